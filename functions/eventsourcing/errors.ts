@@ -1,0 +1,98 @@
+import type { ExpectedVersion } from './types';
+
+/** Base of every error the framework raises on purpose; `code` is stable and machine-readable. */
+export abstract class EventSourcingError extends Error {
+  abstract readonly code: string;
+}
+
+/** Another writer got there first, or the stream is not at the expected version. */
+export class ConcurrencyError extends EventSourcingError {
+  readonly code = 'ConcurrencyConflict';
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: ExpectedVersion,
+    /** The stream's version when the conflict was detected, when known. */
+    readonly actualVersion: number | undefined,
+  ) {
+    super(
+      `Stream '${streamId}' is not at the expected version ${String(expectedVersion)}` +
+        (actualVersion === undefined ? '' : ` (it is at version ${actualVersion})`),
+    );
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** Input the event store refuses before writing anything. */
+export class InvalidEventError extends EventSourcingError {
+  readonly code = 'InvalidEvent';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** An event item would exceed DynamoDB's 400 KB item size limit. */
+export class EventTooLargeError extends EventSourcingError {
+  readonly code = 'EventTooLarge';
+  constructor(
+    readonly eventType: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `Event '${eventType}' would be ${sizeBytes} bytes as a DynamoDB item; the limit is ${limitBytes}`,
+    );
+    this.name = 'EventTooLargeError';
+  }
+}
+
+/** More events in one append than one DynamoDB transaction can hold atomically. */
+export class TooManyEventsError extends EventSourcingError {
+  readonly code = 'TooManyEvents';
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super(`Cannot append ${count} events atomically; at most ${limit} per append`);
+    this.name = 'TooManyEventsError';
+  }
+}
+
+/** A read observed versions that are not contiguous and the hole did not close on re-read. */
+export class StreamGapError extends EventSourcingError {
+  readonly code = 'StreamGap';
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+    readonly foundVersion: number,
+  ) {
+    super(
+      `Stream '${streamId}' has a gap: expected version ${expectedVersion}, found ${foundVersion}`,
+    );
+    this.name = 'StreamGapError';
+  }
+}
+
+/** An event's schemaVersion has no upcaster path to the current version. */
+export class UpcastError extends EventSourcingError {
+  readonly code = 'UpcastFailed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpcastError';
+  }
+}
+
+/** Base for business-rule violations raised by deciders; passes through the command handler unchanged. */
+export class DomainError extends EventSourcingError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The one declaration of the system: tables, and (as they are added) functions, routes and
+ * stream consumers. The CDK app (`lib/`) turns it into AWS resources and the local stack
+ * (`local/`) turns it into DynamoDB Local tables and processes, so the two cannot drift.
+ *
+ * This module is plain data: it must not import the AWS SDK or aws-cdk-lib.
+ */
+
+export type AttributeType = 'S' | 'N' | 'B';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface GlobalIndexDeclaration {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDeclaration {
+  readonly description: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** DynamoDB Streams view type, when stream consumers read this table. */
+  readonly stream?: 'NEW_IMAGE';
+  /** Attribute holding an epoch-seconds expiry that DynamoDB TTL removes. */
+  readonly timeToLiveAttribute?: string;
+  readonly globalIndexes?: readonly GlobalIndexDeclaration[];
+  /** Tables holding the source of truth are retained and protected; derived ones are not. */
+  readonly durability: 'source-of-truth' | 'derived';
+}
+
+export const tables = {
+  events: {
+    description: 'Append-only event streams; the source of truth.',
+    partitionKey: { name: 'streamId', type: 'S' },
+    sortKey: { name: 'version', type: 'N' },
+    stream: 'NEW_IMAGE',
+    durability: 'source-of-truth',
+  },
+  snapshots: {
+    description: 'Latest snapshot of each stream (written forward only).',
+    partitionKey: { name: 'streamId', type: 'S' },
+    durability: 'derived',
+  },
+} as const satisfies Record<string, TableDeclaration>;
+
+export type TableKey = keyof typeof tables;
+
+/** Environment variable through which a function learns the physical name of a table. */
+export function tableNameEnvVar(table: TableKey): string {
+  return `TABLE_${table.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** Physical table name handed to a function through its environment. */
+export function tableNameFromEnv(table: TableKey, env: NodeJS.ProcessEnv = process.env): string {
+  const variable = tableNameEnvVar(table);
+  const name = env[variable];
+  if (!name)
+    throw new Error(`Environment variable ${variable} (name of the ${table} table) is not set`);
+  return name;
+}
+
+/** Physical table names for a local stack or test run: the logical name behind a prefix. */
+export function prefixedTableNames(prefix: string): Record<TableKey, string> {
+  return Object.fromEntries(Object.keys(tables).map((key) => [key, `${prefix}${key}`])) as Record<
+    TableKey,
+    string
+  >;
+}
+
+/** The environment variables that tell functions the physical table names. */
+export function tableEnvironment(names: Record<TableKey, string>): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(names) as TableKey[]).map((key) => [tableNameEnvVar(key), names[key]]),
+  );
+}

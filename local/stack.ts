@@ -1,0 +1,50 @@
+import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
+import { prefixedTableNames, tableEnvironment, type TableKey } from '../functions/system';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { createTables } from './tables';
+
+export interface LocalStackOptions {
+  /** Directory for DynamoDB Local's data; in memory when omitted. */
+  readonly dataDir?: string;
+  /** DynamoDB Local's port; a free one when omitted. */
+  readonly dynamoDbPort?: number;
+  /** Prefix of the physical table names. */
+  readonly tablePrefix?: string;
+}
+
+export interface LocalStack {
+  readonly dynamoDbEndpoint: string;
+  readonly tableNames: Record<TableKey, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system on this machine: DynamoDB Local with every declared table. The environment
+ * is set as Lambda's would be, so handler code runs unchanged in this process.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dynamoDb = await startDynamoDbLocal({
+    ...(options.dataDir ? { dbPath: options.dataDir } : {}),
+    ...(options.dynamoDbPort ? { port: options.dynamoDbPort } : {}),
+  });
+  const tableNames = prefixedTableNames(options.tablePrefix ?? 'local-');
+  const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
+  try {
+    await createTables(client, tableNames);
+  } catch (error) {
+    await dynamoDb.stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+    AWS_REGION: process.env.AWS_REGION ?? 'local',
+    ...tableEnvironment(tableNames),
+  });
+  return {
+    dynamoDbEndpoint: dynamoDb.endpoint,
+    tableNames,
+    stop: () => dynamoDb.stop(),
+  };
+}

@@ -1,0 +1,342 @@
+import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConcurrencyError,
+  EventStore,
+  EventTooLargeError,
+  InvalidEventError,
+  TooManyEventsError,
+  type NewEvent,
+} from '../functions/eventsourcing';
+import { MAX_ITEM_BYTES } from '../functions/eventsourcing/item-size';
+import { createTestTables, type TestTables } from './support/dynamodb';
+import { countRequests } from './support/request-counter';
+
+let tables: TestTables;
+let store: EventStore;
+let streamCounter = 0;
+const newStreamId = () => `stream-${Date.now()}-${++streamCounter}`;
+
+const events = (count: number, type = 'Happened'): NewEvent[] =>
+  Array.from({ length: count }, (_, i) => ({ type, data: { n: i + 1 } }));
+
+/** Versions in the table, read without the event store so its own checks cannot hide holes. */
+async function storedVersions(streamId: string): Promise<number[]> {
+  const versions: number[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await tables.client.send(
+      new QueryCommand({
+        TableName: tables.names.events,
+        KeyConditionExpression: 'streamId = :s',
+        ExpressionAttributeValues: { ':s': { S: streamId } },
+        ProjectionExpression: 'version',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    versions.push(...(page.Items ?? []).map((item) => Number(item.version?.N)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return versions;
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  store = new EventStore({ client: tables.client, tableName: tables.names.events });
+});
+
+describe('append', () => {
+  it('stores the event item with every attribute of the data model', async () => {
+    const streamId = newStreamId();
+    const result = await store.append(
+      streamId,
+      [{ type: 'Opened', data: { owner: 'ana' }, metadata: { actor: 'ana' } }],
+      { expectedVersion: 'no_stream', metadata: { correlationId: 'c-1' } },
+    );
+    expect(result.version).toBe(1);
+    const [event] = await store.read(streamId);
+    expect(event).toMatchObject({
+      streamId,
+      version: 1,
+      type: 'Opened',
+      schemaVersion: 1,
+      data: { owner: 'ana' },
+      metadata: { actor: 'ana', correlationId: 'c-1' },
+    });
+    expect(event?.eventId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(event?.recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it('lets exactly one of 50 concurrent appends at the same version win', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(3), { expectedVersion: 'no_stream' });
+    // Separate store instances, like separate Lambda containers.
+    const writers = Array.from(
+      { length: 50 },
+      () => new EventStore({ client: tables.client, tableName: tables.names.events }),
+    );
+    const outcomes = await Promise.allSettled(
+      writers.map((writer, i) =>
+        writer.append(streamId, [{ type: 'Raced', data: { writer: i } }], { expectedVersion: 3 }),
+      ),
+    );
+    const winners = outcomes.filter((o) => o.status === 'fulfilled');
+    const losers = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(49);
+    for (const loser of losers) {
+      expect(loser).toBeInstanceOf(ConcurrencyError);
+      expect(loser).toMatchObject({
+        code: 'ConcurrencyConflict',
+        streamId,
+        expectedVersion: 3,
+        actualVersion: 4,
+      });
+    }
+    expect(await storedVersions(streamId)).toEqual(range(1, 4));
+  });
+
+  it('appends 100 events atomically in one transaction', async () => {
+    const streamId = newStreamId();
+    const counted = countRequests(tables.client);
+    const result = await store.append(streamId, events(100), { expectedVersion: 'no_stream' });
+    counted.stop();
+    expect(result.version).toBe(100);
+    expect(counted.commands).toEqual(['TransactWriteItemsCommand']);
+    expect(await storedVersions(streamId)).toEqual(range(1, 100));
+  });
+
+  it('writes none of a 100-event append when one of its versions is taken', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
+    const other = new EventStore({ client: tables.client, tableName: tables.names.events });
+    await expect(
+      other.append(streamId, events(100), { expectedVersion: 'no_stream' }),
+    ).rejects.toMatchObject({ code: 'ConcurrencyConflict', actualVersion: 1 });
+    expect(await storedVersions(streamId)).toEqual([1]);
+  });
+
+  it('refuses 101 events and writes nothing', async () => {
+    const streamId = newStreamId();
+    const counted = countRequests(tables.client);
+    await expect(
+      store.append(streamId, events(101), { expectedVersion: 'no_stream' }),
+    ).rejects.toBeInstanceOf(TooManyEventsError);
+    counted.stop();
+    expect(counted.commands).toEqual([]);
+    expect(await storedVersions(streamId)).toEqual([]);
+  });
+
+  it('writes a single event with one PutItem', async () => {
+    const streamId = newStreamId();
+    const counted = countRequests(tables.client);
+    await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
+    await store.append(streamId, events(1), { expectedVersion: 1 });
+    counted.stop();
+    expect(counted.commands).toEqual(['PutItemCommand', 'PutItemCommand']);
+  });
+
+  it('refuses an exact expected version beyond the end of the stream', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(3), { expectedVersion: 'no_stream' });
+    const other = new EventStore({ client: tables.client, tableName: tables.names.events });
+    await expect(other.append(streamId, events(1), { expectedVersion: 5 })).rejects.toMatchObject({
+      code: 'ConcurrencyConflict',
+      expectedVersion: 5,
+      actualVersion: 3,
+    });
+    await expect(other.append(streamId, events(2), { expectedVersion: 4 })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    expect(await storedVersions(streamId)).toEqual([1, 2, 3]);
+  });
+
+  it('honours no_stream, stream_exists and any', async () => {
+    const streamId = newStreamId();
+    await expect(
+      store.append(streamId, events(1), { expectedVersion: 'stream_exists' }),
+    ).rejects.toMatchObject({ code: 'ConcurrencyConflict', actualVersion: 0 });
+    expect((await store.append(streamId, events(2), { expectedVersion: 'any' })).version).toBe(2);
+    await expect(
+      store.append(streamId, events(1), { expectedVersion: 'no_stream' }),
+    ).rejects.toMatchObject({ code: 'ConcurrencyConflict', actualVersion: 2 });
+    expect(
+      (await store.append(streamId, events(1), { expectedVersion: 'stream_exists' })).version,
+    ).toBe(3);
+    await expect(store.append(streamId, events(1), { expectedVersion: 0 })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    expect(await storedVersions(streamId)).toEqual([1, 2, 3]);
+  });
+
+  it("lets concurrent 'any' appends all land without holes", async () => {
+    const streamId = newStreamId();
+    const writers = Array.from(
+      { length: 5 },
+      () => new EventStore({ client: tables.client, tableName: tables.names.events }),
+    );
+    await Promise.all(
+      writers.map((w) => w.append(streamId, events(1), { expectedVersion: 'any' })),
+    );
+    expect(await storedVersions(streamId)).toEqual(range(1, 5));
+  });
+
+  it('treats finding its own event at the version as success (a retried put)', async () => {
+    const streamId = newStreamId();
+    const event = { type: 'Once', data: {}, eventId: 'fixed-event-id' };
+    await store.append(streamId, [event], { expectedVersion: 'no_stream' });
+    const retried = await store.append(streamId, [event], { expectedVersion: 'no_stream' });
+    expect(retried.version).toBe(1);
+    expect(await storedVersions(streamId)).toEqual([1]);
+  });
+
+  describe('refuses bad input before writing', () => {
+    const cases: [string, () => Promise<unknown>, string][] = [
+      [
+        'empty stream id',
+        () => store.append('', events(1), { expectedVersion: 'any' }),
+        'streamId',
+      ],
+      [
+        'control characters in the stream id',
+        () => store.append('a\nb', events(1), { expectedVersion: 'any' }),
+        'streamId',
+      ],
+      ['no events', () => store.append('s', [], { expectedVersion: 'any' }), 'events'],
+      [
+        'an empty event type',
+        () => store.append('s', [{ type: '', data: {} }], { expectedVersion: 'any' }),
+        'events[0].type',
+      ],
+      [
+        'data that is not an object',
+        () =>
+          store.append('s', [{ type: 'A', data: [1] as unknown as Record<string, unknown> }], {
+            expectedVersion: 'any',
+          }),
+        'events[0].data',
+      ],
+      [
+        'a number that is not finite',
+        () => store.append('s', [{ type: 'A', data: { n: NaN } }], { expectedVersion: 'any' }),
+        'events[0].data.n',
+      ],
+      [
+        'an integer beyond 2^53',
+        () => store.append('s', [{ type: 'A', data: { n: 2 ** 60 } }], { expectedVersion: 'any' }),
+        'events[0].data.n',
+      ],
+      [
+        'a number beyond DynamoDB range, deep inside',
+        () =>
+          store.append('s', [{ type: 'A', data: { list: [{ n: 1e300 }] } }], {
+            expectedVersion: 'any',
+          }),
+        'events[0].data.list[0].n',
+      ],
+      [
+        'a negative expected version',
+        () => store.append('s', events(1), { expectedVersion: -1 }),
+        'expectedVersion',
+      ],
+      [
+        'a schema version of zero',
+        () =>
+          store.append('s', [{ type: 'A', data: {}, schemaVersion: 0 }], {
+            expectedVersion: 'any',
+          }),
+        'events[0].schemaVersion',
+      ],
+    ];
+    it.each(cases)('%s', async (_name, attempt, field) => {
+      const counted = countRequests(tables.client);
+      const error = await attempt().catch((e: unknown) => e);
+      counted.stop();
+      expect(error).toBeInstanceOf(InvalidEventError);
+      expect(error).toMatchObject({ code: 'InvalidEvent', field });
+      expect(counted.commands).toEqual([]);
+    });
+  });
+
+  it('refuses an event over 400 KB with a typed error naming the size', async () => {
+    const streamId = newStreamId();
+    const error = await store
+      .append(streamId, [{ type: 'Huge', data: { blob: 'x'.repeat(MAX_ITEM_BYTES) } }], {
+        expectedVersion: 'no_stream',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventTooLargeError);
+    expect((error as EventTooLargeError).sizeBytes).toBeGreaterThan(MAX_ITEM_BYTES);
+    expect((error as Error).message).toContain(String((error as EventTooLargeError).sizeBytes));
+    expect(await storedVersions(streamId)).toEqual([]);
+  });
+
+  it('measures item size as DynamoDB does: an event just under the limit is stored', async () => {
+    const streamId = newStreamId();
+    // Fill the item up to a few bytes under the limit, then let DynamoDB Local judge it.
+    const probe = await store.append(streamId, [{ type: 'Big', data: { blob: '' } }], {
+      expectedVersion: 'no_stream',
+    });
+    const { itemBytes } = await import('../functions/eventsourcing/item-size');
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const baseSize = itemBytes(marshall(probe.events[0]!, { removeUndefinedValues: true }));
+    // eventId and recordedAt have fixed lengths, so only the blob changes the size.
+    const fits = 'y'.repeat(MAX_ITEM_BYTES - baseSize - 4);
+    await expect(
+      store.append(streamId, [{ type: 'Big', data: { blob: fits } }], { expectedVersion: 1 }),
+    ).resolves.toMatchObject({ version: 2 });
+    await expect(
+      store.append(streamId, [{ type: 'Big', data: { blob: `${fits}zzzzzzzz` } }], {
+        expectedVersion: 2,
+      }),
+    ).rejects.toBeInstanceOf(EventTooLargeError);
+  });
+});
+
+describe('read', () => {
+  it('reads ranges forward and backward', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(10), { expectedVersion: 'no_stream' });
+    const versions = async (options: Parameters<EventStore['read']>[1]) =>
+      (await store.read(streamId, options)).map((e) => e.version);
+    expect(await versions({})).toEqual(range(1, 10));
+    expect(await versions({ fromVersion: 4, toVersion: 6 })).toEqual([4, 5, 6]);
+    expect(await versions({ direction: 'backward', limit: 3 })).toEqual([10, 9, 8]);
+    expect(await versions({ direction: 'backward', toVersion: 5, limit: 2 })).toEqual([5, 4]);
+    expect(await versions({ fromVersion: 11 })).toEqual([]);
+    expect(await store.read(`${streamId}-missing`)).toEqual([]);
+  });
+
+  it('treats limit as a real cap that stops querying', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(100), { expectedVersion: 'no_stream' });
+    const counted = countRequests(tables.client);
+    const read = await store.read(streamId, { limit: 7 });
+    counted.stop();
+    expect(read.map((e) => e.version)).toEqual(range(1, 7));
+    expect(counted.commands).toEqual(['QueryCommand']);
+    expect(counted.inputs[0]).toMatchObject({ Limit: 7, ConsistentRead: true });
+  });
+
+  it('reads a stream larger than one 1 MB page completely', async () => {
+    const streamId = newStreamId();
+    const blob = 'z'.repeat(100 * 1024);
+    for (let batch = 0; batch < 3; batch++) {
+      await store.append(
+        streamId,
+        Array.from({ length: 5 }, () => ({ type: 'Chunk', data: { blob } })),
+        { expectedVersion: batch * 5 },
+      );
+    }
+    const counted = countRequests(tables.client);
+    const read = await store.read(streamId);
+    counted.stop();
+    expect(read.map((e) => e.version)).toEqual(range(1, 15));
+    expect(read.every((e) => e.data.blob === blob)).toBe(true);
+    expect(counted.commands.length).toBeGreaterThan(1);
+  });
+});

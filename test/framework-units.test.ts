@@ -1,0 +1,120 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import {
+  backoffDelay,
+  everyNEvents,
+  hybrid,
+  timeBased,
+  UpcastError,
+  Upcasters,
+  type RecordedEvent,
+} from '../functions/eventsourcing';
+import { itemBytes } from '../functions/eventsourcing/item-size';
+import { KnownVersions } from '../functions/eventsourcing/known-versions';
+
+const at = (iso: string) => new Date(iso);
+
+describe('snapshot strategies', () => {
+  const base = { snapshotTakenAt: undefined, now: at('2026-01-01T00:00:00Z') };
+
+  it('every N events counts events since the last snapshot', () => {
+    const strategy = everyNEvents(10);
+    expect(strategy({ ...base, version: 9, snapshotVersion: 0 })).toBe(false);
+    expect(strategy({ ...base, version: 10, snapshotVersion: 0 })).toBe(true);
+    expect(strategy({ ...base, version: 19, snapshotVersion: 10 })).toBe(false);
+    expect(strategy({ ...base, version: 21, snapshotVersion: 10 })).toBe(true);
+    expect(() => everyNEvents(0)).toThrow(RangeError);
+  });
+
+  it('time-based snapshots when the last one is old and something changed', () => {
+    const strategy = timeBased(60_000);
+    const recent = { snapshotTakenAt: at('2026-01-01T00:00:00Z'), snapshotVersion: 5 };
+    expect(strategy({ ...recent, version: 6, now: at('2026-01-01T00:00:59Z') })).toBe(false);
+    expect(strategy({ ...recent, version: 6, now: at('2026-01-01T00:01:00Z') })).toBe(true);
+    expect(strategy({ ...recent, version: 5, now: at('2026-01-02T00:00:00Z') })).toBe(false);
+    expect(strategy({ ...base, version: 1, snapshotVersion: 0 })).toBe(true);
+  });
+
+  it('hybrid takes whichever comes first', () => {
+    const strategy = hybrid({ events: 100, maxAgeMs: 60_000 });
+    const taken = { snapshotTakenAt: at('2026-01-01T00:00:00Z'), snapshotVersion: 10 };
+    expect(strategy({ ...taken, version: 11, now: at('2026-01-01T00:00:01Z') })).toBe(false);
+    expect(strategy({ ...taken, version: 110, now: at('2026-01-01T00:00:01Z') })).toBe(true);
+    expect(strategy({ ...taken, version: 11, now: at('2026-01-01T00:02:00Z') })).toBe(true);
+  });
+});
+
+describe('upcasters', () => {
+  const event = (schemaVersion: number, data: Record<string, unknown>): RecordedEvent => ({
+    streamId: 's',
+    version: 1,
+    eventId: 'e',
+    type: 'Moved',
+    schemaVersion,
+    data,
+    metadata: {},
+    recordedAt: '2026-01-01T00:00:00.000Z',
+  });
+  const upcasters = new Upcasters({
+    Moved: { 1: (d) => ({ ...d, unit: 'm' }), 2: (d) => ({ meters: d.distance, unit: d.unit }) },
+  });
+
+  it('chains from any older version to the current one', () => {
+    expect(upcasters.currentVersion('Moved')).toBe(3);
+    expect(upcasters.currentVersion('Other')).toBe(1);
+    expect(upcasters.upcast(event(1, { distance: 5 }))).toMatchObject({
+      schemaVersion: 3,
+      data: { meters: 5, unit: 'm' },
+    });
+    expect(upcasters.upcast(event(2, { distance: 7, unit: 'km' })).data).toEqual({
+      meters: 7,
+      unit: 'km',
+    });
+    const current = event(3, { meters: 1, unit: 'm' });
+    expect(upcasters.upcast(current)).toBe(current);
+  });
+
+  it('fails with a typed error when the chain has a hole', () => {
+    const holed = new Upcasters({ Moved: { 1: (d) => d, 3: (d) => d } });
+    expect(() => holed.upcast(event(2, {}))).toThrow(UpcastError);
+  });
+});
+
+describe('item size', () => {
+  it('follows the published sizing rules', () => {
+    // name "a" (1) + "abc" (3)
+    expect(itemBytes(marshall({ a: 'abc' }))).toBe(4);
+    // "n" (1) + 12345 → 3 significant-digit pairs + 1 = 4
+    expect(itemBytes(marshall({ n: 12345 }))).toBe(5);
+    // "m" (1) + map overhead 3 + entry (1 + "x" 1 + true 1)
+    expect(itemBytes(marshall({ m: { x: true } }))).toBe(7);
+    // "l" (1) + list overhead 3 + 2 × (1 + 1-byte string)
+    expect(itemBytes(marshall({ l: ['a', 'b'] }))).toBe(8);
+    expect(itemBytes(marshall({ s: 'é' }))).toBe(3);
+  });
+});
+
+describe('retry backoff', () => {
+  const policy = { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 300 };
+
+  it('grows exponentially with full jitter up to the cap', () => {
+    expect(backoffDelay(policy, 1, () => 0.999)).toBe(9);
+    expect(backoffDelay(policy, 3, () => 0.999)).toBe(39);
+    expect(backoffDelay(policy, 10, () => 0.999)).toBe(299);
+    expect(backoffDelay(policy, 10, () => 0)).toBe(0);
+  });
+});
+
+describe('known versions', () => {
+  it('remembers the highest version and evicts the least recently used stream', () => {
+    const known = new KnownVersions(2);
+    known.observe('a', 3);
+    known.observe('a', 1);
+    known.observe('b', 1);
+    known.observe('a', 4);
+    known.observe('c', 1);
+    expect(known.get('a')).toBe(4);
+    expect(known.get('b')).toBe(0);
+    expect(known.get('c')).toBe(1);
+  });
+});
