@@ -49,6 +49,65 @@ export const tables = {
 
 export type TableKey = keyof typeof tables;
 
+/**
+ * What a function may do to a table; the CDK app grants exactly this and nothing more.
+ * - `read`: GetItem, BatchGetItem, Query, ConditionCheckItem
+ * - `append`: `read` plus PutItem (conditional puts and transactions of puts). The only
+ *   writing access any function gets to the events table: events are never updated or deleted.
+ * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem. Never on events.
+ */
+export type TableAccess = 'read' | 'append' | 'readWrite';
+
+export interface FunctionDeclaration {
+  readonly description: string;
+  /** Source file exporting the Lambda handler, relative to the repository root. */
+  readonly entry: string;
+  /** Exported handler name; `handler` when omitted. */
+  readonly handler?: string;
+  /** What invokes it: API Gateway routes, or an event source mapping on a table stream. */
+  readonly trigger: 'http' | 'stream';
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Tables the function uses; their names reach it as environment variables. */
+  readonly tables: Readonly<Partial<Record<TableKey, TableAccess>>>;
+}
+
+export const functions = {} as const satisfies Record<string, FunctionDeclaration>;
+
+export type FunctionKey = keyof typeof functions;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDeclaration {
+  readonly method: HttpMethod;
+  /** API Gateway path with `{name}` parameters, e.g. `/accounts/{accountId}`. */
+  readonly path: string;
+  readonly function: FunctionKey;
+}
+
+/** Every HTTP route; API Gateway's `routeKey` for a route is `${method} ${path}`. */
+export const routes: readonly RouteDeclaration[] = [];
+
+/**
+ * A Lambda reading a table's stream, with the event source mapping's settings. The local stream
+ * runner honours the same settings, so local runs behave like AWS.
+ */
+export interface StreamConsumerDeclaration {
+  readonly function: FunctionKey;
+  readonly source: 'events';
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /** Retries of a failing batch before its records go to the on-failure destination. */
+  readonly maxRetryAttempts: number;
+  readonly maxRecordAgeSeconds: number;
+  readonly bisectBatchOnError: boolean;
+  /** 1 keeps records of one stream (partition key) in order. */
+  readonly parallelizationFactor: 1;
+  readonly startingPosition: 'TRIM_HORIZON';
+}
+
+export const streamConsumers: readonly StreamConsumerDeclaration[] = [];
+
 /** Environment variable through which a function learns the physical name of a table. */
 export function tableNameEnvVar(table: TableKey): string {
   return `TABLE_${table.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
