@@ -30,6 +30,11 @@ export interface TableDeclaration {
   readonly globalIndexes?: readonly GlobalIndexDeclaration[];
   /** Tables holding the source of truth are retained and protected; derived ones are not. */
   readonly durability: 'source-of-truth' | 'derived';
+  /**
+   * Items are only ever inserted, never updated or deleted: functions may get `read` or `append`
+   * access and nothing more, and the CDK app fails synthesis if any role could change an item.
+   */
+  readonly appendOnly?: true;
 }
 
 export const tables = {
@@ -39,6 +44,7 @@ export const tables = {
     sortKey: { name: 'version', type: 'N' },
     stream: 'NEW_IMAGE',
     durability: 'source-of-truth',
+    appendOnly: true,
   },
   snapshots: {
     description: 'Latest snapshot of each stream (written forward only).',
@@ -52,8 +58,9 @@ export type TableKey = keyof typeof tables;
 /**
  * What a function may do to a table; the CDK app grants exactly this and nothing more.
  * - `read`: GetItem, BatchGetItem, Query, ConditionCheckItem
- * - `append`: `read` plus PutItem (conditional puts and transactions of puts). The only
- *   writing access any function gets to the events table: events are never updated or deleted.
+ * - `append`: GetItem, Query, ConditionCheckItem and PutItem (conditional puts and transactions
+ *   of puts). The only writing access any function gets to the events table: events are never
+ *   updated or deleted.
  * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem. Never on events.
  */
 export type TableAccess = 'read' | 'append' | 'readWrite';
@@ -109,7 +116,7 @@ export interface StreamConsumerDeclaration {
 export const streamConsumers: readonly StreamConsumerDeclaration[] = [];
 
 /** Environment variable through which a function learns the physical name of a table. */
-export function tableNameEnvVar(table: TableKey): string {
+export function tableNameEnvVar(table: string): string {
   return `TABLE_${table.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
 
