@@ -51,6 +51,42 @@ export const tables = {
     partitionKey: { name: 'streamId', type: 'S' },
     durability: 'derived',
   },
+  idempotency: {
+    description: 'Idempotency-Key of each POST with its first response, kept 24 hours.',
+    partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiration',
+    durability: 'derived',
+  },
+  accountSummaries: {
+    description: 'Read model: each account with its balance and status.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  },
+  accountTransactions: {
+    description: "Read model: each account's deposits and withdrawals with the balance after each.",
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  },
+  ownerAccounts: {
+    description: 'Read model: the accounts of each owner.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  },
+  orderSummaries: {
+    description: 'Read model: each order with its items, total, shipping and timeline.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  },
+  customerOrders: {
+    description: 'Read model: the orders of each customer, newest first.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;
