@@ -1,0 +1,118 @@
+import { DomainError, type Decider } from '../eventsourcing';
+import type { AccountEvent, AccountType, Currency } from './events';
+
+/** Largest amount one deposit or withdrawal may move, in minor units. */
+export const MAX_AMOUNT = 1_000_000_000_000;
+/** Largest balance an account may hold, in minor units (far inside JavaScript's exact integers). */
+export const MAX_BALANCE = 1_000_000_000_000_000;
+
+export type AccountCommand =
+  | {
+      readonly type: 'OpenAccount';
+      readonly ownerId: string;
+      readonly accountType: AccountType;
+      readonly currency: Currency;
+    }
+  | { readonly type: 'DepositMoney'; readonly amount: number; readonly source?: string }
+  | { readonly type: 'WithdrawMoney'; readonly amount: number; readonly destination?: string }
+  | { readonly type: 'CloseAccount' };
+
+export type AccountState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'open' | 'closed';
+      readonly ownerId: string;
+      readonly accountType: AccountType;
+      readonly currency: Currency;
+      readonly balance: number;
+    };
+
+type ExistingAccount = Exclude<AccountState, { status: 'none' }>;
+
+function assertAmount(amount: number): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) {
+    throw new DomainError(
+      'InvalidAmount',
+      `amount must be a positive integer of minor units, at most ${MAX_AMOUNT}`,
+      { amount },
+    );
+  }
+}
+
+function openAccount(state: AccountState): ExistingAccount & { status: 'open' } {
+  if (state.status === 'none') throw new DomainError('AccountNotFound', 'No such account');
+  if (state.status === 'closed') throw new DomainError('AccountClosed', 'The account is closed');
+  return state as ExistingAccount & { status: 'open' };
+}
+
+/** A bank account: open, deposit, withdraw, close. Amounts are integers in minor units. */
+export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent> = {
+  initialState: { status: 'none' },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'AccountOpened':
+        return { status: 'open', ...event.data, balance: 0 };
+      case 'MoneyDeposited':
+        return state.status === 'none'
+          ? state
+          : { ...state, balance: state.balance + event.data.amount };
+      case 'MoneyWithdrawn':
+        return state.status === 'none'
+          ? state
+          : { ...state, balance: state.balance - event.data.amount };
+      case 'AccountClosed':
+        return state.status === 'none' ? state : { ...state, status: 'closed' };
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'OpenAccount': {
+        if (state.status !== 'none') {
+          throw new DomainError('AccountAlreadyExists', 'The account already exists');
+        }
+        const { ownerId, accountType, currency } = command;
+        return [{ type: 'AccountOpened', data: { ownerId, accountType, currency } }];
+      }
+      case 'DepositMoney': {
+        assertAmount(command.amount);
+        const account = openAccount(state);
+        if (account.balance + command.amount > MAX_BALANCE) {
+          throw new DomainError(
+            'BalanceLimitExceeded',
+            `The balance may not exceed ${MAX_BALANCE}`,
+            { balance: account.balance, amount: command.amount },
+          );
+        }
+        const source = command.source === undefined ? {} : { source: command.source };
+        return [{ type: 'MoneyDeposited', data: { amount: command.amount, ...source } }];
+      }
+      case 'WithdrawMoney': {
+        assertAmount(command.amount);
+        const account = openAccount(state);
+        if (command.amount > account.balance) {
+          throw new DomainError(
+            'InsufficientFunds',
+            `Cannot withdraw ${command.amount}: the balance is ${account.balance}`,
+            { balance: account.balance, amount: command.amount },
+          );
+        }
+        const destination =
+          command.destination === undefined ? {} : { destination: command.destination };
+        return [{ type: 'MoneyWithdrawn', data: { amount: command.amount, ...destination } }];
+      }
+      case 'CloseAccount': {
+        const account = openAccount(state);
+        if (account.balance !== 0) {
+          throw new DomainError(
+            'BalanceNotZero',
+            `Cannot close an account holding ${account.balance}; withdraw it first`,
+            { balance: account.balance },
+          );
+        }
+        return [{ type: 'AccountClosed', data: {} }];
+      }
+    }
+  },
+};

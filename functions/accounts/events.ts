@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Upcasters, type NewEvent, type RecordedEvent } from '../eventsourcing';
+
+export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
+export const CURRENCIES = ['USD'] as const;
+
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+export type Currency = (typeof CURRENCIES)[number];
+
+const money = z.int().positive();
+
+/**
+ * The data of each account event at its current schema version. A change to a shape bumps the
+ * version: add an upcaster from the old version to `accountUpcasters`, and every reader (command
+ * handler, projections, temporal queries) sees old events in the new shape.
+ */
+export const accountEventSchemas = {
+  AccountOpened: z.object({
+    ownerId: z.string(),
+    accountType: z.enum(ACCOUNT_TYPES),
+    currency: z.enum(CURRENCIES),
+  }),
+  MoneyDeposited: z.object({ amount: money, source: z.string().optional() }),
+  MoneyWithdrawn: z.object({ amount: money, destination: z.string().optional() }),
+  AccountClosed: z.object({}),
+} as const;
+
+type Schemas = typeof accountEventSchemas;
+export type AccountEventType = keyof Schemas;
+
+export type AccountEvent = {
+  [Type in AccountEventType]: NewEvent<Type, z.infer<Schemas[Type]>>;
+}[AccountEventType];
+
+export type RecordedAccountEvent = {
+  [Type in AccountEventType]: RecordedEvent<Type, z.infer<Schemas[Type]>>;
+}[AccountEventType];
+
+export const ACCOUNT_EVENT_TYPES = Object.keys(accountEventSchemas) as AccountEventType[];
+
+/** No account event has changed shape yet: every type is at schema version 1. */
+export const accountUpcasters = new Upcasters({});
+
+const STREAM_PREFIX = 'account-';
+
+export const accountStreamId = (accountId: string) => `${STREAM_PREFIX}${accountId}`;
+
+export const accountIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
+
+export const isAccountStream = (streamId: string) => streamId.startsWith(STREAM_PREFIX);
+
+/** Checks a recorded event against its schema; throws (so the event is parked) when it does not fit. */
+export function parseAccountEvent(event: RecordedEvent): RecordedAccountEvent {
+  const schema = accountEventSchemas[event.type as AccountEventType];
+  if (!schema) throw new Error(`Unknown account event type '${event.type}'`);
+  return { ...event, data: schema.parse(event.data) } as RecordedAccountEvent;
+}

@@ -1,0 +1,45 @@
+import type { RecordedEvent } from '../../eventsourcing';
+import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
+import { ACCOUNT_EVENT_TYPES, accountIdOf, parseAccountEvent } from '../events';
+import {
+  accountOwnerKey,
+  evolveAccountView,
+  ownerAccountKey,
+  type OwnerAccount,
+} from '../read-models';
+
+/** The accounts of each owner, for `GET /owners/{ownerId}/accounts`. */
+export const ownerAccountsProjection: Projection = {
+  name: 'owner-accounts',
+  readModel: 'ownerAccounts',
+  handles: ACCOUNT_EVENT_TYPES,
+  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
+    const event = parseAccountEvent(recorded);
+    const accountId = accountIdOf(event.streamId);
+    const changed = { version: event.version, updatedAt: event.recordedAt };
+    if (event.type === 'AccountOpened') {
+      const { ownerId, accountType, currency } = event.data;
+      const account: OwnerAccount = {
+        accountId,
+        accountType,
+        currency,
+        status: 'open',
+        balance: 0,
+        ...changed,
+        openedAt: event.recordedAt,
+      };
+      return [
+        { put: { ...accountOwnerKey(accountId), ownerId } },
+        { put: { ...ownerAccountKey(ownerId, accountId), ...account } },
+      ];
+    }
+    const owner = await context.get(accountOwnerKey(accountId));
+    if (typeof owner?.ownerId !== 'string') {
+      throw new Error(`Account ${accountId} has no known owner before ${event.type}`);
+    }
+    const key = ownerAccountKey(owner.ownerId, accountId);
+    const current = (await context.get(key)) as (OwnerAccount & typeof key) | undefined;
+    if (!current) throw new Error(`Account ${accountId} is missing from its owner's list`);
+    return [{ put: evolveAccountView(current, event) }];
+  },
+};

@@ -1,0 +1,31 @@
+import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
+import type { RecordedEvent } from '../../eventsourcing';
+import { ACCOUNT_EVENT_TYPES, accountIdOf, parseAccountEvent } from '../events';
+import { evolveAccountView, summaryKey, type AccountSummary } from '../read-models';
+
+/** Each account with its balance and status, for `GET /accounts/{accountId}`. */
+export const accountSummariesProjection: Projection = {
+  name: 'account-summaries',
+  readModel: 'accountSummaries',
+  handles: ACCOUNT_EVENT_TYPES,
+  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
+    const event = parseAccountEvent(recorded);
+    const accountId = accountIdOf(event.streamId);
+    const key = summaryKey(accountId);
+    const changed = { version: event.version, updatedAt: event.recordedAt };
+    if (event.type === 'AccountOpened') {
+      const summary: AccountSummary = {
+        accountId,
+        ...event.data,
+        status: 'open',
+        balance: 0,
+        ...changed,
+        openedAt: event.recordedAt,
+      };
+      return [{ put: { ...key, ...summary } }];
+    }
+    const current = (await context.get(key)) as (AccountSummary & typeof key) | undefined;
+    if (!current) throw new Error(`Account ${accountId} has no summary before ${event.type}`);
+    return [{ put: evolveAccountView(current, event) }];
+  },
+};

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { createDynamoDbClient } from '../eventsourcing';
+import { httpHandler, route } from '../http/api';
+import { HttpError } from '../http/errors';
+import { once } from '../http/once';
+import { ReadModelTable, withoutKeys } from '../http/read-model';
+import { etag, ok } from '../http/responses';
+import { cursorParam, integerParam, limitParam, resourceId } from '../http/validation';
+import { tableNameFromEnv } from '../system';
+import { accountStreamId } from './events';
+import {
+  OWNER_ACCOUNT_PREFIX,
+  TRANSACTION_PREFIX,
+  ownerPartition,
+  runningBalanceKey,
+  summaryKey,
+  type AccountSummary,
+  type AccountTransaction,
+  type OwnerAccount,
+} from './read-models';
+import { accountRepository } from './service';
+
+const dependencies = once(() => {
+  const client = createDynamoDbClient();
+  return {
+    summaries: new ReadModelTable(client, tableNameFromEnv('accountSummaries')),
+    transactions: new ReadModelTable(client, tableNameFromEnv('accountTransactions')),
+    owners: new ReadModelTable(client, tableNameFromEnv('ownerAccounts')),
+    repository: accountRepository({
+      client,
+      eventsTable: tableNameFromEnv('events'),
+      snapshotsTable: tableNameFromEnv('snapshots'),
+    }),
+  };
+});
+
+const accountPath = z.strictObject({ accountId: resourceId });
+const DEFAULT_PAGE = 50;
+
+const notFound = (accountId: string, detail = '') =>
+  new HttpError(404, 'AccountNotFound', `No account ${accountId}${detail}`);
+
+/** Account queries: read models, the state at any moment, and the raw events. */
+export const handler = httpHandler({
+  'GET /accounts/{accountId}': route({
+    params: accountPath,
+    async handle({ params }) {
+      const summary = await dependencies().summaries.get<
+        AccountSummary & { pk: string; sk: string }
+      >(summaryKey(params.accountId));
+      if (!summary) throw notFound(params.accountId);
+      return ok(withoutKeys(summary), etag(summary.version));
+    },
+  }),
+
+  'GET /accounts/{accountId}/history': route({
+    params: accountPath,
+    query: z.strictObject({ limit: limitParam, cursor: cursorParam }),
+    async handle({ params, query }) {
+      const { transactions } = dependencies();
+      const { accountId } = params;
+      if (!(await transactions.get(runningBalanceKey(accountId)))) throw notFound(accountId);
+      const page = await transactions.page<AccountTransaction & { pk: string; sk: string }>({
+        pk: runningBalanceKey(accountId).pk,
+        skPrefix: TRANSACTION_PREFIX,
+        limit: query.limit ?? DEFAULT_PAGE,
+        cursor: query.cursor,
+      });
+      return ok({
+        accountId,
+        transactions: page.items.map(withoutKeys),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    },
+  }),
+
+  'GET /accounts/{accountId}/state': route({
+    params: accountPath,
+    query: z
+      .strictObject({
+        version: integerParam(1, Number.MAX_SAFE_INTEGER).optional(),
+        at: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' }).optional(),
+      })
+      .refine((q) => q.version === undefined || q.at === undefined, {
+        message: 'give either version or at, not both',
+        path: ['at'],
+      }),
+    async handle({ params, query }) {
+      const { accountId } = params;
+      const target =
+        query.version !== undefined
+          ? { version: query.version }
+          : query.at !== undefined
+            ? { at: new Date(query.at) }
+            : undefined;
+      const loaded = await dependencies().repository.load(accountStreamId(accountId), target);
+      if (loaded.version === 0 || loaded.state.status === 'none') {
+        throw notFound(accountId, query.at === undefined ? '' : ` at ${query.at}`);
+      }
+      return ok({
+        accountId,
+        version: loaded.version,
+        asOf: loaded.lastRecordedAt,
+        state: loaded.state,
+      });
+    },
+  }),
+
+  'GET /accounts/{accountId}/events': route({
+    params: accountPath,
+    query: z.strictObject({
+      fromVersion: integerParam(1, Number.MAX_SAFE_INTEGER).optional(),
+      limit: limitParam,
+    }),
+    async handle({ params, query }) {
+      const { store } = dependencies().repository;
+      const streamId = accountStreamId(params.accountId);
+      const limit = query.limit ?? DEFAULT_PAGE;
+      const events = await store.read(streamId, { fromVersion: query.fromVersion ?? 1, limit });
+      if (events.length === 0 && (await store.headVersion(streamId)) === 0) {
+        throw notFound(params.accountId);
+      }
+      const last = events.at(-1);
+      return ok({
+        accountId: params.accountId,
+        events: events.map(({ streamId: _streamId, ...event }) => event),
+        ...(events.length === limit && last ? { nextFromVersion: last.version + 1 } : {}),
+      });
+    },
+  }),
+
+  'GET /owners/{ownerId}/accounts': route({
+    params: z.strictObject({ ownerId: resourceId }),
+    query: z.strictObject({ limit: limitParam, cursor: cursorParam }),
+    async handle({ params, query }) {
+      const page = await dependencies().owners.page<OwnerAccount & { pk: string; sk: string }>({
+        pk: ownerPartition(params.ownerId),
+        skPrefix: OWNER_ACCOUNT_PREFIX,
+        limit: query.limit ?? DEFAULT_PAGE,
+        cursor: query.cursor,
+      });
+      return ok({
+        ownerId: params.ownerId,
+        accounts: page.items.map(withoutKeys),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    },
+  }),
+});

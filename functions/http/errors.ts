@@ -1,0 +1,123 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import {
+  ConcurrencyError,
+  DomainError,
+  EventTooLargeError,
+  InvalidEventError,
+  TooManyEventsError,
+} from '../eventsourcing';
+import type { HttpResponse } from './responses';
+
+export interface FieldError {
+  /** Where the field is: the JSON body, the path or the query string. */
+  readonly in: 'body' | 'path' | 'query' | 'header';
+  /** Dotted path of the field, e.g. `items[0].quantity`; `body` for the body as a whole. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** An error that already knows its HTTP status and stable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export class ValidationError extends HttpError {
+  constructor(readonly fields: readonly FieldError[]) {
+    super(
+      400,
+      'ValidationFailed',
+      `Invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+      { fields },
+    );
+    this.name = 'ValidationError';
+  }
+}
+
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): HttpResponse {
+  return { status, body: { error: { code, message, ...details } } };
+}
+
+/**
+ * Domain errors follow a naming convention: `...NotFound` is 404, `...AlreadyExists` is 409,
+ * every other business rule is 422.
+ */
+function domainStatus(code: string): number {
+  if (code.endsWith('NotFound')) return 404;
+  if (code.endsWith('AlreadyExists')) return 409;
+  return 422;
+}
+
+/**
+ * The HTTP answer to an error a route raised, or `undefined` for an unexpected error (a fault of
+ * the service, not of the client).
+ */
+export function mapError(error: unknown, request: { ifMatch?: number }): HttpResponse | undefined {
+  if (error instanceof HttpError) {
+    return errorResponse(error.status, error.code, error.message, error.details);
+  }
+  if (error instanceof DomainError) {
+    return errorResponse(
+      domainStatus(error.code),
+      error.code,
+      error.message,
+      error.details ? { details: error.details } : {},
+    );
+  }
+  if (error instanceof ConcurrencyError) {
+    const current =
+      error.actualVersion === undefined ? {} : { currentVersion: error.actualVersion };
+    return request.ifMatch === undefined
+      ? errorResponse(
+          409,
+          'ConcurrencyConflict',
+          'Too many concurrent changes to this resource; retry the request',
+          current,
+        )
+      : errorResponse(
+          412,
+          'PreconditionFailed',
+          `If-Match expected version ${request.ifMatch}` +
+            (error.actualVersion === undefined ? '' : `, but it is at ${error.actualVersion}`),
+          current,
+        );
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return errorResponse(
+      422,
+      'IdempotencyKeyReused',
+      'This Idempotency-Key was already used with another request',
+    );
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return errorResponse(
+      409,
+      'IdempotencyKeyInProgress',
+      'A request with this Idempotency-Key is still being processed; retry shortly',
+    );
+  }
+  if (error instanceof EventTooLargeError || error instanceof TooManyEventsError) {
+    return errorResponse(413, error.code, error.message);
+  }
+  if (error instanceof InvalidEventError) {
+    return errorResponse(400, 'InvalidInput', error.message, {
+      fields: [{ in: 'body', field: error.field, message: error.message }],
+    });
+  }
+  return undefined;
+}

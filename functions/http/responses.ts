@@ -1,0 +1,24 @@
+/** What a route returns; the adapter turns it into an API Gateway payload 2.0 result. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResponse => ({
+  status: 200,
+  body,
+  ...(headers ? { headers } : {}),
+});
+
+/** `ETag` carrying a stream version, as `If-Match` expects it back. */
+export const etag = (version: number): Record<string, string> => ({ etag: `"${version}"` });
+
+/** The answer to a command: the stream's new version travels in the body and in `ETag`. */
+export function commandResponse(
+  status: 200 | 201,
+  body: { readonly version: number } & Record<string, unknown>,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return { status, body, headers: { ...etag(body.version), ...headers } };
+}
