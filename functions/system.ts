@@ -87,6 +87,14 @@ export const tables = {
     sortKey: { name: 'sk', type: 'S' },
     durability: 'derived',
   },
+  parkedStreams: {
+    description:
+      'Streams a projection failed to apply: attempts, reason, and parked streams awaiting redrive.',
+    partitionKey: { name: 'projection', type: 'S' },
+    sortKey: { name: 'streamId', type: 'S' },
+    // The only record of why a stream was parked and that it still needs a redrive.
+    durability: 'source-of-truth',
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;

@@ -9,3 +9,5 @@ export * from './snapshot-strategies';
 export * from './snapshots';
 export * from './types';
 export * from './upcasting';
+export * from './projection';
+export * from './projections';

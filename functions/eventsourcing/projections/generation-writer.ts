@@ -1,0 +1,361 @@
+import {
+  BatchGetCommand,
+  GetCommand,
+  type BatchGetCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Projection, ProjectionContext, ReadModelItem, ReadModelWrite } from '../projection';
+import type { RecordedEvent } from '../types';
+import { GenerationKeys, appliedVersionKey } from './read-model-keys';
+import { PendingWrites, normaliseEventWrites } from './pending-writes';
+import { isTransientError } from './transient-errors';
+
+/** An event to project, or the reason it could not be read at its current schema. */
+export interface EventToApply {
+  readonly event: RecordedEvent;
+  readonly error?: Error;
+}
+
+/** Reads the events of `streamId` from `fromVersion` to `toVersion` from the events table. */
+export type ReadFromStore = (
+  streamId: string,
+  fromVersion: number,
+  toVersion: number,
+) => Promise<EventToApply[]>;
+
+/**
+ * - `gap`: the next event is beyond `applied + 1` (an earlier one has not arrived yet);
+ * - `poison`: the projection cannot apply the event (apply threw, an invalid write, no upcaster);
+ * - `transient`: the database said "later" (throttling, conflicts, unreachable).
+ */
+export type FailureKind = 'gap' | 'poison' | 'transient';
+
+export interface StreamFailure {
+  readonly kind: FailureKind;
+  /** The version that could not be applied. */
+  readonly version: number;
+  readonly eventId?: string;
+  readonly eventType?: string;
+  readonly error: Error;
+}
+
+export interface StreamApplyResult {
+  /** The stream's applied version in this generation afterwards. */
+  readonly appliedVersion: number;
+  /** Events committed by this call, in order. */
+  readonly applied: readonly RecordedEvent[];
+  readonly failure?: StreamFailure;
+}
+
+const MAX_CONFLICT_RESTARTS = 10;
+const BATCH_GET_LIMIT = 100;
+
+/** Raised from `context.get` when only an update of the item is pending: commit, then re-apply. */
+class PendingUpdateRead extends Error {}
+
+/** The applied version moved under us (another writer): re-read it and carry on from there. */
+class AppliedVersionMoved extends Error {}
+
+class CommitFailed extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly events: readonly RecordedEvent[],
+  ) {
+    super((cause as Error).message);
+  }
+}
+
+/**
+ * Applies events of one stream to one generation of a projection's read model. The read-model
+ * writes of consecutive events and the advance of the stream's applied version commit in ONE
+ * conditional transaction (`applied version = first - 1`), so they can never come apart and a
+ * redelivered event is never applied twice.
+ */
+export class GenerationWriter {
+  readonly keys: GenerationKeys;
+  private readonly handles: ReadonlySet<string>;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly projection: Projection,
+    readonly generation: number,
+  ) {
+    this.keys = new GenerationKeys(projection.name, generation);
+    this.handles = new Set(projection.handles);
+  }
+
+  /** Applied versions of many streams (0 for streams never applied), read consistently. */
+  async appliedVersions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>(streamIds.map((id) => [id, 0]));
+    const byPk = new Map(
+      streamIds.map((id) => [appliedVersionKey(this.projection.name, this.generation, id).pk, id]),
+    );
+    for (let start = 0; start < streamIds.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] | undefined = streamIds
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((id) => appliedVersionKey(this.projection.name, this.generation, id));
+      while (keys && keys.length > 0) {
+        const result: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: 'pk, appliedVersion',
+              },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          versions.set(byPk.get(item.pk as string)!, item.appliedVersion as number);
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return versions;
+  }
+
+  async appliedVersion(streamId: string): Promise<number> {
+    return (await this.appliedVersions([streamId])).get(streamId) ?? 0;
+  }
+
+  /**
+   * Applies `events` (one stream, ascending versions) from `appliedVersion + 1` on. Events at or
+   * below the applied version are skipped. A gap is filled from `readFromStore` when given (rebuilds,
+   * redrives, the generation being built) and otherwise reported as a `gap` failure. Stops at
+   * the first event that fails.
+   */
+  async apply(
+    streamId: string,
+    events: readonly EventToApply[],
+    appliedVersion: number,
+    readFromStore?: ReadFromStore,
+  ): Promise<StreamApplyResult> {
+    const applied: RecordedEvent[] = [];
+    let current = appliedVersion;
+    let oneEventPerCommit = false;
+    for (let restarts = 0; ; restarts++) {
+      try {
+        const failure = await this.applyFrom(streamId, events, current, readFromStore, {
+          oneEventPerCommit,
+          onCommit: (committed) => {
+            applied.push(...committed);
+            current = committed.at(-1)!.version;
+          },
+        });
+        return { appliedVersion: current, applied, ...(failure ? { failure } : {}) };
+      } catch (error) {
+        if (error instanceof AppliedVersionMoved && restarts < MAX_CONFLICT_RESTARTS) {
+          current = await this.appliedVersion(streamId);
+          continue;
+        }
+        if (error instanceof AppliedVersionMoved) {
+          return {
+            appliedVersion: current,
+            applied,
+            failure: transientFailure(current + 1, error),
+          };
+        }
+        if (!(error instanceof CommitFailed)) throw error;
+        const transient = isTransientError(error.cause);
+        if (!transient && error.events.length > 1 && !oneEventPerCommit) {
+          // Find the event whose writes DynamoDB refuses by committing one event at a time.
+          oneEventPerCommit = true;
+          continue;
+        }
+        const first = error.events[0]!;
+        return {
+          appliedVersion: current,
+          applied,
+          failure: {
+            kind: transient ? 'transient' : 'poison',
+            version: first.version,
+            eventId: first.eventId,
+            eventType: first.type,
+            error: error.cause as Error,
+          },
+        };
+      }
+    }
+  }
+
+  private async applyFrom(
+    streamId: string,
+    input: readonly EventToApply[],
+    appliedVersion: number,
+    readFromStore: ReadFromStore | undefined,
+    options: {
+      oneEventPerCommit: boolean;
+      onCommit: (events: readonly RecordedEvent[]) => void;
+    },
+  ): Promise<StreamFailure | undefined> {
+    let events = input.filter((e) => e.event.version > appliedVersion);
+    let group = new PendingWrites();
+    let groupEvents: RecordedEvent[] = [];
+    let committedVersion = appliedVersion;
+
+    const flush = async () => {
+      if (groupEvents.length === 0) return;
+      await this.commit(streamId, committedVersion, groupEvents, group.all());
+      committedVersion = groupEvents.at(-1)!.version;
+      options.onCommit(groupEvents);
+      group = new PendingWrites();
+      groupEvents = [];
+    };
+    const context: ProjectionContext = {
+      get: async (key) => {
+        const pending = group.lookup(key);
+        if (pending === 'unknown') throw new PendingUpdateRead();
+        if (pending !== undefined) return pending ?? undefined;
+        return this.read(key);
+      },
+    };
+
+    for (let index = 0; index < events.length;) {
+      const { event, error } = events[index]!;
+      const expected = committedVersion + groupEvents.length + 1;
+      if (event.version < expected) {
+        index++;
+        continue;
+      }
+      if (event.version > expected) {
+        if (readFromStore) {
+          const filled = await readFromStore(streamId, expected, events.at(-1)!.event.version);
+          if (filled[0]?.event.version === expected) {
+            events = filled;
+            index = 0;
+            continue;
+          }
+        }
+        await flush();
+        return {
+          kind: 'gap',
+          version: event.version,
+          eventId: event.eventId,
+          eventType: event.type,
+          error: new Error(
+            `Stream '${streamId}' is at version ${expected - 1} in ${this.projection.name}; ` +
+              `version ${event.version} cannot be applied before version ${expected}`,
+          ),
+        };
+      }
+      if (!this.handles.has(event.type)) {
+        group.addEventWithoutWrites();
+        groupEvents.push(event);
+        index++;
+        continue;
+      }
+      let writes: ReadModelWrite[];
+      try {
+        if (error) throw error;
+        writes = normaliseEventWrites(await this.projection.apply(event, context));
+        writes.forEach((write) => this.toTransactItem(write)); // validates keys before committing
+      } catch (applyError) {
+        await flush();
+        if (applyError instanceof PendingUpdateRead) continue;
+        return {
+          kind: isTransientError(applyError) ? 'transient' : 'poison',
+          version: event.version,
+          eventId: event.eventId,
+          eventType: event.type,
+          error: applyError as Error,
+        };
+      }
+      if (!group.canTake(writes) || (options.oneEventPerCommit && groupEvents.length > 0)) {
+        await flush();
+      }
+      group.add(writes);
+      groupEvents.push(event);
+      index++;
+    }
+    await flush();
+    return undefined;
+  }
+
+  /** Consistent read of one item of this generation, in the projection's own keys. */
+  async read(key: { pk: string; sk: string }): Promise<ReadModelItem | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.keys.physical(key),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? this.keys.logical(Item) : undefined;
+  }
+
+  private async commit(
+    streamId: string,
+    fromVersion: number,
+    events: readonly RecordedEvent[],
+    writes: readonly ReadModelWrite[],
+  ): Promise<void> {
+    const advance = {
+      TableName: this.tableName,
+      Key: appliedVersionKey(this.projection.name, this.generation, streamId),
+      UpdateExpression: 'SET appliedVersion = :to, streamId = :streamId, appliedAt = :now',
+      ConditionExpression:
+        fromVersion === 0 ? 'attribute_not_exists(appliedVersion)' : 'appliedVersion = :from',
+      ExpressionAttributeValues: {
+        ':to': events.at(-1)!.version,
+        ':streamId': streamId,
+        ':now': new Date().toISOString(),
+        ...(fromVersion === 0 ? {} : { ':from': fromVersion }),
+      },
+    };
+    try {
+      if (writes.length === 0) {
+        await this.doc.send(new UpdateCommand(advance));
+      } else {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...writes.map((write) => this.toTransactItem(write)),
+              { Update: advance },
+            ],
+          }),
+        );
+      }
+    } catch (error) {
+      const name = (error as Error).name;
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const advanceRefused =
+        name === 'ConditionalCheckFailedException' ||
+        (name === 'TransactionCanceledException' &&
+          reasons?.at(-1)?.Code === 'ConditionalCheckFailed');
+      if (advanceRefused) throw new AppliedVersionMoved();
+      throw new CommitFailed(error, events);
+    }
+  }
+
+  private toTransactItem(write: ReadModelWrite) {
+    if ('put' in write) {
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...write.put, ...this.keys.physical(write.put) },
+        },
+      };
+    }
+    if ('delete' in write) {
+      return { Delete: { TableName: this.tableName, Key: this.keys.physical(write.delete) } };
+    }
+    const { key, updateExpression, names, values } = write.update;
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: this.keys.physical(key),
+        UpdateExpression: updateExpression,
+        ...(names && Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ...(values && Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
+  }
+}
+
+function transientFailure(version: number, error: Error): StreamFailure {
+  return { kind: 'transient', version, error };
+}

@@ -1,0 +1,248 @@
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { FailureKind, StreamFailure } from './generation-writer';
+
+/**
+ * A stream that a projection could not apply, kept with its reason.
+ * - `failing`: failed `attempts` times at `version`; still retried by the stream.
+ * - `parked`: gave up retrying; later events of the stream queue behind it (the highest seen in
+ *   `queuedUpTo`) while other streams flow, until `redrive` replays it from the events table.
+ */
+export interface ParkedStream {
+  readonly projection: string;
+  readonly streamId: string;
+  readonly status: 'failing' | 'parked';
+  readonly version: number;
+  readonly eventId?: string;
+  readonly eventType?: string;
+  readonly kind: FailureKind;
+  readonly error: string;
+  readonly errorName: string;
+  readonly attempts: number;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+  readonly parkedAt?: string;
+  readonly queuedUpTo?: number;
+}
+
+const BATCH_GET_LIMIT = 100;
+
+const isConditionFailure = (error: unknown) =>
+  (error as Error).name === 'ConditionalCheckFailedException';
+
+/** The parked-streams table: failure counts and parked streams of every projection. */
+export class ParkedStreams {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(projection: string, streamId: string): Promise<ParkedStream | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { projection, streamId },
+        ConsistentRead: true,
+      }),
+    );
+    return Item as ParkedStream | undefined;
+  }
+
+  /** Records of the given streams that have one. */
+  async states(
+    projection: string,
+    streamIds: readonly string[],
+  ): Promise<Map<string, ParkedStream>> {
+    const states = new Map<string, ParkedStream>();
+    for (let start = 0; start < streamIds.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] | undefined = streamIds
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((streamId) => ({ projection, streamId }));
+      while (keys && keys.length > 0) {
+        const result: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          states.set(item.streamId as string, item as ParkedStream);
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return states;
+  }
+
+  /**
+   * Counts a failed attempt (attempts restart at 1 when the failing version changed) and parks
+   * the stream once `parkAfterAttempts` is reached. Returns the record as stored.
+   */
+  async recordFailure(
+    projection: string,
+    streamId: string,
+    failure: StreamFailure,
+    previous: ParkedStream | undefined,
+    options: { parkAfterAttempts: number; queuedUpTo?: number },
+  ): Promise<ParkedStream> {
+    const now = new Date().toISOString();
+    const sameFailure = previous?.status === 'failing' && previous.version === failure.version;
+    const attempts = sameFailure ? previous.attempts + 1 : 1;
+    const parked = attempts >= options.parkAfterAttempts;
+    const record: ParkedStream = {
+      projection,
+      streamId,
+      status: parked ? 'parked' : 'failing',
+      version: failure.version,
+      ...(failure.eventId ? { eventId: failure.eventId } : {}),
+      ...(failure.eventType ? { eventType: failure.eventType } : {}),
+      kind: failure.kind,
+      error: failure.error.message,
+      errorName: failure.error.name,
+      attempts,
+      firstFailedAt: sameFailure ? previous.firstFailedAt : now,
+      lastFailedAt: now,
+      ...(parked ? { parkedAt: now } : {}),
+      ...(parked && options.queuedUpTo !== undefined ? { queuedUpTo: options.queuedUpTo } : {}),
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(streamId) OR #status = :failing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failing': 'failing' },
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Parked meanwhile by another process: keep its record, the stream stays parked.
+      return (await this.get(projection, streamId)) ?? record;
+    }
+  }
+
+  /** A redrive of a parked stream failed again: keep it parked with the new reason. */
+  async recordRedriveFailure(record: ParkedStream, failure: StreamFailure): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { projection: record.projection, streamId: record.streamId },
+        UpdateExpression:
+          'SET #version = :version, eventId = :eventId, eventType = :eventType, #kind = :kind, ' +
+          '#error = :error, errorName = :errorName, lastFailedAt = :now ADD attempts :one',
+        ExpressionAttributeNames: { '#version': 'version', '#kind': 'kind', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':version': failure.version,
+          ':eventId': failure.eventId ?? record.eventId ?? '',
+          ':eventType': failure.eventType ?? record.eventType ?? '',
+          ':kind': failure.kind,
+          ':error': failure.error.message,
+          ':errorName': failure.error.name,
+          ':now': new Date().toISOString(),
+          ':one': 1,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Notes that events up to `version` wait behind a parked stream. False when the stream is no
+   * longer parked (a redrive released it): the caller then applies the events itself.
+   */
+  async queueBehind(projection: string, streamId: string, version: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { projection, streamId },
+          UpdateExpression: 'SET queuedUpTo = :version',
+          ConditionExpression:
+            '#status = :parked AND (attribute_not_exists(queuedUpTo) OR queuedUpTo < :version)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':parked': 'parked', ':version': version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.get(projection, streamId))?.status === 'parked';
+    }
+  }
+
+  /** Forgets the failures of a stream that has since been applied. */
+  async clearFailing(projection: string, streamId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { projection, streamId },
+          ConditionExpression: '#status = :failing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failing': 'failing' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Releases a parked stream once everything that queued behind it is applied. False when more
+   * events queued meanwhile: the caller applies them and tries again.
+   */
+  async release(projection: string, streamId: string, appliedVersion: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { projection, streamId },
+          ConditionExpression: 'attribute_not_exists(queuedUpTo) OR queuedUpTo <= :applied',
+          ExpressionAttributeValues: { ':applied': appliedVersion },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  /** Every record of one projection, or of all projections. */
+  async list(projection?: string): Promise<ParkedStream[]> {
+    const records: ParkedStream[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = projection
+        ? await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: '#projection = :projection',
+              ExpressionAttributeNames: { '#projection': 'projection' },
+              ExpressionAttributeValues: { ':projection': projection },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          )
+        : await this.doc.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+      records.push(...((page.Items ?? []) as ParkedStream[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+}

@@ -1,0 +1,111 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { tableNameFromEnv } from '../../system';
+import { createDynamoDbClient } from '../dynamodb-client';
+import type { Projection, ReadModelItem, ReadModelKey } from '../projection';
+import { readGenerations } from './generations';
+import { GenerationKeys } from './read-model-keys';
+
+export interface ReadModelReaderOptions {
+  /** Defaults to a client for the function's region, or `DYNAMODB_ENDPOINT` locally. */
+  readonly client?: DynamoDBClient;
+  /** Physical name of the read-model table; from the environment when omitted. */
+  readonly tableName?: string;
+  /** How long the active generation is remembered (default 1000 ms). */
+  readonly generationCacheMs?: number;
+}
+
+export interface ReadModelQuery {
+  readonly pk: string;
+  readonly skBeginsWith?: string;
+  /** Inclusive range of sort keys. */
+  readonly skBetween?: readonly [string, string];
+  readonly limit?: number;
+  /** Ascending sort keys unless false. */
+  readonly forward?: boolean;
+  /** The `next` key of the previous page. */
+  readonly startAfter?: ReadModelKey;
+  /** Strongly consistent read (defaults to eventually consistent, like most queries). */
+  readonly consistent?: boolean;
+}
+
+export interface ReadModelPage {
+  readonly items: ReadModelItem[];
+  /** Pass as `startAfter` for the next page; absent on the last page. */
+  readonly next?: ReadModelKey;
+}
+
+/**
+ * Reads a projection's read model in the projection's own keys, from whichever generation is
+ * active (a rebuild switches generations while queries keep working). Query Lambdas use this
+ * instead of addressing the table directly.
+ */
+export class ReadModelReader {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly cacheMs: number;
+  private cached: { keys: GenerationKeys; until: number } | undefined;
+
+  constructor(
+    private readonly projection: Pick<Projection, 'name' | 'readModel'>,
+    options: ReadModelReaderOptions = {},
+  ) {
+    this.doc = DynamoDBDocumentClient.from(options.client ?? createDynamoDbClient());
+    this.tableName = options.tableName ?? tableNameFromEnv(projection.readModel);
+    this.cacheMs = options.generationCacheMs ?? 1000;
+  }
+
+  async activeGeneration(): Promise<number> {
+    return (await this.keys()).generation;
+  }
+
+  async get(key: ReadModelKey, options: { consistent?: boolean } = {}) {
+    const keys = await this.keys();
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.physical(key),
+        ConsistentRead: options.consistent ?? false,
+      }),
+    );
+    return Item ? keys.logical(Item) : undefined;
+  }
+
+  async query(query: ReadModelQuery): Promise<ReadModelPage> {
+    const keys = await this.keys();
+    const { pk } = keys.physical({ pk: query.pk, sk: '-' });
+    let condition = 'pk = :pk';
+    const values: Record<string, unknown> = { ':pk': pk };
+    if (query.skBeginsWith !== undefined) {
+      condition += ' AND begins_with(sk, :prefix)';
+      values[':prefix'] = query.skBeginsWith;
+    } else if (query.skBetween) {
+      condition += ' AND sk BETWEEN :from AND :to';
+      values[':from'] = query.skBetween[0];
+      values[':to'] = query.skBetween[1];
+    }
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: query.forward ?? true,
+        ConsistentRead: query.consistent ?? false,
+        ...(query.limit ? { Limit: query.limit } : {}),
+        ...(query.startAfter ? { ExclusiveStartKey: keys.physical(query.startAfter) } : {}),
+      }),
+    );
+    const items = (page.Items ?? []).map((item) => keys.logical(item));
+    const last = page.LastEvaluatedKey;
+    return { items, ...(last ? { next: { pk: query.pk, sk: last.sk as string } } : {}) };
+  }
+
+  private async keys(): Promise<GenerationKeys> {
+    const now = Date.now();
+    if (this.cached && this.cached.until > now) return this.cached.keys;
+    const { active } = await readGenerations(this.doc, this.tableName, this.projection.name, false);
+    const keys = new GenerationKeys(this.projection.name, active);
+    this.cached = { keys, until: now + this.cacheMs };
+    return keys;
+  }
+}
