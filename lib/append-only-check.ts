@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import type {
+  IPolicyValidationContext,
+  IPolicyValidationPlugin,
+  PolicyValidationPluginReport,
+  PolicyViolatingResource,
+} from 'aws-cdk-lib';
+
+/** Metadata key that marks a table resource as append-only in the synthesized template. */
+export const APPEND_ONLY_METADATA = 'eventsourcing:appendOnly';
+
+/** Actions that change or remove items, or the table itself (a TTL would expire items). */
+export const itemMutatingActions = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTable',
+  'dynamodb:UpdateTimeToLive',
+] as const;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+interface Template {
+  readonly Resources?: Record<string, JsonObject>;
+}
+
+export interface AppendOnlyViolation {
+  /** Logical id of the policy, role, user or group holding the statement. */
+  readonly resource: string;
+  /** Logical id of the append-only table the statement can change. */
+  readonly table: string;
+  readonly actions: readonly string[];
+  readonly reason: string;
+}
+
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const asArray = (value: Json | undefined): Json[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** IAM wildcard (`*`, `?`) to a case-insensitive whole-string regular expression. */
+function globToRegExp(pattern: string): RegExp {
+  const body = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/** Stands for the append-only table's physical name, unknown until deployment. */
+const TABLE_NAME = 'append-only-table-under-check';
+const TABLE_ARN = `arn:x:dynamodb:x:x:table/${TABLE_NAME}`;
+
+/**
+ * Renders a resource expression to text. References to the append-only table become its name
+ * or ARN; references to anything else become opaque tokens that no pattern matches, so only
+ * literal `*` and `?` in the policy count as wildcards.
+ */
+function renderResource(value: Json, table: string): string {
+  if (typeof value === 'string') return value;
+  if (!isObject(value)) return '\u0000other\u0000';
+  const ref = value.Ref;
+  if (typeof ref === 'string') {
+    if (ref === table) return TABLE_NAME;
+    return ref.startsWith('AWS::') ? 'x' : `\u0000${ref}\u0000`;
+  }
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) {
+    const [id, attribute] = getAtt.map(String);
+    if (id === table) return attribute === 'Arn' ? TABLE_ARN : `${TABLE_ARN}/${attribute}`;
+    return `\u0000${id}.${attribute}\u0000`;
+  }
+  const join = value['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return join[1].map((part) => renderResource(part, table)).join(join[0]);
+  }
+  const sub = value['Fn::Sub'];
+  if (typeof sub === 'string') {
+    return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      renderResource(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }, table),
+    );
+  }
+  return '\u0000other\u0000';
+}
+
+/**
+ * Whether a rendered resource pattern could match the append-only table in any partition,
+ * region and account: its service must match `dynamodb` and its resource `table/<name>`.
+ */
+function coversTable(resource: string): boolean {
+  const [prefix, , service, , , ...rest] = resource.split(':');
+  if (prefix !== 'arn' || rest.length === 0) return globToRegExp(resource).test(TABLE_ARN);
+  return (
+    globToRegExp(service ?? '').test('dynamodb') &&
+    globToRegExp(rest.join(':')).test(`table/${TABLE_NAME}`)
+  );
+}
+
+/** Actions of an Allow statement that could change items of a table it applies to. */
+function forbiddenActions(statement: JsonObject): string[] {
+  if (statement.NotAction !== undefined) return ['NotAction (everything but the listed actions)'];
+  return asArray(statement.Action)
+    .filter((action): action is string => typeof action === 'string')
+    .filter((action) => {
+      const pattern = globToRegExp(action);
+      const wildcardOverDynamoDb = /[*?]/.test(action) && pattern.test('dynamodb:GetItem');
+      return (
+        wildcardOverDynamoDb || itemMutatingActions.some((forbidden) => pattern.test(forbidden))
+      );
+    });
+}
+
+function policyDocuments(resource: JsonObject): Json[] {
+  const properties = resource.Properties;
+  if (!isObject(properties)) return [];
+  return [
+    properties.PolicyDocument,
+    ...asArray(properties.Policies).map((policy) =>
+      isObject(policy) ? policy.PolicyDocument : undefined,
+    ),
+  ].filter((document): document is Json => document !== undefined);
+}
+
+/** Logical ids of the tables marked append-only. */
+export function appendOnlyTables(template: Template): string[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, resource]) => {
+      const metadata = resource.Metadata;
+      return isObject(metadata) && metadata[APPEND_ONLY_METADATA] === true;
+    })
+    .map(([id]) => id);
+}
+
+/**
+ * Every identity-policy statement in the template that allows changing or deleting items of an
+ * append-only table: a mutating action, or any wildcard action that reaches DynamoDB, on a
+ * resource that is or could match the table (its ARN, or a wildcard such as `*`).
+ */
+export function findAppendOnlyViolations(template: Template): AppendOnlyViolation[] {
+  const violations: AppendOnlyViolation[] = [];
+  for (const table of appendOnlyTables(template)) {
+    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+      for (const document of policyDocuments(resource)) {
+        if (!isObject(document)) continue;
+        for (const statement of asArray(document.Statement)) {
+          if (!isObject(statement) || statement.Effect !== 'Allow') continue;
+          const actions = forbiddenActions(statement);
+          if (actions.length === 0) continue;
+          const reachesTable =
+            statement.NotResource !== undefined ||
+            asArray(statement.Resource).some((r) => coversTable(renderResource(r, table)));
+          if (reachesTable) {
+            violations.push({
+              resource: id,
+              table,
+              actions,
+              reason: `${id} allows ${actions.join(', ')} on append-only table ${table}`,
+            });
+          }
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+/**
+ * Synthesis-time guard: fails `cdk synth` (and every test that synthesizes) when any policy
+ * could update or delete items of an append-only table.
+ */
+export class AppendOnlyTablesCheck implements IPolicyValidationPlugin {
+  readonly name = 'AppendOnlyTables';
+  readonly ruleIds = ['AppendOnlyTables'];
+
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const violations = context.templatePaths.flatMap((templatePath) => {
+      const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
+      return findAppendOnlyViolations(template).map((violation) => ({ templatePath, violation }));
+    });
+    return {
+      success: violations.length === 0,
+      violations: violations.map(({ templatePath, violation }) => ({
+        ruleName: 'AppendOnlyTables',
+        description: violation.reason,
+        fix: 'Grant append (GetItem, Query, ConditionCheckItem, PutItem) and nothing that changes items.',
+        severity: 'error',
+        violatingResources: [
+          {
+            resourceLogicalId: violation.resource,
+            templatePath,
+            locations: ['Properties'],
+          } satisfies PolicyViolatingResource,
+        ],
+      })),
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import * as system from '../functions/system';
+import type {
+  FunctionDeclaration,
+  RouteDeclaration,
+  StreamConsumerDeclaration,
+  TableAccess,
+  TableDeclaration,
+} from '../functions/system';
+
+/**
+ * The system declaration as the CDK app reads it: the shapes of `functions/system.ts`, keyed by
+ * plain strings so the stack can be built from any declaration (tests build it from their own).
+ */
+export interface DeclaredFunction extends Omit<FunctionDeclaration, 'tables'> {
+  readonly tables: Readonly<Record<string, TableAccess | undefined>>;
+}
+
+export interface DeclaredRoute extends Omit<RouteDeclaration, 'function'> {
+  readonly function: string;
+}
+
+export interface DeclaredStreamConsumer extends Omit<
+  StreamConsumerDeclaration,
+  'function' | 'source'
+> {
+  readonly function: string;
+  readonly source: string;
+}
+
+export interface SystemDeclaration {
+  readonly tables: Readonly<Record<string, TableDeclaration>>;
+  readonly functions: Readonly<Record<string, DeclaredFunction>>;
+  readonly routes: readonly DeclaredRoute[];
+  readonly streamConsumers: readonly DeclaredStreamConsumer[];
+}
+
+/** The real system, as declared in `functions/system.ts`. */
+export const systemDeclaration: SystemDeclaration = {
+  tables: system.tables,
+  functions: system.functions,
+  routes: system.routes,
+  streamConsumers: system.streamConsumers,
+};
+
+/**
+ * Refuses a declaration whose entries point at nothing or would break the guarantees the stack
+ * relies on, naming the entry; synthesis stops before any resource is built.
+ */
+export function validateDeclaration(declaration: SystemDeclaration): void {
+  const problems: string[] = [];
+  const tableNames = new Set(Object.keys(declaration.tables));
+  for (const [name, table] of Object.entries(declaration.tables)) {
+    if (table.appendOnly && table.timeToLiveAttribute) {
+      problems.push(`append-only table ${name} cannot have a TTL: expiry would delete items`);
+    }
+  }
+  for (const [name, fn] of Object.entries(declaration.functions)) {
+    for (const [table, access] of Object.entries(fn.tables)) {
+      if (!tableNames.has(table)) {
+        problems.push(`function ${name} uses undeclared table ${table}`);
+      } else if (access === 'readWrite' && declaration.tables[table]?.appendOnly) {
+        problems.push(
+          `function ${name} asks for readWrite on append-only table ${table} (read or append only)`,
+        );
+      }
+    }
+  }
+  const routeKeys = new Set<string>();
+  for (const route of declaration.routes) {
+    const key = `${route.method} ${route.path}`;
+    if (routeKeys.has(key)) problems.push(`route ${key} is declared twice`);
+    routeKeys.add(key);
+    const fn = declaration.functions[route.function];
+    if (!fn) problems.push(`route ${key} points at undeclared function ${route.function}`);
+    else if (fn.trigger !== 'http') {
+      problems.push(`route ${key} points at ${route.function}, whose trigger is ${fn.trigger}`);
+    }
+  }
+  for (const consumer of declaration.streamConsumers) {
+    const fn = declaration.functions[consumer.function];
+    if (!fn) problems.push(`stream consumer ${consumer.function} is not a declared function`);
+    else if (fn.trigger !== 'stream') {
+      problems.push(`stream consumer ${consumer.function} has trigger ${fn.trigger}`);
+    }
+    if (!declaration.tables[consumer.source]?.stream) {
+      problems.push(
+        `stream consumer ${consumer.function} reads ${consumer.source}, which has no stream`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid system declaration:\n- ${problems.join('\n- ')}`);
+  }
+}

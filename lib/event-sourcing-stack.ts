@@ -1,0 +1,124 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { systemDeclaration, validateDeclaration, type SystemDeclaration } from './declaration';
+import { FailureRecords } from './failure-records';
+import { metricsNamespace, SystemFunction } from './functions';
+import { SystemHttpApi } from './http-api';
+import { SystemMonitoring } from './monitoring';
+import type { DeploymentSettings } from './settings';
+import { connectStreamConsumer } from './stream-consumers';
+import { SystemTables } from './tables';
+
+export interface EventSourcingStackProps extends StackProps {
+  readonly settings: DeploymentSettings;
+  /** What to deploy; the declaration in `functions/system.ts` when omitted. */
+  readonly declaration?: SystemDeclaration;
+}
+
+const outputId = (key: string, suffix: string) =>
+  `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
+
+/**
+ * The whole system from its declaration: tables, functions with exact table permissions, the
+ * HTTP API with every route, one event source mapping per stream consumer with a failure
+ * destination, alarms and a dashboard. Environment-agnostic: synthesis needs no credentials.
+ */
+export class EventSourcingStack extends Stack {
+  readonly tables: SystemTables;
+  readonly functions: ReadonlyMap<string, SystemFunction>;
+  readonly httpApi?: SystemHttpApi;
+  readonly failureRecords?: FailureRecords;
+  readonly monitoring: SystemMonitoring;
+
+  constructor(scope: Construct, id: string, props: EventSourcingStackProps) {
+    super(scope, id, {
+      description: `Event sourcing on DynamoDB, Lambda and API Gateway (${props.settings.stage})`,
+      ...props,
+    });
+    const { settings } = props;
+    const declaration = props.declaration ?? systemDeclaration;
+    validateDeclaration(declaration);
+    Tags.of(this).add('stage', settings.stage);
+
+    this.tables = new SystemTables(this, 'Tables', declaration.tables);
+
+    const functionsScope = new Construct(this, 'Functions');
+    const functions = new Map<string, SystemFunction>();
+    for (const [key, fn] of Object.entries(declaration.functions)) {
+      functions.set(
+        key,
+        new SystemFunction(functionsScope, key, {
+          key,
+          declaration: fn,
+          tables: this.tables,
+          stage: settings.stage,
+          logRetention: settings.logRetention,
+        }),
+      );
+    }
+    this.functions = functions;
+
+    const consumers = declaration.streamConsumers.map((consumer) => {
+      const fn = functions.get(consumer.function);
+      if (!fn) throw new Error(`Stream consumer ${consumer.function} is not a declared function`);
+      return { consumer, fn };
+    });
+    if (consumers.length > 0) {
+      const failureRecords = new FailureRecords(this, 'FailureRecords');
+      for (const { consumer, fn } of consumers) {
+        connectStreamConsumer(consumer, fn, this.tables, failureRecords);
+      }
+      this.failureRecords = failureRecords;
+    }
+    const consumerFunctions = new Set(consumers.map(({ fn }) => fn));
+
+    if (declaration.routes.length > 0) {
+      this.httpApi = new SystemHttpApi(this, 'Http', {
+        routes: declaration.routes,
+        functions,
+        settings,
+      });
+    }
+
+    this.monitoring = new SystemMonitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      metricsNamespace: metricsNamespace(settings.stage),
+      functions: [...functions.values()],
+      streamConsumers: [...consumerFunctions],
+      ...(this.httpApi ? { httpApi: this.httpApi } : {}),
+      ...(this.failureRecords ? { failureRecords: this.failureRecords } : {}),
+      ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+    });
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    if (this.httpApi) {
+      new CfnOutput(this, 'ApiUrl', {
+        description: 'Base URL of the HTTP API',
+        value: this.httpApi.url,
+      });
+    }
+    for (const { key, table } of this.tables.byKey.values()) {
+      new CfnOutput(this, outputId(key, 'TableName'), {
+        description: `Physical name of the ${key} table`,
+        value: table.tableName,
+      });
+    }
+    if (this.failureRecords) {
+      new CfnOutput(this, 'FailureRecordsBucketName', {
+        description: 'Bucket holding stream batches that failed for good',
+        value: this.failureRecords.bucket.bucketName,
+      });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic every alarm notifies',
+      value: this.monitoring.topic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch dashboard of the system',
+      value: this.monitoring.dashboard.dashboardName,
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { DlqDestinationConfig, IEventSourceDlq, IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  type CfnBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Id of the bucket's request-metrics filter: `AWS/S3` `PutRequests` count failure records. */
+export const failureRecordsMetricsFilter = 'FailureRecords';
+
+/** Where Lambda writes the records of stream batches it gave up on. */
+export const failureRecordsPrefix = 'aws/lambda/';
+
+const secureBucketDefaults = {
+  encryption: BucketEncryption.S3_MANAGED,
+  blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+} as const;
+
+/**
+ * The on-failure destination of every stream consumer: an S3 bucket. Unlike SQS or SNS, which
+ * receive only a pointer to the failed batch (shard and sequence numbers that DynamoDB Streams
+ * forgets after 24 hours), S3 receives the full invocation record, batch payload included,
+ * and keeps it until an operator has re-driven it. Encrypted, private, TLS only, versioned,
+ * retained with the stack, and its access is logged to a second bucket.
+ */
+export class FailureRecords extends Construct {
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      ...secureBucketDefaults,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...secureBucketDefaults,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'failure-records/',
+      metrics: [{ id: failureRecordsMetricsFilter }],
+    });
+  }
+
+  /** The destination for one event source mapping; its function may only add records. */
+  destination(): IEventSourceDlq {
+    const bucket = this.bucket;
+    const stack = Stack.of(bucket);
+    const bucketId: unknown = stack.resolve(
+      stack.getLogicalId(bucket.node.defaultChild as CfnBucket),
+    );
+    return {
+      bind(_mapping, handler: IFunction): DlqDestinationConfig {
+        handler.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['s3:PutObject'],
+            resources: [bucket.arnForObjects(`${failureRecordsPrefix}*`)],
+          }),
+        );
+        handler.addToRolePolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+        );
+        if (handler.role) {
+          Validations.of(handler.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${String(bucketId)}.Arn>/${failureRecordsPrefix}*]`,
+            reason:
+              'Lambda names each failure record object itself (mapping id, shard, time); the role may only put objects under that prefix of the one failure-records bucket.',
+          });
+        }
+        return { destination: bucket.bucketArn };
+      },
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DeclaredRoute } from './declaration';
+import type { SystemFunction } from './functions';
+import type { ApiAuthorization, DeploymentSettings } from './settings';
+
+/** One JSON line per request; enough to trace a call to its Lambda invocation and caller. */
+export const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    caller: '$context.identity.caller',
+    user: '$context.identity.userArn',
+    jwtSubject: '$context.authorizer.claims.sub',
+    method: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    path: '$context.path',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+function authorizer(authorization: ApiAuthorization): IHttpRouteAuthorizer {
+  return authorization.kind === 'iam'
+    ? new HttpIamAuthorizer()
+    : new HttpJwtAuthorizer('JwtAuthorizer', authorization.issuer, {
+        jwtAudience: [...authorization.audience],
+      });
+}
+
+export interface SystemHttpApiProps {
+  readonly routes: readonly DeclaredRoute[];
+  readonly functions: ReadonlyMap<string, SystemFunction>;
+  readonly settings: DeploymentSettings;
+}
+
+/**
+ * The HTTP API (payload format 2.0) with every declared route, each authorized (IAM or JWT),
+ * on a `$default` stage with throttling and JSON access logs. CORS only for configured origins.
+ */
+export class SystemHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: SystemHttpApiProps) {
+    super(scope, id);
+    const { settings } = props;
+    this.api = new HttpApi(this, 'Api', {
+      description: `Event sourcing HTTP API (${settings.stage})`,
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer(settings.authorization),
+      ...(settings.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...settings.corsOrigins],
+              allowMethods: [CorsHttpMethod.ANY],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: settings.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: accessLogFormat,
+      },
+    });
+
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const route of props.routes) {
+      const fn = props.functions.get(route.function);
+      if (!fn)
+        throw new Error(`Route ${route.method} ${route.path}: no function ${route.function}`);
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${route.function}Integration`, fn.function);
+        integrations.set(route.function, integration);
+      }
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+      });
+    }
+  }
+
+  get url(): string {
+    // A `$default` stage is served at the API's root.
+    return `${this.api.apiEndpoint}/`;
+  }
+}

@@ -1,0 +1,186 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records';
+import type { SystemFunction } from './functions';
+import type { SystemHttpApi } from './http-api';
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** Metric the projection handler emits when it parks a stream (see `projection-handler.ts`). */
+export const streamsParkedMetric = 'ProjectionStreamsParked';
+
+/** A consumer more than this far behind its stream raises the iterator-age alarm. */
+export const maxIteratorAge = Duration.minutes(1);
+
+export interface SystemMonitoringProps {
+  readonly stage: string;
+  /** Namespace of the functions' Powertools metrics. */
+  readonly metricsNamespace: string;
+  readonly functions: readonly SystemFunction[];
+  readonly streamConsumers: readonly SystemFunction[];
+  readonly httpApi?: SystemHttpApi;
+  readonly failureRecords?: FailureRecords;
+  readonly alarmEmail?: string;
+}
+
+/**
+ * Alarms on what needs a person: any function error, a stream consumer falling behind, a
+ * projection parking a stream, any record written to the failure destination, any 5xx from
+ * the API. Every alarm notifies one
+ * SNS topic (encrypted with a rotating key CloudWatch may use); one dashboard shows them all.
+ */
+export class SystemMonitoring extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: SystemMonitoringProps) {
+    super(scope, id);
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: `Encrypts alarm notifications (${props.stage})`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.grant(
+      new ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `Event sourcing alarms (${props.stage})`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `event-sourcing-${props.stage}-${Aws.REGION}`,
+    });
+
+    if (props.httpApi) {
+      const stage = props.httpApi.stage;
+      this.alarm('Api5xx', 'The HTTP API answered with a server error', stage.metricServerError());
+      this.dashboard.addWidgets(
+        new GraphWidget({
+          title: 'HTTP API requests and errors',
+          left: [stage.metricCount(), stage.metricClientError(), stage.metricServerError()],
+          width: 12,
+        }),
+        new GraphWidget({
+          title: 'HTTP API latency (p99)',
+          left: [stage.metricLatency({ statistic: 'p99' })],
+          width: 12,
+        }),
+      );
+    }
+
+    for (const fn of props.functions) {
+      this.alarm(`${fn.key}Errors`, `Function ${fn.key} failed`, fn.function.metricErrors());
+    }
+    for (const fn of props.streamConsumers) {
+      this.alarm(
+        `${fn.key}IteratorAge`,
+        `Stream consumer ${fn.key} is more than ${maxIteratorAge.toHumanString()} behind`,
+        fn.function.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES }),
+        maxIteratorAge.toMilliseconds(),
+        ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
+    }
+    if (props.streamConsumers.length > 0) {
+      // Metrics Insights sums over every projection's dimensions, known only at run time.
+      const parked = new MathExpression({
+        expression: `SELECT SUM(${streamsParkedMetric}) FROM "${props.metricsNamespace}"`,
+        label: 'Streams parked',
+        period: FIVE_MINUTES,
+      });
+      this.alarm(
+        'StreamsParked',
+        'A projection parked a stream after repeated failures; it waits for a redrive',
+        parked,
+      );
+    }
+    if (props.failureRecords) {
+      this.alarm(
+        'FailureRecordsWritten',
+        'A stream batch failed for good: its records were written to the failure-records bucket',
+        new Metric({
+          namespace: 'AWS/S3',
+          metricName: 'PutRequests',
+          dimensionsMap: {
+            BucketName: props.failureRecords.bucket.bucketName,
+            FilterId: failureRecordsMetricsFilter,
+          },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+      );
+    }
+
+    if (props.functions.length > 0) {
+      this.dashboard.addWidgets(
+        new GraphWidget({
+          title: 'Function errors',
+          left: props.functions.map((fn) => fn.function.metricErrors({ label: fn.key })),
+          width: 12,
+        }),
+        new GraphWidget({
+          title: 'Function duration (p99)',
+          left: props.functions.map((fn) =>
+            fn.function.metricDuration({ statistic: 'p99', label: fn.key }),
+          ),
+          width: 12,
+        }),
+      );
+    }
+    if (props.streamConsumers.length > 0) {
+      this.dashboard.addWidgets(
+        new GraphWidget({
+          title: 'Stream consumer iterator age (max)',
+          left: props.streamConsumers.map((fn) =>
+            fn.function.metric('IteratorAge', { statistic: 'Maximum', label: fn.key }),
+          ),
+          width: 24,
+        }),
+      );
+    }
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
+  }
+
+  private alarm(
+    id: string,
+    description: string,
+    metric: IMetric,
+    threshold = 1,
+    comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  ): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      comparisonOperator,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

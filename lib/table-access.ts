@@ -1,0 +1,52 @@
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { TableAccess, TableDeclaration } from '../functions/system';
+import type { DeclaredTable } from './tables';
+
+/**
+ * The exact DynamoDB actions behind each declared access level. `append` is what the event
+ * store needs (load, conditional puts, transactions of puts) and no more: nothing that could
+ * change or remove an item once written.
+ */
+export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+  ],
+  append: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+/** Index ARNs a grant covers: queries may use the table's declared global indexes. */
+function resourcesOf(table: DeclaredTable, declaration: TableDeclaration): string[] {
+  const indexes = (declaration.globalIndexes ?? []).map(
+    (index) => `${table.table.tableArn}/index/${index.indexName}`,
+  );
+  return [table.table.tableArn, ...indexes];
+}
+
+/**
+ * Grants exactly the actions of `access` on one table (and its declared indexes), each index
+ * named: no wildcard resources, no broader CDK grant helpers.
+ */
+export function grantTableAccess(grantee: IGrantable, table: DeclaredTable, access: TableAccess) {
+  if (access === 'readWrite' && table.declaration.appendOnly) {
+    throw new Error(`Table ${table.key} is append-only: readWrite access cannot be granted`);
+  }
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [...tableActions[access]],
+      resources: resourcesOf(table, table.declaration),
+    }),
+  );
+}
