@@ -123,11 +123,65 @@ export interface FunctionDeclaration {
   readonly tables: Readonly<Partial<Record<TableKey, TableAccess>>>;
 }
 
-export const functions = {} as const satisfies Record<string, FunctionDeclaration>;
+const commandTables = {
+  events: 'append',
+  snapshots: 'readWrite',
+  idempotency: 'readWrite',
+} as const satisfies FunctionDeclaration['tables'];
+
+export const functions = {
+  health: {
+    description: 'GET /health, and the JSON 404 for requests that match no other route.',
+    entry: 'functions/http/health.ts',
+    trigger: 'http',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    tables: {},
+  },
+  accountCommands: {
+    description: 'Opens accounts, takes deposits and withdrawals, closes accounts.',
+    entry: 'functions/accounts/commands.ts',
+    trigger: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: commandTables,
+  },
+  accountQueries: {
+    description: 'Accounts, their history and owners from read models; state at any moment.',
+    entry: 'functions/accounts/queries.ts',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: {
+      events: 'read',
+      snapshots: 'read',
+      accountSummaries: 'read',
+      accountTransactions: 'read',
+      ownerAccounts: 'read',
+    },
+  },
+  orderCommands: {
+    description: 'Creates orders, adds items, confirms, ships, delivers and cancels them.',
+    entry: 'functions/orders/commands.ts',
+    trigger: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: commandTables,
+  },
+  orderQueries: {
+    description: 'Orders and the orders of a customer, from read models.',
+    entry: 'functions/orders/queries.ts',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { orderSummaries: 'read', customerOrders: 'read' },
+  },
+} as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `ANY` matches every method; a route with the request's own method is preferred to it. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
 export interface RouteDeclaration {
   readonly method: HttpMethod;
@@ -137,7 +191,29 @@ export interface RouteDeclaration {
 }
 
 /** Every HTTP route; API Gateway's `routeKey` for a route is `${method} ${path}`. */
-export const routes: readonly RouteDeclaration[] = [];
+export const routes: readonly RouteDeclaration[] = [
+  { method: 'GET', path: '/health', function: 'health' },
+  { method: 'POST', path: '/accounts', function: 'accountCommands' },
+  { method: 'POST', path: '/accounts/{accountId}/deposits', function: 'accountCommands' },
+  { method: 'POST', path: '/accounts/{accountId}/withdrawals', function: 'accountCommands' },
+  { method: 'POST', path: '/accounts/{accountId}/close', function: 'accountCommands' },
+  { method: 'GET', path: '/accounts/{accountId}', function: 'accountQueries' },
+  { method: 'GET', path: '/accounts/{accountId}/history', function: 'accountQueries' },
+  { method: 'GET', path: '/accounts/{accountId}/state', function: 'accountQueries' },
+  { method: 'GET', path: '/accounts/{accountId}/events', function: 'accountQueries' },
+  { method: 'GET', path: '/owners/{ownerId}/accounts', function: 'accountQueries' },
+  { method: 'POST', path: '/orders', function: 'orderCommands' },
+  { method: 'POST', path: '/orders/{orderId}/items', function: 'orderCommands' },
+  { method: 'POST', path: '/orders/{orderId}/confirm', function: 'orderCommands' },
+  { method: 'POST', path: '/orders/{orderId}/ship', function: 'orderCommands' },
+  { method: 'POST', path: '/orders/{orderId}/deliver', function: 'orderCommands' },
+  { method: 'POST', path: '/orders/{orderId}/cancel', function: 'orderCommands' },
+  { method: 'GET', path: '/orders/{orderId}', function: 'orderQueries' },
+  { method: 'GET', path: '/customers/{customerId}/orders', function: 'orderQueries' },
+  // Everything else gets the API's JSON 404 instead of API Gateway's own.
+  { method: 'ANY', path: '/', function: 'health' },
+  { method: 'ANY', path: '/{proxy+}', function: 'health' },
+];
 
 /**
  * A Lambda reading a table's stream, with the event source mapping's settings. The local stream

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { createDynamoDbClient } from '../eventsourcing';
-import { httpHandler, route } from '../http/api';
+import { handleOptions, httpHandler, route } from '../http/api';
 import { dynamoDbIdempotency } from '../http/idempotency';
 import { once } from '../http/once';
 import { commandResponse } from '../http/responses';
@@ -30,12 +30,13 @@ const balanceOf = (state: AccountState) => (state.status === 'none' ? 0 : state.
 async function runCommand(
   accountId: string,
   command: AccountCommand,
-  request: { ifMatch: number | undefined; metadata: Record<string, unknown> },
+  request: Parameters<typeof handleOptions>[0],
 ) {
-  return dependencies().accounts.handle(accountStreamId(accountId), command, {
-    ...(request.ifMatch === undefined ? {} : { expectedVersion: request.ifMatch }),
-    metadata: request.metadata,
-  });
+  return dependencies().accounts.handle(
+    accountStreamId(accountId),
+    command,
+    handleOptions(request),
+  );
 }
 
 /** Account commands: open, deposit, withdraw, close. */

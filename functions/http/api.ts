@@ -5,7 +5,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { z } from 'zod';
-import type { EventMetadata } from '../eventsourcing';
+import type { EventMetadata, HandleOptions } from '../eventsourcing';
 import { errorResponse, HttpError, mapError } from './errors';
 import type { Idempotency } from './idempotency';
 import { parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request';
@@ -30,6 +30,17 @@ export interface Route<Params = unknown, Query = unknown, Body = unknown> {
   /** Schema of the JSON body; without one, a command takes no body (or `{}`). */
   readonly body?: z.ZodType<Body>;
   handle(request: RouteRequest<Params, Query, Body>): Promise<HttpResponse>;
+}
+
+/** Command handler options for a request: `If-Match` pins the version, metadata is recorded. */
+export function handleOptions(request: {
+  readonly ifMatch: number | undefined;
+  readonly metadata: EventMetadata;
+}): HandleOptions {
+  return {
+    ...(request.ifMatch === undefined ? {} : { expectedVersion: request.ifMatch }),
+    metadata: request.metadata,
+  };
 }
 
 /** Declares a route with its schemas; the request `handle` receives is already validated. */

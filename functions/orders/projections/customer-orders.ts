@@ -1,0 +1,47 @@
+import type { RecordedEvent } from '../../eventsourcing';
+import type { Projection, ReadModelKey, ReadModelWrite } from '../../eventsourcing/projection';
+import { ORDER_EVENT_TYPES, orderIdOf, parseOrderEvent } from '../events';
+import {
+  createdSummary,
+  customerOrderKey,
+  evolveOrderView,
+  orderListingKey,
+  type CustomerOrder,
+} from '../read-models';
+
+/** The orders of each customer, newest first, for `GET /customers/{customerId}/orders`. */
+export const customerOrdersProjection: Projection = {
+  name: 'customer-orders',
+  readModel: 'customerOrders',
+  handles: ORDER_EVENT_TYPES,
+  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
+    const event = parseOrderEvent(recorded);
+    const orderId = orderIdOf(event.streamId);
+    if (event.type === 'OrderCreated') {
+      const { customerId, status, total, itemCount, version, createdAt, updatedAt } =
+        createdSummary(event);
+      const listing: CustomerOrder = {
+        orderId,
+        status,
+        total,
+        itemCount,
+        version,
+        createdAt,
+        updatedAt,
+      };
+      const key = customerOrderKey(customerId, createdAt, orderId);
+      return [
+        { put: { ...orderListingKey(orderId), listingPk: key.pk, listingSk: key.sk } },
+        { put: { ...key, ...listing } },
+      ];
+    }
+    const pointer = await context.get(orderListingKey(orderId));
+    if (typeof pointer?.listingPk !== 'string' || typeof pointer.listingSk !== 'string') {
+      throw new Error(`Order ${orderId} has no customer listing before ${event.type}`);
+    }
+    const key: ReadModelKey = { pk: pointer.listingPk, sk: pointer.listingSk };
+    const current = (await context.get(key)) as CustomerOrder | undefined;
+    if (!current) throw new Error(`Order ${orderId} is missing from its customer's list`);
+    return [{ put: { ...key, ...evolveOrderView(current, event) } }];
+  },
+};

@@ -1,0 +1,19 @@
+import type { RecordedEvent } from '../../eventsourcing';
+import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
+import { ORDER_EVENT_TYPES, orderIdOf, parseOrderEvent } from '../events';
+import { createdSummary, evolveSummary, orderSummaryKey, type OrderSummary } from '../read-models';
+
+/** Each order with its items, total, shipping and timeline, for `GET /orders/{orderId}`. */
+export const orderSummariesProjection: Projection = {
+  name: 'order-summaries',
+  readModel: 'orderSummaries',
+  handles: ORDER_EVENT_TYPES,
+  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
+    const event = parseOrderEvent(recorded);
+    const key = orderSummaryKey(orderIdOf(event.streamId));
+    if (event.type === 'OrderCreated') return [{ put: { ...key, ...createdSummary(event) } }];
+    const current = (await context.get(key)) as OrderSummary | undefined;
+    if (!current) throw new Error(`Order ${event.streamId} has no summary before ${event.type}`);
+    return [{ put: { ...key, ...evolveSummary(current, event) } }];
+  },
+};
