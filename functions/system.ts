@@ -123,6 +123,27 @@ export interface FunctionDeclaration {
   readonly tables: Readonly<Partial<Record<TableKey, TableAccess>>>;
 }
 
+/** A projection's stream consumer: reads events, owns its read model, parks what fails. */
+function projectionFunction<ReadModel extends TableKey>(
+  description: string,
+  entry: string,
+  handler: string,
+  readModel: ReadModel,
+) {
+  return {
+    description,
+    entry,
+    handler,
+    trigger: 'stream',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    tables: { events: 'read', parkedStreams: 'readWrite', [readModel]: 'readWrite' } as {
+      readonly events: 'read';
+      readonly parkedStreams: 'readWrite';
+    } & { readonly [Key in ReadModel]: 'readWrite' },
+  } as const satisfies FunctionDeclaration;
+}
+
 const commandTables = {
   events: 'append',
   snapshots: 'readWrite',
@@ -176,6 +197,36 @@ export const functions = {
     timeoutSeconds: 10,
     tables: { orderSummaries: 'read', customerOrders: 'read' },
   },
+  accountSummariesProjection: projectionFunction(
+    'Keeps each account with its balance and status.',
+    'functions/accounts/projections/handlers.ts',
+    'summaries',
+    'accountSummaries',
+  ),
+  accountTransactionsProjection: projectionFunction(
+    "Keeps each account's deposits and withdrawals with the balance after each.",
+    'functions/accounts/projections/handlers.ts',
+    'transactions',
+    'accountTransactions',
+  ),
+  ownerAccountsProjection: projectionFunction(
+    'Keeps the accounts of each owner.',
+    'functions/accounts/projections/handlers.ts',
+    'ownerAccounts',
+    'ownerAccounts',
+  ),
+  orderSummariesProjection: projectionFunction(
+    'Keeps each order with its items, total, shipping and timeline.',
+    'functions/orders/projections/handlers.ts',
+    'summaries',
+    'orderSummaries',
+  ),
+  customerOrdersProjection: projectionFunction(
+    'Keeps the orders of each customer, newest first.',
+    'functions/orders/projections/handlers.ts',
+    'customerOrders',
+    'customerOrders',
+  ),
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
@@ -233,7 +284,25 @@ export interface StreamConsumerDeclaration {
   readonly startingPosition: 'TRIM_HORIZON';
 }
 
-export const streamConsumers: readonly StreamConsumerDeclaration[] = [];
+const projectionConsumer = (fn: FunctionKey): StreamConsumerDeclaration => ({
+  function: fn,
+  source: 'events',
+  batchSize: 100,
+  maxBatchingWindowSeconds: 0,
+  maxRetryAttempts: 10,
+  maxRecordAgeSeconds: 86_400,
+  bisectBatchOnError: true,
+  parallelizationFactor: 1,
+  startingPosition: 'TRIM_HORIZON',
+});
+
+export const streamConsumers: readonly StreamConsumerDeclaration[] = [
+  projectionConsumer('accountSummariesProjection'),
+  projectionConsumer('accountTransactionsProjection'),
+  projectionConsumer('ownerAccountsProjection'),
+  projectionConsumer('orderSummariesProjection'),
+  projectionConsumer('customerOrdersProjection'),
+];
 
 /** Environment variable through which a function learns the physical name of a table. */
 export function tableNameEnvVar(table: string): string {

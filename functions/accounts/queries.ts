@@ -1,31 +1,31 @@
 import { z } from 'zod';
-import { createDynamoDbClient } from '../eventsourcing';
+import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
-import { ReadModelTable, withoutKeys } from '../http/read-model';
+import { readPage, withoutKeys } from '../http/read-model';
 import { etag, ok } from '../http/responses';
 import { cursorParam, integerParam, limitParam, resourceId } from '../http/validation';
 import { tableNameFromEnv } from '../system';
 import { accountStreamId } from './events';
+import { ownerAccountsProjection } from './projections/owner-accounts';
+import { accountSummariesProjection } from './projections/summaries';
+import { accountTransactionsProjection } from './projections/transactions';
 import {
   OWNER_ACCOUNT_PREFIX,
   TRANSACTION_PREFIX,
   ownerPartition,
   runningBalanceKey,
   summaryKey,
-  type AccountSummary,
-  type AccountTransaction,
-  type OwnerAccount,
 } from './read-models';
 import { accountRepository } from './service';
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
-    summaries: new ReadModelTable(client, tableNameFromEnv('accountSummaries')),
-    transactions: new ReadModelTable(client, tableNameFromEnv('accountTransactions')),
-    owners: new ReadModelTable(client, tableNameFromEnv('ownerAccounts')),
+    summaries: new ReadModelReader(accountSummariesProjection, { client }),
+    transactions: new ReadModelReader(accountTransactionsProjection, { client }),
+    owners: new ReadModelReader(ownerAccountsProjection, { client }),
     repository: accountRepository({
       client,
       eventsTable: tableNameFromEnv('events'),
@@ -45,11 +45,9 @@ export const handler = httpHandler({
   'GET /accounts/{accountId}': route({
     params: accountPath,
     async handle({ params }) {
-      const summary = await dependencies().summaries.get<
-        AccountSummary & { pk: string; sk: string }
-      >(summaryKey(params.accountId));
+      const summary = await dependencies().summaries.get(summaryKey(params.accountId));
       if (!summary) throw notFound(params.accountId);
-      return ok(withoutKeys(summary), etag(summary.version));
+      return ok(withoutKeys(summary), etag(Number(summary.version)));
     },
   }),
 
@@ -60,7 +58,7 @@ export const handler = httpHandler({
       const { transactions } = dependencies();
       const { accountId } = params;
       if (!(await transactions.get(runningBalanceKey(accountId)))) throw notFound(accountId);
-      const page = await transactions.page<AccountTransaction & { pk: string; sk: string }>({
+      const page = await readPage(transactions, {
         pk: runningBalanceKey(accountId).pk,
         skPrefix: TRANSACTION_PREFIX,
         limit: query.limit ?? DEFAULT_PAGE,
@@ -133,7 +131,7 @@ export const handler = httpHandler({
     params: z.strictObject({ ownerId: resourceId }),
     query: z.strictObject({ limit: limitParam, cursor: cursorParam }),
     async handle({ params, query }) {
-      const page = await dependencies().owners.page<OwnerAccount & { pk: string; sk: string }>({
+      const page = await readPage(dependencies().owners, {
         pk: ownerPartition(params.ownerId),
         skPrefix: OWNER_ACCOUNT_PREFIX,
         limit: query.limit ?? DEFAULT_PAGE,

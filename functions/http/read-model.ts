@@ -1,6 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReadModelKey } from '../eventsourcing/projection';
+import type { ReadModelItem, ReadModelReader } from '../eventsourcing';
 import { HttpError } from './errors';
 
 /** Items read per request when a filter may discard some. */
@@ -14,12 +12,12 @@ export interface PageRequest {
   /** `nextCursor` of the previous page. */
   readonly cursor?: string | undefined;
   readonly newestFirst?: boolean;
-  /** Only items whose attribute equals the value (a DynamoDB filter: pages may hold fewer). */
-  readonly where?: { readonly attribute: string; readonly equals: string };
+  /** Only items for which this holds (pages are read on until `limit` items are found). */
+  readonly where?: (item: ReadModelItem) => boolean;
 }
 
-export interface Page<Item> {
-  readonly items: Item[];
+export interface Page {
+  readonly items: ReadModelItem[];
   /** Present while more items may follow. */
   readonly nextCursor?: string;
 }
@@ -47,75 +45,40 @@ function decodeCursor(cursor: string, skPrefix: string): string {
   return sk;
 }
 
-/** Reads one read-model table (items keyed `pk`/`sk`) for query handlers. */
-export class ReadModelTable {
-  private readonly documents: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {
-    this.documents = DynamoDBDocumentClient.from(client);
-  }
-
-  async get<Item>(key: ReadModelKey): Promise<Item | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: key }),
-    );
-    return Item as Item | undefined;
-  }
-
-  /**
-   * One page of a partition in sort-key order. With a filter, DynamoDB pages may hold fewer
-   * matches than asked for, so it reads on until `limit` items are found or the partition ends.
-   */
-  async page<Item extends ReadModelKey>(request: PageRequest): Promise<Page<Item>> {
-    const items: Item[] = [];
-    let startSk =
-      request.cursor === undefined ? undefined : decodeCursor(request.cursor, request.skPrefix);
-    let more = true;
-    while (more && items.length < request.limit) {
-      const wanted = request.limit - items.length;
-      const result = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': request.pk,
-            ':prefix': request.skPrefix,
-            ...(request.where ? { ':where': request.where.equals } : {}),
-          },
-          ...(request.where
-            ? {
-                FilterExpression: '#where = :where',
-                ExpressionAttributeNames: { '#where': request.where.attribute },
-              }
-            : {}),
-          ScanIndexForward: !request.newestFirst,
-          Limit: request.where ? Math.max(wanted, FILTERED_PAGE_SIZE) : wanted,
-          ...(startSk === undefined ? {} : { ExclusiveStartKey: { pk: request.pk, sk: startSk } }),
-        }),
-      );
-      const found = (result.Items ?? []) as Item[];
-      items.push(...found.slice(0, wanted));
-      if (found.length > wanted) {
-        startSk = items.at(-1)!.sk;
-        more = true;
-      } else {
-        startSk = result.LastEvaluatedKey?.sk as string | undefined;
-        more = startSk !== undefined;
+/** Pages of a projection's read model behind opaque cursors, for listing endpoints. */
+export async function readPage(reader: ReadModelReader, request: PageRequest): Promise<Page> {
+  const items: ReadModelItem[] = [];
+  let startSk =
+    request.cursor === undefined ? undefined : decodeCursor(request.cursor, request.skPrefix);
+  let more = true;
+  while (more && items.length < request.limit) {
+    const wanted = request.limit - items.length;
+    const page = await reader.query({
+      pk: request.pk,
+      skBeginsWith: request.skPrefix,
+      limit: request.where ? Math.max(wanted, FILTERED_PAGE_SIZE) : wanted,
+      forward: !request.newestFirst,
+      ...(startSk === undefined ? {} : { startAfter: { pk: request.pk, sk: startSk } }),
+    });
+    more = page.next !== undefined;
+    startSk = page.next?.sk;
+    for (const [index, item] of page.items.entries()) {
+      if (request.where && !request.where(item)) continue;
+      items.push(item);
+      if (items.length === request.limit) {
+        // Stop at this item; the next page starts after it.
+        more = more || index < page.items.length - 1;
+        startSk = item.sk;
+        break;
       }
     }
-    return {
-      items,
-      ...(more && startSk !== undefined ? { nextCursor: encodeCursor(startSk) } : {}),
-    };
   }
+  return { items, ...(more && startSk !== undefined ? { nextCursor: encodeCursor(startSk) } : {}) };
 }
 
 /** A read-model item without its keys: what the API returns. */
-export function withoutKeys<T extends ReadModelKey>(item: T): Omit<T, 'pk' | 'sk'> {
+export function withoutKeys(item: ReadModelItem): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(item).filter(([name]) => name !== 'pk' && name !== 'sk'),
-  ) as Omit<T, 'pk' | 'sk'>;
+  );
 }

@@ -1,25 +1,20 @@
 import { z } from 'zod';
-import { createDynamoDbClient } from '../eventsourcing';
+import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
-import { ReadModelTable, withoutKeys } from '../http/read-model';
+import { readPage, withoutKeys } from '../http/read-model';
 import { etag, ok } from '../http/responses';
 import { cursorParam, limitParam, resourceId } from '../http/validation';
-import { tableNameFromEnv } from '../system';
-import {
-  CUSTOMER_ORDER_PREFIX,
-  customerPartition,
-  orderSummaryKey,
-  type CustomerOrder,
-  type OrderSummary,
-} from './read-models';
+import { customerOrdersProjection } from './projections/customer-orders';
+import { orderSummariesProjection } from './projections/summaries';
+import { CUSTOMER_ORDER_PREFIX, customerPartition, orderSummaryKey } from './read-models';
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
-    summaries: new ReadModelTable(client, tableNameFromEnv('orderSummaries')),
-    customers: new ReadModelTable(client, tableNameFromEnv('customerOrders')),
+    summaries: new ReadModelReader(orderSummariesProjection, { client }),
+    customers: new ReadModelReader(customerOrdersProjection, { client }),
   };
 });
 
@@ -31,11 +26,9 @@ export const handler = httpHandler({
   'GET /orders/{orderId}': route({
     params: z.strictObject({ orderId: resourceId }),
     async handle({ params }) {
-      const summary = await dependencies().summaries.get<OrderSummary & { pk: string; sk: string }>(
-        orderSummaryKey(params.orderId),
-      );
+      const summary = await dependencies().summaries.get(orderSummaryKey(params.orderId));
       if (!summary) throw new HttpError(404, 'OrderNotFound', `No order ${params.orderId}`);
-      return ok(withoutKeys(summary), etag(summary.version));
+      return ok(withoutKeys(summary), etag(Number(summary.version)));
     },
   }),
 
@@ -47,13 +40,14 @@ export const handler = httpHandler({
       cursor: cursorParam,
     }),
     async handle({ params, query }) {
-      const page = await dependencies().customers.page<CustomerOrder & { pk: string; sk: string }>({
+      const { status } = query;
+      const page = await readPage(dependencies().customers, {
         pk: customerPartition(params.customerId),
         skPrefix: CUSTOMER_ORDER_PREFIX,
         limit: query.limit ?? DEFAULT_PAGE,
         cursor: query.cursor,
         newestFirst: true,
-        ...(query.status ? { where: { attribute: 'status', equals: query.status } } : {}),
+        ...(status ? { where: (order) => order.status === status } : {}),
       });
       return ok({
         customerId: params.customerId,
