@@ -13,7 +13,7 @@ import {
 } from '../functions/eventsourcing';
 import { counter, type CounterCommand } from './support/counter';
 import { createTestTables, type TestTables } from './support/dynamodb';
-import { countRequests } from './support/request-counter';
+import { countRequests } from '../bench/request-counter';
 
 let tables: TestTables;
 let streamCounter = 0;

@@ -10,7 +10,7 @@ import {
 } from '../functions/eventsourcing';
 import { MAX_ITEM_BYTES } from '../functions/eventsourcing/item-size';
 import { createTestTables, type TestTables } from './support/dynamodb';
-import { countRequests } from './support/request-counter';
+import { countRequests } from '../bench/request-counter';
 
 let tables: TestTables;
 let store: EventStore;

@@ -1,0 +1,413 @@
+import type { BenchResults } from './results';
+import type { LoadResult } from './sections/loads';
+import type { RequestsResult } from './sections/requests';
+import { ratioKey, type ThroughputSide } from './sections/throughput';
+import type { Spread } from './stats';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+const number = (value: number, digits: number) =>
+  digits === 0 ? integer.format(value) : value.toFixed(digits);
+
+/** `median (min–max)`, the form of every figure in the report. */
+const figure = (s: Spread, digits = 0) =>
+  s.min === s.max
+    ? number(s.median, digits)
+    : `${number(s.median, digits)} (${number(s.min, digits)}–${number(s.max, digits)})`;
+
+const ratio = (s: Spread) =>
+  `**${s.median.toFixed(2)}×** (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+
+const table = (header: readonly string[], rows: readonly (readonly string[])[]) =>
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+const SIDE_LABELS: Record<ThroughputSide, { name: string; requests: string }> = {
+  rawPut: { name: 'Raw conditional `PutItem` (baseline)', requests: 'PutItem' },
+  eventStoreAppend: { name: '`EventStore.append` (1 event)', requests: 'PutItem' },
+  castorePush: { name: 'Castore `pushEvent`', requests: 'PutItem' },
+  rawLoadPut: {
+    name: 'Raw `Query` + conditional `PutItem` (baseline)',
+    requests: 'Query, PutItem',
+  },
+  commandHandler: {
+    name: '`CommandHandler.handle` (load + decide + append)',
+    requests: 'Query, PutItem',
+  },
+  castoreCommand: {
+    name: 'Castore `Command` (getAggregate + pushEvent)',
+    requests: 'Query, PutItem',
+  },
+};
+
+interface Target {
+  readonly name: string;
+  readonly measured: Spread;
+  readonly threshold: number;
+}
+
+function targets(results: BenchResults): Target[] {
+  const list: Target[] = [];
+  for (const run of results.throughput) {
+    const c = `concurrency ${run.concurrency}`;
+    list.push(
+      {
+        name: `\`EventStore.append\` vs raw \`PutItem\`, ${c}`,
+        measured: run.ratios[ratioKey('eventStoreAppend', 'rawPut')]!,
+        threshold: 0.9,
+      },
+      {
+        name: `\`CommandHandler.handle\` vs raw \`Query\` + \`PutItem\`, ${c}`,
+        measured: run.ratios[ratioKey('commandHandler', 'rawLoadPut')]!,
+        threshold: 0.9,
+      },
+      {
+        name: `Append vs Castore \`pushEvent\`, ${c}`,
+        measured: run.ratios[ratioKey('eventStoreAppend', 'castorePush')]!,
+        threshold: 1,
+      },
+      {
+        name: `Command vs Castore \`Command\`, ${c}`,
+        measured: run.ratios[ratioKey('commandHandler', 'castoreCommand')]!,
+        threshold: 1,
+      },
+    );
+  }
+  for (const load of results.loads) {
+    list.push({
+      name: `Aggregate load vs Castore \`getAggregate\`, ${integer.format(load.length)} events`,
+      measured: load.versusCastore,
+      threshold: 1,
+    });
+  }
+  return list;
+}
+
+function summarySection(results: BenchResults): string {
+  const rows = targets(results).map((t) => [
+    t.name,
+    `≥ ${t.threshold.toFixed(1)}×`,
+    ratio(t.measured),
+    t.measured.median >= t.threshold ? 'met' : '**missed**',
+  ]);
+  return [
+    '## Targets',
+    '',
+    'Speed of the framework relative to the other side, as throughput ratios (or load-time ratios ' +
+      'for loads): above 1 the framework is faster. Each ratio pairs the two sides within one run ' +
+      'and the table gives the median over runs with the lowest and highest run in brackets.',
+    '',
+    table(['Target', 'Wanted', 'Measured', ''], rows),
+  ].join('\n');
+}
+
+function machineSection(results: BenchResults): string {
+  const m = results.machine;
+  const s = results.settings;
+  return [
+    '## Machine and method',
+    '',
+    table(
+      ['', ''],
+      [
+        ['CPU', `${m.cpu}, ${m.cores} cores`],
+        ['Memory', `${m.memoryGiB} GiB`],
+        ['OS', m.os],
+        ['Node.js', m.node],
+        ['Java', m.java],
+        ['DynamoDB Local', m.dynamoDbLocal],
+        ['AWS SDK', m.awsSdk],
+        ['Peer', m.castore],
+        ['Load average at start', String(m.loadAverageAtStart)],
+      ],
+    ),
+    '',
+    `One DynamoDB Local (Java) and the benchmark (one Node.js process, one DynamoDB client) share ` +
+      `the same ${m.cores} cores, so absolute figures are those of the emulator on this machine, not ` +
+      'of DynamoDB; the ratios are what carries over. The machine is noisy (other processes run ' +
+      'beside the benchmark), so every comparison is interleaved: time is cut into ' +
+      `${s.sliceMs} ms slices in which one side runs, the order of the sides rotating from slice ` +
+      `to slice; a run is ${s.slicesPerRun} slices of every side, and every figure is the median of ` +
+      `${s.runs} runs with the lowest and highest run in brackets. Each worker writes its own ` +
+      'streams, so the workers never contend for a version. Before measuring, each side runs ' +
+      `untimed for ${s.warmupMs} ms, and a mixed load of ${s.globalWarmupMs / 1000} s warms the JVM. ` +
+      'Every event is the same deposit (amount, currency, reference) with the same metadata ' +
+      '(correlation id, command id, actor).',
+  ].join('\n');
+}
+
+function appendSection(results: BenchResults): string {
+  const parts = [
+    '## 1. Append: the command path against a raw conditional PutItem',
+    '',
+    'The baseline writes the very item the event store writes (same attributes, same sizes; a ' +
+      'fresh event id and time per call) with `attribute_not_exists(version)`, and nothing else: ' +
+      'no validation, no marshalling, no error handling. It is the limit of what DynamoDB allows ' +
+      'for one event.',
+    '',
+    '- **`EventStore.append` is the figure comparable to a raw put.** It validates the event, ' +
+      'marshals it, and sends one conditional `PutItem`. The expected version is exact and known ' +
+      'to the process (it wrote the previous version), so no existence check is needed.',
+    '- **`CommandHandler.handle` is the whole command**: it loads the aggregate (a strongly ' +
+      'consistent `Query` of the stream), decides, and appends (`PutItem`). Two round trips ' +
+      'cannot match one, so it is compared with a raw `Query` + `PutItem` (its ratio to a raw ' +
+      'put alone is listed too, and is bounded by about one half). No snapshots are configured here (with snapshots the load adds a ' +
+      '`GetItem`, see section 2). Command workers move to a fresh stream every ' +
+      `${results.settings.commandStreamLength} events, so loads read 0 to ` +
+      `${results.settings.commandStreamLength - 1} events.`,
+    '',
+  ];
+  for (const run of results.throughput) {
+    parts.push(
+      `### Concurrency ${run.concurrency}`,
+      '',
+      table(
+        ['Path', 'Requests per call', 'Operations/s', 'p50 ms', 'p99 ms'],
+        (['rawPut', 'eventStoreAppend', 'rawLoadPut', 'commandHandler'] as const).map((side) => [
+          SIDE_LABELS[side].name,
+          SIDE_LABELS[side].requests,
+          figure(run.sides[side].opsPerSecond),
+          figure(run.sides[side].p50Ms, 2),
+          figure(run.sides[side].p99Ms, 2),
+        ]),
+      ),
+      '',
+      table(
+        ['Ratio (throughput, paired per run)', 'Value'],
+        [
+          [
+            '`EventStore.append` ÷ raw `PutItem`',
+            ratio(run.ratios[ratioKey('eventStoreAppend', 'rawPut')]!),
+          ],
+          [
+            '`CommandHandler.handle` ÷ raw `Query` + `PutItem`',
+            ratio(run.ratios[ratioKey('commandHandler', 'rawLoadPut')]!),
+          ],
+          [
+            '`CommandHandler.handle` ÷ raw `PutItem`',
+            ratio(run.ratios[ratioKey('commandHandler', 'rawPut')]!),
+          ],
+        ],
+      ),
+      '',
+    );
+  }
+  return parts.join('\n');
+}
+
+const units = (read: Spread, write: Spread) => `${figure(read, 1)} R / ${figure(write, 1)} W`;
+
+/** Where DynamoDB Local's own capacity figures part from DynamoDB's rules, named from the data. */
+function capacityNote(operations: readonly RequestsResult[]): string {
+  const differing = operations.filter(
+    (op) =>
+      op.reported.read.median !== op.byRules.read.median ||
+      op.reported.write.median !== op.byRules.write.median,
+  );
+  if (differing.length === 0) {
+    return 'DynamoDB Local reported the same capacity as DynamoDB’s rules give for every operation here.';
+  }
+  const list = differing
+    .map(
+      (op) =>
+        `${op.operation} (reported ${units(op.reported.read, op.reported.write)}, rules ` +
+        `${units(op.byRules.read, op.byRules.write)})`,
+    )
+    .join('; ');
+  return (
+    `DynamoDB Local does not report capacity faithfully everywhere: ${list}. DynamoDB charges ` +
+    'every item of a transaction two units per started KB; the “by the rules” column is the one ' +
+    'to budget with.'
+  );
+}
+
+function requestsSection(results: BenchResults): string {
+  const { sizes, operations } = results.requests;
+  const rows = operations.map((op: RequestsResult) => [
+    op.operation,
+    `${figure(op.requests)}: ${op.requestSequence.join(', ')}`,
+    String(op.minimum.requests),
+    units(op.reported.read, op.reported.write),
+    units(op.byRules.read, op.byRules.write),
+    `${op.minimum.read} R / ${op.minimum.write} W`,
+  ]);
+  return [
+    '## 2. Requests and capacity per operation',
+    '',
+    'Every request the SDK client sends is counted by a middleware (`bench/request-counter.ts`, ' +
+      'the same one the tests use to pin request counts), which also sets ' +
+      '`ReturnConsumedCapacity: TOTAL`. Capacity is given in read (R) and write (W) units, three ways:',
+    '',
+    '- **reported**: what DynamoDB Local returned as `ConsumedCapacity`;',
+    '- **by the rules**: computed from the items written and returned, with DynamoDB’s published ' +
+      'rules (a write costs one unit per started KB of the item, two inside a transaction; a ' +
+      'strongly consistent read costs one unit per started 4 KB of all items it returns, at least ' +
+      'one);',
+    '- **minimum**: the least any store that keeps one item per event can spend on the same ' +
+      'operation, from the item sizes below.',
+    '',
+    `Item sizes: a deposit event ${sizes.event} bytes as the framework stores it (with event id, ` +
+      `schema version, metadata and time), ${sizes.castoreEvent} bytes as Castore stores it, the ` +
+      `account snapshot ${sizes.snapshot} bytes.`,
+    '',
+    table(
+      [
+        'Operation',
+        'Requests (measured)',
+        'Requests (minimum)',
+        'Capacity reported by DynamoDB Local',
+        'Capacity by the rules',
+        'Minimum capacity',
+      ],
+      rows,
+    ),
+    '',
+    ...operations.map(
+      (op) => `- **${op.operation}**: ${op.description}. Minimum: ${op.minimum.why}.`,
+    ),
+    '',
+    capacityNote(operations),
+  ].join('\n');
+}
+
+function loadsSection(results: BenchResults): string {
+  const tail = results.settings.snapshotTail;
+  return [
+    '## 3. Load time against stream length',
+    '',
+    'Time of `AggregateRepository.load` of one stream, without snapshots (one `Query`, followed ' +
+      'past each 1 MB page, folding every event) and with a snapshot ' +
+      `${tail} events behind the head (\`GetItem\` of the snapshot, then a \`Query\` of the ` +
+      `${tail}-event tail). The three loads of section 3 and 5 (with Castore) run in turn, the ` +
+      'order rotating each repetition; the speed-up pairs the two loads of the same repetition.',
+    '',
+    table(
+      [
+        'Events in stream',
+        'Repetitions',
+        'No snapshot, ms',
+        'Snapshot, ms',
+        'Speed-up from the snapshot',
+      ],
+      results.loads.map((load: LoadResult) => [
+        integer.format(load.length),
+        String(load.repetitions),
+        figure(load.ms.withoutSnapshot, 2),
+        figure(load.ms.withSnapshot, 2),
+        ratio(load.snapshotSpeedup),
+      ]),
+    ),
+  ].join('\n');
+}
+
+function projectionsSection(): string {
+  return [
+    '## 4. Projections',
+    '',
+    'Not measured yet: the projection runtime and the local stream runner are not part of the ' +
+      'repository at this commit.',
+  ].join('\n');
+}
+
+function peerSection(results: BenchResults): string {
+  const rows: string[][] = [];
+  for (const run of results.throughput) {
+    rows.push(
+      [
+        `Append 1 event, concurrency ${run.concurrency}`,
+        `${figure(run.sides.eventStoreAppend.opsPerSecond)} ops/s`,
+        `${figure(run.sides.castorePush.opsPerSecond)} ops/s`,
+        ratio(run.ratios[ratioKey('eventStoreAppend', 'castorePush')]!),
+      ],
+      [
+        `Command (load + append), concurrency ${run.concurrency}`,
+        `${figure(run.sides.commandHandler.opsPerSecond)} ops/s`,
+        `${figure(run.sides.castoreCommand.opsPerSecond)} ops/s`,
+        ratio(run.ratios[ratioKey('commandHandler', 'castoreCommand')]!),
+      ],
+    );
+  }
+  for (const load of results.loads) {
+    rows.push([
+      `Load ${integer.format(load.length)} events`,
+      `${figure(load.ms.withoutSnapshot, 2)} ms`,
+      `${figure(load.ms.castore, 2)} ms`,
+      ratio(load.versusCastore),
+    ]);
+  }
+  return [
+    '## 5. Peer: Castore',
+    '',
+    'Castore’s `EventStore` on its `DynamoDBSingleTableEventStorageAdapter`, set up as its README ' +
+      'prescribes (`aggregateId`/`version` keys, the `initialEvents` index on ' +
+      '`eventStoreId`/`timestamp`, keys only), in its own table on the same DynamoDB Local, with ' +
+      'the stream enabled like the framework’s events table. It writes the same deposits ' +
+      '(payload and metadata). Its append is `pushEvent` at the next version; its command is a ' +
+      'Castore `Command` whose handler calls `getAggregate` and `pushEvent`; its load is ' +
+      '`getAggregate` (Castore has no snapshots, so the framework’s load here is the one without ' +
+      'a snapshot). Appends and commands ran interleaved with section 1, loads with section 3. ' +
+      'Ratio above 1: the framework is faster.',
+    '',
+    table(['Operation', 'Framework', 'Castore', 'Framework speed ÷ Castore speed'], rows),
+    '',
+    `Castore’s items are smaller (${results.requests.sizes.castoreEvent} against ` +
+      `${results.requests.sizes.event} bytes): it stores no event id and no schema version.`,
+  ].join('\n');
+}
+
+function bundlesSection(results: BenchResults): string {
+  const { bundles } = results;
+  if (!bundles.measured) {
+    return ['## 6. Lambda bundle sizes', '', `Not measured: ${bundles.reason}.`].join('\n');
+  }
+  return [
+    '## 6. Lambda bundle sizes',
+    '',
+    `From \`${bundles.source}\`: each function bundled by the CDK app with esbuild (minified ESM ` +
+      'for Node.js 22, AWS SDK included), code and source map, and the compressed size that ' +
+      'approximates the deployment zip.',
+    '',
+    table(
+      ['Function', 'Code', 'Source map', 'Compressed'],
+      bundles.functions.map((f) => [
+        `\`${f.function}\``,
+        kib(f.codeBytes),
+        kib(f.sourceMapBytes),
+        kib(f.compressedBytes),
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** BENCHMARKS.md, rendered entirely from the results of one run. */
+export function renderReport(results: BenchResults): string {
+  return [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\` on ${results.generatedAt.slice(0, 10)} in ` +
+      `${Math.round(results.durationSeconds)} s (${results.settings.mode} settings); this file and ` +
+      '`bench/results.json` are written by that run, so rerun it rather than edit them.',
+    '',
+    summarySection(results),
+    '',
+    machineSection(results),
+    '',
+    appendSection(results),
+    '',
+    requestsSection(results),
+    '',
+    loadsSection(results),
+    '',
+    projectionsSection(),
+    '',
+    peerSection(results),
+    '',
+    bundlesSection(results),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,25 @@
+import type { Machine } from './machine';
+import type { BundlesResult } from './sections/bundles';
+import type { LoadResult } from './sections/loads';
+import type { RequestsResult } from './sections/requests';
+import type { ThroughputResult } from './sections/throughput';
+import type { BenchSettings } from './settings';
+
+/** Everything one `npm run bench` measured; written to bench/results.json. */
+export interface BenchResults {
+  readonly generatedAt: string;
+  readonly durationSeconds: number;
+  readonly settings: BenchSettings;
+  readonly machine: Machine;
+  readonly throughput: readonly ThroughputResult[];
+  readonly requests: {
+    readonly sizes: {
+      readonly event: number;
+      readonly castoreEvent: number;
+      readonly snapshot: number;
+    };
+    readonly operations: readonly RequestsResult[];
+  };
+  readonly loads: readonly LoadResult[];
+  readonly bundles: BundlesResult;
+}

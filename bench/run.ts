@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBenchEnvironment, type BenchEnvironment } from './environment';
+import { describeMachine } from './machine';
+import { renderReport } from './report';
+import type { BenchResults } from './results';
+import { measureBundles } from './sections/bundles';
+import { measureLoads } from './sections/loads';
+import { measureRequests } from './sections/requests';
+import { measureThroughput, warmUp } from './sections/throughput';
+import { benchSettings } from './settings';
+
+/**
+ * `npm run bench`: starts its own DynamoDB Local, measures every section, writes
+ * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
+ * `npm run bench -- --quick` runs short versions of every section and writes nothing.
+ */
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const settings = benchSettings(quick);
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function measure(env: BenchEnvironment, started: number): Promise<BenchResults> {
+  const machine = describeMachine();
+  log(`warming up for ${settings.globalWarmupMs / 1000} s`);
+  await warmUp(env, settings);
+  const throughput = [];
+  for (const concurrency of settings.concurrencies) {
+    log(`sections 1 and 5: appends and commands at concurrency ${concurrency}`);
+    throughput.push(await measureThroughput(env, settings, concurrency));
+  }
+  log('section 2: requests and capacity');
+  const requests = await measureRequests(env, settings);
+  log('sections 3 and 5: loads');
+  const loads = await measureLoads(env, settings);
+  log('section 6: bundle sizes (cdk synth)');
+  const bundles = measureBundles(projectRoot);
+  return {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: (performance.now() - started) / 1000,
+    settings,
+    machine,
+    throughput,
+    requests,
+    loads,
+    bundles,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`starting DynamoDB Local (${settings.mode} settings)`);
+  const env = await startBenchEnvironment();
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping DynamoDB Local`);
+    void env.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  let results: BenchResults;
+  try {
+    results = await measure(env, started);
+  } finally {
+    await env.stop();
+  }
+  const report = renderReport(results);
+  if (quick) {
+    process.stdout.write(report);
+    log('quick run: BENCHMARKS.md and bench/results.json left as they were');
+    return;
+  }
+  writeFileSync(
+    path.join(projectRoot, 'bench', 'results.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+  writeFileSync(path.join(projectRoot, 'BENCHMARKS.md'), report);
+  log(`wrote BENCHMARKS.md and bench/results.json in ${Math.round(results.durationSeconds)} s`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

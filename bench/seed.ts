@@ -1,0 +1,61 @@
+import {
+  AggregateRepository,
+  EventStore,
+  MAX_EVENTS_PER_APPEND,
+  SnapshotStore,
+  everyNEvents,
+  type SnapshotSettings,
+} from '../functions/eventsourcing';
+import type { BenchEnvironment } from './environment';
+import { EVENT_METADATA, account, depositEvent } from './workload';
+
+/** The version of the account state shape the benchmarks' snapshots hold. */
+const STATE_VERSION = 1;
+
+/** The framework wired as an application would wire it, on the bench's tables. */
+export function frameworkStores(env: BenchEnvironment) {
+  const store = new EventStore({ client: env.client, tableName: env.tables.events });
+  const snapshotStore = new SnapshotStore(env.client, env.tables.snapshots);
+  const snapshots: SnapshotSettings = {
+    store: snapshotStore,
+    // Snapshots in these benchmarks are placed by `seedSnapshot`; commands never add one.
+    strategy: everyNEvents(Number.MAX_SAFE_INTEGER),
+    stateVersion: STATE_VERSION,
+  };
+  return {
+    store,
+    snapshotStore,
+    withoutSnapshots: new AggregateRepository(store, account),
+    withSnapshots: new AggregateRepository(store, account, snapshots),
+  };
+}
+
+/** Appends `count` deposits to a new stream, 100 per transaction. */
+export async function seedStream(store: EventStore, streamId: string, count: number) {
+  for (let version = 0; version < count; version += MAX_EVENTS_PER_APPEND) {
+    const size = Math.min(MAX_EVENTS_PER_APPEND, count - version);
+    await store.append(
+      streamId,
+      Array.from({ length: size }, () => depositEvent(100)),
+      { expectedVersion: version, metadata: EVENT_METADATA },
+    );
+  }
+}
+
+/** Saves the snapshot a strategy would have taken at `version`. */
+export async function seedSnapshot(
+  stores: ReturnType<typeof frameworkStores>,
+  streamId: string,
+  version: number,
+): Promise<void> {
+  const loaded = await stores.withoutSnapshots.load(streamId, { version });
+  if (loaded.lastRecordedAt === undefined) throw new Error(`${streamId} has no version ${version}`);
+  await stores.snapshotStore.save({
+    streamId,
+    version,
+    state: loaded.state,
+    stateVersion: STATE_VERSION,
+    takenAt: new Date().toISOString(),
+    eventRecordedAt: loaded.lastRecordedAt,
+  });
+}

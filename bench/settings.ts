@@ -1,0 +1,62 @@
+/** How long and how often each section measures; `--quick` is for trying the bench out. */
+export interface BenchSettings {
+  readonly mode: 'full' | 'quick';
+  /** Runs per throughput comparison: every figure is a median over runs, every ratio per run. */
+  readonly runs: number;
+  /** Slices each side gets in one run; sides take turns slice by slice. */
+  readonly slicesPerRun: number;
+  /** Duration of one slice. */
+  readonly sliceMs: number;
+  /** Untimed burst per side before measuring (JIT of both Node and the JVM). */
+  readonly warmupMs: number;
+  /** Untimed mixed load before the first section, so the JVM is warm for every section. */
+  readonly globalWarmupMs: number;
+  readonly concurrencies: readonly number[];
+  /** Events per stream in the command-path benchmarks before a worker moves to a new stream. */
+  readonly commandStreamLength: number;
+  /** Stream lengths for the load benchmarks, and how many interleaved loads each gets. */
+  readonly loads: readonly { readonly length: number; readonly repetitions: number }[];
+  /** Events behind the head at which the load benchmarks' snapshot is taken. */
+  readonly snapshotTail: number;
+  /** Runs of each operation when counting requests and capacity. */
+  readonly capacityRuns: number;
+}
+
+export function benchSettings(quick: boolean): BenchSettings {
+  return quick
+    ? {
+        mode: 'quick',
+        runs: 3,
+        slicesPerRun: 2,
+        sliceMs: 150,
+        warmupMs: 150,
+        globalWarmupMs: 1000,
+        concurrencies: [1, 16],
+        commandStreamLength: 10,
+        loads: [
+          { length: 10, repetitions: 5 },
+          { length: 100, repetitions: 5 },
+          { length: 1000, repetitions: 3 },
+        ],
+        snapshotTail: 5,
+        capacityRuns: 2,
+      }
+    : {
+        mode: 'full',
+        runs: 5,
+        slicesPerRun: 6,
+        sliceMs: 200,
+        warmupMs: 500,
+        globalWarmupMs: 8000,
+        concurrencies: [1, 16],
+        commandStreamLength: 10,
+        loads: [
+          { length: 10, repetitions: 31 },
+          { length: 100, repetitions: 21 },
+          { length: 1000, repetitions: 11 },
+          { length: 10_000, repetitions: 5 },
+        ],
+        snapshotTail: 5,
+        capacityRuns: 3,
+      };
+}
