@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import {
+  functions as declaredFunctions,
+  streamConsumers as declaredConsumers,
+  type FunctionDeclaration,
+  type StreamConsumerDeclaration,
+} from '../functions/system';
+import { FailureDirectory } from './failure-destination';
+import { StreamCheckpoints } from './stream-checkpoints';
+import { StreamRunner, type StreamHandler } from './stream-runner';
+import { latestStreamArn } from './tables';
+
+const REPOSITORY_ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+
+export interface StreamConsumersOptions {
+  /** Client of the DynamoDB Local holding the tables. */
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  /** Physical table names by declared key. */
+  readonly tableNames: Readonly<Record<string, string>>;
+  /** Directory standing in for the S3 on-failure destination. */
+  readonly failuresDir: string;
+  readonly checkpointTable: string;
+  readonly consumers?: readonly StreamConsumerDeclaration[];
+  readonly functions?: Readonly<Record<string, FunctionDeclaration>>;
+  readonly pollIntervalMs?: number;
+  readonly retryDelayMs?: (retry: number) => number;
+}
+
+export interface RunningStreamConsumers {
+  readonly runners: readonly StreamRunner[];
+  readonly failures: FailureDirectory;
+  stop(): Promise<void>;
+}
+
+export function createStreamsClient(endpoint: string): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'local',
+    // DynamoDB Local accepts any credentials but requires an alphanumeric key id.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** Imports a declared function's handler exactly as Lambda would find it. */
+export async function loadHandler(declaration: FunctionDeclaration): Promise<StreamHandler> {
+  const module = (await import(
+    pathToFileURL(resolve(REPOSITORY_ROOT, declaration.entry)).href
+  )) as Record<string, unknown>;
+  const name = declaration.handler ?? 'handler';
+  const handler = module[name];
+  if (typeof handler !== 'function') {
+    throw new Error(`${declaration.entry} does not export a function named '${name}'`);
+  }
+  return handler as StreamHandler;
+}
+
+/**
+ * One stream runner per declared stream consumer, each invoking its function's handler with
+ * the consumer's event source mapping settings. The environment (table names, endpoint) must
+ * be set before, as handlers read it when they load.
+ */
+export async function startStreamConsumers(
+  options: StreamConsumersOptions,
+): Promise<RunningStreamConsumers> {
+  const functions: Readonly<Record<string, FunctionDeclaration>> =
+    options.functions ?? declaredFunctions;
+  const consumers = options.consumers ?? declaredConsumers;
+  const checkpoints = new StreamCheckpoints(options.client, options.checkpointTable);
+  await checkpoints.ensureTable();
+  const failures = new FailureDirectory(options.failuresDir);
+  const streams = createStreamsClient(options.endpoint);
+  const runners: StreamRunner[] = [];
+  for (const consumer of consumers) {
+    const declaration = functions[consumer.function];
+    if (!declaration)
+      throw new Error(`Stream consumer names unknown function '${consumer.function}'`);
+    const tableName = options.tableNames[consumer.source];
+    if (!tableName) throw new Error(`Stream consumer reads unknown table '${consumer.source}'`);
+    runners.push(
+      new StreamRunner({
+        consumer: consumer.function,
+        streamArn: await latestStreamArn(options.client, tableName),
+        streams,
+        handler: await loadHandler(declaration),
+        settings: consumer,
+        checkpoints,
+        failures,
+        functionName: consumer.function,
+        timeoutSeconds: declaration.timeoutSeconds,
+        memoryMb: declaration.memoryMb,
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
+      }),
+    );
+  }
+  for (const runner of runners) runner.start();
+  return {
+    runners,
+    failures,
+    async stop() {
+      await Promise.all(runners.map((runner) => runner.stop()));
+      streams.destroy();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FailureDirectory } from '../../local/failure-destination';
+import { createStreamsClient } from '../../local/stream-consumers';
+import { StreamCheckpoints } from '../../local/stream-checkpoints';
+import {
+  StreamRunner,
+  type StreamHandler,
+  type StreamRunnerSettings,
+} from '../../local/stream-runner';
+import { latestStreamArn } from '../../local/tables';
+import { createProjectionTestTables, type ProjectionTestTables } from './projection-fixture';
+
+export const fastSettings: StreamRunnerSettings = {
+  batchSize: 100,
+  maxBatchingWindowSeconds: 0,
+  maxRetryAttempts: 10,
+  maxRecordAgeSeconds: -1,
+  bisectBatchOnError: true,
+};
+
+export interface RunnerFixture {
+  readonly tables: ProjectionTestTables;
+  readonly streamArn: string;
+  readonly failures: FailureDirectory;
+  readonly checkpoints: StreamCheckpoints;
+  /** Starts a runner on the events stream; every runner is stopped by `close`. */
+  runner(
+    handler: StreamHandler,
+    options?: { consumer?: string; settings?: Partial<StreamRunnerSettings> },
+  ): StreamRunner;
+  close(): Promise<void>;
+}
+
+/** Fresh tables, a checkpoint table and a failure directory for runner tests. */
+export async function createRunnerFixture(): Promise<RunnerFixture> {
+  const tables = await createProjectionTestTables();
+  const streams = createStreamsClient(tables.endpoint);
+  const streamArn = await latestStreamArn(tables.client, tables.names.events);
+  const checkpoints = new StreamCheckpoints(
+    tables.client,
+    `checkpoints-${randomUUID().slice(0, 8)}`,
+  );
+  await checkpoints.ensureTable();
+  const directory = await mkdtemp(join(tmpdir(), 'stream-failures-'));
+  const failures = new FailureDirectory(directory);
+  const runners: StreamRunner[] = [];
+  return {
+    tables,
+    streamArn,
+    failures,
+    checkpoints,
+    runner(handler, options = {}) {
+      const runner = new StreamRunner({
+        consumer: options.consumer ?? 'consumer',
+        streamArn,
+        streams,
+        handler,
+        settings: { ...fastSettings, ...options.settings },
+        checkpoints,
+        failures,
+        pollIntervalMs: 20,
+        retryDelayMs: () => 10,
+      });
+      runners.push(runner);
+      runner.start();
+      return runner;
+    },
+    async close() {
+      await Promise.all(runners.map((runner) => runner.stop()));
+      streams.destroy();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
