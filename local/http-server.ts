@@ -3,12 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyResultV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import {
   functions as declaredFunctions,
   routes as declaredRoutes,
@@ -212,9 +207,7 @@ export interface HttpAnswer {
 /** What API Gateway sends back for a Lambda's payload 2.0 result. */
 export function fromLambdaResult(result: APIGatewayProxyResultV2): HttpAnswer {
   const structured =
-    typeof result === 'object' && result !== null && 'statusCode' in result
-      ? (result)
-      : undefined;
+    typeof result === 'object' && result !== null && 'statusCode' in result ? result : undefined;
   if (!structured) {
     const body = typeof result === 'string' ? result : JSON.stringify(result);
     return {
