@@ -24,8 +24,11 @@ export const itemMutatingActions = [
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-interface Template {
-  readonly Resources?: Record<string, JsonObject>;
+/** The parts of a CloudFormation template the check reads. */
+export interface CloudFormationTemplate {
+  readonly Resources?: Readonly<
+    Record<string, { readonly Properties?: unknown; readonly Metadata?: unknown }>
+  >;
 }
 
 export interface AppendOnlyViolation {
@@ -37,7 +40,7 @@ export interface AppendOnlyViolation {
   readonly reason: string;
 }
 
-const isObject = (value: Json | undefined): value is JsonObject =>
+const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asArray = (value: Json | undefined): Json[] =>
@@ -115,7 +118,7 @@ function forbiddenActions(statement: JsonObject): string[] {
     });
 }
 
-function policyDocuments(resource: JsonObject): Json[] {
+function policyDocuments(resource: { readonly Properties?: unknown }): Json[] {
   const properties = resource.Properties;
   if (!isObject(properties)) return [];
   return [
@@ -127,7 +130,7 @@ function policyDocuments(resource: JsonObject): Json[] {
 }
 
 /** Logical ids of the tables marked append-only. */
-export function appendOnlyTables(template: Template): string[] {
+export function appendOnlyTables(template: CloudFormationTemplate): string[] {
   return Object.entries(template.Resources ?? {})
     .filter(([, resource]) => {
       const metadata = resource.Metadata;
@@ -141,7 +144,7 @@ export function appendOnlyTables(template: Template): string[] {
  * append-only table: a mutating action, or any wildcard action that reaches DynamoDB, on a
  * resource that is or could match the table (its ARN, or a wildcard such as `*`).
  */
-export function findAppendOnlyViolations(template: Template): AppendOnlyViolation[] {
+export function findAppendOnlyViolations(template: CloudFormationTemplate): AppendOnlyViolation[] {
   const violations: AppendOnlyViolation[] = [];
   for (const table of appendOnlyTables(template)) {
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {
@@ -179,7 +182,7 @@ export class AppendOnlyTablesCheck implements IPolicyValidationPlugin {
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const violations = context.templatePaths.flatMap((templatePath) => {
-      const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
+      const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CloudFormationTemplate;
       return findAppendOnlyViolations(template).map((violation) => ({ templatePath, violation }));
     });
     return {

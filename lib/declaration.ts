@@ -42,6 +42,14 @@ export const systemDeclaration: SystemDeclaration = {
   streamConsumers: system.streamConsumers,
 };
 
+/** Lambda's bounds for a stream event source mapping (without -1, which means unbounded). */
+const MAX_RETRY_ATTEMPTS = 10_000;
+const MIN_RECORD_AGE_SECONDS = 60;
+const MAX_RECORD_AGE_SECONDS = 604_800;
+
+const isIntegerIn = (value: number, min: number, max: number) =>
+  Number.isInteger(value) && value >= min && value <= max;
+
 /**
  * Refuses a declaration whose entries point at nothing or would break the guarantees the stack
  * relies on, naming the entry; synthesis stops before any resource is built.
@@ -81,6 +89,21 @@ export function validateDeclaration(declaration: SystemDeclaration): void {
     if (!fn) problems.push(`stream consumer ${consumer.function} is not a declared function`);
     else if (fn.trigger !== 'stream') {
       problems.push(`stream consumer ${consumer.function} has trigger ${fn.trigger}`);
+    }
+    if (!consumer.bisectBatchOnError) {
+      problems.push(`stream consumer ${consumer.function} must bisect failing batches`);
+    }
+    if (!isIntegerIn(consumer.maxRetryAttempts, 0, MAX_RETRY_ATTEMPTS)) {
+      problems.push(
+        `stream consumer ${consumer.function} needs bounded retries (0 to ${MAX_RETRY_ATTEMPTS})`,
+      );
+    }
+    if (
+      !isIntegerIn(consumer.maxRecordAgeSeconds, MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS)
+    ) {
+      problems.push(
+        `stream consumer ${consumer.function} needs a bounded record age (${MIN_RECORD_AGE_SECONDS} to ${MAX_RECORD_AGE_SECONDS} seconds)`,
+      );
     }
     if (!declaration.tables[consumer.source]?.stream) {
       problems.push(

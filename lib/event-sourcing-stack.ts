@@ -64,13 +64,11 @@ export class EventSourcingStack extends Stack {
       return { consumer, fn };
     });
     if (consumers.length > 0) {
-      const failureRecords = new FailureRecords(this, 'FailureRecords');
+      this.failureRecords = new FailureRecords(this, 'FailureRecords');
       for (const { consumer, fn } of consumers) {
-        connectStreamConsumer(consumer, fn, this.tables, failureRecords);
+        connectStreamConsumer(consumer, fn, this.tables, this.failureRecords);
       }
-      this.failureRecords = failureRecords;
     }
-    const consumerFunctions = new Set(consumers.map(({ fn }) => fn));
 
     if (declaration.routes.length > 0) {
       this.httpApi = new SystemHttpApi(this, 'Http', {
@@ -84,9 +82,15 @@ export class EventSourcingStack extends Stack {
       stage: settings.stage,
       metricsNamespace: metricsNamespace(settings.stage),
       functions: [...functions.values()],
-      streamConsumers: [...consumerFunctions],
       ...(this.httpApi ? { httpApi: this.httpApi } : {}),
-      ...(this.failureRecords ? { failureRecords: this.failureRecords } : {}),
+      ...(this.failureRecords
+        ? {
+            streams: {
+              consumers: [...new Set(consumers.map(({ fn }) => fn))],
+              failureRecords: this.failureRecords,
+            },
+          }
+        : {}),
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
     });
 

@@ -33,9 +33,12 @@ export interface SystemMonitoringProps {
   /** Namespace of the functions' Powertools metrics. */
   readonly metricsNamespace: string;
   readonly functions: readonly SystemFunction[];
-  readonly streamConsumers: readonly SystemFunction[];
   readonly httpApi?: SystemHttpApi;
-  readonly failureRecords?: FailureRecords;
+  /** The stream consumers and their failure destination, when there are any. */
+  readonly streams?: {
+    readonly consumers: readonly SystemFunction[];
+    readonly failureRecords: FailureRecords;
+  };
   readonly alarmEmail?: string;
 }
 
@@ -73,94 +76,104 @@ export class SystemMonitoring extends Construct {
       dashboardName: `event-sourcing-${props.stage}-${Aws.REGION}`,
     });
 
-    if (props.httpApi) {
-      const stage = props.httpApi.stage;
-      this.alarm('Api5xx', 'The HTTP API answered with a server error', stage.metricServerError());
-      this.dashboard.addWidgets(
-        new GraphWidget({
-          title: 'HTTP API requests and errors',
-          left: [stage.metricCount(), stage.metricClientError(), stage.metricServerError()],
-          width: 12,
-        }),
-        new GraphWidget({
-          title: 'HTTP API latency (p99)',
-          left: [stage.metricLatency({ statistic: 'p99' })],
-          width: 12,
-        }),
-      );
-    }
+    if (props.httpApi) this.monitorApi(props.httpApi);
+    this.monitorFunctions(props.functions);
+    if (props.streams) this.monitorStreams(props.streams, props.metricsNamespace);
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
+  }
 
-    for (const fn of props.functions) {
+  private monitorApi(httpApi: SystemHttpApi): void {
+    const stage = httpApi.stage;
+    this.alarm('Api5xx', 'The HTTP API answered with a server error', stage.metricServerError());
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'HTTP API requests and errors',
+        left: [stage.metricCount(), stage.metricClientError(), stage.metricServerError()],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'HTTP API latency (p99)',
+        left: [stage.metricLatency({ statistic: 'p99' })],
+        width: 12,
+      }),
+    );
+  }
+
+  private monitorFunctions(functions: readonly SystemFunction[]): void {
+    if (functions.length === 0) return;
+    for (const fn of functions) {
       this.alarm(`${fn.key}Errors`, `Function ${fn.key} failed`, fn.function.metricErrors());
     }
-    for (const fn of props.streamConsumers) {
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function errors',
+        left: functions.map((fn) => fn.function.metricErrors({ label: fn.key })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function duration (p99)',
+        left: functions.map((fn) =>
+          fn.function.metricDuration({ statistic: 'p99', label: fn.key }),
+        ),
+        width: 12,
+      }),
+    );
+  }
+
+  private monitorStreams(
+    { consumers, failureRecords }: NonNullable<SystemMonitoringProps['streams']>,
+    metricsNamespace: string,
+  ): void {
+    const iteratorAge = (fn: SystemFunction) =>
+      fn.function.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES });
+    for (const fn of consumers) {
       this.alarm(
         `${fn.key}IteratorAge`,
         `Stream consumer ${fn.key} is more than ${maxIteratorAge.toHumanString()} behind`,
-        fn.function.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES }),
+        iteratorAge(fn),
         maxIteratorAge.toMilliseconds(),
         ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
     }
-    if (props.streamConsumers.length > 0) {
-      // Metrics Insights sums over every projection's dimensions, known only at run time.
-      const parked = new MathExpression({
-        expression: `SELECT SUM(${streamsParkedMetric}) FROM "${props.metricsNamespace}"`,
-        label: 'Streams parked',
-        period: FIVE_MINUTES,
-      });
-      this.alarm(
-        'StreamsParked',
-        'A projection parked a stream after repeated failures; it waits for a redrive',
-        parked,
-      );
-    }
-    if (props.failureRecords) {
-      this.alarm(
-        'FailureRecordsWritten',
-        'A stream batch failed for good: its records were written to the failure-records bucket',
-        new Metric({
-          namespace: 'AWS/S3',
-          metricName: 'PutRequests',
-          dimensionsMap: {
-            BucketName: props.failureRecords.bucket.bucketName,
-            FilterId: failureRecordsMetricsFilter,
-          },
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-        }),
-      );
-    }
-
-    if (props.functions.length > 0) {
-      this.dashboard.addWidgets(
-        new GraphWidget({
-          title: 'Function errors',
-          left: props.functions.map((fn) => fn.function.metricErrors({ label: fn.key })),
-          width: 12,
-        }),
-        new GraphWidget({
-          title: 'Function duration (p99)',
-          left: props.functions.map((fn) =>
-            fn.function.metricDuration({ statistic: 'p99', label: fn.key }),
-          ),
-          width: 12,
-        }),
-      );
-    }
-    if (props.streamConsumers.length > 0) {
-      this.dashboard.addWidgets(
-        new GraphWidget({
-          title: 'Stream consumer iterator age (max)',
-          left: props.streamConsumers.map((fn) =>
-            fn.function.metric('IteratorAge', { statistic: 'Maximum', label: fn.key }),
-          ),
-          width: 24,
-        }),
-      );
-    }
+    // Metrics Insights sums over every projection's dimensions, known only at run time.
+    const parked = new MathExpression({
+      expression: `SELECT SUM(${streamsParkedMetric}) FROM "${metricsNamespace}"`,
+      label: 'Streams parked',
+      period: FIVE_MINUTES,
+    });
+    this.alarm(
+      'StreamsParked',
+      'A projection parked a stream after repeated failures; it waits for a redrive',
+      parked,
+    );
+    const failedRecords = new Metric({
+      namespace: 'AWS/S3',
+      metricName: 'PutRequests',
+      dimensionsMap: {
+        BucketName: failureRecords.bucket.bucketName,
+        FilterId: failureRecordsMetricsFilter,
+      },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    });
+    this.alarm(
+      'FailureRecordsWritten',
+      'A stream batch failed for good: its records were written to the failure-records bucket',
+      failedRecords,
+    );
     this.dashboard.addWidgets(
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+      new GraphWidget({
+        title: 'Stream consumer iterator age (max)',
+        left: consumers.map((fn) => iteratorAge(fn).with({ label: fn.key })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Parked streams and failure records',
+        left: [parked, failedRecords.with({ label: 'Failure records written' })],
+        width: 12,
+      }),
     );
   }
 
