@@ -340,3 +340,58 @@ describe('read', () => {
     expect(counted.commands.length).toBeGreaterThan(1);
   });
 });
+
+describe('appendToStreams', () => {
+  it('appends to several streams atomically', async () => {
+    const [a, b] = [newStreamId(), newStreamId()];
+    await store.append(a, events(2), { expectedVersion: 'no_stream' });
+    const results = await store.appendToStreams([
+      { streamId: a, events: events(1, 'Debited'), expectedVersion: 2 },
+      { streamId: b, events: events(2, 'Started'), expectedVersion: 'no_stream' },
+    ]);
+    expect(results.map((r) => [r.streamId, r.version])).toEqual([
+      [a, 3],
+      [b, 2],
+    ]);
+    expect(await storedVersions(a)).toEqual([1, 2, 3]);
+    expect(await storedVersions(b)).toEqual([1, 2]);
+  });
+
+  it('writes nothing when any stream is not at its expected version', async () => {
+    const [a, b] = [newStreamId(), newStreamId()];
+    await store.append(a, events(2), { expectedVersion: 'no_stream' });
+    await store.append(b, events(1), { expectedVersion: 'no_stream' });
+    const error = await store
+      .appendToStreams([
+        { streamId: a, events: events(1), expectedVersion: 2 },
+        { streamId: b, events: events(1), expectedVersion: 'no_stream' },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrencyError);
+    expect(error).toMatchObject({ streamId: b, actualVersion: 1 });
+    expect(await storedVersions(a)).toEqual([1, 2]);
+    expect(await storedVersions(b)).toEqual([1]);
+  });
+
+  it('refuses following the head, duplicate streams and more than 100 events', async () => {
+    const a = newStreamId();
+    await expect(
+      store.appendToStreams([
+        { streamId: a, events: events(1), expectedVersion: 'any' as unknown as number },
+      ]),
+    ).rejects.toMatchObject({ code: 'InvalidEvent', field: 'expectedVersion' });
+    await expect(
+      store.appendToStreams([
+        { streamId: a, events: events(1), expectedVersion: 'no_stream' },
+        { streamId: a, events: events(1), expectedVersion: 1 },
+      ]),
+    ).rejects.toMatchObject({ code: 'InvalidEvent', field: 'streamId' });
+    await expect(
+      store.appendToStreams([
+        { streamId: a, events: events(60), expectedVersion: 'no_stream' },
+        { streamId: newStreamId(), events: events(41), expectedVersion: 'no_stream' },
+      ]),
+    ).rejects.toBeInstanceOf(TooManyEventsError);
+    expect(await storedVersions(a)).toEqual([]);
+  });
+});

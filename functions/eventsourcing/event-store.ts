@@ -73,6 +73,15 @@ export interface EventStoreOptions {
 
 const SORT_KEY_MAX = Number.MAX_SAFE_INTEGER;
 
+type ExpectedVersions = ReadonlyMap<string, ExpectedVersion>;
+
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedVersion: number | 'no_stream';
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -129,6 +138,63 @@ export class EventStore {
         if (!(error instanceof ConcurrencyError) || attempt >= HEAD_FOLLOWING_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * Appends to several streams in one transaction: every stream gets its events or none does.
+   * Each stream needs an exact expected version; at most 100 events in all. Lets a process
+   * manager record a step in its own stream together with the effect of that step, so a
+   * re-delivered trigger can never apply the effect twice.
+   */
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: Pick<AppendOptions, 'metadata'> = {},
+  ): Promise<AppendResult[]> {
+    if (!Array.isArray(appends) || appends.length === 0) {
+      throw new InvalidEventError('appendToStreams needs at least one stream', 'appends');
+    }
+    const total = appends.reduce((sum, a) => sum + (a.events?.length ?? 0), 0);
+    if (total > MAX_EVENTS_PER_APPEND) throw new TooManyEventsError(total, MAX_EVENTS_PER_APPEND);
+    const expected = new Map<string, ExpectedVersion>();
+    for (const { streamId, events, expectedVersion } of appends) {
+      validateStreamId(streamId);
+      if (expectedVersion !== 'no_stream') validateExpectedVersion(expectedVersion);
+      if (typeof expectedVersion !== 'number' && expectedVersion !== 'no_stream') {
+        throw new InvalidEventError(
+          "each stream needs an exact expectedVersion or 'no_stream'",
+          'expectedVersion',
+        );
+      }
+      if (expected.has(streamId)) {
+        throw new InvalidEventError(`stream '${streamId}' appears twice`, 'streamId');
+      }
+      if (!Array.isArray(events) || events.length === 0) {
+        throw new InvalidEventError(`no events for stream '${streamId}'`, 'events');
+      }
+      validateNewEvents(events);
+      expected.set(streamId, expectedVersion);
+    }
+    const base = (a: StreamAppend) => (a.expectedVersion === 'no_stream' ? 0 : a.expectedVersion);
+    await Promise.all(
+      appends.map((a) => this.assertVersionExists(a.streamId, base(a), a.expectedVersion)),
+    );
+    const recordedAt = this.clock().toISOString();
+    const prepared = appends.map((a) =>
+      prepareEvents(a.streamId, base(a) + 1, a.events, {
+        recordedAt,
+        newEventId: () => this.newEventId(),
+        schemaVersionOf: (type) => this.upcasters.currentVersion(type),
+        metadata: options.metadata,
+      }),
+    );
+    const all = prepared.flat();
+    if (all.length === 1) await this.putOne(all[0]!, appends[0]!.expectedVersion);
+    else await this.putAll(all, expected);
+    return appends.map((a, index) => {
+      const version = base(a) + a.events.length;
+      this.known.observe(a.streamId, version);
+      return { streamId: a.streamId, version, events: prepared[index]!.map((p) => p.event) };
+    });
   }
 
   /** Reads a stream (or a version range of it) in order, complete past DynamoDB's 1 MB pages. */
@@ -255,7 +321,7 @@ export class EventStore {
       metadata: options.metadata,
     });
     if (prepared.length === 1) await this.putOne(prepared[0]!, options.expectedVersion);
-    else await this.putAll(streamId, prepared, options.expectedVersion);
+    else await this.putAll(prepared, new Map([[streamId, options.expectedVersion]]));
     const version = base + prepared.length;
     this.known.observe(streamId, version);
     return { streamId, version, events: prepared.map((p) => p.event) };
@@ -279,10 +345,10 @@ export class EventStore {
     }
   }
 
+  /** Writes events of one or more streams in one transaction: all of them or none. */
   private async putAll(
-    streamId: string,
     prepared: readonly PreparedEvent[],
-    expectedVersion: ExpectedVersion,
+    expected: ExpectedVersions,
   ): Promise<void> {
     const totalBytes = prepared.reduce((sum, p) => sum + itemBytes(p.item), 0);
     if (totalBytes > MAX_TRANSACTION_BYTES) {
@@ -302,14 +368,15 @@ export class EventStore {
         }),
       );
     } catch (error) {
-      const lostRace =
-        error instanceof TransactionCanceledException &&
-        (error.CancellationReasons ?? []).some(
-          (reason) =>
-            reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
-        );
-      if (!lostRace) throw error;
-      throw await this.conflict(streamId, expectedVersion);
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const lost = reasons.findIndex(
+        (reason) =>
+          reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+      );
+      if (lost === -1) throw error;
+      const streamId = prepared[lost]?.event.streamId ?? prepared[0]!.event.streamId;
+      throw await this.conflict(streamId, expected.get(streamId) ?? 'any');
     }
   }
 
