@@ -150,10 +150,10 @@ export class EventStore {
     appends: readonly StreamAppend[],
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
-    if (!Array.isArray(appends) || appends.length === 0) {
+    if (appends.length === 0) {
       throw new InvalidEventError('appendToStreams needs at least one stream', 'appends');
     }
-    const total = appends.reduce((sum, a) => sum + (a.events?.length ?? 0), 0);
+    const total = appends.reduce((sum, a) => sum + a.events.length, 0);
     if (total > MAX_EVENTS_PER_APPEND) throw new TooManyEventsError(total, MAX_EVENTS_PER_APPEND);
     const expected = new Map<string, ExpectedVersion>();
     for (const { streamId, events, expectedVersion } of appends) {
@@ -168,7 +168,7 @@ export class EventStore {
       if (expected.has(streamId)) {
         throw new InvalidEventError(`stream '${streamId}' appears twice`, 'streamId');
       }
-      if (!Array.isArray(events) || events.length === 0) {
+      if (events.length === 0) {
         throw new InvalidEventError(`no events for stream '${streamId}'`, 'events');
       }
       validateNewEvents(events);
