@@ -7,7 +7,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNameEnvVar, type TableAccess } from '../functions/system';
 import {
   AppendOnlyTablesCheck,
@@ -264,8 +264,10 @@ const declarations: [string, SystemDeclaration][] = [
 // ---------------------------------------------------------------------------------------------
 
 describe.each(declarations)('stack built from %s', (_name, declaration) => {
-  const synthesized = synthesize(declaration);
-  const { stack, template, json } = synthesized;
+  let stack: EventSourcingStack;
+  let template: Template;
+  let json: TemplateJson;
+  beforeAll(() => ({ stack, template, json } = synthesize(declaration)));
   const consumerKeys = new Set(declaration.streamConsumers.map((c) => c.function));
 
   it('is environment-agnostic, so synthesis needs no credentials', () => {
@@ -749,130 +751,93 @@ describe('declaration checks', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('append-only guard', () => {
-  /** Adds one statement to the probe command function's role and checks the template. */
-  function violationsWith(statement: PolicyStatement | ((stack: EventSourcingStack) => void)) {
+  const events = (stack: EventSourcingStack) => stack.tables.get('events').table;
+  const queryRole = (stack: EventSourcingStack) => stack.functions.get('probeQuery')!.role;
+  const allow = (actions: string[], resources: string[]) =>
+    new PolicyStatement({ actions, resources });
+
+  /** A change to the probe stack: a statement for the query role, or a grant it makes itself. */
+  type PolicyChange = (stack: EventSourcingStack) => PolicyStatement | void;
+
+  function violationsWith(change: PolicyChange) {
     const { stack } = build(probeDeclaration);
-    if (statement instanceof PolicyStatement) {
-      stack.functions.get('probeCommand')!.role.addToPrincipalPolicy(statement);
-    } else {
-      statement(stack);
-    }
+    const statement = change(stack);
+    if (statement) queryRole(stack).addToPrincipalPolicy(statement);
     return findAppendOnlyViolations(Template.fromStack(stack).toJSON());
   }
-  const events = (stack: EventSourcingStack) => stack.tables.get('events').table;
 
-  it.each<[string, (stack: EventSourcingStack) => void]>([
-    [
-      'UpdateItem on the events table',
-      (stack) =>
-        stack.functions.get('probeCommand')!.role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:UpdateItem'],
-            resources: [events(stack).tableArn],
-          }),
-        ),
-    ],
+  it.each<[string, PolicyChange]>([
+    ['UpdateItem on the events table', (s) => allow(['dynamodb:UpdateItem'], [events(s).tableArn])],
     [
       'DeleteItem on an ARN built from the table name',
-      (stack) =>
-        stack.functions.get('probeQuery')!.role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:DeleteItem'],
-            resources: [
-              `arn:${stack.partition}:dynamodb:${stack.region}:${stack.account}:table/${events(stack).tableName}`,
-            ],
-          }),
+      (s) =>
+        allow(
+          ['dynamodb:DeleteItem'],
+          [`arn:${s.partition}:dynamodb:${s.region}:${s.account}:table/${events(s).tableName}`],
         ),
     ],
-    [
-      'dynamodb:* on the events table',
-      (stack) => events(stack).grantFullAccess(stack.functions.get('probeQuery')!.role),
-    ],
-    [
-      'the CDK read-write grant',
-      (stack) => events(stack).grantReadWriteData(stack.functions.get('probeQuery')!.role),
-    ],
+    ['dynamodb:* on the events table', (s) => void events(s).grantFullAccess(queryRole(s))],
+    ['the CDK read-write grant', (s) => void events(s).grantReadWriteData(queryRole(s))],
     [
       'a wildcard action on the events table',
-      (stack) =>
-        stack.functions.get('probeQuery')!.role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:Get*'],
-            resources: [events(stack).tableArn],
-          }),
-        ),
+      (s) => allow(['dynamodb:Get*'], [events(s).tableArn]),
     ],
     [
       'BatchWriteItem on every table',
-      (stack) =>
-        stack.functions.get('probeQuery')!.role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:BatchWriteItem'],
-            resources: ['arn:aws:dynamodb:*:*:table/*'],
-          }),
-        ),
+      () => allow(['dynamodb:BatchWriteItem'], ['arn:aws:dynamodb:*:*:table/*']),
     ],
-    [
-      'any action on any resource',
-      (stack) =>
-        stack.functions
-          .get('probeQuery')!
-          .role.addToPrincipalPolicy(new PolicyStatement({ actions: ['*'], resources: ['*'] })),
-    ],
+    ['any action on any resource', () => allow(['*'], ['*'])],
     [
       'everything but reads (NotAction)',
-      (stack) =>
-        stack.functions.get('probeQuery')!.role.addToPrincipalPolicy(
-          new PolicyStatement({
-            notActions: ['dynamodb:GetItem'],
-            resources: [events(stack).tableArn],
-          }),
-        ),
+      (s) =>
+        new PolicyStatement({ notActions: ['dynamodb:GetItem'], resources: [events(s).tableArn] }),
     ],
-  ])('fails on %s', (_name, addBadPolicy) => {
-    const violations = violationsWith(addBadPolicy);
+  ])('fails on %s', (_name, change) => {
+    const violations = violationsWith(change);
     expect(violations.length).toBeGreaterThan(0);
     expect(violations[0]!.reason).toMatch(/append-only table/);
   });
 
-  it.each<[string, PolicyStatement]>([
+  it.each<[string, PolicyChange]>([
     [
       'a Deny of UpdateItem',
-      new PolicyStatement({
-        effect: Effect.DENY,
-        actions: ['dynamodb:UpdateItem'],
-        resources: ['*'],
-      }),
+      () =>
+        new PolicyStatement({
+          effect: Effect.DENY,
+          actions: ['dynamodb:UpdateItem'],
+          resources: ['*'],
+        }),
     ],
     [
       'UpdateItem on another table',
-      new PolicyStatement({
-        actions: ['dynamodb:UpdateItem'],
-        resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/other'],
-      }),
+      () => allow(['dynamodb:UpdateItem'], ['arn:aws:dynamodb:eu-west-1:123456789012:table/other']),
     ],
-    ['s3 wildcards', new PolicyStatement({ actions: ['s3:*'], resources: ['*'] })],
-  ])('accepts %s', (_name, statement) => {
-    expect(violationsWith(statement)).toEqual([]);
+    [
+      'UpdateItem on the snapshots table',
+      (s) => void s.tables.get('snapshots').table.grantReadWriteData(queryRole(s)),
+    ],
+    ['reading the events stream', (s) => void events(s).grantStreamRead(queryRole(s))],
+    ['s3 wildcards', () => allow(['s3:*'], ['*'])],
+  ])('accepts %s', (_name, change) => {
+    expect(violationsWith(change)).toEqual([]);
   });
 
   it('refuses to grant readWrite on an append-only table', () => {
     const { stack } = build(probeDeclaration);
-    const fn = stack.functions.get('probeQuery')!;
-    expect(() => grantTableAccess(fn.role, stack.tables.get('events'), 'readWrite')).toThrow(
-      /append-only/,
-    );
+    expect(() =>
+      grantTableAccess(queryRole(stack), stack.tables.get('events'), 'readWrite'),
+    ).toThrow(/append-only/);
   });
 
   it('stops synthesis when a bad policy reaches the events table', () => {
     const { app, stack } = build(probeDeclaration, { checks: true });
-    events(stack).grantWriteData(stack.functions.get('probeQuery')!.role);
+    events(stack).grantWriteData(queryRole(stack));
     expect(() => app.synth()).toThrow(/AppendOnlyTables/);
   });
 
   it('reports through the CDK validation plugin interface', () => {
     const { app, stack } = build(probeDeclaration);
-    events(stack).grantWriteData(stack.functions.get('probeQuery')!.role);
+    events(stack).grantWriteData(queryRole(stack));
     const assembly = app.synth();
     const report = new AppendOnlyTablesCheck().validate({
       templatePaths: [path.join(assembly.directory, stack.templateFile)],
@@ -881,7 +846,7 @@ describe('append-only guard', () => {
     });
     expect(report.success).toBe(false);
     expect(report.violations[0]!.violatingResources[0]!.resourceLogicalId).toBe(
-      logicalId(stack.functions.get('probeQuery')!.role.node.findChild('DefaultPolicy')),
+      logicalId(queryRole(stack).node.findChild('DefaultPolicy')),
     );
   });
 });
