@@ -10,7 +10,7 @@ import type {
 export const APPEND_ONLY_METADATA = 'eventsourcing:appendOnly';
 
 /** Actions that change or remove items, or the table itself (a TTL would expire items). */
-export const itemMutatingActions = [
+const itemMutatingActions = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',

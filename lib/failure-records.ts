@@ -13,9 +13,6 @@ import { Construct } from 'constructs';
 /** Id of the bucket's request-metrics filter: `AWS/S3` `PutRequests` count failure records. */
 export const failureRecordsMetricsFilter = 'FailureRecords';
 
-/** Where Lambda writes the records of stream batches it gave up on. */
-export const failureRecordsPrefix = 'aws/lambda/';
-
 const secureBucketDefaults = {
   encryption: BucketEncryption.S3_MANAGED,
   blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -29,7 +26,7 @@ const secureBucketDefaults = {
  * receive only a pointer to the failed batch (shard and sequence numbers that DynamoDB Streams
  * forgets after 24 hours), S3 receives the full invocation record, batch payload included,
  * and keeps it until an operator has re-driven it. Encrypted, private, TLS only, versioned,
- * retained with the stack, and its access is logged to a second bucket.
+ * kept when the stack is deleted, and its access is logged to a second bucket.
  */
 export class FailureRecords extends Construct {
   readonly bucket: Bucket;
@@ -63,7 +60,7 @@ export class FailureRecords extends Construct {
         handler.addToRolePolicy(
           new PolicyStatement({
             actions: ['s3:PutObject'],
-            resources: [bucket.arnForObjects(`${failureRecordsPrefix}*`)],
+            resources: [bucket.arnForObjects('*')],
           }),
         );
         handler.addToRolePolicy(
@@ -71,9 +68,9 @@ export class FailureRecords extends Construct {
         );
         if (handler.role) {
           Validations.of(handler.role).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::<${String(bucketId)}.Arn>/${failureRecordsPrefix}*]`,
+            id: `AwsSolutions-IAM5[Resource::<${String(bucketId)}.Arn>/*]`,
             reason:
-              'Lambda names each failure record object itself (mapping id, shard, time); the role may only put objects under that prefix of the one failure-records bucket.',
+              'Lambda chooses the key of each failure record itself; the bucket holds nothing but failure records, and the role may only add objects to it (no read, no delete; versioning keeps any overwritten record).',
           });
         }
         return { destination: bucket.bucketArn };

@@ -12,16 +12,16 @@ import { grantTableAccess } from './table-access';
 import type { SystemTables } from './tables';
 
 /** Repository root: declared entries are relative to it. */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Node.js 24 (newer than the required 22): the current Lambda LTS runtime. */
-export const functionRuntime = Runtime.NODEJS_24_X;
+const functionRuntime = Runtime.NODEJS_24_X;
 
 /**
  * ESM bundles import CommonJS dependencies that call `require`; ESM has no `require`, so the
  * bundle opens by creating one.
  */
-export const esmRequireBanner =
+const esmRequireBanner =
   "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
 
 /** CloudWatch namespace of the functions' own metrics (Powertools), one per stage. */

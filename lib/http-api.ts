@@ -17,7 +17,7 @@ import type { SystemFunction } from './functions';
 import type { ApiAuthorization, DeploymentSettings } from './settings';
 
 /** One JSON line per request; enough to trace a call to its Lambda invocation and caller. */
-export const accessLogFormat = AccessLogFormat.custom(
+const accessLogFormat = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
     requestTime: '$context.requestTime',

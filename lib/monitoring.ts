@@ -23,10 +23,10 @@ import type { SystemHttpApi } from './http-api';
 const FIVE_MINUTES = Duration.minutes(5);
 
 /** Metric the projection handler emits when it parks a stream (see `projection-handler.ts`). */
-export const streamsParkedMetric = 'ProjectionStreamsParked';
+const streamsParkedMetric = 'ProjectionStreamsParked';
 
 /** A consumer more than this far behind its stream raises the iterator-age alarm. */
-export const maxIteratorAge = Duration.minutes(1);
+const maxIteratorAge = Duration.minutes(1);
 
 export interface SystemMonitoringProps {
   readonly stage: string;

@@ -18,7 +18,7 @@ export interface DeploymentSettings {
   readonly alarmEmail?: string;
 }
 
-export const defaultSettings = {
+const defaultSettings = {
   stage: 'dev',
   throttleRateLimit: 50,
   throttleBurstLimit: 100,

@@ -10,7 +10,7 @@ import type { SystemTables } from './tables';
  * Only new event items reach consumers: events are never modified or removed, and an item
  * without an event id and type is not an event.
  */
-export const eventInsertFilter = FilterCriteria.filter({
+const eventInsertFilter = FilterCriteria.filter({
   eventName: ['INSERT'],
   dynamodb: {
     NewImage: {

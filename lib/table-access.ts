@@ -7,7 +7,7 @@ import type { DeclaredTable } from './tables';
  * store needs (load, conditional puts, transactions of puts) and no more: nothing that could
  * change or remove an item once written.
  */
-export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
+const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
   read: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',

@@ -410,10 +410,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
               ['s3:PutObject'],
               [
                 {
-                  'Fn::Join': [
-                    '',
-                    [getAtt(logicalId(stack.failureRecords!.bucket)), '/aws/lambda/*'],
-                  ],
+                  'Fn::Join': ['', [getAtt(logicalId(stack.failureRecords!.bucket)), '/*']],
                 },
               ],
             ),
