@@ -1,6 +1,7 @@
 import type { Machine } from './machine';
 import type { BundlesResult } from './sections/bundles';
 import type { LoadResult } from './sections/loads';
+import type { ProjectionsResult } from './sections/projections';
 import type { RequestsResult } from './sections/requests';
 import type { ThroughputResult } from './sections/throughput';
 import type { BenchSettings } from './settings';
@@ -21,5 +22,6 @@ export interface BenchResults {
     readonly operations: readonly RequestsResult[];
   };
   readonly loads: readonly LoadResult[];
+  readonly projections: ProjectionsResult;
   readonly bundles: BundlesResult;
 }

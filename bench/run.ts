@@ -1,3 +1,4 @@
+import './quiet-env';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { renderReport } from './report';
 import type { BenchResults } from './results';
 import { measureBundles } from './sections/bundles';
 import { measureLoads } from './sections/loads';
+import { measureProjections } from './sections/projections';
 import { measureRequests } from './sections/requests';
 import { measureThroughput, warmUp } from './sections/throughput';
 import { benchSettings } from './settings';
@@ -35,6 +37,8 @@ async function measure(env: BenchEnvironment, started: number): Promise<BenchRes
   const requests = await measureRequests(env, settings);
   log('sections 3 and 5: loads');
   const loads = await measureLoads(env, settings);
+  log('section 4: projections through the local stream runner');
+  const projections = await measureProjections(env, settings);
   log('section 6: bundle sizes (cdk synth)');
   const bundles = measureBundles(projectRoot);
   return {
@@ -45,6 +49,7 @@ async function measure(env: BenchEnvironment, started: number): Promise<BenchRes
     throughput,
     requests,
     loads,
+    projections,
     bundles,
   };
 }

@@ -20,6 +20,12 @@ export interface BenchSettings {
   readonly snapshotTail: number;
   /** Runs of each operation when counting requests and capacity. */
   readonly capacityRuns: number;
+  /** Section 4: events written across how many streams, per run. */
+  readonly projections: {
+    readonly events: number;
+    readonly streams: number;
+    readonly runs: number;
+  };
 }
 
 export function benchSettings(quick: boolean): BenchSettings {
@@ -40,6 +46,7 @@ export function benchSettings(quick: boolean): BenchSettings {
         ],
         snapshotTail: 5,
         capacityRuns: 2,
+        projections: { events: 300, streams: 10, runs: 1 },
       }
     : {
         mode: 'full',
@@ -58,5 +65,6 @@ export function benchSettings(quick: boolean): BenchSettings {
         ],
         snapshotTail: 5,
         capacityRuns: 3,
+        projections: { events: 1000, streams: 20, runs: 3 },
       };
 }

@@ -2,30 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-/** One Lambda bundle as the CDK app built it. */
-export interface BundleSize {
-  readonly function: string;
-  readonly codeBytes: number;
-  readonly sourceMapBytes: number;
-  readonly compressedBytes: number;
-}
+import { BUNDLE_SIZES_FILE, type BundleSize } from '../../lib/bundle-sizes';
 
 export type BundlesResult =
   | { readonly measured: true; readonly source: string; readonly functions: readonly BundleSize[] }
   | { readonly measured: false; readonly reason: string };
-
-/** The file the CDK app writes into its cloud assembly at synth (see `lib/bundle-sizes.ts`). */
-const BUNDLE_SIZES_FILE = 'bundle-sizes.json';
 
 /**
  * Section 6: synthesizes the CDK app into a scratch directory (the same esbuild bundling as a
  * deployment, no credentials needed) and reads the bundle sizes the app records there.
  */
 export function measureBundles(projectRoot: string): BundlesResult {
-  if (!existsSync(path.join(projectRoot, 'bin', 'app.ts'))) {
-    return { measured: false, reason: 'the repository has no CDK app (bin/app.ts)' };
-  }
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-cdk-'));
   try {
     const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
