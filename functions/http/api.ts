@@ -133,16 +133,15 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
           commandId: requestId,
         },
       };
-      if (key === undefined) return toResult(await definition.handle(request));
+      const execute = async () => toResult(await definition.handle(request));
+      if (key === undefined) return await execute();
       idempotency ??= options.idempotency!();
       const fingerprint = {
         method: event.requestContext.http.method,
         path: event.rawPath,
         body: json,
       };
-      return toResult(
-        await idempotency.run(key, fingerprint, context, () => definition.handle(request)),
-      );
+      return await idempotency.run(key, fingerprint, context, execute);
     } catch (error) {
       const mapped = mapError(error, { ifMatch });
       if (mapped) return toResult(mapped);

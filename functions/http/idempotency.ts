@@ -1,8 +1,10 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
-import type { HttpResponse } from './responses';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+/** Stored serialised, so that a replay is byte for byte the first response. */
+type Result = APIGatewayProxyStructuredResultV2;
 
 /** How long a key and its first response are kept. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -29,8 +31,8 @@ export interface Idempotency {
     key: string,
     fingerprint: RequestFingerprint,
     context: Context,
-    execute: () => Promise<HttpResponse>,
-  ): Promise<HttpResponse>;
+    execute: () => Promise<Result>,
+  ): Promise<Result>;
 }
 
 /** Idempotency keys in a DynamoDB table (Powertools idempotency), one namespace for the whole API. */
@@ -46,10 +48,8 @@ export function dynamoDbIdempotency(client: DynamoDBClient, tableName: string): 
     },
   });
   const runOnce = makeIdempotent(
-    (
-      _input: { key: string; fingerprint: RequestFingerprint },
-      execute: () => Promise<HttpResponse>,
-    ) => execute(),
+    (_input: { key: string; fingerprint: RequestFingerprint }, execute: () => Promise<Result>) =>
+      execute(),
     {
       persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
       config,

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { inject } from 'vitest';
+import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { waitFor } from '../../local/wait-for';
+import { apiClient, type ApiClient, type ApiResponse } from './api-client';
+
+export interface TestApi {
+  readonly stack: LocalStack;
+  readonly url: string;
+  readonly api: ApiClient;
+  readonly client: DynamoDBClient;
+  /** Every item of the events table, in key order. */
+  events(): Promise<Record<string, unknown>[]>;
+  /** Repeats a GET until `accept` holds for its response, or fails at the deadline. */
+  eventually(path: string, accept: (response: ApiResponse) => boolean): Promise<ApiResponse>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stack (tables, stream consumers, HTTP server) on the test run's DynamoDB Local,
+ * under table names of its own.
+ */
+export async function startTestApi(): Promise<TestApi> {
+  const endpoint = inject('dynamoDbEndpoint');
+  const stack = await startLocalStack({
+    dynamoDbEndpoint: endpoint,
+    tablePrefix: `e${randomUUID().slice(0, 8)}-`,
+    httpPort: 0,
+  });
+  const url = stack.apiUrl!;
+  const api = apiClient(url);
+  const client = createDynamoDbClient({ endpoint, region: 'local' });
+  return {
+    stack,
+    url,
+    api,
+    client,
+    async events() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, never> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: stack.tableNames.events,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (start);
+      return items.sort((a, b) =>
+        `${a.streamId as string}#${String(a.version).padStart(12, '0')}`.localeCompare(
+          `${b.streamId as string}#${String(b.version).padStart(12, '0')}`,
+        ),
+      );
+    },
+    async eventually(path, accept) {
+      let last: ApiResponse | undefined;
+      try {
+        return await waitFor(
+          async () => {
+            last = await api.get(path);
+            return accept(last) ? last : undefined;
+          },
+          { timeoutMs: 20_000, intervalMs: 50, description: `GET ${path} to catch up` },
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; last answer: ${last?.status} ${last?.text}`);
+      }
+    },
+    async stop() {
+      client.destroy();
+      await stack.stop();
+    },
+  };
+}
