@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import { createDynamoDbClient } from '../eventsourcing';
 import { handleOptions, httpHandler, route } from '../http/api';
@@ -10,6 +10,9 @@ import { tableNameFromEnv } from '../system';
 import { MAX_AMOUNT, type AccountCommand, type AccountState } from './decider';
 import { ACCOUNT_TYPES, CURRENCIES, accountStreamId } from './events';
 import { accountCommandHandler } from './service';
+
+/** Ids sort in creation order, even for ids made within one millisecond. */
+const ulid = monotonicFactory();
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import { createDynamoDbClient } from '../eventsourcing';
 import { handleOptions, httpHandler, route } from '../http/api';
@@ -10,6 +10,9 @@ import { tableNameFromEnv } from '../system';
 import { MAX_QUANTITY, MAX_UNIT_PRICE, type OrderCommand } from './decider';
 import { orderStreamId } from './events';
 import { orderCommandHandler } from './service';
+
+/** Ids sort in creation order, even for ids made within one millisecond. */
+const ulid = monotonicFactory();
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
