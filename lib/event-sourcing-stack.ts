@@ -31,12 +31,11 @@ export class EventSourcingStack extends Stack {
   readonly monitoring: SystemMonitoring;
 
   constructor(scope: Construct, id: string, props: EventSourcingStackProps) {
+    const { settings, declaration = systemDeclaration, ...stackProps } = props;
     super(scope, id, {
-      description: `Event sourcing on DynamoDB, Lambda and API Gateway (${props.settings.stage})`,
-      ...props,
+      description: `Event sourcing on DynamoDB, Lambda and API Gateway (${settings.stage})`,
+      ...stackProps,
     });
-    const { settings } = props;
-    const declaration = props.declaration ?? systemDeclaration;
     validateDeclaration(declaration);
     Tags.of(this).add('stage', settings.stage);
 

@@ -431,6 +431,16 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
+  it('lets each stream consumer write at most one derived table (its own read model)', () => {
+    for (const key of consumerKeys) {
+      const written = Object.entries(declaration.functions[key]!.tables).filter(
+        ([table, access]) =>
+          access !== 'read' && declaration.tables[table]!.durability === 'derived',
+      );
+      expect(written.length, `derived tables written by ${key}`).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('lets no role update or delete events, nor use a wildcard on the events table', () => {
     expect(appendOnlyTables(json)).toEqual([logicalId(stack.tables.get('events').table)]);
     expect(findAppendOnlyViolations(json)).toEqual([]);
