@@ -110,8 +110,9 @@ function forbiddenActions(statement: JsonObject): string[] {
   return asArray(statement.Action)
     .filter((action): action is string => typeof action === 'string')
     .filter((action) => {
+      const [service = ''] = action.split(':');
+      const wildcardOverDynamoDb = /[*?]/.test(action) && globToRegExp(service).test('dynamodb');
       const pattern = globToRegExp(action);
-      const wildcardOverDynamoDb = /[*?]/.test(action) && pattern.test('dynamodb:GetItem');
       return (
         wildcardOverDynamoDb || itemMutatingActions.some((forbidden) => pattern.test(forbidden))
       );

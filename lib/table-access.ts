@@ -1,5 +1,5 @@
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { TableAccess, TableDeclaration } from '../functions/system';
+import type { TableAccess } from '../functions/system';
 import type { DeclaredTable } from './tables';
 
 /**
@@ -27,9 +27,9 @@ const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
   ],
 };
 
-/** Index ARNs a grant covers: queries may use the table's declared global indexes. */
-function resourcesOf(table: DeclaredTable, declaration: TableDeclaration): string[] {
-  const indexes = (declaration.globalIndexes ?? []).map(
+/** The table's ARN and its declared indexes' ARNs, which queries may use. */
+function resourcesOf(table: DeclaredTable): string[] {
+  const indexes = (table.declaration.globalIndexes ?? []).map(
     (index) => `${table.table.tableArn}/index/${index.indexName}`,
   );
   return [table.table.tableArn, ...indexes];
@@ -46,7 +46,7 @@ export function grantTableAccess(grantee: IGrantable, table: DeclaredTable, acce
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
       actions: [...tableActions[access]],
-      resources: resourcesOf(table, table.declaration),
+      resources: resourcesOf(table),
     }),
   );
 }

@@ -787,7 +787,7 @@ describe('append-only guard', () => {
     ['the CDK read-write grant', (s) => void events(s).grantReadWriteData(queryRole(s))],
     [
       'a wildcard action on the events table',
-      (s) => allow(['dynamodb:Get*'], [events(s).tableArn]),
+      (s) => allow(['dynamodb:Put*'], [events(s).tableArn]),
     ],
     [
       'BatchWriteItem on every table',
