@@ -72,7 +72,18 @@ export class SystemHttpApi extends Construct {
             corsPreflight: {
               allowOrigins: [...settings.corsOrigins],
               allowMethods: [CorsHttpMethod.ANY],
-              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+              allowHeaders: [
+                'authorization',
+                'content-type',
+                'if-match',
+                'idempotency-key',
+                'x-correlation-id',
+                // SigV4-signed browser requests (auth=iam)
+                'x-amz-date',
+                'x-amz-security-token',
+                'x-amz-content-sha256',
+              ],
+              exposeHeaders: ['etag'],
               maxAge: Duration.hours(1),
             },
           }
