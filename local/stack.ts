@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
 import { prefixedTableNames, tableEnvironment, type TableKey } from '../functions/system';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { createTables } from './tables';
 
 export interface LocalStackOptions {
@@ -10,11 +14,18 @@ export interface LocalStackOptions {
   readonly dynamoDbPort?: number;
   /** Prefix of the physical table names. */
   readonly tablePrefix?: string;
+  /**
+   * Where stream consumers put batches they give up on (the local stand-in for the S3
+   * on-failure destination); next to `dataDir`, or a temporary directory when in memory.
+   */
+  readonly streamFailuresDir?: string;
 }
 
 export interface LocalStack {
   readonly dynamoDbEndpoint: string;
   readonly tableNames: Record<TableKey, string>;
+  /** One stream runner per declared stream consumer. */
+  readonly streamConsumers: RunningStreamConsumers;
   stop(): Promise<void>;
 }
 
@@ -42,9 +53,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_REGION: process.env.AWS_REGION ?? 'local',
     ...tableEnvironment(tableNames),
   });
+  const consumersClient = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
+  let streamConsumers: RunningStreamConsumers;
+  try {
+    streamConsumers = await startStreamConsumers({
+      client: consumersClient,
+      endpoint: dynamoDb.endpoint,
+      tableNames,
+      checkpointTable: `${options.tablePrefix ?? 'local-'}stream-checkpoints`,
+      failuresDir:
+        options.streamFailuresDir ??
+        (options.dataDir
+          ? join(options.dataDir, '..', 'stream-failures')
+          : mkdtempSync(join(tmpdir(), 'stream-failures-'))),
+    });
+  } catch (error) {
+    consumersClient.destroy();
+    await dynamoDb.stop();
+    throw error;
+  }
   return {
     dynamoDbEndpoint: dynamoDb.endpoint,
     tableNames,
-    stop: () => dynamoDb.stop(),
+    streamConsumers,
+    async stop() {
+      await streamConsumers.stop();
+      consumersClient.destroy();
+      await dynamoDb.stop();
+    },
   };
 }

@@ -32,8 +32,8 @@ export interface BalanceProjectionOptions {
 }
 
 /**
- * A small projection exercising every kind of write: a read-modify-write `put` (deposits), an
- * atomic `update` (withdrawals), an index item per owner, and a `delete` (closing).
+ * A small projection exercising every kind of write: read-modify-write `put`s (deposits and
+ * withdrawals), an index item per owner, an `update` and a `delete` (closing).
  */
 export function balanceProjection(
   options: BalanceProjectionOptions = {},
@@ -52,33 +52,25 @@ export function balanceProjection(
             { put: { ...key, owner: event.data.owner, balance: 0, deposits: 0 } },
             { put: { pk: `owner#${event.data.owner}`, sk: `account#${event.streamId}` } },
           ];
-        case 'Deposited': {
+        case 'Deposited':
+        case 'Withdrawn': {
           const summary = await context.get(key);
           if (!summary) throw new Error(`no account ${event.streamId}`);
+          const deposit = event.type === 'Deposited';
           return [
             {
               put: {
                 ...summary,
-                balance: (summary.balance as number) + event.data.amount,
-                deposits: (summary.deposits as number) + 1,
+                balance: (summary.balance as number) + (deposit ? 1 : -1) * event.data.amount,
+                deposits: (summary.deposits as number) + (deposit ? 1 : 0),
               },
             },
           ];
         }
-        case 'Withdrawn':
-          return [
-            {
-              update: {
-                key,
-                updateExpression: 'ADD balance :minus',
-                values: { ':minus': -event.data.amount },
-              },
-            },
-          ];
         case 'Closed': {
           const summary = await context.get(key);
           return [
-            { put: { ...key, ...summary, closed: true } },
+            { update: { key, updateExpression: 'SET closed = :yes', values: { ':yes': true } } },
             {
               delete: { pk: `owner#${summary?.owner as string}`, sk: `account#${event.streamId}` },
             },
@@ -87,4 +79,77 @@ export function balanceProjection(
       }
     },
   };
+}
+
+/** The read model `balanceProjection` must produce for the given events, computed directly. */
+export function expectedBalances(events: readonly RecordedEvent[]): Map<string, object> {
+  const items = new Map<string, Record<string, unknown>>();
+  const ordered = [...events].sort(
+    (a, b) => a.streamId.localeCompare(b.streamId) || a.version - b.version,
+  );
+  for (const event of ordered) {
+    const summaryId = `account#${event.streamId}|summary`;
+    const summary = items.get(summaryId);
+    const amount = (event.data as { amount?: number }).amount ?? 0;
+    switch (event.type) {
+      case 'Opened': {
+        const owner = (event.data as { owner: string }).owner;
+        items.set(summaryId, { owner, balance: 0, deposits: 0 });
+        items.set(`owner#${owner}|account#${event.streamId}`, {});
+        break;
+      }
+      case 'Deposited':
+        items.set(summaryId, {
+          ...summary,
+          balance: (summary!.balance as number) + amount,
+          deposits: (summary!.deposits as number) + 1,
+        });
+        break;
+      case 'Withdrawn':
+        items.set(summaryId, { ...summary, balance: (summary!.balance as number) - amount });
+        break;
+      case 'Closed':
+        items.set(summaryId, { ...summary, closed: true });
+        items.delete(`owner#${summary!.owner as string}|account#${event.streamId}`);
+        break;
+    }
+  }
+  return items;
+}
+
+/** A seeded pseudo-random generator (mulberry32), so failures can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface AccountHistory {
+  readonly streamId: string;
+  readonly events: { type: BalanceEvent['type']; data: Record<string, unknown> }[];
+}
+
+/** Random account histories (exactly `events` events): opened, then deposits and withdrawals,
+ * about one in ten closed at the end. */
+export function randomHistories(
+  random: () => number,
+  options: { streams: number; events: number; prefix: string },
+): AccountHistory[] {
+  const histories: AccountHistory[] = Array.from({ length: options.streams }, (_, i) => ({
+    streamId: `${options.prefix}-${i}`,
+    events: [{ type: 'Opened', data: { owner: `owner-${Math.floor(random() * 20)}` } }],
+  }));
+  const closing = histories.filter(() => random() < 0.1);
+  for (let made = options.streams + closing.length; made < options.events; made++) {
+    const history = histories[Math.floor(random() * histories.length)]!;
+    const amount = 1 + Math.floor(random() * 100);
+    history.events.push({ type: random() < 0.6 ? 'Deposited' : 'Withdrawn', data: { amount } });
+  }
+  for (const history of closing) history.events.push({ type: 'Closed', data: {} });
+  return histories;
 }

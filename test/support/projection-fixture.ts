@@ -1,8 +1,8 @@
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
-import type { RecordedEvent } from '../../functions/eventsourcing';
-import type { ProjectionTables } from '../../functions/eventsourcing';
-import { createReadModelTable } from './balance-projection';
+import type { EventStore, ProjectionTables, RecordedEvent } from '../../functions/eventsourcing';
+import { createReadModelTable, type AccountHistory } from './balance-projection';
 import { createTestTables, type TestTables } from './dynamodb';
 
 export interface ProjectionTestTables extends TestTables {
@@ -47,4 +47,58 @@ export function insertRecord(event: RecordedEvent, eventSourceARN = 'arn:test'):
       StreamViewType: 'NEW_IMAGE',
     },
   };
+}
+
+/** Appends histories in chunks of 1 to 100 events (one transaction each), streams side by side. */
+export async function appendHistories(
+  store: EventStore,
+  histories: readonly AccountHistory[],
+  random: () => number,
+): Promise<RecordedEvent[]> {
+  const recorded: RecordedEvent[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < histories.length) {
+      const history = histories[next++]!;
+      for (let start = 0; start < history.events.length;) {
+        const size = 1 + Math.floor(random() * 100);
+        const result = await store.append(
+          history.streamId,
+          history.events.slice(start, start + size),
+          {
+            expectedVersion: start,
+          },
+        );
+        recorded.push(...result.events);
+        start += size;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return recorded;
+}
+
+/** The items of one generation of a projection, keyed `pk|sk`, without their keys. */
+export async function generationItems(
+  client: DynamoDBClient,
+  tableName: string,
+  projection: string,
+  generation: number,
+): Promise<Map<string, object>> {
+  const prefix = `${projection}#${generation}#`;
+  const items = new Map<string, object>();
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    for (const raw of page.Items ?? []) {
+      const { pk, sk, ...attributes } = unmarshall(raw);
+      if ((pk as string).startsWith(prefix)) {
+        items.set(`${(pk as string).slice(prefix.length)}|${sk as string}`, attributes);
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -73,10 +73,13 @@ export async function saveGenerations(
         TableName: tableName,
         Item: { ...controlKey(projection, 'generations'), ...saved },
         ConditionExpression:
-          previous.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+          previous.revision === 0 ? 'attribute_not_exists(pk)' : '#revision = :revision',
         ...(previous.revision === 0
           ? {}
-          : { ExpressionAttributeValues: { ':revision': previous.revision } }),
+          : {
+              ExpressionAttributeNames: { '#revision': 'revision' },
+              ExpressionAttributeValues: { ':revision': previous.revision },
+            }),
       }),
     );
     return saved;
