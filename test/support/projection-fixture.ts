@@ -49,19 +49,24 @@ export function insertRecord(event: RecordedEvent, eventSourceARN = 'arn:test'):
   };
 }
 
-/** Appends histories in chunks of 1 to 100 events (one transaction each), streams side by side. */
+/**
+ * Appends histories in chunks of 1 to `maxChunk` events (one append each), streams side by
+ * side.
+ */
 export async function appendHistories(
   store: EventStore,
   histories: readonly AccountHistory[],
   random: () => number,
+  options: { maxChunk?: number } = {},
 ): Promise<RecordedEvent[]> {
+  const maxChunk = options.maxChunk ?? 100;
   const recorded: RecordedEvent[] = [];
   let next = 0;
   const worker = async () => {
     while (next < histories.length) {
       const history = histories[next++]!;
       for (let start = 0; start < history.events.length;) {
-        const size = 1 + Math.floor(random() * 100);
+        const size = 1 + Math.floor(random() * maxChunk);
         const result = await store.append(
           history.streamId,
           history.events.slice(start, start + size),
