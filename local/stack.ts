@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
 import { prefixedTableNames, tableEnvironment, type TableKey } from '../functions/system';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { startHttpServer } from './http-server';
 import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { createTables } from './tables';
 
@@ -12,6 +13,14 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** DynamoDB Local's port; a free one when omitted. */
   readonly dynamoDbPort?: number;
+  /** Use this running DynamoDB Local instead of starting one (tests share one per run). */
+  readonly dynamoDbEndpoint?: string;
+  /** Serve the HTTP API on this port (0 picks a free one); no HTTP server when omitted. */
+  readonly httpPort?: number;
+  /** Address the HTTP API listens on; 127.0.0.1 when omitted. */
+  readonly httpHost?: string;
+  /** Called with one line per HTTP request. */
+  readonly httpLog?: (line: string) => void;
   /** Prefix of the physical table names. */
   readonly tablePrefix?: string;
   /**
@@ -24,6 +33,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly dynamoDbEndpoint: string;
   readonly tableNames: Record<TableKey, string>;
+  /** Base URL of the HTTP API, when it is served. */
+  readonly apiUrl?: string;
   /** One stream runner per declared stream consumer. */
   readonly streamConsumers: RunningStreamConsumers;
   stop(): Promise<void>;
@@ -34,10 +45,12 @@ export interface LocalStack {
  * is set as Lambda's would be, so handler code runs unchanged in this process.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const dynamoDb = await startDynamoDbLocal({
-    ...(options.dataDir ? { dbPath: options.dataDir } : {}),
-    ...(options.dynamoDbPort ? { port: options.dynamoDbPort } : {}),
-  });
+  const dynamoDb = options.dynamoDbEndpoint
+    ? { endpoint: options.dynamoDbEndpoint, stop: () => Promise.resolve() }
+    : await startDynamoDbLocal({
+        ...(options.dataDir ? { dbPath: options.dataDir } : {}),
+        ...(options.dynamoDbPort ? { port: options.dynamoDbPort } : {}),
+      });
   const tableNames = prefixedTableNames(options.tablePrefix ?? 'local-');
   const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
   try {
@@ -72,11 +85,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await dynamoDb.stop();
     throw error;
   }
+  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  if (options.httpPort !== undefined) {
+    try {
+      http = await startHttpServer({
+        port: options.httpPort,
+        ...(options.httpHost ? { host: options.httpHost } : {}),
+        ...(options.httpLog ? { log: options.httpLog } : {}),
+      });
+    } catch (error) {
+      await streamConsumers.stop();
+      consumersClient.destroy();
+      await dynamoDb.stop();
+      throw error;
+    }
+  }
   return {
     dynamoDbEndpoint: dynamoDb.endpoint,
     tableNames,
+    ...(http ? { apiUrl: http.url } : {}),
     streamConsumers,
     async stop() {
+      await http?.stop();
       await streamConsumers.stop();
       consumersClient.destroy();
       await dynamoDb.stop();

@@ -25,6 +25,8 @@ export interface TestApi {
  */
 export async function startTestApi(): Promise<TestApi> {
   const endpoint = inject('dynamoDbEndpoint');
+  // The projections' lag metrics would print a line per batch.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stack = await startLocalStack({
     dynamoDbEndpoint: endpoint,
     tablePrefix: `e${randomUUID().slice(0, 8)}-`,
