@@ -66,36 +66,16 @@ export async function loadHandler(declaration: FunctionDeclaration): Promise<Str
 export async function startStreamConsumers(
   options: StreamConsumersOptions,
 ): Promise<RunningStreamConsumers> {
-  const functions: Readonly<Record<string, FunctionDeclaration>> =
-    options.functions ?? declaredFunctions;
-  const consumers = options.consumers ?? declaredConsumers;
   const checkpoints = new StreamCheckpoints(options.client, options.checkpointTable);
   await checkpoints.ensureTable();
   const failures = new FailureDirectory(options.failuresDir);
   const streams = createStreamsClient(options.endpoint);
-  const runners: StreamRunner[] = [];
-  for (const consumer of consumers) {
-    const declaration = functions[consumer.function];
-    if (!declaration)
-      throw new Error(`Stream consumer names unknown function '${consumer.function}'`);
-    const tableName = options.tableNames[consumer.source];
-    if (!tableName) throw new Error(`Stream consumer reads unknown table '${consumer.source}'`);
-    runners.push(
-      new StreamRunner({
-        consumer: consumer.function,
-        streamArn: await latestStreamArn(options.client, tableName),
-        streams,
-        handler: await loadHandler(declaration),
-        settings: consumer,
-        checkpoints,
-        failures,
-        functionName: consumer.function,
-        timeoutSeconds: declaration.timeoutSeconds,
-        memoryMb: declaration.memoryMb,
-        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
-        ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
-      }),
-    );
+  let runners: StreamRunner[];
+  try {
+    runners = await createRunners(options, { checkpoints, failures, streams });
+  } catch (error) {
+    streams.destroy();
+    throw error;
   }
   for (const runner of runners) runner.start();
   return {
@@ -106,4 +86,40 @@ export async function startStreamConsumers(
       streams.destroy();
     },
   };
+}
+
+async function createRunners(
+  options: StreamConsumersOptions,
+  shared: {
+    checkpoints: StreamCheckpoints;
+    failures: FailureDirectory;
+    streams: DynamoDBStreamsClient;
+  },
+): Promise<StreamRunner[]> {
+  const functions: Readonly<Record<string, FunctionDeclaration>> =
+    options.functions ?? declaredFunctions;
+  const runners: StreamRunner[] = [];
+  for (const consumer of options.consumers ?? declaredConsumers) {
+    const declaration = functions[consumer.function];
+    if (!declaration) {
+      throw new Error(`Stream consumer names unknown function '${consumer.function}'`);
+    }
+    const tableName = options.tableNames[consumer.source];
+    if (!tableName) throw new Error(`Stream consumer reads unknown table '${consumer.source}'`);
+    runners.push(
+      new StreamRunner({
+        ...shared,
+        consumer: consumer.function,
+        streamArn: await latestStreamArn(options.client, tableName),
+        handler: await loadHandler(declaration),
+        settings: consumer,
+        functionName: consumer.function,
+        timeoutSeconds: declaration.timeoutSeconds,
+        memoryMb: declaration.memoryMb,
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
+      }),
+    );
+  }
+  return runners;
 }

@@ -1,10 +1,12 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   EventStore,
   ReadModelReader,
   createProjectionHandler,
+  type Projection,
   type ProjectionHandler,
   type RecordedEvent,
 } from '../functions/eventsourcing';
@@ -116,5 +118,87 @@ describe('projection handler', () => {
     expect((await handler({ Records: [third!, second!] })).batchItemFailures).toEqual([]);
     const summary = (await readModel(handler)).find((item) => item.sk === 'summary');
     expect(summary).toMatchObject({ balance: 3 });
+  });
+
+  it('reads an item whose update is still pending by committing first', async () => {
+    // Totals are kept with atomic ADDs; a snapshot item copies the total on every tenth event.
+    const totals: Projection = {
+      name: 'totals',
+      readModel: 'testBalances' as Projection['readModel'],
+      handles: ['Deposited'],
+      async apply(event, context) {
+        const key = { pk: `total#${event.streamId}`, sk: 'total' };
+        const add = {
+          update: {
+            key,
+            updateExpression: 'ADD amount :amount',
+            values: { ':amount': (event.data as { amount: number }).amount },
+          },
+        };
+        if (event.version % 10 !== 0) return [add];
+        const total = await context.get(key);
+        const snapshot = { pk: key.pk, sk: `at#${event.version}`, amount: total?.amount };
+        return [add, { put: snapshot }];
+      },
+    };
+    const handler = createProjectionHandler(totals, {
+      client: tables.client,
+      tables: tables.projectionTables,
+    });
+    const events = await appendAll(
+      'acc-totals',
+      Array.from({ length: 20 }, () => ({ type: 'Deposited', data: { amount: 1 } })),
+    );
+    await handler({ Records: events.map((event) => insertRecord(event)) });
+    const reader = new ReadModelReader(totals, {
+      client: tables.client,
+      tableName: tables.projectionTables.readModel,
+    });
+    const page = await reader.query({ pk: 'total#acc-totals', consistent: true });
+    expect(page.items.map(({ sk, amount }) => [sk, amount])).toEqual([
+      ['at#10', 9],
+      ['at#20', 19],
+      ['total', 20],
+    ]);
+  });
+
+  it('logs each applied event and emits its lag as an embedded metric', async () => {
+    const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const metrics = new Metrics({ namespace: 'Test', defaultDimensions: { projection: 'lagged' } });
+    process.env.POWERTOOLS_METRICS_DISABLED = previous;
+    const output: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      output.push(String(chunk));
+      return true;
+    });
+    try {
+      const handler = createProjectionHandler(balanceProjection({ name: 'lagged' }), {
+        client: tables.client,
+        tables: tables.projectionTables,
+        metrics,
+      });
+      const events = await appendAll('acc-lag', [
+        { type: 'Opened', data: { owner: 'dee' } },
+        { type: 'Deposited', data: { amount: 4 } },
+      ]);
+      const before = Date.now();
+      await handler({ Records: events.map((event) => insertRecord(event)) });
+      const maxLag = Date.now() - Date.parse(events[0]!.recordedAt);
+      const emf = output
+        .flatMap((line) => line.split('\n'))
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(emf).toHaveLength(1);
+      const lags = emf[0]!.ProjectionLag as number[];
+      expect(lags).toHaveLength(2);
+      for (const lag of lags) {
+        expect(lag).toBeGreaterThanOrEqual(before - Date.parse(events[1]!.recordedAt) - 1);
+        expect(lag).toBeLessThanOrEqual(maxLag);
+      }
+      expect(emf[0]).toMatchObject({ projection: 'lagged', ProjectionEventsApplied: 2 });
+    } finally {
+      write.mockRestore();
+    }
   });
 });
