@@ -71,8 +71,8 @@ export const handler = httpHandler(
       }),
       async handle({ body, ...request }) {
         const orderId = ulid();
-        const result = await runCommand(orderId, { type: 'CreateOrder', ...body }, request);
-        return commandResponse(201, result, { location: `/orders/${orderId}` });
+        const { version } = await runCommand(orderId, { type: 'CreateOrder', ...body }, request);
+        return commandResponse(201, { orderId, version }, { location: `/orders/${orderId}` });
       },
     }),
 
