@@ -400,3 +400,35 @@ export async function removeRetiredGenerations(runtime: ProjectionRuntime): Prom
   }
   return removed;
 }
+
+export interface RebuildStatus {
+  readonly generation: number;
+  readonly done: number;
+  readonly total: number;
+  readonly startedAt: string;
+  readonly segments: number;
+  readonly segmentsFinished: number;
+}
+
+/** The rebuild in progress (or interrupted and waiting to resume), if any. */
+export async function rebuildStatus(
+  runtime: ProjectionRuntime,
+): Promise<RebuildStatus | undefined> {
+  const { Item } = await runtime.doc.send(
+    new GetCommand({
+      TableName: runtime.options.tables.readModel,
+      Key: controlKey(runtime.name, 'rebuild'),
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return undefined;
+  const record = Item as RebuildRecord;
+  return {
+    generation: record.generation,
+    done: record.done,
+    total: record.total,
+    startedAt: record.startedAt,
+    segments: record.segments.length,
+    segmentsFinished: record.segments.filter((segment) => segment.finished).length,
+  };
+}

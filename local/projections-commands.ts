@@ -1,0 +1,186 @@
+import { parseArgs } from 'node:util';
+import {
+  RebuildInterruptedError,
+  rebuildProjection,
+  rebuildStatus,
+  type ParkedStream,
+  type ProjectionRuntime,
+  type RebuildProgress,
+} from '../functions/eventsourcing';
+
+export const USAGE = `Usage: npm run projections -- <command>
+
+  list                              projections and their read-model tables
+  status [NAME]                     generations, rebuild progress, failing and parked streams
+  parked [NAME]                     failing and parked streams with their reasons
+  redrive NAME [STREAM_ID ...]      replay parked streams from the events table, then release them
+  rebuild NAME [--segments N] [--keep-retired]
+                                    re-run NAME over the whole events table into a new generation
+                                    and switch over; Ctrl-C interrupts, running it again resumes`;
+
+export interface CommandIo {
+  readonly print: (line: string) => void;
+  /** Rewrites the current line on a terminal; prints a line otherwise. */
+  readonly progress: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+const number = (value: number) => Math.round(value).toLocaleString('en-US');
+
+export function formatProgress(p: RebuildProgress): string {
+  const percent = p.total > 0 ? Math.min(100, (100 * p.done) / p.total).toFixed(1) : '100.0';
+  const eta = p.etaSeconds === undefined ? '' : `, ETA ${formatSeconds(p.etaSeconds)}`;
+  return (
+    `${p.projection} → generation ${p.generation} [${p.phase}] ` +
+    `${number(p.done)}/${number(p.total)} (${percent}%), ${number(p.eventsPerSecond)} events/s${eta}`
+  );
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60
+    ? `${minutes}m${Math.ceil(seconds % 60)}s`
+    : `${Math.floor(minutes / 60)}h${minutes % 60}m`;
+}
+
+function formatParked(record: ParkedStream): string {
+  const waiting =
+    record.queuedUpTo !== undefined ? `, events up to ${record.queuedUpTo} waiting` : '';
+  return (
+    `${record.projection} ${record.streamId} ${record.status} at version ${record.version} ` +
+    `(${record.eventType ?? 'event'} ${record.eventId ?? ''}) after ${record.attempts} attempt(s)${waiting}: ` +
+    `${record.kind}: ${record.error}`
+  );
+}
+
+/** Runs one command against the given projections; returns the process exit code. */
+export async function runProjectionsCommand(
+  args: readonly string[],
+  projections: ReadonlyMap<string, ProjectionRuntime>,
+  io: CommandIo,
+): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      segments: { type: 'string' },
+      'keep-retired': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, name, ...rest] = positionals;
+  if (!command || values.help) {
+    io.print(USAGE);
+    return command || values.help ? 0 : 1;
+  }
+  const select = (required: boolean): ProjectionRuntime[] | undefined => {
+    if (!name) {
+      if (required) io.print(`${command} needs a projection name.\n\n${USAGE}`);
+      return required ? undefined : [...projections.values()];
+    }
+    const runtime = projections.get(name);
+    if (!runtime) {
+      io.print(
+        `Unknown projection '${name}'. Known: ${[...projections.keys()].join(', ') || 'none'}`,
+      );
+      return undefined;
+    }
+    return [runtime];
+  };
+
+  switch (command) {
+    case 'list':
+      for (const runtime of projections.values()) {
+        io.print(`${runtime.name}\t${runtime.options.tables.readModel}`);
+      }
+      return 0;
+    case 'status': {
+      const selected = select(false);
+      if (!selected) return 1;
+      for (const runtime of selected) {
+        const state = await runtime.generations();
+        const rebuild = await rebuildStatus(runtime);
+        const records = await runtime.parking.list(runtime.name);
+        const parked = records.filter((record) => record.status === 'parked').length;
+        io.print(
+          `${runtime.name}: active generation ${state.active}` +
+            (state.building !== undefined ? `, building ${state.building}` : '') +
+            (state.retired.length > 0 ? `, retired ${state.retired.join(', ')}` : '') +
+            `; ${parked} parked, ${records.length - parked} failing`,
+        );
+        if (rebuild) {
+          io.print(
+            `  rebuild into generation ${rebuild.generation} since ${rebuild.startedAt}: ` +
+              `${number(rebuild.done)}/${number(rebuild.total)} events, ` +
+              `${rebuild.segmentsFinished}/${rebuild.segments} segments finished`,
+          );
+        }
+      }
+      return 0;
+    }
+    case 'parked': {
+      const selected = select(false);
+      if (!selected) return 1;
+      let count = 0;
+      for (const runtime of selected) {
+        for (const record of await runtime.parking.list(runtime.name)) {
+          io.print(formatParked(record));
+          count += 1;
+        }
+      }
+      if (count === 0) io.print('No failing or parked streams.');
+      return 0;
+    }
+    case 'redrive': {
+      const [runtime] = select(true) ?? [];
+      if (!runtime) return 1;
+      const outcomes = await runtime.redrive(rest.length > 0 ? rest : undefined);
+      if (outcomes.length === 0) io.print(`No parked streams for ${runtime.name}.`);
+      for (const outcome of outcomes) {
+        io.print(
+          outcome.released
+            ? `${outcome.streamId}: applied up to version ${outcome.appliedVersion}, released`
+            : `${outcome.streamId}: still parked at version ${outcome.failure?.version ?? outcome.appliedVersion + 1}` +
+                (outcome.failure ? `: ${outcome.failure.error.message}` : ''),
+        );
+      }
+      return outcomes.every((outcome) => outcome.released) ? 0 : 2;
+    }
+    case 'rebuild': {
+      const [runtime] = select(true) ?? [];
+      if (!runtime) return 1;
+      const segments = values.segments === undefined ? undefined : Number(values.segments);
+      if (
+        segments !== undefined &&
+        !(Number.isInteger(segments) && segments >= 1 && segments <= 1000)
+      ) {
+        io.print('--segments must be an integer from 1 to 1000');
+        return 1;
+      }
+      try {
+        const result = await rebuildProjection(runtime, {
+          ...(segments ? { segments } : {}),
+          keepRetired: values['keep-retired'],
+          onProgress: (p) => io.progress(formatProgress(p)),
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
+        io.print(
+          `${runtime.name}: generation ${result.generation} active (replaced ${result.replaced}), ` +
+            `${number(result.events)} events` +
+            (result.parkedStreams.length > 0
+              ? `; parked: ${result.parkedStreams.join(', ')} (see 'parked', then 'redrive')`
+              : ''),
+        );
+        return 0;
+      } catch (error) {
+        if (!(error instanceof RebuildInterruptedError)) throw error;
+        io.print(error.message);
+        return 130;
+      }
+    }
+    default:
+      io.print(`Unknown command '${command}'.\n\n${USAGE}`);
+      return 1;
+  }
+}

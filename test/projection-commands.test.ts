@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  EventStore,
+  createProjectionHandler,
+  type ProjectionRuntime,
+} from '../functions/eventsourcing';
+import { formatProgress, runProjectionsCommand } from '../local/projections-commands';
+import { balanceProjection } from './support/balance-projection';
+import {
+  createProjectionTestTables,
+  insertRecord,
+  type ProjectionTestTables,
+} from './support/projection-fixture';
+
+let tables: ProjectionTestTables;
+let broken = true;
+let runtime: ProjectionRuntime;
+let handler: ReturnType<typeof createProjectionHandler>;
+
+beforeAll(async () => {
+  tables = await createProjectionTestTables();
+  handler = createProjectionHandler(
+    balanceProjection({ name: 'accounts', isPoison: (event) => broken && event.version === 2 }),
+    { client: tables.client, tables: tables.projectionTables, parkAfterAttempts: 1 },
+  );
+  runtime = handler.runtime();
+});
+
+async function run(...args: string[]) {
+  const lines: string[] = [];
+  const progress: string[] = [];
+  const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), {
+    print: (line) => lines.push(line),
+    progress: (line) => progress.push(line),
+  });
+  return { code, output: lines.join('\n'), progress };
+}
+
+describe('projections command', () => {
+  it('shows parked streams, redrives them after the fix, and rebuilds with progress', async () => {
+    const store = new EventStore({ client: tables.client, tableName: tables.names.events });
+    const { events } = await store.append(
+      'acc-1',
+      [
+        { type: 'Opened', data: { owner: 'ann' } },
+        { type: 'Deposited', data: { amount: 5 } },
+      ],
+      { expectedVersion: 'no_stream' },
+    );
+    await handler({ Records: events.map((event) => insertRecord(event)) });
+
+    expect((await run('status')).output).toBe('accounts: active generation 1; 1 parked, 0 failing');
+    const parked = await run('parked', 'accounts');
+    expect(parked.output).toContain(
+      `accounts acc-1 parked at version 2 (Deposited ${events[1]!.eventId}) after 1 attempt(s)`,
+    );
+    expect(parked.output).toContain(`poison: cannot project ${events[1]!.eventId}`);
+
+    expect(await run('redrive', 'accounts')).toMatchObject({ code: 2 });
+    broken = false;
+    expect(await run('redrive', 'accounts')).toEqual({
+      code: 0,
+      output: 'acc-1: applied up to version 2, released',
+      progress: [],
+    });
+    expect((await run('parked')).output).toBe('No failing or parked streams.');
+
+    const rebuilt = await run('rebuild', 'accounts', '--segments', '2', '--keep-retired');
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.output).toBe('accounts: generation 2 active (replaced 1), 2 events');
+    expect(rebuilt.progress.at(-1)).toMatch(/^accounts → generation 2 \[done\] 2\/2 \(100\.0%\)/);
+    expect((await run('status', 'accounts')).output).toBe(
+      'accounts: active generation 2, retired 1; 0 parked, 0 failing',
+    );
+  });
+
+  it('explains what it needs', async () => {
+    expect(await run()).toMatchObject({ code: 1, output: expect.stringContaining('Usage') });
+    expect(await run('rebuild')).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('needs a projection name'),
+    });
+    expect(await run('redrive', 'nope')).toMatchObject({
+      code: 1,
+      output: "Unknown projection 'nope'. Known: accounts",
+    });
+    expect(await run('rebuild', 'accounts', '--segments', '0')).toMatchObject({ code: 1 });
+  });
+
+  it('formats progress with rate and ETA', () => {
+    expect(
+      formatProgress({
+        projection: 'accounts',
+        generation: 3,
+        phase: 'scanning',
+        done: 2500,
+        total: 10_000,
+        eventsPerSecond: 1250,
+        etaSeconds: 6,
+      }),
+    ).toBe('accounts → generation 3 [scanning] 2,500/10,000 (25.0%), 1,250 events/s, ETA 6s');
+  });
+});
