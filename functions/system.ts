@@ -87,6 +87,12 @@ export const tables = {
     sortKey: { name: 'sk', type: 'S' },
     durability: 'derived',
   },
+  transfersInFlight: {
+    description: 'Read model: transfers requested and not yet completed or failed.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  },
   parkedStreams: {
     description:
       'Streams a projection failed to apply: attempts, reason, and parked streams awaiting redrive.',
@@ -115,8 +121,18 @@ export interface FunctionDeclaration {
   readonly entry: string;
   /** Exported handler name; `handler` when omitted. */
   readonly handler?: string;
-  /** What invokes it: API Gateway routes, or an event source mapping on a table stream. */
-  readonly trigger: 'http' | 'stream';
+  /**
+   * What invokes it: API Gateway routes, an event source mapping on a table stream, or a
+   * schedule (`scheduleMinutes`).
+   */
+  readonly trigger: 'http' | 'stream' | 'schedule';
+  /** For `trigger: 'schedule'`: minutes between invocations. */
+  readonly scheduleMinutes?: number;
+  /**
+   * Metrics the function emits (Powertools, dimension `service` = function key) whose value 1 or
+   * more means something needs an operator; each gets an alarm.
+   */
+  readonly alarmMetrics?: readonly { readonly metric: string; readonly description: string }[];
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   /** Tables the function uses; their names reach it as environment variables. */
@@ -227,6 +243,52 @@ export const functions = {
     'customerOrders',
     'customerOrders',
   ),
+  transferCommands: {
+    description: 'Requests money transfers between accounts.',
+    entry: 'functions/transfers/commands.ts',
+    trigger: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: commandTables,
+  },
+  transferQueries: {
+    description: 'The status of a transfer, from its own stream.',
+    entry: 'functions/transfers/queries.ts',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { events: 'read' },
+  },
+  transferProcess: {
+    description:
+      'Transfer process manager: debits the source, credits the target, refunds on failure.',
+    entry: 'functions/transfers/process-handler.ts',
+    trigger: 'stream',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    tables: { events: 'append', snapshots: 'read' },
+  },
+  transfersInFlightProjection: projectionFunction(
+    'Keeps the transfers that have not finished yet.',
+    'functions/transfers/projection-handlers.ts',
+    'inFlight',
+    'transfersInFlight',
+  ),
+  stuckTransfers: {
+    description: 'Reports transfers unfinished for longer than STUCK_TRANSFER_AFTER_SECONDS.',
+    entry: 'functions/transfers/stuck-transfers.ts',
+    trigger: 'schedule',
+    scheduleMinutes: 5,
+    alarmMetrics: [
+      {
+        metric: 'StuckTransfers',
+        description: 'A transfer has not completed or failed within the expected time',
+      },
+    ],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    tables: { transfersInFlight: 'read' },
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
@@ -261,6 +323,8 @@ export const routes: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/orders/{orderId}/cancel', function: 'orderCommands' },
   { method: 'GET', path: '/orders/{orderId}', function: 'orderQueries' },
   { method: 'GET', path: '/customers/{customerId}/orders', function: 'orderQueries' },
+  { method: 'POST', path: '/transfers', function: 'transferCommands' },
+  { method: 'GET', path: '/transfers/{transferId}', function: 'transferQueries' },
   // Everything else gets the API's JSON 404 instead of API Gateway's own.
   { method: 'ANY', path: '/', function: 'health' },
   { method: 'ANY', path: '/{proxy+}', function: 'health' },
@@ -302,6 +366,12 @@ export const streamConsumers: readonly StreamConsumerDeclaration[] = [
   projectionConsumer('ownerAccountsProjection'),
   projectionConsumer('orderSummariesProjection'),
   projectionConsumer('customerOrdersProjection'),
+  projectionConsumer('transfersInFlightProjection'),
+  {
+    // Small batches: each transfer step is a few reads and one transaction.
+    ...projectionConsumer('transferProcess'),
+    batchSize: 25,
+  },
 ];
 
 /** Environment variable through which a function learns the physical name of a table. */

@@ -47,6 +47,9 @@ const MAX_RETRY_ATTEMPTS = 10_000;
 const MIN_RECORD_AGE_SECONDS = 60;
 const MAX_RECORD_AGE_SECONDS = 604_800;
 
+/** A schedule runs at least daily: a slower check could not report in time. */
+const MAX_SCHEDULE_MINUTES = 1440;
+
 const isIntegerIn = (value: number, min: number, max: number) =>
   Number.isInteger(value) && value >= min && value <= max;
 
@@ -71,6 +74,17 @@ export function validateDeclaration(declaration: SystemDeclaration): void {
           `function ${name} asks for readWrite on append-only table ${table} (read or append only)`,
         );
       }
+    }
+  }
+  for (const [name, fn] of Object.entries(declaration.functions)) {
+    if (fn.trigger === 'schedule') {
+      if (!isIntegerIn(fn.scheduleMinutes ?? 0, 1, MAX_SCHEDULE_MINUTES)) {
+        problems.push(
+          `scheduled function ${name} needs scheduleMinutes from 1 to ${MAX_SCHEDULE_MINUTES}`,
+        );
+      }
+    } else if (fn.scheduleMinutes !== undefined) {
+      problems.push(`function ${name} has scheduleMinutes but its trigger is ${fn.trigger}`);
     }
   }
   const routeKeys = new Set<string>();

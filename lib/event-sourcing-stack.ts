@@ -6,6 +6,7 @@ import { metricsNamespace, SystemFunction } from './functions';
 import { SystemHttpApi } from './http-api';
 import { SystemMonitoring } from './monitoring';
 import type { DeploymentSettings } from './settings';
+import { scheduleFunction } from './schedules';
 import { connectStreamConsumer } from './stream-consumers';
 import { SystemTables } from './tables';
 
@@ -57,6 +58,13 @@ export class EventSourcingStack extends Stack {
     }
     this.functions = functions;
 
+    const schedulesScope = new Construct(this, 'Schedules');
+    for (const [key, fn] of Object.entries(declaration.functions)) {
+      if (fn.trigger === 'schedule' && fn.scheduleMinutes) {
+        scheduleFunction(schedulesScope, functions.get(key)!, fn.scheduleMinutes);
+      }
+    }
+
     const consumers = declaration.streamConsumers.map((consumer) => {
       const fn = functions.get(consumer.function);
       if (!fn) throw new Error(`Stream consumer ${consumer.function} is not a declared function`);
@@ -91,6 +99,9 @@ export class EventSourcingStack extends Stack {
           }
         : {}),
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+      problemMetrics: Object.entries(declaration.functions).flatMap(([service, fn]) =>
+        (fn.alarmMetrics ?? []).map((problem) => ({ service, ...problem })),
+      ),
     });
 
     this.addOutputs();

@@ -40,6 +40,12 @@ export interface SystemMonitoringProps {
     readonly failureRecords: FailureRecords;
   };
   readonly alarmEmail?: string;
+  /** Metrics functions emit to say something needs an operator (declared `alarmMetrics`). */
+  readonly problemMetrics?: readonly {
+    readonly service: string;
+    readonly metric: string;
+    readonly description: string;
+  }[];
 }
 
 /**
@@ -79,6 +85,7 @@ export class SystemMonitoring extends Construct {
     if (props.httpApi) this.monitorApi(props.httpApi);
     this.monitorFunctions(props.functions);
     if (props.streams) this.monitorStreams(props.streams, props.metricsNamespace);
+    this.monitorProblemMetrics(props.problemMetrics ?? [], props.metricsNamespace);
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
@@ -173,6 +180,33 @@ export class SystemMonitoring extends Construct {
         title: 'Parked streams and failure records',
         left: [parked, failedRecords.with({ label: 'Failure records written' })],
         width: 12,
+      }),
+    );
+  }
+
+  private monitorProblemMetrics(
+    problems: NonNullable<SystemMonitoringProps['problemMetrics']>,
+    metricsNamespace: string,
+  ): void {
+    if (problems.length === 0) return;
+    const metrics = problems.map(
+      ({ service, metric }) =>
+        new Metric({
+          namespace: metricsNamespace,
+          metricName: metric,
+          dimensionsMap: { service },
+          statistic: 'Maximum',
+          period: FIVE_MINUTES,
+        }),
+    );
+    problems.forEach(({ service, metric, description }, index) => {
+      this.alarm(`${service}${metric}`, description, metrics[index]!);
+    });
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Reported problems',
+        left: metrics.map((m, i) => m.with({ label: `${problems[i]!.service} ${m.metricName}` })),
+        width: 24,
       }),
     );
   }

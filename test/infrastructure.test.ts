@@ -110,6 +110,17 @@ const probeDeclaration: SystemDeclaration = {
       timeoutSeconds: 10,
       tables: { events: 'append', snapshots: 'readWrite', requests: 'readWrite' },
     },
+    probeCheck: {
+      description: 'Checks something every minute',
+      entry: 'functions/system.ts',
+      handler: 'tableNameEnvVar',
+      trigger: 'schedule',
+      scheduleMinutes: 1,
+      alarmMetrics: [{ metric: 'ProbeProblems', description: 'The probe found a problem' }],
+      memoryMb: 128,
+      timeoutSeconds: 30,
+      tables: { ledger: 'read' },
+    },
     probeQuery: {
       description: 'Reads a read model',
       entry: 'functions/system.ts',
@@ -607,6 +618,42 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('invokes every scheduled function on its declared rate', () => {
+    const scheduled = Object.entries(declaration.functions).filter(
+      ([, fn]) => fn.trigger === 'schedule',
+    );
+    const rules = resourcesOfType(json, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
+    expect(rules.filter((r) => r.ScheduleExpression)).toHaveLength(scheduled.length);
+    for (const [key, fn] of scheduled) {
+      const target = getAtt(logicalId(stack.functions.get(key)!.function));
+      const unit = fn.scheduleMinutes === 1 ? 'minute' : 'minutes';
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          ScheduleExpression: `rate(${fn.scheduleMinutes} ${unit})`,
+          State: 'ENABLED',
+          Targets: [expect.objectContaining({ Arn: target })],
+        }),
+      );
+    }
+  });
+
+  it('alarms on every metric a function declares as a problem', () => {
+    const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+    for (const [key, fn] of Object.entries(declaration.functions)) {
+      for (const { metric } of fn.alarmMetrics ?? []) {
+        expect(alarms, `${metric} of ${key}`).toContainEqual(
+          expect.objectContaining({
+            MetricName: metric,
+            Namespace: 'EventSourcing/dev',
+            Dimensions: [{ Name: 'service', Value: key }],
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          }),
+        );
+      }
+    }
+  });
+
   it('notifies alarms through an SNS topic encrypted with a rotating key, TLS only', () => {
     const topic = json.Resources[logicalId(stack.monitoring.topic)]!.Properties!;
     expect(topic.KmsMasterKeyId).toEqual(
@@ -745,6 +792,28 @@ describe('declaration checks', () => {
       'a route to an unknown function',
       { ...probeDeclaration, routes: [{ method: 'GET', path: '/x', function: 'nothing' }] },
       /undeclared function nothing/,
+    ],
+    [
+      'a schedule without a rate',
+      {
+        ...probeDeclaration,
+        functions: {
+          ...probeDeclaration.functions,
+          probeCheck: { ...probeDeclaration.functions.probeCommand!, trigger: 'schedule' },
+        },
+      },
+      /needs scheduleMinutes/,
+    ],
+    [
+      'a rate on a function that is not scheduled',
+      {
+        ...probeDeclaration,
+        functions: {
+          ...probeDeclaration.functions,
+          probeCommand: { ...probeDeclaration.functions.probeCommand!, scheduleMinutes: 5 },
+        },
+      },
+      /has scheduleMinutes but its trigger is http/,
     ],
     [
       'a route to a stream function',

@@ -13,8 +13,20 @@ export type AccountCommand =
       readonly accountType: AccountType;
       readonly currency: Currency;
     }
-  | { readonly type: 'DepositMoney'; readonly amount: number; readonly source?: string }
-  | { readonly type: 'WithdrawMoney'; readonly amount: number; readonly destination?: string }
+  | {
+      readonly type: 'DepositMoney';
+      readonly amount: number;
+      readonly source?: string;
+      readonly transferId?: string;
+    }
+  | {
+      readonly type: 'WithdrawMoney';
+      readonly amount: number;
+      readonly destination?: string;
+      readonly transferId?: string;
+    }
+  /** Gives a failed transfer's debit back; lands even on an account closed since the debit. */
+  | { readonly type: 'RefundTransfer'; readonly amount: number; readonly transferId: string }
   | { readonly type: 'CloseAccount' };
 
 export type AccountState =
@@ -86,7 +98,10 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
           );
         }
         const source = command.source === undefined ? {} : { source: command.source };
-        return [{ type: 'MoneyDeposited', data: { amount: command.amount, ...source } }];
+        const transfer = command.transferId === undefined ? {} : { transferId: command.transferId };
+        return [
+          { type: 'MoneyDeposited', data: { amount: command.amount, ...source, ...transfer } },
+        ];
       }
       case 'WithdrawMoney': {
         assertAmount(command.amount);
@@ -100,7 +115,24 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         }
         const destination =
           command.destination === undefined ? {} : { destination: command.destination };
-        return [{ type: 'MoneyWithdrawn', data: { amount: command.amount, ...destination } }];
+        const transfer = command.transferId === undefined ? {} : { transferId: command.transferId };
+        return [
+          { type: 'MoneyWithdrawn', data: { amount: command.amount, ...destination, ...transfer } },
+        ];
+      }
+      case 'RefundTransfer': {
+        assertAmount(command.amount);
+        if (state.status === 'none') throw new DomainError('AccountNotFound', 'No such account');
+        return [
+          {
+            type: 'MoneyDeposited',
+            data: {
+              amount: command.amount,
+              source: 'transfer-refund',
+              transferId: command.transferId,
+            },
+          },
+        ];
       }
       case 'CloseAccount': {
         const account = openAccount(state);

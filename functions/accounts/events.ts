@@ -20,8 +20,18 @@ export const accountEventSchemas = {
     accountType: z.enum(ACCOUNT_TYPES),
     currency: z.enum(CURRENCIES),
   }),
-  MoneyDeposited: z.object({ amount: money, source: z.string().optional() }),
-  MoneyWithdrawn: z.object({ amount: money, destination: z.string().optional() }),
+  MoneyDeposited: z.object({
+    amount: money,
+    source: z.string().optional(),
+    /** Set when the deposit is a transfer's credit, or the refund of a failed transfer. */
+    transferId: z.string().optional(),
+  }),
+  MoneyWithdrawn: z.object({
+    amount: money,
+    destination: z.string().optional(),
+    /** Set when the withdrawal is a transfer's debit. */
+    transferId: z.string().optional(),
+  }),
   AccountClosed: z.object({}),
 } as const;
 

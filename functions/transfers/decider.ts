@@ -1,0 +1,59 @@
+import { DomainError, type Decider } from '../eventsourcing';
+import type { TransferEvent } from './events';
+
+export type TransferStatus = 'requested' | 'debited' | 'completed' | 'failed';
+
+export type TransferState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: TransferStatus;
+      readonly fromAccountId: string;
+      readonly toAccountId: string;
+      readonly amount: number;
+      readonly reason?: string;
+      readonly message?: string;
+      readonly refunded?: boolean;
+    };
+
+export type RequestedTransfer = Exclude<TransferState, { status: 'none' }>;
+
+export type TransferCommand = {
+  readonly type: 'RequestTransfer';
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: number;
+};
+
+/**
+ * A money transfer between two accounts. Only the request is a command; every later event is
+ * written by the transfer process manager together with the account event it records.
+ */
+export const transferDecider: Decider<TransferCommand, TransferState, TransferEvent> = {
+  initialState: { status: 'none' },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'TransferRequested':
+        return { status: 'requested', ...event.data };
+      case 'TransferDebited':
+        return state.status === 'none' ? state : { ...state, status: 'debited' };
+      case 'TransferCompleted':
+        return state.status === 'none' ? state : { ...state, status: 'completed' };
+      case 'TransferFailed':
+        return state.status === 'none' ? state : { ...state, status: 'failed', ...event.data };
+    }
+  },
+
+  decide(command, state) {
+    if (state.status !== 'none') {
+      throw new DomainError('TransferAlreadyExists', 'The transfer already exists');
+    }
+    if (command.fromAccountId === command.toAccountId) {
+      throw new DomainError('SameAccount', 'A transfer needs two different accounts', {
+        accountId: command.fromAccountId,
+      });
+    }
+    const { fromAccountId, toAccountId, amount } = command;
+    return [{ type: 'TransferRequested', data: { fromAccountId, toAccountId, amount } }];
+  },
+};

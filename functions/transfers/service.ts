@@ -1,0 +1,79 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  AggregateRepository,
+  CommandHandler,
+  ConcurrencyError,
+  EventStore,
+  backoffDelay,
+  type RetryPolicy,
+} from '../eventsourcing';
+import { accountStreamId } from '../accounts/events';
+import { accountRepository, type AccountRepository } from '../accounts/service';
+import { transferDecider, type TransferCommand, type TransferState } from './decider';
+import { transferStreamId, type TransferEvent } from './events';
+import { planTransferStep } from './process-manager';
+
+export interface TransferStorage {
+  readonly client: DynamoDBClient;
+  readonly eventsTable: string;
+  readonly snapshotsTable: string;
+}
+
+export type TransferRepository = AggregateRepository<TransferCommand, TransferState, TransferEvent>;
+
+export function transferRepository(storage: TransferStorage): TransferRepository {
+  const store = new EventStore({ client: storage.client, tableName: storage.eventsTable });
+  return new AggregateRepository(store, transferDecider);
+}
+
+export function transferCommandHandler(storage: TransferStorage) {
+  return new CommandHandler(transferRepository(storage));
+}
+
+const STEP_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1000 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Drives transfers forward: loads the transfer and both accounts, plans the next step and
+ * appends it atomically, until the transfer is completed or failed. Safe to run any number of
+ * times for the same transfer, concurrently too: every step is conditional on the versions it
+ * was planned from, and a lost race only means reloading and planning again.
+ */
+export class TransferProcess {
+  private readonly transfers: TransferRepository;
+  private readonly accounts: AccountRepository;
+
+  constructor(
+    storage: TransferStorage,
+    private readonly retry: RetryPolicy = STEP_RETRY,
+  ) {
+    this.transfers = transferRepository(storage);
+    this.accounts = accountRepository(storage);
+  }
+
+  /** Runs the transfer's remaining steps and returns its final state. */
+  async advance(transferId: string): Promise<TransferState> {
+    let conflicts = 0;
+    for (;;) {
+      const transfer = await this.transfers.load(transferStreamId(transferId));
+      const { state } = transfer;
+      if (state.status !== 'requested' && state.status !== 'debited') return state;
+      const [source, target] = await Promise.all([
+        this.accounts.load(accountStreamId(state.fromAccountId)),
+        this.accounts.load(accountStreamId(state.toAccountId)),
+      ]);
+      try {
+        await this.transfers.store.appendToStreams(planTransferStep(transfer, { source, target }), {
+          metadata: { correlationId: transferId, causationId: transferId },
+        });
+        conflicts = 0;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || ++conflicts >= this.retry.maxAttempts) {
+          throw error;
+        }
+        await sleep(backoffDelay(this.retry, conflicts));
+      }
+    }
+  }
+}
