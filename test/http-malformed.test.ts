@@ -379,17 +379,15 @@ const unknownRoute = fc
     ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
   }));
 
-const wrongMethod = fc
-  .constantFrom('PUT', 'PATCH', 'DELETE')
-  .chain((method) =>
-    command.map((c): Malformed => ({
-      kind: 'unknown route',
-      method,
-      path: c.path(),
-      headers: json,
-      body: '{}',
-    })),
-  );
+const wrongMethod = fc.constantFrom('PUT', 'PATCH', 'DELETE').chain((method) =>
+  command.map((c): Malformed => ({
+    kind: 'unknown route',
+    method,
+    path: c.path(),
+    headers: json,
+    body: '{}',
+  })),
+);
 
 const malformedRequest = fc.oneof(
   { arbitrary: wrongType, weight: 6 },
