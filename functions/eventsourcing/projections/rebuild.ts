@@ -100,8 +100,11 @@ export async function rebuildProjection(
   const started = Date.now();
   const doneAtStart = record.done;
   let done = record.done;
+  let scanEnded: number | undefined;
   const progress = (phase: RebuildProgress['phase']): RebuildProgress => {
-    const seconds = (Date.now() - started) / 1000;
+    // The rate is the scan's: switching and cleaning do not slow it down after the fact.
+    const end = phase === 'scanning' ? Date.now() : (scanEnded ??= Date.now());
+    const seconds = (end - started) / 1000;
     const eventsPerSecond = seconds > 0 ? (done - doneAtStart) / seconds : 0;
     return {
       projection: runtime.name,
