@@ -13,7 +13,7 @@ export const USAGE = `Usage: npm run projections -- <command>
   list                              projections and their read-model tables
   status [NAME]                     generations, rebuild progress, failing and parked streams
   parked [NAME]                     failing and parked streams with their reasons
-  redrive NAME [STREAM_ID ...]      replay parked streams from the events table, then release them
+  redrive NAME [STREAM_ID ...]      replay parked (or the named) streams from the events table
   rebuild NAME [--segments N] [--keep-retired]
                                     re-run NAME over the whole events table into a new generation
                                     and switch over; Ctrl-C interrupts, running it again resumes`;

@@ -201,4 +201,19 @@ describe('projection handler', () => {
       write.mockRestore();
     }
   });
+
+  it('catches up a named stream from the events table, as after records were discarded', async () => {
+    const handler = handlerFor({ name: 'recovered' });
+    const events = await appendAll('acc-lost', [
+      { type: 'Opened', data: { owner: 'eve' } },
+      { type: 'Deposited', data: { amount: 8 } },
+      { type: 'Deposited', data: { amount: 9 } },
+    ]);
+    await handler({ Records: [insertRecord(events[0]!)] });
+    expect(await handler.runtime().redrive(['acc-lost'])).toEqual([
+      { streamId: 'acc-lost', released: true, appliedVersion: 3 },
+    ]);
+    const summary = (await readModel(handler)).find((item) => item.sk === 'summary');
+    expect(summary).toMatchObject({ balance: 17, deposits: 2 });
+  });
 });

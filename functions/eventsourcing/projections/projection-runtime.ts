@@ -213,17 +213,29 @@ export class ProjectionRuntime {
   /**
    * Replays parked streams from the events table into every written generation, then releases
    * them. Events that queued behind a park meanwhile are applied before the release, so nothing
-   * is skipped. A stream that fails again stays parked with the new reason.
+   * is skipped. A stream that fails again stays parked with the new reason. Named streams that
+   * are not parked are caught up from the events table too (after records were discarded to
+   * the on-failure destination, for instance).
    */
   async redrive(streamIds?: readonly string[]): Promise<RedriveOutcome[]> {
     const parked = (await this.parking.list(this.name)).filter(
-      (record) => record.status === 'parked' && (!streamIds || streamIds.includes(record.streamId)),
+      (record) => record.status === 'parked',
     );
-    return mapConcurrently(parked, this.concurrency, (record) => this.redriveStream(record));
+    const targets = streamIds
+      ? streamIds.map((streamId) => ({
+          streamId,
+          record: parked.find((record) => record.streamId === streamId),
+        }))
+      : parked.map((record) => ({ streamId: record.streamId, record }));
+    return mapConcurrently(targets, this.concurrency, ({ streamId, record }) =>
+      this.redriveStream(streamId, record),
+    );
   }
 
-  private async redriveStream(record: ParkedStream): Promise<RedriveOutcome> {
-    const { streamId } = record;
+  private async redriveStream(
+    streamId: string,
+    record: ParkedStream | undefined,
+  ): Promise<RedriveOutcome> {
     let appliedVersion = 0;
     for (let round = 0; round < MAX_RELEASE_ROUNDS; round++) {
       const generations = writtenGenerations(await this.generations());
@@ -234,7 +246,7 @@ export class ProjectionRuntime {
         const tail = await this.readFromStore(streamId, from + 1, Number.MAX_SAFE_INTEGER);
         const result = await writer.apply(streamId, tail, from, this.readFromStore);
         if (result.failure) {
-          await this.parking.recordRedriveFailure(record, result.failure);
+          if (record) await this.parking.recordRedriveFailure(record, result.failure);
           return {
             streamId,
             released: false,
@@ -245,7 +257,7 @@ export class ProjectionRuntime {
         versions.push(result.appliedVersion);
       }
       appliedVersion = Math.min(...versions);
-      if (await this.parking.release(this.name, streamId, appliedVersion)) {
+      if (!record || (await this.parking.release(this.name, streamId, appliedVersion))) {
         return { streamId, released: true, appliedVersion };
       }
     }
