@@ -1,0 +1,64 @@
+import { ACCOUNT_EVENT_TYPES, accountStreamId } from '../../functions/accounts/events';
+import type { NewEvent, RecordedEvent } from '../../functions/eventsourcing';
+import type { DomainEvent, DomainEventType } from '../../functions/integration/mapping';
+import { ORDER_EVENT_TYPES, orderStreamId } from '../../functions/orders/events';
+import { TRANSFER_EVENT_TYPES, transferStreamId } from '../../functions/transfers/events';
+
+type DataOf<Type extends DomainEventType> = Extract<DomainEvent, { type: Type }>['data'];
+
+/**
+ * Valid data for every domain event type. Typed over all of them, so a new domain event type
+ * needs a sample here before the tests compile.
+ */
+export const sampleData: { readonly [Type in DomainEventType]: DataOf<Type> } = {
+  AccountOpened: { ownerId: 'owner-1', accountType: 'savings', currency: 'USD' },
+  MoneyDeposited: { amount: 2500, source: 'salary', transferId: 'tr-1' },
+  MoneyWithdrawn: { amount: 700, destination: 'rent' },
+  AccountClosed: {},
+  OrderCreated: { customerId: 'customer-1' },
+  OrderItemAdded: { productId: 'book-1', quantity: 2, unitPrice: 1299 },
+  OrderConfirmed: { total: 2598 },
+  OrderShipped: { carrier: 'DHL', trackingNumber: 'TRK-1' },
+  OrderDelivered: {},
+  OrderCancelled: { reason: 'changed my mind' },
+  TransferRequested: { fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 300 },
+  TransferDebited: {},
+  TransferCompleted: {},
+  TransferFailed: { reason: 'InsufficientFunds', message: 'Balance too low', refunded: false },
+};
+
+export const DOMAIN_EVENT_TYPES = Object.keys(sampleData) as DomainEventType[];
+
+/** The aggregate each domain event type belongs to, and the stream of aggregate `id`. */
+export function streamOf(type: DomainEventType, id: string): string {
+  if ((ACCOUNT_EVENT_TYPES as readonly string[]).includes(type)) return accountStreamId(id);
+  if ((ORDER_EVENT_TYPES as readonly string[]).includes(type)) return orderStreamId(id);
+  if ((TRANSFER_EVENT_TYPES as readonly string[]).includes(type)) return transferStreamId(id);
+  throw new Error(`No domain has event type ${type}`);
+}
+
+export const newEvent = <Type extends DomainEventType>(
+  type: Type,
+  data: DataOf<Type> = sampleData[type],
+): NewEvent => ({ type, data: data as Record<string, unknown> });
+
+let version = 0;
+
+/** A recorded domain event as the events table holds it. */
+export function recordedEvent<Type extends DomainEventType>(
+  type: Type,
+  overrides: Partial<RecordedEvent> = {},
+): RecordedEvent {
+  version += 1;
+  return {
+    streamId: streamOf(type, 'agg-1'),
+    version,
+    eventId: `01J000000000000000000${String(version).padStart(5, '0')}`,
+    type,
+    schemaVersion: 1,
+    data: sampleData[type] as Record<string, unknown>,
+    metadata: {},
+    recordedAt: `2026-03-04T05:06:07.${String(version % 1000).padStart(3, '0')}Z`,
+    ...overrides,
+  };
+}
