@@ -37,10 +37,11 @@ export function streamOf(type: DomainEventType, id: string): string {
   throw new Error(`No domain has event type ${type}`);
 }
 
-export const newEvent = <Type extends DomainEventType>(
-  type: Type,
-  data: DataOf<Type> = sampleData[type],
-): NewEvent => ({ type, data: data as Record<string, unknown> });
+/** A new domain event with the sample data of its type, or the data given. */
+export const newEvent = (type: DomainEventType, data: object = sampleData[type]): NewEvent => ({
+  type,
+  data: { ...data },
+});
 
 let version = 0;
 
@@ -56,7 +57,7 @@ export function recordedEvent<Type extends DomainEventType>(
     eventId: `01J000000000000000000${String(version).padStart(5, '0')}`,
     type,
     schemaVersion: 1,
-    data: sampleData[type] as Record<string, unknown>,
+    data: { ...sampleData[type] },
     metadata: {},
     recordedAt: `2026-03-04T05:06:07.${String(version % 1000).padStart(3, '0')}Z`,
     ...overrides,
