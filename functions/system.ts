@@ -137,7 +137,15 @@ export interface FunctionDeclaration {
   readonly timeoutSeconds: number;
   /** Tables the function uses; their names reach it as environment variables. */
   readonly tables: Readonly<Partial<Record<TableKey, TableAccess>>>;
+  /**
+   * The event bus the function publishes to: it may call PutEvents on that bus and no other,
+   * and learns the bus's name from `EVENT_BUS_NAME`.
+   */
+  readonly eventBus?: 'integration';
 }
+
+/** Environment variable through which a function learns the name of its `eventBus`. */
+export const EVENT_BUS_NAME_VARIABLE = 'EVENT_BUS_NAME';
 
 /** A projection's stream consumer: reads events, owns its read model, parks what fails. */
 function projectionFunction<ReadModel extends TableKey>(
@@ -289,6 +297,24 @@ export const functions = {
     timeoutSeconds: 60,
     tables: { transfersInFlight: 'read' },
   },
+  integrationEventsPublisher: {
+    description:
+      'Publishes every domain event as a public, versioned integration event to EventBridge.',
+    entry: 'functions/integration/publisher-handler.ts',
+    trigger: 'stream',
+    alarmMetrics: [
+      {
+        metric: 'IntegrationEventsUnpublishable',
+        description:
+          'A domain event cannot become an integration event; its record goes to the failure records',
+      },
+    ],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    // Stream records carry whole events: the publisher reads no table.
+    tables: {},
+    eventBus: 'integration',
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
@@ -371,6 +397,12 @@ export const streamConsumers: readonly StreamConsumerDeclaration[] = [
     // Small batches: each transfer step is a few reads and one transaction.
     ...projectionConsumer('transferProcess'),
     batchSize: 25,
+  },
+  {
+    ...projectionConsumer('integrationEventsPublisher'),
+    // Refused entries are already retried within each invocation, and an event that can never
+    // be published holds this consumer's shard until its retries are spent.
+    maxRetryAttempts: 5,
   },
 ];
 

@@ -2,8 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
-import { prefixedTableNames, tableEnvironment, type TableKey } from '../functions/system';
+import {
+  EVENT_BUS_NAME_VARIABLE,
+  prefixedTableNames,
+  tableEnvironment,
+  type TableKey,
+} from '../functions/system';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
 import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { createTables } from './tables';
@@ -28,6 +34,8 @@ export interface LocalStackOptions {
    * on-failure destination); next to `dataDir`, or a temporary directory when in memory.
    */
   readonly streamFailuresDir?: string;
+  /** Port of the local event bus receiving integration events; a free one when omitted. */
+  readonly eventBusPort?: number;
 }
 
 export interface LocalStack {
@@ -37,6 +45,12 @@ export interface LocalStack {
   readonly apiUrl?: string;
   /** One stream runner per declared stream consumer. */
   readonly streamConsumers: RunningStreamConsumers;
+  /**
+   * The local EventBridge bus integration events are published to: `GET <endpoint>/events`
+   * lists them, and with a `dataDir` they are also appended to `eventBusFile` (JSON lines).
+   */
+  readonly eventBus: LocalEventBus;
+  readonly eventBusFile?: string;
   stop(): Promise<void>;
 }
 
@@ -61,8 +75,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } finally {
     client.destroy();
   }
+  const eventBusFile = options.dataDir
+    ? join(options.dataDir, '..', 'integration-events.jsonl')
+    : undefined;
+  let eventBus: LocalEventBus;
+  try {
+    eventBus = await startLocalEventBus({
+      ...(options.eventBusPort !== undefined ? { port: options.eventBusPort } : {}),
+      ...(eventBusFile ? { file: eventBusFile } : {}),
+    });
+  } catch (error) {
+    await dynamoDb.stop();
+    throw error;
+  }
   Object.assign(process.env, {
     DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+    EVENTBRIDGE_ENDPOINT: eventBus.endpoint,
+    [EVENT_BUS_NAME_VARIABLE]: `${options.tablePrefix ?? 'local-'}integration`,
     AWS_REGION: process.env.AWS_REGION ?? 'local',
     ...tableEnvironment(tableNames),
   });
@@ -82,6 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
   } catch (error) {
     consumersClient.destroy();
+    await eventBus.stop();
     await dynamoDb.stop();
     throw error;
   }
@@ -96,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } catch (error) {
       await streamConsumers.stop();
       consumersClient.destroy();
+      await eventBus.stop();
       await dynamoDb.stop();
       throw error;
     }
@@ -105,10 +136,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     tableNames,
     ...(http ? { apiUrl: http.url } : {}),
     streamConsumers,
+    eventBus,
+    ...(eventBusFile ? { eventBusFile } : {}),
     async stop() {
       await http?.stop();
       await streamConsumers.stop();
       consumersClient.destroy();
+      await eventBus.stop();
       await dynamoDb.stop();
     },
   };

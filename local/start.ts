@@ -8,6 +8,8 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data/dynamodb' },
     'dynamodb-port': { type: 'string', default: process.env.DYNAMODB_PORT ?? '8000' },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
+    // A free port unless one is asked for; the address is printed at start.
+    'event-bus-port': { type: 'string', default: process.env.EVENT_BUS_PORT ?? '0' },
   },
 });
 
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     dynamoDbPort: Number(values['dynamodb-port']),
     httpPort: port,
     httpLog: (line) => console.log(line),
+    eventBusPort: Number(values['event-bus-port']),
   });
   const api = `http://localhost:${port}`;
   console.log(
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
       `API:            ${api}`,
       `DynamoDB Local: ${stack.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${values['data-dir']}`})`,
       `Tables:         ${Object.values(stack.tableNames).join(', ')}`,
+      `Event bus:      ${stack.eventBus.endpoint}/events lists the published integration events` +
+        (stack.eventBusFile ? `; also appended to ${stack.eventBusFile}` : ''),
       '',
       'Try:',
       `  curl -s ${api}/health`,
