@@ -4,6 +4,7 @@ import { systemDeclaration, validateDeclaration, type SystemDeclaration } from '
 import { FailureRecords } from './failure-records';
 import { metricsNamespace, SystemFunction } from './functions';
 import { SystemHttpApi } from './http-api';
+import { IntegrationEvents } from './integration-events';
 import { SystemMonitoring } from './monitoring';
 import type { DeploymentSettings } from './settings';
 import { scheduleFunction } from './schedules';
@@ -29,6 +30,7 @@ export class EventSourcingStack extends Stack {
   readonly functions: ReadonlyMap<string, SystemFunction>;
   readonly httpApi?: SystemHttpApi;
   readonly failureRecords?: FailureRecords;
+  readonly integrationEvents?: IntegrationEvents;
   readonly monitoring: SystemMonitoring;
 
   constructor(scope: Construct, id: string, props: EventSourcingStackProps) {
@@ -42,6 +44,13 @@ export class EventSourcingStack extends Stack {
 
     this.tables = new SystemTables(this, 'Tables', declaration.tables);
 
+    if (Object.values(declaration.functions).some((fn) => fn.eventBus)) {
+      this.integrationEvents = new IntegrationEvents(this, 'IntegrationEvents', {
+        stage: settings.stage,
+        logRetention: settings.logRetention,
+      });
+    }
+
     const functionsScope = new Construct(this, 'Functions');
     const functions = new Map<string, SystemFunction>();
     for (const [key, fn] of Object.entries(declaration.functions)) {
@@ -53,6 +62,9 @@ export class EventSourcingStack extends Stack {
           tables: this.tables,
           stage: settings.stage,
           logRetention: settings.logRetention,
+          ...(fn.eventBus && this.integrationEvents
+            ? { eventBus: this.integrationEvents.bus }
+            : {}),
         }),
       );
     }
@@ -124,6 +136,20 @@ export class EventSourcingStack extends Stack {
       new CfnOutput(this, 'FailureRecordsBucketName', {
         description: 'Bucket holding stream batches that failed for good',
         value: this.failureRecords.bucket.bucketName,
+      });
+    }
+    if (this.integrationEvents) {
+      new CfnOutput(this, 'IntegrationEventBusName', {
+        description: 'EventBridge bus carrying the public integration events',
+        value: this.integrationEvents.bus.eventBusName,
+      });
+      new CfnOutput(this, 'IntegrationEventBusArn', {
+        description: 'ARN of the integration event bus, for rules and cross-account access',
+        value: this.integrationEvents.bus.eventBusArn,
+      });
+      new CfnOutput(this, 'AccountEventsLogGroupName', {
+        description: 'Log group the example rule writes every account event to',
+        value: this.integrationEvents.accountEventsLog.logGroupName,
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', {

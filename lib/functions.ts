@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tableNameEnvVar } from '../functions/system';
+import { EVENT_BUS_NAME_VARIABLE, tableNameEnvVar } from '../functions/system';
 import type { DeclaredFunction } from './declaration';
 import { grantTableAccess } from './table-access';
 import type { SystemTables } from './tables';
@@ -33,6 +34,8 @@ export interface SystemFunctionProps {
   readonly tables: SystemTables;
   readonly stage: string;
   readonly logRetention: RetentionDays;
+  /** The bus a function declared with `eventBus` publishes to. */
+  readonly eventBus?: IEventBus;
 }
 
 /**
@@ -60,6 +63,13 @@ export class SystemFunction extends Construct {
       description: `Runs the ${key} function`,
     });
     this.logGroup.grantWrite(this.role);
+
+    const busEnvironment: Record<string, string> = {};
+    if (declaration.eventBus) {
+      if (!props.eventBus) throw new Error(`Function ${key} publishes to an event bus; none given`);
+      props.eventBus.grantPutEventsTo(this.role);
+      busEnvironment[EVENT_BUS_NAME_VARIABLE] = props.eventBus.eventBusName;
+    }
 
     const tableEnvironment: Record<string, string> = {};
     for (const [tableKey, access] of Object.entries(declaration.tables)) {
@@ -89,6 +99,7 @@ export class SystemFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...tableEnvironment,
+        ...busEnvironment,
       },
       bundling: {
         format: OutputFormat.ESM,

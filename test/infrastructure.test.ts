@@ -4,6 +4,7 @@ import path from 'node:path';
 import { App, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ResourcePolicy } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -138,12 +139,13 @@ const probeDeclaration: SystemDeclaration = {
       tables: { events: 'read', ledger: 'readWrite', parked: 'readWrite' },
     },
     probePublisher: {
-      description: 'Reads events only',
+      description: 'Reads events and publishes them',
       entry: 'functions/system.ts',
       trigger: 'stream',
       memoryMb: 256,
       timeoutSeconds: 30,
       tables: { events: 'read' },
+      eventBus: 'integration',
     },
   },
   routes: [
@@ -388,6 +390,9 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         POWERTOOLS_METRICS_NAMESPACE: 'EventSourcing/dev',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...tableVariables,
+        ...(fn.eventBus
+          ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } }
+          : {}),
       });
       const logGroup = json.Resources[logicalId(created.logGroup)]!;
       expect(logGroup.Properties!.RetentionInDays).toBe(30);
@@ -437,6 +442,9 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           ...pairs(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
           ...tableGrants,
           ...consumerGrants,
+          ...(fn.eventBus
+            ? pairs(['events:PutEvents'], [getAtt(logicalId(stack.integrationEvents!.bus))])
+            : []),
         ].sort(),
       );
     }
@@ -616,6 +624,84 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
       );
     }
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('routes integration events through one bus, with an example rule logging account events', () => {
+    const buses = resourcesOfType(json, 'AWS::Events::EventBus');
+    if (!Object.values(declaration.functions).some((fn) => fn.eventBus)) {
+      expect(buses).toEqual([]);
+      expect(stack.integrationEvents).toBeUndefined();
+      return;
+    }
+    const { bus, accountEventsRule, accountEventsLog } = stack.integrationEvents!;
+    expect(buses.map(([id]) => id)).toEqual([logicalId(bus)]);
+    const rule = json.Resources[logicalId(accountEventsRule)]!.Properties!;
+    const logGroupArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':logs:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':log-group:',
+          { Ref: logicalId(accountEventsLog) },
+        ],
+      ],
+    };
+    expect(rule).toEqual({
+      Description: expect.any(String) as string,
+      EventBusName: { Ref: logicalId(bus) },
+      EventPattern: { source: ['eventsourcing.accounts'] },
+      State: 'ENABLED',
+      Targets: [{ Id: 'Target0', Arn: logGroupArn }],
+      Tags: [{ Key: 'stage', Value: 'dev' }],
+    });
+    const policy = accountEventsLog.node.findChild('Policy') as ResourcePolicy;
+    expect(resourcesOfType(json, 'AWS::Logs::ResourcePolicy').map(([id]) => id)).toEqual([
+      logicalId(policy),
+    ]);
+    expect(stack.resolve(policy.document.toJSON())).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getAtt(logicalId(accountEventsLog)),
+          Condition: { ArnEquals: { 'aws:SourceArn': getAtt(logicalId(accountEventsRule)) } },
+        },
+      ],
+    });
+    expect(json.Resources[logicalId(accountEventsLog)]!.Properties!.RetentionInDays).toBe(30);
+    expect(json.Outputs!.IntegrationEventBusName!.Value).toEqual({ Ref: logicalId(bus) });
+    expect(json.Outputs!.IntegrationEventBusArn!.Value).toEqual(getAtt(logicalId(bus)));
+    expect(json.Outputs!.AccountEventsLogGroupName!.Value).toEqual({
+      Ref: logicalId(accountEventsLog),
+    });
+  });
+
+  it('lets only the declared publishers put events, and only on the integration bus', () => {
+    const statements = resourcesOfType(json, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+      asArray((policy.Properties!.PolicyDocument as { Statement: Json[] }).Statement).map(
+        (statement) => ({ roles: policy.Properties!.Roles, ...(statement as object) }),
+      ),
+    ) as { roles: Json; Action: Json; Resource: Json }[];
+    const publishing = statements.filter((statement) =>
+      asArray(statement.Action as string[]).some((action) => action.startsWith('events:')),
+    );
+    const publishers = Object.entries(declaration.functions)
+      .filter(([, fn]) => fn.eventBus)
+      .map(([key]) => ({ Ref: logicalId(stack.functions.get(key)!.role) }));
+    expect(publishing.map((statement) => statement.roles)).toEqual(
+      publishers.map((role) => [role]),
+    );
+    for (const statement of publishing) {
+      expect(statement.Action).toBe('events:PutEvents');
+      expect(statement.Resource).toEqual(getAtt(logicalId(stack.integrationEvents!.bus)));
+    }
   });
 
   it('invokes every scheduled function on its declared rate', () => {
