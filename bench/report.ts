@@ -29,6 +29,7 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const SIDE_LABELS: Record<ThroughputSide, { name: string; requests: string }> = {
   rawPut: { name: 'Raw conditional `PutItem` (baseline)', requests: 'PutItem' },
+  rawPutControl: { name: 'Raw conditional `PutItem` again (control)', requests: 'PutItem' },
   eventStoreAppend: { name: '`EventStore.append` (1 event)', requests: 'PutItem' },
   castorePush: { name: 'Castore `pushEvent`', requests: 'PutItem' },
   rawLoadPut: {
@@ -148,7 +149,9 @@ function appendSection(results: BenchResults): string {
     'The baseline writes the very item the event store writes (same attributes, same sizes; a ' +
       'fresh event id and time per call) with `attribute_not_exists(version)`, and nothing else: ' +
       'no validation, no marshalling, no error handling. It is the limit of what DynamoDB allows ' +
-      'for one event.',
+      'for one event. A second, identical raw side (the control) runs in the same rotation: ' +
+      'its ratio to the baseline shows how far two identical sides land apart in this run, so ' +
+      'a difference inside that spread is noise, not code.',
     '',
     '- **`EventStore.append` is the figure comparable to a raw put.** It validates the event, ' +
       'marshals it, and sends one conditional `PutItem`. The expected version is exact and known ' +
@@ -168,7 +171,9 @@ function appendSection(results: BenchResults): string {
       '',
       table(
         ['Path', 'Requests per call', 'Operations/s', 'p50 ms', 'p99 ms'],
-        (['rawPut', 'eventStoreAppend', 'rawLoadPut', 'commandHandler'] as const).map((side) => [
+        (
+          ['rawPut', 'rawPutControl', 'eventStoreAppend', 'rawLoadPut', 'commandHandler'] as const
+        ).map((side) => [
           SIDE_LABELS[side].name,
           SIDE_LABELS[side].requests,
           figure(run.sides[side].opsPerSecond),
@@ -180,6 +185,10 @@ function appendSection(results: BenchResults): string {
       table(
         ['Ratio (throughput, paired per run)', 'Value'],
         [
+          [
+            'Control: raw `PutItem` ÷ raw `PutItem` (noise floor)',
+            ratio(run.ratios[ratioKey('rawPutControl', 'rawPut')]!),
+          ],
           [
             '`EventStore.append` ÷ raw `PutItem`',
             ratio(run.ratios[ratioKey('eventStoreAppend', 'rawPut')]!),
@@ -283,22 +292,28 @@ function loadsSection(results: BenchResults): string {
     'Time of `AggregateRepository.load` of one stream, without snapshots (one `Query`, followed ' +
       'past each 1 MB page, folding every event) and with a snapshot ' +
       `${tail} events behind the head (\`GetItem\` of the snapshot, then a \`Query\` of the ` +
-      `${tail}-event tail). The three loads of section 3 and 5 (with Castore) run in turn, the ` +
-      'order rotating each repetition; the speed-up pairs the two loads of the same repetition.',
+      `${tail}-event tail), beside a raw consistent \`Query\` that pages through the same stream ` +
+      'and does nothing with the items (the least a load can cost). These loads and Castore’s ' +
+      '(section 5) run in turn, the order rotating each repetition; ratios pair the loads of the ' +
+      'same repetition.',
     '',
     table(
       [
         'Events in stream',
         'Repetitions',
-        'No snapshot, ms',
-        'Snapshot, ms',
+        'Raw Query, ms',
+        'Load, no snapshot, ms',
+        'Load, snapshot, ms',
+        'Load speed ÷ raw Query speed',
         'Speed-up from the snapshot',
       ],
       results.loads.map((load: LoadResult) => [
         integer.format(load.length),
         String(load.repetitions),
+        figure(load.ms.rawQuery, 2),
         figure(load.ms.withoutSnapshot, 2),
         figure(load.ms.withSnapshot, 2),
+        ratio(load.versusRawQuery),
         ratio(load.snapshotSpeedup),
       ]),
     ),
@@ -313,13 +328,16 @@ function projectionsSection(results: BenchResults): string {
     `The declared \`${p.consumer}\` projection (account balances and status) consuming the ` +
       'events table’s stream through the local stream runner, with its declared event source ' +
       `mapping settings (batches of up to ${p.settings.batchSize}, batching window ` +
-      `${p.settings.maxBatchingWindowSeconds} s, polling four times a second like Lambda). Each ` +
-      `run has fresh tables and writes ${integer.format(p.events)} events across ` +
+      `${p.settings.maxBatchingWindowSeconds} s, polling four times a second like Lambda). This ` +
+      'section has a DynamoDB Local of its own (the emulator’s streams slow down as its database ' +
+      'fills, and the other sections leave far more data than a local stack holds) and one ' +
+      `untimed run to warm it up. Each run has fresh tables and writes ${integer.format(p.events)} events across ` +
       `${p.streams} account streams (opened, then deposits; one \`PutItem\` per event, all ` +
       'streams written at once), twice:',
     '',
-    '- **catch-up**: the events are written first, then the runner starts from the trim horizon; ' +
-      'events per second from its start until the last event is applied;',
+    '- **catch-up**: the events are written first (no consumer reading the stream), then the ' +
+      'runner starts from the trim horizon; events per second from its start until the last ' +
+      'event is applied;',
     '- **live**: the runner is running while the events are written; lag is the time from an ' +
       'event’s `recordedAt` until the handler that applied it returned (the runner checkpoints ' +
       'right after), and the applied rate counts from the first write to the last application.',
@@ -327,6 +345,10 @@ function projectionsSection(results: BenchResults): string {
     table(
       ['Measure', `Median of ${p.runs} runs (min–max)`],
       [
+        [
+          'Events written per second, no consumer running',
+          figure(p.writtenWithoutConsumerPerSecond),
+        ],
         ['Catch-up, events applied per second', figure(p.catchUpEventsPerSecond)],
         ['Live, events written per second', figure(p.live.writtenPerSecond)],
         ['Live, events applied per second', figure(p.live.appliedPerSecond)],

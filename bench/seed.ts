@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AggregateRepository,
   EventStore,
@@ -6,16 +7,18 @@ import {
   everyNEvents,
   type SnapshotSettings,
 } from '../functions/eventsourcing';
-import type { BenchEnvironment } from './environment';
 import { EVENT_METADATA, account, depositEvent } from './workload';
 
 /** The version of the account state shape the benchmarks' snapshots hold. */
 const STATE_VERSION = 1;
 
-/** The framework wired as an application would wire it, on the bench's tables. */
-export function frameworkStores(env: BenchEnvironment) {
-  const store = new EventStore({ client: env.client, tableName: env.tables.events });
-  const snapshotStore = new SnapshotStore(env.client, env.tables.snapshots);
+/** The framework wired as an application would wire it, on the given tables. */
+export function frameworkStores(
+  client: DynamoDBClient,
+  tables: { readonly events: string; readonly snapshots: string },
+) {
+  const store = new EventStore({ client, tableName: tables.events });
+  const snapshotStore = new SnapshotStore(client, tables.snapshots);
   const snapshots: SnapshotSettings = {
     store: snapshotStore,
     // Snapshots in these benchmarks are placed by `seedSnapshot`; commands never add one.

@@ -54,7 +54,7 @@ export function benchSettings(quick: boolean): BenchSettings {
         slicesPerRun: 6,
         sliceMs: 200,
         warmupMs: 500,
-        globalWarmupMs: 8000,
+        globalWarmupMs: 15000,
         concurrencies: [1, 16],
         commandStreamLength: 10,
         loads: [

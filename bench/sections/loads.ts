@@ -1,4 +1,7 @@
-import { seedCastoreAggregate } from '../castore';
+import { CreateTableCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { prefixedTableNames } from '../../functions/system';
+import { createTables } from '../../local/tables';
+import { castoreAccounts, castoreTableInput, seedCastoreAggregate } from '../castore';
 import type { BenchEnvironment } from '../environment';
 import { interleave, pairwiseRatio } from '../interleave';
 import { timed } from '../load-generator';
@@ -6,7 +9,7 @@ import { frameworkStores, seedSnapshot, seedStream } from '../seed';
 import type { BenchSettings } from '../settings';
 import { spread, type Spread } from '../stats';
 
-export const LOAD_SIDES = ['withoutSnapshot', 'withSnapshot', 'castore'] as const;
+export const LOAD_SIDES = ['rawQuery', 'withoutSnapshot', 'withSnapshot', 'castore'] as const;
 export type LoadSide = (typeof LOAD_SIDES)[number];
 
 export interface LoadResult {
@@ -17,25 +20,52 @@ export interface LoadResult {
   /** Speed ratios from the same repetition: how many times faster the first side loads. */
   readonly snapshotSpeedup: Spread;
   readonly versusCastore: Spread;
+  /** Raw Query time over the framework's load time: how close reads come to DynamoDB's limit. */
+  readonly versusRawQuery: Spread;
 }
 
 /**
- * Sections 3 and 5 (reads): one stream per length for each side, holding the same deposits;
- * repetitions load all three in an order that rotates each repetition.
+ * Sections 3 and 5 (reads): one stream per length for the framework and one for Castore,
+ * holding the same deposits; each repetition runs every side once, in an order that rotates.
  */
 export async function measureLoads(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<LoadResult[]> {
-  const stores = frameworkStores(env);
+  // Tables of their own, so that neither side reads a table the other sections have filled.
+  const tables = prefixedTableNames('bench-loads-');
+  await createTables(env.client, tables);
+  const castoreTable = 'bench-loads-castore-events';
+  await env.client.send(new CreateTableCommand(castoreTableInput(castoreTable)));
+  const castore = castoreAccounts(env.client, castoreTable);
+  const stores = frameworkStores(env.client, tables);
   const results: LoadResult[] = [];
   for (const { length, repetitions } of settings.loads) {
     const streamId = `load-${length}`;
     await seedStream(stores.store, streamId, length);
     await seedSnapshot(stores, streamId, length - settings.snapshotTail);
-    await seedCastoreAggregate(env.castore, streamId, length);
+    await seedCastoreAggregate(castore, streamId, length);
 
     const load: Record<LoadSide, () => Promise<unknown>> = {
+      // The least a load can do: page through the stream with a consistent Query, nothing else.
+      rawQuery: async () => {
+        let exclusiveStartKey: Record<string, AttributeValue> | undefined;
+        let count = 0;
+        do {
+          const page = await env.client.send(
+            new QueryCommand({
+              TableName: tables.events,
+              KeyConditionExpression: 'streamId = :s',
+              ExpressionAttributeValues: { ':s': { S: streamId } },
+              ConsistentRead: true,
+              ExclusiveStartKey: exclusiveStartKey,
+            }),
+          );
+          count += page.Count ?? 0;
+          exclusiveStartKey = page.LastEvaluatedKey;
+        } while (exclusiveStartKey);
+        if (count !== length) throw new Error(`raw Query read ${count} of ${length}`);
+      },
       withoutSnapshot: async () => {
         const loaded = await stores.withoutSnapshots.load(streamId);
         if (loaded.version !== length) throw new Error(`loaded ${loaded.version} of ${length}`);
@@ -45,7 +75,7 @@ export async function measureLoads(
         if (loaded.eventsRead !== settings.snapshotTail) throw new Error('snapshot not used');
       },
       castore: async () => {
-        const { aggregate } = await env.castore.getAggregate(streamId);
+        const { aggregate } = await castore.getAggregate(streamId);
         if (aggregate?.version !== length) throw new Error(`Castore loaded ${aggregate?.version}`);
       },
     };
@@ -55,12 +85,14 @@ export async function measureLoads(
       length,
       repetitions,
       ms: {
+        rawQuery: spread(ms.rawQuery),
         withoutSnapshot: spread(ms.withoutSnapshot),
         withSnapshot: spread(ms.withSnapshot),
         castore: spread(ms.castore),
       },
       snapshotSpeedup: pairwiseRatio(ms.withoutSnapshot, ms.withSnapshot),
       versusCastore: pairwiseRatio(ms.castore, ms.withoutSnapshot),
+      versusRawQuery: pairwiseRatio(ms.rawQuery, ms.withoutSnapshot),
     });
   }
   return results;

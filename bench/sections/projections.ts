@@ -32,6 +32,8 @@ export interface ProjectionsResult {
   readonly events: number;
   readonly streams: number;
   readonly runs: number;
+  /** Events written per second while no consumer reads the stream. */
+  readonly writtenWithoutConsumerPerSecond: Spread;
   /** Events already in the stream when the runner starts: how fast it catches up. */
   readonly catchUpEventsPerSecond: Spread;
   /** Events written while the runner runs: the rate they were applied at, and their lag. */
@@ -95,6 +97,7 @@ async function writeAccounts(
 }
 
 interface RunResult {
+  readonly writtenWithoutConsumerPerSecond: number;
   readonly catchUpEventsPerSecond: number;
   readonly writtenPerSecond: number;
   readonly appliedPerSecond: number;
@@ -155,6 +158,7 @@ async function oneRun(
       description: `${events} ${what} events projected`,
     });
   try {
+    const backlog = Date.now();
     await writeAccounts(store, `catch-up-${run}`, streams, events);
     const started = Date.now();
     runner.start();
@@ -167,6 +171,7 @@ async function oneRun(
     const written = Date.now();
     await allApplied(live, 'live');
     return {
+      writtenWithoutConsumerPerSecond: events / ((started - backlog) / 1000),
       catchUpEventsPerSecond,
       writtenPerSecond: events / ((written - writing) / 1000),
       appliedPerSecond: events / ((live.lastAt - writing) / 1000),
@@ -186,8 +191,10 @@ export async function measureProjections(
   const failuresDir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-failures-'));
   try {
     const runs: RunResult[] = [];
-    for (let run = 0; run < settings.projections.runs; run++) {
-      runs.push(await oneRun(env, settings, run, failuresDir));
+    // The first run only warms the JVM up: DynamoDB Local is several times slower at first.
+    for (let run = 0; run <= settings.projections.runs; run++) {
+      const result = await oneRun(env, settings, run, failuresDir);
+      if (run > 0) runs.push(result);
     }
     const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
     return {
@@ -199,6 +206,7 @@ export async function measureProjections(
       events: settings.projections.events,
       streams: settings.projections.streams,
       runs: runs.length,
+      writtenWithoutConsumerPerSecond: spread(runs.map((r) => r.writtenWithoutConsumerPerSecond)),
       catchUpEventsPerSecond: spread(runs.map((r) => r.catchUpEventsPerSecond)),
       live: {
         writtenPerSecond: spread(runs.map((r) => r.writtenPerSecond)),

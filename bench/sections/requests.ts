@@ -54,7 +54,7 @@ const COMMAND_LENGTH = 10;
 const SNAPSHOT_TAIL = 5;
 
 function cases(env: BenchEnvironment): Case[] {
-  const stores = frameworkStores(env);
+  const stores = frameworkStores(env.client, env.tables);
   const stream = (name: string, run: number) => `requests-${name}-${run}`;
   const plainHandler = new CommandHandler(stores.withoutSnapshots);
   const snapshotHandler = new CommandHandler(stores.withSnapshots);
@@ -209,7 +209,7 @@ async function storedItemBytes(
 }
 
 async function itemSizes(env: BenchEnvironment): Promise<Sizes> {
-  const { store, snapshotStore } = frameworkStores(env);
+  const { store, snapshotStore } = frameworkStores(env.client, env.tables);
   await seedStream(store, 'requests-sizes', 1);
   await seedCastoreAggregate(env.castore, 'requests-sizes', 2);
   const snapshot = await snapshotStore.get('requests-load-snapshot-0');

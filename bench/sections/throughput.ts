@@ -12,6 +12,7 @@ import { EVENT_METADATA, WorkerStreams, account, depositEvent, rawEventItems } f
 /** The write paths compared against each other, all on the same DynamoDB Local. */
 export const THROUGHPUT_SIDES = [
   'rawPut',
+  'rawPutControl',
   'eventStoreAppend',
   'castorePush',
   'rawLoadPut',
@@ -23,6 +24,8 @@ export type ThroughputSide = (typeof THROUGHPUT_SIDES)[number];
 
 /** Ratios reported, numerator over denominator, each computed round by round. */
 export const THROUGHPUT_RATIOS = [
+  // The same code on both sides: how far apart two identical sides land (the noise floor).
+  ['rawPutControl', 'rawPut'],
   ['eventStoreAppend', 'rawPut'],
   ['commandHandler', 'rawLoadPut'],
   ['commandHandler', 'rawPut'],
@@ -63,6 +66,7 @@ function operations(
 
   const rawItem = rawEventItems();
   const rawPutStreams = endless('raw-put');
+  const controlStreams = endless('raw-put-control');
   const store = new EventStore({ client, tableName });
   const appendStreams = endless('append');
   const castorePushStreams = endless('castore-push');
@@ -84,6 +88,10 @@ function operations(
   return {
     rawPut: async (worker) => {
       const { streamId, version } = rawPutStreams.next(worker);
+      await conditionalPut(streamId, version + 1);
+    },
+    rawPutControl: async (worker) => {
+      const { streamId, version } = controlStreams.next(worker);
       await conditionalPut(streamId, version + 1);
     },
     eventStoreAppend: async (worker) => {
