@@ -136,6 +136,52 @@ describe('integration events through DynamoDB Local, the stream runner and the l
   });
 });
 
+describe('entries EventBridge keeps refusing for a while', () => {
+  let fixture: RunnerFixture;
+  let bus: LocalEventBus;
+  const attempts = new Map<string, number>();
+
+  beforeAll(async () => {
+    fixture = await createRunnerFixture();
+    // Order events are refused on their first three attempts: more than one invocation retries.
+    bus = await startLocalEventBus({
+      refuse: (entry) => {
+        const { id } = JSON.parse(entry.Detail!) as { id: string };
+        const seen = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, seen);
+        return entry.Source === 'eventsourcing.orders' && seen <= 3
+          ? { code: 'ThrottlingException', message: 'Rate exceeded' }
+          : undefined;
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await fixture.close();
+    await bus.stop();
+  });
+
+  it('arrive once the stream runner delivers their records again, with their source ids', async () => {
+    fixture.runner(publisherOn(bus), { consumer: 'publisher', settings: { batchSize: 10 } });
+    const store = new EventStore({
+      client: fixture.tables.client,
+      tableName: fixture.tables.names.events,
+    });
+    const appended = await appendEveryType(store, 2);
+    const ids = appended.map((event) => event.eventId).sort();
+    await waitFor(() => (ids.every((id) => countById(bus.events).has(id)) ? true : undefined), {
+      ...WAIT,
+      description: 'every event on the bus',
+    });
+    expect([...countById(bus.events).keys()].sort()).toEqual(ids);
+    const orderIds = appended
+      .filter((event) => event.streamId.startsWith('order-'))
+      .map((event) => event.eventId);
+    expect(orderIds.every((id) => attempts.get(id)! >= 4)).toBe(true);
+    expect(await fixture.failures.list('publisher')).toEqual([]);
+  });
+});
+
 describe('an event too large for EventBridge', () => {
   let fixture: RunnerFixture;
   let bus: LocalEventBus;
