@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import {
   functions as declaredFunctions,
@@ -10,13 +8,12 @@ import {
   type FunctionDeclaration,
   type RouteDeclaration,
 } from '../functions/system';
+import { loadFunctionHandler } from './function-modules';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API Gateway HTTP APIs give up on an integration after 30 seconds. */
 const MAX_INTEGRATION_MS = 30_000;
-
-const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
 
 type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -302,16 +299,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   const loadHandler = (name: string, declaration: FunctionDeclaration) => {
     let loaded = handlers.get(name);
     if (!loaded) {
-      const exportName = declaration.handler ?? 'handler';
-      loaded = import(pathToFileURL(resolve(REPOSITORY_ROOT, declaration.entry)).href).then(
-        (module: Record<string, unknown>) => {
-          const handler = module[exportName];
-          if (typeof handler !== 'function') {
-            throw new Error(`${declaration.entry} does not export a function '${exportName}'`);
-          }
-          return handler as HttpApiHandler;
-        },
-      );
+      loaded = loadFunctionHandler<HttpApiHandler>(declaration);
       handlers.set(name, loaded);
     }
     return loaded;

@@ -11,6 +11,7 @@ import {
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
+import { startSchedules, type RunningSchedules } from './schedules';
 import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { createTables } from './tables';
 
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   readonly streamFailuresDir?: string;
   /** Port of the local event bus receiving integration events; a free one when omitted. */
   readonly eventBusPort?: number;
+  /** Hand every stream batch to its consumer this many times (an at-least-once drill). */
+  readonly deliverEachBatch?: number;
 }
 
 export interface LocalStack {
@@ -51,6 +54,8 @@ export interface LocalStack {
    */
   readonly eventBus: LocalEventBus;
   readonly eventBusFile?: string;
+  /** The scheduled functions, run on their declared rates. */
+  readonly schedules: RunningSchedules;
   stop(): Promise<void>;
 }
 
@@ -108,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         (options.dataDir
           ? join(options.dataDir, '..', 'stream-failures')
           : mkdtempSync(join(tmpdir(), 'stream-failures-'))),
+      ...(options.deliverEachBatch ? { deliverEachBatch: options.deliverEachBatch } : {}),
     });
   } catch (error) {
     consumersClient.destroy();
@@ -131,6 +137,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throw error;
     }
   }
+  const schedules = await startSchedules({
+    onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
+  });
   return {
     dynamoDbEndpoint: dynamoDb.endpoint,
     tableNames,
@@ -138,7 +147,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     streamConsumers,
     eventBus,
     ...(eventBusFile ? { eventBusFile } : {}),
+    schedules,
     async stop() {
+      await schedules.stop();
       await http?.stop();
       await streamConsumers.stop();
       consumersClient.destroy();

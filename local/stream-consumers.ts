@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
@@ -9,11 +7,10 @@ import {
   type StreamConsumerDeclaration,
 } from '../functions/system';
 import { FailureDirectory } from './failure-destination';
+import { loadFunctionHandler } from './function-modules';
 import { StreamCheckpoints } from './stream-checkpoints';
 import { StreamRunner, type StreamHandler } from './stream-runner';
 import { latestStreamArn } from './tables';
-
-const REPOSITORY_ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
 export interface StreamConsumersOptions {
   /** Client of the DynamoDB Local holding the tables. */
@@ -28,6 +25,11 @@ export interface StreamConsumersOptions {
   readonly functions?: Readonly<Record<string, FunctionDeclaration>>;
   readonly pollIntervalMs?: number;
   readonly retryDelayMs?: (retry: number) => number;
+  /**
+   * Hand every batch to the function this many times (default 1): a drill for the at-least-once
+   * delivery of DynamoDB Streams, which every consumer must absorb.
+   */
+  readonly deliverEachBatch?: number;
 }
 
 export interface RunningStreamConsumers {
@@ -45,17 +47,21 @@ export function createStreamsClient(endpoint: string): DynamoDBStreamsClient {
   });
 }
 
-/** Imports a declared function's handler exactly as Lambda would find it. */
-export async function loadHandler(declaration: FunctionDeclaration): Promise<StreamHandler> {
-  const module = (await import(
-    pathToFileURL(resolve(REPOSITORY_ROOT, declaration.entry)).href
-  )) as Record<string, unknown>;
-  const name = declaration.handler ?? 'handler';
-  const handler = module[name];
-  if (typeof handler !== 'function') {
-    throw new Error(`${declaration.entry} does not export a function named '${name}'`);
-  }
-  return handler as StreamHandler;
+/** Imports a declared stream consumer's handler exactly as Lambda would find it. */
+export function loadHandler(declaration: FunctionDeclaration): Promise<StreamHandler> {
+  return loadFunctionHandler<StreamHandler>(declaration);
+}
+
+/** A handler that receives every batch `times` times; the last answer counts. */
+export function repeatDeliveries(handler: StreamHandler, times: number): StreamHandler {
+  if (times <= 1) return handler;
+  return async (event, context) => {
+    let result: Awaited<ReturnType<StreamHandler>>;
+    let delivery = 0;
+    do result = await handler(event, context);
+    while (++delivery < times);
+    return result;
+  };
 }
 
 /**
@@ -111,7 +117,7 @@ async function createRunners(
         ...shared,
         consumer: consumer.function,
         streamArn: await latestStreamArn(options.client, tableName),
-        handler: await loadHandler(declaration),
+        handler: repeatDeliveries(await loadHandler(declaration), options.deliverEachBatch ?? 1),
         settings: consumer,
         functionName: consumer.function,
         timeoutSeconds: declaration.timeoutSeconds,

@@ -3,7 +3,7 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
 import { apiClient, type ApiClient, type ApiResponse } from './api-client';
 
@@ -23,7 +23,9 @@ export interface TestApi {
  * The local stack (tables, stream consumers, HTTP server) on the test run's DynamoDB Local,
  * under table names of its own.
  */
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(
+  options: Pick<LocalStackOptions, 'deliverEachBatch'> = {},
+): Promise<TestApi> {
   const endpoint = inject('dynamoDbEndpoint');
   // The projections' lag metrics would print a line per batch.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -31,6 +33,7 @@ export async function startTestApi(): Promise<TestApi> {
     dynamoDbEndpoint: endpoint,
     tablePrefix: `e${randomUUID().slice(0, 8)}-`,
     httpPort: 0,
+    ...options,
   });
   const url = stack.apiUrl!;
   const api = apiClient(url);
