@@ -6,6 +6,7 @@ import {
   type FunctionDeclaration,
   type StreamConsumerDeclaration,
 } from '../functions/system';
+import { localEndpointConfig } from '../functions/eventsourcing/local-endpoint';
 import { FailureDirectory } from './failure-destination';
 import { loadFunctionHandler } from './function-modules';
 import { StreamCheckpoints } from './stream-checkpoints';
@@ -39,12 +40,7 @@ export interface RunningStreamConsumers {
 }
 
 export function createStreamsClient(endpoint: string): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient({
-    endpoint,
-    region: process.env.AWS_REGION ?? 'local',
-    // DynamoDB Local accepts any credentials but requires an alphanumeric key id.
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  return new DynamoDBStreamsClient(localEndpointConfig(endpoint));
 }
 
 /** Imports a declared stream consumer's handler exactly as Lambda would find it. */

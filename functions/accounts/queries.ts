@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
+import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
 import { readPage, withoutKeys } from '../http/read-model';
 import { etag, ok } from '../http/responses';
 import { cursorParam, integerParam, limitParam, resourceId } from '../http/validation';
-import { tableNameFromEnv } from '../system';
 import { accountStreamId } from './events';
 import { ownerAccountsProjection } from './projections/owner-accounts';
 import { accountSummariesProjection } from './projections/summaries';
@@ -26,11 +25,7 @@ const dependencies = once(() => {
     summaries: new ReadModelReader(accountSummariesProjection, { client }),
     transactions: new ReadModelReader(accountTransactionsProjection, { client }),
     owners: new ReadModelReader(ownerAccountsProjection, { client }),
-    repository: accountRepository({
-      client,
-      eventsTable: tableNameFromEnv('events'),
-      snapshotsTable: tableNameFromEnv('snapshots'),
-    }),
+    repository: accountRepository(storageFromEnv(client)),
   };
 });
 

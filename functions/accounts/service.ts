@@ -1,19 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  AggregateRepository,
   CommandHandler,
-  EventStore,
-  SnapshotStore,
-  everyNEvents,
+  repositoryFor,
+  type AggregateRepository,
+  type EventSourcingStorage,
 } from '../eventsourcing';
 import { accountDecider, type AccountCommand, type AccountState } from './decider';
 import { accountUpcasters, type AccountEvent } from './events';
-
-export interface AccountStorage {
-  readonly client: DynamoDBClient;
-  readonly eventsTable: string;
-  readonly snapshotsTable: string;
-}
 
 export type AccountRepository = AggregateRepository<AccountCommand, AccountState, AccountEvent>;
 export type AccountCommandHandler = CommandHandler<AccountCommand, AccountState, AccountEvent>;
@@ -22,20 +14,14 @@ export type AccountCommandHandler = CommandHandler<AccountCommand, AccountState,
 const ACCOUNT_STATE_VERSION = 1;
 
 /** Loads accounts from their latest snapshot plus the tail of their stream. */
-export function accountRepository(storage: AccountStorage): AccountRepository {
-  const store = new EventStore({
-    client: storage.client,
-    tableName: storage.eventsTable,
+export function accountRepository(storage: EventSourcingStorage): AccountRepository {
+  return repositoryFor(storage, accountDecider, {
     upcasters: accountUpcasters,
-  });
-  return new AggregateRepository(store, accountDecider, {
-    store: new SnapshotStore(storage.client, storage.snapshotsTable),
-    strategy: everyNEvents(50),
-    stateVersion: ACCOUNT_STATE_VERSION,
+    snapshots: { stateVersion: ACCOUNT_STATE_VERSION },
   });
 }
 
 /** Runs account commands: load, decide, append, retrying concurrency conflicts. */
-export function accountCommandHandler(storage: AccountStorage): AccountCommandHandler {
+export function accountCommandHandler(storage: EventSourcingStorage): AccountCommandHandler {
   return new CommandHandler(accountRepository(storage));
 }

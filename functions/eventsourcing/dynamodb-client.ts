@@ -1,4 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { localEndpointConfig } from './local-endpoint';
 
 /**
  * A DynamoDB client for Lambda or for the local stack. `DYNAMODB_ENDPOINT` points it at
@@ -6,15 +7,5 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
  */
 export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
   const endpoint = (overrides.endpoint as string | undefined) ?? process.env.DYNAMODB_ENDPOINT;
-  return new DynamoDBClient({
-    ...(endpoint
-      ? {
-          endpoint,
-          region: process.env.AWS_REGION ?? 'local',
-          // DynamoDB Local accepts any credentials but requires an alphanumeric key id.
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
-    ...overrides,
-  });
+  return new DynamoDBClient({ ...localEndpointConfig(endpoint), ...overrides });
 }

@@ -11,3 +11,4 @@ export * from './types';
 export * from './upcasting';
 export * from './projection';
 export * from './projections';
+export * from './storage';

@@ -1,4 +1,5 @@
 import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import { localEndpointConfig } from '../eventsourcing/local-endpoint';
 
 /**
  * An EventBridge client for Lambda or for the local stack. `EVENTBRIDGE_ENDPOINT` points it at
@@ -8,14 +9,5 @@ export function createEventBridgeClient(
   overrides: EventBridgeClientConfig = {},
 ): EventBridgeClient {
   const endpoint = (overrides.endpoint as string | undefined) ?? process.env.EVENTBRIDGE_ENDPOINT;
-  return new EventBridgeClient({
-    ...(endpoint
-      ? {
-          endpoint,
-          region: process.env.AWS_REGION ?? 'local',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
-    ...overrides,
-  });
+  return new EventBridgeClient({ ...localEndpointConfig(endpoint), ...overrides });
 }

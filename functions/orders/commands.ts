@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
-import { createDynamoDbClient } from '../eventsourcing';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { handleOptions, httpHandler, route } from '../http/api';
 import { dynamoDbIdempotency } from '../http/idempotency';
 import { once } from '../http/once';
@@ -17,11 +17,7 @@ const ulid = monotonicFactory();
 const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
-    orders: orderCommandHandler({
-      client,
-      eventsTable: tableNameFromEnv('events'),
-      snapshotsTable: tableNameFromEnv('snapshots'),
-    }),
+    orders: orderCommandHandler(storageFromEnv(client)),
     idempotency: dynamoDbIdempotency(client, tableNameFromEnv('idempotency')),
   };
 });

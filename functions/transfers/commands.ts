@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { createDynamoDbClient } from '../eventsourcing';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { MAX_AMOUNT } from '../accounts/decider';
 import { handleOptions, httpHandler, route } from '../http/api';
 import { dynamoDbIdempotency } from '../http/idempotency';
@@ -14,11 +14,7 @@ import { transferCommandHandler } from './service';
 const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
-    transfers: transferCommandHandler({
-      client,
-      eventsTable: tableNameFromEnv('events'),
-      snapshotsTable: tableNameFromEnv('snapshots'),
-    }),
+    transfers: transferCommandHandler(storageFromEnv(client)),
     idempotency: dynamoDbIdempotency(client, tableNameFromEnv('idempotency')),
   };
 });

@@ -3,11 +3,11 @@ import {
   Upcasters,
   compareSequenceNumbers,
   createDynamoDbClient,
+  storageFromEnv,
   eventsByStream,
 } from '../eventsourcing';
 import { logger } from '../eventsourcing/logger';
 import { once } from '../http/once';
-import { tableNameFromEnv } from '../system';
 import { isTransferStream, transferIdOf, type TransferEventType } from './events';
 import { TransferProcess } from './service';
 
@@ -19,11 +19,7 @@ const TRIGGERS: readonly string[] = [
 
 const transferProcess = once(() => {
   const client = createDynamoDbClient();
-  return new TransferProcess({
-    client,
-    eventsTable: tableNameFromEnv('events'),
-    snapshotsTable: tableNameFromEnv('snapshots'),
-  });
+  return new TransferProcess(storageFromEnv(client));
 });
 
 const noUpcasting = new Upcasters();

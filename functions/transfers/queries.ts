@@ -1,20 +1,15 @@
 import { z } from 'zod';
-import { createDynamoDbClient } from '../eventsourcing';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
 import { etag, ok } from '../http/responses';
 import { resourceId } from '../http/validation';
-import { tableNameFromEnv } from '../system';
 import { transferStreamId } from './events';
 import { transferRepository } from './service';
 
 const dependencies = once(() =>
-  transferRepository({
-    client: createDynamoDbClient(),
-    eventsTable: tableNameFromEnv('events'),
-    snapshotsTable: tableNameFromEnv('snapshots'),
-  }),
+  transferRepository(storageFromEnv(createDynamoDbClient(), { snapshots: false })),
 );
 
 /** A transfer's status, read from its own short stream (strongly consistent). */

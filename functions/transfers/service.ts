@@ -1,10 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  AggregateRepository,
   CommandHandler,
   ConcurrencyError,
-  EventStore,
   backoffDelay,
+  repositoryFor,
+  type AggregateRepository,
+  type EventSourcingStorage,
   type RetryPolicy,
 } from '../eventsourcing';
 import { accountStreamId } from '../accounts/events';
@@ -13,20 +13,14 @@ import { transferDecider, type TransferCommand, type TransferState } from './dec
 import { transferStreamId, type TransferEvent } from './events';
 import { planTransferStep } from './process-manager';
 
-export interface TransferStorage {
-  readonly client: DynamoDBClient;
-  readonly eventsTable: string;
-  readonly snapshotsTable: string;
-}
-
 export type TransferRepository = AggregateRepository<TransferCommand, TransferState, TransferEvent>;
 
-export function transferRepository(storage: TransferStorage): TransferRepository {
-  const store = new EventStore({ client: storage.client, tableName: storage.eventsTable });
-  return new AggregateRepository(store, transferDecider);
+/** Transfers are short streams (at most three events): loads replay them, no snapshots. */
+export function transferRepository(storage: EventSourcingStorage): TransferRepository {
+  return repositoryFor(storage, transferDecider);
 }
 
-export function transferCommandHandler(storage: TransferStorage) {
+export function transferCommandHandler(storage: EventSourcingStorage) {
   return new CommandHandler(transferRepository(storage));
 }
 
@@ -45,7 +39,7 @@ export class TransferProcess {
   private readonly accounts: AccountRepository;
 
   constructor(
-    storage: TransferStorage,
+    storage: EventSourcingStorage,
     private readonly retry: RetryPolicy = STEP_RETRY,
   ) {
     this.transfers = transferRepository(storage);

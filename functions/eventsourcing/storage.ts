@@ -1,0 +1,66 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tableNameFromEnv } from '../system';
+import { AggregateRepository } from './aggregate-repository';
+import type { Decider } from './decider';
+import { EventStore } from './event-store';
+import { everyNEvents, type SnapshotStrategy } from './snapshot-strategies';
+import { SnapshotStore } from './snapshots';
+import type { NewEvent } from './types';
+import type { Upcasters } from './upcasting';
+
+/** Where a service keeps its events and snapshots. */
+export interface EventSourcingStorage {
+  readonly client: DynamoDBClient;
+  readonly eventsTable: string;
+  /** Needed only by repositories that use snapshots. */
+  readonly snapshotsTable?: string;
+}
+
+/**
+ * The storage a function finds in its environment: `TABLE_EVENTS`, and `TABLE_SNAPSHOTS` unless
+ * the function was declared without the snapshots table.
+ */
+export function storageFromEnv(
+  client: DynamoDBClient,
+  options: { readonly snapshots?: boolean } = {},
+): EventSourcingStorage {
+  return {
+    client,
+    eventsTable: tableNameFromEnv('events'),
+    ...(options.snapshots === false ? {} : { snapshotsTable: tableNameFromEnv('snapshots') }),
+  };
+}
+
+export interface RepositoryOptions {
+  readonly upcasters?: Upcasters;
+  /**
+   * Snapshot settings; without them every load replays the whole stream (right for short-lived
+   * aggregates). `stateVersion` must be bumped when the state's shape or `evolve` changes.
+   */
+  readonly snapshots?: { readonly stateVersion: number; readonly strategy?: SnapshotStrategy };
+}
+
+/** Snapshots every 50 events unless told otherwise. */
+const DEFAULT_SNAPSHOT_STRATEGY = everyNEvents(50);
+
+/** A decider's repository on the service's tables: the wiring every domain needs. */
+export function repositoryFor<Command, State, Event extends NewEvent>(
+  storage: EventSourcingStorage,
+  decider: Decider<Command, State, Event>,
+  options: RepositoryOptions = {},
+): AggregateRepository<Command, State, Event> {
+  const store = new EventStore({
+    client: storage.client,
+    tableName: storage.eventsTable,
+    ...(options.upcasters ? { upcasters: options.upcasters } : {}),
+  });
+  if (options.snapshots && !storage.snapshotsTable) {
+    throw new Error('A repository with snapshots needs the snapshots table');
+  }
+  const snapshots = options.snapshots && {
+    store: new SnapshotStore(storage.client, storage.snapshotsTable!),
+    strategy: options.snapshots.strategy ?? DEFAULT_SNAPSHOT_STRATEGY,
+    stateVersion: options.snapshots.stateVersion,
+  };
+  return new AggregateRepository(store, decider, snapshots);
+}
