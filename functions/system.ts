@@ -283,7 +283,8 @@ export const functions = {
     'transfersInFlight',
   ),
   stuckTransfers: {
-    description: 'Reports transfers unfinished for longer than STUCK_TRANSFER_AFTER_SECONDS.',
+    description:
+      'Runs transfers unfinished after STUCK_TRANSFER_AFTER_SECONDS again; reports those still stuck.',
     entry: 'functions/transfers/stuck-transfers.ts',
     trigger: 'schedule',
     scheduleMinutes: 5,
@@ -295,7 +296,7 @@ export const functions = {
     ],
     memoryMb: 256,
     timeoutSeconds: 60,
-    tables: { transfersInFlight: 'read' },
+    tables: { transfersInFlight: 'read', events: 'append', snapshots: 'read' },
   },
   integrationEventsPublisher: {
     description:

@@ -166,14 +166,11 @@ describe('money transfers (saga) over the local stack', () => {
     );
   });
 
-  it('reports a transfer that cannot advance as stuck; its request stays on record', async () => {
+  it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
     const broken = `broken-${Date.now()}`;
-    for (const [version, type, data] of [
-      [1, 'AccountOpened', { ownerId: 'o', accountType: 'checking', currency: 'USD' }],
-      [3, 'MoneyDeposited', { amount: 10 }],
-    ] as const) {
-      await t.client.send(
+    const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
+      t.client.send(
         new PutItemCommand({
           TableName: t.stack.tableNames.events,
           Item: marshall({
@@ -188,7 +185,12 @@ describe('money transfers (saga) over the local stack', () => {
           }),
         }),
       );
-    }
+    await putAccountEvent(1, 'AccountOpened', {
+      ownerId: 'o',
+      accountType: 'checking',
+      currency: 'USD',
+    });
+    await putAccountEvent(3, 'MoneyDeposited', { amount: 10 });
     const target = await openAccount(0);
     const response = await t.api.post('/transfers', {
       body: { fromAccountId: broken, toAccountId: target, amount: 5 },
@@ -197,17 +199,21 @@ describe('money transfers (saga) over the local stack', () => {
     const transferId = response.body.transferId as string;
 
     process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
+    type Check = { stuck: { transferId: string }[]; resumed: string[] };
+    const check = async () => (await t.stack.schedules.run('stuckTransfers')) as Check;
     const stuck = await waitFor(
-      async () => {
-        const result = (await t.stack.schedules.run('stuckTransfers')) as {
-          stuck: { transferId: string }[];
-        };
-        return result.stuck.find((s) => s.transferId === transferId);
-      },
+      async () => (await check()).stuck.find((s) => s.transferId === transferId),
       { timeoutMs: 30_000, intervalMs: 200, description: 'the transfer to be reported stuck' },
     );
     expect(stuck).toMatchObject({ fromAccountId: broken, toAccountId: target, amount: 5 });
-    const view = await t.api.get(`/transfers/${transferId}`);
-    expect(view.body.status).toBe('requested');
+    expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('requested');
+
+    // The missing event restored, the next check runs the transfer to its end.
+    await putAccountEvent(2, 'MoneyDeposited', { amount: 20 });
+    const after = await check();
+    expect(after.resumed).toContain(transferId);
+    expect(after.stuck.map((s) => s.transferId)).not.toContain(transferId);
+    expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('completed');
+    expect(await balanceOf(target)).toBe(5);
   });
 });

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
+import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { logger } from '../eventsourcing/logger';
 import { once } from '../http/once';
 import {
@@ -8,13 +8,18 @@ import {
   transfersInFlightProjection,
   type InFlightTransfer,
 } from './in-flight';
+import { TransferProcess } from './service';
 
 /** How long a transfer may stay unfinished before it is reported; `STUCK_TRANSFER_AFTER_SECONDS`. */
 const DEFAULT_STUCK_AFTER_SECONDS = 300;
 
-const reader = once(
-  () => new ReadModelReader(transfersInFlightProjection, { client: createDynamoDbClient() }),
-);
+const dependencies = once(() => {
+  const client = createDynamoDbClient();
+  return {
+    inFlight: new ReadModelReader(transfersInFlightProjection, { client }),
+    process: new TransferProcess(storageFromEnv(client)),
+  };
+});
 
 /** Every in-flight transfer requested before `cutoff`. */
 export async function findStuckTransfers(
@@ -36,14 +41,31 @@ export async function findStuckTransfers(
 }
 
 /**
- * Scheduled check: logs every transfer unfinished for longer than the threshold and emits the
- * `StuckTransfers` metric (0 included, so its alarm always has data).
+ * Scheduled check: every transfer unfinished for longer than the threshold is logged and given
+ * another run of the process manager (idempotent, so this is the redrive); the `StuckTransfers`
+ * metric counts those still unfinished after it (0 included, so its alarm always has data).
  */
-export async function handler(): Promise<{ stuck: InFlightTransfer[] }> {
+export async function handler(): Promise<{ stuck: InFlightTransfer[]; resumed: string[] }> {
   const seconds = Number(process.env.STUCK_TRANSFER_AFTER_SECONDS ?? DEFAULT_STUCK_AFTER_SECONDS);
-  const stuck = await findStuckTransfers(reader(), new Date(Date.now() - seconds * 1000));
-  for (const transfer of stuck) {
-    logger.error('Transfer is stuck', { ...transfer, stuckAfterSeconds: seconds });
+  const { inFlight, process: transfers } = dependencies();
+  const late = await findStuckTransfers(inFlight, new Date(Date.now() - seconds * 1000));
+  const resumed: string[] = [];
+  const stuck: InFlightTransfer[] = [];
+  for (const transfer of late) {
+    const status = await transfers.advance(transfer.transferId).then(
+      (state) => state.status,
+      (error: unknown) => {
+        logger.error('Stuck transfer could not advance', { ...transfer, error: error as Error });
+        return 'unfinished';
+      },
+    );
+    if (status === 'completed' || status === 'failed') {
+      resumed.push(transfer.transferId);
+      logger.warn('Stuck transfer finished on a new run', { ...transfer, status });
+    } else {
+      stuck.push(transfer);
+      logger.error('Transfer is stuck', { ...transfer, stuckAfterSeconds: seconds });
+    }
   }
   const metrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'EventSourcing',
@@ -51,5 +73,5 @@ export async function handler(): Promise<{ stuck: InFlightTransfer[] }> {
   });
   metrics.addMetric('StuckTransfers', MetricUnit.Count, stuck.length);
   metrics.publishStoredMetrics();
-  return { stuck };
+  return { stuck, resumed };
 }
