@@ -22,7 +22,8 @@ import { benchSettings } from './settings';
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const settings = benchSettings(quick);
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(`[bench ${Math.round(performance.now() / 1000)} s] ${message}\n`);
 
 /** Starts a DynamoDB Local for `body` and stops it afterwards, also on Ctrl-C. */
 async function withDynamoDbLocal<T>(body: (env: BenchEnvironment) => Promise<T>): Promise<T> {

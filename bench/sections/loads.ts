@@ -1,7 +1,5 @@
-import { CreateTableCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { prefixedTableNames } from '../../functions/system';
-import { createTables } from '../../local/tables';
-import { castoreAccounts, castoreTableInput, seedCastoreAggregate } from '../castore';
+import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { seedCastoreAggregate } from '../castore';
 import type { BenchEnvironment } from '../environment';
 import { interleave, pairwiseRatio } from '../interleave';
 import { timed } from '../load-generator';
@@ -33,11 +31,7 @@ export async function measureLoads(
   settings: BenchSettings,
 ): Promise<LoadResult[]> {
   // Tables of their own, so that neither side reads a table the other sections have filled.
-  const tables = prefixedTableNames('bench-loads-');
-  await createTables(env.client, tables);
-  const castoreTable = 'bench-loads-castore-events';
-  await env.client.send(new CreateTableCommand(castoreTableInput(castoreTable)));
-  const castore = castoreAccounts(env.client, castoreTable);
+  const { tables, castore } = env.loadTables;
   const stores = frameworkStores(env.client, tables);
   const results: LoadResult[] = [];
   for (const { length, repetitions } of settings.loads) {

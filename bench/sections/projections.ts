@@ -14,6 +14,7 @@ import {
   prefixedTableNames,
   streamConsumers,
   type StreamConsumerDeclaration,
+  type TableKey,
 } from '../../functions/system';
 import { FailureDirectory } from '../../local/failure-destination';
 import { StreamCheckpoints } from '../../local/stream-checkpoints';
@@ -109,11 +110,11 @@ async function oneRun(
   env: BenchEnvironment,
   settings: BenchSettings,
   run: number,
+  tables: Record<TableKey, string>,
+  checkpoints: StreamCheckpoints,
   failuresDir: string,
 ): Promise<RunResult> {
   const { events, streams } = settings.projections;
-  const tables = prefixedTableNames(`bench-projections-${run}-`);
-  await createTables(env.client, tables);
   const store = new EventStore({ client: env.client, tableName: tables.events });
   const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
   const declaration = functions[CONSUMER];
@@ -136,8 +137,6 @@ async function oneRun(
     phase.record(event, response.batchItemFailures[0]?.itemIdentifier, Date.now());
     return response;
   };
-  const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
-  await checkpoints.ensureTable();
   const streamsClient = createStreamsClient(env.endpoint);
   const runner = new StreamRunner({
     consumer: CONSUMER,
@@ -190,10 +189,19 @@ export async function measureProjections(
 ): Promise<ProjectionsResult> {
   const failuresDir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-failures-'));
   try {
+    // Every run's tables are created up front (see `startBenchEnvironment`).
+    const tableSets = [];
+    for (let run = 0; run <= settings.projections.runs; run++) {
+      const tables = prefixedTableNames(`bench-projections-${run}-`);
+      await createTables(env.client, tables);
+      const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
+      await checkpoints.ensureTable();
+      tableSets.push({ tables, checkpoints });
+    }
     const runs: RunResult[] = [];
     // The first run only warms the JVM up: DynamoDB Local is several times slower at first.
-    for (let run = 0; run <= settings.projections.runs; run++) {
-      const result = await oneRun(env, settings, run, failuresDir);
+    for (const [run, { tables, checkpoints }] of tableSets.entries()) {
+      const result = await oneRun(env, settings, run, tables, checkpoints, failuresDir);
       if (run > 0) runs.push(result);
     }
     const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
