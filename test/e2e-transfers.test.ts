@@ -2,6 +2,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../local/wait-for';
+import { seededRandom } from './support/balance-projection';
 import { startTestApi, type TestApi } from './support/local-api';
 
 let t: TestApi;
@@ -11,15 +12,6 @@ beforeAll(async () => {
   t = await startTestApi({ deliverEachBatch: 2 });
 });
 afterAll(() => t?.stop());
-
-/** Deterministic pseudo-random numbers, so a failure can be replayed. */
-function seededRandom(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 interface Transfer {
   readonly transferId: string;
