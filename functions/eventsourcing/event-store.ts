@@ -8,7 +8,6 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { monotonicFactory } from 'ulid';
 import {
   ConcurrencyError,
   InvalidEventError,
@@ -24,6 +23,7 @@ import {
   validateStreamId,
   type PreparedEvent,
 } from './event-items';
+import { eventIdFactory } from './event-ids';
 import { itemBytes } from './item-size';
 import { KnownVersions } from './known-versions';
 import { Upcasters } from './upcasting';
@@ -96,7 +96,7 @@ export class EventStore {
   private readonly clock: () => Date;
   private readonly gapRetries: number;
   private readonly known = new KnownVersions();
-  private readonly newEventId = monotonicFactory();
+  private readonly newEventId = eventIdFactory();
 
   constructor(options: EventStoreOptions) {
     this.client = options.client;
