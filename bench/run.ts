@@ -7,7 +7,7 @@ import { describeMachine } from './machine';
 import { renderReport } from './report';
 import type { BenchResults } from './results';
 import { measureBundles } from './sections/bundles';
-import { measureLoads } from './sections/loads';
+import { measureLoads, seedLoads } from './sections/loads';
 import { measureProjections } from './sections/projections';
 import { measureRequests } from './sections/requests';
 import { measureThroughput, warmUp } from './sections/throughput';
@@ -47,6 +47,8 @@ async function measure(started: number): Promise<BenchResults> {
   const machine = describeMachine();
   log(`starting DynamoDB Local (${settings.mode} settings)`);
   const { throughput, requests, loads } = await withDynamoDbLocal(async (env) => {
+    log('writing the streams for the load benchmarks');
+    await seedLoads(env, settings);
     log(`warming up for ${settings.globalWarmupMs / 1000} s`);
     await warmUp(env, settings);
     const throughput = [];

@@ -1,5 +1,4 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { monotonicFactory } from 'ulid';
 import { prepareEvents, type Decider, type EventMetadata } from '../functions/eventsourcing';
 
 /**
@@ -56,25 +55,26 @@ export const account: Decider<AccountCommand, AccountState, AccountEvent> = {
 
 /**
  * The baseline's item: exactly the attributes and sizes the event store writes for a deposit,
- * with only the per-write attributes (stream, version, id, time) filled in per call.
+ * with only the per-write attributes filled in per call. Its event id is a counter spelled out
+ * in the 26 characters of a ULID: the cheapest id that is unique within the process.
  */
 export function rawEventItems(): (
   streamId: string,
   version: number,
 ) => Record<string, AttributeValue> {
-  const newEventId = monotonicFactory();
   const [template] = prepareEvents('template', 1, [depositEvent(100)], {
     recordedAt: new Date().toISOString(),
-    newEventId,
+    newEventId: () => '0'.repeat(26),
     schemaVersionOf: () => 1,
     metadata: EVENT_METADATA,
   });
   const { item } = template!;
+  let written = 0;
   return (streamId, version) => ({
     ...item,
     streamId: { S: streamId },
     version: { N: String(version) },
-    eventId: { S: newEventId() },
+    eventId: { S: String(++written).padStart(26, '0') },
     recordedAt: { S: new Date().toISOString() },
   });
 }

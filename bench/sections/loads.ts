@@ -1,4 +1,5 @@
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EVENT_TABLE_PK } from '@castore/event-storage-adapter-dynamodb';
 import { seedCastoreAggregate } from '../castore';
 import type { BenchEnvironment } from '../environment';
 import { interleave, pairwiseRatio } from '../interleave';
@@ -7,7 +8,13 @@ import { frameworkStores, seedSnapshot, seedStream } from '../seed';
 import type { BenchSettings } from '../settings';
 import { spread, type Spread } from '../stats';
 
-export const LOAD_SIDES = ['rawQuery', 'withoutSnapshot', 'withSnapshot', 'castore'] as const;
+export const LOAD_SIDES = [
+  'rawQuery',
+  'withoutSnapshot',
+  'withSnapshot',
+  'castoreRawQuery',
+  'castore',
+] as const;
 export type LoadSide = (typeof LOAD_SIDES)[number];
 
 export interface LoadResult {
@@ -20,44 +27,70 @@ export interface LoadResult {
   readonly versusCastore: Spread;
   /** Raw Query time over the framework's load time: how close reads come to DynamoDB's limit. */
   readonly versusRawQuery: Spread;
+  /** The same for Castore, on its own table. */
+  readonly castoreVersusRawQuery: Spread;
+  /** Raw Query speed on the framework's items over on Castore's: what the item size costs. */
+  readonly rawQueryVersusCastore: Spread;
+}
+
+/** The least a load can do: page through a stream with a consistent Query, nothing else. */
+async function rawQuery(
+  env: BenchEnvironment,
+  tableName: string,
+  key: Record<string, AttributeValue>,
+): Promise<number> {
+  const [[name, value]] = Object.entries(key) as [[string, AttributeValue]];
+  let exclusiveStartKey: Record<string, AttributeValue> | undefined;
+  let count = 0;
+  do {
+    const page = await env.client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#k = :k',
+        ExpressionAttributeNames: { '#k': name },
+        ExpressionAttributeValues: { ':k': value },
+        ConsistentRead: true,
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey);
+  return count;
+}
+
+const loadStreamId = (length: number) => `load-${length}`;
+
+/**
+ * Writes the streams the load benchmarks read: one per length for the framework (with its
+ * snapshot) and one for Castore, holding the same deposits, in tables of their own.
+ */
+export async function seedLoads(env: BenchEnvironment, settings: BenchSettings): Promise<void> {
+  const stores = frameworkStores(env.client, env.loadTables.tables);
+  for (const { length } of settings.loads) {
+    await seedStream(stores.store, loadStreamId(length), length);
+    await seedSnapshot(stores, loadStreamId(length), length - settings.snapshotTail);
+    await seedCastoreAggregate(env.loadTables.castore, loadStreamId(length), length);
+  }
 }
 
 /**
- * Sections 3 and 5 (reads): one stream per length for the framework and one for Castore,
- * holding the same deposits; each repetition runs every side once, in an order that rotates.
+ * Sections 3 and 5 (reads), on the streams `seedLoads` wrote: each repetition runs every side
+ * once, in an order that rotates.
  */
 export async function measureLoads(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<LoadResult[]> {
-  // Tables of their own, so that neither side reads a table the other sections have filled.
   const { tables, castore } = env.loadTables;
   const stores = frameworkStores(env.client, tables);
   const results: LoadResult[] = [];
   for (const { length, repetitions } of settings.loads) {
-    const streamId = `load-${length}`;
-    await seedStream(stores.store, streamId, length);
-    await seedSnapshot(stores, streamId, length - settings.snapshotTail);
-    await seedCastoreAggregate(castore, streamId, length);
+    const streamId = loadStreamId(length);
 
     const load: Record<LoadSide, () => Promise<unknown>> = {
-      // The least a load can do: page through the stream with a consistent Query, nothing else.
       rawQuery: async () => {
-        let exclusiveStartKey: Record<string, AttributeValue> | undefined;
-        let count = 0;
-        do {
-          const page = await env.client.send(
-            new QueryCommand({
-              TableName: tables.events,
-              KeyConditionExpression: 'streamId = :s',
-              ExpressionAttributeValues: { ':s': { S: streamId } },
-              ConsistentRead: true,
-              ExclusiveStartKey: exclusiveStartKey,
-            }),
-          );
-          count += page.Count ?? 0;
-          exclusiveStartKey = page.LastEvaluatedKey;
-        } while (exclusiveStartKey);
+        const count = await rawQuery(env, tables.events, { streamId: { S: streamId } });
         if (count !== length) throw new Error(`raw Query read ${count} of ${length}`);
       },
       withoutSnapshot: async () => {
@@ -67,6 +100,12 @@ export async function measureLoads(
       withSnapshot: async () => {
         const loaded = await stores.withSnapshots.load(streamId);
         if (loaded.eventsRead !== settings.snapshotTail) throw new Error('snapshot not used');
+      },
+      castoreRawQuery: async () => {
+        const count = await rawQuery(env, env.loadTables.castoreTable, {
+          [EVENT_TABLE_PK]: { S: `${castore.eventStoreId}#${streamId}` },
+        });
+        if (count !== length) throw new Error(`raw Query of Castore read ${count} of ${length}`);
       },
       castore: async () => {
         const { aggregate } = await castore.getAggregate(streamId);
@@ -82,11 +121,14 @@ export async function measureLoads(
         rawQuery: spread(ms.rawQuery),
         withoutSnapshot: spread(ms.withoutSnapshot),
         withSnapshot: spread(ms.withSnapshot),
+        castoreRawQuery: spread(ms.castoreRawQuery),
         castore: spread(ms.castore),
       },
       snapshotSpeedup: pairwiseRatio(ms.withoutSnapshot, ms.withSnapshot),
       versusCastore: pairwiseRatio(ms.castore, ms.withoutSnapshot),
       versusRawQuery: pairwiseRatio(ms.rawQuery, ms.withoutSnapshot),
+      castoreVersusRawQuery: pairwiseRatio(ms.castoreRawQuery, ms.castore),
+      rawQueryVersusCastore: pairwiseRatio(ms.castoreRawQuery, ms.rawQuery),
     });
   }
   return results;

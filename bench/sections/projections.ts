@@ -22,7 +22,7 @@ import { createStreamsClient } from '../../local/stream-consumers';
 import { StreamRunner, type StreamHandler } from '../../local/stream-runner';
 import { createTables, latestStreamArn } from '../../local/tables';
 import { waitFor } from '../../local/wait-for';
-import type { BenchEnvironment } from '../environment';
+import { writeFirstItem, type BenchEnvironment } from '../environment';
 import type { BenchSettings } from '../settings';
 import { quantile, spread, type Spread } from '../stats';
 
@@ -62,6 +62,7 @@ class AppliedEvents {
     for (const record of event.Records) {
       if (record.dynamodb?.SequenceNumber === failedFrom) return;
       const image = record.dynamodb?.NewImage;
+      if (!image?.type) continue; // the table's first write, not an event
       const key = `${image?.streamId?.S}#${image?.version?.N}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
@@ -189,13 +190,16 @@ export async function measureProjections(
 ): Promise<ProjectionsResult> {
   const failuresDir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-failures-'));
   try {
-    // Every run's tables are created up front (see `startBenchEnvironment`).
+    // Every run's tables are created and first written up front (see `writeFirstItem`).
     const tableSets = [];
     for (let run = 0; run <= settings.projections.runs; run++) {
       const tables = prefixedTableNames(`bench-projections-${run}-`);
       await createTables(env.client, tables);
       const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
       await checkpoints.ensureTable();
+      for (const name of [...Object.values(tables), checkpoints.tableName]) {
+        await writeFirstItem(env.client, name);
+      }
       tableSets.push({ tables, checkpoints });
     }
     const runs: RunResult[] = [];
