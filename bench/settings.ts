@@ -60,8 +60,8 @@ export function benchSettings(quick: boolean): BenchSettings {
         loads: [
           { length: 10, repetitions: 31 },
           { length: 100, repetitions: 21 },
-          { length: 1000, repetitions: 11 },
-          { length: 10_000, repetitions: 5 },
+          { length: 1000, repetitions: 15 },
+          { length: 10_000, repetitions: 7 },
         ],
         snapshotTail: 5,
         capacityRuns: 3,
