@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   RebuildInterruptedError,
   rebuildProjection,
+  removeRetiredGenerations,
   rebuildStatus,
   type ParkedStream,
   type ProjectionRuntime,
@@ -16,7 +17,11 @@ export const USAGE = `Usage: npm run projections -- <command>
   redrive NAME [STREAM_ID ...]      replay parked (or the named) streams from the events table
   rebuild NAME [--segments N] [--keep-retired]
                                     re-run NAME over the whole events table into a new generation
-                                    and switch over; Ctrl-C interrupts, running it again resumes`;
+                                    and switch over; Ctrl-C interrupts, running it again resumes;
+                                    the replaced generation is removed 2 minutes after the switch
+                                    (once batches that started before it have ended)
+  clean NAME                        remove generations replaced by a rebuild run with
+                                    --keep-retired`;
 
 export interface CommandIo {
   readonly print: (line: string) => void;
@@ -178,6 +183,13 @@ export async function runProjectionsCommand(
         io.print(error.message);
         return 130;
       }
+    }
+    case 'clean': {
+      const [runtime] = select(true) ?? [];
+      if (!runtime) return 1;
+      const removed = await removeRetiredGenerations(runtime);
+      io.print(`${runtime.name}: removed ${number(removed)} items of replaced generations`);
+      return 0;
     }
     default:
       io.print(`Unknown command '${command}'.\n\n${USAGE}`);

@@ -72,6 +72,12 @@ describe('projections command', () => {
     expect((await run('status', 'accounts')).output).toBe(
       'accounts: active generation 2, retired 1; 0 parked, 0 failing',
     );
+    const cleaned = await run('clean', 'accounts');
+    expect(cleaned.code).toBe(0);
+    expect(cleaned.output).toMatch(/^accounts: removed [1-9]\d* items of replaced generations$/);
+    expect((await run('status', 'accounts')).output).toBe(
+      'accounts: active generation 2; 0 parked, 0 failing',
+    );
   });
 
   it('explains what it needs', async () => {

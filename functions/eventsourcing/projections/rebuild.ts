@@ -41,13 +41,18 @@ export interface RebuildOptions {
   /** Interrupts the rebuild between pages; running it again resumes where it stopped. */
   readonly signal?: AbortSignal;
   /**
-   * Wait after the switch-over before deleting the replaced generation, so that readers that
-   * cached the old one finish (default 5000 ms, above the reader's 1000 ms cache).
+   * Wait after the switch-over before deleting the replaced generation. A stream consumer's batch
+   * that read the generations before the switch still writes the old generation until it ends,
+   * so the wait must exceed the consumer function's timeout (and the readers' 1 s cache):
+   * default 120 s, for consumers with timeouts up to 60 s plus margin.
    */
   readonly retireAfterMs?: number;
   /** Keep the replaced generation instead of deleting it. */
   readonly keepRetired?: boolean;
 }
+
+/** Longer than the stream consumers' function timeout: see `retireAfterMs`. */
+const RETIRE_AFTER_MS = 120_000;
 
 export interface RebuildResult {
   readonly generation: number;
@@ -148,7 +153,7 @@ export async function rebuildProjection(
   const replaced = await switchOver(runtime, record.generation, state);
   if (!options.keepRetired) {
     options.onProgress?.(progress('cleaning'));
-    await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? 5000));
+    await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? RETIRE_AFTER_MS));
     await removeRetiredGenerations(runtime);
   }
   options.onProgress?.(progress('done'));
