@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { Upcasters, type NewEvent, type RecordedEvent } from '../eventsourcing';
+import { Upcasters } from '../eventsourcing';
+import {
+  eventParser,
+  eventTypesOf,
+  type NewEventOf,
+  type RecordedEventOf,
+} from '../eventsourcing/event-schemas';
 
 export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
 export const CURRENCIES = ['USD'] as const;
@@ -35,18 +41,10 @@ export const accountEventSchemas = {
   AccountClosed: z.object({}),
 } as const;
 
-type Schemas = typeof accountEventSchemas;
-export type AccountEventType = keyof Schemas;
+export type AccountEvent = NewEventOf<typeof accountEventSchemas>;
+export type RecordedAccountEvent = RecordedEventOf<typeof accountEventSchemas>;
 
-export type AccountEvent = {
-  [Type in AccountEventType]: NewEvent<Type, z.infer<Schemas[Type]>>;
-}[AccountEventType];
-
-export type RecordedAccountEvent = {
-  [Type in AccountEventType]: RecordedEvent<Type, z.infer<Schemas[Type]>>;
-}[AccountEventType];
-
-export const ACCOUNT_EVENT_TYPES = Object.keys(accountEventSchemas) as AccountEventType[];
+export const ACCOUNT_EVENT_TYPES = eventTypesOf(accountEventSchemas);
 
 /** No account event has changed shape yet: every type is at schema version 1. */
 export const accountUpcasters = new Upcasters({});
@@ -57,11 +55,5 @@ export const accountStreamId = (accountId: string) => `${STREAM_PREFIX}${account
 
 export const accountIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
 
-export const isAccountStream = (streamId: string) => streamId.startsWith(STREAM_PREFIX);
-
 /** Checks a recorded event against its schema; throws (so the event is parked) when it does not fit. */
-export function parseAccountEvent(event: RecordedEvent): RecordedAccountEvent {
-  const schema = accountEventSchemas[event.type as AccountEventType];
-  if (!schema) throw new Error(`Unknown account event type '${event.type}'`);
-  return { ...event, data: schema.parse(event.data) } as RecordedAccountEvent;
-}
+export const parseAccountEvent = eventParser('account', accountEventSchemas);

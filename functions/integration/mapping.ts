@@ -1,20 +1,24 @@
-import type { z } from 'zod';
 import {
   accountEventSchemas,
   accountIdOf,
   accountUpcasters,
+  parseAccountEvent,
   type RecordedAccountEvent,
 } from '../accounts/events';
-import { Upcasters, type RecordedEvent } from '../eventsourcing';
+import type { RecordedEvent, Upcasters } from '../eventsourcing';
+import type { EventSchemas } from '../eventsourcing/event-schemas';
 import {
   orderEventSchemas,
   orderIdOf,
   orderUpcasters,
+  parseOrderEvent,
   type RecordedOrderEvent,
 } from '../orders/events';
 import {
+  parseTransferEvent,
   transferEventSchemas,
   transferIdOf,
+  transferUpcasters,
   type RecordedTransferEvent,
 } from '../transfers/events';
 import {
@@ -136,22 +140,22 @@ export const integrationMappings: {
     }),
 };
 
-/** The domains whose events are published: their data schemas and upcasters. */
+/** The domains whose events are published: their event types, upcasters and parsers. */
 const domains: readonly {
-  readonly schemas: Readonly<Record<string, z.ZodType>>;
+  readonly schemas: EventSchemas;
   readonly upcasters: Upcasters;
+  readonly parse: (event: RecordedEvent) => DomainEvent;
 }[] = [
-  { schemas: accountEventSchemas, upcasters: accountUpcasters },
-  { schemas: orderEventSchemas, upcasters: orderUpcasters },
-  { schemas: transferEventSchemas, upcasters: new Upcasters() },
+  { schemas: accountEventSchemas, upcasters: accountUpcasters, parse: parseAccountEvent },
+  { schemas: orderEventSchemas, upcasters: orderUpcasters, parse: parseOrderEvent },
+  { schemas: transferEventSchemas, upcasters: transferUpcasters, parse: parseTransferEvent },
 ];
 
 /** Upcasts a stored event to its current schema version and checks its data against it. */
 export function toDomainEvent(event: RecordedEvent): DomainEvent {
   const domain = domains.find(({ schemas }) => Object.hasOwn(schemas, event.type));
   if (!domain) throw new UnknownEventTypeError(event.type);
-  const current = domain.upcasters.upcast(event);
-  return { ...current, data: domain.schemas[current.type]!.parse(current.data) } as DomainEvent;
+  return domain.parse(domain.upcasters.upcast(event));
 }
 
 /**

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { Upcasters, type NewEvent, type RecordedEvent } from '../eventsourcing';
+import { Upcasters } from '../eventsourcing';
+import {
+  eventParser,
+  eventTypesOf,
+  type NewEventOf,
+  type RecordedEventOf,
+} from '../eventsourcing/event-schemas';
 
 /**
  * The data of each order event at its current schema version. A change to a shape bumps the
@@ -19,18 +25,10 @@ export const orderEventSchemas = {
   OrderCancelled: z.object({ reason: z.string() }),
 } as const;
 
-type Schemas = typeof orderEventSchemas;
-export type OrderEventType = keyof Schemas;
+export type OrderEvent = NewEventOf<typeof orderEventSchemas>;
+export type RecordedOrderEvent = RecordedEventOf<typeof orderEventSchemas>;
 
-export type OrderEvent = {
-  [Type in OrderEventType]: NewEvent<Type, z.infer<Schemas[Type]>>;
-}[OrderEventType];
-
-export type RecordedOrderEvent = {
-  [Type in OrderEventType]: RecordedEvent<Type, z.infer<Schemas[Type]>>;
-}[OrderEventType];
-
-export const ORDER_EVENT_TYPES = Object.keys(orderEventSchemas) as OrderEventType[];
+export const ORDER_EVENT_TYPES = eventTypesOf(orderEventSchemas);
 
 /** No order event has changed shape yet: every type is at schema version 1. */
 export const orderUpcasters = new Upcasters({});
@@ -42,8 +40,4 @@ export const orderStreamId = (orderId: string) => `${STREAM_PREFIX}${orderId}`;
 export const orderIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
 
 /** Checks a recorded event against its schema; throws (so the event is parked) when it does not fit. */
-export function parseOrderEvent(event: RecordedEvent): RecordedOrderEvent {
-  const schema = orderEventSchemas[event.type as OrderEventType];
-  if (!schema) throw new Error(`Unknown order event type '${event.type}'`);
-  return { ...event, data: schema.parse(event.data) } as RecordedOrderEvent;
-}
+export const parseOrderEvent = eventParser('order', orderEventSchemas);

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import type { NewEvent, RecordedEvent } from '../eventsourcing';
+import { Upcasters } from '../eventsourcing';
+import {
+  eventParser,
+  eventTypesOf,
+  type NewEventOf,
+  type RecordedEventOf,
+} from '../eventsourcing/event-schemas';
 
-/** The data of each transfer event at its current schema version (all at version 1). */
+/** The data of each transfer event at its current schema version. */
 export const transferEventSchemas = {
   TransferRequested: z.object({
     fromAccountId: z.string(),
@@ -16,18 +22,14 @@ export const transferEventSchemas = {
   TransferFailed: z.object({ reason: z.string(), message: z.string(), refunded: z.boolean() }),
 } as const;
 
-type Schemas = typeof transferEventSchemas;
-export type TransferEventType = keyof Schemas;
+export type TransferEvent = NewEventOf<typeof transferEventSchemas>;
+export type RecordedTransferEvent = RecordedEventOf<typeof transferEventSchemas>;
+export type TransferEventType = TransferEvent['type'];
 
-export type TransferEvent = {
-  [Type in TransferEventType]: NewEvent<Type, z.infer<Schemas[Type]>>;
-}[TransferEventType];
+export const TRANSFER_EVENT_TYPES = eventTypesOf(transferEventSchemas);
 
-export type RecordedTransferEvent = {
-  [Type in TransferEventType]: RecordedEvent<Type, z.infer<Schemas[Type]>>;
-}[TransferEventType];
-
-export const TRANSFER_EVENT_TYPES = Object.keys(transferEventSchemas) as TransferEventType[];
+/** No transfer event has changed shape yet: every type is at schema version 1. */
+export const transferUpcasters = new Upcasters({});
 
 const STREAM_PREFIX = 'transfer-';
 
@@ -36,3 +38,6 @@ export const transferStreamId = (transferId: string) => `${STREAM_PREFIX}${trans
 export const transferIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
 
 export const isTransferStream = (streamId: string) => streamId.startsWith(STREAM_PREFIX);
+
+/** Checks a recorded event against its schema; throws when it does not fit. */
+export const parseTransferEvent = eventParser('transfer', transferEventSchemas);

@@ -10,14 +10,14 @@ import {
 import { accountStreamId } from '../accounts/events';
 import { accountRepository, type AccountRepository } from '../accounts/service';
 import { transferDecider, type TransferCommand, type TransferState } from './decider';
-import { transferStreamId, type TransferEvent } from './events';
+import { transferStreamId, transferUpcasters, type TransferEvent } from './events';
 import { planTransferStep } from './process-manager';
 
 export type TransferRepository = AggregateRepository<TransferCommand, TransferState, TransferEvent>;
 
 /** Transfers are short streams (at most three events): loads replay them, no snapshots. */
 export function transferRepository(storage: EventSourcingStorage): TransferRepository {
-  return repositoryFor(storage, transferDecider);
+  return repositoryFor(storage, transferDecider, { upcasters: transferUpcasters });
 }
 
 export function transferCommandHandler(storage: EventSourcingStorage) {
