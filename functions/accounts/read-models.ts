@@ -1,5 +1,5 @@
 import type { ReadModelKey } from '../eventsourcing/projection';
-import type { AccountType, Currency, RecordedAccountEvent } from './events';
+import { accountIdOf, type AccountType, type Currency, type RecordedAccountEvent } from './events';
 
 /** `GET /accounts/{accountId}`: the account as the summary projection keeps it. */
 export type AccountSummary = {
@@ -62,6 +62,21 @@ export const accountOwnerKey = (accountId: string): ReadModelKey => ({
   pk: `account#${accountId}`,
   sk: 'owner',
 });
+
+/** The summary of a newly opened account. */
+export function openedSummary(
+  event: RecordedAccountEvent & { type: 'AccountOpened' },
+): AccountSummary {
+  return {
+    accountId: accountIdOf(event.streamId),
+    ...event.data,
+    status: 'open',
+    balance: 0,
+    version: event.version,
+    updatedAt: event.recordedAt,
+    openedAt: event.recordedAt,
+  };
+}
 
 type AccountView = {
   readonly status: 'open' | 'closed';

@@ -4,6 +4,7 @@ import { ACCOUNT_EVENT_TYPES, accountIdOf, parseAccountEvent } from '../events';
 import {
   accountOwnerKey,
   evolveAccountView,
+  openedSummary,
   ownerAccountKey,
   type OwnerAccount,
 } from '../read-models';
@@ -16,18 +17,8 @@ export const ownerAccountsProjection: Projection = {
   async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
     const event = parseAccountEvent(recorded);
     const accountId = accountIdOf(event.streamId);
-    const changed = { version: event.version, updatedAt: event.recordedAt };
     if (event.type === 'AccountOpened') {
-      const { ownerId, accountType, currency } = event.data;
-      const account: OwnerAccount = {
-        accountId,
-        accountType,
-        currency,
-        status: 'open',
-        balance: 0,
-        ...changed,
-        openedAt: event.recordedAt,
-      };
+      const { ownerId, ...account } = openedSummary(event);
       return [
         { put: { ...accountOwnerKey(accountId), ownerId } },
         { put: { ...ownerAccountKey(ownerId, accountId), ...account } },

@@ -1,7 +1,7 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
 import type { RecordedEvent } from '../../eventsourcing';
 import { ACCOUNT_EVENT_TYPES, accountIdOf, parseAccountEvent } from '../events';
-import { evolveAccountView, summaryKey, type AccountSummary } from '../read-models';
+import { evolveAccountView, openedSummary, summaryKey, type AccountSummary } from '../read-models';
 
 /** Each account with its balance and status, for `GET /accounts/{accountId}`. */
 export const accountSummariesProjection: Projection = {
@@ -12,18 +12,7 @@ export const accountSummariesProjection: Projection = {
     const event = parseAccountEvent(recorded);
     const accountId = accountIdOf(event.streamId);
     const key = summaryKey(accountId);
-    const changed = { version: event.version, updatedAt: event.recordedAt };
-    if (event.type === 'AccountOpened') {
-      const summary: AccountSummary = {
-        accountId,
-        ...event.data,
-        status: 'open',
-        balance: 0,
-        ...changed,
-        openedAt: event.recordedAt,
-      };
-      return [{ put: { ...key, ...summary } }];
-    }
+    if (event.type === 'AccountOpened') return [{ put: { ...key, ...openedSummary(event) } }];
     const current = (await context.get(key)) as (AccountSummary & typeof key) | undefined;
     if (!current) throw new Error(`Account ${accountId} has no summary before ${event.type}`);
     return [{ put: evolveAccountView(current, event) }];
