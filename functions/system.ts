@@ -37,6 +37,15 @@ export interface TableDeclaration {
   readonly appendOnly?: true;
 }
 
+/** A projection's read model: items under `pk` and `sk` (see `ReadModelKey`), rebuilt from events. */
+const readModelTable = (description: string) =>
+  ({
+    description,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  }) as const satisfies TableDeclaration;
+
 export const tables = {
   events: {
     description: 'Append-only event streams; the source of truth.',
@@ -57,42 +66,18 @@ export const tables = {
     timeToLiveAttribute: 'expiration',
     durability: 'derived',
   },
-  accountSummaries: {
-    description: 'Read model: each account with its balance and status.',
-    partitionKey: { name: 'pk', type: 'S' },
-    sortKey: { name: 'sk', type: 'S' },
-    durability: 'derived',
-  },
-  accountTransactions: {
-    description: "Read model: each account's deposits and withdrawals with the balance after each.",
-    partitionKey: { name: 'pk', type: 'S' },
-    sortKey: { name: 'sk', type: 'S' },
-    durability: 'derived',
-  },
-  ownerAccounts: {
-    description: 'Read model: the accounts of each owner.',
-    partitionKey: { name: 'pk', type: 'S' },
-    sortKey: { name: 'sk', type: 'S' },
-    durability: 'derived',
-  },
-  orderSummaries: {
-    description: 'Read model: each order with its items, total, shipping and timeline.',
-    partitionKey: { name: 'pk', type: 'S' },
-    sortKey: { name: 'sk', type: 'S' },
-    durability: 'derived',
-  },
-  customerOrders: {
-    description: 'Read model: the orders of each customer, newest first.',
-    partitionKey: { name: 'pk', type: 'S' },
-    sortKey: { name: 'sk', type: 'S' },
-    durability: 'derived',
-  },
-  transfersInFlight: {
-    description: 'Read model: transfers requested and not yet completed or failed.',
-    partitionKey: { name: 'pk', type: 'S' },
-    sortKey: { name: 'sk', type: 'S' },
-    durability: 'derived',
-  },
+  accountSummaries: readModelTable('Read model: each account with its balance and status.'),
+  accountTransactions: readModelTable(
+    "Read model: each account's deposits and withdrawals with the balance after each.",
+  ),
+  ownerAccounts: readModelTable('Read model: the accounts of each owner.'),
+  orderSummaries: readModelTable(
+    'Read model: each order with its items, total, shipping and timeline.',
+  ),
+  customerOrders: readModelTable('Read model: the orders of each customer, newest first.'),
+  transfersInFlight: readModelTable(
+    'Read model: transfers requested and not yet completed or failed.',
+  ),
   parkedStreams: {
     description:
       'Streams a projection failed to apply: attempts, reason, and parked streams awaiting redrive.',
@@ -168,11 +153,16 @@ function projectionFunction<ReadModel extends TableKey>(
   } as const satisfies FunctionDeclaration;
 }
 
-const commandTables = {
-  events: 'append',
-  snapshots: 'readWrite',
-  idempotency: 'readWrite',
-} as const satisfies FunctionDeclaration['tables'];
+/** The HTTP function of a domain's commands: appends events, keeps snapshots and idempotency keys. */
+const commandFunction = (description: string, entry: string) =>
+  ({
+    description,
+    entry,
+    trigger: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { events: 'append', snapshots: 'readWrite', idempotency: 'readWrite' },
+  }) as const satisfies FunctionDeclaration;
 
 export const functions = {
   health: {
@@ -183,14 +173,10 @@ export const functions = {
     timeoutSeconds: 3,
     tables: {},
   },
-  accountCommands: {
-    description: 'Opens accounts, takes deposits and withdrawals, closes accounts.',
-    entry: 'functions/accounts/commands.ts',
-    trigger: 'http',
-    memoryMb: 512,
-    timeoutSeconds: 10,
-    tables: commandTables,
-  },
+  accountCommands: commandFunction(
+    'Opens accounts, takes deposits and withdrawals, closes accounts.',
+    'functions/accounts/commands.ts',
+  ),
   accountQueries: {
     description: 'Accounts, their history and owners from read models; state at any moment.',
     entry: 'functions/accounts/queries.ts',
@@ -205,14 +191,10 @@ export const functions = {
       ownerAccounts: 'read',
     },
   },
-  orderCommands: {
-    description: 'Creates orders, adds items, confirms, ships, delivers and cancels them.',
-    entry: 'functions/orders/commands.ts',
-    trigger: 'http',
-    memoryMb: 512,
-    timeoutSeconds: 10,
-    tables: commandTables,
-  },
+  orderCommands: commandFunction(
+    'Creates orders, adds items, confirms, ships, delivers and cancels them.',
+    'functions/orders/commands.ts',
+  ),
   orderQueries: {
     description: 'Orders and the orders of a customer, from read models.',
     entry: 'functions/orders/queries.ts',
@@ -251,14 +233,10 @@ export const functions = {
     'customerOrders',
     'customerOrders',
   ),
-  transferCommands: {
-    description: 'Requests money transfers between accounts.',
-    entry: 'functions/transfers/commands.ts',
-    trigger: 'http',
-    memoryMb: 512,
-    timeoutSeconds: 10,
-    tables: commandTables,
-  },
+  transferCommands: commandFunction(
+    'Requests money transfers between accounts.',
+    'functions/transfers/commands.ts',
+  ),
   transferQueries: {
     description: 'The status of a transfer, from its own stream.',
     entry: 'functions/transfers/queries.ts',
