@@ -15,8 +15,6 @@ export type TransferState =
       readonly refunded?: boolean;
     };
 
-export type RequestedTransfer = Exclude<TransferState, { status: 'none' }>;
-
 export type TransferCommand = {
   readonly type: 'RequestTransfer';
   readonly fromAccountId: string;

@@ -1,14 +1,10 @@
-import { DomainError, type StreamAppend } from '../eventsourcing';
+import { DomainError, type LoadedAggregate, type StreamAppend } from '../eventsourcing';
 import { accountDecider, type AccountCommand, type AccountState } from '../accounts/decider';
 import type { TransferState } from './decider';
 import { transferIdOf, type TransferEvent } from './events';
 
 /** An aggregate's state with the stream version it was loaded at. */
-export interface Loaded<State> {
-  readonly streamId: string;
-  readonly version: number;
-  readonly state: State;
-}
+export type Loaded<State> = Pick<LoadedAggregate<State>, 'streamId' | 'version' | 'state'>;
 
 export interface TransferAccounts {
   readonly source: Loaded<AccountState>;

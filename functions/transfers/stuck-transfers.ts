@@ -1,5 +1,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import {
+  ReadModelReader,
+  createDynamoDbClient,
+  storageFromEnv,
+  type ReadModelKey,
+} from '../eventsourcing';
 import { logger } from '../eventsourcing/logger';
 import { once } from '../http/once';
 import {
@@ -26,16 +31,20 @@ export async function findStuckTransfers(
   source: ReadModelReader,
   cutoff: Date,
 ): Promise<InFlightTransfer[]> {
+  const before = cutoff.toISOString();
   const stuck: InFlightTransfer[] = [];
   for (let shard = 0; shard < IN_FLIGHT_SHARDS; shard++) {
-    let page = await source.query({ pk: inFlightPartition(shard) });
-    for (;;) {
+    let next: ReadModelKey | undefined;
+    do {
+      const page = await source.query({
+        pk: inFlightPartition(shard),
+        ...(next ? { startAfter: next } : {}),
+      });
       for (const item of page.items as unknown as InFlightTransfer[]) {
-        if (item.requestedAt < cutoff.toISOString()) stuck.push(item);
+        if (item.requestedAt < before) stuck.push(item);
       }
-      if (!page.next) break;
-      page = await source.query({ pk: inFlightPartition(shard), startAfter: page.next });
-    }
+      next = page.next;
+    } while (next);
   }
   return stuck;
 }
