@@ -1,4 +1,5 @@
 import { figure, integer, ratio } from './format';
+import { readUnits } from './request-counter';
 import type { BenchResults } from './results';
 import type { LoadResult } from './sections/loads';
 import { ratioKey } from './sections/throughput';
@@ -51,11 +52,8 @@ export function targets(results: BenchResults): Target[] {
 /** A target is met when its median ratio reaches the threshold. */
 export const targetMet = (t: Target) => t.measured.median >= t.threshold;
 
-const READ_UNIT_BYTES = 4096;
-
 /** What a strongly consistent read of a whole stream costs on DynamoDB, in read units. */
-const streamReadUnits = (events: number, itemBytes: number) =>
-  Math.ceil((events * itemBytes) / READ_UNIT_BYTES);
+const streamReadUnits = (events: number, itemBytes: number) => readUnits(events * itemBytes);
 
 function writesFinding(results: BenchResults): string {
   const byConcurrency = (key: string) =>

@@ -47,8 +47,13 @@ const KB = 1024;
 const READ_UNIT_BYTES = 4 * KB;
 const WRITE_UNIT_BYTES = KB;
 
-const writeUnits = (item: Item | undefined) =>
-  Math.max(1, Math.ceil(itemBytes(item ?? {}) / WRITE_UNIT_BYTES));
+/** Strongly consistent read units for reading `bytes` of items: one per started 4 KB, at least one. */
+export const readUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / READ_UNIT_BYTES));
+
+/** Write units for writing an item of `bytes`: one per started KB, at least one. */
+export const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / WRITE_UNIT_BYTES));
+
+const itemWriteUnits = (item: Item | undefined) => writeUnits(itemBytes(item ?? {}));
 
 /**
  * Capacity by DynamoDB's rules: a write costs one unit per started KB of the item (two inside a
@@ -57,27 +62,26 @@ const writeUnits = (item: Item | undefined) =>
  * (half) unit. Reads with a projection are charged for the whole item by DynamoDB; the items
  * returned here are then smaller, which only matters above 4 KB.
  */
-export function capacityByRules(
+function capacityByRules(
   command: string,
   input: Record<string, unknown>,
   output: Record<string, unknown>,
 ): number {
   const consistency = input.ConsistentRead === true ? 1 : 0.5;
-  const readUnits = (items: readonly Item[]) =>
-    consistency *
-    Math.max(1, Math.ceil(items.reduce((sum, item) => sum + itemBytes(item), 0) / READ_UNIT_BYTES));
+  const itemsReadUnits = (items: readonly Item[]) =>
+    consistency * readUnits(items.reduce((sum, item) => sum + itemBytes(item), 0));
   switch (command) {
     case 'PutItemCommand':
-      return writeUnits(input.Item as Item);
+      return itemWriteUnits(input.Item as Item);
     case 'TransactWriteItemsCommand':
       return (input.TransactItems as { Put?: { Item: Item } }[]).reduce(
-        (sum, action) => sum + 2 * writeUnits(action.Put?.Item),
+        (sum, action) => sum + 2 * itemWriteUnits(action.Put?.Item),
         0,
       );
     case 'GetItemCommand':
-      return readUnits(output.Item ? [output.Item as Item] : []);
+      return itemsReadUnits(output.Item ? [output.Item as Item] : []);
     case 'QueryCommand':
-      return readUnits((output.Items as Item[] | undefined) ?? []);
+      return itemsReadUnits((output.Items as Item[] | undefined) ?? []);
     default:
       return 0;
   }

@@ -2,7 +2,7 @@ import type { Machine } from './machine';
 import type { BundlesResult } from './sections/bundles';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
-import type { RequestsResult } from './sections/requests';
+import type { ItemSizes, RequestsResult } from './sections/requests';
 import type { ThroughputResult } from './sections/throughput';
 import type { BenchSettings } from './settings';
 
@@ -14,11 +14,7 @@ export interface BenchResults {
   readonly machine: Machine;
   readonly throughput: readonly ThroughputResult[];
   readonly requests: {
-    readonly sizes: {
-      readonly event: number;
-      readonly castoreEvent: number;
-      readonly snapshot: number;
-    };
+    readonly sizes: ItemSizes;
     readonly operations: readonly RequestsResult[];
   };
   readonly loads: readonly LoadResult[];

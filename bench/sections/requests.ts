@@ -4,7 +4,7 @@ import { CommandHandler, EventStore } from '../../functions/eventsourcing';
 import { itemBytes } from '../../functions/eventsourcing/item-size';
 import { castoreDepositCommand, seedCastoreAggregate } from '../castore';
 import type { BenchEnvironment } from '../environment';
-import { countRequests, type CountedRequest } from '../request-counter';
+import { countRequests, readUnits, writeUnits, type CountedRequest } from '../request-counter';
 import { frameworkStores, seedSnapshot, seedStream } from '../seed';
 import type { BenchSettings } from '../settings';
 import { spread, type Spread } from '../stats';
@@ -27,20 +27,15 @@ export interface RequestsResult {
   };
 }
 
-const READ_UNIT = 4096;
-const WRITE_UNIT = 1024;
-const readUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / READ_UNIT));
-const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / WRITE_UNIT));
-
 interface Case {
   readonly operation: string;
   readonly description: string;
   /** Prepares a fresh stream for run `run` and returns the measured call. */
   readonly prepare: (run: number) => Promise<() => Promise<unknown>>;
-  readonly minimum: (sizes: Sizes) => RequestsResult['minimum'];
+  readonly minimum: (sizes: ItemSizes) => RequestsResult['minimum'];
 }
 
-interface Sizes {
+export interface ItemSizes {
   /** Bytes of one deposit event item as the framework stores it. */
   readonly event: number;
   /** Bytes of one deposit event item as Castore stores it. */
@@ -208,7 +203,7 @@ async function storedItemBytes(
   return itemBytes(Item);
 }
 
-async function itemSizes(env: BenchEnvironment): Promise<Sizes> {
+async function itemSizes(env: BenchEnvironment): Promise<ItemSizes> {
   const { store, snapshotStore } = frameworkStores(env.client, env.tables);
   await seedStream(store, 'requests-sizes', 1);
   await seedCastoreAggregate(env.castore, 'requests-sizes', 2);
@@ -238,7 +233,7 @@ const sum = (
 export async function measureRequests(
   env: BenchEnvironment,
   settings: BenchSettings,
-): Promise<{ sizes: Sizes; operations: RequestsResult[] }> {
+): Promise<{ sizes: ItemSizes; operations: RequestsResult[] }> {
   const all = cases(env);
   const runs = new Map<Case, CountedRequest[][]>(all.map((c) => [c, []]));
   for (let run = 0; run < settings.capacityRuns; run++) {
