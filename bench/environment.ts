@@ -66,22 +66,16 @@ async function createTableSet(client: DynamoDBClient, prefix: string): Promise<T
 export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   const dynamoDb: DynamoDbLocal = await startDynamoDbLocal();
   const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint, region: 'local' });
+  const stop = async () => {
+    client.destroy();
+    await dynamoDb.stop();
+  };
   try {
     const main = await createTableSet(client, 'bench-');
     const loadTables = await createTableSet(client, 'bench-loads-');
-    return {
-      ...main,
-      endpoint: dynamoDb.endpoint,
-      client,
-      loadTables,
-      async stop() {
-        client.destroy();
-        await dynamoDb.stop();
-      },
-    };
+    return { ...main, endpoint: dynamoDb.endpoint, client, loadTables, stop };
   } catch (error) {
-    client.destroy();
-    await dynamoDb.stop();
+    await stop();
     throw error;
   }
 }

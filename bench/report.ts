@@ -380,7 +380,7 @@ function bundlesSection(results: BenchResults): string {
     '## 6. Lambda bundle sizes',
     '',
     `From \`${bundles.source}\`: each function bundled by the CDK app with esbuild (minified ESM ` +
-      'for Node.js 22, AWS SDK included), code and source map, and the compressed size that ' +
+      'for Node.js 24, AWS SDK included), code and source map, and the compressed size that ' +
       'approximates the deployment zip.',
     '',
     table(

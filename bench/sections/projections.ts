@@ -47,6 +47,8 @@ export interface ProjectionsResult {
 }
 
 const CONSUMER = 'accountSummariesProjection';
+const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
+const declaration = functions[CONSUMER];
 
 /** Records, by `streamId#version`, when the handler returned having applied each event. */
 class AppliedEvents {
@@ -117,8 +119,6 @@ async function oneRun(
 ): Promise<RunResult> {
   const { events, streams } = settings.projections;
   const store = new EventStore({ client: env.client, tableName: tables.events });
-  const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
-  const declaration = functions[CONSUMER];
   // The declared function's projection, on this run's tables (the module-level handler would
   // keep the tables of the first run it saw).
   const project = createProjectionHandler(accountSummariesProjection, {
@@ -208,7 +208,6 @@ export async function measureProjections(
       const result = await oneRun(env, settings, run, tables, checkpoints, failuresDir);
       if (run > 0) runs.push(result);
     }
-    const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
     return {
       consumer: CONSUMER,
       settings: {
