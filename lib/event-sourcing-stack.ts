@@ -120,45 +120,42 @@ export class EventSourcingStack extends Stack {
   }
 
   private addOutputs(): void {
-    if (this.httpApi) {
-      new CfnOutput(this, 'ApiUrl', {
-        description: 'Base URL of the HTTP API',
-        value: this.httpApi.url,
-      });
-    }
+    const output = (id: string, description: string, value: string) =>
+      new CfnOutput(this, id, { description, value });
+    if (this.httpApi) output('ApiUrl', 'Base URL of the HTTP API', this.httpApi.url);
     for (const { key, table } of this.tables.byKey.values()) {
-      new CfnOutput(this, outputId(key, 'TableName'), {
-        description: `Physical name of the ${key} table`,
-        value: table.tableName,
-      });
+      output(outputId(key, 'TableName'), `Physical name of the ${key} table`, table.tableName);
     }
     if (this.failureRecords) {
-      new CfnOutput(this, 'FailureRecordsBucketName', {
-        description: 'Bucket holding stream batches that failed for good',
-        value: this.failureRecords.bucket.bucketName,
-      });
+      output(
+        'FailureRecordsBucketName',
+        'Bucket holding stream batches that failed for good',
+        this.failureRecords.bucket.bucketName,
+      );
     }
     if (this.integrationEvents) {
-      new CfnOutput(this, 'IntegrationEventBusName', {
-        description: 'EventBridge bus carrying the public integration events',
-        value: this.integrationEvents.bus.eventBusName,
-      });
-      new CfnOutput(this, 'IntegrationEventBusArn', {
-        description: 'ARN of the integration event bus, for rules and cross-account access',
-        value: this.integrationEvents.bus.eventBusArn,
-      });
-      new CfnOutput(this, 'AccountEventsLogGroupName', {
-        description: 'Log group the example rule writes every account event to',
-        value: this.integrationEvents.accountEventsLog.logGroupName,
-      });
+      const { bus, accountEventsLog } = this.integrationEvents;
+      output(
+        'IntegrationEventBusName',
+        'EventBridge bus carrying the public integration events',
+        bus.eventBusName,
+      );
+      output(
+        'IntegrationEventBusArn',
+        'ARN of the integration event bus, for rules and cross-account access',
+        bus.eventBusArn,
+      );
+      output(
+        'AccountEventsLogGroupName',
+        'Log group the example rule writes every account event to',
+        accountEventsLog.logGroupName,
+      );
     }
-    new CfnOutput(this, 'AlarmTopicArn', {
-      description: 'SNS topic every alarm notifies',
-      value: this.monitoring.topic.topicArn,
-    });
-    new CfnOutput(this, 'DashboardName', {
-      description: 'CloudWatch dashboard of the system',
-      value: this.monitoring.dashboard.dashboardName,
-    });
+    output('AlarmTopicArn', 'SNS topic every alarm notifies', this.monitoring.topic.topicArn);
+    output(
+      'DashboardName',
+      'CloudWatch dashboard of the system',
+      this.monitoring.dashboard.dashboardName,
+    );
   }
 }

@@ -189,25 +189,19 @@ export class SystemMonitoring extends Construct {
     metricsNamespace: string,
   ): void {
     if (problems.length === 0) return;
-    const metrics = problems.map(
-      ({ service, metric }) =>
-        new Metric({
-          namespace: metricsNamespace,
-          metricName: metric,
-          dimensionsMap: { service },
-          statistic: 'Maximum',
-          period: FIVE_MINUTES,
-        }),
-    );
-    problems.forEach(({ service, metric, description }, index) => {
-      this.alarm(`${service}${metric}`, description, metrics[index]!);
+    const graphed = problems.map(({ service, metric, description }) => {
+      const problem = new Metric({
+        namespace: metricsNamespace,
+        metricName: metric,
+        dimensionsMap: { service },
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      });
+      this.alarm(`${service}${metric}`, description, problem);
+      return problem.with({ label: `${service} ${metric}` });
     });
     this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Reported problems',
-        left: metrics.map((m, i) => m.with({ label: `${problems[i]!.service} ${m.metricName}` })),
-        width: 24,
-      }),
+      new GraphWidget({ title: 'Reported problems', left: graphed, width: 24 }),
     );
   }
 
