@@ -158,7 +158,7 @@ export class EventStore {
     const expected = new Map<string, ExpectedVersion>();
     for (const { streamId, events, expectedVersion } of appends) {
       validateStreamId(streamId);
-      if (expectedVersion !== 'no_stream') validateExpectedVersion(expectedVersion);
+      validateExpectedVersion(expectedVersion);
       if (typeof expectedVersion !== 'number' && expectedVersion !== 'no_stream') {
         throw new InvalidEventError(
           "each stream needs an exact expectedVersion or 'no_stream'",
@@ -180,12 +180,7 @@ export class EventStore {
     );
     const recordedAt = this.clock().toISOString();
     const prepared = appends.map((a) =>
-      prepareEvents(a.streamId, base(a) + 1, a.events, {
-        recordedAt,
-        newEventId: () => this.newEventId(),
-        schemaVersionOf: (type) => this.upcasters.currentVersion(type),
-        metadata: options.metadata,
-      }),
+      this.prepare(a.streamId, base(a), a.events, recordedAt, options.metadata),
     );
     const all = prepared.flat();
     if (all.length === 1) await this.putOne(all[0]!, appends[0]!.expectedVersion);
@@ -318,17 +313,29 @@ export class EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     const now = this.clock().toISOString();
-    const prepared = prepareEvents(streamId, base + 1, events, {
-      recordedAt: options.notBefore && options.notBefore > now ? options.notBefore : now,
-      newEventId: () => this.newEventId(),
-      schemaVersionOf: (type) => this.upcasters.currentVersion(type),
-      metadata: options.metadata,
-    });
+    const recordedAt = options.notBefore && options.notBefore > now ? options.notBefore : now;
+    const prepared = this.prepare(streamId, base, events, recordedAt, options.metadata);
     if (prepared.length === 1) await this.putOne(prepared[0]!, options.expectedVersion);
     else await this.putAll(prepared, new Map([[streamId, options.expectedVersion]]));
     const version = base + prepared.length;
     this.known.observe(streamId, version);
     return { streamId, version, events: prepared.map((p) => p.event) };
+  }
+
+  /** Items for `events` appended after version `base`, with ids and current schema versions. */
+  private prepare(
+    streamId: string,
+    base: number,
+    events: readonly NewEvent[],
+    recordedAt: string,
+    metadata: EventMetadata | undefined,
+  ): PreparedEvent[] {
+    return prepareEvents(streamId, base + 1, events, {
+      recordedAt,
+      newEventId: () => this.newEventId(),
+      schemaVersionOf: (type) => this.upcasters.currentVersion(type),
+      metadata,
+    });
   }
 
   private async putOne(prepared: PreparedEvent, expectedVersion: ExpectedVersion): Promise<void> {

@@ -1,13 +1,12 @@
 import {
-  BatchGetCommand,
   GetCommand,
-  type BatchGetCommandOutput,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Projection, ProjectionContext, ReadModelItem, ReadModelWrite } from '../projection';
 import type { RecordedEvent } from '../types';
+import { batchGetAll } from './batch-get';
 import { GenerationKeys, appliedVersionKey } from './read-model-keys';
 import { PendingWrites, normaliseEventWrites } from './pending-writes';
 import { isTransientError } from './transient-errors';
@@ -50,7 +49,6 @@ export interface StreamApplyResult {
 }
 
 const MAX_CONFLICT_RESTARTS = 10;
-const BATCH_GET_LIMIT = 100;
 
 /** Raised from `context.get` when only an update of the item is pending: commit, then re-apply. */
 class PendingUpdateRead extends Error {}
@@ -90,30 +88,12 @@ export class GenerationWriter {
   /** Applied versions of many streams (0 for streams never applied), read consistently. */
   async appliedVersions(streamIds: readonly string[]): Promise<Map<string, number>> {
     const versions = new Map<string, number>(streamIds.map((id) => [id, 0]));
-    const byPk = new Map(
-      streamIds.map((id) => [appliedVersionKey(this.projection.name, this.generation, id).pk, id]),
+    const keys = streamIds.map((id) =>
+      appliedVersionKey(this.projection.name, this.generation, id),
     );
-    for (let start = 0; start < streamIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] | undefined = streamIds
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((id) => appliedVersionKey(this.projection.name, this.generation, id));
-      while (keys && keys.length > 0) {
-        const result: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: 'pk, appliedVersion',
-              },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          versions.set(byPk.get(item.pk as string)!, item.appliedVersion as number);
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
+    const streamOf = new Map(keys.map((key, index) => [key.pk, streamIds[index]!]));
+    for (const item of await batchGetAll(this.doc, this.tableName, keys, 'pk, appliedVersion')) {
+      versions.set(streamOf.get(item.pk as string)!, item.appliedVersion as number);
     }
     return versions;
   }
@@ -243,7 +223,7 @@ export class GenerationWriter {
         };
       }
       if (!this.handles.has(event.type)) {
-        group.addEventWithoutWrites();
+        // It changes nothing; committing the group advances the applied version past it.
         groupEvents.push(event);
         index++;
         continue;

@@ -1,7 +1,5 @@
 import {
-  BatchGetCommand,
   DeleteCommand,
-  type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,6 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './batch-get';
 import type { FailureKind, StreamFailure } from './generation-writer';
 
 /**
@@ -33,8 +32,6 @@ export interface ParkedStream {
   readonly parkedAt?: string;
   readonly queuedUpTo?: number;
 }
-
-const BATCH_GET_LIMIT = 100;
 
 const isConditionFailure = (error: unknown) =>
   (error as Error).name === 'ConditionalCheckFailedException';
@@ -63,21 +60,9 @@ export class ParkedStreams {
     streamIds: readonly string[],
   ): Promise<Map<string, ParkedStream>> {
     const states = new Map<string, ParkedStream>();
-    for (let start = 0; start < streamIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] | undefined = streamIds
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((streamId) => ({ projection, streamId }));
-      while (keys && keys.length > 0) {
-        const result: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          states.set(item.streamId as string, item as ParkedStream);
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
+    const keys = streamIds.map((streamId) => ({ projection, streamId }));
+    for (const item of await batchGetAll(this.doc, this.tableName, keys)) {
+      states.set(item.streamId as string, item as ParkedStream);
     }
     return states;
   }

@@ -27,11 +27,6 @@ export class InvalidReadModelWriteError extends Error {
 export class PendingWrites {
   private readonly writes = new Map<string, ReadModelWrite>();
   private estimatedBytes = 0;
-  private eventCount = 0;
-
-  get events(): number {
-    return this.eventCount;
-  }
 
   all(): ReadModelWrite[] {
     return [...this.writes.values()];
@@ -61,12 +56,6 @@ export class PendingWrites {
   add(writes: readonly ReadModelWrite[]): void {
     for (const write of writes) this.writes.set(keyId(keyOfWrite(write)), write);
     this.estimatedBytes += estimateBytes(writes);
-    this.eventCount += 1;
-  }
-
-  /** Counts an event that changes nothing (it only advances the applied version). */
-  addEventWithoutWrites(): void {
-    this.eventCount += 1;
   }
 }
 

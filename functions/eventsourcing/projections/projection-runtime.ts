@@ -14,7 +14,7 @@ import {
 import { readGenerations, writtenGenerations, type GenerationState } from './generations';
 import { ParkedStreams, type ParkedStream } from './parked-streams';
 import { assertProjectionName } from './read-model-keys';
-import { compareSequenceNumbers, type StreamedEvent } from './stream-records';
+import { compareSequenceNumbers, upcastToApply, type StreamedEvent } from './stream-records';
 
 /** Physical names of the tables a projection uses. */
 export interface ProjectionTables {
@@ -124,11 +124,7 @@ export class ProjectionRuntime {
   };
 
   upcast(event: RecordedEvent): EventToApply {
-    try {
-      return { event: this.upcasters.upcast(event) };
-    } catch (error) {
-      return { event, error: error as Error };
-    }
+    return upcastToApply(this.upcasters, event);
   }
 
   /**

@@ -167,14 +167,8 @@ async function startOrResume(
   const table = runtime.options.tables.readModel;
   const state = await runtime.generations();
   if (state.building !== undefined) {
-    const { Item } = await runtime.doc.send(
-      new GetCommand({
-        TableName: table,
-        Key: controlKey(runtime.name, 'rebuild'),
-        ConsistentRead: true,
-      }),
-    );
-    if (Item?.generation === state.building) return { record: Item as RebuildRecord, state };
+    const saved = await readRebuildRecord(runtime);
+    if (saved?.generation === state.building) return { record: saved, state };
     const record = await saveNewRecord(runtime, state.building, segments);
     return { record, state };
   }
@@ -189,6 +183,17 @@ async function startOrResume(
     throw new Error(`The generations of ${runtime.name} changed meanwhile; run the rebuild again`);
   }
   return { record, state: registered };
+}
+
+async function readRebuildRecord(runtime: ProjectionRuntime): Promise<RebuildRecord | undefined> {
+  const { Item } = await runtime.doc.send(
+    new GetCommand({
+      TableName: runtime.options.tables.readModel,
+      Key: controlKey(runtime.name, 'rebuild'),
+      ConsistentRead: true,
+    }),
+  );
+  return Item as RebuildRecord | undefined;
 }
 
 async function saveNewRecord(
@@ -422,15 +427,8 @@ export interface RebuildStatus {
 export async function rebuildStatus(
   runtime: ProjectionRuntime,
 ): Promise<RebuildStatus | undefined> {
-  const { Item } = await runtime.doc.send(
-    new GetCommand({
-      TableName: runtime.options.tables.readModel,
-      Key: controlKey(runtime.name, 'rebuild'),
-      ConsistentRead: true,
-    }),
-  );
-  if (!Item) return undefined;
-  const record = Item as RebuildRecord;
+  const record = await readRebuildRecord(runtime);
+  if (!record) return undefined;
   return {
     generation: record.generation,
     done: record.done,

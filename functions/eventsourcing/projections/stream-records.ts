@@ -3,6 +3,7 @@ import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws
 import { eventFromItem, isEventItem } from '../event-items';
 import type { RecordedEvent } from '../types';
 import type { Upcasters } from '../upcasting';
+import type { EventToApply } from './generation-writer';
 
 /** One event taken from a stream record, with the record's position for failure reports. */
 export interface StreamedEvent {
@@ -29,6 +30,15 @@ function toSdkItem(image: Record<string, LambdaAttributeValue>): Record<string, 
   );
 }
 
+/** The event at its current schema, or as stored with the reason it cannot be upcast. */
+export function upcastToApply(upcasters: Upcasters, event: RecordedEvent): EventToApply {
+  try {
+    return { event: upcasters.upcast(event) };
+  } catch (error) {
+    return { event, error: error as Error };
+  }
+}
+
 /** Numeric order of DynamoDB Streams sequence numbers (decimal strings of varying length). */
 export function compareSequenceNumbers(a: string, b: string): number {
   const difference = BigInt(a) - BigInt(b);
@@ -53,12 +63,7 @@ export function eventsByStream(
     const item = toSdkItem(image);
     if (!isEventItem(item)) continue;
     const raw = eventFromItem(item);
-    let streamed: StreamedEvent;
-    try {
-      streamed = { event: upcasters.upcast(raw), sequenceNumber };
-    } catch (error) {
-      streamed = { event: raw, sequenceNumber, error: error as Error };
-    }
+    const streamed: StreamedEvent = { ...upcastToApply(upcasters, raw), sequenceNumber };
     const versions = byStream.get(raw.streamId) ?? new Map<number, StreamedEvent>();
     // A record delivered twice in one batch is the same event: keep its first position.
     if (!versions.has(raw.version)) versions.set(raw.version, streamed);
