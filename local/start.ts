@@ -14,7 +14,7 @@ const { values } = parseArgs({
 });
 
 // Set before the stack's modules load: locally, projections log every event and emit lag
-// metrics only when asked to (e.g. POWERTOOLS_LOG_LEVEL=INFO npm start).
+// metrics only when asked to (e.g. POWERTOOLS_LOG_LEVEL=DEBUG npm start).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
