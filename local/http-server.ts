@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -9,6 +9,7 @@ import {
   type RouteDeclaration,
 } from '../functions/system';
 import { loadFunctionHandler } from './function-modules';
+import { lambdaContext } from './lambda-context';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -231,26 +232,6 @@ const gatewayError = (status: number, message: string): HttpAnswer => ({
   body: Buffer.from(JSON.stringify({ message })),
 });
 
-function lambdaContext(name: string, declaration: FunctionDeclaration, deadline: number): Context {
-  const unsupported = () => {
-    throw new Error('Callback-style completion is not supported; return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: String(declaration.memoryMb),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 export interface HttpServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
@@ -322,9 +303,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     });
     try {
       return await Promise.race([
-        handler(toApiGatewayEvent(request, match), lambdaContext(name, declaration, deadline)).then(
-          fromLambdaResult,
-        ),
+        handler(
+          toApiGatewayEvent(request, match),
+          lambdaContext(name, declaration.memoryMb, deadline),
+        ).then(fromLambdaResult),
         timedOut,
       ]);
     } finally {

@@ -64,46 +64,44 @@ export interface LocalStack {
  * is set as Lambda's would be, so handler code runs unchanged in this process.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const dynamoDb = options.dynamoDbEndpoint
-    ? { endpoint: options.dynamoDbEndpoint, stop: () => Promise.resolve() }
-    : await startDynamoDbLocal({
-        ...(options.dataDir ? { dbPath: options.dataDir } : {}),
-        ...(options.dynamoDbPort ? { port: options.dynamoDbPort } : {}),
-      });
-  const tableNames = prefixedTableNames(options.tablePrefix ?? 'local-');
-  const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
+  // What has started so far, stopped in reverse order by `stop` or when a later step fails.
+  const started: (() => Promise<void> | void)[] = [];
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
   try {
-    await createTables(client, tableNames);
-  } catch (error) {
-    await dynamoDb.stop();
-    throw error;
-  } finally {
-    client.destroy();
-  }
-  const eventBusFile = options.dataDir
-    ? join(options.dataDir, '..', 'integration-events.jsonl')
-    : undefined;
-  let eventBus: LocalEventBus;
-  try {
-    eventBus = await startLocalEventBus({
+    const dynamoDb = options.dynamoDbEndpoint
+      ? { endpoint: options.dynamoDbEndpoint, stop: () => Promise.resolve() }
+      : await startDynamoDbLocal({
+          ...(options.dataDir ? { dbPath: options.dataDir } : {}),
+          ...(options.dynamoDbPort ? { port: options.dynamoDbPort } : {}),
+        });
+    started.push(() => dynamoDb.stop());
+    const tableNames = prefixedTableNames(options.tablePrefix ?? 'local-');
+    const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
+    try {
+      await createTables(client, tableNames);
+    } finally {
+      client.destroy();
+    }
+    const eventBusFile = options.dataDir
+      ? join(options.dataDir, '..', 'integration-events.jsonl')
+      : undefined;
+    const eventBus = await startLocalEventBus({
       ...(options.eventBusPort !== undefined ? { port: options.eventBusPort } : {}),
       ...(eventBusFile ? { file: eventBusFile } : {}),
     });
-  } catch (error) {
-    await dynamoDb.stop();
-    throw error;
-  }
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-    EVENTBRIDGE_ENDPOINT: eventBus.endpoint,
-    [EVENT_BUS_NAME_VARIABLE]: `${options.tablePrefix ?? 'local-'}integration`,
-    AWS_REGION: process.env.AWS_REGION ?? 'local',
-    ...tableEnvironment(tableNames),
-  });
-  const consumersClient = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
-  let streamConsumers: RunningStreamConsumers;
-  try {
-    streamConsumers = await startStreamConsumers({
+    started.push(() => eventBus.stop());
+    Object.assign(process.env, {
+      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      EVENTBRIDGE_ENDPOINT: eventBus.endpoint,
+      [EVENT_BUS_NAME_VARIABLE]: `${options.tablePrefix ?? 'local-'}integration`,
+      AWS_REGION: process.env.AWS_REGION ?? 'local',
+      ...tableEnvironment(tableNames),
+    });
+    const consumersClient = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
+    started.push(() => consumersClient.destroy());
+    const streamConsumers = await startStreamConsumers({
       client: consumersClient,
       endpoint: dynamoDb.endpoint,
       tableNames,
@@ -115,46 +113,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           : mkdtempSync(join(tmpdir(), 'stream-failures-'))),
       ...(options.deliverEachBatch ? { deliverEachBatch: options.deliverEachBatch } : {}),
     });
+    started.push(() => streamConsumers.stop());
+    const http =
+      options.httpPort === undefined
+        ? undefined
+        : await startHttpServer({
+            port: options.httpPort,
+            ...(options.httpHost ? { host: options.httpHost } : {}),
+            ...(options.httpLog ? { log: options.httpLog } : {}),
+          });
+    if (http) started.push(() => http.stop());
+    const schedules = await startSchedules({
+      onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
+    });
+    started.push(() => schedules.stop());
+    return {
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      tableNames,
+      ...(http ? { apiUrl: http.url } : {}),
+      streamConsumers,
+      eventBus,
+      ...(eventBusFile ? { eventBusFile } : {}),
+      schedules,
+      stop: stopStarted,
+    };
   } catch (error) {
-    consumersClient.destroy();
-    await eventBus.stop();
-    await dynamoDb.stop();
+    await stopStarted();
     throw error;
   }
-  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
-  if (options.httpPort !== undefined) {
-    try {
-      http = await startHttpServer({
-        port: options.httpPort,
-        ...(options.httpHost ? { host: options.httpHost } : {}),
-        ...(options.httpLog ? { log: options.httpLog } : {}),
-      });
-    } catch (error) {
-      await streamConsumers.stop();
-      consumersClient.destroy();
-      await eventBus.stop();
-      await dynamoDb.stop();
-      throw error;
-    }
-  }
-  const schedules = await startSchedules({
-    onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
-  });
-  return {
-    dynamoDbEndpoint: dynamoDb.endpoint,
-    tableNames,
-    ...(http ? { apiUrl: http.url } : {}),
-    streamConsumers,
-    eventBus,
-    ...(eventBusFile ? { eventBusFile } : {}),
-    schedules,
-    async stop() {
-      await schedules.stop();
-      await http?.stop();
-      await streamConsumers.stop();
-      consumersClient.destroy();
-      await eventBus.stop();
-      await dynamoDb.stop();
-    },
-  };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
@@ -17,6 +16,7 @@ import type {
 import type { StreamConsumerDeclaration } from '../functions/system';
 import { logger } from '../functions/eventsourcing/logger';
 import type { FailureCondition, FailureDirectory } from './failure-destination';
+import { lambdaContext, localFunctionArn } from './lambda-context';
 import { toLambdaRecord } from './lambda-stream-records';
 import { readableShards } from './shard-order';
 import type { StreamCheckpoints } from './stream-checkpoints';
@@ -96,11 +96,11 @@ export class StreamRunner {
   private loop: Promise<void> | undefined;
   private readonly sleepers = new Set<() => void>();
   private readonly pollMs: number;
-  private readonly functionArn: string;
+  private readonly functionName: string;
 
   constructor(private readonly options: StreamRunnerOptions) {
     this.pollMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
-    this.functionArn = `arn:aws:lambda:local:000000000000:function:${options.functionName ?? options.consumer}`;
+    this.functionName = options.functionName ?? options.consumer;
   }
 
   get consumer(): string {
@@ -312,7 +312,10 @@ export class StreamRunner {
     let timer: NodeJS.Timeout | undefined;
     try {
       const response = await Promise.race([
-        this.options.handler({ Records: records }, this.context(deadline)),
+        this.options.handler(
+          { Records: records },
+          lambdaContext(this.functionName, this.options.memoryMb ?? 512, deadline),
+        ),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)),
@@ -356,7 +359,7 @@ export class StreamRunner {
   ): Promise<void> {
     const file = await this.options.failures.send({
       consumer: this.consumer,
-      functionArn: this.functionArn,
+      functionArn: localFunctionArn(this.functionName),
       streamArn: this.options.streamArn,
       shardId,
       condition,
@@ -388,27 +391,6 @@ export class StreamRunner {
 
   private retryDelay(retry: number): number {
     return this.options.retryDelayMs?.(retry) ?? Math.min(100 * 2 ** (retry - 1), 5000);
-  }
-
-  private context(deadline: number): Context {
-    const functionName = this.options.functionName ?? this.consumer;
-    const unsupported = () => {
-      throw new Error('Callback-style completion is not supported; return a promise');
-    };
-    return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: this.functionArn,
-      memoryLimitInMB: String(this.options.memoryMb ?? 512),
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: unsupported,
-      fail: unsupported,
-      succeed: unsupported,
-    };
   }
 
   /** Waits, or less when stopping; resolves false once stopped. */
