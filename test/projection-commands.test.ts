@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
-  createProjectionHandler,
+  type ProjectionHandler,
   type ProjectionRuntime,
 } from '../functions/eventsourcing';
 import { formatProgress, runProjectionsCommand } from '../local/projections-commands';
-import { balanceProjection } from './support/balance-projection';
 import {
+  balanceHandler,
   createProjectionTestTables,
   insertRecord,
   type ProjectionTestTables,
@@ -15,13 +15,14 @@ import {
 let tables: ProjectionTestTables;
 let broken = true;
 let runtime: ProjectionRuntime;
-let handler: ReturnType<typeof createProjectionHandler>;
+let handler: ProjectionHandler;
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
-  handler = createProjectionHandler(
-    balanceProjection({ name: 'accounts', isPoison: (event) => broken && event.version === 2 }),
-    { client: tables.client, tables: tables.projectionTables, parkAfterAttempts: 1 },
+  handler = balanceHandler(
+    tables,
+    { name: 'accounts', isPoison: (event) => broken && event.version === 2 },
+    { parkAfterAttempts: 1 },
   );
   runtime = handler.runtime();
 });

@@ -1,42 +1,26 @@
 import { isDeepStrictEqual } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  EventStore,
   ReadModelReader,
   RebuildInterruptedError,
-  createProjectionHandler,
   rebuildProjection,
   removeRetiredGenerations,
   type RebuildProgress,
 } from '../functions/eventsourcing';
 import { waitFor } from '../local/wait-for';
-import {
-  balanceProjection,
-  expectedBalances,
-  randomHistories,
-  seededRandom,
-} from './support/balance-projection';
-import { appendHistories, generationItems } from './support/projection-fixture';
-import { createRunnerFixture, type RunnerFixture } from './support/stream-runner-fixture';
+import { expectedBalances, randomHistories, seededRandom } from './support/balance-projection';
+import { appendHistories, balanceHandler, generationItems } from './support/projection-fixture';
+import { runnerFixturePerTest } from './support/stream-runner-fixture';
 
-let fixture: RunnerFixture | undefined;
-
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const newFixture = runnerFixturePerTest();
 
 async function setUp(name: string) {
-  fixture = await createRunnerFixture();
+  const fixture = await newFixture();
   const { client, projectionTables } = fixture.tables;
-  const store = new EventStore({ client, tableName: projectionTables.events });
-  const handler = createProjectionHandler(balanceProjection({ name }), {
-    client,
-    tables: projectionTables,
-  });
+  const handler = balanceHandler(fixture.tables, { name });
   const items = (generation: number) =>
     generationItems(client, projectionTables.readModel, name, generation);
-  return { fixture, store, handler, items };
+  return { fixture, store: fixture.store, handler, items };
 }
 
 describe('projection rebuild', () => {
@@ -44,10 +28,7 @@ describe('projection rebuild', () => {
     const { fixture, store, handler, items } = await setUp('balances');
     const { client, projectionTables } = fixture.tables;
     // The same projection under another name, never rebuilt: the live read model to compare with.
-    const control = createProjectionHandler(balanceProjection({ name: 'control' }), {
-      client,
-      tables: projectionTables,
-    });
+    const control = balanceHandler(fixture.tables, { name: 'control' });
     fixture.runner(handler, { settings: { batchSize: 1000 } });
     fixture.runner(control, { consumer: 'control', settings: { batchSize: 1000 } });
     const random = seededRandom(20_260_101);

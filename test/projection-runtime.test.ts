@@ -10,8 +10,8 @@ import {
   type ProjectionHandler,
   type RecordedEvent,
 } from '../functions/eventsourcing';
-import { balanceProjection } from './support/balance-projection';
 import {
+  balanceHandler,
   createProjectionTestTables,
   insertRecord,
   type ProjectionTestTables,
@@ -26,10 +26,7 @@ beforeAll(async () => {
 });
 
 function handlerFor(options: { isPoison?: (event: RecordedEvent) => boolean; name?: string } = {}) {
-  return createProjectionHandler(balanceProjection(options), {
-    client: tables.client,
-    tables: tables.projectionTables,
-  });
+  return balanceHandler(tables, options);
 }
 
 async function appendAll(streamId: string, events: { type: string; data: object }[]) {
@@ -173,11 +170,7 @@ describe('projection handler', () => {
       return true;
     });
     try {
-      const handler = createProjectionHandler(balanceProjection({ name: 'lagged' }), {
-        client: tables.client,
-        tables: tables.projectionTables,
-        metrics,
-      });
+      const handler = balanceHandler(tables, { name: 'lagged' }, { metrics });
       const events = await appendAll('acc-lag', [
         { type: 'Opened', data: { owner: 'dee' } },
         { type: 'Deposited', data: { amount: 4 } },

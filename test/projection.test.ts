@@ -1,44 +1,29 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  EventStore,
-  createProjectionHandler,
-  type RecordedEvent,
-} from '../functions/eventsourcing';
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../functions/eventsourcing';
 import { waitFor } from '../local/wait-for';
-import {
-  balanceProjection,
-  expectedBalances,
-  randomHistories,
-  seededRandom,
-} from './support/balance-projection';
-import { appendHistories, generationItems } from './support/projection-fixture';
-import { createRunnerFixture, type RunnerFixture } from './support/stream-runner-fixture';
+import { expectedBalances, randomHistories, seededRandom } from './support/balance-projection';
+import { appendHistories, balanceHandler, generationItems } from './support/projection-fixture';
+import { runnerFixturePerTest } from './support/stream-runner-fixture';
 
-let fixture: RunnerFixture | undefined;
-
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const newFixture = runnerFixturePerTest();
 
 async function setUp() {
-  fixture = await createRunnerFixture();
+  const fixture = await newFixture();
   const { client, projectionTables } = fixture.tables;
-  const store = new EventStore({ client, tableName: projectionTables.events });
   const handlerFor = (
     name: string,
     options: { isPoison?: (event: RecordedEvent) => boolean; parkAfterAttempts?: number } = {},
   ) =>
-    createProjectionHandler(balanceProjection({ name, ...options }), {
-      client,
-      tables: projectionTables,
-      ...(options.parkAfterAttempts ? { parkAfterAttempts: options.parkAfterAttempts } : {}),
-    });
+    balanceHandler(
+      fixture.tables,
+      { name, isPoison: options.isPoison },
+      { parkAfterAttempts: options.parkAfterAttempts },
+    );
   const readModel = async (name: string) =>
     Object.fromEntries(await generationItems(client, projectionTables.readModel, name, 1));
-  return { fixture, store, handlerFor, readModel };
+  return { fixture, store: fixture.store, handlerFor, readModel };
 }
 
 /** Waits until the projection's read model is exactly what the events call for. */

@@ -1,4 +1,4 @@
-import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   batchEntries,
@@ -7,6 +7,7 @@ import {
   PutEventsFailedError,
   putEventsReliably,
 } from '../functions/integration/put-events';
+import { createEventBridgeClient } from '../functions/integration/eventbridge-client';
 import { startLocalEventBus, type LocalEventBus } from '../local/event-bus';
 
 const entry = (id: number, detailBytes = 10): PutEventsRequestEntry => ({
@@ -22,12 +23,7 @@ afterEach(async () => {
   bus = undefined;
 });
 
-const clientFor = (endpoint: string) =>
-  new EventBridgeClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+const clientFor = (endpoint: string) => createEventBridgeClient({ endpoint });
 
 describe('PutEvents batching', () => {
   it('keeps at most 10 entries and 256 KB per call, in order', () => {

@@ -1,25 +1,11 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
-import { EventStore } from '../functions/eventsourcing';
+import { describe, expect, it } from 'vitest';
+import type { EventStore } from '../functions/eventsourcing';
 import type { StreamHandler } from '../local/stream-runner';
 import { waitFor } from '../local/wait-for';
-import { createRunnerFixture, type RunnerFixture } from './support/stream-runner-fixture';
+import { runnerFixturePerTest } from './support/stream-runner-fixture';
 
-let fixture: RunnerFixture | undefined;
-
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
-
-async function setUp() {
-  fixture = await createRunnerFixture();
-  const store = new EventStore({
-    client: fixture.tables.client,
-    tableName: fixture.tables.names.events,
-  });
-  return { fixture, store };
-}
+const setUp = runnerFixturePerTest();
 
 const sequence = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
 const versionOf = (record: DynamoDBRecord) => Number(record.dynamodb!.Keys!.version!.N);
@@ -52,7 +38,8 @@ const deliveredOnce = (batches: DynamoDBRecord[][], count: number) =>
 
 describe('local stream runner', () => {
   it('delivers records as Lambda does, in order, at most batchSize at a time', async () => {
-    const { fixture, store } = await setUp();
+    const fixture = await setUp();
+    const { store } = fixture;
     const { batches, handler } = recording(() => undefined);
     fixture.runner(handler, { settings: { batchSize: 4 } });
     await appendSingles(store, 'acc-1', 10);
@@ -81,7 +68,8 @@ describe('local stream runner', () => {
   });
 
   it('gathers records for the batching window until the batch is full', async () => {
-    const { fixture, store } = await setUp();
+    const fixture = await setUp();
+    const { store } = fixture;
     const { batches, handler } = recording(() => undefined);
     fixture.runner(handler, { settings: { batchSize: 3, maxBatchingWindowSeconds: 30 } });
     await appendSingles(store, 'acc-1', 3);
@@ -90,7 +78,8 @@ describe('local stream runner', () => {
   });
 
   it('retries a partial failure from the lowest failed sequence number', async () => {
-    const { fixture, store } = await setUp();
+    const fixture = await setUp();
+    const { store } = fixture;
     const { batches, handler } = recording((event, call) =>
       call === 1
         ? {
@@ -116,7 +105,8 @@ describe('local stream runner', () => {
   });
 
   it('bisects a failing batch, sends the poison record to the on-failure destination and moves on', async () => {
-    const { fixture, store } = await setUp();
+    const fixture = await setUp();
+    const { store } = fixture;
     const isPoison = (record: DynamoDBRecord) => versionOf(record) === 5;
     const { batches, handler } = recording((event) => {
       if (event.Records.some(isPoison)) throw new Error('poison record');
@@ -165,7 +155,8 @@ describe('local stream runner', () => {
   });
 
   it('sends records older than the maximum record age to the on-failure destination unread', async () => {
-    const { fixture, store } = await setUp();
+    const fixture = await setUp();
+    const { store } = fixture;
     const { batches, handler } = recording(() => undefined);
     await appendSingles(store, 'acc-1', 2);
     fixture.runner(handler, { settings: { maxRecordAgeSeconds: 0 } });
@@ -184,7 +175,8 @@ describe('local stream runner', () => {
   });
 
   it('resumes from its checkpoint after a restart, and consumers of one stream are independent', async () => {
-    const { fixture, store } = await setUp();
+    const fixture = await setUp();
+    const { store } = fixture;
     const first = recording(() => undefined);
     const other = recording(() => undefined);
     const runner = fixture.runner(first.handler, { settings: { batchSize: 5 } });

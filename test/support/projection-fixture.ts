@@ -1,8 +1,20 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
-import type { EventStore, ProjectionTables, RecordedEvent } from '../../functions/eventsourcing';
-import { createReadModelTable, type AccountHistory } from './balance-projection';
+import {
+  createProjectionHandler,
+  type EventStore,
+  type ProjectionHandler,
+  type ProjectionHandlerOptions,
+  type ProjectionTables,
+  type RecordedEvent,
+} from '../../functions/eventsourcing';
+import {
+  balanceProjection,
+  createReadModelTable,
+  type AccountHistory,
+  type BalanceProjectionOptions,
+} from './balance-projection';
 import { createTestTables, type TestTables } from './dynamodb';
 
 export interface ProjectionTestTables extends TestTables {
@@ -21,6 +33,19 @@ export async function createProjectionTestTables(): Promise<ProjectionTestTables
       parkedStreams: tables.names.parkedStreams,
     },
   };
+}
+
+/** The handler of the test-only balances projection, on the given test tables. */
+export function balanceHandler(
+  tables: ProjectionTestTables,
+  projection: BalanceProjectionOptions = {},
+  options: Omit<ProjectionHandlerOptions, 'client' | 'tables'> = {},
+): ProjectionHandler {
+  return createProjectionHandler(balanceProjection(projection), {
+    client: tables.client,
+    tables: tables.projectionTables,
+    ...options,
+  });
 }
 
 let sequence = 1000;

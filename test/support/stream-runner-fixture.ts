@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { EventStore } from '../../functions/eventsourcing';
 import { FailureDirectory } from '../../local/failure-destination';
 import { createStreamsClient } from '../../local/stream-consumers';
 import { StreamCheckpoints } from '../../local/stream-checkpoints';
@@ -23,6 +25,8 @@ export const fastSettings: StreamRunnerSettings = {
 
 export interface RunnerFixture {
   readonly tables: ProjectionTestTables;
+  /** An event store on the events table the runners read. */
+  readonly store: EventStore;
   readonly streamArn: string;
   readonly failures: FailureDirectory;
   readonly checkpoints: StreamCheckpoints;
@@ -49,6 +53,7 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
   const runners: StreamRunner[] = [];
   return {
     tables,
+    store: new EventStore({ client: tables.client, tableName: tables.names.events }),
     streamArn,
     failures,
     checkpoints,
@@ -74,4 +79,17 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a test file whose tests each start their own fixture: the returned function creates one,
+ * and it is closed after the test.
+ */
+export function runnerFixturePerTest(): () => Promise<RunnerFixture> {
+  let current: RunnerFixture | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async () => (current = await createRunnerFixture());
 }
