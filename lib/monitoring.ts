@@ -16,6 +16,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { STREAMS_PARKED_METRIC } from '../functions/eventsourcing/projections/metric-names';
 import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records';
 import type { SystemFunction } from './functions';
 import type { SystemHttpApi } from './http-api';
@@ -23,7 +24,6 @@ import type { SystemHttpApi } from './http-api';
 const FIVE_MINUTES = Duration.minutes(5);
 
 /** Metric the projection handler emits when it parks a stream (see `projection-handler.ts`). */
-const streamsParkedMetric = 'ProjectionStreamsParked';
 
 /** A consumer more than this far behind its stream raises the iterator-age alarm. */
 const maxIteratorAge = Duration.minutes(1);
@@ -146,7 +146,7 @@ export class SystemMonitoring extends Construct {
     }
     // Metrics Insights sums over every projection's dimensions, known only at run time.
     const parked = new MathExpression({
-      expression: `SELECT SUM(${streamsParkedMetric}) FROM "${metricsNamespace}"`,
+      expression: `SELECT SUM(${STREAMS_PARKED_METRIC}) FROM "${metricsNamespace}"`,
       label: 'Streams parked',
       period: FIVE_MINUTES,
     });

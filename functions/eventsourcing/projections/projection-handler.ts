@@ -8,6 +8,7 @@ import type { Projection } from '../projection';
 import type { RecordedEvent } from '../types';
 import type { Upcasters } from '../upcasting';
 import { ProjectionRuntime, type BatchOutcome, type ProjectionTables } from './projection-runtime';
+import { STREAMS_PARKED_METRIC } from './metric-names';
 import { eventsByStream } from './stream-records';
 
 export interface ProjectionHandlerOptions {
@@ -116,7 +117,7 @@ function report(projection: string, outcome: BatchOutcome, metrics: Metrics): vo
       });
     } else if (stream.parked?.status === 'parked') {
       logger.error('Stream parked', { ...stream.parked });
-      metrics.addMetric('ProjectionStreamsParked', MetricUnit.Count, 1);
+      metrics.addMetric(STREAMS_PARKED_METRIC, MetricUnit.Count, 1);
     } else if (stream.failure) {
       logger.warn('Stream will be delivered again', {
         projection,
