@@ -74,6 +74,15 @@ describe('upcasters', () => {
     expect(upcasters.upcast(current)).toBe(current);
   });
 
+  it('combines the upcasters of several domains, refusing a type declared twice', () => {
+    const other = new Upcasters({ Turned: { 1: (d) => d } });
+    const combined = Upcasters.combine(upcasters, other);
+    expect(combined.currentVersion('Moved')).toBe(3);
+    expect(combined.currentVersion('Turned')).toBe(2);
+    expect(combined.upcast(event(1, { distance: 5 })).data).toEqual({ meters: 5, unit: 'm' });
+    expect(() => Upcasters.combine(upcasters, upcasters)).toThrow(/'Moved'.*twice/);
+  });
+
   it('fails with a typed error when the chain has a hole', () => {
     const holed = new Upcasters({ Moved: { 1: (d) => d, 3: (d) => d } });
     expect(() => holed.upcast(event(2, {}))).toThrow(UpcastError);

@@ -21,6 +21,21 @@ export class Upcasters {
     }
   }
 
+  /**
+   * The upcasters of several domains together, for a store that appends events of all of them
+   * (a process manager writing to streams of different aggregates). Event types must not overlap.
+   */
+  static combine(...sets: readonly Upcasters[]): Upcasters {
+    const registry: Record<string, Readonly<Record<number, Upcaster>>> = {};
+    for (const set of sets) {
+      for (const [type, steps] of Object.entries(set.registry)) {
+        if (type in registry) throw new Error(`Upcasters for '${type}' are declared twice`);
+        registry[type] = steps;
+      }
+    }
+    return new Upcasters(registry);
+  }
+
   /** The schema version new events of this type are written at. */
   currentVersion(type: string): number {
     return this.currentVersions.get(type) ?? 1;

@@ -3,11 +3,12 @@ import {
   ConcurrencyError,
   backoffDelay,
   repositoryFor,
+  Upcasters,
   type AggregateRepository,
   type EventSourcingStorage,
   type RetryPolicy,
 } from '../eventsourcing';
-import { accountStreamId } from '../accounts/events';
+import { accountStreamId, accountUpcasters } from '../accounts/events';
 import { accountRepository, type AccountRepository } from '../accounts/service';
 import { transferDecider, type TransferCommand, type TransferState } from './decider';
 import { transferStreamId, transferUpcasters, type TransferEvent } from './events';
@@ -42,7 +43,10 @@ export class TransferProcess {
     storage: EventSourcingStorage,
     private readonly retry: RetryPolicy = STEP_RETRY,
   ) {
-    this.transfers = transferRepository(storage);
+    // Each step appends account events too: stamp those at the accounts' schema versions.
+    this.transfers = repositoryFor(storage, transferDecider, {
+      upcasters: Upcasters.combine(transferUpcasters, accountUpcasters),
+    });
     this.accounts = accountRepository(storage);
   }
 
