@@ -1,4 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { createMetrics } from '../eventsourcing/metrics';
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import {
@@ -77,12 +78,7 @@ const asStored = new Upcasters();
 export function createIntegrationEventPublisher(
   options: IntegrationEventPublisherOptions,
 ): IntegrationEventPublisher {
-  const metrics =
-    options.metrics ??
-    new Metrics({
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'EventSourcing',
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'integrationEventsPublisher',
-    });
+  const metrics = options.metrics ?? createMetrics('integrationEventsPublisher');
   return async (event) => {
     const events = [...eventsByStream(event.Records, asStored).values()]
       .flat()

@@ -1,4 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createMetrics } from '../eventsourcing/metrics';
 import {
   ReadModelReader,
   createDynamoDbClient,
@@ -23,6 +24,7 @@ const dependencies = once(() => {
   return {
     inFlight: new ReadModelReader(transfersInFlightProjection, { client }),
     process: new TransferProcess(storageFromEnv(client)),
+    metrics: createMetrics('transfers'),
   };
 });
 
@@ -76,10 +78,7 @@ export async function handler(): Promise<{ stuck: InFlightTransfer[]; resumed: s
       logger.error('Transfer is stuck', { ...transfer, stuckAfterSeconds: seconds });
     }
   }
-  const metrics = new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'EventSourcing',
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'transfers',
-  });
+  const metrics = dependencies().metrics;
   metrics.addMetric('StuckTransfers', MetricUnit.Count, stuck.length);
   metrics.publishStoredMetrics();
   return { stuck, resumed };

@@ -1,4 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { createMetrics } from '../metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { tableNameFromEnv } from '../../system';
@@ -67,13 +68,7 @@ export function createProjectionHandler<Event extends RecordedEvent>(
       ...(options.parkAfterAttempts ? { parkAfterAttempts: options.parkAfterAttempts } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     }));
-  const metrics =
-    options.metrics ??
-    new Metrics({
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'EventSourcing',
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'projections',
-      defaultDimensions: { projection: projection.name },
-    });
+  const metrics = options.metrics ?? createMetrics('projections', { projection: projection.name });
 
   const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const projector = getRuntime();
