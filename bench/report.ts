@@ -4,6 +4,8 @@ import type { RequestsResult } from './sections/requests';
 import { ratioKey, type ThroughputSide } from './sections/throughput';
 import { figure, integer, kib, ratio, table } from './format';
 import { findingsSection, targetMet, targets } from './findings';
+import { dollarsPerMillion, ON_DEMAND_PRICES } from './prices';
+import { BUNDLE_TARGETS, bundleTarget } from './sections/bundles';
 import type { Spread } from './stats';
 
 const SIDE_LABELS: Record<ThroughputSide, { name: string; requests: string }> = {
@@ -184,6 +186,7 @@ function requestsSection(results: BenchResults): string {
     String(op.minimum.requests),
     units(op.reported.read, op.reported.write),
     units(op.byRules.read, op.byRules.write),
+    `$${dollarsPerMillion(op.byRules.read.median, op.byRules.write.median).toFixed(3)}`,
     `${op.minimum.read} R / ${op.minimum.write} W`,
   ]);
   return [
@@ -201,6 +204,13 @@ function requestsSection(results: BenchResults): string {
     '- **minimum**: the least any store that keeps one item per event can spend on the same ' +
       'operation, from the item sizes below.',
     '',
+    'The price column is what a million of the operation cost on an on-demand table, from the ' +
+      'capacity by the rules at the published ' +
+      `${ON_DEMAND_PRICES.region} prices effective ${ON_DEMAND_PRICES.effective}: ` +
+      `$${ON_DEMAND_PRICES.readRequestUnit} per million read request units and ` +
+      `$${ON_DEMAND_PRICES.writeRequestUnit} per million write request units (storage, streams ` +
+      'and backups are priced apart). Castore’s operations are in the same table.',
+    '',
     `Item sizes: a deposit event ${sizes.event} bytes as the framework stores it (with event id, ` +
       `schema version, metadata and time), ${sizes.castoreEvent} bytes as Castore stores it, the ` +
       `account snapshot ${sizes.snapshot} bytes.`,
@@ -212,6 +222,7 @@ function requestsSection(results: BenchResults): string {
         'Requests (minimum)',
         'Capacity reported by DynamoDB Local',
         'Capacity by the rules',
+        '$ per million',
         'Minimum capacity',
       ],
       rows,
@@ -374,22 +385,31 @@ function peerSection(results: BenchResults): string {
 function bundlesSection(results: BenchResults): string {
   const { bundles } = results;
   if (!bundles.measured) {
-    return ['## 6. Lambda bundle sizes', '', `Not measured: ${bundles.reason}.`].join('\n');
+    return ['## 6. Lambda bundles', '', `Not measured: ${bundles.reason}.`].join('\n');
   }
+  const runs = bundles.functions[0]?.coldImportMs.runs ?? 0;
   return [
-    '## 6. Lambda bundle sizes',
+    '## 6. Lambda bundles',
     '',
     `From \`${bundles.source}\`: each function bundled by the CDK app with esbuild (minified ESM ` +
-      'for Node.js 24, AWS SDK included), code and source map, and the compressed size that ' +
-      'approximates the deployment zip.',
+      'for Node.js 24, the AWS SDK included with the environment as its only credential source), ' +
+      'code and source map, the compressed size that approximates the deployment zip, and the ' +
+      `cold import: the milliseconds a fresh Node.js ${results.machine.node} process takes to ` +
+      `import the bundle, module evaluation included (median of ${runs} processes, fastest and ` +
+      'slowest in brackets). The target is the code size: under ' +
+      `${kib(BUNDLE_TARGETS.health)} for the health check, at most ${kib(BUNDLE_TARGETS.other)} ` +
+      '(half of the largest bundle before they were cut down) for every other function.',
     '',
     table(
-      ['Function', 'Code', 'Source map', 'Compressed'],
+      ['Function', 'Code', 'Target', '', 'Source map', 'Compressed', 'Cold import (ms)'],
       bundles.functions.map((f) => [
         `\`${f.function}\``,
         kib(f.codeBytes),
+        `≤ ${kib(bundleTarget(f.function))}`,
+        f.codeBytes <= bundleTarget(f.function) ? 'met' : '**missed**',
         kib(f.sourceMapBytes),
         kib(f.compressedBytes),
+        figure(f.coldImportMs, 1),
       ]),
     ),
   ].join('\n');

@@ -66,8 +66,8 @@ async function measure(started: number): Promise<BenchResults> {
   // leave hundreds of thousands of items behind, far more than a local stack holds.
   log('section 4: projections through the local stream runner (fresh DynamoDB Local)');
   const projections = await withDynamoDbLocal((env) => measureProjections(env, settings));
-  log('section 6: bundle sizes (cdk synth)');
-  const bundles = measureBundles(projectRoot);
+  log('section 6: bundle sizes (cdk synth) and cold imports');
+  const bundles = measureBundles(projectRoot, settings.coldImports);
   return {
     generatedAt: new Date().toISOString(),
     durationSeconds: (performance.now() - started) / 1000,

@@ -26,6 +26,8 @@ export interface BenchSettings {
     readonly streams: number;
     readonly runs: number;
   };
+  /** Section 6: fresh Node.js processes that import each function's bundle. */
+  readonly coldImports: number;
 }
 
 const full: BenchSettings = {
@@ -46,6 +48,7 @@ const full: BenchSettings = {
   snapshotTail: 5,
   capacityRuns: 3,
   projections: { events: 1000, streams: 20, runs: 3 },
+  coldImports: 9,
 };
 
 /** Shorter and fewer of everything; what each section measures stays the same. */
@@ -64,6 +67,7 @@ const quick: BenchSettings = {
   ],
   capacityRuns: 2,
   projections: { events: 300, streams: 10, runs: 1 },
+  coldImports: 3,
 };
 
 export const benchSettings = (isQuick: boolean): BenchSettings => (isQuick ? quick : full);

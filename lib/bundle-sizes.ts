@@ -7,6 +7,8 @@ import type { SystemFunction } from './functions';
 
 export interface BundleSize {
   readonly function: string;
+  /** The bundle's directory, relative to the cloud assembly (`index.mjs` is its entry). */
+  readonly asset: string;
   /** The bundled code (`.mjs` files). */
   readonly codeBytes: number;
   readonly sourceMapBytes: number;
@@ -29,7 +31,13 @@ function measure(fn: SystemFunction, assemblyDir: string): BundleSize {
     else codeBytes += content.length;
     compressedBytes += deflateRawSync(content).length;
   }
-  return { function: fn.key, codeBytes, sourceMapBytes, compressedBytes };
+  return {
+    function: fn.key,
+    asset: asset.assetPath,
+    codeBytes,
+    sourceMapBytes,
+    compressedBytes,
+  };
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;

@@ -15,6 +15,9 @@ import type { SystemTables } from './tables';
 /** Repository root: declared entries are relative to it. */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Lambda's credential provider: the environment only (see the module for why). */
+const lambdaCredentials = path.join(projectRoot, 'functions/runtime/lambda-credentials.ts');
+
 /** Node.js 24 (newer than the required 22): the current Lambda LTS runtime. */
 const functionRuntime = Runtime.NODEJS_24_X;
 
@@ -108,8 +111,10 @@ export class SystemFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        // The SDK ships in the bundle so Lambda runs the exact versions the tests ran.
+        // The SDK ships in the bundle so Lambda runs the exact versions the tests ran, and a
+        // cold start loads one minified file instead of the runtime's copy of the SDK.
         bundleAwsSDK: true,
+        esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${lambdaCredentials}`] },
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
       },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConcurrencyError, DomainError } from '../functions/eventsourcing';
 import { httpHandler, route } from '../functions/http/api';
 import { dynamoDbIdempotency, type Idempotency } from '../functions/http/idempotency';

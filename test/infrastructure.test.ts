@@ -1119,6 +1119,7 @@ describe('bundling', () => {
     expect(sizes).toEqual([
       {
         function: 'probeQuery',
+        asset: path.basename(assetDir),
         codeBytes: statSync(path.join(assetDir, 'index.mjs')).size,
         sourceMapBytes: statSync(path.join(assetDir, 'index.mjs.map')).size,
         compressedBytes: expect.any(Number) as number,
@@ -1132,6 +1133,36 @@ describe('bundling', () => {
       functions: sizes,
     });
     expect(printed).toEqual([expect.stringMatching(/^bundle probeQuery: [\d.]+ KiB code/)]);
+  });
+
+  it('bundles the AWS SDK with the environment as its only credential source', () => {
+    const declaration: SystemDeclaration = {
+      ...probeDeclaration,
+      functions: {
+        probeQuery: {
+          ...probeDeclaration.functions.probeQuery!,
+          entry: 'functions/transfers/queries.ts',
+        },
+      },
+      routes: [{ method: 'GET', path: '/probes/{id}', function: 'probeQuery' }],
+      streamConsumers: [],
+    };
+    const { app } = build(declaration, { bundle: true });
+    const assetDir = readdirSync(app.outdir)
+      .map((entry) => path.join(app.outdir, entry))
+      .find((entry) => entry.includes('asset.') && existsSync(path.join(entry, 'index.mjs')))!;
+    const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+    expect(code).toContain('DynamoDB');
+    expect(code).toContain('AWS_SESSION_TOKEN');
+    // The rest of the SDK's default chain: SSO, web identity, credential processes, containers.
+    for (const unused of [
+      'sso-oidc',
+      'AssumeRoleWithWebIdentity',
+      'credential_process',
+      'AWS_CONTAINER_CREDENTIALS',
+    ]) {
+      expect(code).not.toContain(unused);
+    }
   });
 
   it('records nothing when bundling is skipped', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { ZodError, z } from 'zod';
+import * as z from 'zod';
+import { ZodError } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_EVENT_TYPES } from '../functions/accounts/events';
 import { integrationEventSchemas } from '../functions/integration/contract';

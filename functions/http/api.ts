@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventMetadata, HandleOptions } from '../eventsourcing';
 import { errorResponse, HttpError, mapError } from './errors';
 import type { Idempotency } from './idempotency';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError, type FieldError } from './errors';
 
 function fieldPath(path: readonly PropertyKey[]): string {

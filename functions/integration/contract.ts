@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The public contract of the integration events this system publishes to EventBridge: what

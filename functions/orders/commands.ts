@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { handleOptions, httpHandler, route } from '../http/api';
 import { dynamoDbIdempotency } from '../http/idempotency';
