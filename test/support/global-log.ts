@@ -25,8 +25,9 @@ export interface GlobalLogFixture {
   reader(options?: Partial<GlobalLogReaderOptions>): GlobalLogReader;
 }
 
-export async function createGlobalLogFixture(): Promise<GlobalLogFixture> {
-  const tables = await createTestTables();
+/** The log on the given test tables, or on fresh ones. */
+export async function createGlobalLogFixture(given?: TestTables): Promise<GlobalLogFixture> {
+  const tables = given ?? (await createTestTables());
   const logTables = { globalLog: tables.names.globalLog, events: tables.names.events };
   return {
     tables,
