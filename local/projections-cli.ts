@@ -5,7 +5,13 @@
  * `local-`). With TABLE_* variables set (as the Lambda functions have them) and no
  * DYNAMODB_ENDPOINT, it works against those tables in AWS with the caller's credentials.
  */
-import type { ProjectionHandler, ProjectionRuntime } from '../functions/eventsourcing';
+import {
+  GlobalLogReader,
+  createDynamoDbClient,
+  type ProjectionHandler,
+  type ProjectionRuntime,
+} from '../functions/eventsourcing';
+import { globalLogTablesFromEnv } from '../functions/global-log/tables';
 import {
   functions,
   prefixedTableNames,
@@ -47,7 +53,12 @@ async function main(): Promise<number> {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   const terminal = process.stderr.isTTY;
-  return runProjectionsCommand(process.argv.slice(2), await declaredProjections(), {
+  // Events reach a projection as stored: its runtime upcasts them, parking what it cannot.
+  const log = new GlobalLogReader({
+    client: createDynamoDbClient(),
+    tables: globalLogTablesFromEnv(),
+  });
+  return runProjectionsCommand(process.argv.slice(2), await declaredProjections(), log, {
     print: (line) => {
       if (terminal) process.stderr.write('\r\x1b[K');
       console.log(line);
