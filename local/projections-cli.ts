@@ -12,23 +12,10 @@ import {
   type ProjectionRuntime,
 } from '../functions/eventsourcing';
 import { globalLogTablesFromEnv } from '../functions/global-log/tables';
-import {
-  functions,
-  prefixedTableNames,
-  streamConsumers,
-  tableEnvironment,
-  tableNameEnvVar,
-  type FunctionDeclaration,
-} from '../functions/system';
+import { functions, streamConsumers, type FunctionDeclaration } from '../functions/system';
+import { runCli, terminalIo, useLocalStackByDefault } from './cli-support';
 import { runProjectionsCommand } from './projections-commands';
 import { loadHandler } from './stream-consumers';
-
-function useLocalStackByDefault(): void {
-  if (process.env[tableNameEnvVar('events')]) return;
-  process.env.DYNAMODB_ENDPOINT ??= `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? '8000'}`;
-  process.env.AWS_REGION ??= 'local';
-  Object.assign(process.env, tableEnvironment(prefixedTableNames('local-')));
-}
 
 const isProjectionHandler = (handler: unknown): handler is ProjectionHandler =>
   typeof handler === 'function' &&
@@ -48,33 +35,17 @@ async function declaredProjections(): Promise<Map<string, ProjectionRuntime>> {
   return projections;
 }
 
-async function main(): Promise<number> {
+runCli(async () => {
   useLocalStackByDefault();
-  const interrupt = new AbortController();
-  process.once('SIGINT', () => interrupt.abort());
-  const terminal = process.stderr.isTTY;
   // Events reach a projection as stored: its runtime upcasts them, parking what it cannot.
   const log = new GlobalLogReader({
     client: createDynamoDbClient(),
     tables: globalLogTablesFromEnv(),
   });
-  return runProjectionsCommand(process.argv.slice(2), await declaredProjections(), log, {
-    print: (line) => {
-      if (terminal) process.stderr.write('\r\x1b[K');
-      console.log(line);
-    },
-    progress: (line) => {
-      if (terminal) process.stderr.write(`\r\x1b[K${line}`);
-      else console.error(line);
-    },
-    signal: interrupt.signal,
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+  return runProjectionsCommand(
+    process.argv.slice(2),
+    await declaredProjections(),
+    log,
+    terminalIo(),
+  );
+});
