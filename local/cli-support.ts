@@ -1,6 +1,9 @@
 import { prefixedTableNames, tableEnvironment, tableNameEnvVar } from '../functions/system';
 import type { CommandIo } from './projections-commands';
 
+// This process is Node 20 by design (Lambda runs 22+); the SDK's notice about it is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * Operator commands work against the local stack (DynamoDB Local on DYNAMODB_PORT, tables
  * prefixed `local-`) unless TABLE_* variables name the tables, as in AWS.
