@@ -51,7 +51,7 @@ const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
 const declaration = functions[CONSUMER];
 
 /** Records, by `streamId#version`, when the handler returned having applied each event. */
-class AppliedEvents {
+export class AppliedEvents {
   readonly lags: number[] = [];
   private readonly seen = new Set<string>();
   lastAt = 0;
@@ -75,7 +75,7 @@ class AppliedEvents {
 }
 
 /** `count` events over `streams` accounts: each opened, then deposited into. */
-async function writeAccounts(
+export async function writeAccounts(
   store: EventStore,
   prefix: string,
   streams: number,
