@@ -8,6 +8,7 @@ import {
   type SubscriptionCheckpoint,
   type SubscriptionStart,
 } from '../functions/eventsourcing';
+import { feedEvent } from '../functions/global-log/feed-event';
 import type { CommandIo } from './projections-commands';
 
 export const USAGE = `Usage: npm run global-log -- <command>
@@ -33,16 +34,7 @@ export interface GlobalLogCommandContext {
 
 const number = (value: number) => Math.round(value).toLocaleString('en-US');
 
-const jsonLine = ({ position, event }: LoggedEvent) =>
-  JSON.stringify({
-    position,
-    streamId: event.streamId,
-    version: event.version,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt,
-  });
+const jsonLine = (event: LoggedEvent) => JSON.stringify(feedEvent(event));
 
 function parseStart(value: string | undefined): SubscriptionStart | undefined {
   if (value === undefined || value === 'start' || value === 'end') return value ?? 'start';

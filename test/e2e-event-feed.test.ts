@@ -74,9 +74,7 @@ describe('GET /events: the global log over HTTP', () => {
 
     const deposits = await t.api.get('/events?types=MoneyDeposited,OrderCreated');
     expect(feed(deposits.body).events.map((e) => e.type)).toEqual(
-      events
-        .filter((e) => ['MoneyDeposited', 'OrderCreated'].includes(e.type))
-        .map((e) => e.type),
+      events.filter((e) => ['MoneyDeposited', 'OrderCreated'].includes(e.type)).map((e) => e.type),
     );
     const closed = await t.api.get('/events?types=AccountClosed');
     expect(feed(closed.body)).toEqual({ events: [], next: events.length });

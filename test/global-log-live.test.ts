@@ -7,7 +7,7 @@ import {
 } from '../functions/eventsourcing';
 import { waitFor } from '../local/wait-for';
 import { seededRandom } from './support/balance-projection';
-import { createGlobalLogFixture, expectExactlyOnce } from './support/global-log';
+import { createGlobalLogFixture, expectExactlyOnce, waitUntilIndexed } from './support/global-log';
 import { runnerFixturePerTest } from './support/stream-runner-fixture';
 
 const newRunnerFixture = runnerFixturePerTest();
@@ -22,11 +22,7 @@ async function liveLog() {
   const runners = await newRunnerFixture();
   const log = await createGlobalLogFixture(runners.tables);
   runners.runner(log.indexer(), { consumer: 'globalLogIndexer', settings: { batchSize: 500 } });
-  const indexed = (count: number) =>
-    waitFor(async () => ((await log.reader().head()).lastPosition >= count ? true : undefined), {
-      timeoutMs: 30_000,
-      description: `${count} events in the global log`,
-    });
+  const indexed = (count: number) => waitUntilIndexed(log.reader(), count);
   return { log, indexed };
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../functions/eventsourcing';
 import { waitFor } from '../local/wait-for';
 import { expectedBalances, randomHistories, seededRandom } from './support/balance-projection';
-import { createGlobalLogFixture } from './support/global-log';
+import { createGlobalLogFixture, waitUntilIndexed } from './support/global-log';
 import { appendHistories, balanceHandler, generationItems } from './support/projection-fixture';
 import { runnerFixturePerTest } from './support/stream-runner-fixture';
 
@@ -25,11 +25,7 @@ async function setUp(name: string) {
   // The global log the rebuild replays, kept by its own consumer of the events stream.
   const log = await createGlobalLogFixture(fixture.tables);
   fixture.runner(log.indexer(), { consumer: 'globalLogIndexer', settings: { batchSize: 1000 } });
-  const indexed = (count: number) =>
-    waitFor(async () => ((await log.reader().head()).lastPosition >= count ? true : undefined), {
-      timeoutMs: 30_000,
-      description: `${count} events in the global log`,
-    });
+  const indexed = (count: number) => waitUntilIndexed(log.reader(), count);
   return { fixture, store: fixture.store, handler, items, reader: log.reader(), indexed };
 }
 

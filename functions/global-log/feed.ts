@@ -9,6 +9,7 @@ import { integerParam } from '../http/validation';
 import { toDomainEvent } from '../integration/mapping';
 import { ORDER_EVENT_TYPES } from '../orders/events';
 import { TRANSFER_EVENT_TYPES } from '../transfers/events';
+import { feedEvent } from './feed-event';
 import { globalLogTablesFromEnv } from './tables';
 
 const reader = once(
@@ -70,15 +71,7 @@ export const handler = httpHandler({
         ...(query.types ? { types: query.types } : {}),
       });
       return ok({
-        events: events.map(({ position, event }) => ({
-          position,
-          streamId: event.streamId,
-          version: event.version,
-          type: event.type,
-          data: event.data,
-          metadata: event.metadata,
-          recordedAt: event.recordedAt,
-        })),
+        events: events.map(feedEvent),
         next,
       });
     },

@@ -11,6 +11,7 @@ import {
   type RecordedEvent,
 } from '../../functions/eventsourcing';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { waitFor } from '../../local/wait-for';
 import { createTestTables, type TestTables } from './dynamodb';
 
 export interface GlobalLogFixture {
@@ -80,4 +81,12 @@ export function expectExactlyOnce(
     expect(reference.version).toBe((lastVersion.get(reference.streamId) ?? 0) + 1);
     lastVersion.set(reference.streamId, reference.version);
   }
+}
+
+/** Waits until the log holds at least `count` events. */
+export function waitUntilIndexed(reader: GlobalLogReader, count: number): Promise<true> {
+  return waitFor(async () => ((await reader.head()).lastPosition >= count ? true : undefined), {
+    timeoutMs: 30_000,
+    description: `${count} events in the global log`,
+  });
 }

@@ -152,31 +152,33 @@ export class GlobalLogReader {
     from: number,
     visit: (first: number, entries: readonly PageEntry[]) => boolean,
   ): Promise<boolean> {
+    const lower = Math.max(this.epochs.first(epoch), from - MAX_PAGE_ENTRIES + 1);
+    for await (const item of this.range(pagePartition(epoch), lower, this.epochs.last(epoch))) {
+      const entries = item.entries as PageEntry[];
+      const first = item.sk as number;
+      if (first + entries.length <= from) continue;
+      if (!visit(first, entries)) return false;
+    }
+    return true;
+  }
+
+  /** The items of one partition with `sk` from `from` to `to`, in order, read consistently. */
+  private async *range(partition: string, from: number, to: number): AsyncGenerator<Item> {
     let startKey: Item | undefined;
     do {
       const page = await this.store.doc.send(
         new QueryCommand({
           TableName: this.options.tables.globalLog,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': pagePartition(epoch),
-            ':from': Math.max(this.epochs.first(epoch), from - MAX_PAGE_ENTRIES + 1),
-            ':to': this.epochs.last(epoch),
-          },
+          ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
           ConsistentRead: true,
           Limit: QUERY_LIMIT,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        const entries = item.entries as PageEntry[];
-        const first = item.sk as number;
-        if (first + entries.length <= from) continue;
-        if (!visit(first, entries)) return false;
-      }
+      yield* page.Items ?? [];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return true;
   }
 
   /**
@@ -221,35 +223,22 @@ export class GlobalLogReader {
     if (!tally || tally.last <= after) return { references, covered: bound };
     let seen: number | undefined;
     for (let epoch = this.epochs.of(after + 1); epoch <= this.epochs.of(bound); epoch++) {
-      let startKey: Item | undefined;
-      do {
-        const page = await this.store.doc.send(
-          new QueryCommand({
-            TableName: this.options.tables.globalLog,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': typePartition(type, epoch),
-              ':from': Math.max(this.epochs.first(epoch), after + 1),
-              ':to': Math.min(this.epochs.last(epoch), bound),
-            },
-            ConsistentRead: true,
-            Limit: QUERY_LIMIT,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const previous = item.previous as number;
-          const chained = seen === undefined ? previous <= after : previous === seen;
-          // A type page in between is not visible yet: stop before this one.
-          if (!chained) return { references, covered: seen ?? after };
-          for (const entry of item.entries as TypeEntry[]) {
-            if (entry.p > after) references.push(typeReferenceOf(type, entry));
-          }
-          seen = item.sk as number;
-          if (references.length >= limit) return { references, covered: seen };
+      const pages = this.range(
+        typePartition(type, epoch),
+        Math.max(this.epochs.first(epoch), after + 1),
+        Math.min(this.epochs.last(epoch), bound),
+      );
+      for await (const item of pages) {
+        const previous = item.previous as number;
+        const chained = seen === undefined ? previous <= after : previous === seen;
+        // A type page in between is not visible yet: stop before this one.
+        if (!chained) return { references, covered: seen ?? after };
+        for (const entry of item.entries as TypeEntry[]) {
+          if (entry.p > after) references.push(typeReferenceOf(type, entry));
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+        seen = item.sk as number;
+        if (references.length >= limit) return { references, covered: seen };
+      }
     }
     return { references, covered: seen === tally.last ? bound : (seen ?? after) };
   }
