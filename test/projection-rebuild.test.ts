@@ -99,7 +99,7 @@ describe('projection rebuild', () => {
     expect(progress.at(-1)!.done).toBeGreaterThanOrEqual(early.length);
     expect(progress.some((p) => p.phase === 'replaying' && p.total >= early.length)).toBe(true);
     // Well under a minute on a quiet machine; the margin is for a busy CI.
-  }, 120_000);
+  }, 180_000);
 
   it('resumes an interrupted rebuild and removes the replaced generation after switching', async () => {
     const { fixture, store, handler, items, reader: log, indexed } = await setUp('resumed');

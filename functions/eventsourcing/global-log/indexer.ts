@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventStore } from '../event-store';
 import type { RecordedEvent } from '../types';
-import { Epochs, type GlobalLogTables, type LogHead } from './layout';
-import { LogStore, isAppendConflict } from './log-store';
+import { EMPTY_HEAD, Epochs, type GlobalLogTables, type LogHead } from './layout';
+import { LogStore, backoff, isAppendConflict } from './log-store';
 import { DEFAULT_PAGE_LIMITS, planPage, type PageLimits, type PendingEntry } from './page-plan';
 
 export interface GlobalLogIndexerOptions {
@@ -21,16 +21,9 @@ export interface IndexOutcome {
   readonly indexed: readonly (PendingEntry & { readonly position: number })[];
   /** Streams not (fully) indexed, with the reason: their events must be offered again. */
   readonly failed: ReadonlyMap<string, Error>;
-  /** The head after the last page this call appended, or as last read. */
-  readonly head: LogHead;
 }
 
 const DEFAULT_MAX_CONFLICTS = 50;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Jittered exponential backoff, 10 ms doubling up to 500 ms. */
-const backoff = (attempt: number) => sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
 
 interface Ranked {
   readonly entry: PendingEntry;
@@ -74,11 +67,10 @@ export class GlobalLogIndexer {
     const offered = offeredByStream(events);
     const failed = new Map<string, Error>();
     const indexed: (PendingEntry & { position: number })[] = [];
-    let [markers, head] = await Promise.all([
-      this.store.markers([...offered.keys()]),
-      this.store.head(),
-    ]);
+    let markers = await this.store.markers([...offered.keys()]);
     let queue = await this.queue(offered, markers, failed);
+    // A batch delivered again finds everything indexed and never reads the head.
+    let head: LogHead = queue.length > 0 ? await this.store.head() : EMPTY_HEAD;
     let conflicts = 0;
     while (queue.length > 0) {
       const plan = planPage(head, queue, markers, this.epochs, this.pageLimits);
@@ -111,7 +103,7 @@ export class GlobalLogIndexer {
       head = plan.headAfter;
       queue = queue.slice(plan.entries.length);
     }
-    return { indexed, failed, head };
+    return { indexed, failed };
   }
 
   /**

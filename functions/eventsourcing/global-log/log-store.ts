@@ -5,13 +5,21 @@ import {
   TransactGetCommand,
   TransactWriteCommand,
   type NativeAttributeValue,
+  type TransactGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { backoffDelay, type RetryPolicy } from '../command-handler';
 import { EMPTY_HEAD, HEAD_KEY, pagePartition, streamMarkerKey, typePartition } from './layout';
 import type { LogHead } from './layout';
 import type { PagePlan } from './page-plan';
 
 /** DynamoDB's limit of items in one TransactGetItems call. */
 const TRANSACT_GET_LIMIT = 100;
+
+/** How the log's writers and readers space out attempts that met another writer. */
+const LOG_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 500 };
+
+export const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, backoffDelay(LOG_RETRY, attempt)));
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -56,17 +64,25 @@ export class LogStore {
     const markers = new Map<string, number>();
     for (let start = 0; start < streamIds.length; start += TRANSACT_GET_LIMIT) {
       const chunk = streamIds.slice(start, start + TRANSACT_GET_LIMIT);
-      const { Responses = [] } = await this.doc.send(
-        new TransactGetCommand({
-          TransactItems: chunk.map((streamId) => ({
-            Get: {
-              TableName: this.tableName,
-              Key: streamMarkerKey(streamId),
-              ProjectionExpression: 'version',
-            },
-          })),
-        }),
-      );
+      const read = new TransactGetCommand({
+        TransactItems: chunk.map((streamId) => ({
+          Get: {
+            TableName: this.tableName,
+            Key: streamMarkerKey(streamId),
+            ProjectionExpression: 'version',
+          },
+        })),
+      });
+      let Responses: TransactGetCommandOutput['Responses'];
+      for (let attempt = 1; !Responses; attempt++) {
+        try {
+          ({ Responses = [] } = await this.doc.send(read));
+        } catch (error) {
+          // A page transaction is writing one of these markers right now: read again after it.
+          if (!isTransactionConflict(error) || attempt >= LOG_RETRY.maxAttempts) throw error;
+          await backoff(attempt);
+        }
+      }
       chunk.forEach((streamId, index) => {
         markers.set(streamId, (Responses[index]?.Item?.version as number | undefined) ?? 0);
       });
@@ -130,12 +146,19 @@ export class LogStore {
   }
 }
 
-/** Whether a transaction lost to another writer (a condition or a concurrent transaction). */
-export function isAppendConflict(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] })
-    .CancellationReasons;
-  return (reasons ?? []).some(
-    (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+const cancellationCodes = (error: unknown): string[] =>
+  error instanceof Error && error.name === 'TransactionCanceledException'
+    ? (
+        (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
+      ).map((reason) => reason.Code ?? '')
+    : [];
+
+/** Whether a transaction met another one on an item (it can be tried again after it). */
+const isTransactionConflict = (error: unknown) =>
+  cancellationCodes(error).includes('TransactionConflict');
+
+/** Whether a page append lost to another writer (a condition or a concurrent transaction). */
+export const isAppendConflict = (error: unknown) =>
+  cancellationCodes(error).some(
+    (code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict',
   );
-}

@@ -53,6 +53,8 @@ export interface LogSlice<Item> {
 
 export const MAX_READ_LIMIT = 1000;
 const DEFAULT_READ_LIMIT = 100;
+/** Keys per BatchGetItem call. */
+const BATCH_GET_KEYS = 100;
 /** Items per Query of pages or type pages. */
 const QUERY_LIMIT = 100;
 
@@ -245,11 +247,16 @@ export class GlobalLogReader {
 
   /** The events referenced, in the same order, upcast and parsed. */
   async eventsOf(references: readonly LogReference[]): Promise<LoggedEvent[]> {
-    const items = await batchGetAll(
-      this.store.doc,
-      this.options.tables.events,
-      references.map(({ streamId, version }) => ({ streamId, version })),
+    const keys = references.map(({ streamId, version }) => ({ streamId, version }));
+    // One BatchGetItem takes 100 keys: the calls of a large read go out side by side.
+    const chunks = Array.from({ length: Math.ceil(keys.length / BATCH_GET_KEYS) }, (_, i) =>
+      keys.slice(i * BATCH_GET_KEYS, (i + 1) * BATCH_GET_KEYS),
     );
+    const items = (
+      await Promise.all(
+        chunks.map((chunk) => batchGetAll(this.store.doc, this.options.tables.events, chunk)),
+      )
+    ).flat();
     const byStream = new Map<string, Map<number, Item>>();
     for (const item of items) {
       const versions = byStream.get(item.streamId as string) ?? new Map<number, Item>();
