@@ -1,8 +1,10 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   backfillGlobalLog,
+  createGlobalLogIndexerHandler,
   GlobalLogIndexer,
   InvalidLogReadError,
   Upcasters,
@@ -195,6 +197,64 @@ describe('global log indexer', () => {
     const ranks = indexed.map(effectiveRank);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     expectExactlyOnce(await readAllReferences(log.reader()), events);
+  });
+});
+
+describe('global log indexer handler', () => {
+  it('reports a stream it cannot index from its first record, and indexes the others', async () => {
+    const { events } = await log.store.append(
+      'acc-ok',
+      [{ type: 'Opened', data: { owner: 'ok' } }],
+      { expectedVersion: 'no_stream' },
+    );
+    // Version 3 of a stream whose versions 1 and 2 the events table does not hold.
+    const ghost = { ...events[0]!, streamId: 'acc-ghost', version: 3, eventId: 'ghost-3' };
+    const records = [insertRecord(ghost), insertRecord(events[0]!)];
+    const { batchItemFailures } = await log.indexer()({ Records: records });
+    expect(batchItemFailures).toEqual([{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }]);
+    const references = await readAllReferences(log.reader());
+    expect(references.map((r) => `${r.streamId}#${r.version}`)).toEqual(['acc-ok#1']);
+  });
+
+  it('emits its lag and the events it indexed as embedded metrics', async () => {
+    const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'globalLog' });
+    process.env.POWERTOOLS_METRICS_DISABLED = previous;
+    const output: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      output.push(String(chunk));
+      return true;
+    });
+    try {
+      const handler = createGlobalLogIndexerHandler({
+        client: log.tables.client,
+        tables: log.logTables,
+        metrics,
+      });
+      const { events } = await log.store.append(
+        'acc-lag',
+        [
+          { type: 'Opened', data: { owner: 'dee' } },
+          { type: 'Deposited', data: { amount: 4 } },
+        ],
+        { expectedVersion: 'no_stream' },
+      );
+      const before = Date.now();
+      await handler({ Records: events.map((event) => insertRecord(event)) });
+      const after = Date.now();
+      const emf = output
+        .flatMap((line) => line.split('\n'))
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(emf).toHaveLength(1);
+      expect(emf[0]).toMatchObject({ GlobalLogEventsIndexed: 2 });
+      const lag = emf[0]!.GlobalLogLag as number;
+      expect(lag).toBeGreaterThanOrEqual(before - Date.parse(events[1]!.recordedAt));
+      expect(lag).toBeLessThanOrEqual(after - Date.parse(events[1]!.recordedAt));
+    } finally {
+      write.mockRestore();
+    }
   });
 });
 
