@@ -420,9 +420,11 @@ export const streamConsumers: readonly StreamConsumerDeclaration[] = [
     maxRetryAttempts: 5,
   },
   {
-    // Fuller batches make fuller pages: one transaction appends up to 250 events.
+    // Fuller batches make fuller pages (one transaction appends up to 250 events) and fewer
+    // page transactions for parallel shards to race on, for at most a second of lag.
     ...projectionConsumer('globalLogIndexer'),
     batchSize: 500,
+    maxBatchingWindowSeconds: 1,
   },
 ];
 
