@@ -71,7 +71,7 @@ async function deliver(handler: GlobalLogIndexerHandler, records: readonly Dynam
 describe('global log indexer', () => {
   it('gives each event exactly one position when every batch arrives twice and events of a transaction swap', async () => {
     const random = seededRandom(1);
-    const events = await appendRandom(1, 40, 600);
+    const events = await appendRandom(1, 40, 400);
     const handler = log.indexer();
     for (const batch of batches(recordsWithSwaps(events, random), random)) {
       await deliver(handler, batch);
@@ -84,7 +84,7 @@ describe('global log indexer', () => {
 
   it('indexes the earlier events a later batch finds missing, and nothing twice when they arrive', async () => {
     const random = seededRandom(2);
-    const events = await appendRandom(2, 10, 300);
+    const events = await appendRandom(2, 10, 200);
     const handler = log.indexer();
     // Batches in reverse: each stream's later events arrive before its earlier ones.
     for (const batch of batches(recordsWithSwaps(events, random), random, 20).reverse()) {
@@ -95,7 +95,7 @@ describe('global log indexer', () => {
 
   it('stays gap-free and exactly-once with four indexers on the same records at once', async () => {
     const random = seededRandom(3);
-    const events = await appendRandom(3, 30, 500);
+    const events = await appendRandom(3, 30, 300);
     const records = recordsWithSwaps(events, random);
     // Like shards read in parallel, except that every record reaches all four indexers.
     await Promise.all(
@@ -297,7 +297,7 @@ describe('global log reader', () => {
   });
 
   it('reads one type, or several, across all streams in log order', async () => {
-    const events = await appendRandom(6, 20, 400);
+    const events = await appendRandom(6, 20, 250);
     await deliver(
       log.indexer(),
       events.map((e) => insertRecord(e)),
@@ -401,7 +401,7 @@ describe('global log reader', () => {
 
 describe('global log backfill', () => {
   it('indexes history the stream never delivered, stream by stream, and nothing twice', async () => {
-    const early = await appendRandom(8, 25, 500);
+    const early = await appendRandom(8, 25, 300);
     const handler = log.indexer();
     // The indexer only ever saw a few of the newest records: the rest had expired.
     await deliver(
@@ -409,19 +409,19 @@ describe('global log backfill', () => {
       early.slice(-20).map((e) => insertRecord(e)),
     );
     const before = (await log.reader().head()).lastPosition;
-    expect(before).toBeLessThan(500);
+    expect(before).toBeLessThan(early.length);
     const indexer = new GlobalLogIndexer({ client: log.tables.client, tables: log.logTables });
     const progress: number[] = [];
     const first = await backfillGlobalLog(indexer, log.logTables.events, {
       pageSize: 37,
       onProgress: (p) => progress.push(p.scanned),
     });
-    expect(first.scanned).toBe(500);
+    expect(first.scanned).toBe(early.length);
     expect(first.failedStreams).toBe(0);
-    expect(progress.at(-1)).toBe(500);
+    expect(progress.at(-1)).toBe(early.length);
     expectExactlyOnce(await readAllReferences(log.reader()), early);
-    expect(first.indexed).toBe(500 - before);
+    expect(first.indexed).toBe(early.length - before);
     const again = await backfillGlobalLog(indexer, log.logTables.events);
-    expect(again).toEqual({ scanned: 500, indexed: 0, failedStreams: 0 });
+    expect(again).toEqual({ scanned: early.length, indexed: 0, failedStreams: 0 });
   });
 });
