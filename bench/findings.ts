@@ -147,7 +147,8 @@ function globalLogFinding(results: BenchResults): string {
     `per second (${ratio(g.keepsUp)}), about ${figure(g.eventsPerPage, 0)} events per page ` +
     'transaction. Live, each event had its position ' +
     `${figure(g.live.lagP50Ms)} ms after it was recorded at the median and ` +
-    `${figure(g.live.lagP99Ms)} ms at p99, a poll interval included. On DynamoDB the limit ` +
+    `${figure(g.live.lagP99Ms)} ms at p99, its ${g.settings.maxBatchingWindowSeconds} s batching ` +
+    'window and a poll interval included. On DynamoDB the limit ' +
     'is set by one page transaction at a time, not by this emulator: see the README’s ' +
     'throughput budget.'
   );
