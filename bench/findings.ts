@@ -46,6 +46,11 @@ export function targets(results: BenchResults): Target[] {
       threshold: 1,
     });
   }
+  list.push({
+    name: 'Global log indexing (catch-up) vs the append rate',
+    measured: results.globalLog.keepsUp,
+    threshold: 1,
+  });
   return list;
 }
 
@@ -134,6 +139,21 @@ function projectionsFinding(results: BenchResults): string {
   );
 }
 
+function globalLogFinding(results: BenchResults): string {
+  const g = results.globalLog;
+  return (
+    `- **Global log.** The indexer works off a backlog at ${figure(g.catchUpIndexedPerSecond)} ` +
+    `events per second against writers appending ${figure(g.writtenWithoutConsumerPerSecond)} ` +
+    `per second (${ratio(g.keepsUp)}), about ${figure(g.eventsPerPage, 0)} events per page ` +
+    'transaction. Live, each event had its position ' +
+    `${figure(g.live.lagP50Ms)} ms after it was recorded at the median and ` +
+    `${figure(g.live.lagP99Ms)} ms at p99, its ${g.settings.maxBatchingWindowSeconds} s batching ` +
+    'window and a poll interval included. On DynamoDB the limit ' +
+    'is set by one page transaction at a time, not by this emulator: see the README’s ' +
+    'throughput budget.'
+  );
+}
+
 function capacityFinding(results: BenchResults): string {
   const atMinimum = results.requests.operations.filter(
     (op) =>
@@ -169,6 +189,7 @@ export function findingsSection(results: BenchResults): string {
     loadsFinding(results),
     snapshotsFinding(results),
     projectionsFinding(results),
+    globalLogFinding(results),
     capacityFinding(results),
   ].join('\n');
 }

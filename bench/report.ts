@@ -415,6 +415,42 @@ function bundlesSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function globalLogSection(results: BenchResults): string {
+  const g = results.globalLog;
+  return [
+    '## 7. Global log through the local stream runner',
+    '',
+    `The declared \`${g.consumer}\` consumer (batches of up to ${g.settings.batchSize}, batching ` +
+      `window ${g.settings.maxBatchingWindowSeconds} s) giving every event its position, on the ` +
+      'workload of section 4 in a DynamoDB Local of its own: per run, fresh tables, ' +
+      `${integer.format(g.events)} events across ${g.streams} account streams written with no ` +
+      'consumer running (the append rate), then worked off by the indexer (catch-up), then ' +
+      `${integer.format(g.events)} more written while it runs (live; lag from \`recordedAt\` ` +
+      'until the handler that indexed the event returned). Then the whole log is read back ' +
+      'from position 0, 500 events a read (each read: the pages, then the events by ' +
+      '`BatchGetItem`). One page is one `TransactWriteItems` (page, head, type pages, stream ' +
+      'markers): events per page is how well the indexer fills them.',
+    '',
+    table(
+      ['Measure', `Median of ${g.runs} runs (min–max)`],
+      [
+        [
+          'Append rate: events written per second, no consumer',
+          figure(g.writtenWithoutConsumerPerSecond),
+        ],
+        ['Catch-up, events indexed per second', figure(g.catchUpIndexedPerSecond)],
+        ['Catch-up rate ÷ append rate (above 1: the log keeps up)', ratio(g.keepsUp)],
+        ['Live, events written per second', figure(g.live.writtenPerSecond)],
+        ['Live, events indexed per second', figure(g.live.indexedPerSecond)],
+        ['Live, lag p50', `${figure(g.live.lagP50Ms)} ms`],
+        ['Live, lag p99', `${figure(g.live.lagP99Ms)} ms`],
+        ['Reading the log, events per second', figure(g.readPerSecond)],
+        ['Events per page', figure(g.eventsPerPage, 1)],
+      ],
+    ),
+  ].join('\n');
+}
+
 /** BENCHMARKS.md, rendered entirely from the results of one run. */
 export function renderReport(results: BenchResults): string {
   return [
@@ -441,6 +477,8 @@ export function renderReport(results: BenchResults): string {
     peerSection(results),
     '',
     bundlesSection(results),
+    '',
+    globalLogSection(results),
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import type { Machine } from './machine';
 import type { BundlesResult } from './sections/bundles';
+import type { GlobalLogResult } from './sections/global-log';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
 import type { ItemSizes, RequestsResult } from './sections/requests';
@@ -20,4 +21,5 @@ export interface BenchResults {
   readonly loads: readonly LoadResult[];
   readonly projections: ProjectionsResult;
   readonly bundles: BundlesResult;
+  readonly globalLog: GlobalLogResult;
 }

@@ -7,6 +7,7 @@ import { describeMachine } from './machine';
 import { renderReport } from './report';
 import type { BenchResults } from './results';
 import { measureBundles } from './sections/bundles';
+import { measureGlobalLog } from './sections/global-log';
 import { measureLoads, seedLoads } from './sections/loads';
 import { measureProjections } from './sections/projections';
 import { measureRequests } from './sections/requests';
@@ -66,6 +67,8 @@ async function measure(started: number): Promise<BenchResults> {
   // leave hundreds of thousands of items behind, far more than a local stack holds.
   log('section 4: projections through the local stream runner (fresh DynamoDB Local)');
   const projections = await withDynamoDbLocal((env) => measureProjections(env, settings));
+  log('section 7: the global log through the local stream runner (fresh DynamoDB Local)');
+  const globalLog = await withDynamoDbLocal((env) => measureGlobalLog(env, settings));
   log('section 6: bundle sizes (cdk synth) and cold imports');
   const bundles = measureBundles(projectRoot, settings.coldImports);
   return {
@@ -78,6 +81,7 @@ async function measure(started: number): Promise<BenchResults> {
     loads,
     projections,
     bundles,
+    globalLog,
   };
 }
 

@@ -86,6 +86,20 @@ export const tables = {
     // The only record of why a stream was parked and that it still needs a redrive.
     durability: 'source-of-truth',
   },
+  globalLog: {
+    description:
+      'The global log: every event at one position across all streams, by page, type and epoch.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'N' },
+    // Consumers keep positions as checkpoints: a rebuilt log would number events differently.
+    durability: 'source-of-truth',
+  },
+  subscriptionCheckpoints: {
+    description: 'The position each catch-up subscription of the global log has handled.',
+    partitionKey: { name: 'subscription', type: 'S' },
+    // Losing a checkpoint would replay a consumer from its start, or skip events from its end.
+    durability: 'source-of-truth',
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;
@@ -294,6 +308,22 @@ export const functions = {
     tables: {},
     eventBus: 'integration',
   },
+  globalLogIndexer: {
+    description: 'Gives every new event its position in the global log.',
+    entry: 'functions/global-log/indexer.ts',
+    trigger: 'stream',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    tables: { events: 'read', globalLog: 'append' },
+  },
+  eventFeed: {
+    description: 'GET /events: the global log over HTTP, from a position, optionally by type.',
+    entry: 'functions/global-log/feed.ts',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { events: 'read', globalLog: 'read' },
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
@@ -306,6 +336,11 @@ export interface RouteDeclaration {
   /** API Gateway path with `{name}` parameters, e.g. `/accounts/{accountId}`. */
   readonly path: string;
   readonly function: FunctionKey;
+  /**
+   * `iam`: only SigV4-signed callers with `execute-api:Invoke`, even when the API's default
+   * authorizer accepts JWTs (operator and internal routes).
+   */
+  readonly authorization?: 'iam';
 }
 
 /** Every HTTP route; API Gateway's `routeKey` for a route is `${method} ${path}`. */
@@ -330,6 +365,7 @@ export const routes: readonly RouteDeclaration[] = [
   { method: 'GET', path: '/customers/{customerId}/orders', function: 'orderQueries' },
   { method: 'POST', path: '/transfers', function: 'transferCommands' },
   { method: 'GET', path: '/transfers/{transferId}', function: 'transferQueries' },
+  { method: 'GET', path: '/events', function: 'eventFeed', authorization: 'iam' },
   // Everything else gets the API's JSON 404 instead of API Gateway's own.
   { method: 'ANY', path: '/', function: 'health' },
   { method: 'ANY', path: '/{proxy+}', function: 'health' },
@@ -382,6 +418,13 @@ export const streamConsumers: readonly StreamConsumerDeclaration[] = [
     // Refused entries are already retried within each invocation, and an event that can never
     // be published holds this consumer's shard until its retries are spent.
     maxRetryAttempts: 5,
+  },
+  {
+    // Fuller batches make fuller pages (one transaction appends up to 250 events) and fewer
+    // page transactions for parallel shards to race on, for at most a second of lag.
+    ...projectionConsumer('globalLogIndexer'),
+    batchSize: 500,
+    maxBatchingWindowSeconds: 1,
   },
 ];
 

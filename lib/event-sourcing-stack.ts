@@ -111,6 +111,7 @@ export class EventSourcingStack extends Stack {
           }
         : {}),
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+      globalLog: 'globalLog' in declaration.tables,
       problemMetrics: Object.entries(declaration.functions).flatMap(([service, fn]) =>
         (fn.alarmMetrics ?? []).map((problem) => ({ service, ...problem })),
       ),

@@ -118,6 +118,8 @@ export class SystemHttpApi extends Construct {
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
+        // Operator and internal routes stay IAM-only whatever the API's default authorizer.
+        ...(route.authorization === 'iam' ? { authorizer: new HttpIamAuthorizer() } : {}),
       });
     }
   }

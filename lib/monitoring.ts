@@ -16,6 +16,10 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import {
+  GLOBAL_LOG_EVENTS_INDEXED_METRIC,
+  GLOBAL_LOG_LAG_METRIC,
+} from '../functions/eventsourcing/global-log/metric-names';
 import { STREAMS_PARKED_METRIC } from '../functions/eventsourcing/projections/metric-names';
 import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records';
 import type { SystemFunction } from './functions';
@@ -40,6 +44,8 @@ export interface SystemMonitoringProps {
     readonly failureRecords: FailureRecords;
   };
   readonly alarmEmail?: string;
+  /** The system keeps a global log: alarm on its indexer's lag and graph its throughput. */
+  readonly globalLog?: boolean;
   /** Metrics functions emit to say something needs an operator (declared `alarmMetrics`). */
   readonly problemMetrics?: readonly {
     readonly service: string;
@@ -85,6 +91,7 @@ export class SystemMonitoring extends Construct {
     if (props.httpApi) this.monitorApi(props.httpApi);
     this.monitorFunctions(props.functions);
     if (props.streams) this.monitorStreams(props.streams, props.metricsNamespace);
+    if (props.globalLog) this.monitorGlobalLog(props.metricsNamespace);
     this.monitorProblemMetrics(props.problemMetrics ?? [], props.metricsNamespace);
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
@@ -180,6 +187,35 @@ export class SystemMonitoring extends Construct {
         title: 'Parked streams and failure records',
         left: [parked, failedRecords.with({ label: 'Failure records written' })],
         width: 12,
+      }),
+    );
+  }
+
+  private monitorGlobalLog(metricsNamespace: string): void {
+    // Metrics Insights finds the indexer's metrics whichever function emits them.
+    const lag = new MathExpression({
+      expression: `SELECT MAX(${GLOBAL_LOG_LAG_METRIC}) FROM "${metricsNamespace}"`,
+      label: 'Global log lag (ms)',
+      period: Duration.minutes(1),
+    });
+    this.alarm(
+      'GlobalLogLag',
+      `The global log is more than ${maxIteratorAge.toHumanString()} behind the events it indexes`,
+      lag,
+      maxIteratorAge.toMilliseconds(),
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+    const indexed = new MathExpression({
+      expression: `SELECT SUM(${GLOBAL_LOG_EVENTS_INDEXED_METRIC}) FROM "${metricsNamespace}"`,
+      label: 'Events indexed',
+      period: Duration.minutes(1),
+    });
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Global log: indexer lag and events indexed per minute',
+        left: [lag],
+        right: [indexed],
+        width: 24,
       }),
     );
   }

@@ -5,24 +5,17 @@
  * `local-`). With TABLE_* variables set (as the Lambda functions have them) and no
  * DYNAMODB_ENDPOINT, it works against those tables in AWS with the caller's credentials.
  */
-import type { ProjectionHandler, ProjectionRuntime } from '../functions/eventsourcing';
 import {
-  functions,
-  prefixedTableNames,
-  streamConsumers,
-  tableEnvironment,
-  tableNameEnvVar,
-  type FunctionDeclaration,
-} from '../functions/system';
+  GlobalLogReader,
+  createDynamoDbClient,
+  type ProjectionHandler,
+  type ProjectionRuntime,
+} from '../functions/eventsourcing';
+import { globalLogTablesFromEnv } from '../functions/global-log/tables';
+import { functions, streamConsumers, type FunctionDeclaration } from '../functions/system';
+import { runCli, terminalIo, useLocalStackByDefault } from './cli-support';
 import { runProjectionsCommand } from './projections-commands';
 import { loadHandler } from './stream-consumers';
-
-function useLocalStackByDefault(): void {
-  if (process.env[tableNameEnvVar('events')]) return;
-  process.env.DYNAMODB_ENDPOINT ??= `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? '8000'}`;
-  process.env.AWS_REGION ??= 'local';
-  Object.assign(process.env, tableEnvironment(prefixedTableNames('local-')));
-}
 
 const isProjectionHandler = (handler: unknown): handler is ProjectionHandler =>
   typeof handler === 'function' &&
@@ -42,28 +35,17 @@ async function declaredProjections(): Promise<Map<string, ProjectionRuntime>> {
   return projections;
 }
 
-async function main(): Promise<number> {
+runCli(async () => {
   useLocalStackByDefault();
-  const interrupt = new AbortController();
-  process.once('SIGINT', () => interrupt.abort());
-  const terminal = process.stderr.isTTY;
-  return runProjectionsCommand(process.argv.slice(2), await declaredProjections(), {
-    print: (line) => {
-      if (terminal) process.stderr.write('\r\x1b[K');
-      console.log(line);
-    },
-    progress: (line) => {
-      if (terminal) process.stderr.write(`\r\x1b[K${line}`);
-      else console.error(line);
-    },
-    signal: interrupt.signal,
+  // Events reach a projection as stored: its runtime upcasts them, parking what it cannot.
+  const log = new GlobalLogReader({
+    client: createDynamoDbClient(),
+    tables: globalLogTablesFromEnv(),
   });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+  return runProjectionsCommand(
+    process.argv.slice(2),
+    await declaredProjections(),
+    log,
+    terminalIo(),
+  );
+});

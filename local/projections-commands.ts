@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   RebuildInterruptedError,
+  type GlobalLogReader,
   rebuildProjection,
   removeRetiredGenerations,
   rebuildStatus,
@@ -15,11 +16,13 @@ export const USAGE = `Usage: npm run projections -- <command>
   status [NAME]                     generations, rebuild progress, failing and parked streams
   parked [NAME]                     failing and parked streams with their reasons
   redrive NAME [STREAM_ID ...]      replay parked (or the named) streams from the events table
-  rebuild NAME [--segments N] [--keep-retired]
-                                    re-run NAME over the whole events table into a new generation
-                                    and switch over; Ctrl-C interrupts, running it again resumes;
-                                    the replaced generation is removed 2 minutes after the switch
-                                    (once batches that started before it have ended)
+  rebuild NAME [--settle-seconds N] [--keep-retired]
+                                    re-run NAME over the global log, in the order events happened,
+                                    into a new generation and switch over; Ctrl-C interrupts,
+                                    running it again resumes; it follows the log until N seconds
+                                    (default 120) after it started, and removes the replaced
+                                    generation 2 minutes after the switch (once batches that
+                                    started before either have ended)
   clean NAME                        remove generations replaced by a rebuild run with
                                     --keep-retired`;
 
@@ -59,17 +62,21 @@ function formatParked(record: ParkedStream): string {
   );
 }
 
-/** Runs one command against the given projections; returns the process exit code. */
+/**
+ * Runs one command against the given projections (a rebuild replays `log`); returns the
+ * process exit code.
+ */
 export async function runProjectionsCommand(
   args: readonly string[],
   projections: ReadonlyMap<string, ProjectionRuntime>,
+  log: GlobalLogReader,
   io: CommandIo,
 ): Promise<number> {
   const { positionals, values } = parseArgs({
     args: [...args],
     allowPositionals: true,
     options: {
-      segments: { type: 'string' },
+      'settle-seconds': { type: 'string' },
       'keep-retired': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -118,7 +125,7 @@ export async function runProjectionsCommand(
           io.print(
             `  rebuild into generation ${rebuild.generation} since ${rebuild.startedAt}: ` +
               `${number(rebuild.done)}/${number(rebuild.total)} events, ` +
-              `${rebuild.segmentsFinished}/${rebuild.segments} segments finished`,
+              `global log position ${number(rebuild.position)}`,
           );
         }
       }
@@ -155,17 +162,18 @@ export async function runProjectionsCommand(
     case 'rebuild': {
       const [runtime] = select(true) ?? [];
       if (!runtime) return 1;
-      const segments = values.segments === undefined ? undefined : Number(values.segments);
+      const settleSeconds =
+        values['settle-seconds'] === undefined ? undefined : Number(values['settle-seconds']);
       if (
-        segments !== undefined &&
-        !(Number.isInteger(segments) && segments >= 1 && segments <= 1000)
+        settleSeconds !== undefined &&
+        !(Number.isInteger(settleSeconds) && settleSeconds >= 0 && settleSeconds <= 3600)
       ) {
-        io.print('--segments must be an integer from 1 to 1000');
+        io.print('--settle-seconds must be an integer from 0 to 3600');
         return 1;
       }
       try {
-        const result = await rebuildProjection(runtime, {
-          ...(segments ? { segments } : {}),
+        const result = await rebuildProjection(runtime, log, {
+          ...(settleSeconds === undefined ? {} : { settleMs: settleSeconds * 1000 }),
           keepRetired: values['keep-retired'],
           onProgress: (p) => io.progress(formatProgress(p)),
           ...(io.signal ? { signal: io.signal } : {}),

@@ -623,6 +623,14 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         expect.arrayContaining([{ Name: 'FilterId', Value: 'FailureRecords' }]),
       );
     }
+    const logLag = alarms.filter((a) => JSON.stringify(a.Metrics ?? '').includes('GlobalLogLag'));
+    expect(logLag).toHaveLength('globalLog' in declaration.tables ? 1 : 0);
+    if (logLag[0]) {
+      expect(logLag[0]).toMatchObject({
+        Threshold: 60_000,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
@@ -793,6 +801,26 @@ describe('deployment settings from context', () => {
     expect(routes.map(([, r]) => r.Properties!.AuthorizationType)).toEqual(
       probeDeclaration.routes.map(() => 'JWT'),
     );
+  });
+
+  it('keeps routes declared IAM-only on IAM when the API takes JWTs', () => {
+    const { json } = synthesize(systemDeclaration, {
+      context: {
+        auth: 'jwt',
+        jwtIssuer: 'https://issuer.example.com/',
+        jwtAudience: 'client-a',
+      },
+    });
+    const routes = resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
+    const iamOnly = systemDeclaration.routes.filter((route) => route.authorization === 'iam');
+    expect(iamOnly.map((route) => `${route.method} ${route.path}`)).toContain('GET /events');
+    for (const route of routes) {
+      const routeKey = route.RouteKey as string;
+      const declared = systemDeclaration.routes.find((r) => `${r.method} ${r.path}` === routeKey)!;
+      expect(route.AuthorizationType, routeKey).toBe(
+        declared.authorization === 'iam' ? 'AWS_IAM' : 'JWT',
+      );
+    }
   });
 
   it('configures CORS only for the origins given, and honours throttling and log retention', () => {

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
+  type GlobalLogReader,
+  type GlobalLogIndexerHandler,
   type ProjectionHandler,
   type ProjectionRuntime,
 } from '../functions/eventsourcing';
@@ -11,11 +13,14 @@ import {
   insertRecord,
   type ProjectionTestTables,
 } from './support/projection-fixture';
+import { createGlobalLogFixture } from './support/global-log';
 
 let tables: ProjectionTestTables;
 let broken = true;
 let runtime: ProjectionRuntime;
 let handler: ProjectionHandler;
+let indexer: GlobalLogIndexerHandler;
+let log: GlobalLogReader;
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
@@ -25,12 +30,15 @@ beforeAll(async () => {
     { parkAfterAttempts: 1 },
   );
   runtime = handler.runtime();
+  const globalLog = await createGlobalLogFixture(tables);
+  indexer = globalLog.indexer();
+  log = globalLog.reader();
 });
 
 async function run(...args: string[]) {
   const lines: string[] = [];
   const progress: string[] = [];
-  const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), {
+  const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), log, {
     print: (line) => lines.push(line),
     progress: (line) => progress.push(line),
   });
@@ -48,7 +56,9 @@ describe('projections command', () => {
       ],
       { expectedVersion: 'no_stream' },
     );
-    await handler({ Records: events.map((event) => insertRecord(event)) });
+    const records = events.map((event) => insertRecord(event));
+    await handler({ Records: records });
+    await indexer({ Records: records });
 
     expect((await run('status')).output).toBe('accounts: active generation 1; 1 parked, 0 failing');
     const parked = await run('parked', 'accounts');
@@ -66,7 +76,7 @@ describe('projections command', () => {
     });
     expect((await run('parked')).output).toBe('No failing or parked streams.');
 
-    const rebuilt = await run('rebuild', 'accounts', '--segments', '2', '--keep-retired');
+    const rebuilt = await run('rebuild', 'accounts', '--settle-seconds', '0', '--keep-retired');
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.output).toBe('accounts: generation 2 active (replaced 1), 2 events');
     expect(rebuilt.progress.at(-1)).toMatch(/^accounts → generation 2 \[done\] 2\/2 \(100\.0%\)/);
@@ -92,7 +102,7 @@ describe('projections command', () => {
       code: 1,
       output: "Unknown projection 'nope'. Known: accounts",
     });
-    expect(await run('rebuild', 'accounts', '--segments', '0')).toMatchObject({ code: 1 });
+    expect(await run('rebuild', 'accounts', '--settle-seconds', 'soon')).toMatchObject({ code: 1 });
   });
 
   it('formats progress with rate and ETA', () => {
@@ -100,12 +110,12 @@ describe('projections command', () => {
       formatProgress({
         projection: 'accounts',
         generation: 3,
-        phase: 'scanning',
+        phase: 'replaying',
         done: 2500,
         total: 10_000,
         eventsPerSecond: 1250,
         etaSeconds: 6,
       }),
-    ).toBe('accounts → generation 3 [scanning] 2,500/10,000 (25.0%), 1,250 events/s, ETA 6s');
+    ).toBe('accounts → generation 3 [replaying] 2,500/10,000 (25.0%), 1,250 events/s, ETA 6s');
   });
 });

@@ -4,11 +4,13 @@ import {
   ReadModelReader,
   RebuildInterruptedError,
   rebuildProjection,
+  rebuildStatus,
   removeRetiredGenerations,
   type RebuildProgress,
 } from '../functions/eventsourcing';
 import { waitFor } from '../local/wait-for';
 import { expectedBalances, randomHistories, seededRandom } from './support/balance-projection';
+import { createGlobalLogFixture, waitUntilIndexed } from './support/global-log';
 import { appendHistories, balanceHandler, generationItems } from './support/projection-fixture';
 import { runnerFixturePerTest } from './support/stream-runner-fixture';
 
@@ -20,12 +22,16 @@ async function setUp(name: string) {
   const handler = balanceHandler(fixture.tables, { name });
   const items = (generation: number) =>
     generationItems(client, projectionTables.readModel, name, generation);
-  return { fixture, store: fixture.store, handler, items };
+  // The global log the rebuild replays, kept by its own consumer of the events stream.
+  const log = await createGlobalLogFixture(fixture.tables);
+  fixture.runner(log.indexer(), { consumer: 'globalLogIndexer', settings: { batchSize: 1000 } });
+  const indexed = (count: number) => waitUntilIndexed(log.reader(), count);
+  return { fixture, store: fixture.store, handler, items, reader: log.reader(), indexed };
 }
 
 describe('projection rebuild', () => {
   it('rebuilds 10,000 random events into a new generation that equals the live read model', async () => {
-    const { fixture, store, handler, items } = await setUp('balances');
+    const { fixture, store, handler, items, reader: log, indexed } = await setUp('balances');
     const { client, projectionTables } = fixture.tables;
     // The same projection under another name, never rebuilt: the live read model to compare with.
     const control = balanceHandler(fixture.tables, { name: 'control' });
@@ -44,6 +50,7 @@ describe('projection rebuild', () => {
       timeoutMs: 30_000,
       description: 'the live read model',
     });
+    await indexed(early.length);
 
     const progress: RebuildProgress[] = [];
     const servedDuringRebuild: unknown[] = [];
@@ -54,9 +61,11 @@ describe('projection rebuild', () => {
     // Events keep arriving while the rebuild scans, and queries keep being answered.
     const [late, result] = await Promise.all([
       appendHistories(store, histories.slice(150), random),
-      rebuildProjection(handler.runtime(), {
+      rebuildProjection(handler.runtime(), log, {
         // Removed below, once no batch that began before the switch can still be running.
         keepRetired: true,
+        // Longer than any batch that began before the rebuild, and than the indexer's lag.
+        settleMs: 3000,
         progressIntervalMs: 50,
         onProgress: (p) => progress.push(p),
       }).finally(() => (rebuilding = false)),
@@ -88,12 +97,12 @@ describe('projection rebuild', () => {
     expect(await reader.activeGeneration()).toBe(2);
     expect(progress.at(-1)).toMatchObject({ phase: 'done', generation: 2 });
     expect(progress.at(-1)!.done).toBeGreaterThanOrEqual(early.length);
-    expect(progress.some((p) => p.phase === 'scanning' && p.total >= early.length)).toBe(true);
+    expect(progress.some((p) => p.phase === 'replaying' && p.total >= early.length)).toBe(true);
     // Well under a minute on a quiet machine; the margin is for a busy CI.
-  }, 120_000);
+  }, 180_000);
 
   it('resumes an interrupted rebuild and removes the replaced generation after switching', async () => {
-    const { fixture, store, handler, items } = await setUp('resumed');
+    const { fixture, store, handler, items, reader: log, indexed } = await setUp('resumed');
     const random = seededRandom(7);
     const events = await appendHistories(
       store,
@@ -106,11 +115,12 @@ describe('projection rebuild', () => {
       timeoutMs: 30_000,
       description: 'the live read model',
     });
+    await indexed(events.length);
 
     const stop = new AbortController();
-    const interrupted = rebuildProjection(handler.runtime(), {
-      segments: 2,
-      pageSize: 50,
+    const interrupted = rebuildProjection(handler.runtime(), log, {
+      batchSize: 50,
+      settleMs: 0,
       progressIntervalMs: 10,
       onProgress: (p) => {
         if (p.done > 0) stop.abort();
@@ -119,10 +129,14 @@ describe('projection rebuild', () => {
     });
     await expect(interrupted).rejects.toBeInstanceOf(RebuildInterruptedError);
     expect((await handler.runtime().generations()).building).toBe(2);
+    const saved = (await rebuildStatus(handler.runtime()))!;
+    expect(saved).toMatchObject({ generation: 2, total: events.length });
+    expect(saved.position).toBeGreaterThan(0);
+    expect(saved.done).toBe(saved.position);
 
-    const result = await rebuildProjection(handler.runtime(), {
-      segments: 2,
-      pageSize: 50,
+    const result = await rebuildProjection(handler.runtime(), log, {
+      batchSize: 50,
+      settleMs: 0,
       retireAfterMs: 0,
     });
     expect(result).toMatchObject({ generation: 2, replaced: 1 });

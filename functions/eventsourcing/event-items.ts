@@ -154,7 +154,11 @@ export function validateNewEvents(events: readonly NewEvent[]): void {
 }
 
 export function eventFromItem(item: Record<string, AttributeValue>): RecordedEvent {
-  const raw = unmarshall(item);
+  return eventFromAttributes(unmarshall(item));
+}
+
+/** The event in an item already unmarshalled (as the document client returns it). */
+export function eventFromAttributes(raw: Record<string, unknown>): RecordedEvent {
   return {
     streamId: raw.streamId as string,
     version: raw.version as number,

@@ -12,3 +12,4 @@ export * from './upcasting';
 export * from './projection';
 export * from './projections';
 export * from './storage';
+export * from './global-log';

@@ -8,9 +8,12 @@ import {
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ScanCommand as RawScanCommand } from '@aws-sdk/client-dynamodb';
-import { eventFromItem } from '../event-items';
+import type { GlobalLogReader } from '../global-log/reader';
+import {
+  GlobalLogSubscription,
+  SubscriptionStoppedError,
+  type SubscriptionCheckpoint,
+} from '../global-log/subscription';
 import { mapConcurrently } from './concurrency';
 import { saveGenerations, type GenerationState } from './generations';
 import type { EventToApply } from './generation-writer';
@@ -20,10 +23,10 @@ import { appliedPrefix, controlKey, generationPrefix } from './read-model-keys';
 export interface RebuildProgress {
   readonly projection: string;
   readonly generation: number;
-  readonly phase: 'scanning' | 'switching' | 'cleaning' | 'done';
-  /** Events of the events table handled so far (across restarts of the rebuild). */
+  readonly phase: 'replaying' | 'switching' | 'cleaning' | 'done';
+  /** Events of the global log replayed so far (across restarts of the rebuild). */
   readonly done: number;
-  /** Events in the table when the rebuild started. */
+  /** Events in the global log when the rebuild started. */
   readonly total: number;
   readonly eventsPerSecond: number;
   /** Seconds left at the current rate, when it can be told. */
@@ -31,15 +34,21 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Parallel scan segments of the events table (default 4). */
-  readonly segments?: number;
-  /** Items per scan page (default 500). */
-  readonly pageSize?: number;
+  /** Events per read of the global log (default 500). */
+  readonly batchSize?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
-  /** How often `onProgress` is called while scanning (default 1000 ms). */
+  /** How often `onProgress` is called while replaying (default 1000 ms). */
   readonly progressIntervalMs?: number;
-  /** Interrupts the rebuild between pages; running it again resumes where it stopped. */
+  /** Interrupts the rebuild between batches; running it again resumes where it stopped. */
   readonly signal?: AbortSignal;
+  /**
+   * How long after the rebuild started it keeps following the log before switching over
+   * (default 120 s). A consumer batch that began before the new generation was registered
+   * writes only the live one; such an event reaches the new one through the log, which must
+   * have indexed it by then: so the wait must exceed the consumer function's timeout, and the
+   * log's indexer must not lag more (its lag alarm fires at one minute).
+   */
+  readonly settleMs?: number;
   /**
    * Wait after the switch-over before deleting the replaced generation. A stream consumer's batch
    * that read the generations before the switch still writes the old generation until it ends,
@@ -51,7 +60,7 @@ export interface RebuildOptions {
   readonly keepRetired?: boolean;
 }
 
-/** Longer than the stream consumers' function timeout: see `retireAfterMs`. */
+/** Longer than the stream consumers' function timeout: see `retireAfterMs` and `settleMs`. */
 const RETIRE_AFTER_MS = 120_000;
 
 export interface RebuildResult {
@@ -61,16 +70,12 @@ export interface RebuildResult {
   readonly parkedStreams: readonly string[];
 }
 
-interface SegmentPosition {
-  readonly lastKey?: Record<string, AttributeValue>;
-  readonly finished?: boolean;
-}
-
 interface RebuildRecord {
   readonly generation: number;
   readonly total: number;
   readonly done: number;
-  readonly segments: SegmentPosition[];
+  /** The log position replayed up to. */
+  readonly position: number;
   readonly startedAt: string;
 }
 
@@ -85,30 +90,31 @@ const PAGE_ATTEMPTS = 5;
 const BATCH_WRITE_LIMIT = 25;
 
 /**
- * Re-runs a projection over the whole events table into a new generation of its read model
- * while the live generation keeps serving, then switches over.
+ * Re-runs a projection over the global log, in the order events happened, into a new
+ * generation of its read model while the live generation keeps serving, then switches over.
  *
- * Why nothing is missed: the new generation is registered as `building` before the scan
+ * Why nothing is missed: the new generation is registered as `building` before the replay
  * starts. From then on every stream consumer batch writes it too (filling gaps from the events
- * table), and every event written before that moment is in the table the scan reads. The scan
- * applies each stream in version order with the same version guard, filling gaps from the table,
- * so both writers can meet on a stream without harm. When the scan ends the new generation is
- * as current as the live one; the switch-over is one conditional write of the generation
- * state. Progress is checkpointed per scan segment, so an interrupted rebuild resumes.
+ * table); every event written before that moment is in the log the replay reads, once the
+ * indexer has caught up with it, which is why the replay follows the log for `settleMs` after
+ * the start before switching. Streams are applied with the same version guard, filling gaps
+ * from the events table, so the replay and the consumers can meet on a stream without harm.
+ * The switch-over is one conditional write of the generation state. The replayed position is
+ * the rebuild's checkpoint, so an interrupted rebuild resumes.
  */
 export async function rebuildProjection(
   runtime: ProjectionRuntime,
+  log: GlobalLogReader,
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
-  const segments = options.segments ?? 4;
-  const { record, state } = await startOrResume(runtime, segments);
+  const { record, state } = await startOrResume(runtime, log);
   const started = Date.now();
   const doneAtStart = record.done;
   let done = record.done;
-  let scanEnded: number | undefined;
+  let replayEnded: number | undefined;
   const progress = (phase: RebuildProgress['phase']): RebuildProgress => {
-    // The rate is the scan's: switching and cleaning do not slow it down after the fact.
-    const end = phase === 'scanning' ? Date.now() : (scanEnded ??= Date.now());
+    // The rate is the replay's: switching and cleaning do not slow it down after the fact.
+    const end = phase === 'replaying' ? Date.now() : (replayEnded ??= Date.now());
     const seconds = (end - started) / 1000;
     const eventsPerSecond = seconds > 0 ? (done - doneAtStart) / seconds : 0;
     return {
@@ -124,27 +130,39 @@ export async function rebuildProjection(
     };
   };
   const timer = setInterval(
-    () => options.onProgress?.(progress('scanning')),
+    () => options.onProgress?.(progress('replaying')),
     options.progressIntervalMs ?? 1000,
   );
   const parked = new Set<string>();
+  const writer = runtime.writer(record.generation);
+  const replay = new GlobalLogSubscription({
+    reader: log,
+    checkpoint: new RebuildCheckpoint(runtime, record.position, () => done),
+    batchSize: options.batchSize ?? 500,
+    handle: async (events) => {
+      const byStream = new Map<string, EventToApply[]>();
+      for (const { event } of events) {
+        const stream = byStream.get(event.streamId) ?? [];
+        stream.push(runtime.upcast(event));
+        byStream.set(event.streamId, stream);
+      }
+      await applyPage(runtime, writer, byStream, (streamId) => parked.add(streamId));
+      done += events.length;
+    },
+  });
+  const settledAt = Date.parse(record.startedAt) + (options.settleMs ?? RETIRE_AFTER_MS);
   try {
-    await Promise.all(
-      record.segments.map(async (position, segment) => {
-        if (position.finished) return;
-        await scanSegment(runtime, record.generation, {
-          segment,
-          segments: record.segments.length,
-          startKey: position.lastKey,
-          pageSize: options.pageSize ?? 500,
-          ...(options.signal ? { signal: options.signal } : {}),
-          onPage: (count) => {
-            done += count;
-          },
-          onParked: (streamId) => parked.add(streamId),
-        });
-      }),
-    );
+    for (;;) {
+      const settled = Date.now() >= settledAt;
+      await replay.catchUp(options.signal);
+      if (settled) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, settledAt - Date.now())));
+    }
+  } catch (error) {
+    if (error instanceof SubscriptionStoppedError) {
+      throw new RebuildInterruptedError(record.generation);
+    }
+    throw error;
   } finally {
     clearInterval(timer);
   }
@@ -160,20 +178,46 @@ export async function rebuildProjection(
   return { generation: record.generation, replaced, events: done, parkedStreams: [...parked] };
 }
 
+/** The replayed position and the count of events done, kept in the rebuild record. */
+class RebuildCheckpoint implements SubscriptionCheckpoint {
+  constructor(
+    private readonly runtime: ProjectionRuntime,
+    private position: number,
+    private readonly done: () => number,
+  ) {}
+
+  load(): Promise<number> {
+    return Promise.resolve(this.position);
+  }
+
+  async save(position: number): Promise<void> {
+    await this.runtime.doc.send(
+      new UpdateCommand({
+        TableName: this.runtime.options.tables.readModel,
+        Key: controlKey(this.runtime.name, 'rebuild'),
+        UpdateExpression: 'SET #position = :position, #done = :done',
+        ExpressionAttributeNames: { '#position': 'position', '#done': 'done' },
+        ExpressionAttributeValues: { ':position': position, ':done': this.done() },
+      }),
+    );
+    this.position = position;
+  }
+}
+
 async function startOrResume(
   runtime: ProjectionRuntime,
-  segments: number,
+  log: GlobalLogReader,
 ): Promise<{ record: RebuildRecord; state: GenerationState }> {
   const table = runtime.options.tables.readModel;
   const state = await runtime.generations();
   if (state.building !== undefined) {
     const saved = await readRebuildRecord(runtime);
     if (saved?.generation === state.building) return { record: saved, state };
-    const record = await saveNewRecord(runtime, state.building, segments);
+    const record = await saveNewRecord(runtime, state.building, log);
     return { record, state };
   }
   const generation = state.latest + 1;
-  const record = await saveNewRecord(runtime, generation, segments);
+  const record = await saveNewRecord(runtime, generation, log);
   const registered = await saveGenerations(runtime.doc, table, runtime.name, state, {
     ...state,
     building: generation,
@@ -193,19 +237,20 @@ async function readRebuildRecord(runtime: ProjectionRuntime): Promise<RebuildRec
       ConsistentRead: true,
     }),
   );
-  return Item as RebuildRecord | undefined;
+  // A record from before the replay read the log starts the replay over (it is idempotent).
+  return Item && { ...(Item as RebuildRecord), position: (Item.position as number) ?? 0 };
 }
 
 async function saveNewRecord(
   runtime: ProjectionRuntime,
   generation: number,
-  segments: number,
+  log: GlobalLogReader,
 ): Promise<RebuildRecord> {
   const record: RebuildRecord = {
     generation,
-    total: await countEvents(runtime, segments),
+    total: (await log.head()).lastPosition,
     done: 0,
-    segments: Array.from({ length: segments }, () => ({})),
+    position: 0,
     startedAt: new Date().toISOString(),
   };
   await runtime.doc.send(
@@ -217,83 +262,7 @@ async function saveNewRecord(
   return record;
 }
 
-async function countEvents(runtime: ProjectionRuntime, segments: number): Promise<number> {
-  const counts = await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let count = 0;
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await runtime.options.client.send(
-          new RawScanCommand({
-            TableName: runtime.options.tables.events,
-            Select: 'COUNT',
-            Segment: segment,
-            TotalSegments: segments,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return count;
-    }),
-  );
-  return counts.reduce((sum, count) => sum + count, 0);
-}
-
-async function scanSegment(
-  runtime: ProjectionRuntime,
-  generation: number,
-  scan: {
-    segment: number;
-    segments: number;
-    startKey: Record<string, AttributeValue> | undefined;
-    pageSize: number;
-    signal?: AbortSignal;
-    onPage: (count: number) => void;
-    onParked: (streamId: string) => void;
-  },
-): Promise<void> {
-  const writer = runtime.writer(generation);
-  let startKey = scan.startKey;
-  do {
-    if (scan.signal?.aborted) throw new RebuildInterruptedError(generation);
-    const page = await runtime.options.client.send(
-      new RawScanCommand({
-        TableName: runtime.options.tables.events,
-        Segment: scan.segment,
-        TotalSegments: scan.segments,
-        ExclusiveStartKey: startKey,
-        Limit: scan.pageSize,
-        ConsistentRead: true,
-      }),
-    );
-    const byStream = new Map<string, EventToApply[]>();
-    for (const item of page.Items ?? []) {
-      const applicable = runtime.upcast(eventFromItem(item));
-      const events = byStream.get(applicable.event.streamId) ?? [];
-      events.push(applicable);
-      byStream.set(applicable.event.streamId, events);
-    }
-    await applyPage(runtime, writer, byStream, scan.onParked);
-    startKey = page.LastEvaluatedKey;
-    await runtime.doc.send(
-      new UpdateCommand({
-        TableName: runtime.options.tables.readModel,
-        Key: controlKey(runtime.name, 'rebuild'),
-        UpdateExpression: `SET #segments[${scan.segment}] = :position ADD #done :count`,
-        ExpressionAttributeNames: { '#segments': 'segments', '#done': 'done' },
-        ExpressionAttributeValues: {
-          ':position': startKey ? { lastKey: startKey } : { finished: true },
-          ':count': page.Items?.length ?? 0,
-        },
-      }),
-    );
-    scan.onPage(page.Items?.length ?? 0);
-  } while (startKey);
-}
-
-/** Applies one scan page, stream by stream; poison parks the stream, transient errors retry. */
+/** Applies one batch of the log, stream by stream; poison parks the stream, transient errors retry. */
 async function applyPage(
   runtime: ProjectionRuntime,
   writer: ReturnType<ProjectionRuntime['writer']>,
@@ -419,8 +388,8 @@ export interface RebuildStatus {
   readonly done: number;
   readonly total: number;
   readonly startedAt: string;
-  readonly segments: number;
-  readonly segmentsFinished: number;
+  /** The global log position replayed up to. */
+  readonly position: number;
 }
 
 /** The rebuild in progress (or interrupted and waiting to resume), if any. */
@@ -434,7 +403,6 @@ export async function rebuildStatus(
     done: record.done,
     total: record.total,
     startedAt: record.startedAt,
-    segments: record.segments.length,
-    segmentsFinished: record.segments.filter((segment) => segment.finished).length,
+    position: record.position,
   };
 }

@@ -1,0 +1,317 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { EventSourcingError } from '../errors';
+import { eventFromAttributes } from '../event-items';
+import { batchGetAll } from '../projections/batch-get';
+import type { RecordedEvent } from '../types';
+import { Upcasters } from '../upcasting';
+import {
+  Epochs,
+  MAX_PAGE_ENTRIES,
+  pagePartition,
+  typePartition,
+  type GlobalLogTables,
+  type LogHead,
+  type PageEntry,
+  type TypeEntry,
+  type TypeTally,
+} from './layout';
+import { LogStore } from './log-store';
+
+/** An event with its position in the global log. */
+export interface LoggedEvent<Event extends RecordedEvent = RecordedEvent> {
+  readonly position: number;
+  readonly event: Event;
+}
+
+/** What the log holds at a position: a reference to the event, not the event. */
+export interface LogReference {
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly recordedAt: string;
+}
+
+export interface ReadLogOptions {
+  /** Read the positions after this one; 0 (the default) reads from the beginning. */
+  readonly after?: number;
+  /** At most this many events (default 100, at most 1000). */
+  readonly limit?: number;
+  /** Only events of these types (all when omitted). */
+  readonly types?: readonly string[];
+}
+
+export interface LogSlice<Item> {
+  readonly events: readonly Item[];
+  /**
+   * Pass as `after` to read on: everything up to it that matches the read has been returned
+   * (beyond the last event returned when a type filter knows no match lies in between).
+   */
+  readonly next: number;
+}
+
+export const MAX_READ_LIMIT = 1000;
+const DEFAULT_READ_LIMIT = 100;
+/** Keys per BatchGetItem call. */
+const BATCH_GET_KEYS = 100;
+/** Items per Query of pages or type pages. */
+const QUERY_LIMIT = 100;
+
+/** A read the log cannot answer as asked (bad position, limit or types). */
+export class InvalidLogReadError extends EventSourcingError {
+  readonly code = 'InvalidLogRead';
+  constructor(
+    message: string,
+    readonly field: 'after' | 'limit' | 'types',
+  ) {
+    super(message);
+    this.name = 'InvalidLogReadError';
+  }
+}
+
+export interface GlobalLogReaderOptions {
+  readonly client: DynamoDBClient;
+  readonly tables: GlobalLogTables;
+  /** Applied to every event read, then `parse`: readers see events at their current schema. */
+  readonly upcasters?: Upcasters;
+  /** Checks an upcast event against its schema (throws when it does not fit). */
+  readonly parse?: (event: RecordedEvent) => RecordedEvent;
+  /** Must match the indexer's. */
+  readonly positionsPerEpoch?: number;
+}
+
+type Item = Record<string, NativeAttributeValue>;
+
+/**
+ * Reads the global log forward from a position: all events, or only some types.
+ *
+ * A reader only ever moves through consecutive positions: pages are read in order and a page
+ * whose first position is not the next one due (its predecessor's transaction is still
+ * committing somewhere) ends the read there. Type pages are chained (`previous`), so a type
+ * read stops before a type page whose predecessor it has not seen. Either way `next` never
+ * passes an event that is not visible yet, so no event can appear behind a reader later.
+ */
+export class GlobalLogReader {
+  readonly epochs: Epochs;
+  private readonly store: LogStore;
+  private readonly upcasters: Upcasters;
+  private readonly parse: (event: RecordedEvent) => RecordedEvent;
+
+  constructor(private readonly options: GlobalLogReaderOptions) {
+    this.store = new LogStore(options.client, options.tables.globalLog);
+    this.epochs = new Epochs(options.positionsPerEpoch);
+    this.upcasters = options.upcasters ?? new Upcasters();
+    this.parse = options.parse ?? ((event) => event);
+  }
+
+  head(): Promise<LogHead> {
+    return this.store.head();
+  }
+
+  /** Events after `after`, in log order, upcast and validated. */
+  async read(options: ReadLogOptions = {}): Promise<LogSlice<LoggedEvent>> {
+    const slice = await this.references(options);
+    return { events: await this.eventsOf(slice.events), next: slice.next };
+  }
+
+  /** Events of one type across all streams, after `after`. */
+  readType(type: string, options: Omit<ReadLogOptions, 'types'> = {}) {
+    return this.read({ ...options, types: [type] });
+  }
+
+  /** What `read` returns, without fetching the events. */
+  async references(options: ReadLogOptions = {}): Promise<LogSlice<LogReference>> {
+    const { after, limit, types } = checkRead(options);
+    return types ? this.typeReferences(after, limit, types) : this.allReferences(after, limit);
+  }
+
+  private async allReferences(after: number, limit: number): Promise<LogSlice<LogReference>> {
+    const references: LogReference[] = [];
+    let next = after + 1;
+    for (;;) {
+      const epoch = this.epochs.of(next);
+      const reached = await this.readPages(epoch, next, (first, entries) => {
+        if (first > next) return false; // its predecessor is not visible yet
+        for (let index = next - first; index < entries.length; index++) {
+          if (references.length >= limit) return false;
+          references.push(referenceOf(first + index, entries[index]!));
+          next = first + index + 1;
+        }
+        return references.length < limit;
+      });
+      if (!reached || next <= this.epochs.last(epoch)) break;
+    }
+    return { events: references, next: next - 1 };
+  }
+
+  /**
+   * Calls `visit` with each page of `epoch` that may hold `from` or a later position, in order,
+   * while it returns true. Returns whether every page was visited.
+   */
+  private async readPages(
+    epoch: number,
+    from: number,
+    visit: (first: number, entries: readonly PageEntry[]) => boolean,
+  ): Promise<boolean> {
+    const lower = Math.max(this.epochs.first(epoch), from - MAX_PAGE_ENTRIES + 1);
+    for await (const item of this.range(pagePartition(epoch), lower, this.epochs.last(epoch))) {
+      const entries = item.entries as PageEntry[];
+      const first = item.sk as number;
+      if (first + entries.length <= from) continue;
+      if (!visit(first, entries)) return false;
+    }
+    return true;
+  }
+
+  /** The items of one partition with `sk` from `from` to `to`, in order, read consistently. */
+  private async *range(partition: string, from: number, to: number): AsyncGenerator<Item> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.options.tables.globalLog,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+          ConsistentRead: true,
+          Limit: QUERY_LIMIT,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield* page.Items ?? [];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /**
+   * References of some types after `after`, merged in log order. The head read first bounds
+   * the read: a type whose chain was read up to the head's last position of that type has no
+   * more events up to the head's last position, so `next` may move on to it even when nothing
+   * matched; otherwise `next` stays at what every type has been read up to.
+   */
+  private async typeReferences(
+    after: number,
+    limit: number,
+    types: readonly string[],
+  ): Promise<LogSlice<LogReference>> {
+    const head = await this.head();
+    if (after >= head.lastPosition) return { events: [], next: after };
+    const perType = await Promise.all(
+      [...new Set(types)].map((type) =>
+        this.typeChain(type, after, limit, head.lastPosition, head.types[type]),
+      ),
+    );
+    const covered = Math.min(...perType.map((chain) => chain.covered));
+    const merged = perType
+      .flatMap((chain) => chain.references)
+      .filter((reference) => reference.position <= covered)
+      .sort((a, b) => a.position - b.position)
+      .slice(0, limit);
+    return {
+      events: merged,
+      next: merged.length === limit ? merged.at(-1)!.position : covered,
+    };
+  }
+
+  /** One type's references after `after`, and the position up to which they are complete. */
+  private async typeChain(
+    type: string,
+    after: number,
+    limit: number,
+    bound: number,
+    tally: TypeTally | undefined,
+  ): Promise<{ references: LogReference[]; covered: number }> {
+    const references: LogReference[] = [];
+    if (!tally || tally.last <= after) return { references, covered: bound };
+    let seen: number | undefined;
+    for (let epoch = this.epochs.of(after + 1); epoch <= this.epochs.of(bound); epoch++) {
+      const pages = this.range(
+        typePartition(type, epoch),
+        Math.max(this.epochs.first(epoch), after + 1),
+        Math.min(this.epochs.last(epoch), bound),
+      );
+      for await (const item of pages) {
+        const previous = item.previous as number;
+        const chained = seen === undefined ? previous <= after : previous === seen;
+        // A type page in between is not visible yet: stop before this one.
+        if (!chained) return { references, covered: seen ?? after };
+        for (const entry of item.entries as TypeEntry[]) {
+          if (entry.p > after) references.push(typeReferenceOf(type, entry));
+        }
+        seen = item.sk as number;
+        if (references.length >= limit) return { references, covered: seen };
+      }
+    }
+    return { references, covered: seen === tally.last ? bound : (seen ?? after) };
+  }
+
+  /** The events referenced, in the same order, upcast and parsed. */
+  async eventsOf(references: readonly LogReference[]): Promise<LoggedEvent[]> {
+    const keys = references.map(({ streamId, version }) => ({ streamId, version }));
+    // One BatchGetItem takes 100 keys: the calls of a large read go out side by side.
+    const chunks = Array.from({ length: Math.ceil(keys.length / BATCH_GET_KEYS) }, (_, i) =>
+      keys.slice(i * BATCH_GET_KEYS, (i + 1) * BATCH_GET_KEYS),
+    );
+    const items = (
+      await Promise.all(
+        chunks.map((chunk) => batchGetAll(this.store.doc, this.options.tables.events, chunk)),
+      )
+    ).flat();
+    const byStream = new Map<string, Map<number, Item>>();
+    for (const item of items) {
+      const versions = byStream.get(item.streamId as string) ?? new Map<number, Item>();
+      versions.set(item.version as number, item);
+      byStream.set(item.streamId as string, versions);
+    }
+    return references.map(({ position, streamId, version }) => {
+      const item = byStream.get(streamId)?.get(version);
+      if (!item) {
+        throw new Error(
+          `Position ${position} refers to version ${version} of '${streamId}', which the events table does not hold`,
+        );
+      }
+      return { position, event: this.parse(this.upcasters.upcast(eventFromAttributes(item))) };
+    });
+  }
+}
+
+const referenceOf = (position: number, entry: PageEntry): LogReference => ({
+  position,
+  streamId: entry.s,
+  version: entry.v,
+  type: entry.t,
+  recordedAt: entry.r,
+});
+
+const typeReferenceOf = (type: string, entry: TypeEntry): LogReference => ({
+  position: entry.p,
+  streamId: entry.s,
+  version: entry.v,
+  type,
+  recordedAt: entry.r,
+});
+
+function checkRead(options: ReadLogOptions): {
+  after: number;
+  limit: number;
+  types: readonly string[] | undefined;
+} {
+  const after = options.after ?? 0;
+  if (!Number.isSafeInteger(after) || after < 0) {
+    throw new InvalidLogReadError('after must be a position: a whole number from 0', 'after');
+  }
+  const limit = options.limit ?? DEFAULT_READ_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
+    throw new InvalidLogReadError(
+      `limit must be a whole number from 1 to ${MAX_READ_LIMIT}`,
+      'limit',
+    );
+  }
+  const { types } = options;
+  if (types !== undefined) {
+    if (types.length === 0 || types.some((type) => typeof type !== 'string' || type === '')) {
+      throw new InvalidLogReadError('types must name at least one event type', 'types');
+    }
+  }
+  return { after, limit, types };
+}

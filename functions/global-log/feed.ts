@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { ACCOUNT_EVENT_TYPES } from '../accounts/events';
+import { GlobalLogReader, MAX_READ_LIMIT, createDynamoDbClient } from '../eventsourcing';
+import { httpHandler, route } from '../http/api';
+import { ValidationError } from '../http/errors';
+import { once } from '../http/once';
+import { ok } from '../http/responses';
+import { integerParam } from '../http/validation';
+import { toDomainEvent } from '../integration/mapping';
+import { ORDER_EVENT_TYPES } from '../orders/events';
+import { TRANSFER_EVENT_TYPES } from '../transfers/events';
+import { feedEvent } from './feed-event';
+import { globalLogTablesFromEnv } from './tables';
+
+const reader = once(
+  () =>
+    new GlobalLogReader({
+      client: createDynamoDbClient(),
+      tables: globalLogTablesFromEnv(),
+      // Upcasts to the current schema and validates, like every other read.
+      parse: toDomainEvent,
+    }),
+);
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set([
+  ...ACCOUNT_EVENT_TYPES,
+  ...ORDER_EVENT_TYPES,
+  ...TRANSFER_EVENT_TYPES,
+]);
+const MAX_TYPES = 20;
+const DEFAULT_LIMIT = 100;
+
+const typesParam = z
+  .string()
+  .transform((value) => value.split(','))
+  .pipe(
+    z
+      .array(
+        z.string().refine((type) => KNOWN_TYPES.has(type), {
+          error: (issue) => `'${String(issue.input)}' is not an event type`,
+        }),
+      )
+      .min(1)
+      .max(MAX_TYPES, `must name at most ${MAX_TYPES} event types`),
+  );
+
+/** The global log over HTTP, for operators and internal services (IAM-authorized in AWS). */
+export const handler = httpHandler({
+  'GET /events': route({
+    query: z.strictObject({
+      after: integerParam(0, Number.MAX_SAFE_INTEGER).optional(),
+      limit: integerParam(1, MAX_READ_LIMIT).optional(),
+      types: typesParam.optional(),
+    }),
+    async handle({ query }) {
+      const after = query.after ?? 0;
+      const log = reader();
+      const { lastPosition } = await log.head();
+      if (after > lastPosition) {
+        throw new ValidationError([
+          {
+            in: 'query',
+            field: 'after',
+            message: `is beyond the end of the log (position ${lastPosition})`,
+          },
+        ]);
+      }
+      const { events, next } = await log.read({
+        after,
+        limit: query.limit ?? DEFAULT_LIMIT,
+        ...(query.types ? { types: query.types } : {}),
+      });
+      return ok({
+        events: events.map(feedEvent),
+        next,
+      });
+    },
+  }),
+});
