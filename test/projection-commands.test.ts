@@ -11,6 +11,7 @@ import {
   insertRecord,
   type ProjectionTestTables,
 } from './support/projection-fixture';
+import { balanceEvents } from './support/test-events';
 
 let tables: ProjectionTestTables;
 let broken = true;
@@ -39,7 +40,11 @@ async function run(...args: string[]) {
 
 describe('projections command', () => {
   it('shows parked streams, redrives them after the fix, and rebuilds with progress', async () => {
-    const store = new EventStore({ client: tables.client, tableName: tables.names.events });
+    const store = new EventStore({
+      client: tables.client,
+      tableName: tables.names.events,
+      catalogue: balanceEvents,
+    });
     const { events } = await store.append(
       'acc-1',
       [

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import {
+  accountEvents,
   accountStreamId,
   accountUpcasters,
   type AccountEvent,
@@ -118,7 +119,11 @@ async function oneRun(
   failuresDir: string,
 ): Promise<RunResult> {
   const { events, streams } = settings.projections;
-  const store = new EventStore({ client: env.client, tableName: tables.events });
+  const store = new EventStore({
+    client: env.client,
+    tableName: tables.events,
+    catalogue: accountEvents,
+  });
   // The declared function's projection, on this run's tables (the module-level handler would
   // keep the tables of the first run it saw).
   const project = createProjectionHandler(accountSummariesProjection, {
