@@ -36,6 +36,8 @@ export interface SystemFunctionProps {
   readonly logRetention: RetentionDays;
   /** The bus a function declared with `eventBus` publishes to. */
   readonly eventBus?: IEventBus;
+  /** Further environment variables (deployment settings the code reads). */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -100,6 +102,7 @@ export class SystemFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...tableEnvironment,
         ...busEnvironment,
+        ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
