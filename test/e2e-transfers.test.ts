@@ -1,6 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReceivedEvent } from '../local/event-bus';
 import { waitFor } from '../local/wait-for';
 import { seededRandom } from './support/balance-projection';
 import { startTestApi, type TestApi } from './support/local-api';
@@ -156,6 +157,69 @@ describe('money transfers (saga) over the local stack', () => {
       },
       { timeoutMs: 30_000, intervalMs: 200, description: 'no transfer in flight' },
     );
+  });
+
+  it("keeps the request's correlation id through every step, each step caused by the event before it", async () => {
+    const from = await openAccount(500);
+    const to = await openAccount(0);
+    const correlationId = `transfer-flow:${Date.now()}`;
+    const requested = await t.api.post('/transfers', {
+      body: { fromAccountId: from, toAccountId: to, amount: 200 },
+      headers: { 'x-correlation-id': correlationId },
+    });
+    expect(requested.status, requested.text).toBe(202);
+    expect(requested.headers.get('x-correlation-id')).toBe(correlationId);
+    const transferId = requested.body.transferId as string;
+    await t.eventually(`/transfers/${transferId}`, (r) => r.body.status === 'completed');
+
+    type Stored = {
+      streamId: string;
+      eventId: string;
+      type: string;
+      data: { transferId?: string };
+      metadata: Record<string, string>;
+    };
+    const stored = (await t.events()) as unknown as Stored[];
+    const byType = (streamId: string, type: string) =>
+      stored.find((e) => e.streamId === streamId && e.type === type)!;
+    const transferStream = `transfer-${transferId}`;
+    const request = byType(transferStream, 'TransferRequested');
+    const debited = byType(transferStream, 'TransferDebited');
+    const completed = byType(transferStream, 'TransferCompleted');
+    const withdrawal = byType(`account-${from}`, 'MoneyWithdrawn');
+    const deposit = byType(`account-${to}`, 'MoneyDeposited');
+    expect(withdrawal.data.transferId).toBe(transferId);
+    expect(deposit.data.transferId).toBe(transferId);
+
+    const steps = [request, debited, completed, withdrawal, deposit];
+    for (const event of steps) {
+      expect(event.metadata, event.type).toMatchObject({
+        correlationId,
+        actor: 'arn:aws:iam::000000000000:user/local-developer',
+      });
+    }
+    expect(request.metadata.causationId).toBe(request.metadata.commandId);
+    expect(withdrawal.metadata.causationId).toBe(request.eventId);
+    expect(debited.metadata.causationId).toBe(request.eventId);
+    expect(deposit.metadata.causationId).toBe(debited.eventId);
+    expect(completed.metadata.causationId).toBe(debited.eventId);
+
+    // The integration events published for them carry it too.
+    const ids = new Set(steps.map((event) => event.eventId));
+    const published = await waitFor(
+      async () => {
+        const events = (await (
+          await fetch(`${t.stack.eventBus.endpoint}/events`)
+        ).json()) as ReceivedEvent[];
+        const ours = events
+          .map((event) => JSON.parse(event.entry.Detail!) as { id: string; correlationId?: string })
+          .filter((detail) => ids.has(detail.id));
+        return ours.length >= ids.size ? ours : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, description: 'the integration events' },
+    );
+    expect(new Set(published.map((detail) => detail.id))).toEqual(ids);
+    expect(published.every((detail) => detail.correlationId === correlationId)).toBe(true);
   });
 
   it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
