@@ -5,13 +5,20 @@
  * `local-`). With TABLE_* variables set (as the Lambda functions have them) and no
  * DYNAMODB_ENDPOINT, it works against those tables in AWS with the caller's credentials.
  */
-import type { ProjectionHandler, ProjectionRuntime } from '../functions/eventsourcing';
+import { domainEvents } from '../functions/domain-events';
+import {
+  createDynamoDbClient,
+  findCorruptEvents,
+  type ProjectionHandler,
+  type ProjectionRuntime,
+} from '../functions/eventsourcing';
 import {
   functions,
   prefixedTableNames,
   streamConsumers,
   tableEnvironment,
   tableNameEnvVar,
+  tableNameFromEnv,
   type FunctionDeclaration,
 } from '../functions/system';
 import { runProjectionsCommand } from './projections-commands';
@@ -57,6 +64,8 @@ async function main(): Promise<number> {
       else console.error(line);
     },
     signal: interrupt.signal,
+    corruptEvents: () =>
+      findCorruptEvents(createDynamoDbClient(), tableNameFromEnv('events'), domainEvents),
   });
 }
 

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   EventStore,
+  findCorruptEvents,
   type ProjectionHandler,
   type ProjectionRuntime,
 } from '../functions/eventsourcing';
@@ -34,6 +37,7 @@ async function run(...args: string[]) {
   const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), {
     print: (line) => lines.push(line),
     progress: (line) => progress.push(line),
+    corruptEvents: () => findCorruptEvents(tables.client, tables.names.events, balanceEvents),
   });
   return { code, output: lines.join('\n'), progress };
 }
@@ -84,6 +88,36 @@ describe('projections command', () => {
     expect((await run('status', 'accounts')).output).toBe(
       'accounts: active generation 2; 0 parked, 0 failing',
     );
+  });
+
+  it('lists the stored events that fail their schema, by stream', async () => {
+    const clean = await run('corrupt');
+    expect(clean).toMatchObject({ code: 0, output: 'No corrupt events.' });
+    const corrupt = (streamId: string, version: number, type: string, data: object) =>
+      tables.client.send(
+        new PutItemCommand({
+          TableName: tables.names.events,
+          Item: marshall({
+            streamId,
+            version,
+            eventId: `${streamId}-${version}`,
+            type,
+            schemaVersion: 1,
+            data,
+            metadata: {},
+            recordedAt: new Date().toISOString(),
+          }),
+        }),
+      );
+    await corrupt('acc-bad', 1, 'Deposited', { amount: 'not-a-number' });
+    await corrupt('acc-odd', 1, 'Frozen', {});
+    const listed = await run('corrupt');
+    expect(listed.code).toBe(2);
+    expect(listed.output).toContain(
+      'acc-bad version 1 (Deposited acc-bad-1): data.amount: Invalid input: expected number, received string',
+    );
+    expect(listed.output).toContain("acc-odd version 1 (Frozen acc-odd-1): type: 'Frozen'");
+    expect(listed.output).toContain('2 stream(s) hold corrupt events');
   });
 
   it('explains what it needs', async () => {

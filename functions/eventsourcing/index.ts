@@ -1,5 +1,6 @@
 export * from './aggregate-repository';
 export * from './command-handler';
+export * from './corrupt-events';
 export * from './decider';
 export * from './dynamodb-client';
 export * from './errors';
