@@ -157,6 +157,14 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
     });
     const schema = this.schemas.get(event.type);
     if (!schema) return corrupt('type', `'${event.type}' is not a known event type`);
+    const current = this.currentVersion(event.type);
+    if (event.schemaVersion > current) {
+      // Written by a newer release: this reader cannot know what its data means.
+      return corrupt(
+        'schemaVersion',
+        `schema version ${event.schemaVersion} is newer than the current ${current}`,
+      );
+    }
     let upcast: RecordedEvent;
     try {
       upcast = this.upcasters.upcast(event);
