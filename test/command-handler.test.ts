@@ -1,5 +1,3 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,6 +17,7 @@ import {
   type SnapshotSettings,
 } from '../functions/eventsourcing';
 import { counter, type CounterCommand } from './support/counter';
+import { markers, putStoredEvent } from './support/stored-items';
 import { counterEventSchemas, counterEvents } from './support/test-events';
 import { createTestTables, type TestTables } from './support/dynamodb';
 import { countRequests } from '../bench/request-counter';
@@ -128,22 +127,9 @@ describe('command handler', () => {
 });
 
 describe('command handler hooks', () => {
-  let markers = 0;
-  const marker = (): ConditionalPut => ({
-    tableName: tables.names.snapshots,
-    item: { streamId: { S: `marker-${Date.now()}-${++markers}` } },
-    conditionExpression: 'attribute_not_exists(streamId)',
-  });
-  const exists = async (put: ConditionalPut) =>
-    (
-      await tables.client.send(
-        new GetItemCommand({
-          TableName: put.tableName,
-          Key: { streamId: put.item.streamId! },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item !== undefined;
+  const marker = () => markers(tables.client, tables.names.snapshots).next();
+  const exists = (put: ConditionalPut) =>
+    markers(tables.client, tables.names.snapshots).exists(put);
 
   it('stops at the guard, after loading and before deciding, with nothing written', async () => {
     const streamId = newStreamId();
@@ -245,21 +231,12 @@ describe('command handler hooks', () => {
     const store = newStore();
     const handler = new CommandHandler(new AggregateRepository(store, counter));
     await handler.handle(streamId, { type: 'increment', by: 3 });
-    await tables.client.send(
-      new PutItemCommand({
-        TableName: tables.names.events,
-        Item: marshall({
-          streamId,
-          version: 2,
-          eventId: 'corrupt-2',
-          type: 'Incremented',
-          schemaVersion: 1,
-          data: { by: 'not-a-number' },
-          metadata: {},
-          recordedAt: new Date().toISOString(),
-        }),
-      }),
-    );
+    await putStoredEvent(tables.client, tables.names.events, {
+      streamId,
+      version: 2,
+      type: 'Incremented',
+      data: { by: 'not-a-number' },
+    });
     const error = await handler
       .handle(streamId, { type: 'decrement', by: 1 })
       .catch((e: unknown) => e);

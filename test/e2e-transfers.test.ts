@@ -1,10 +1,9 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceivedEvent } from '../local/event-bus';
 import { waitFor } from '../local/wait-for';
 import { seededRandom } from './support/balance-projection';
-import { startTestApi, type TestApi } from './support/local-api';
+import { openAccount as openAccountOf, startTestApi, type TestApi } from './support/local-api';
+import { putStoredEvent } from './support/stored-items';
 
 let t: TestApi;
 
@@ -29,18 +28,7 @@ interface TransferView extends Transfer {
 
 const FINISHED = ['completed', 'failed'];
 
-async function openAccount(deposit: number): Promise<string> {
-  const opened = await t.api.post('/accounts', { body: { ownerId: 'transfers-e2e' } });
-  expect(opened.status, opened.text).toBe(201);
-  const accountId = opened.body.accountId as string;
-  if (deposit > 0) {
-    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
-      body: { amount: deposit },
-    });
-    expect(deposited.status, deposited.text).toBe(200);
-  }
-  return accountId;
-}
+const openAccount = (deposit: number) => openAccountOf(t, 'transfers-e2e', deposit);
 
 async function balanceOf(accountId: string): Promise<number> {
   const response = await t.api.get(`/accounts/${accountId}/state`);
@@ -226,21 +214,12 @@ describe('money transfers (saga) over the local stack', () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
     const broken = `broken-${Date.now()}`;
     const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
-      t.client.send(
-        new PutItemCommand({
-          TableName: t.stack.tableNames.events,
-          Item: marshall({
-            streamId: `account-${broken}`,
-            version,
-            eventId: `${broken}-${version}`,
-            type,
-            schemaVersion: 1,
-            data,
-            metadata: {},
-            recordedAt: new Date().toISOString(),
-          }),
-        }),
-      );
+      putStoredEvent(t.client, t.stack.tableNames.events, {
+        streamId: `account-${broken}`,
+        version,
+        type,
+        data,
+      });
     await putAccountEvent(1, 'AccountOpened', {
       ownerId: 'o',
       accountType: 'checking',

@@ -1,8 +1,7 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from './support/api-client';
-import { startTestApi, type TestApi } from './support/local-api';
+import { openAccount, startTestApi, type TestApi } from './support/local-api';
+import { putStoredEvent } from './support/stored-items';
 
 let t: TestApi;
 
@@ -17,41 +16,19 @@ const as = (principal: string, groups?: string) => ({
   ...(groups ? { 'x-local-groups': groups } : {}),
 });
 
-async function openAccount(ownerId: string, deposit = 0): Promise<string> {
-  const opened = await t.api.post('/accounts', { body: { ownerId } });
-  expect(opened.status, opened.text).toBe(201);
-  const accountId = opened.body.accountId as string;
-  if (deposit > 0) {
-    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
-      body: { amount: deposit },
-    });
-    expect(deposited.status, deposited.text).toBe(200);
-  }
-  return accountId;
-}
-
 const eventsOf = async (accountId: string) =>
   (await t.events()).filter((event) => event.streamId === `account-${accountId}`);
 
 describe('a corrupt stored event', () => {
   it('makes every command and read of its stream answer CorruptEvent and write nothing', async () => {
-    const accountId = await openAccount('carla', 100);
+    const accountId = await openAccount(t, 'carla', 100);
     // What a bad deploy, a manual fix or a missing upcaster would leave behind.
-    await t.client.send(
-      new PutItemCommand({
-        TableName: t.stack.tableNames.events,
-        Item: marshall({
-          streamId: `account-${accountId}`,
-          version: 3,
-          eventId: `corrupt-${accountId}`,
-          type: 'MoneyDeposited',
-          schemaVersion: 1,
-          data: { amount: 'not-a-number' },
-          metadata: {},
-          recordedAt: new Date().toISOString(),
-        }),
-      }),
-    );
+    await putStoredEvent(t.client, t.stack.tableNames.events, {
+      streamId: `account-${accountId}`,
+      version: 3,
+      type: 'MoneyDeposited',
+      data: { amount: 'not-a-number' },
+    });
     const before = await eventsOf(accountId);
     const answers: ApiResponse[] = [
       await t.api.post(`/accounts/${accountId}/deposits`, { body: { amount: 5 } }),
@@ -156,7 +133,7 @@ describe('ownership', () => {
 
 describe('a hot stream', () => {
   it('answers 100 concurrent withdrawals with 200, 422 or 409 only, and never overdraws', async () => {
-    const accountId = await openAccount('hot', 50);
+    const accountId = await openAccount(t, 'hot', 50);
     const withdraw = () =>
       t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1 } });
     const first = await Promise.all(Array.from({ length: 100 }, withdraw));

@@ -1,10 +1,4 @@
-import {
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ConcurrencyError,
@@ -20,6 +14,7 @@ import {
 import { MAX_ITEM_BYTES } from '../functions/eventsourcing/item-size';
 import { createTestTables, type TestTables } from './support/dynamodb';
 import { countRequests } from '../bench/request-counter';
+import { markers, putStoredEvent } from './support/stored-items';
 import { storeTestEvents } from './support/test-events';
 
 let tables: TestTables;
@@ -408,24 +403,8 @@ describe('appendToStreams', () => {
 });
 
 describe('the event catalogue', () => {
-  /** Writes an item straight into the table, as a bad deploy or a manual fix would. */
-  async function putRaw(streamId: string, version: number, type: string, data: object) {
-    await tables.client.send(
-      new PutItemCommand({
-        TableName: tables.names.events,
-        Item: marshall({
-          streamId,
-          version,
-          eventId: `raw-${version}`,
-          type,
-          schemaVersion: 1,
-          data,
-          metadata: {},
-          recordedAt: new Date().toISOString(),
-        }),
-      }),
-    );
-  }
+  const putRaw = (streamId: string, version: number, type: string, data: object) =>
+    putStoredEvent(tables.client, tables.names.events, { streamId, version, type, data });
 
   const cases: [string, NewEvent, string][] = [
     ['an unknown event type', { type: 'Vanished', data: {} }, 'events[0].type'],
@@ -510,23 +489,10 @@ describe('the event catalogue', () => {
 });
 
 describe('writes committed with an append', () => {
-  let markers = 0;
-  /** A put of a marker item into the snapshots table, conditional on it being new. */
-  const marker = (): ConditionalPut => ({
-    tableName: tables.names.snapshots,
-    item: { streamId: { S: `marker-${Date.now()}-${++markers}` } },
-    conditionExpression: 'attribute_not_exists(streamId)',
-  });
-  const exists = async (put: ConditionalPut) =>
-    (
-      await tables.client.send(
-        new GetItemCommand({
-          TableName: put.tableName,
-          Key: { streamId: put.item.streamId! },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item !== undefined;
+  /** Puts of marker items into the snapshots table, conditional on them being new. */
+  const marker = () => markers(tables.client, tables.names.snapshots).next();
+  const exists = (put: ConditionalPut) =>
+    markers(tables.client, tables.names.snapshots).exists(put);
 
   it('lands with a one-event append in one transaction', async () => {
     const streamId = newStreamId();

@@ -174,9 +174,11 @@ describe('event catalogue', () => {
     expect(both.types).toEqual(['Opened', 'Deposited', 'Placed']);
     expect(both.currentVersion('Deposited')).toBe(2);
     expect(() => EventCatalogue.combine(accounts, accounts)).toThrow(/declared twice/);
-    expect(() => EventCatalogue.of({ A: z.object({}) }, { B: { 1: (d: Record<string, unknown>) => d } } as never)).toThrow(
-      /no schema/,
-    );
+    expect(() =>
+      EventCatalogue.of({ A: z.object({}) }, {
+        B: { 1: (d: Record<string, unknown>) => d },
+      } as never),
+    ).toThrow(/no schema/);
   });
 });
 

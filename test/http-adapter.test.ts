@@ -1,6 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -27,6 +25,7 @@ import {
 } from './support/api-gateway-events';
 import type { ApiBody } from './support/api-types';
 import { createTestTables, type TestTables } from './support/dynamodb';
+import { putStoredEvent } from './support/stored-items';
 
 /** A test aggregate: widgets are touched by amounts; `fail` makes the decider refuse or break. */
 const widgetEvents = EventCatalogue.of({
@@ -363,21 +362,12 @@ describe('HTTP adapter', () => {
     it('fails commands on its stream with CorruptEvent, writes nothing and counts it', async () => {
       const widgetId = newWidget();
       await call('{"amount":5}', { widgetId });
-      await tables.client.send(
-        new PutItemCommand({
-          TableName: tables.names.events,
-          Item: marshall({
-            streamId: streamOf(widgetId),
-            version: 2,
-            eventId: 'corrupt-2',
-            type: 'WidgetTouched',
-            schemaVersion: 1,
-            data: { amount: 'not-a-number', owner: TEST_CALLER_ARN },
-            metadata: {},
-            recordedAt: new Date().toISOString(),
-          }),
-        }),
-      );
+      await putStoredEvent(tables.client, tables.names.events, {
+        streamId: streamOf(widgetId),
+        version: 2,
+        type: 'WidgetTouched',
+        data: { amount: 'not-a-number', owner: TEST_CALLER_ARN },
+      });
       const output: string[] = [];
       const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
         output.push(String(chunk));

@@ -1,6 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   EventStore,
   findCorruptEvents,
@@ -14,6 +12,7 @@ import {
   insertRecord,
   type ProjectionTestTables,
 } from './support/projection-fixture';
+import { putStoredEvent } from './support/stored-items';
 import { balanceEvents } from './support/test-events';
 
 let tables: ProjectionTestTables;
@@ -94,21 +93,7 @@ describe('projections command', () => {
     const clean = await run('corrupt');
     expect(clean).toMatchObject({ code: 0, output: 'No corrupt events.' });
     const corrupt = (streamId: string, version: number, type: string, data: object) =>
-      tables.client.send(
-        new PutItemCommand({
-          TableName: tables.names.events,
-          Item: marshall({
-            streamId,
-            version,
-            eventId: `${streamId}-${version}`,
-            type,
-            schemaVersion: 1,
-            data,
-            metadata: {},
-            recordedAt: new Date().toISOString(),
-          }),
-        }),
-      );
+      putStoredEvent(tables.client, tables.names.events, { streamId, version, type, data });
     await corrupt('acc-bad', 1, 'Deposited', { amount: 'not-a-number' });
     await corrupt('acc-odd', 1, 'Frozen', {});
     const listed = await run('corrupt');

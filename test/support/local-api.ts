@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
@@ -17,6 +17,20 @@ export interface TestApi {
   /** Repeats a GET until `accept` holds for its response, or fails at the deadline. */
   eventually(path: string, accept: (response: ApiResponse) => boolean): Promise<ApiResponse>;
   stop(): Promise<void>;
+}
+
+/** Opens an account for `ownerId` over the API and deposits `deposit` cents into it. */
+export async function openAccount(t: TestApi, ownerId: string, deposit = 0): Promise<string> {
+  const opened = await t.api.post('/accounts', { body: { ownerId } });
+  expect(opened.status, opened.text).toBe(201);
+  const accountId = opened.body.accountId as string;
+  if (deposit > 0) {
+    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
+      body: { amount: deposit },
+    });
+    expect(deposited.status, deposited.text).toBe(200);
+  }
+  return accountId;
 }
 
 /**
