@@ -6,6 +6,7 @@ export * from './dynamodb-client';
 export * from './errors';
 export * from './event-catalogue';
 export * from './event-items';
+export * from './event-schemas';
 export * from './event-store';
 export * from './snapshot-strategies';
 export * from './snapshots';
