@@ -9,7 +9,7 @@ let t: TestApi;
 
 beforeAll(async () => {
   // DynamoDB Streams delivers at least once: every batch reaches every consumer twice here.
-  t = await startTestApi({ deliverEachBatch: 2 });
+  t = await startTestApi({ deliverEachBatch: 2, ownDynamoDb: true });
 });
 afterAll(() => t?.stop());
 
@@ -47,105 +47,110 @@ async function transferStatuses(ids: readonly string[]): Promise<TransferView[]>
 }
 
 describe('money transfers (saga) over the local stack', () => {
-  it('runs 200 concurrent transfers: money is conserved, each ends, none applies twice', async () => {
-    const random = seededRandom(42);
-    const funded = await Promise.all(
-      Array.from({ length: 8 }, () => openAccount(1_000 + Math.floor(random() * 4_000))),
-    );
-    const closed = await openAccount(0);
-    expect((await t.api.post(`/accounts/${closed}/close`, {})).status).toBe(200);
-    const empty = await openAccount(0);
-    const accounts = [...funded, closed, empty];
-    const missing = 'no-such-account';
-    const initial = new Map(
-      await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
-    );
-    const total = [...initial.values()].reduce((a, b) => a + b, 0);
+  it(
+    'runs 200 concurrent transfers: money is conserved, each ends, none applies twice',
+    { timeout: 180_000 },
+    async () => {
+      const random = seededRandom(42);
+      const funded = await Promise.all(
+        Array.from({ length: 8 }, () => openAccount(1_000 + Math.floor(random() * 4_000))),
+      );
+      const closed = await openAccount(0);
+      expect((await t.api.post(`/accounts/${closed}/close`, {})).status).toBe(200);
+      const empty = await openAccount(0);
+      const accounts = [...funded, closed, empty];
+      const missing = 'no-such-account';
+      const initial = new Map(
+        await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
+      );
+      const total = [...initial.values()].reduce((a, b) => a + b, 0);
 
-    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-    const requests = Array.from({ length: 200 }, () => {
-      const fromAccountId = random() < 0.05 ? pick([closed, missing, empty]) : pick(funded);
-      const roll = random();
-      const special = roll < 0.1 ? closed : roll < 0.2 ? missing : undefined;
-      const toAccountId =
-        special && special !== fromAccountId
-          ? special
-          : pick(accounts.filter((id) => id !== fromAccountId));
-      return { fromAccountId, toAccountId, amount: 1 + Math.floor(random() * 2_500) };
-    });
-    const transfers: Transfer[] = await Promise.all(
-      requests.map(async (body) => {
-        const response = await t.api.post('/transfers', { body });
-        expect(response.status, response.text).toBe(202);
-        const transferId = response.body.transferId as string;
-        expect(response.headers.get('location')).toBe(`/transfers/${transferId}`);
-        return { transferId, ...body };
-      }),
-    );
+      const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+      const requests = Array.from({ length: 200 }, () => {
+        const fromAccountId = random() < 0.05 ? pick([closed, missing, empty]) : pick(funded);
+        const roll = random();
+        const special = roll < 0.1 ? closed : roll < 0.2 ? missing : undefined;
+        const toAccountId =
+          special && special !== fromAccountId
+            ? special
+            : pick(accounts.filter((id) => id !== fromAccountId));
+        return { fromAccountId, toAccountId, amount: 1 + Math.floor(random() * 2_500) };
+      });
+      const transfers: Transfer[] = await Promise.all(
+        requests.map(async (body) => {
+          const response = await t.api.post('/transfers', { body });
+          expect(response.status, response.text).toBe(202);
+          const transferId = response.body.transferId as string;
+          expect(response.headers.get('location')).toBe(`/transfers/${transferId}`);
+          return { transferId, ...body };
+        }),
+      );
 
-    const ids = transfers.map((tr) => tr.transferId);
-    const views = await waitFor(
-      async () => {
-        const statuses = await transferStatuses(ids);
-        return statuses.every((s) => FINISHED.includes(s.status)) ? statuses : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, description: 'every transfer to finish' },
-    );
+      const ids = transfers.map((tr) => tr.transferId);
+      const views = await waitFor(
+        async () => {
+          const statuses = await transferStatuses(ids);
+          return statuses.every((s) => FINISHED.includes(s.status)) ? statuses : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, description: 'every transfer to finish' },
+      );
 
-    // Every transfer ended for a reason the rules allow.
-    for (const view of views) {
-      if (view.status === 'failed') {
-        expect(['InsufficientFunds', 'AccountClosed', 'AccountNotFound']).toContain(view.reason);
+      // Every transfer ended for a reason the rules allow.
+      for (const view of views) {
+        if (view.status === 'failed') {
+          expect(['InsufficientFunds', 'AccountClosed', 'AccountNotFound']).toContain(view.reason);
+        }
       }
-    }
-    const completed = views.filter((v) => v.status === 'completed');
-    const refused = views.filter((v) => v.status === 'failed');
-    expect(completed.length).toBeGreaterThan(0);
-    expect(refused.some((v) => v.reason === 'InsufficientFunds')).toBe(true);
-    expect(refused.some((v) => v.refunded)).toBe(true);
+      const completed = views.filter((v) => v.status === 'completed');
+      const refused = views.filter((v) => v.status === 'failed');
+      expect(completed.length).toBeGreaterThan(0);
+      expect(refused.some((v) => v.reason === 'InsufficientFunds')).toBe(true);
+      expect(refused.some((v) => v.refunded)).toBe(true);
 
-    // Each account moved by exactly the transfers that completed, and nothing else.
-    const expected = new Map(initial);
-    for (const view of completed) {
-      expected.set(view.fromAccountId, expected.get(view.fromAccountId)! - view.amount);
-      expected.set(view.toAccountId, expected.get(view.toAccountId)! + view.amount);
-    }
-    const balances = new Map(
-      await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
-    );
-    expect(balances).toEqual(expected);
-    expect([...balances.values()].reduce((a, b) => a + b, 0)).toBe(total);
+      // Each account moved by exactly the transfers that completed, and nothing else.
+      const expected = new Map(initial);
+      for (const view of completed) {
+        expected.set(view.fromAccountId, expected.get(view.fromAccountId)! - view.amount);
+        expected.set(view.toAccountId, expected.get(view.toAccountId)! + view.amount);
+      }
+      const balances = new Map(
+        await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
+      );
+      expect(balances).toEqual(expected);
+      expect([...balances.values()].reduce((a, b) => a + b, 0)).toBe(total);
 
-    // No transfer debited, credited or refunded any account twice.
-    const accountEvents = (await t.events()).filter(
-      (e) => typeof e.streamId === 'string' && e.streamId.startsWith('account-'),
-    );
-    const steps = new Map<string, number>();
-    for (const event of accountEvents) {
-      const data = event.data as { transferId?: string; source?: string };
-      if (!data.transferId) continue;
-      const step = `${data.transferId}:${event.type as string}:${data.source ?? ''}`;
-      steps.set(step, (steps.get(step) ?? 0) + 1);
-    }
-    expect([...steps.entries()].filter(([, count]) => count > 1)).toEqual([]);
-    for (const view of views) {
-      const debits = steps.get(`${view.transferId}:MoneyWithdrawn:`) ?? 0;
-      const credits = steps.get(`${view.transferId}:MoneyDeposited:`) ?? 0;
-      const refunds = steps.get(`${view.transferId}:MoneyDeposited:transfer-refund`) ?? 0;
-      const shape = view.status === 'completed' ? [1, 1, 0] : view.refunded ? [1, 0, 1] : [0, 0, 0];
-      expect([debits, credits, refunds], view.transferId).toEqual(shape);
-    }
+      // No transfer debited, credited or refunded any account twice.
+      const accountEvents = (await t.events()).filter(
+        (e) => typeof e.streamId === 'string' && e.streamId.startsWith('account-'),
+      );
+      const steps = new Map<string, number>();
+      for (const event of accountEvents) {
+        const data = event.data as { transferId?: string; source?: string };
+        if (!data.transferId) continue;
+        const step = `${data.transferId}:${event.type as string}:${data.source ?? ''}`;
+        steps.set(step, (steps.get(step) ?? 0) + 1);
+      }
+      expect([...steps.entries()].filter(([, count]) => count > 1)).toEqual([]);
+      for (const view of views) {
+        const debits = steps.get(`${view.transferId}:MoneyWithdrawn:`) ?? 0;
+        const credits = steps.get(`${view.transferId}:MoneyDeposited:`) ?? 0;
+        const refunds = steps.get(`${view.transferId}:MoneyDeposited:transfer-refund`) ?? 0;
+        const shape =
+          view.status === 'completed' ? [1, 1, 0] : view.refunded ? [1, 0, 1] : [0, 0, 0];
+        expect([debits, credits, refunds], view.transferId).toEqual(shape);
+      }
 
-    // Nothing is in flight any more, so the stuck-transfer check finds nothing.
-    process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
-    await waitFor(
-      async () => {
-        const { stuck } = (await t.stack.schedules.run('stuckTransfers')) as { stuck: unknown[] };
-        return stuck.length === 0 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'no transfer in flight' },
-    );
-  });
+      // Nothing is in flight any more, so the stuck-transfer check finds nothing.
+      process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
+      await waitFor(
+        async () => {
+          const { stuck } = (await t.stack.schedules.run('stuckTransfers')) as { stuck: unknown[] };
+          return stuck.length === 0 ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, description: 'no transfer in flight' },
+      );
+    },
+  );
 
   it("keeps the request's correlation id through every step, each step caused by the event before it", async () => {
     const from = await openAccount(500);

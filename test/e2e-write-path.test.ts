@@ -6,7 +6,7 @@ import { putStoredEvent } from './support/stored-items';
 let t: TestApi;
 
 beforeAll(async () => {
-  t = await startTestApi();
+  t = await startTestApi({ ownDynamoDb: true });
 });
 afterAll(() => t?.stop());
 
@@ -132,40 +132,44 @@ describe('ownership', () => {
 });
 
 describe('a hot stream', () => {
-  it('answers 100 concurrent withdrawals with 200, 422 or 409 only, and never overdraws', async () => {
-    const accountId = await openAccount(t, 'hot', 50);
-    const withdraw = () =>
-      t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1 } });
-    const first = await Promise.all(Array.from({ length: 100 }, withdraw));
-    const statuses = new Set(first.map((answer) => answer.status));
-    expect([...statuses].every((status) => [200, 409, 422].includes(status))).toBe(true);
-    for (const conflict of first.filter((answer) => answer.status === 409)) {
-      expect(conflict.body.error?.code).toBe('ConcurrencyConflict');
-      expect(Number(conflict.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
-    for (const refusal of first.filter((answer) => answer.status === 422)) {
-      expect(refusal.body.error?.code).toBe('InsufficientFunds');
-    }
+  it(
+    'answers 100 concurrent withdrawals with 200, 422 or 409 only, and never overdraws',
+    { timeout: 180_000 },
+    async () => {
+      const accountId = await openAccount(t, 'hot', 50);
+      const withdraw = () =>
+        t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1 } });
+      const first = await Promise.all(Array.from({ length: 100 }, withdraw));
+      const statuses = new Set(first.map((answer) => answer.status));
+      expect([...statuses].every((status) => [200, 409, 422].includes(status))).toBe(true);
+      for (const conflict of first.filter((answer) => answer.status === 409)) {
+        expect(conflict.body.error?.code).toBe('ConcurrencyConflict');
+        expect(Number(conflict.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      for (const refusal of first.filter((answer) => answer.status === 422)) {
+        expect(refusal.body.error?.code).toBe('InsufficientFunds');
+      }
 
-    // Each client retries its 409 until it gets a final answer.
-    const final = await Promise.all(
-      first.map(async (answer) => {
-        let current = answer;
-        while (current.status === 409) current = await withdraw();
-        return current;
-      }),
-    );
-    expect(final.filter((answer) => answer.status === 200)).toHaveLength(50);
-    expect(final.filter((answer) => answer.status === 422)).toHaveLength(50);
-    const balances = final
-      .filter((answer) => answer.status === 200)
-      .map((answer) => answer.body.balance as number)
-      .sort((a, b) => a - b);
-    expect(balances).toEqual(Array.from({ length: 50 }, (_, i) => i));
+      // Each client retries its 409 until it gets a final answer.
+      const final = await Promise.all(
+        first.map(async (answer) => {
+          let current = answer;
+          while (current.status === 409) current = await withdraw();
+          return current;
+        }),
+      );
+      expect(final.filter((answer) => answer.status === 200)).toHaveLength(50);
+      expect(final.filter((answer) => answer.status === 422)).toHaveLength(50);
+      const balances = final
+        .filter((answer) => answer.status === 200)
+        .map((answer) => answer.body.balance as number)
+        .sort((a, b) => a - b);
+      expect(balances).toEqual(Array.from({ length: 50 }, (_, i) => i));
 
-    const events = await eventsOf(accountId);
-    expect(events.filter((event) => event.type === 'MoneyWithdrawn')).toHaveLength(50);
-    const state = await t.api.get(`/accounts/${accountId}/state`);
-    expect(state.body).toMatchObject({ version: 52, state: { balance: 0 } });
-  });
+      const events = await eventsOf(accountId);
+      expect(events.filter((event) => event.type === 'MoneyWithdrawn')).toHaveLength(50);
+      const state = await t.api.get(`/accounts/${accountId}/state`);
+      expect(state.body).toMatchObject({ version: 52, state: { balance: 0 } });
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommandHandler } from '../../functions/eventsourcing';
 import { httpHandler } from '../../functions/http/api';
 import { commandRoutes } from '../../functions/http/commands';

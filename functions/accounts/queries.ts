@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
 import { requireOwner, type Caller } from '../http/caller';

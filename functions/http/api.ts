@@ -1,6 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../eventsourcing';
 import { logger } from '../eventsourcing/logger';
 import { createMetrics } from '../eventsourcing/metrics';

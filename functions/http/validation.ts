@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldPath } from '../eventsourcing';
 import { ValidationError, type FieldError } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventCatalogue, type RecordedEvent } from '../eventsourcing';
 import {
   eventTypesOf,

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { MAX_AMOUNT } from '../accounts/decider';
 import { accountOwner, accountRepository } from '../accounts/service';

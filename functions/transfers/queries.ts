@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventStore, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { accountEvents } from '../accounts/events';
 import { accountOwner } from '../accounts/service';

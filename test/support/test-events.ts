@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventCatalogue } from '../../functions/eventsourcing';
 
 /** Events of the test-only counter decider (`./counter`). */
