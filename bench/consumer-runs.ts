@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { accountStreamId, type AccountEvent } from '../functions/accounts/events';
+import { accountEvents, accountStreamId, type AccountEvent } from '../functions/accounts/events';
 import { EventStore } from '../functions/eventsourcing';
 import {
   functions,
@@ -182,7 +182,11 @@ async function oneRun(
   const { events, streams } = settings.projections;
   const { run, tables, consumer } = options;
   const declaration = functions[consumer.function];
-  const store = new EventStore({ client: env.client, tableName: tables.events });
+  const store = new EventStore({
+    client: env.client,
+    tableName: tables.events,
+    catalogue: accountEvents,
+  });
   const catchUp = new HandledEvents();
   const live = new HandledEvents();
   let phase = catchUp;

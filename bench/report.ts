@@ -1,5 +1,6 @@
 import type { BenchResults } from './results';
 import type { LoadResult } from './sections/loads';
+import { KEYED_SIDES, type KeyedSide } from './sections/keyed-commands';
 import type { RequestsResult } from './sections/requests';
 import { ratioKey, type ThroughputSide } from './sections/throughput';
 import { figure, integer, kib, ratio, table } from './format';
@@ -452,6 +453,55 @@ function globalLogSection(results: BenchResults): string {
 }
 
 /** BENCHMARKS.md, rendered entirely from the results of one run. */
+const KEYED_LABELS: Record<KeyedSide, string> = {
+  unkeyed: 'No key (for reference)',
+  keyed: 'Key in the transaction of the event (this project)',
+  powertools: 'Powertools idempotency request sequence (reconstructed; the path replaced)',
+};
+
+function keyedCommandsSection(results: BenchResults): string {
+  const keyed = results.keyedCommands;
+  const settings = results.settings;
+  return [
+    '## 8. Keyed commands: the key in the transaction against the Powertools path',
+    '',
+    'A deposit through the HTTP adapter (validation, caller, correlation id, the command on a ' +
+      `stream of at most ${settings.commandStreamLength} events, the answer), three ways: without ` +
+      'an `Idempotency-Key`; with one, whose record and answer commit in the ' +
+      '`TransactWriteItems` of the event after a strongly consistent `GetItem` of the key (how ' +
+      'the API runs keyed commands now); and with the requests Powertools idempotency sends ' +
+      'around the unkeyed command (a conditional `PutItem` of an in-progress record, the command, ' +
+      'an `UpdateItem` completing the record with the answer), which is how keyed commands ran ' +
+      'before. That last path is a reconstruction of its request sequence with its item shapes ' +
+      'and expressions (`bench/sections/keyed-commands.ts`), not the library, which is no longer ' +
+      'a dependency: it cannot give exactly-once effects, since a crash between the append and ' +
+      'the `UpdateItem` leaves the deposit applied and the key in progress. Requests and ' +
+      'capacity are those of one command (counted as in section 2); time is per command, one at ' +
+      `a time, the three sides taking turns command by command, ${keyed.commandsPerRun} commands ` +
+      `per side per run; the figure is the median of each run, over ${settings.runs} runs.`,
+    '',
+    table(
+      ['Path', 'Requests', 'Capacity by the rules', 'Capacity reported', 'ms per command'],
+      KEYED_SIDES.map((side) => {
+        const result = keyed.sides[side];
+        return [
+          KEYED_LABELS[side],
+          `${result.requests}: ${result.requestSequence.join(', ')}`,
+          `${result.capacity.byRules.read} R / ${result.capacity.byRules.write} W`,
+          `${result.capacity.reported.read} R / ${result.capacity.reported.write} W`,
+          figure(keyed.sides[side].ms, 2),
+        ];
+      }),
+    ),
+    '',
+    `Time of the Powertools path over the key-in-the-transaction path (paired per run; above 1 ` +
+      `the key in the transaction is faster): ${ratio(keyed.powertoolsVersusKeyed)}. ` +
+      'The key in the transaction saves a round trip (three requests instead of four) and pays ' +
+      'in capacity: both items of a transaction cost two write units per started KB, and the ' +
+      'strongly consistent `GetItem` of a new key costs a read unit.',
+  ].join('\n');
+}
+
 export function renderReport(results: BenchResults): string {
   return [
     '# Benchmarks',
@@ -479,6 +529,8 @@ export function renderReport(results: BenchResults): string {
     bundlesSection(results),
     '',
     globalLogSection(results),
+    '',
+    keyedCommandsSection(results),
     '',
   ].join('\n');
 }

@@ -73,6 +73,9 @@ function capacityByRules(
   switch (command) {
     case 'PutItemCommand':
       return itemWriteUnits(input.Item as Item);
+    case 'UpdateItemCommand':
+      // The item as written; known only when the request asks for it back (ReturnValues).
+      return itemWriteUnits((output.Attributes ?? input.Key) as Item);
     case 'TransactWriteItemsCommand':
       return (input.TransactItems as { Put?: { Item: Item } }[]).reduce(
         (sum, action) => sum + 2 * itemWriteUnits(action.Put?.Item),

@@ -3,6 +3,7 @@ import type { BundlesResult } from './sections/bundles';
 import type { GlobalLogResult } from './sections/global-log';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
+import type { KeyedCommandsResult } from './sections/keyed-commands';
 import type { ItemSizes, RequestsResult } from './sections/requests';
 import type { ThroughputResult } from './sections/throughput';
 import type { BenchSettings } from './settings';
@@ -19,6 +20,7 @@ export interface BenchResults {
     readonly operations: readonly RequestsResult[];
   };
   readonly loads: readonly LoadResult[];
+  readonly keyedCommands: KeyedCommandsResult;
   readonly projections: ProjectionsResult;
   readonly bundles: BundlesResult;
   readonly globalLog: GlobalLogResult;

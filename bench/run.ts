@@ -8,6 +8,7 @@ import { renderReport } from './report';
 import type { BenchResults } from './results';
 import { measureBundles } from './sections/bundles';
 import { measureGlobalLog } from './sections/global-log';
+import { measureKeyedCommands } from './sections/keyed-commands';
 import { measureLoads, seedLoads } from './sections/loads';
 import { measureProjections } from './sections/projections';
 import { measureRequests } from './sections/requests';
@@ -47,7 +48,7 @@ async function withDynamoDbLocal<T>(body: (env: BenchEnvironment) => Promise<T>)
 async function measure(started: number): Promise<BenchResults> {
   const machine = describeMachine();
   log(`starting DynamoDB Local (${settings.mode} settings)`);
-  const { throughput, requests, loads } = await withDynamoDbLocal(async (env) => {
+  const { throughput, requests, loads, keyedCommands } = await withDynamoDbLocal(async (env) => {
     log('writing the streams for the load benchmarks');
     await seedLoads(env, settings);
     log(`warming up for ${settings.globalWarmupMs / 1000} s`);
@@ -61,7 +62,9 @@ async function measure(started: number): Promise<BenchResults> {
     const requests = await measureRequests(env, settings);
     log('sections 3 and 5: loads');
     const loads = await measureLoads(env, settings);
-    return { throughput, requests, loads };
+    log('section 8: keyed commands, key in the transaction against the Powertools path');
+    const keyedCommands = await measureKeyedCommands(env, settings);
+    return { throughput, requests, loads, keyedCommands };
   });
   // A fresh DynamoDB Local: its streams slow down as the database fills, and the sections above
   // leave hundreds of thousands of items behind, far more than a local stack holds.
@@ -79,6 +82,7 @@ async function measure(started: number): Promise<BenchResults> {
     throughput,
     requests,
     loads,
+    keyedCommands,
     projections,
     bundles,
     globalLog,

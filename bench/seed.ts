@@ -7,7 +7,7 @@ import {
   everyNEvents,
   type SnapshotSettings,
 } from '../functions/eventsourcing';
-import { EVENT_METADATA, account, depositEvent } from './workload';
+import { EVENT_METADATA, account, benchEvents, depositEvent } from './workload';
 
 /** The version of the account state shape the benchmarks' snapshots hold. */
 const STATE_VERSION = 1;
@@ -17,7 +17,7 @@ export function frameworkStores(
   client: DynamoDBClient,
   tables: { readonly events: string; readonly snapshots: string },
 ) {
-  const store = new EventStore({ client, tableName: tables.events });
+  const store = new EventStore({ client, tableName: tables.events, catalogue: benchEvents });
   const snapshotStore = new SnapshotStore(client, tables.snapshots);
   const snapshots: SnapshotSettings = {
     store: snapshotStore,
@@ -34,7 +34,11 @@ export function frameworkStores(
 }
 
 /** Appends `count` deposits to a new stream, 100 per transaction. */
-export async function seedStream(store: EventStore, streamId: string, count: number) {
+export async function seedStream(
+  store: ReturnType<typeof frameworkStores>['store'],
+  streamId: string,
+  count: number,
+) {
   for (let version = 0; version < count; version += MAX_EVENTS_PER_APPEND) {
     const size = Math.min(MAX_EVENTS_PER_APPEND, count - version);
     await store.append(

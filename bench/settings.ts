@@ -20,6 +20,8 @@ export interface BenchSettings {
   readonly snapshotTail: number;
   /** Runs of each operation when counting requests and capacity. */
   readonly capacityRuns: number;
+  /** Section 7: keyed commands per side in each run. */
+  readonly keyedCommandsPerRun: number;
   /** Section 4: events written across how many streams, per run. */
   readonly projections: {
     readonly events: number;
@@ -47,6 +49,7 @@ const full: BenchSettings = {
   ],
   snapshotTail: 5,
   capacityRuns: 3,
+  keyedCommandsPerRun: 40,
   projections: { events: 1000, streams: 20, runs: 3 },
   coldImports: 9,
 };
@@ -66,6 +69,7 @@ const quick: BenchSettings = {
     { length: 1000, repetitions: 3 },
   ],
   capacityRuns: 2,
+  keyedCommandsPerRun: 10,
   projections: { events: 300, streams: 10, runs: 1 },
   coldImports: 3,
 };

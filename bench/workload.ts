@@ -1,5 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { prepareEvents, type Decider, type EventMetadata } from '../functions/eventsourcing';
+import * as z from 'zod';
+import {
+  EventCatalogue,
+  prepareEvents,
+  type Decider,
+  type EventMetadata,
+} from '../functions/eventsourcing';
 
 /**
  * The one event every benchmark writes, whichever side writes it: a deposit with a small payload
@@ -12,6 +18,11 @@ export type DepositData = {
 };
 
 export type AccountEvent = { readonly type: 'Deposited'; readonly data: DepositData };
+
+/** The deposit's schema: the framework checks it on every append and parses it on every read. */
+export const benchEvents = EventCatalogue.of({
+  Deposited: z.object({ amount: z.int(), currency: z.string(), reference: z.string() }),
+});
 
 export type AccountCommand =
   | { readonly type: 'deposit'; readonly amount: number }
@@ -62,10 +73,9 @@ export function rawEventItems(): (
   streamId: string,
   version: number,
 ) => Record<string, AttributeValue> {
-  const [template] = prepareEvents('template', 1, [depositEvent(100)], {
+  const [template] = prepareEvents('template', 1, [{ ...depositEvent(100), schemaVersion: 1 }], {
     recordedAt: new Date().toISOString(),
     newEventId: () => '0'.repeat(26),
-    schemaVersionOf: () => 1,
     metadata: EVENT_METADATA,
   });
   const { item } = template!;

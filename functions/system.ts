@@ -5,6 +5,7 @@
  *
  * This module is plain data: it must not import the AWS SDK or aws-cdk-lib.
  */
+import { CORRUPT_EVENTS_METRIC } from './eventsourcing/errors';
 
 export type AttributeType = 'S' | 'N' | 'B';
 
@@ -167,12 +168,23 @@ function projectionFunction<ReadModel extends TableKey>(
   } as const satisfies FunctionDeclaration;
 }
 
+/** HTTP functions that read events report the corrupt ones they meet, with an alarm. */
+const corruptEventsAlarm = [
+  {
+    metric: CORRUPT_EVENTS_METRIC,
+    description:
+      'A stored event does not fit its schema: commands on its stream fail until it is repaired ' +
+      '(npm run projections -- corrupt lists such events)',
+  },
+] as const;
+
 /** The HTTP function of a domain's commands: appends events, keeps snapshots and idempotency keys. */
 const commandFunction = (description: string, entry: string) =>
   ({
     description,
     entry,
     trigger: 'http',
+    alarmMetrics: corruptEventsAlarm,
     memoryMb: 512,
     timeoutSeconds: 10,
     tables: { events: 'append', snapshots: 'readWrite', idempotency: 'readWrite' },
@@ -195,6 +207,7 @@ export const functions = {
     description: 'Accounts, their history and owners from read models; state at any moment.',
     entry: 'functions/accounts/queries.ts',
     trigger: 'http',
+    alarmMetrics: corruptEventsAlarm,
     memoryMb: 256,
     timeoutSeconds: 10,
     tables: {
@@ -255,6 +268,7 @@ export const functions = {
     description: 'The status of a transfer, from its own stream.',
     entry: 'functions/transfers/queries.ts',
     trigger: 'http',
+    alarmMetrics: corruptEventsAlarm,
     memoryMb: 256,
     timeoutSeconds: 10,
     tables: { events: 'read' },

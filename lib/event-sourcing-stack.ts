@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { GROUPS_CLAIM_VARIABLE, OPERATOR_GROUP_VARIABLE } from '../functions/http/caller';
 import { systemDeclaration, validateDeclaration, type SystemDeclaration } from './declaration';
 import { FailureRecords } from './failure-records';
 import { metricsNamespace, SystemFunction } from './functions';
@@ -52,6 +53,11 @@ export class EventSourcingStack extends Stack {
     }
 
     const functionsScope = new Construct(this, 'Functions');
+    // HTTP functions decide what each caller may do.
+    const callerEnvironment = {
+      [OPERATOR_GROUP_VARIABLE]: settings.callers.operatorGroup,
+      [GROUPS_CLAIM_VARIABLE]: settings.callers.groupsClaim,
+    };
     const functions = new Map<string, SystemFunction>();
     for (const [key, fn] of Object.entries(declaration.functions)) {
       functions.set(
@@ -62,6 +68,7 @@ export class EventSourcingStack extends Stack {
           tables: this.tables,
           stage: settings.stage,
           logRetention: settings.logRetention,
+          ...(fn.trigger === 'http' ? { environment: callerEnvironment } : {}),
           ...(fn.eventBus && this.integrationEvents
             ? { eventBus: this.integrationEvents.bus }
             : {}),

@@ -39,6 +39,8 @@ export interface SystemFunctionProps {
   readonly logRetention: RetentionDays;
   /** The bus a function declared with `eventBus` publishes to. */
   readonly eventBus?: IEventBus;
+  /** Further environment variables (deployment settings the code reads). */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -103,6 +105,7 @@ export class SystemFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...tableEnvironment,
         ...busEnvironment,
+        ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,

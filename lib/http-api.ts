@@ -83,7 +83,13 @@ export class SystemHttpApi extends Construct {
                 'x-amz-security-token',
                 'x-amz-content-sha256',
               ],
-              exposeHeaders: ['etag'],
+              exposeHeaders: [
+                'etag',
+                'location',
+                'retry-after',
+                'x-correlation-id',
+                'idempotent-replayed',
+              ],
               maxAge: Duration.hours(1),
             },
           }

@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { DEFAULT_CALLER_SETTINGS, type CallerSettings } from '../functions/http/caller';
 
 /** How callers authenticate to the HTTP API. */
 export type ApiAuthorization =
@@ -10,6 +11,8 @@ export type ApiAuthorization =
 export interface DeploymentSettings {
   readonly stage: string;
   readonly authorization: ApiAuthorization;
+  /** Which JWT callers are operators (they may act on any account); IAM callers always may. */
+  readonly callers: CallerSettings;
   /** Origins allowed by CORS; empty means no CORS configuration at all. */
   readonly corsOrigins: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
@@ -90,6 +93,10 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
   return {
     stage,
     authorization: authorization(node),
+    callers: {
+      operatorGroup: text(node, 'operatorGroup') ?? DEFAULT_CALLER_SETTINGS.operatorGroup,
+      groupsClaim: text(node, 'groupsClaim') ?? DEFAULT_CALLER_SETTINGS.groupsClaim,
+    },
     corsOrigins: list(node, 'corsOrigins'),
     throttle: {
       rateLimit: positiveInteger(node, 'throttleRateLimit', defaultSettings.throttleRateLimit),

@@ -12,7 +12,7 @@ import {
   createDynamoDbClient,
 } from '../functions/eventsourcing';
 import { globalLogTablesFromEnv } from '../functions/global-log/tables';
-import { toDomainEvent } from '../functions/integration/mapping';
+import { domainEvents } from '../functions/domain-events';
 import { tableNameFromEnv } from '../functions/system';
 import { runCli, terminalIo, useLocalStackByDefault } from './cli-support';
 import { runGlobalLogCommand } from './global-log-commands';
@@ -24,7 +24,7 @@ runCli(() => {
   return runGlobalLogCommand(
     process.argv.slice(2),
     {
-      reader: new GlobalLogReader({ client, tables, parse: toDomainEvent }),
+      reader: new GlobalLogReader({ client, tables, catalogue: domainEvents }),
       indexer: new GlobalLogIndexer({ client, tables }),
       eventsTable: tables.events,
       checkpoint: (name) =>

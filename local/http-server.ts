@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayEventRequestContextV2,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  Context,
+} from 'aws-lambda';
 import {
   functions as declaredFunctions,
   routes as declaredRoutes,
   type FunctionDeclaration,
   type RouteDeclaration,
 } from '../functions/system';
+import { DEFAULT_CALLER_SETTINGS } from '../functions/http/caller';
 import { loadFunctionHandler } from './function-modules';
 import { lambdaContext } from './lambda-context';
 
@@ -125,6 +131,52 @@ function formatRequestTime(date: Date): string {
   );
 }
 
+/** The IAM caller every local request comes from unless it names a principal. */
+export const LOCAL_CALLER_ARN = 'arn:aws:iam::000000000000:user/local-developer';
+
+/** Header naming a JWT subject to act as locally, as if a JWT authorizer had admitted it. */
+export const LOCAL_PRINCIPAL_HEADER = 'x-local-principal';
+/** Header listing (comma-separated) the groups of that principal, e.g. `operators`. */
+export const LOCAL_GROUPS_HEADER = 'x-local-groups';
+
+/**
+ * What API Gateway's authorizer would put in the request context: by default an IAM caller
+ * (a trusted developer, like a signed request with `auth=iam`); with `X-Local-Principal`, a JWT
+ * caller with that subject and the groups of `X-Local-Groups` in the `cognito:groups` claim,
+ * formatted as API Gateway passes array claims (`[a b]`), so ownership rules apply locally too.
+ */
+export function localAuthorizer(headers: Readonly<Record<string, string>>) {
+  const principal = headers[LOCAL_PRINCIPAL_HEADER]?.trim();
+  if (!principal) {
+    return {
+      iam: {
+        accessKey: 'LOCALACCESSKEY',
+        accountId: '000000000000',
+        callerId: 'LOCALCALLER',
+        cognitoIdentity: null,
+        principalOrgId: null,
+        userArn: LOCAL_CALLER_ARN,
+        userId: 'LOCALCALLER',
+      },
+    };
+  }
+  const groups = (headers[LOCAL_GROUPS_HEADER] ?? '')
+    .split(',')
+    .map((group) => group.trim())
+    .filter((group) => group.length > 0);
+  return {
+    jwt: {
+      claims: {
+        sub: principal,
+        ...(groups.length > 0
+          ? { [DEFAULT_CALLER_SETTINGS.groupsClaim]: `[${groups.join(' ')}]` }
+          : {}),
+      },
+      scopes: null,
+    },
+  };
+}
+
 export interface IncomingRequest {
   readonly method: string;
   /** Path and query string as sent, e.g. `/accounts/a1/history?limit=5`. */
@@ -149,9 +201,36 @@ export function toApiGatewayEvent(
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
     query.set(name, [...(query.get(name) ?? []), value]);
   }
-  const { cookie, ...headers } = request.headers;
+  const { cookie, ...sent } = request.headers;
+  // The authorizer consumed the local identity headers; the function never sees them.
+  const headers = Object.fromEntries(
+    Object.entries(sent).filter(
+      ([name]) => name !== LOCAL_PRINCIPAL_HEADER && name !== LOCAL_GROUPS_HEADER,
+    ),
+  );
   const requestId = randomBytes(10).toString('base64');
   const text = isTextBody(headers['content-type']);
+  const requestContext: APIGatewayEventRequestContextV2 & {
+    authorizer: ReturnType<typeof localAuthorizer>;
+  } = {
+    accountId: '000000000000',
+    apiId: 'local',
+    authorizer: localAuthorizer(request.headers),
+    domainName: request.host,
+    domainPrefix: request.host.split(/[.:]/)[0] ?? 'localhost',
+    http: {
+      method: request.method,
+      path: rawPath,
+      protocol: 'HTTP/1.1',
+      sourceIp: request.sourceIp,
+      userAgent: headers['user-agent'] ?? '',
+    },
+    requestId,
+    routeKey: match.routeKey,
+    stage: '$default',
+    time: formatRequestTime(now),
+    timeEpoch: now.getTime(),
+  };
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: match.routeKey,
@@ -172,24 +251,7 @@ export function toApiGatewayEvent(
         }
       : {}),
     ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: request.host,
-      domainPrefix: request.host.split(/[.:]/)[0] ?? 'localhost',
-      http: {
-        method: request.method,
-        path: rawPath,
-        protocol: 'HTTP/1.1',
-        sourceIp: request.sourceIp,
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: match.routeKey,
-      stage: '$default',
-      time: formatRequestTime(now),
-      timeEpoch: now.getTime(),
-    },
+    requestContext,
     isBase64Encoded: request.body.length > 0 && !text,
     ...(request.body.length > 0 ? { body: request.body.toString(text ? 'utf8' : 'base64') } : {}),
   };

@@ -5,14 +5,21 @@
  * `local-`). With TABLE_* variables set (as the Lambda functions have them) and no
  * DYNAMODB_ENDPOINT, it works against those tables in AWS with the caller's credentials.
  */
+import { domainEvents } from '../functions/domain-events';
 import {
   GlobalLogReader,
   createDynamoDbClient,
+  findCorruptEvents,
   type ProjectionHandler,
   type ProjectionRuntime,
 } from '../functions/eventsourcing';
 import { globalLogTablesFromEnv } from '../functions/global-log/tables';
-import { functions, streamConsumers, type FunctionDeclaration } from '../functions/system';
+import {
+  functions,
+  streamConsumers,
+  tableNameFromEnv,
+  type FunctionDeclaration,
+} from '../functions/system';
 import { runCli, terminalIo, useLocalStackByDefault } from './cli-support';
 import { runProjectionsCommand } from './projections-commands';
 import { loadHandler } from './stream-consumers';
@@ -42,10 +49,9 @@ runCli(async () => {
     client: createDynamoDbClient(),
     tables: globalLogTablesFromEnv(),
   });
-  return runProjectionsCommand(
-    process.argv.slice(2),
-    await declaredProjections(),
-    log,
-    terminalIo(),
-  );
+  return runProjectionsCommand(process.argv.slice(2), await declaredProjections(), log, {
+    ...terminalIo(),
+    corruptEvents: () =>
+      findCorruptEvents(createDynamoDbClient(), tableNameFromEnv('events'), domainEvents),
+  });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   RebuildInterruptedError,
+  type CorruptEventError,
   type GlobalLogReader,
   rebuildProjection,
   removeRetiredGenerations,
@@ -24,10 +25,15 @@ export const USAGE = `Usage: npm run projections -- <command>
                                     generation 2 minutes after the switch (once batches that
                                     started before either have ended)
   clean NAME                        remove generations replaced by a rebuild run with
-                                    --keep-retired`;
+                                    --keep-retired
+  corrupt                           stored events that do not fit their schema, by stream:
+                                    commands on those streams fail with CorruptEvent until
+                                    the cause is repaired (scans the whole events table)`;
 
 export interface CommandIo {
   readonly print: (line: string) => void;
+  /** Every stored event that fails its schema (for `corrupt`). */
+  readonly corruptEvents?: () => AsyncIterable<CorruptEventError>;
   /** Rewrites the current line on a terminal; prints a line otherwise. */
   readonly progress: (line: string) => void;
   readonly signal?: AbortSignal;
@@ -198,6 +204,23 @@ export async function runProjectionsCommand(
       const removed = await removeRetiredGenerations(runtime);
       io.print(`${runtime.name}: removed ${number(removed)} items of replaced generations`);
       return 0;
+    }
+    case 'corrupt': {
+      if (!io.corruptEvents) throw new Error('No events table to check');
+      const streams = new Set<string>();
+      for await (const error of io.corruptEvents()) {
+        streams.add(error.streamId);
+        io.print(
+          `${error.streamId} version ${error.version} (${error.eventType} ${error.eventId}): ` +
+            `${error.field}: ${error.reason}`,
+        );
+      }
+      if (streams.size === 0) {
+        io.print('No corrupt events.');
+        return 0;
+      }
+      io.print(`${streams.size} stream(s) hold corrupt events: ${[...streams].join(', ')}`);
+      return 2;
     }
     default:
       io.print(`Unknown command '${command}'.\n\n${USAGE}`);

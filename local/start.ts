@@ -58,6 +58,9 @@ async function main(): Promise<void> {
       `  curl -s ${api}/health`,
       `  curl -s -X POST ${api}/accounts -H 'content-type: application/json' -d '{"ownerId":"alice"}'`,
       '',
+      'Requests come from a trusted IAM caller; add -H "X-Local-Principal: alice" to act as the',
+      'JWT caller alice (and -H "X-Local-Groups: operators" to make her an operator).',
+      '',
       'The README walks through the whole API. Press Ctrl-C to stop.',
     ].join('\n'),
   );

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import * as z from 'zod';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AggregateRepository,
@@ -6,12 +7,18 @@ import {
   ConcurrencyError,
   DomainError,
   EventStore,
+  CorruptEventError,
+  EventCatalogue,
   SnapshotStore,
-  Upcasters,
+  WriteConditionFailedError,
+  type ConditionalPut,
   everyNEvents,
+  type RecordedEvent,
   type SnapshotSettings,
 } from '../functions/eventsourcing';
 import { counter, type CounterCommand } from './support/counter';
+import { markers, putStoredEvent } from './support/stored-items';
+import { counterEventSchemas, counterEvents } from './support/test-events';
 import { createTestTables, type TestTables } from './support/dynamodb';
 import { countRequests } from '../bench/request-counter';
 
@@ -19,8 +26,18 @@ let tables: TestTables;
 let streamCounter = 0;
 const newStreamId = () => `counter-${Date.now()}-${++streamCounter}`;
 
-const newStore = (options: Partial<ConstructorParameters<typeof EventStore>[0]> = {}) =>
-  new EventStore({ client: tables.client, tableName: tables.names.events, ...options });
+const storeWith = <Event extends RecordedEvent>(
+  catalogue: EventCatalogue<Event>,
+  clock?: () => Date,
+) =>
+  new EventStore({
+    client: tables.client,
+    tableName: tables.names.events,
+    catalogue,
+    ...(clock ? { clock } : {}),
+  });
+
+const newStore = (clock?: () => Date) => storeWith(counterEvents, clock);
 
 const snapshotSettings = (every: number, stateVersion = 1): SnapshotSettings => ({
   store: new SnapshotStore(tables.client, tables.names.snapshots),
@@ -91,8 +108,8 @@ describe('command handler', () => {
 
   it('records metadata and keeps recordedAt ordered when clocks go backwards', async () => {
     const streamId = newStreamId();
-    const fast = newStore({ clock: () => new Date('2030-01-01T00:00:00.000Z') });
-    const slow = newStore({ clock: () => new Date('2020-01-01T00:00:00.000Z') });
+    const fast = newStore(() => new Date('2030-01-01T00:00:00.000Z'));
+    const slow = newStore(() => new Date('2020-01-01T00:00:00.000Z'));
     await new CommandHandler(new AggregateRepository(fast, counter)).handle(streamId, {
       type: 'increment',
       by: 1,
@@ -106,6 +123,127 @@ describe('command handler', () => {
       recordedAt: '2030-01-01T00:00:00.000Z',
       metadata: { commandId: 'cmd-1', actor: 'tester' },
     });
+  });
+});
+
+describe('command handler hooks', () => {
+  const marker = () => markers(tables.client, tables.names.snapshots).next();
+  const exists = (put: ConditionalPut) =>
+    markers(tables.client, tables.names.snapshots).exists(put);
+
+  it('stops at the guard, after loading and before deciding, with nothing written', async () => {
+    const streamId = newStreamId();
+    const store = newStore();
+    const handler = new CommandHandler(new AggregateRepository(store, counter));
+    await handler.handle(streamId, { type: 'increment', by: 3 });
+    const seen: number[] = [];
+    const error = await handler
+      .handle(
+        streamId,
+        { type: 'increment', by: 1 },
+        {
+          guard: (loaded) => {
+            seen.push(loaded.state.value);
+            throw new DomainError('NotYours', 'not yours');
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NotYours' });
+    expect(seen).toEqual([3]);
+    expect((await store.read(streamId)).length).toBe(1);
+  });
+
+  it('commits the writes built from the decision in the transaction of its events', async () => {
+    const streamId = newStreamId();
+    const store = newStore();
+    const handler = new CommandHandler(new AggregateRepository(store, counter));
+    await handler.handle(streamId, { type: 'increment', by: 3 });
+    const put = marker();
+    const decisions: unknown[] = [];
+    const result = await handler.handle(
+      streamId,
+      { type: 'increment', by: 2 },
+      {
+        commitWith: (decision) => {
+          decisions.push({ version: decision.version, value: decision.state.value });
+          return [put];
+        },
+      },
+    );
+    expect(decisions).toEqual([{ version: 2, value: 5 }]);
+    expect(result).toMatchObject({ version: 2, state: { value: 5 } });
+    expect(await exists(put)).toBe(true);
+
+    // The same write again: its condition fails, so the events are not written either.
+    await expect(
+      handler.handle(streamId, { type: 'increment', by: 1 }, { commitWith: () => [put] }),
+    ).rejects.toBeInstanceOf(WriteConditionFailedError);
+    expect((await store.read(streamId)).length).toBe(2);
+  });
+
+  it('commits the writes of a command that decides nothing only while the stream stays put', async () => {
+    const streamId = newStreamId();
+    const handler = new CommandHandler(new AggregateRepository(newStore(), counter));
+    const put = marker();
+    const result = await handler.handle(streamId, { type: 'reset' }, { commitWith: () => [put] });
+    expect(result).toMatchObject({ version: 0, events: [] });
+    expect(await exists(put)).toBe(true);
+  });
+
+  it('asks before each retry whether to go on', async () => {
+    const streamId = newStreamId();
+    const store = newStore();
+    await store.append(streamId, [{ type: 'Incremented', data: { by: 1 } }], {
+      expectedVersion: 'no_stream',
+    });
+    // Every attempt loses its version to a writer that appends right after the load.
+    const rival = newStore();
+    const handler = new CommandHandler(new AggregateRepository(store, counter), {
+      maxAttempts: 10,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+    });
+    let retries = 0;
+    const error = await handler
+      .handle(
+        streamId,
+        { type: 'increment', by: 1 },
+        {
+          guard: async () => {
+            await rival.append(streamId, [{ type: 'Incremented', data: { by: 1 } }], {
+              expectedVersion: 'any',
+            });
+          },
+          beforeRetry: () => {
+            retries += 1;
+            return retries === 3 ? Promise.reject(new Error('stop')) : Promise.resolve();
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('stop');
+    expect(retries).toBe(3);
+  });
+
+  it('refuses to decide on a stream holding a corrupt event, and writes nothing', async () => {
+    const streamId = newStreamId();
+    const store = newStore();
+    const handler = new CommandHandler(new AggregateRepository(store, counter));
+    await handler.handle(streamId, { type: 'increment', by: 3 });
+    await putStoredEvent(tables.client, tables.names.events, {
+      streamId,
+      version: 2,
+      type: 'Incremented',
+      data: { by: 'not-a-number' },
+    });
+    const error = await handler
+      .handle(streamId, { type: 'decrement', by: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptEventError);
+    expect(error).toMatchObject({ streamId, version: 2, field: 'data.by' });
+    const raw = new EventStore({ client: tables.client, tableName: tables.names.events });
+    expect((await raw.read(streamId)).map((e) => e.version)).toEqual([1, 2]);
   });
 });
 
@@ -223,25 +361,27 @@ describe('snapshots', () => {
 });
 
 describe('upcasting on load', () => {
-  it('applies an upcaster chain v1 → v3 to stored events', async () => {
+  it('applies an upcaster chain v1 → v3 to events older releases stored', async () => {
     const streamId = newStreamId();
-    // Written as an older release did: Incremented v1 had `amount`, v2 `step` as a string.
-    await newStore().append(
-      streamId,
-      [
-        { type: 'Incremented', schemaVersion: 1, data: { amount: 4 } },
-        { type: 'Incremented', schemaVersion: 2, data: { step: '3' } },
-        { type: 'Incremented', schemaVersion: 3, data: { by: 1 } },
-      ],
-      { expectedVersion: 'no_stream' },
+    // Incremented v1 had `amount`, v2 `step` as a string, v3 (current) `by`.
+    const toV2 = (data: Record<string, unknown>) => ({ step: String(data.amount) });
+    const toV3 = (data: Record<string, unknown>) => ({ by: Number(data.step) });
+    const release1 = EventCatalogue.of({ Incremented: z.object({ amount: z.int() }) });
+    const release2 = EventCatalogue.of(
+      { Incremented: z.object({ step: z.string() }) },
+      { Incremented: { 1: toV2 } },
     );
-    const upcasters = new Upcasters({
-      Incremented: {
-        1: (data) => ({ step: String(data.amount) }),
-        2: (data) => ({ by: Number(data.step) }),
-      },
+    const current = EventCatalogue.of(counterEventSchemas, { Incremented: { 1: toV2, 2: toV3 } });
+    await storeWith(release1).append(streamId, [{ type: 'Incremented', data: { amount: 4 } }], {
+      expectedVersion: 'no_stream',
     });
-    const store = newStore({ upcasters });
+    await storeWith(release2).append(streamId, [{ type: 'Incremented', data: { step: '3' } }], {
+      expectedVersion: 1,
+    });
+    const store = storeWith(current);
+    await store.append(streamId, [{ type: 'Incremented', data: { by: 1 } }], {
+      expectedVersion: 2,
+    });
     const events = await store.read(streamId);
     expect(events.map((e) => [e.schemaVersion, e.data])).toEqual([
       [3, { by: 4 }],
@@ -250,11 +390,12 @@ describe('upcasting on load', () => {
     ]);
     const loaded = await new AggregateRepository(store, counter).load(streamId);
     expect(loaded.state.value).toBe(8);
-    // New events are written at the current schema version.
-    const appended = await store.append(streamId, [{ type: 'Incremented', data: { by: 1 } }], {
-      expectedVersion: 3,
-    });
-    expect(appended.events[0]?.schemaVersion).toBe(3);
+    // Only the current schema version is ever written.
+    await expect(
+      store.append(streamId, [{ type: 'Incremented', schemaVersion: 2, data: { step: '1' } }], {
+        expectedVersion: 3,
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidEvent', field: 'events[0].schemaVersion' });
   });
 });
 
@@ -262,7 +403,7 @@ describe('temporal loads', () => {
   it('rebuilds the state as of a version and as of a time, past snapshots ignored', async () => {
     const streamId = newStreamId();
     let now = Date.parse('2026-01-01T00:00:00.000Z');
-    const store = newStore({ clock: () => new Date(now) });
+    const store = newStore(() => new Date(now));
     const repository = new AggregateRepository(store, counter, snapshotSettings(2));
     const handler = new CommandHandler(repository);
     for (let day = 1; day <= 6; day++) {

@@ -2,15 +2,20 @@ import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ConcurrencyError,
+  CorruptEventError,
   EventStore,
   EventTooLargeError,
   InvalidEventError,
   TooManyEventsError,
+  WriteConditionFailedError,
+  type ConditionalPut,
   type NewEvent,
 } from '../functions/eventsourcing';
 import { MAX_ITEM_BYTES } from '../functions/eventsourcing/item-size';
 import { createTestTables, type TestTables } from './support/dynamodb';
 import { countRequests } from '../bench/request-counter';
+import { markers, putStoredEvent } from './support/stored-items';
+import { storeTestEvents } from './support/test-events';
 
 let tables: TestTables;
 let store: EventStore;
@@ -44,9 +49,16 @@ async function storedVersions(streamId: string): Promise<number[]> {
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+const newStore = () =>
+  new EventStore({
+    client: tables.client,
+    tableName: tables.names.events,
+    catalogue: storeTestEvents,
+  });
+
 beforeAll(async () => {
   tables = await createTestTables();
-  store = new EventStore({ client: tables.client, tableName: tables.names.events });
+  store = newStore();
 });
 
 describe('append', () => {
@@ -75,10 +87,7 @@ describe('append', () => {
     const streamId = newStreamId();
     await store.append(streamId, events(3), { expectedVersion: 'no_stream' });
     // Separate store instances, like separate Lambda containers.
-    const writers = Array.from(
-      { length: 50 },
-      () => new EventStore({ client: tables.client, tableName: tables.names.events }),
-    );
+    const writers = Array.from({ length: 50 }, () => newStore());
     const outcomes = await Promise.allSettled(
       writers.map((writer, i) =>
         writer.append(streamId, [{ type: 'Raced', data: { writer: i } }], { expectedVersion: 3 }),
@@ -113,7 +122,7 @@ describe('append', () => {
   it('writes none of a 100-event append when one of its versions is taken', async () => {
     const streamId = newStreamId();
     await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
-    const other = new EventStore({ client: tables.client, tableName: tables.names.events });
+    const other = newStore();
     await expect(
       other.append(streamId, events(100), { expectedVersion: 'no_stream' }),
     ).rejects.toMatchObject({ code: 'ConcurrencyConflict', actualVersion: 1 });
@@ -143,7 +152,7 @@ describe('append', () => {
   it('refuses an exact expected version beyond the end of the stream', async () => {
     const streamId = newStreamId();
     await store.append(streamId, events(3), { expectedVersion: 'no_stream' });
-    const other = new EventStore({ client: tables.client, tableName: tables.names.events });
+    const other = newStore();
     await expect(other.append(streamId, events(1), { expectedVersion: 5 })).rejects.toMatchObject({
       code: 'ConcurrencyConflict',
       expectedVersion: 5,
@@ -175,10 +184,7 @@ describe('append', () => {
 
   it("lets concurrent 'any' appends all land without holes", async () => {
     const streamId = newStreamId();
-    const writers = Array.from(
-      { length: 5 },
-      () => new EventStore({ client: tables.client, tableName: tables.names.events }),
-    );
+    const writers = Array.from({ length: 5 }, () => newStore());
     await Promise.all(
       writers.map((w) => w.append(streamId, events(1), { expectedVersion: 'any' })),
     );
@@ -393,5 +399,149 @@ describe('appendToStreams', () => {
       ]),
     ).rejects.toBeInstanceOf(TooManyEventsError);
     expect(await storedVersions(a)).toEqual([]);
+  });
+});
+
+describe('the event catalogue', () => {
+  const putRaw = (streamId: string, version: number, type: string, data: object) =>
+    putStoredEvent(tables.client, tables.names.events, { streamId, version, type, data });
+
+  const cases: [string, NewEvent, string][] = [
+    ['an unknown event type', { type: 'Vanished', data: {} }, 'events[0].type'],
+    ['data that fails its schema', { type: 'Happened', data: { n: 'lots' } }, 'events[0].data.n'],
+    ['a missing field', { type: 'Opened', data: {} }, 'events[0].data.owner'],
+    [
+      'a schema version that is not the current one',
+      { type: 'Happened', data: { n: 1 }, schemaVersion: 2 },
+      'events[0].schemaVersion',
+    ],
+  ];
+  it.each(cases)('append refuses %s, naming the field, before writing', async (_, event, field) => {
+    const streamId = newStreamId();
+    const counted = countRequests(tables.client);
+    const error = await store
+      .append(streamId, [event], { expectedVersion: 'any' })
+      .catch((e: unknown) => e);
+    counted.stop();
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(error).toMatchObject({ code: 'InvalidEvent', field });
+    expect(counted.commands).toEqual([]);
+    expect(await storedVersions(streamId)).toEqual([]);
+  });
+
+  it('refuses a whole multi-stream append when one event does not fit', async () => {
+    const [a, b] = [newStreamId(), newStreamId()];
+    await expect(
+      store.appendToStreams([
+        { streamId: a, events: events(2), expectedVersion: 'no_stream' },
+        { streamId: b, events: [{ type: 'Opened', data: { owner: 7 } }], expectedVersion: 0 },
+      ]),
+    ).rejects.toMatchObject({ code: 'InvalidEvent', field: 'events[0].data.owner' });
+    expect(await storedVersions(a)).toEqual([]);
+  });
+
+  it('stores the data as its schema parses it', async () => {
+    const streamId = newStreamId();
+    const { events: written } = await store.append(
+      streamId,
+      [{ type: 'Opened', data: { owner: 'ana', note: 'not in the schema' } }],
+      { expectedVersion: 'no_stream' },
+    );
+    expect(written[0]?.data).toEqual({ owner: 'ana' });
+    expect((await store.read(streamId))[0]?.data).toEqual({ owner: 'ana' });
+  });
+
+  it('fails a read on a stored event that does not fit its schema, naming stream, version and field', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
+    await putRaw(streamId, 2, 'Happened', { n: 'not-a-number' });
+    const error = await store.read(streamId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptEventError);
+    expect(error).toMatchObject({
+      code: 'CorruptEvent',
+      streamId,
+      version: 2,
+      eventType: 'Happened',
+      field: 'data.n',
+    });
+    await putRaw(`${streamId}-b`, 1, 'Vanished', {});
+    await expect(store.read(`${streamId}-b`)).rejects.toMatchObject({
+      code: 'CorruptEvent',
+      version: 1,
+      field: 'type',
+    });
+  });
+
+  it('reads events as stored, and appends nothing, without a catalogue', async () => {
+    const streamId = newStreamId();
+    await putRaw(streamId, 1, 'Vanished', { anything: true });
+    const raw = new EventStore({ client: tables.client, tableName: tables.names.events });
+    expect((await raw.read(streamId))[0]).toMatchObject({
+      type: 'Vanished',
+      data: { anything: true },
+    });
+    await expect(raw.append(streamId, events(1), { expectedVersion: 1 })).rejects.toMatchObject({
+      code: 'InvalidEvent',
+      field: 'catalogue',
+    });
+    expect(await storedVersions(streamId)).toEqual([1]);
+  });
+});
+
+describe('writes committed with an append', () => {
+  /** Puts of marker items into the snapshots table, conditional on them being new. */
+  const marker = () => markers(tables.client, tables.names.snapshots).next();
+  const exists = (put: ConditionalPut) =>
+    markers(tables.client, tables.names.snapshots).exists(put);
+
+  it('lands with a one-event append in one transaction', async () => {
+    const streamId = newStreamId();
+    const put = marker();
+    const counted = countRequests(tables.client);
+    await store.append(streamId, events(1), { expectedVersion: 'no_stream', alongside: [put] });
+    counted.stop();
+    expect(counted.commands).toEqual(['TransactWriteItemsCommand']);
+    expect(await exists(put)).toBe(true);
+    expect(await storedVersions(streamId)).toEqual([1]);
+  });
+
+  it('writes no event when its own condition fails', async () => {
+    const streamId = newStreamId();
+    const put = marker();
+    await store.append(streamId, events(1), { expectedVersion: 'no_stream', alongside: [put] });
+    const error = await store
+      .append(streamId, events(2), { expectedVersion: 1, alongside: [put] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WriteConditionFailedError);
+    expect(error).toMatchObject({ tableName: tables.names.snapshots, index: 0 });
+    expect(await storedVersions(streamId)).toEqual([1]);
+  });
+
+  it('is not written when the append loses its version', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
+    const put = marker();
+    await expect(
+      newStore().append(streamId, events(1), { expectedVersion: 'no_stream', alongside: [put] }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await exists(put)).toBe(false);
+  });
+
+  it('commitAt writes only while the stream is still at the version', async () => {
+    const streamId = newStreamId();
+    await store.append(streamId, events(2), { expectedVersion: 'no_stream' });
+    const first = marker();
+    await store.commitAt(streamId, 2, [first]);
+    expect(await exists(first)).toBe(true);
+    const late = marker();
+    await expect(store.commitAt(streamId, 1, [late])).rejects.toMatchObject({
+      code: 'ConcurrencyConflict',
+      actualVersion: 2,
+    });
+    expect(await exists(late)).toBe(false);
+    await expect(store.commitAt(streamId, 2, [first])).rejects.toBeInstanceOf(
+      WriteConditionFailedError,
+    );
+    expect(await storedVersions(streamId)).toEqual([1, 2]);
   });
 });

@@ -2,12 +2,14 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as z from 'zod';
 import {
   backfillGlobalLog,
   createGlobalLogIndexerHandler,
+  EventCatalogue,
+  EventStore,
   GlobalLogIndexer,
   InvalidLogReadError,
-  Upcasters,
   type GlobalLogIndexerHandler,
   type RecordedEvent,
 } from '../functions/eventsourcing';
@@ -21,6 +23,7 @@ import {
   type GlobalLogFixture,
 } from './support/global-log';
 import { appendHistories, insertRecord } from './support/projection-fixture';
+import { putStoredEvent } from './support/stored-items';
 
 let log: GlobalLogFixture;
 beforeEach(async () => {
@@ -260,24 +263,33 @@ describe('global log indexer handler', () => {
 
 describe('global log reader', () => {
   it('returns events with their positions, upcast and parsed', async () => {
-    const { events } = await log.store.append(
+    // The deposit as an older release stored it: schema version 1, amount in a string.
+    const { events: opened } = await log.store.append(
       'acc-1',
-      [
-        { type: 'Opened', data: { owner: 'ann' } },
-        { type: 'Deposited', data: { cents: '250' }, schemaVersion: 1 },
-      ],
+      [{ type: 'Opened', data: { owner: 'ann' } }],
       { expectedVersion: 'no_stream' },
     );
-    await log.indexer()({ Records: events.map((e) => insertRecord(e)) });
-    const reader = log.reader({
-      upcasters: new Upcasters({ Deposited: { 1: (d) => ({ amount: Number(d.cents) }) } }),
-      parse: (event) => {
-        if (event.type === 'Deposited' && typeof event.data.amount !== 'number') {
-          throw new Error('amount must be a number');
-        }
-        return event;
-      },
+    await putStoredEvent(log.tables.client, log.tables.names.events, {
+      streamId: 'acc-1',
+      version: 2,
+      type: 'Deposited',
+      data: { cents: '250' },
     });
+    const asStored = new EventStore({
+      client: log.tables.client,
+      tableName: log.tables.names.events,
+    });
+    const [deposit] = await asStored.read('acc-1', { fromVersion: 2 });
+    const events = [...opened, deposit!];
+    await log.indexer()({ Records: events.map((e) => insertRecord(e)) });
+    const catalogue = EventCatalogue.of(
+      {
+        Opened: z.object({ owner: z.string() }),
+        Deposited: z.object({ amount: z.number() }),
+      },
+      { Deposited: { 1: (d) => ({ amount: Number(d.cents) }) } },
+    );
+    const reader = log.reader({ catalogue });
     const { events: read, next } = await reader.read({ after: 0, limit: 10 });
     expect(next).toBe(2);
     expect(read.map(({ position, event }) => [position, event.type, event.data])).toEqual([
@@ -285,15 +297,15 @@ describe('global log reader', () => {
       [2, 'Deposited', { amount: 250 }],
     ]);
     expect(read[1]!.event).toMatchObject({ streamId: 'acc-1', version: 2, schemaVersion: 2 });
-    await expect(
-      log
-        .reader({
-          parse: () => {
-            throw new Error('corrupt');
-          },
-        })
-        .read(),
-    ).rejects.toThrow('corrupt');
+    const strict = EventCatalogue.of({
+      Opened: z.object({ owner: z.string() }),
+      Deposited: z.object({ amount: z.string() }),
+    });
+    await expect(log.reader({ catalogue: strict }).read()).rejects.toMatchObject({
+      code: 'CorruptEvent',
+      streamId: 'acc-1',
+      version: 2,
+    });
   });
 
   it('reads one type, or several, across all streams in log order', async () => {

@@ -2,7 +2,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDeclaration, RouteDeclaration } from '../functions/system';
 import { routes as declaredRoutes } from '../functions/system';
-import { matchRoute, startHttpServer, type LocalHttpServer } from '../local/http-server';
+import { callerOf } from '../functions/http/caller';
+import {
+  LOCAL_CALLER_ARN,
+  matchRoute,
+  startHttpServer,
+  type LocalHttpServer,
+} from '../local/http-server';
 
 const fn = (handler: string, timeoutSeconds = 5): FunctionDeclaration => ({
   description: 'test',
@@ -41,6 +47,27 @@ async function echoed(path: string, init: RequestInit = {}) {
 }
 
 describe('local API Gateway', () => {
+  it('admits requests as an IAM caller, or as the JWT principal a local header names', async () => {
+    const iam = await echoed('/things/x');
+    expect(iam.event.requestContext).toMatchObject({
+      authorizer: { iam: { userArn: LOCAL_CALLER_ARN } },
+    });
+    const jwt = await echoed('/things/x', {
+      headers: { 'X-Local-Principal': 'alice', 'X-Local-Groups': 'operators, auditors' },
+    });
+    expect(jwt.event.requestContext).toMatchObject({
+      authorizer: { jwt: { claims: { sub: 'alice', 'cognito:groups': '[operators auditors]' } } },
+    });
+    // The authorizer consumed the identity headers: the function never sees them.
+    expect(jwt.event.headers).not.toHaveProperty('x-local-principal');
+    expect(jwt.event.headers).not.toHaveProperty('x-local-groups');
+    const caller = callerOf(jwt.event);
+    expect(caller).toEqual({ actor: 'alice', privileged: true });
+    expect(callerOf(iam.event)).toEqual({ actor: LOCAL_CALLER_ARN, privileged: true });
+    const plain = await echoed('/things/x', { headers: { 'X-Local-Principal': 'bob' } });
+    expect(callerOf(plain.event)).toEqual({ actor: 'bob', privileged: false });
+  });
+
   it('builds a payload 2.0 event for the matching route', async () => {
     const { event, context } = await echoed('/things/a%20b?limit=5&tag=x&tag=y&empty=', {
       headers: { 'X-Custom': 'One', cookie: 'session=abc; theme=dark' },

@@ -393,6 +393,10 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         ...(fn.eventBus
           ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } }
           : {}),
+        // HTTP functions learn who counts as an operator (defaults: no context given).
+        ...(fn.trigger === 'http'
+          ? { OPERATOR_GROUP: 'operators', GROUPS_CLAIM: 'cognito:groups' }
+          : {}),
       });
       const logGroup = json.Resources[logicalId(created.logGroup)]!;
       expect(logGroup.Properties!.RetentionInDays).toBe(30);
@@ -823,6 +827,24 @@ describe('deployment settings from context', () => {
     }
   });
 
+  it('tells the HTTP functions which JWT group and claim make an operator', () => {
+    const { stack, json } = synthesize(probeDeclaration, {
+      context: { operatorGroup: 'ledger-admins', groupsClaim: 'groups' },
+    });
+    for (const [key, fn] of Object.entries(probeDeclaration.functions)) {
+      const created = json.Resources[logicalId(stack.functions.get(key)!.function)]!;
+      const variables = (created.Properties!.Environment as { Variables: Json }).Variables;
+      if (fn.trigger === 'http') {
+        expect(variables).toMatchObject({
+          OPERATOR_GROUP: 'ledger-admins',
+          GROUPS_CLAIM: 'groups',
+        });
+      } else {
+        expect(variables).not.toHaveProperty('OPERATOR_GROUP');
+      }
+    }
+  });
+
   it('configures CORS only for the origins given, and honours throttling and log retention', () => {
     const { template } = synthesize(probeDeclaration, {
       context: {
@@ -837,7 +859,13 @@ describe('deployment settings from context', () => {
       CorsConfiguration: {
         AllowOrigins: ['https://app.example.com'],
         AllowHeaders: Match.arrayWith(['if-match', 'idempotency-key']),
-        ExposeHeaders: ['etag'],
+        ExposeHeaders: [
+          'etag',
+          'location',
+          'retry-after',
+          'x-correlation-id',
+          'idempotent-replayed',
+        ],
       },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

@@ -15,6 +15,7 @@ import { startLocalStack, type LocalStack } from '../local/stack';
 import { waitFor } from '../local/wait-for';
 import { DOMAIN_EVENT_TYPES, newEvent, streamOf } from './support/domain-events';
 import { createRunnerFixture, type RunnerFixture } from './support/stream-runner-fixture';
+import { domainEvents } from '../functions/domain-events';
 
 const WAIT = { timeoutMs: 30_000, intervalMs: 20 };
 
@@ -96,6 +97,7 @@ describe('integration events through DynamoDB Local, the stream runner and the l
     const store = new EventStore({
       client: fixture.tables.client,
       tableName: fixture.tables.names.events,
+      catalogue: domainEvents,
     });
     const appended = await appendEveryType(store, 3);
     expect(appended).toHaveLength(DOMAIN_EVENT_TYPES.length * 3);
@@ -166,6 +168,7 @@ describe('entries EventBridge keeps refusing for a while', () => {
     const store = new EventStore({
       client: fixture.tables.client,
       tableName: fixture.tables.names.events,
+      catalogue: domainEvents,
     });
     const appended = await appendEveryType(store, 2);
     const ids = appended.map((event) => event.eventId).sort();
@@ -204,6 +207,7 @@ describe('an event too large for EventBridge', () => {
     const store = new EventStore({
       client: fixture.tables.client,
       tableName: fixture.tables.names.events,
+      catalogue: domainEvents,
     });
     const before = await appendEveryType(store, 1);
     await store.append('order-huge', [newEvent('OrderCreated')], { expectedVersion: 'no_stream' });
@@ -269,7 +273,11 @@ describe('the local stack', () => {
     const { accountId } = await post('/accounts', { ownerId: 'ann' });
     await post(`/accounts/${accountId}/deposits`, { amount: 1200 });
     const client = createDynamoDbClient({ endpoint: stack.dynamoDbEndpoint });
-    const store = new EventStore({ client, tableName: stack.tableNames.events });
+    const store = new EventStore({
+      client,
+      tableName: stack.tableNames.events,
+      catalogue: domainEvents,
+    });
     const appended = await store.read(`account-${accountId}`);
     client.destroy();
     expect(appended.map((event) => event.type)).toEqual(['AccountOpened', 'MoneyDeposited']);

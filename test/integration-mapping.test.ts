@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { ZodError } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_EVENT_TYPES } from '../functions/accounts/events';
+import { CorruptEventError } from '../functions/eventsourcing';
 import { integrationEventSchemas } from '../functions/integration/contract';
 import {
   UnknownEventTypeError,
@@ -160,7 +161,7 @@ describe('integration event mapping', () => {
     ).toThrow(UnknownEventTypeError);
     expect(() =>
       toIntegrationEvent(recordedEvent('MoneyDeposited', { data: { amount: -3 } })),
-    ).toThrow(ZodError);
+    ).toThrow(CorruptEventError);
     expect(() => toIntegrationEvent(recordedEvent('OrderCreated', { streamId: 'order-' }))).toThrow(
       ZodError,
     );

@@ -155,7 +155,7 @@ describe('integration event publisher', () => {
     expect(publishedIds()).toEqual([good.dynamodb!.NewImage!.eventId!.S]);
     expect(
       error.mock.calls.map(([, details]) => (details as { code: string }).code).sort(),
-    ).toEqual(['UnknownEventType', 'ZodError']);
+    ).toEqual(['CorruptEvent', 'UnknownEventType']);
   });
 
   it('fails the invocation when the bus cannot be reached, so the whole batch is retried', async () => {

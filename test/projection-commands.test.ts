@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
+  findCorruptEvents,
   type GlobalLogReader,
   type GlobalLogIndexerHandler,
   type ProjectionHandler,
@@ -14,6 +15,8 @@ import {
   type ProjectionTestTables,
 } from './support/projection-fixture';
 import { createGlobalLogFixture } from './support/global-log';
+import { putStoredEvent } from './support/stored-items';
+import { balanceEvents } from './support/test-events';
 
 let tables: ProjectionTestTables;
 let broken = true;
@@ -41,13 +44,18 @@ async function run(...args: string[]) {
   const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), log, {
     print: (line) => lines.push(line),
     progress: (line) => progress.push(line),
+    corruptEvents: () => findCorruptEvents(tables.client, tables.names.events, balanceEvents),
   });
   return { code, output: lines.join('\n'), progress };
 }
 
 describe('projections command', () => {
   it('shows parked streams, redrives them after the fix, and rebuilds with progress', async () => {
-    const store = new EventStore({ client: tables.client, tableName: tables.names.events });
+    const store = new EventStore({
+      client: tables.client,
+      tableName: tables.names.events,
+      catalogue: balanceEvents,
+    });
     const { events } = await store.append(
       'acc-1',
       [
@@ -89,6 +97,22 @@ describe('projections command', () => {
     expect((await run('status', 'accounts')).output).toBe(
       'accounts: active generation 2; 0 parked, 0 failing',
     );
+  });
+
+  it('lists the stored events that fail their schema, by stream', async () => {
+    const clean = await run('corrupt');
+    expect(clean).toMatchObject({ code: 0, output: 'No corrupt events.' });
+    const corrupt = (streamId: string, version: number, type: string, data: object) =>
+      putStoredEvent(tables.client, tables.names.events, { streamId, version, type, data });
+    await corrupt('acc-bad', 1, 'Deposited', { amount: 'not-a-number' });
+    await corrupt('acc-odd', 1, 'Frozen', {});
+    const listed = await run('corrupt');
+    expect(listed.code).toBe(2);
+    expect(listed.output).toContain(
+      'acc-bad version 1 (Deposited acc-bad-1): data.amount: Invalid input: expected number, received string',
+    );
+    expect(listed.output).toContain("acc-odd version 1 (Frozen acc-odd-1): type: 'Frozen'");
+    expect(listed.output).toContain('2 stream(s) hold corrupt events');
   });
 
   it('explains what it needs', async () => {

@@ -16,13 +16,18 @@ import {
   insertRecord,
   type ProjectionTestTables,
 } from './support/projection-fixture';
+import { balanceEvents } from './support/test-events';
 
 let tables: ProjectionTestTables;
 let store: EventStore;
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
-  store = new EventStore({ client: tables.client, tableName: tables.names.events });
+  store = new EventStore({
+    client: tables.client,
+    tableName: tables.names.events,
+    catalogue: balanceEvents,
+  });
 });
 
 function handlerFor(options: { isPoison?: (event: RecordedEvent) => boolean; name?: string } = {}) {

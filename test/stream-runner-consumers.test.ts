@@ -11,6 +11,7 @@ import {
 import { startStreamConsumers } from '../local/stream-consumers';
 import { waitFor } from '../local/wait-for';
 import { project } from './support/balance-handler';
+import { balanceEvents } from './support/test-events';
 import {
   createProjectionTestTables,
   type ProjectionTestTables,
@@ -70,7 +71,11 @@ describe('stream consumers of the local stack', () => {
     });
     try {
       expect(running.runners.map((runner) => runner.consumer)).toEqual(['balances']);
-      const store = new EventStore({ client: tables.client, tableName: tables.names.events });
+      const store = new EventStore({
+        client: tables.client,
+        tableName: tables.names.events,
+        catalogue: balanceEvents,
+      });
       await store.append(
         'acc-1',
         [

@@ -8,7 +8,7 @@ import { countRequests, readUnits, writeUnits, type CountedRequest } from '../re
 import { frameworkStores, seedSnapshot, seedStream } from '../seed';
 import type { BenchSettings } from '../settings';
 import { spread, type Spread } from '../stats';
-import { EVENT_METADATA, depositEvent } from '../workload';
+import { EVENT_METADATA, benchEvents, depositEvent } from '../workload';
 
 /** Requests and capacity of one operation, next to the least any store could spend on it. */
 export interface RequestsResult {
@@ -146,7 +146,11 @@ function cases(env: BenchEnvironment): Case[] {
       prepare: async (run) => {
         const id = stream('cold-append', run);
         await seedStream(stores.store, id, COMMAND_LENGTH);
-        const cold = new EventStore({ client: env.client, tableName: env.tables.events });
+        const cold = new EventStore({
+          client: env.client,
+          tableName: env.tables.events,
+          catalogue: benchEvents,
+        });
         return () =>
           cold.append(id, [depositEvent(100)], {
             expectedVersion: COMMAND_LENGTH,

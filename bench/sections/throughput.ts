@@ -7,7 +7,14 @@ import { groupIntoRuns, interleave, pairwiseRatio } from '../interleave';
 import { burst, type Burst } from '../load-generator';
 import type { BenchSettings } from '../settings';
 import { quantile, spread, type Spread } from '../stats';
-import { EVENT_METADATA, WorkerStreams, account, depositEvent, rawEventItems } from '../workload';
+import {
+  EVENT_METADATA,
+  WorkerStreams,
+  account,
+  benchEvents,
+  depositEvent,
+  rawEventItems,
+} from '../workload';
 
 /** The write paths compared against each other, all on the same DynamoDB Local. */
 export const THROUGHPUT_SIDES = [
@@ -67,7 +74,7 @@ function operations(
   const rawItem = rawEventItems();
   const rawPutStreams = endless('raw-put');
   const controlStreams = endless('raw-put-control');
-  const store = new EventStore({ client, tableName });
+  const store = new EventStore({ client, tableName, catalogue: benchEvents });
   const appendStreams = endless('append');
   const castorePushStreams = endless('castore-push');
   const rawCommandStreams = short('raw-command');

@@ -1,15 +1,17 @@
 import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
-import { handleOptions, httpHandler, route } from '../http/api';
-import { dynamoDbIdempotency } from '../http/idempotency';
+import { httpHandler } from '../http/api';
+import { requireOwner, type Caller } from '../http/caller';
+import { commandRoutes, type CommandOutcome } from '../http/commands';
+import { IdempotencyKeys } from '../http/idempotency';
 import { once } from '../http/once';
 import { commandResponse } from '../http/responses';
 import { money, resourceId, text } from '../http/validation';
 import { tableNameFromEnv } from '../system';
-import { MAX_AMOUNT, type AccountCommand, type AccountState } from './decider';
-import { ACCOUNT_TYPES, CURRENCIES, accountStreamId } from './events';
-import { accountCommandHandler } from './service';
+import { MAX_AMOUNT, type AccountState } from './decider';
+import { ACCOUNT_TYPES, CURRENCIES, accountIdOf, accountStreamId } from './events';
+import { accountCommandHandler, ownerOf } from './service';
 
 /** Ids sort in creation order, even for ids made within one millisecond. */
 const ulid = monotonicFactory();
@@ -18,95 +20,79 @@ const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
     accounts: accountCommandHandler(storageFromEnv(client)),
-    idempotency: dynamoDbIdempotency(client, tableNameFromEnv('idempotency')),
+    keys: new IdempotencyKeys(client, tableNameFromEnv('idempotency')),
   };
 });
 
+const command = commandRoutes(() => dependencies().accounts);
+
 const accountPath = z.strictObject({ accountId: resourceId });
 
-const balanceOf = (state: AccountState) => (state.status === 'none' ? 0 : state.balance);
+/** Only the account's owner (or an operator) may move its money or close it. */
+const ownAccount = ({ state, request }: { state: AccountState; request: { caller: Caller } }) =>
+  requireOwner(request.caller, ownerOf(state), 'account');
 
-async function runCommand(
-  accountId: string,
-  command: AccountCommand,
-  request: Parameters<typeof handleOptions>[0],
-) {
-  return dependencies().accounts.handle(
-    accountStreamId(accountId),
-    command,
-    handleOptions(request),
-  );
-}
+/** The answer to a deposit or a withdrawal: the account's new version and balance. */
+const balanceAnswer = ({ streamId, version, state }: CommandOutcome<AccountState>) =>
+  commandResponse(200, {
+    accountId: accountIdOf(streamId),
+    version,
+    balance: state.status === 'none' ? 0 : state.balance,
+  });
 
 /** Account commands: open, deposit, withdraw, close. */
 export const handler = httpHandler(
   {
-    'POST /accounts': route({
+    'POST /accounts': command({
       body: z.strictObject({
         ownerId: resourceId,
         accountType: z.enum(ACCOUNT_TYPES).default('checking'),
         currency: z.enum(CURRENCIES).default('USD'),
       }),
-      async handle(request) {
-        const accountId = ulid();
-        const result = await runCommand(
-          accountId,
-          { type: 'OpenAccount', ...request.body },
-          request,
-        );
-        return commandResponse(
-          201,
-          { accountId, version: result.version },
-          { location: `/accounts/${accountId}` },
-        );
+      target: ({ body }) => ({
+        streamId: accountStreamId(ulid()),
+        command: { type: 'OpenAccount', ...body },
+      }),
+      // A JWT caller opens accounts for itself only.
+      authorize: ({ request }) => requireOwner(request.caller, request.body.ownerId, 'account'),
+      respond: ({ streamId, version }) => {
+        const accountId = accountIdOf(streamId);
+        return commandResponse(201, { accountId, version }, { location: `/accounts/${accountId}` });
       },
     }),
 
-    'POST /accounts/{accountId}/deposits': route({
+    'POST /accounts/{accountId}/deposits': command({
       params: accountPath,
       body: z.strictObject({ amount: money(MAX_AMOUNT), source: text(200).optional() }),
-      async handle({ params, body, ...request }) {
-        const result = await runCommand(
-          params.accountId,
-          { type: 'DepositMoney', ...body },
-          request,
-        );
-        return commandResponse(200, {
-          accountId: params.accountId,
-          version: result.version,
-          balance: balanceOf(result.state),
-        });
-      },
+      target: ({ params, body }) => ({
+        streamId: accountStreamId(params.accountId),
+        command: { type: 'DepositMoney', ...body },
+      }),
+      authorize: ownAccount,
+      respond: balanceAnswer,
     }),
 
-    'POST /accounts/{accountId}/withdrawals': route({
+    'POST /accounts/{accountId}/withdrawals': command({
       params: accountPath,
       body: z.strictObject({ amount: money(MAX_AMOUNT), destination: text(200).optional() }),
-      async handle({ params, body, ...request }) {
-        const result = await runCommand(
-          params.accountId,
-          { type: 'WithdrawMoney', ...body },
-          request,
-        );
-        return commandResponse(200, {
-          accountId: params.accountId,
-          version: result.version,
-          balance: balanceOf(result.state),
-        });
-      },
+      target: ({ params, body }) => ({
+        streamId: accountStreamId(params.accountId),
+        command: { type: 'WithdrawMoney', ...body },
+      }),
+      authorize: ownAccount,
+      respond: balanceAnswer,
     }),
 
-    'POST /accounts/{accountId}/close': route({
+    'POST /accounts/{accountId}/close': command({
       params: accountPath,
-      async handle({ params, ...request }) {
-        const result = await runCommand(params.accountId, { type: 'CloseAccount' }, request);
-        return commandResponse(200, {
-          accountId: params.accountId,
-          version: result.version,
-          status: result.state.status,
-        });
-      },
+      target: ({ params }) => ({
+        streamId: accountStreamId(params.accountId),
+        command: { type: 'CloseAccount' },
+      }),
+      authorize: ownAccount,
+      respond: ({ streamId, version, state }) =>
+        commandResponse(200, { accountId: accountIdOf(streamId), version, status: state.status }),
     }),
   },
-  { idempotency: () => dependencies().idempotency },
+  { idempotencyKeys: () => dependencies().keys },
 );

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { Upcasters } from '../eventsourcing';
+import { EventCatalogue, type RecordedEvent } from '../eventsourcing';
 import {
-  eventParser,
   eventTypesOf,
   type NewEventOf,
   type RecordedEventOf,
@@ -46,8 +45,13 @@ export type RecordedAccountEvent = RecordedEventOf<typeof accountEventSchemas>;
 
 export const ACCOUNT_EVENT_TYPES = eventTypesOf(accountEventSchemas);
 
-/** No account event has changed shape yet: every type is at schema version 1. */
-export const accountUpcasters = new Upcasters({});
+/**
+ * The account events' catalogue: their schemas, and (none yet: every type is at schema version 1)
+ * the upcasters lifting older schema versions to the current ones.
+ */
+export const accountEvents = EventCatalogue.of(accountEventSchemas, {});
+
+export const accountUpcasters = accountEvents.upcasters;
 
 const STREAM_PREFIX = 'account-';
 
@@ -55,5 +59,8 @@ export const accountStreamId = (accountId: string) => `${STREAM_PREFIX}${account
 
 export const accountIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
 
-/** Checks a recorded event against its schema; throws (so the event is parked) when it does not fit. */
-export const parseAccountEvent = eventParser('account', accountEventSchemas);
+/**
+ * A stored account event upcast and checked against its schema; throws `CorruptEventError` (so
+ * a projection parks it) when it does not fit.
+ */
+export const parseAccountEvent = (event: RecordedEvent) => accountEvents.parse(event);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
+import { requireOwner, type Caller } from '../http/caller';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
 import { readPage, withoutKeys } from '../http/read-model';
@@ -17,7 +18,7 @@ import {
   runningBalanceKey,
   summaryKey,
 } from './read-models';
-import { accountRepository } from './service';
+import { accountOwner, accountRepository } from './service';
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
@@ -35,13 +36,20 @@ const DEFAULT_PAGE = 50;
 const notFound = (accountId: string, detail = '') =>
   new HttpError(404, 'AccountNotFound', `No account ${accountId}${detail}`);
 
+/** Only an account's owner (or an operator) may read it; the owner comes from its first event. */
+async function requireAccountOwner(caller: Caller, accountId: string): Promise<void> {
+  if (caller.privileged) return;
+  requireOwner(caller, await accountOwner(dependencies().repository.store, accountId), 'account');
+}
+
 /** Account queries: read models, the state at any moment, and the raw events. */
 export const handler = httpHandler({
   'GET /accounts/{accountId}': route({
     params: accountPath,
-    async handle({ params }) {
+    async handle({ params, caller }) {
       const summary = await dependencies().summaries.get(summaryKey(params.accountId));
       if (!summary) throw notFound(params.accountId);
+      requireOwner(caller, String(summary.ownerId), 'account');
       return ok(withoutKeys(summary), etag(Number(summary.version)));
     },
   }),
@@ -49,9 +57,10 @@ export const handler = httpHandler({
   'GET /accounts/{accountId}/history': route({
     params: accountPath,
     query: z.strictObject({ limit: limitParam, cursor: cursorParam }),
-    async handle({ params, query }) {
+    async handle({ params, query, caller }) {
       const { transactions } = dependencies();
       const { accountId } = params;
+      await requireAccountOwner(caller, accountId);
       if (!(await transactions.get(runningBalanceKey(accountId)))) throw notFound(accountId);
       const page = await readPage(transactions, {
         pk: runningBalanceKey(accountId).pk,
@@ -78,8 +87,9 @@ export const handler = httpHandler({
         message: 'give either version or at, not both',
         path: ['at'],
       }),
-    async handle({ params, query }) {
+    async handle({ params, query, caller }) {
       const { accountId } = params;
+      await requireAccountOwner(caller, accountId);
       const target =
         query.version !== undefined
           ? { version: query.version }
@@ -105,7 +115,8 @@ export const handler = httpHandler({
       fromVersion: integerParam(1, Number.MAX_SAFE_INTEGER).optional(),
       limit: limitParam,
     }),
-    async handle({ params, query }) {
+    async handle({ params, query, caller }) {
+      await requireAccountOwner(caller, params.accountId);
       const { store } = dependencies().repository;
       const streamId = accountStreamId(params.accountId);
       const limit = query.limit ?? DEFAULT_PAGE;
@@ -125,7 +136,8 @@ export const handler = httpHandler({
   'GET /owners/{ownerId}/accounts': route({
     params: z.strictObject({ ownerId: resourceId }),
     query: z.strictObject({ limit: limitParam, cursor: cursorParam }),
-    async handle({ params, query }) {
+    async handle({ params, query, caller }) {
+      requireOwner(caller, params.ownerId, "owner's accounts");
       const page = await readPage(dependencies().owners, {
         pk: ownerPartition(params.ownerId),
         skPrefix: OWNER_ACCOUNT_PREFIX,

@@ -5,7 +5,7 @@ import {
   type EventSourcingStorage,
 } from '../eventsourcing';
 import { accountDecider, type AccountCommand, type AccountState } from './decider';
-import { accountUpcasters, type AccountEvent } from './events';
+import { accountEvents, accountStreamId, type AccountEvent } from './events';
 
 export type AccountRepository = AggregateRepository<AccountCommand, AccountState, AccountEvent>;
 export type AccountCommandHandler = CommandHandler<AccountCommand, AccountState, AccountEvent>;
@@ -16,9 +16,25 @@ const ACCOUNT_STATE_VERSION = 1;
 /** Loads accounts from their latest snapshot plus the tail of their stream. */
 export function accountRepository(storage: EventSourcingStorage): AccountRepository {
   return repositoryFor(storage, accountDecider, {
-    upcasters: accountUpcasters,
+    catalogue: accountEvents,
     snapshots: { stateVersion: ACCOUNT_STATE_VERSION },
   });
+}
+
+/** Who owns an account in this state; `undefined` when it was never opened. */
+export const ownerOf = (state: AccountState): string | undefined =>
+  state.status === 'none' ? undefined : state.ownerId;
+
+/**
+ * The owner of an account, from its first event (an account's owner never changes, so this
+ * reads one item, however long the stream); `undefined` when there is no such account.
+ */
+export async function accountOwner(
+  store: AccountRepository['store'],
+  accountId: string,
+): Promise<string | undefined> {
+  const [opened] = await store.read(accountStreamId(accountId), { toVersion: 1 });
+  return opened?.type === 'AccountOpened' ? opened.data.ownerId : undefined;
 }
 
 /** Runs account commands: load, decide, append, retrying concurrency conflicts. */

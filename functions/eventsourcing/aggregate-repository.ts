@@ -4,7 +4,7 @@ import { InvalidEventError } from './errors';
 import { logger as defaultLogger } from './logger';
 import type { SnapshotStrategy } from './snapshot-strategies';
 import type { Snapshot, SnapshotStore } from './snapshots';
-import type { NewEvent } from './types';
+import type { NewEvent, RecordedEvent } from './types';
 
 export interface SnapshotSettings {
   readonly store: SnapshotStore;
@@ -25,16 +25,24 @@ export interface LoadedAggregate<State> {
   readonly version: number;
   /** `recordedAt` of that event. */
   readonly lastRecordedAt: string | undefined;
+  /**
+   * Id and metadata of that event when the load read it from the stream (not when the load
+   * ended at the snapshot): what a process manager's next step is caused by.
+   */
+  readonly lastEvent: Pick<RecordedEvent, 'eventId' | 'metadata'> | undefined;
   /** The snapshot the load started from, if one was used. */
   readonly snapshot: Snapshot<State> | undefined;
   /** Events read from the events table after the snapshot. */
   readonly eventsRead: number;
 }
 
-/** Loads deciders' state from a snapshot plus the tail of the stream, and takes snapshots. */
+/**
+ * Loads deciders' state from a snapshot plus the tail of the stream, and takes snapshots. The
+ * store's catalogue parses every event before `evolve` sees it.
+ */
 export class AggregateRepository<Command, State, Event extends NewEvent> {
   constructor(
-    readonly store: EventStore,
+    readonly store: EventStore<Event & RecordedEvent>,
     readonly decider: Decider<Command, State, Event>,
     private readonly snapshots?: SnapshotSettings,
     private readonly log: Pick<typeof defaultLogger, 'warn'> = defaultLogger,
@@ -54,6 +62,7 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
     let state = snapshot?.state ?? this.decider.initialState;
     let version = snapshot?.version ?? 0;
     let lastRecordedAt = snapshot?.eventRecordedAt;
+    let lastEvent: LoadedAggregate<State>['lastEvent'];
     let eventsRead = 0;
     if (toVersion === undefined || version < toVersion) {
       for await (const event of this.store.iterate(streamId, {
@@ -61,13 +70,14 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
         ...(toVersion === undefined ? {} : { toVersion }),
       })) {
         if (at !== undefined && event.recordedAt > at) break;
-        state = this.decider.evolve(state, event as unknown as Event);
+        state = this.decider.evolve(state, event);
         version = event.version;
         lastRecordedAt = event.recordedAt;
+        lastEvent = { eventId: event.eventId, metadata: event.metadata };
         eventsRead += 1;
       }
     }
-    return { streamId, state, version, lastRecordedAt, snapshot, eventsRead };
+    return { streamId, state, version, lastRecordedAt, lastEvent, snapshot, eventsRead };
   }
 
   /** Writes a snapshot of `loaded` when the strategy asks for one; never throws. */

@@ -1,23 +1,51 @@
 import type { AggregateRepository, LoadedAggregate } from './aggregate-repository';
+import { fold } from './decider';
 import { ConcurrencyError } from './errors';
+import type { ConditionalPut } from './event-store';
+import { retryWithBackoff, type RetryPolicy } from './retry';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 
-export interface RetryPolicy {
-  /** Total attempts, the first included. */
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+/**
+ * Conflicts are retried for at most two seconds: well inside a command function's timeout, so a
+ * hot stream answers with a conflict the client can retry instead of running into a timeout.
+ */
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 20,
+  baseDelayMs: 5,
+  maxDelayMs: 250,
+  budgetMs: 2000,
+};
+
+/** What a command decided, and the state and version it leads to, before anything is written. */
+export interface Decision<State, Event> {
+  readonly streamId: string;
+  /** Stream version once the decided events are appended. */
+  readonly version: number;
+  readonly state: State;
+  /** The decided events (empty when the decider decided nothing). */
+  readonly events: readonly Event[];
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 500 };
-
-export interface HandleOptions {
+export interface HandleOptions<State = unknown, Event = unknown> {
   /**
    * Pin the stream version the caller saw (HTTP `If-Match`): the command runs only if the
    * stream is still exactly there, and a conflict is returned to the caller, not retried.
    */
   readonly expectedVersion?: number;
   readonly metadata?: EventMetadata;
+  /**
+   * Runs after each load, before deciding: what it throws ends the command with nothing
+   * written (e.g. the caller may not act on this aggregate).
+   */
+  readonly guard?: (loaded: LoadedAggregate<State>) => void | Promise<void>;
+  /**
+   * Writes to commit in the same transaction as the decision: with its events, or, when it
+   * decided none, with a check that the stream is still at the version it was decided on.
+   * Called once per attempt, with the decision, before anything is written.
+   */
+  readonly commitWith?: (decision: Decision<State, Event>) => readonly ConditionalPut[];
+  /** Runs before each retry after a conflict; what it throws ends the retries. */
+  readonly beforeRetry?: () => Promise<void>;
 }
 
 export interface HandleResult<State> {
@@ -29,79 +57,73 @@ export interface HandleResult<State> {
   readonly events: readonly RecordedEvent[];
 }
 
-/** "Full jitter" exponential backoff: spreads retrying writers so they stop colliding. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Load, decide, append at the loaded version; on a concurrency conflict reload and decide again,
- * a bounded number of times. Domain errors thrown by `decide` pass through unchanged.
+ * with jittered backoff, within the retry policy's attempts and time budget. Domain errors
+ * thrown by `decide` pass through unchanged.
  */
 export class CommandHandler<Command, State, Event extends NewEvent> {
   constructor(
-    private readonly repository: AggregateRepository<Command, State, Event>,
+    readonly repository: AggregateRepository<Command, State, Event>,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
   async handle(
     streamId: string,
     command: Command,
-    options: HandleOptions = {},
+    options: HandleOptions<State, Event> = {},
   ): Promise<HandleResult<State>> {
     const pinned = options.expectedVersion;
-    for (let attempt = 1; ; attempt++) {
-      const loaded = await this.repository.load(streamId);
-      if (pinned !== undefined && loaded.version !== pinned) {
-        throw new ConcurrencyError(streamId, pinned, loaded.version);
-      }
-      try {
-        return await this.decideAndAppend(loaded, command, options.metadata);
-      } catch (error) {
-        const retryable =
-          error instanceof ConcurrencyError &&
-          pinned === undefined &&
-          attempt < this.retry.maxAttempts;
-        if (!retryable) throw error;
-        await sleep(backoffDelay(this.retry, attempt));
-      }
-    }
+    return retryWithBackoff(
+      this.retry,
+      async () => {
+        const loaded = await this.repository.load(streamId);
+        if (pinned !== undefined && loaded.version !== pinned) {
+          throw new ConcurrencyError(streamId, pinned, loaded.version);
+        }
+        await options.guard?.(loaded);
+        return this.decideAndCommit(loaded, command, options);
+      },
+      {
+        retryable: (error) => error instanceof ConcurrencyError && pinned === undefined,
+        ...(options.beforeRetry ? { beforeRetry: options.beforeRetry } : {}),
+      },
+    );
   }
 
-  private async decideAndAppend(
+  private async decideAndCommit(
     loaded: LoadedAggregate<State>,
     command: Command,
-    metadata: EventMetadata | undefined,
+    options: HandleOptions<State, Event>,
   ): Promise<HandleResult<State>> {
     const { decider, store } = this.repository;
-    const decided = decider.decide(command, loaded.state);
-    if (decided.length === 0) {
-      return {
-        streamId: loaded.streamId,
-        version: loaded.version,
-        state: loaded.state,
-        events: [],
-      };
-    }
-    const appended = await store.append(loaded.streamId, decided, {
-      expectedVersion: loaded.version === 0 ? 'no_stream' : loaded.version,
-      ...(metadata ? { metadata } : {}),
-      ...(loaded.lastRecordedAt ? { notBefore: loaded.lastRecordedAt } : {}),
-    });
-    let state = loaded.state;
-    for (const event of appended.events) {
-      state = decider.evolve(state, store.upcasters.upcast(event) as unknown as Event);
-    }
-    const after: LoadedAggregate<State> = {
-      ...loaded,
-      state,
-      version: appended.version,
-      lastRecordedAt: appended.events.at(-1)?.recordedAt,
+    const { streamId } = loaded;
+    const events = decider.decide(command, loaded.state);
+    const decision: Decision<State, Event> = {
+      streamId,
+      version: loaded.version + events.length,
+      state: fold(decider, loaded.state, events),
+      events,
     };
-    await this.repository.maybeSnapshot(after);
-    return { streamId: loaded.streamId, version: appended.version, state, events: appended.events };
+    const writes = options.commitWith?.(decision) ?? [];
+    if (events.length === 0) {
+      if (writes.length > 0) await store.commitAt(streamId, loaded.version, writes);
+      return { streamId, version: loaded.version, state: loaded.state, events: [] };
+    }
+    const appended = await store.append(streamId, events, {
+      expectedVersion: loaded.version === 0 ? 'no_stream' : loaded.version,
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+      ...(loaded.lastRecordedAt ? { notBefore: loaded.lastRecordedAt } : {}),
+      alongside: writes,
+    });
+    const last = appended.events.at(-1);
+    await this.repository.maybeSnapshot({
+      ...loaded,
+      state: decision.state,
+      version: appended.version,
+      lastRecordedAt: last?.recordedAt,
+      lastEvent: last,
+    });
+    return { streamId, version: appended.version, state: decision.state, events: appended.events };
   }
 }

@@ -85,6 +85,46 @@ export class UpcastError extends EventSourcingError {
   }
 }
 
+/** Metric counting reads that met a corrupt event; every function that reports it has an alarm. */
+export const CORRUPT_EVENTS_METRIC = 'CorruptEvents';
+
+/**
+ * A stored event does not fit its type's schema after upcasting (or its type is unknown, or no
+ * upcaster reaches the current schema version). Nothing may be decided from such a stream until
+ * an operator repairs the cause (an upcaster, a schema, a compensating release): readers refuse
+ * it instead of folding garbage into a decision.
+ */
+export class CorruptEventError extends EventSourcingError {
+  readonly code = 'CorruptEvent';
+  constructor(
+    readonly streamId: string,
+    readonly version: number,
+    readonly eventId: string,
+    readonly eventType: string,
+    /** Where in the event the fault is: `type`, `schemaVersion` or `data.<path>`. */
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Event ${version} of stream '${streamId}' (${eventType}) is corrupt: ${field}: ${reason}`,
+    );
+    this.name = 'CorruptEventError';
+  }
+}
+
+/** A write the caller asked to commit with an append was refused by its own condition. */
+export class WriteConditionFailedError extends EventSourcingError {
+  readonly code = 'WriteConditionFailed';
+  constructor(
+    readonly tableName: string,
+    /** Position of the refused write among those passed with the append. */
+    readonly index: number,
+  ) {
+    super(`The write to '${tableName}' committed with the append was refused by its condition`);
+    this.name = 'WriteConditionFailedError';
+  }
+}
+
 /** Base for business-rule violations raised by deciders; passes through the command handler unchanged. */
 export class DomainError extends EventSourcingError {
   constructor(

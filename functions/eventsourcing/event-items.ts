@@ -118,15 +118,17 @@ export interface PreparedEvent {
   readonly item: Record<string, AttributeValue>;
 }
 
-/** Validates new events and turns them into the items to write, refusing oversized ones. */
+/** A new event whose data its catalogue has checked, at its type's current schema version. */
+export type CheckedEvent = NewEvent & { readonly schemaVersion: number };
+
+/** Turns checked events into the items to write, refusing oversized ones. */
 export function prepareEvents(
   streamId: string,
   firstVersion: number,
-  events: readonly NewEvent[],
+  events: readonly CheckedEvent[],
   context: {
     recordedAt: string;
     newEventId: () => string;
-    schemaVersionOf: (type: string) => number;
     metadata: EventMetadata | undefined;
   },
 ): PreparedEvent[] {
@@ -136,7 +138,7 @@ export function prepareEvents(
       version: firstVersion + index,
       eventId: newEvent.eventId ?? context.newEventId(),
       type: newEvent.type,
-      schemaVersion: newEvent.schemaVersion ?? context.schemaVersionOf(newEvent.type),
+      schemaVersion: newEvent.schemaVersion,
       data: newEvent.data,
       metadata: { ...context.metadata, ...newEvent.metadata },
       recordedAt: context.recordedAt,

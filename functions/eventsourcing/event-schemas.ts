@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { NewEvent, RecordedEvent } from './types';
 
 /** A domain's event types, each with the zod schema of its data at the current schema version. */
-export type EventSchemas = Readonly<Record<string, z.ZodType>>;
+export type EventSchemas = Readonly<Record<string, z.ZodType<Record<string, unknown>>>>;
 
 type EventTypeOf<Schemas extends EventSchemas> = keyof Schemas & string;
 
@@ -19,15 +19,3 @@ export type RecordedEventOf<Schemas extends EventSchemas> = {
 /** Every event type a domain declares, e.g. for a projection's `handles`. */
 export const eventTypesOf = <Schemas extends EventSchemas>(schemas: Schemas) =>
   Object.keys(schemas) as EventTypeOf<Schemas>[];
-
-/**
- * Checks a recorded event (already upcast) against its type's schema. The parser throws when the
- * type is not the domain's or the data does not fit, so a projection parks the event.
- */
-export function eventParser<Schemas extends EventSchemas>(domain: string, schemas: Schemas) {
-  return (event: RecordedEvent): RecordedEventOf<Schemas> => {
-    const schema = Object.hasOwn(schemas, event.type) ? schemas[event.type] : undefined;
-    if (!schema) throw new Error(`Unknown ${domain} event type '${event.type}'`);
-    return { ...event, data: schema.parse(event.data) } as RecordedEventOf<Schemas>;
-  };
-}

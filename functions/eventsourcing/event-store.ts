@@ -7,6 +7,7 @@ import {
   TransactWriteItemsCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import {
   ConcurrencyError,
@@ -14,19 +15,22 @@ import {
   StreamGapError,
   TooManyEventsError,
   EventTooLargeError,
+  WriteConditionFailedError,
 } from './errors';
+import type { EventCatalogue } from './event-catalogue';
 import {
   eventFromItem,
   prepareEvents,
   validateExpectedVersion,
   validateNewEvents,
   validateStreamId,
+  type CheckedEvent,
   type PreparedEvent,
 } from './event-items';
 import { eventIdFactory } from './event-ids';
 import { itemBytes } from './item-size';
 import { KnownVersions } from './known-versions';
-import { Upcasters } from './upcasting';
+import { sleep } from './retry';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
 
 /** DynamoDB's limit of actions in one TransactWriteItems call. */
@@ -35,6 +39,18 @@ export const MAX_EVENTS_PER_APPEND = 100;
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** Attempts for appends that follow the stream's head (`any`, `stream_exists`). */
 const HEAD_FOLLOWING_ATTEMPTS = 5;
+
+/**
+ * A conditional put to another table, committed in the same transaction as an append: all of
+ * them land or none does (e.g. an idempotency key's record with the answer its command gave).
+ */
+export interface ConditionalPut {
+  readonly tableName: string;
+  readonly item: Record<string, AttributeValue>;
+  readonly conditionExpression: string;
+  readonly expressionAttributeNames?: Record<string, string>;
+  readonly expressionAttributeValues?: Record<string, AttributeValue>;
+}
 
 export interface AppendOptions {
   readonly expectedVersion: ExpectedVersion;
@@ -45,6 +61,11 @@ export interface AppendOptions {
    * that times stay ordered within a stream even when Lambda clocks disagree.
    */
   readonly notBefore?: string;
+  /**
+   * Writes committed atomically with the events. When one of their conditions fails, nothing is
+   * written and the append throws `WriteConditionFailedError`.
+   */
+  readonly alongside?: readonly ConditionalPut[];
 }
 
 export interface AppendResult {
@@ -62,10 +83,15 @@ export interface ReadOptions {
   readonly limit?: number;
 }
 
-export interface EventStoreOptions {
+export interface EventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  readonly upcasters?: Upcasters;
+  /**
+   * The event types this store may write and how to read them. Without one the store only
+   * reads, yielding events exactly as stored (for stream consumers that upcast and parse each
+   * event themselves), and refuses every append.
+   */
+  readonly catalogue?: EventCatalogue<Event>;
   readonly clock?: () => Date;
   /** How often a read re-queries when it observes a gap (a transaction still committing). */
   readonly gapRetries?: number;
@@ -82,15 +108,17 @@ export interface StreamAppend {
   readonly expectedVersion: number | 'no_stream';
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const isLostRace = (reason: { Code?: string | undefined }) =>
+  reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict';
 
 /**
  * Append-only event streams in one DynamoDB table keyed by `(streamId, version)`.
  * Every write is conditional on the version not existing, so concurrent writers to one
- * stream can never both win a version.
+ * stream can never both win a version. Events are checked against the catalogue before
+ * anything is written, and every event read is upcast and parsed by it.
  */
-export class EventStore {
-  readonly upcasters: Upcasters;
+export class EventStore<Event extends RecordedEvent = RecordedEvent> {
+  readonly catalogue: EventCatalogue<Event> | undefined;
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly clock: () => Date;
@@ -98,10 +126,10 @@ export class EventStore {
   private readonly known = new KnownVersions();
   private readonly newEventId = eventIdFactory();
 
-  constructor(options: EventStoreOptions) {
+  constructor(options: EventStoreOptions<Event>) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.upcasters = options.upcasters ?? new Upcasters();
+    this.catalogue = options.catalogue;
     this.clock = options.clock ?? (() => new Date());
     this.gapRetries = options.gapRetries ?? 5;
   }
@@ -119,13 +147,13 @@ export class EventStore {
     if (events.length > MAX_EVENTS_PER_APPEND) {
       throw new TooManyEventsError(events.length, MAX_EVENTS_PER_APPEND);
     }
-    validateNewEvents(events);
+    const checked = this.check(events);
 
     const { expectedVersion } = options;
     if (typeof expectedVersion === 'number' || expectedVersion === 'no_stream') {
       const base = expectedVersion === 'no_stream' ? 0 : expectedVersion;
       await this.assertVersionExists(streamId, base, expectedVersion);
-      return this.write(streamId, base, events, options);
+      return this.write(streamId, base, checked, options);
     }
     for (let attempt = 1; ; attempt++) {
       const head = await this.headVersion(streamId);
@@ -133,7 +161,7 @@ export class EventStore {
         throw new ConcurrencyError(streamId, expectedVersion, 0);
       }
       try {
-        return await this.write(streamId, head, events, options);
+        return await this.write(streamId, head, checked, options);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= HEAD_FOLLOWING_ATTEMPTS) throw error;
       }
@@ -156,6 +184,7 @@ export class EventStore {
     const total = appends.reduce((sum, a) => sum + a.events.length, 0);
     if (total > MAX_EVENTS_PER_APPEND) throw new TooManyEventsError(total, MAX_EVENTS_PER_APPEND);
     const expected = new Map<string, ExpectedVersion>();
+    const checked = new Map<string, CheckedEvent[]>();
     for (const { streamId, events, expectedVersion } of appends) {
       validateStreamId(streamId);
       validateExpectedVersion(expectedVersion);
@@ -171,7 +200,7 @@ export class EventStore {
       if (events.length === 0) {
         throw new InvalidEventError(`no events for stream '${streamId}'`, 'events');
       }
-      validateNewEvents(events);
+      checked.set(streamId, this.check(events));
       expected.set(streamId, expectedVersion);
     }
     const base = (a: StreamAppend) => (a.expectedVersion === 'no_stream' ? 0 : a.expectedVersion);
@@ -180,11 +209,11 @@ export class EventStore {
     );
     const recordedAt = this.clock().toISOString();
     const prepared = appends.map((a) =>
-      this.prepare(a.streamId, base(a), a.events, recordedAt, options.metadata),
+      this.prepare(a.streamId, base(a), checked.get(a.streamId)!, recordedAt, options.metadata),
     );
     const all = prepared.flat();
     if (all.length === 1) await this.putOne(all[0]!, appends[0]!.expectedVersion);
-    else await this.putAll(all, expected);
+    else await this.transact(all, expected, []);
     return appends.map((a, index) => {
       const version = base(a) + a.events.length;
       this.known.observe(a.streamId, version);
@@ -192,15 +221,43 @@ export class EventStore {
     });
   }
 
-  /** Reads a stream (or a version range of it) in order, complete past DynamoDB's 1 MB pages. */
-  async read(streamId: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
+  /**
+   * Commits `writes` provided the stream is still at `version`, in one transaction that also
+   * checks that version `version + 1` does not exist: for a command that decided no events but
+   * records its outcome, which then holds for exactly the state it was decided on. Throws
+   * `ConcurrencyError` when the stream has moved on, `WriteConditionFailedError` when a write's
+   * own condition fails.
+   */
+  async commitAt(
+    streamId: string,
+    version: number,
+    writes: readonly ConditionalPut[],
+  ): Promise<void> {
+    validateStreamId(streamId);
+    validateExpectedVersion(version);
+    const check: TransactWriteItem = {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: { streamId: { S: streamId }, version: { N: String(version + 1) } },
+        ConditionExpression: 'attribute_not_exists(version)',
+      },
+    };
+    await this.sendTransaction([check], writes, () => this.conflict(streamId, version));
+  }
+
+  /**
+   * Reads a stream (or a version range of it) in order, complete past DynamoDB's 1 MB pages.
+   * Every event is upcast and parsed by the catalogue; an event that does not fit its schema
+   * fails the read with `CorruptEventError`.
+   */
+  async read(streamId: string, options: ReadOptions = {}): Promise<Event[]> {
+    const events: Event[] = [];
     for await (const event of this.iterate(streamId, options)) events.push(event);
     return events;
   }
 
   /** Like `read`, yielding events as pages arrive so callers can stop early. */
-  async *iterate(streamId: string, options: ReadOptions = {}): AsyncGenerator<RecordedEvent> {
+  async *iterate(streamId: string, options: ReadOptions = {}): AsyncGenerator<Event> {
     validateStreamId(streamId);
     const forward = (options.direction ?? 'forward') === 'forward';
     const limit = options.limit ?? Infinity;
@@ -243,7 +300,7 @@ export class EventStore {
             break;
           }
           this.known.observe(streamId, event.version);
-          yield this.upcasters.upcast(event);
+          yield this.parse(event);
           remaining -= 1;
           expected = forward ? event.version + 1 : event.version - 1;
           gapRetriesLeft = this.gapRetries;
@@ -306,34 +363,56 @@ export class EventStore {
     this.known.observe(streamId, version);
   }
 
+  /** A stored event as readers get it: upcast and parsed by the catalogue, or as stored. */
+  private parse(event: RecordedEvent): Event {
+    // Without a catalogue `Event` is `RecordedEvent`: the store reads events as stored.
+    return this.catalogue ? this.catalogue.parse(event) : (event as Event);
+  }
+
+  /** New events checked against the catalogue, before any I/O: invalid ones write nothing. */
+  private check(events: readonly NewEvent[]): CheckedEvent[] {
+    validateNewEvents(events);
+    const catalogue = this.catalogue;
+    if (!catalogue) {
+      throw new InvalidEventError(
+        'This event store has no event catalogue, so it cannot append',
+        'catalogue',
+      );
+    }
+    return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
+  }
+
   private async write(
     streamId: string,
     base: number,
-    events: readonly NewEvent[],
+    events: readonly CheckedEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
     const now = this.clock().toISOString();
     const recordedAt = options.notBefore && options.notBefore > now ? options.notBefore : now;
     const prepared = this.prepare(streamId, base, events, recordedAt, options.metadata);
-    if (prepared.length === 1) await this.putOne(prepared[0]!, options.expectedVersion);
-    else await this.putAll(prepared, new Map([[streamId, options.expectedVersion]]));
+    const alongside = options.alongside ?? [];
+    if (prepared.length === 1 && alongside.length === 0) {
+      await this.putOne(prepared[0]!, options.expectedVersion);
+    } else {
+      await this.transact(prepared, new Map([[streamId, options.expectedVersion]]), alongside);
+    }
     const version = base + prepared.length;
     this.known.observe(streamId, version);
     return { streamId, version, events: prepared.map((p) => p.event) };
   }
 
-  /** Items for `events` appended after version `base`, with ids and current schema versions. */
+  /** Items for `events` appended after version `base`, with ids. */
   private prepare(
     streamId: string,
     base: number,
-    events: readonly NewEvent[],
+    events: readonly CheckedEvent[],
     recordedAt: string,
     metadata: EventMetadata | undefined,
   ): PreparedEvent[] {
     return prepareEvents(streamId, base + 1, events, {
       recordedAt,
       newEventId: () => this.newEventId(),
-      schemaVersionOf: (type) => this.upcasters.currentVersion(type),
       metadata,
     });
   }
@@ -356,38 +435,62 @@ export class EventStore {
     }
   }
 
-  /** Writes events of one or more streams in one transaction: all of them or none. */
-  private async putAll(
+  /**
+   * Writes events of one or more streams, and the writes to commit with them, in one
+   * transaction: all of them or none.
+   */
+  private async transact(
     prepared: readonly PreparedEvent[],
     expected: ExpectedVersions,
+    alongside: readonly ConditionalPut[],
   ): Promise<void> {
-    const totalBytes = prepared.reduce((sum, p) => sum + itemBytes(p.item), 0);
+    const totalBytes =
+      prepared.reduce((sum, p) => sum + itemBytes(p.item), 0) +
+      alongside.reduce((sum, put) => sum + itemBytes(put.item), 0);
     if (totalBytes > MAX_TRANSACTION_BYTES) {
       throw new EventTooLargeError(`${prepared.length} events`, totalBytes, MAX_TRANSACTION_BYTES);
     }
+    const eventPuts = prepared.map(({ item }) =>
+      putAction({
+        tableName: this.tableName,
+        item,
+        conditionExpression: 'attribute_not_exists(version)',
+      }),
+    );
+    await this.sendTransaction(eventPuts, alongside, (lostAt) => {
+      const streamId = prepared[lostAt]?.event.streamId ?? prepared[0]!.event.streamId;
+      return this.conflict(streamId, expected.get(streamId) ?? 'any');
+    });
+  }
+
+  /**
+   * Sends the actions on events and the caller's writes as one transaction. When it is
+   * cancelled, a failed condition of a caller's write is reported as such (whatever happened
+   * to the events); otherwise a lost race (a failed condition, or an item another transaction
+   * held) as the concurrency error `lost` builds from its position.
+   */
+  private async sendTransaction(
+    eventActions: readonly TransactWriteItem[],
+    writes: readonly ConditionalPut[],
+    lost: (index: number) => Promise<ConcurrencyError>,
+  ): Promise<void> {
     try {
       // The SDK fills ClientRequestToken, so its own retries of this call are idempotent.
       await this.client.send(
         new TransactWriteItemsCommand({
-          TransactItems: prepared.map(({ item }) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: item,
-              ConditionExpression: 'attribute_not_exists(version)',
-            },
-          })),
+          TransactItems: [...eventActions, ...writes.map(putAction)],
         }),
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const lost = reasons.findIndex(
-        (reason) =>
-          reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
-      );
-      if (lost === -1) throw error;
-      const streamId = prepared[lost]?.event.streamId ?? prepared[0]!.event.streamId;
-      throw await this.conflict(streamId, expected.get(streamId) ?? 'any');
+      const refused = reasons
+        .slice(eventActions.length)
+        .findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (refused !== -1) throw new WriteConditionFailedError(writes[refused]!.tableName, refused);
+      const lostAt = reasons.findIndex(isLostRace);
+      if (lostAt === -1) throw error;
+      throw await lost(lostAt);
     }
   }
 
@@ -399,3 +502,17 @@ export class EventStore {
     return new ConcurrencyError(streamId, expectedVersion, actual);
   }
 }
+
+const putAction = (put: ConditionalPut): TransactWriteItem => ({
+  Put: {
+    TableName: put.tableName,
+    Item: put.item,
+    ConditionExpression: put.conditionExpression,
+    ...(put.expressionAttributeNames
+      ? { ExpressionAttributeNames: put.expressionAttributeNames }
+      : {}),
+    ...(put.expressionAttributeValues
+      ? { ExpressionAttributeValues: put.expressionAttributeValues }
+      : {}),
+  },
+});

@@ -5,8 +5,8 @@ import type { Decider } from './decider';
 import { EventStore } from './event-store';
 import { everyNEvents, type SnapshotStrategy } from './snapshot-strategies';
 import { SnapshotStore } from './snapshots';
-import type { NewEvent } from './types';
-import type { Upcasters } from './upcasting';
+import type { EventCatalogue } from './event-catalogue';
+import type { NewEvent, RecordedEvent } from './types';
 
 /** Where a service keeps its events and snapshots. */
 export interface EventSourcingStorage {
@@ -31,8 +31,9 @@ export function storageFromEnv(
   };
 }
 
-export interface RepositoryOptions {
-  readonly upcasters?: Upcasters;
+export interface RepositoryOptions<Event extends NewEvent> {
+  /** The aggregate's event types: what its store may write, and how it reads them. */
+  readonly catalogue: EventCatalogue<Event & RecordedEvent>;
   /**
    * Snapshot settings; without them every load replays the whole stream (right for short-lived
    * aggregates). `stateVersion` must be bumped when the state's shape or `evolve` changes.
@@ -47,12 +48,12 @@ const DEFAULT_SNAPSHOT_STRATEGY = everyNEvents(50);
 export function repositoryFor<Command, State, Event extends NewEvent>(
   storage: EventSourcingStorage,
   decider: Decider<Command, State, Event>,
-  options: RepositoryOptions = {},
+  options: RepositoryOptions<Event>,
 ): AggregateRepository<Command, State, Event> {
   const store = new EventStore({
     client: storage.client,
     tableName: storage.eventsTable,
-    ...(options.upcasters ? { upcasters: options.upcasters } : {}),
+    catalogue: options.catalogue,
   });
   if (options.snapshots && !storage.snapshotsTable) {
     throw new Error('A repository with snapshots needs the snapshots table');

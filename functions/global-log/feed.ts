@@ -1,14 +1,11 @@
 import * as z from 'zod';
-import { ACCOUNT_EVENT_TYPES } from '../accounts/events';
+import { domainEvents } from '../domain-events';
 import { GlobalLogReader, MAX_READ_LIMIT, createDynamoDbClient } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
 import { ValidationError } from '../http/errors';
 import { once } from '../http/once';
 import { ok } from '../http/responses';
 import { integerParam } from '../http/validation';
-import { toDomainEvent } from '../integration/mapping';
-import { ORDER_EVENT_TYPES } from '../orders/events';
-import { TRANSFER_EVENT_TYPES } from '../transfers/events';
 import { feedEvent } from './feed-event';
 import { globalLogTablesFromEnv } from './tables';
 
@@ -18,15 +15,10 @@ const reader = once(
       client: createDynamoDbClient(),
       tables: globalLogTablesFromEnv(),
       // Upcasts to the current schema and validates, like every other read.
-      parse: toDomainEvent,
+      catalogue: domainEvents,
     }),
 );
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set([
-  ...ACCOUNT_EVENT_TYPES,
-  ...ORDER_EVENT_TYPES,
-  ...TRANSFER_EVENT_TYPES,
-]);
 const MAX_TYPES = 20;
 const DEFAULT_LIMIT = 100;
 
@@ -36,7 +28,7 @@ const typesParam = z
   .pipe(
     z
       .array(
-        z.string().refine((type) => KNOWN_TYPES.has(type), {
+        z.string().refine((type) => domainEvents.has(type), {
           error: (issue) => `'${String(issue.input)}' is not an event type`,
         }),
       )

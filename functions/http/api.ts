@@ -1,78 +1,57 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import type { EventMetadata, HandleOptions } from '../eventsourcing';
+import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../eventsourcing';
+import { logger } from '../eventsourcing/logger';
+import { createMetrics } from '../eventsourcing/metrics';
+import { callerOf, callerSettingsFromEnv, type Caller } from './caller';
+import { isCommandRoute, runCommand, type CommandRoute } from './commands';
 import { errorResponse, HttpError, mapError } from './errors';
-import type { Idempotency } from './idempotency';
-import { parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request';
-import type { HttpResponse } from './responses';
+import type { IdempotencyKeys, StoredAnswer } from './idempotency';
+import { correlationIdOf, parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request';
+import { toAnswer, type HttpResponse } from './responses';
 import { validate } from './validation';
-
-const logger = new Logger({ serviceName: 'api' });
 
 export interface RouteRequest<Params, Query, Body> {
   readonly params: Params;
   readonly query: Query;
   readonly body: Body;
-  /** The stream version `If-Match` pins, when the client sent one. */
-  readonly ifMatch: number | undefined;
-  /** Recorded with the events a command appends. */
-  readonly metadata: EventMetadata;
+  /** Who sent the request; routes check what the caller may see or change. */
+  readonly caller: Caller;
 }
 
+/** A route that reads: it gets the validated request and answers. */
 export interface Route<Params = unknown, Query = unknown, Body = unknown> {
   readonly params?: z.ZodType<Params>;
   readonly query?: z.ZodType<Query>;
-  /** Schema of the JSON body; without one, a command takes no body (or `{}`). */
-  readonly body?: z.ZodType<Body>;
   handle(request: RouteRequest<Params, Query, Body>): Promise<HttpResponse>;
 }
 
-/** Command handler options for a request: `If-Match` pins the version, metadata is recorded. */
-export function handleOptions(request: {
-  readonly ifMatch: number | undefined;
-  readonly metadata: EventMetadata;
-}): HandleOptions {
-  return {
-    ...(request.ifMatch === undefined ? {} : { expectedVersion: request.ifMatch }),
-    metadata: request.metadata,
-  };
-}
-
 /** Declares a route with its schemas; the request `handle` receives is already validated. */
-export function route<
-  Params = Record<string, never>,
-  Query = Record<string, never>,
-  Body = undefined,
->(definition: Route<Params, Query, Body>): Route<Params, Query, Body> {
+export function route<Params = Record<string, never>, Query = Record<string, never>>(
+  definition: Route<Params, Query, undefined>,
+): Route<Params, Query, undefined> {
   return definition;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- each route has its own request types */
 /** Routes of one Lambda function, keyed by API Gateway's `routeKey` (`POST /accounts`). */
-export type Routes = Readonly<Record<string, Route<any, any, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each route has its own request types
+export type Routes = Readonly<
+  Record<string, Route<any, any, any> | CommandRoute<any, any, any, any>>
+>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export interface HttpHandlerOptions {
-  /** Stores `Idempotency-Key`s of POST requests; built on first use. */
-  readonly idempotency?: () => Idempotency;
+  /** Stores `Idempotency-Key`s of commands with their answers; built on first use. */
+  readonly idempotencyKeys?: () => IdempotencyKeys;
+  /** Where corrupt events met are counted; Powertools Metrics (EMF) of the function by default. */
+  readonly metrics?: Metrics;
 }
 
 const noInput = z.strictObject({});
 const noBody = z.strictObject({}).optional();
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
-
-function toResult(response: HttpResponse): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: response.status,
-    headers: { ...JSON_HEADERS, ...response.headers },
-    // A trailing newline keeps terminals tidy for people calling the API with curl.
-    body: response.body === undefined ? '' : `${JSON.stringify(response.body)}\n`,
-  };
-}
+const CORRELATION_HEADER = 'x-correlation-id';
 
 function methodOf(routeKey: string): string {
   return routeKey.split(' ')[0] ?? '';
@@ -80,21 +59,28 @@ function methodOf(routeKey: string): string {
 
 /**
  * An API Gateway (HTTP API, payload 2.0) Lambda handler serving `routes`: it routes by
- * `routeKey`, validates path, query and body with the routes' zod schemas, applies `If-Match`
- * and `Idempotency-Key`, and maps errors to the API's statuses with a JSON body
- * `{"error":{"code","message"}}`. An unexpected error is logged and answered 500.
+ * `routeKey`, validates path, query and body with the routes' zod schemas, runs commands with
+ * `If-Match` and `Idempotency-Key`, and maps errors to the API's statuses with a JSON body
+ * `{"error":{"code","message"}}`. Every answer carries the request's correlation id
+ * (`X-Correlation-Id`), which every log line of the request carries too. An unexpected error is
+ * logged and answered 500.
  */
 export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
-  const hasCommands = Object.keys(routes).some((key) => methodOf(key) === 'POST');
-  if (hasCommands && !options.idempotency) {
-    throw new Error('A handler with POST routes needs an idempotency store');
+  for (const [routeKey, definition] of Object.entries(routes)) {
+    if ((methodOf(routeKey) === 'POST') !== isCommandRoute(definition)) {
+      throw new Error(`${routeKey}: POST routes, and only they, must be command routes`);
+    }
+    if (isCommandRoute(definition) && !options.idempotencyKeys) {
+      throw new Error('A handler with command routes needs an idempotency key store');
+    }
   }
-  let idempotency: Idempotency | undefined;
+  let metrics = options.metrics;
+  const callerSettings = callerSettingsFromEnv();
 
-  return async (
+  const serve = async (
     event: APIGatewayProxyEventV2,
-    context: Context,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    correlationId: string,
+  ): Promise<StoredAnswer> => {
     let ifMatch: number | undefined;
     try {
       const definition = routes[event.routeKey];
@@ -105,48 +91,77 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
           `No route ${event.requestContext.http.method} ${event.rawPath}`,
         );
       }
-      const isCommand = methodOf(event.routeKey) === 'POST';
+      const caller = callerOf(event, callerSettings);
+      if (!caller) {
+        throw new HttpError(401, 'Unauthenticated', 'The request carries no authorized caller');
+      }
       const params: unknown = validate(
         definition.params ?? noInput,
         event.pathParameters ?? {},
         'path',
       );
-      const query: unknown = validate(
-        definition.query ?? noInput,
-        event.queryStringParameters ?? {},
-        'query',
-      );
-      const json = isCommand ? parseJsonBody(event) : undefined;
-      const body: unknown = isCommand
-        ? validate(definition.body ?? noBody, json, 'body')
-        : undefined;
-      ifMatch = isCommand ? parseIfMatch(event) : undefined;
-      const key = isCommand ? parseIdempotencyKey(event) : undefined;
-      const requestId = event.requestContext.requestId;
-      const request = {
-        params,
-        query,
-        body,
+      if (!isCommandRoute(definition)) {
+        const query: unknown = validate(
+          definition.query ?? noInput,
+          event.queryStringParameters ?? {},
+          'query',
+        );
+        return toAnswer(await definition.handle({ params, query, body: undefined, caller }));
+      }
+      validate(noInput, event.queryStringParameters ?? {}, 'query');
+      const json = parseJsonBody(event);
+      ifMatch = parseIfMatch(event);
+      const body: unknown = validate(definition.body ?? noBody, json, 'body');
+      return await runCommand(definition, {
+        request: { params, body, caller },
+        json,
         ifMatch,
-        metadata: {
-          correlationId: event.headers['x-correlation-id'] ?? requestId,
-          commandId: requestId,
-        },
-      };
-      const execute = async () => toResult(await definition.handle(request));
-      if (key === undefined) return await execute();
-      idempotency ??= options.idempotency!();
-      const fingerprint = {
+        idempotencyKey: parseIdempotencyKey(event),
+        keys: options.idempotencyKeys!,
         method: event.requestContext.http.method,
         path: event.rawPath,
-        body: json,
-      };
-      return await idempotency.run(key, fingerprint, context, execute);
+        metadata: {
+          actor: caller.actor,
+          correlationId,
+          commandId: event.requestContext.requestId,
+          causationId: event.requestContext.requestId,
+        },
+      });
     } catch (error) {
       const mapped = mapError(error, { ifMatch });
-      if (mapped) return toResult(mapped);
+      if (error instanceof CorruptEventError) {
+        logger.error('A stored event does not fit its schema; commands on its stream fail', {
+          streamId: error.streamId,
+          version: error.version,
+          eventId: error.eventId,
+          eventType: error.eventType,
+          field: error.field,
+          reason: error.reason,
+        });
+        metrics ??= createMetrics('api');
+        metrics.addMetric(CORRUPT_EVENTS_METRIC, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }
+      if (mapped) return toAnswer(mapped);
       logger.error('Unexpected error', { routeKey: event.routeKey, error: error as Error });
-      return toResult(errorResponse(500, 'InternalError', 'The service failed; please retry'));
+      return toAnswer(errorResponse(500, 'InternalError', 'The service failed; please retry'));
     }
+  };
+
+  // The Lambda context is not needed: every answer is built from the event alone.
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const correlationId = correlationIdOf(event);
+    logger.resetKeys();
+    logger.appendKeys({
+      correlationId,
+      requestId: event.requestContext.requestId,
+      routeKey: event.routeKey,
+    });
+    const answer = await serve(event, correlationId);
+    return {
+      statusCode: answer.status,
+      headers: { ...answer.headers, [CORRELATION_HEADER]: correlationId },
+      body: answer.body,
+    };
   };
 }

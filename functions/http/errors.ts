@@ -1,9 +1,6 @@
 import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
-import {
   ConcurrencyError,
+  CorruptEventError,
   DomainError,
   EventTooLargeError,
   InvalidEventError,
@@ -49,9 +46,17 @@ export function errorResponse(
   code: string,
   message: string,
   details: Record<string, unknown> = {},
+  headers?: Record<string, string>,
 ): HttpResponse {
-  return { status, body: { error: { code, message, ...details } } };
+  return {
+    status,
+    body: { error: { code, message, ...details } },
+    ...(headers ? { headers } : {}),
+  };
 }
+
+/** Seconds a client should wait before retrying a request that lost to concurrent changes. */
+export const CONFLICT_RETRY_AFTER_SECONDS = 1;
 
 /**
  * Domain errors follow a naming convention: `...NotFound` is 404, `...AlreadyExists` is 409,
@@ -88,6 +93,7 @@ export function mapError(error: unknown, request: { ifMatch?: number }): HttpRes
           'ConcurrencyConflict',
           'Too many concurrent changes to this resource; retry the request',
           current,
+          { 'retry-after': String(CONFLICT_RETRY_AFTER_SECONDS) },
         )
       : errorResponse(
           412,
@@ -97,19 +103,13 @@ export function mapError(error: unknown, request: { ifMatch?: number }): HttpRes
           current,
         );
   }
-  if (error instanceof IdempotencyValidationError) {
-    return errorResponse(
-      422,
-      'IdempotencyKeyReused',
-      'This Idempotency-Key was already used with another request',
-    );
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return errorResponse(
-      409,
-      'IdempotencyKeyInProgress',
-      'A request with this Idempotency-Key is still being processed; retry shortly',
-    );
+  if (error instanceof CorruptEventError) {
+    // A fault of the stored data, not of the request: nothing is decided from such a stream.
+    return errorResponse(500, error.code, error.message, {
+      streamId: error.streamId,
+      version: error.version,
+      field: error.field,
+    });
   }
   if (error instanceof EventTooLargeError || error instanceof TooManyEventsError) {
     return errorResponse(413, error.code, error.message);

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ulid } from 'ulid';
 import { HttpError } from './errors';
 
 /** Largest request body the API accepts. */
@@ -86,4 +87,15 @@ export function parseIdempotencyKey(event: APIGatewayProxyEventV2): string | und
     );
   }
   return key;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The request's `X-Correlation-Id` when it is 1 to 128 of `A-Z a-z 0-9 . _ : -`; otherwise (none,
+ * too long, other characters) a new one, so nothing a client sends is stored unchecked.
+ */
+export function correlationIdOf(event: APIGatewayProxyEventV2): string {
+  const header = event.headers['x-correlation-id'];
+  return header !== undefined && CORRELATION_ID.test(header) ? header : ulid();
 }

@@ -1,3 +1,5 @@
+import type { StoredAnswer } from './idempotency';
+
 /** What a route returns; the adapter turns it into an API Gateway payload 2.0 result. */
 export interface HttpResponse {
   readonly status: number;
@@ -21,4 +23,16 @@ export function commandResponse(
   headers: Record<string, string> = {},
 ): HttpResponse {
   return { status, body, headers: { ...etag(body.version), ...headers } };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+/** A response as it is sent (and, for a command with an idempotency key, stored). */
+export function toAnswer(response: HttpResponse): StoredAnswer {
+  return {
+    status: response.status,
+    headers: { ...JSON_HEADERS, ...response.headers },
+    // A trailing newline keeps terminals tidy for people calling the API with curl.
+    body: response.body === undefined ? '' : `${JSON.stringify(response.body)}\n`,
+  };
 }

@@ -1,13 +1,6 @@
 import * as z from 'zod';
+import { fieldPath } from '../eventsourcing';
 import { ValidationError, type FieldError } from './errors';
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, i) =>
-      typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-}
 
 function fieldErrors(
   issues: readonly z.core.$ZodIssue[],

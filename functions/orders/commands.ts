@@ -1,14 +1,16 @@
 import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
-import { handleOptions, httpHandler, route } from '../http/api';
-import { dynamoDbIdempotency } from '../http/idempotency';
+import { httpHandler } from '../http/api';
+import { requireOwner, type Caller } from '../http/caller';
+import { commandRoutes, type CommandOutcome } from '../http/commands';
+import { IdempotencyKeys } from '../http/idempotency';
 import { once } from '../http/once';
 import { commandResponse } from '../http/responses';
 import { money, resourceId, text } from '../http/validation';
 import { tableNameFromEnv } from '../system';
-import { MAX_QUANTITY, MAX_UNIT_PRICE, type OrderCommand } from './decider';
-import { orderStreamId } from './events';
+import { MAX_QUANTITY, MAX_UNIT_PRICE, type OrderCommand, type OrderState } from './decider';
+import { orderIdOf, orderStreamId } from './events';
 import { orderCommandHandler } from './service';
 
 /** Ids sort in creation order, even for ids made within one millisecond. */
@@ -18,9 +20,11 @@ const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
     orders: orderCommandHandler(storageFromEnv(client)),
-    idempotency: dynamoDbIdempotency(client, tableNameFromEnv('idempotency')),
+    keys: new IdempotencyKeys(client, tableNameFromEnv('idempotency')),
   };
 });
+
+const command = commandRoutes(() => dependencies().orders);
 
 /** Items a `POST /orders` may carry: one event each, all appended in one transaction. */
 const MAX_ITEMS_AT_CREATION = 50;
@@ -36,28 +40,28 @@ const item = z.strictObject({
   unitPrice: money(MAX_UNIT_PRICE),
 });
 
-async function runCommand(
-  orderId: string,
-  command: OrderCommand,
-  request: Parameters<typeof handleOptions>[0],
-) {
-  const result = await dependencies().orders.handle(
-    orderStreamId(orderId),
-    command,
-    handleOptions(request),
-  );
-  const state = result.state;
-  return {
-    orderId,
-    version: result.version,
+/** The command on the order named in the path. */
+const onOrder = (orderId: string, orderCommand: OrderCommand) => ({
+  streamId: orderStreamId(orderId),
+  command: orderCommand,
+});
+
+/** An order is its customer's: only they (or an operator) may change it. */
+const ownOrder = ({ state, request }: { state: OrderState; request: { caller: Caller } }) =>
+  requireOwner(request.caller, state.status === 'none' ? undefined : state.customerId, 'order');
+
+/** The answer to a change of an order: its new version, status and total. */
+const orderAnswer = ({ streamId, version, state }: CommandOutcome<OrderState>) =>
+  commandResponse(200, {
+    orderId: orderIdOf(streamId),
+    version,
     ...(state.status === 'none' ? {} : { status: state.status, total: state.total }),
-  };
-}
+  });
 
 /** Order commands: create, add items, confirm, ship, deliver, cancel. */
 export const handler = httpHandler(
   {
-    'POST /orders': route({
+    'POST /orders': command({
       body: z.strictObject({
         customerId: resourceId,
         items: z
@@ -65,65 +69,52 @@ export const handler = httpHandler(
           .max(MAX_ITEMS_AT_CREATION, `must hold at most ${MAX_ITEMS_AT_CREATION} items`)
           .default([]),
       }),
-      async handle({ body, ...request }) {
-        const orderId = ulid();
-        const { version } = await runCommand(orderId, { type: 'CreateOrder', ...body }, request);
+      target: ({ body }) => onOrder(ulid(), { type: 'CreateOrder', ...body }),
+      // A JWT caller places orders for itself only.
+      authorize: ({ request }) => requireOwner(request.caller, request.body.customerId, 'order'),
+      respond: ({ streamId, version }) => {
+        const orderId = orderIdOf(streamId);
         return commandResponse(201, { orderId, version }, { location: `/orders/${orderId}` });
       },
     }),
 
-    'POST /orders/{orderId}/items': route({
+    'POST /orders/{orderId}/items': command({
       params: orderPath,
       body: item,
-      async handle({ params, body, ...request }) {
-        return commandResponse(
-          200,
-          await runCommand(params.orderId, { type: 'AddItem', ...body }, request),
-        );
-      },
+      target: ({ params, body }) => onOrder(params.orderId, { type: 'AddItem', ...body }),
+      authorize: ownOrder,
+      respond: orderAnswer,
     }),
 
-    'POST /orders/{orderId}/confirm': route({
+    'POST /orders/{orderId}/confirm': command({
       params: orderPath,
-      async handle({ params, ...request }) {
-        return commandResponse(
-          200,
-          await runCommand(params.orderId, { type: 'ConfirmOrder' }, request),
-        );
-      },
+      target: ({ params }) => onOrder(params.orderId, { type: 'ConfirmOrder' }),
+      authorize: ownOrder,
+      respond: orderAnswer,
     }),
 
-    'POST /orders/{orderId}/ship': route({
+    'POST /orders/{orderId}/ship': command({
       params: orderPath,
       body: z.strictObject({ trackingNumber: text(100), carrier: text(100) }),
-      async handle({ params, body, ...request }) {
-        return commandResponse(
-          200,
-          await runCommand(params.orderId, { type: 'ShipOrder', ...body }, request),
-        );
-      },
+      target: ({ params, body }) => onOrder(params.orderId, { type: 'ShipOrder', ...body }),
+      authorize: ownOrder,
+      respond: orderAnswer,
     }),
 
-    'POST /orders/{orderId}/deliver': route({
+    'POST /orders/{orderId}/deliver': command({
       params: orderPath,
-      async handle({ params, ...request }) {
-        return commandResponse(
-          200,
-          await runCommand(params.orderId, { type: 'DeliverOrder' }, request),
-        );
-      },
+      target: ({ params }) => onOrder(params.orderId, { type: 'DeliverOrder' }),
+      authorize: ownOrder,
+      respond: orderAnswer,
     }),
 
-    'POST /orders/{orderId}/cancel': route({
+    'POST /orders/{orderId}/cancel': command({
       params: orderPath,
       body: z.strictObject({ reason: text(500) }),
-      async handle({ params, body, ...request }) {
-        return commandResponse(
-          200,
-          await runCommand(params.orderId, { type: 'CancelOrder', ...body }, request),
-        );
-      },
+      target: ({ params, body }) => onOrder(params.orderId, { type: 'CancelOrder', ...body }),
+      authorize: ownOrder,
+      respond: orderAnswer,
     }),
   },
-  { idempotency: () => dependencies().idempotency },
+  { idempotencyKeys: () => dependencies().keys },
 );

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { Upcasters } from '../eventsourcing';
+import { EventCatalogue, type RecordedEvent } from '../eventsourcing';
 import {
-  eventParser,
   eventTypesOf,
   type NewEventOf,
   type RecordedEventOf,
@@ -30,8 +29,13 @@ export type RecordedOrderEvent = RecordedEventOf<typeof orderEventSchemas>;
 
 export const ORDER_EVENT_TYPES = eventTypesOf(orderEventSchemas);
 
-/** No order event has changed shape yet: every type is at schema version 1. */
-export const orderUpcasters = new Upcasters({});
+/**
+ * The order events' catalogue: their schemas, and (none yet: every type is at schema version 1)
+ * the upcasters lifting older schema versions to the current ones.
+ */
+export const orderEvents = EventCatalogue.of(orderEventSchemas, {});
+
+export const orderUpcasters = orderEvents.upcasters;
 
 const STREAM_PREFIX = 'order-';
 
@@ -39,5 +43,8 @@ export const orderStreamId = (orderId: string) => `${STREAM_PREFIX}${orderId}`;
 
 export const orderIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
 
-/** Checks a recorded event against its schema; throws (so the event is parked) when it does not fit. */
-export const parseOrderEvent = eventParser('order', orderEventSchemas);
+/**
+ * A stored order event upcast and checked against its schema; throws `CorruptEventError` (so
+ * a projection parks it) when it does not fit.
+ */
+export const parseOrderEvent = (event: RecordedEvent) => orderEvents.parse(event);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
 import { httpHandler, route } from '../http/api';
+import { requireOwner } from '../http/caller';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
 import { readPage, withoutKeys } from '../http/read-model';
@@ -25,9 +26,10 @@ const DEFAULT_PAGE = 20;
 export const handler = httpHandler({
   'GET /orders/{orderId}': route({
     params: z.strictObject({ orderId: resourceId }),
-    async handle({ params }) {
+    async handle({ params, caller }) {
       const summary = await dependencies().summaries.get(orderSummaryKey(params.orderId));
       if (!summary) throw new HttpError(404, 'OrderNotFound', `No order ${params.orderId}`);
+      requireOwner(caller, String(summary.customerId), 'order');
       return ok(withoutKeys(summary), etag(Number(summary.version)));
     },
   }),
@@ -39,7 +41,8 @@ export const handler = httpHandler({
       limit: limitParam,
       cursor: cursorParam,
     }),
-    async handle({ params, query }) {
+    async handle({ params, query, caller }) {
+      requireOwner(caller, params.customerId, "customer's orders");
       const { status } = query;
       const page = await readPage(dependencies().customers, {
         pk: customerPartition(params.customerId),

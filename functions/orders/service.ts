@@ -1,6 +1,6 @@
 import { CommandHandler, repositoryFor, type EventSourcingStorage } from '../eventsourcing';
 import { orderDecider, type OrderCommand, type OrderState } from './decider';
-import { orderUpcasters, type OrderEvent } from './events';
+import { orderEvents, type OrderEvent } from './events';
 
 export type OrderCommandHandler = CommandHandler<OrderCommand, OrderState, OrderEvent>;
 
@@ -11,7 +11,7 @@ const ORDER_STATE_VERSION = 1;
 export function orderCommandHandler(storage: EventSourcingStorage): OrderCommandHandler {
   return new CommandHandler(
     repositoryFor(storage, orderDecider, {
-      upcasters: orderUpcasters,
+      catalogue: orderEvents,
       snapshots: { stateVersion: ORDER_STATE_VERSION },
     }),
   );

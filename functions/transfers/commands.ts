@@ -2,22 +2,29 @@ import { ulid } from 'ulid';
 import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { MAX_AMOUNT } from '../accounts/decider';
-import { handleOptions, httpHandler, route } from '../http/api';
-import { dynamoDbIdempotency } from '../http/idempotency';
+import { accountOwner, accountRepository } from '../accounts/service';
+import { httpHandler } from '../http/api';
+import { requireOwner } from '../http/caller';
+import { commandRoutes } from '../http/commands';
+import { IdempotencyKeys } from '../http/idempotency';
 import { once } from '../http/once';
 import { etag } from '../http/responses';
 import { money, resourceId } from '../http/validation';
 import { tableNameFromEnv } from '../system';
-import { transferStreamId } from './events';
+import { transferIdOf, transferStreamId } from './events';
 import { transferCommandHandler } from './service';
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
+  const storage = storageFromEnv(client);
   return {
-    transfers: transferCommandHandler(storageFromEnv(client)),
-    idempotency: dynamoDbIdempotency(client, tableNameFromEnv('idempotency')),
+    transfers: transferCommandHandler(storage),
+    accounts: accountRepository(storage),
+    keys: new IdempotencyKeys(client, tableNameFromEnv('idempotency')),
   };
 });
+
+const command = commandRoutes(() => dependencies().transfers);
 
 /**
  * Requests a transfer. The money moves asynchronously (the transfer process manager reacts to
@@ -25,26 +32,32 @@ const dependencies = once(() => {
  */
 export const handler = httpHandler(
   {
-    'POST /transfers': route({
+    'POST /transfers': command({
       body: z.strictObject({
         fromAccountId: resourceId,
         toAccountId: resourceId,
         amount: money(MAX_AMOUNT),
       }),
-      async handle(request) {
-        const transferId = ulid();
-        const result = await dependencies().transfers.handle(
-          transferStreamId(transferId),
-          { type: 'RequestTransfer', ...request.body },
-          handleOptions(request),
-        );
+      target: ({ body }) => ({
+        streamId: transferStreamId(ulid()),
+        command: { type: 'RequestTransfer', ...body },
+      }),
+      // Only the source account's owner (or an operator) may move its money.
+      authorize: async ({ request }) =>
+        requireOwner(
+          request.caller,
+          await accountOwner(dependencies().accounts.store, request.body.fromAccountId),
+          'account',
+        ),
+      respond: ({ streamId, version }) => {
+        const transferId = transferIdOf(streamId);
         return {
           status: 202,
           body: { transferId, status: 'requested' },
-          headers: { ...etag(result.version), location: `/transfers/${transferId}` },
+          headers: { ...etag(version), location: `/transfers/${transferId}` },
         };
       },
     }),
   },
-  { idempotency: () => dependencies().idempotency },
+  { idempotencyKeys: () => dependencies().keys },
 );

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { Upcasters } from '../eventsourcing';
+import { EventCatalogue, type RecordedEvent } from '../eventsourcing';
 import {
-  eventParser,
   eventTypesOf,
   type NewEventOf,
   type RecordedEventOf,
@@ -28,8 +27,13 @@ export type TransferEventType = TransferEvent['type'];
 
 export const TRANSFER_EVENT_TYPES = eventTypesOf(transferEventSchemas);
 
-/** No transfer event has changed shape yet: every type is at schema version 1. */
-export const transferUpcasters = new Upcasters({});
+/**
+ * The transfer events' catalogue: their schemas, and (none yet: every type is at schema version 1)
+ * the upcasters lifting older schema versions to the current ones.
+ */
+export const transferEvents = EventCatalogue.of(transferEventSchemas, {});
+
+export const transferUpcasters = transferEvents.upcasters;
 
 const STREAM_PREFIX = 'transfer-';
 
@@ -39,5 +43,8 @@ export const transferIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.l
 
 export const isTransferStream = (streamId: string) => streamId.startsWith(STREAM_PREFIX);
 
-/** Checks a recorded event against its schema; throws when it does not fit. */
-export const parseTransferEvent = eventParser('transfer', transferEventSchemas);
+/**
+ * A stored transfer event upcast and checked against its schema; throws `CorruptEventError` (so
+ * a projection parks it) when it does not fit.
+ */
+export const parseTransferEvent = (event: RecordedEvent) => transferEvents.parse(event);

@@ -1,6 +1,9 @@
 import * as z from 'zod';
-import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { EventStore, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { accountEvents } from '../accounts/events';
+import { accountOwner } from '../accounts/service';
 import { httpHandler, route } from '../http/api';
+import { forbidden } from '../http/caller';
 import { HttpError } from '../http/errors';
 import { once } from '../http/once';
 import { etag, ok } from '../http/responses';
@@ -8,20 +11,36 @@ import { resourceId } from '../http/validation';
 import { transferStreamId } from './events';
 import { transferRepository } from './service';
 
-const dependencies = once(() =>
-  transferRepository(storageFromEnv(createDynamoDbClient(), { snapshots: false })),
-);
+const dependencies = once(() => {
+  const storage = storageFromEnv(createDynamoDbClient(), { snapshots: false });
+  return {
+    transfers: transferRepository(storage),
+    accounts: new EventStore({
+      client: storage.client,
+      tableName: storage.eventsTable,
+      catalogue: accountEvents,
+    }),
+  };
+});
 
 /** A transfer's status, read from its own short stream (strongly consistent). */
 export const handler = httpHandler({
   'GET /transfers/{transferId}': route({
     params: z.strictObject({ transferId: resourceId }),
-    async handle({ params }) {
+    async handle({ params, caller }) {
       const { transferId } = params;
-      const loaded = await dependencies().load(transferStreamId(transferId));
+      const { transfers, accounts } = dependencies();
+      const loaded = await transfers.load(transferStreamId(transferId));
       const { state } = loaded;
       if (state.status === 'none') {
         throw new HttpError(404, 'TransferNotFound', `No transfer ${transferId}`);
+      }
+      if (!caller.privileged) {
+        // The owners of both accounts may follow the transfer.
+        const owners = await Promise.all(
+          [state.fromAccountId, state.toAccountId].map((id) => accountOwner(accounts, id)),
+        );
+        if (!owners.includes(caller.actor)) throw forbidden('transfer');
       }
       return ok(
         {

@@ -1,24 +1,27 @@
 import {
   CommandHandler,
   ConcurrencyError,
-  backoffDelay,
+  EventCatalogue,
+  EventStore,
   repositoryFor,
-  Upcasters,
+  retryWithBackoff,
   type AggregateRepository,
+  type EventMetadata,
   type EventSourcingStorage,
+  type LoadedAggregate,
   type RetryPolicy,
 } from '../eventsourcing';
-import { accountStreamId, accountUpcasters } from '../accounts/events';
+import { accountEvents, accountStreamId } from '../accounts/events';
 import { accountRepository, type AccountRepository } from '../accounts/service';
 import { transferDecider, type TransferCommand, type TransferState } from './decider';
-import { transferStreamId, transferUpcasters, type TransferEvent } from './events';
+import { transferEvents, transferStreamId, type TransferEvent } from './events';
 import { planTransferStep } from './process-manager';
 
 export type TransferRepository = AggregateRepository<TransferCommand, TransferState, TransferEvent>;
 
 /** Transfers are short streams (at most three events): loads replay them, no snapshots. */
 export function transferRepository(storage: EventSourcingStorage): TransferRepository {
-  return repositoryFor(storage, transferDecider, { upcasters: transferUpcasters });
+  return repositoryFor(storage, transferDecider, { catalogue: transferEvents });
 }
 
 export function transferCommandHandler(storage: EventSourcingStorage) {
@@ -27,7 +30,21 @@ export function transferCommandHandler(storage: EventSourcingStorage) {
 
 const STEP_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1000 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Metadata of a step's events: the step is caused by the transfer's last event, and keeps the
+ * correlation id and actor of the request that started the transfer (every event of the
+ * transfer carries them on).
+ */
+export function stepMetadata(transfer: LoadedAggregate<TransferState>): EventMetadata {
+  const cause = transfer.lastEvent;
+  if (!cause) throw new Error(`Transfer ${transfer.streamId} was loaded without its last event`);
+  const { correlationId, actor } = cause.metadata;
+  return {
+    ...(correlationId === undefined ? {} : { correlationId }),
+    ...(actor === undefined ? {} : { actor }),
+    causationId: cause.eventId,
+  };
+}
 
 /**
  * Drives transfers forward: loads the transfer and both accounts, plans the next step and
@@ -38,40 +55,44 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class TransferProcess {
   private readonly transfers: TransferRepository;
   private readonly accounts: AccountRepository;
+  /** Each step appends to a transfer stream and an account stream at once. */
+  private readonly steps: EventStore;
 
   constructor(
     storage: EventSourcingStorage,
     private readonly retry: RetryPolicy = STEP_RETRY,
   ) {
-    // Each step appends account events too: stamp those at the accounts' schema versions.
-    this.transfers = repositoryFor(storage, transferDecider, {
-      upcasters: Upcasters.combine(transferUpcasters, accountUpcasters),
-    });
+    this.transfers = transferRepository(storage);
     this.accounts = accountRepository(storage);
+    this.steps = new EventStore({
+      client: storage.client,
+      tableName: storage.eventsTable,
+      catalogue: EventCatalogue.combine(transferEvents, accountEvents),
+    });
   }
 
   /** Runs the transfer's remaining steps and returns its final state. */
   async advance(transferId: string): Promise<TransferState> {
-    let conflicts = 0;
     for (;;) {
-      const transfer = await this.transfers.load(transferStreamId(transferId));
-      const { state } = transfer;
-      if (state.status !== 'requested' && state.status !== 'debited') return state;
-      const [source, target] = await Promise.all([
-        this.accounts.load(accountStreamId(state.fromAccountId)),
-        this.accounts.load(accountStreamId(state.toAccountId)),
-      ]);
-      try {
-        await this.transfers.store.appendToStreams(planTransferStep(transfer, { source, target }), {
-          metadata: { correlationId: transferId, causationId: transferId },
-        });
-        conflicts = 0;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || ++conflicts >= this.retry.maxAttempts) {
-          throw error;
-        }
-        await sleep(backoffDelay(this.retry, conflicts));
-      }
+      const state = await retryWithBackoff(this.retry, () => this.step(transferId), {
+        retryable: (error) => error instanceof ConcurrencyError,
+      });
+      if (state) return state;
     }
+  }
+
+  /** Takes the transfer's next step; returns its state once it has none left. */
+  private async step(transferId: string): Promise<TransferState | undefined> {
+    const transfer = await this.transfers.load(transferStreamId(transferId));
+    const { state } = transfer;
+    if (state.status !== 'requested' && state.status !== 'debited') return state;
+    const [source, target] = await Promise.all([
+      this.accounts.load(accountStreamId(state.fromAccountId)),
+      this.accounts.load(accountStreamId(state.toAccountId)),
+    ]);
+    await this.steps.appendToStreams(planTransferStep(transfer, { source, target }), {
+      metadata: stepMetadata(transfer),
+    });
+    return undefined;
   }
 }

@@ -6,13 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod';
 import {
   CreateTableCommand,
   DeleteItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { EventStore, createDynamoDbClient } from '../../functions/eventsourcing';
+import { EventCatalogue, EventStore, createDynamoDbClient } from '../../functions/eventsourcing';
 import { prefixedTableNames } from '../../functions/system';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { createTables, latestStreamArn } from '../../local/tables';
@@ -49,13 +50,24 @@ async function captureStream(endpoint: string, streamArn: string) {
   return { DescribeStream: describe, GetRecords: records };
 }
 
+/** The events captured: Opened keeps fields of every attribute type; Withdrawn is at version 2. */
+const capturedEvents = EventCatalogue.of(
+  {
+    Opened: z.looseObject({ owner: z.string() }),
+    Deposited: z.object({ amount: z.number() }),
+    Withdrawn: z.object({ amount: z.number() }),
+    Closed: z.object({}),
+  },
+  { Withdrawn: { 1: (data) => data } },
+);
+
 async function main() {
   const dynamoDb = await startDynamoDbLocal();
   const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint, region: 'local' });
   try {
     const names = prefixedTableNames('capture-');
     await createTables(client, names);
-    const store = new EventStore({ client, tableName: names.events });
+    const store = new EventStore({ client, tableName: names.events, catalogue: capturedEvents });
     await store.append(
       'account-1',
       [

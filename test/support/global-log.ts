@@ -13,6 +13,7 @@ import {
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import { waitFor } from '../../local/wait-for';
 import { createTestTables, type TestTables } from './dynamodb';
+import { balanceEvents } from './test-events';
 
 export interface GlobalLogFixture {
   readonly tables: TestTables;
@@ -33,7 +34,11 @@ export async function createGlobalLogFixture(given?: TestTables): Promise<Global
   return {
     tables,
     logTables,
-    store: new EventStore({ client: tables.client, tableName: tables.names.events }),
+    store: new EventStore({
+      client: tables.client,
+      tableName: tables.names.events,
+      catalogue: balanceEvents,
+    }),
     indexer: (options = {}) =>
       createGlobalLogIndexerHandler({
         client: options.client ?? tables.client,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
@@ -19,25 +19,46 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
+/** Opens an account for `ownerId` over the API and deposits `deposit` cents into it. */
+export async function openAccount(t: TestApi, ownerId: string, deposit = 0): Promise<string> {
+  const opened = await t.api.post('/accounts', { body: { ownerId } });
+  expect(opened.status, opened.text).toBe(201);
+  const accountId = opened.body.accountId as string;
+  if (deposit > 0) {
+    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
+      body: { amount: deposit },
+    });
+    expect(deposited.status, deposited.text).toBe(200);
+  }
+  return accountId;
+}
+
+export interface TestApiOptions extends Pick<LocalStackOptions, 'deliverEachBatch'> {
+  /**
+   * Start a DynamoDB Local of its own instead of using the test run's. DynamoDB Local serves
+   * tables created after its database has filled many times slower, so a file that measures
+   * concurrency under load should not depend on what the files before it wrote.
+   */
+  readonly ownDynamoDb?: boolean;
+}
+
 /**
- * The local stack (tables, stream consumers, HTTP server) on the test run's DynamoDB Local,
- * under table names of its own.
+ * The local stack (tables, stream consumers, HTTP server) on the test run's DynamoDB Local (or
+ * one of its own), under table names of its own.
  */
-export async function startTestApi(
-  options: Pick<LocalStackOptions, 'deliverEachBatch'> = {},
-): Promise<TestApi> {
-  const endpoint = inject('dynamoDbEndpoint');
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const { ownDynamoDb, ...stackOptions } = options;
   // The projections' lag metrics would print a line per batch.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stack = await startLocalStack({
-    dynamoDbEndpoint: endpoint,
+    ...(ownDynamoDb ? {} : { dynamoDbEndpoint: inject('dynamoDbEndpoint') }),
     tablePrefix: `e${randomUUID().slice(0, 8)}-`,
     httpPort: 0,
-    ...options,
+    ...stackOptions,
   });
   const url = stack.apiUrl!;
   const api = apiClient(url);
-  const client = createDynamoDbClient({ endpoint, region: 'local' });
+  const client = createDynamoDbClient({ endpoint: stack.dynamoDbEndpoint, region: 'local' });
   return {
     stack,
     url,

@@ -14,6 +14,7 @@ import {
 } from '../../local/stream-runner';
 import { latestStreamArn } from '../../local/tables';
 import { createProjectionTestTables, type ProjectionTestTables } from './projection-fixture';
+import { balanceEvents } from './test-events';
 
 export const fastSettings: StreamRunnerSettings = {
   batchSize: 100,
@@ -53,7 +54,11 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
   const runners: StreamRunner[] = [];
   return {
     tables,
-    store: new EventStore({ client: tables.client, tableName: tables.names.events }),
+    store: new EventStore({
+      client: tables.client,
+      tableName: tables.names.events,
+      catalogue: balanceEvents,
+    }),
     streamArn,
     failures,
     checkpoints,

@@ -7,7 +7,7 @@ import {
   type NativeAttributeValue,
   type TransactGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, type RetryPolicy } from '../command-handler';
+import { backoffDelay, sleep, type RetryPolicy } from '../retry';
 import { EMPTY_HEAD, HEAD_KEY, pagePartition, streamMarkerKey, typePartition } from './layout';
 import type { LogHead } from './layout';
 import type { PagePlan } from './page-plan';
@@ -18,8 +18,7 @@ const TRANSACT_GET_LIMIT = 100;
 /** How the log's writers and readers space out attempts that met another writer. */
 const LOG_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 500 };
 
-export const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, backoffDelay(LOG_RETRY, attempt)));
+export const backoff = (attempt: number) => sleep(backoffDelay(LOG_RETRY, attempt));
 
 type Item = Record<string, NativeAttributeValue>;
 

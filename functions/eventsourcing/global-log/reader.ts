@@ -4,7 +4,7 @@ import { EventSourcingError } from '../errors';
 import { eventFromAttributes } from '../event-items';
 import { batchGetAll } from '../projections/batch-get';
 import type { RecordedEvent } from '../types';
-import { Upcasters } from '../upcasting';
+import type { EventCatalogue } from '../event-catalogue';
 import {
   Epochs,
   MAX_PAGE_ENTRIES,
@@ -73,10 +73,11 @@ export class InvalidLogReadError extends EventSourcingError {
 export interface GlobalLogReaderOptions {
   readonly client: DynamoDBClient;
   readonly tables: GlobalLogTables;
-  /** Applied to every event read, then `parse`: readers see events at their current schema. */
-  readonly upcasters?: Upcasters;
-  /** Checks an upcast event against its schema (throws when it does not fit). */
-  readonly parse?: (event: RecordedEvent) => RecordedEvent;
+  /**
+   * Upcasts and parses every event read, like every other read path (an event that does not fit
+   * its schema fails the read with `CorruptEventError`); without one, events come as stored.
+   */
+  readonly catalogue?: Pick<EventCatalogue, 'parse'>;
   /** Must match the indexer's. */
   readonly positionsPerEpoch?: number;
 }
@@ -95,14 +96,13 @@ type Item = Record<string, NativeAttributeValue>;
 export class GlobalLogReader {
   readonly epochs: Epochs;
   private readonly store: LogStore;
-  private readonly upcasters: Upcasters;
   private readonly parse: (event: RecordedEvent) => RecordedEvent;
 
   constructor(private readonly options: GlobalLogReaderOptions) {
     this.store = new LogStore(options.client, options.tables.globalLog);
     this.epochs = new Epochs(options.positionsPerEpoch);
-    this.upcasters = options.upcasters ?? new Upcasters();
-    this.parse = options.parse ?? ((event) => event);
+    const { catalogue } = options;
+    this.parse = catalogue ? (event) => catalogue.parse(event) : (event) => event;
   }
 
   head(): Promise<LogHead> {
@@ -270,7 +270,7 @@ export class GlobalLogReader {
           `Position ${position} refers to version ${version} of '${streamId}', which the events table does not hold`,
         );
       }
-      return { position, event: this.parse(this.upcasters.upcast(eventFromAttributes(item))) };
+      return { position, event: this.parse(eventFromAttributes(item)) };
     });
   }
 }

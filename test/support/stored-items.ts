@@ -1,0 +1,51 @@
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { ConditionalPut } from '../../functions/eventsourcing';
+
+/**
+ * Writes an event item straight into the events table, past every check of the event store:
+ * what a bad deploy, a manual fix or a missing upcaster would leave behind.
+ */
+export async function putStoredEvent(
+  client: DynamoDBClient,
+  tableName: string,
+  event: { streamId: string; version: number; type: string; data: object; eventId?: string },
+): Promise<void> {
+  await client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: marshall({
+        eventId: `${event.streamId}-${event.version}`,
+        schemaVersion: 1,
+        metadata: {},
+        recordedAt: new Date().toISOString(),
+        ...event,
+      }),
+    }),
+  );
+}
+
+let markerCount = 0;
+
+/** Conditional puts of fresh items into a table keyed by `streamId` (the snapshots table). */
+export function markers(client: DynamoDBClient, tableName: string) {
+  return {
+    /** A put of a new marker item, conditional on it not existing yet. */
+    next: (): ConditionalPut => ({
+      tableName,
+      item: { streamId: { S: `marker-${Date.now()}-${++markerCount}` } },
+      conditionExpression: 'attribute_not_exists(streamId)',
+    }),
+    /** Whether the marker's put landed. */
+    exists: async (put: ConditionalPut) =>
+      (
+        await client.send(
+          new GetItemCommand({
+            TableName: put.tableName,
+            Key: { streamId: put.item.streamId! },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item !== undefined,
+  };
+}
