@@ -13,7 +13,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { StreamConsumerDeclaration } from '../functions/system';
+import type { StreamHostDeclaration } from '../functions/system';
 import { logger } from '../functions/eventsourcing/logger';
 import type { FailureCondition, FailureDirectory } from './failure-destination';
 import { lambdaContext, localFunctionArn } from './lambda-context';
@@ -28,7 +28,7 @@ export type StreamHandler = (
 ) => Promise<DynamoDBBatchResponse | void | undefined>;
 
 export type StreamRunnerSettings = Pick<
-  StreamConsumerDeclaration,
+  StreamHostDeclaration,
   | 'batchSize'
   | 'maxBatchingWindowSeconds'
   | 'maxRetryAttempts'
@@ -37,7 +37,7 @@ export type StreamRunnerSettings = Pick<
 >;
 
 export interface StreamRunnerOptions {
-  /** Names the consumer's checkpoints and failure records; one per event source mapping. */
+  /** Names the reader's checkpoints and failure records; one per event source mapping. */
   readonly consumer: string;
   readonly streamArn: string;
   readonly streams: DynamoDBStreamsClient;

@@ -20,7 +20,7 @@ import { addPolicyChecks } from '../lib/checks';
 import {
   systemDeclaration,
   validateDeclaration,
-  type DeclaredStreamConsumer,
+  type DeclaredStreamHost,
   type SystemDeclaration,
 } from '../lib/declaration';
 import { EventSourcingStack } from '../lib/event-sourcing-stack';
@@ -56,8 +56,12 @@ const expectedActions: Record<TableAccess, string[]> = {
   ],
 };
 
-const probeConsumer: Omit<DeclaredStreamConsumer, 'function'> = {
+const probeHost: Omit<DeclaredStreamHost, 'consumers'> = {
+  description: 'Probe host',
   source: 'events',
+  entry: 'functions/system.ts',
+  memoryMb: 512,
+  timeoutSeconds: 60,
   batchSize: 100,
   maxBatchingWindowSeconds: 1,
   maxRetryAttempts: 5,
@@ -94,7 +98,7 @@ const probeDeclaration: SystemDeclaration = {
       timeToLiveAttribute: 'expiresAt',
       durability: 'derived',
     },
-    parked: {
+    parkedStreams: {
       description: 'Kept with the stack',
       partitionKey: { name: 'projection', type: 'S' },
       sortKey: { name: 'streamId', type: 'S' },
@@ -136,7 +140,7 @@ const probeDeclaration: SystemDeclaration = {
       trigger: 'stream',
       memoryMb: 512,
       timeoutSeconds: 60,
-      tables: { events: 'read', ledger: 'readWrite', parked: 'readWrite' },
+      tables: { events: 'read', ledger: 'readWrite', parkedStreams: 'readWrite' },
     },
     probePublisher: {
       description: 'Reads events and publishes them',
@@ -153,16 +157,32 @@ const probeDeclaration: SystemDeclaration = {
     { method: 'PUT', path: '/probes/{id}/state', function: 'probeCommand' },
     { method: 'GET', path: '/probes/{id}', function: 'probeQuery' },
   ],
-  streamConsumers: [
-    { ...probeConsumer, function: 'probeProjector' },
-    {
-      ...probeConsumer,
-      function: 'probePublisher',
+  streamHosts: {
+    probeProjector: {
+      ...probeHost,
+      consumers: {
+        ledger: {
+          description: 'Keeps the ledger',
+          kind: 'projection',
+          tables: { ledger: 'readWrite' },
+        },
+      },
+    },
+    probePublisher: {
+      ...probeHost,
       batchSize: 10,
       maxRetryAttempts: 2,
       maxRecordAgeSeconds: 600,
+      consumers: {
+        publish: {
+          description: 'Publishes',
+          kind: 'reaction',
+          tables: {},
+          eventBus: 'integration',
+        },
+      },
     },
-  ],
+  },
 };
 
 const outdirs: string[] = [];
@@ -281,7 +301,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
   let template: Template;
   let json: TemplateJson;
   beforeAll(() => ({ stack, template, json } = synthesize(declaration)));
-  const consumerKeys = new Set(declaration.streamConsumers.map((c) => c.function));
+  const consumerKeys = new Set(Object.keys(declaration.streamHosts));
 
   it('is environment-agnostic, so synthesis needs no credentials', () => {
     expect(Token.isUnresolved(stack.account)).toBe(true);
@@ -450,13 +470,24 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
-  it('lets each stream consumer write at most one derived table (its own read model)', () => {
-    for (const key of consumerKeys) {
-      const written = Object.entries(declaration.functions[key]!.tables).filter(
-        ([table, access]) =>
-          access !== 'read' && declaration.tables[table]!.durability === 'derived',
+  it('lets a stream host write only what its consumers declare, and its bookkeeping', () => {
+    const bookkeeping = ['parkedStreams', 'reactionPositions'];
+    for (const [key, host] of Object.entries(declaration.streamHosts)) {
+      const declared = new Set(
+        Object.values(host.consumers).flatMap((consumer) =>
+          Object.entries(consumer.tables)
+            .filter(([, access]) => access !== 'read')
+            .map(([table]) => table),
+        ),
       );
-      expect(written.length, `derived tables written by ${key}`).toBeLessThanOrEqual(1);
+      const written = Object.entries(declaration.functions[key]!.tables)
+        .filter(([, access]) => access !== 'read')
+        .map(([table]) => table);
+      for (const table of written) {
+        expect(declared.has(table) || bookkeeping.includes(table), `${key} writes ${table}`).toBe(
+          true,
+        );
+      }
     }
   });
 
@@ -465,11 +496,18 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     expect(findAppendOnlyViolations(json)).toEqual([]);
   });
 
-  it('maps one event source per stream consumer with the declared, bounded settings', () => {
+  it('maps one event source per stream host, at most two per stream, with the declared, bounded settings', () => {
     const mappings = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(declaration.streamConsumers.length);
-    for (const consumer of declaration.streamConsumers) {
-      const fnId = logicalId(stack.functions.get(consumer.function)!.function);
+    const hosts = Object.entries(declaration.streamHosts);
+    expect(mappings).toHaveLength(hosts.length);
+    const perStream = new Map<string, number>();
+    for (const [, mapping] of mappings) {
+      const source = JSON.stringify(mapping.Properties!.EventSourceArn);
+      perStream.set(source, (perStream.get(source) ?? 0) + 1);
+    }
+    expect(Math.max(...perStream.values())).toBeLessThanOrEqual(2);
+    for (const [key, consumer] of hosts) {
+      const fnId = logicalId(stack.functions.get(key)!.function);
       const matching = mappings.filter(
         ([, m]) => JSON.stringify(m.Properties!.FunctionName) === JSON.stringify({ Ref: fnId }),
       );
@@ -504,7 +542,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
   });
 
   it('keeps failed stream batches in a private, encrypted, TLS-only, retained bucket', () => {
-    if (declaration.streamConsumers.length === 0) {
+    if (consumerKeys.size === 0) {
       expect(stack.failureRecords).toBeUndefined();
       return;
     }
@@ -609,16 +647,33 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
       const [iteratorAge] = alarmOn('IteratorAge', key);
       expect(iteratorAge).toMatchObject({ Statistic: 'Maximum', Threshold: 60_000 });
     }
-    const parked = alarms.filter((a) =>
-      JSON.stringify(a.Metrics ?? '').includes('ProjectionStreamsParked'),
-    );
+    // Every consumer has its own lag and parked-streams alarms, on its own dimension.
+    const consumerAlarm = (metricName: string, host: string, consumer: string) =>
+      alarms.filter(
+        (a) =>
+          a.MetricName === metricName &&
+          a.Namespace === 'EventSourcing/dev' &&
+          JSON.stringify(a.Dimensions) ===
+            JSON.stringify([
+              { Name: 'consumer', Value: consumer },
+              { Name: 'service', Value: host },
+            ]),
+      );
+    for (const [host, { consumers }] of Object.entries(declaration.streamHosts)) {
+      for (const consumer of Object.keys(consumers)) {
+        expect(consumerAlarm('ConsumerLag', host, consumer), `lag of ${consumer}`).toEqual([
+          expect.objectContaining({ Statistic: 'Maximum', Threshold: 60_000 }),
+        ]);
+        expect(consumerAlarm('ConsumerStreamsParked', host, consumer), consumer).toEqual([
+          expect.objectContaining({ Statistic: 'Sum', Threshold: 1 }),
+        ]);
+      }
+    }
     const failureRecords = alarmOn('PutRequests');
     const serverErrors = alarmOn('5xx');
-    expect(parked).toHaveLength(consumerKeys.size > 0 ? 1 : 0);
     expect(failureRecords).toHaveLength(consumerKeys.size > 0 ? 1 : 0);
     expect(serverErrors).toHaveLength(declaration.routes.length > 0 ? 1 : 0);
     if (consumerKeys.size > 0) {
-      expect(JSON.stringify(parked[0]!.Metrics)).toContain('FROM \\"EventSourcing/dev\\"');
       expect(failureRecords[0]!.Dimensions).toEqual(
         expect.arrayContaining([{ Name: 'FilterId', Value: 'FailureRecords' }]),
       );
@@ -839,9 +894,12 @@ describe('deployment settings from context', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('declaration checks', () => {
-  const withConsumer = (changes: Partial<DeclaredStreamConsumer>): SystemDeclaration => ({
+  const withHost = (changes: Partial<DeclaredStreamHost>): SystemDeclaration => ({
     ...probeDeclaration,
-    streamConsumers: [{ ...probeDeclaration.streamConsumers[0]!, ...changes }],
+    streamHosts: {
+      ...probeDeclaration.streamHosts,
+      probeProjector: { ...probeDeclaration.streamHosts.probeProjector!, ...changes },
+    },
   });
 
   it.each<[string, SystemDeclaration, RegExp]>([
@@ -870,10 +928,47 @@ describe('declaration checks', () => {
       },
       /cannot have a TTL/,
     ],
-    ['a consumer that does not bisect', withConsumer({ bisectBatchOnError: false }), /bisect/],
-    ['unbounded retries', withConsumer({ maxRetryAttempts: -1 }), /bounded retries/],
-    ['unbounded record age', withConsumer({ maxRecordAgeSeconds: -1 }), /bounded record age/],
-    ['a consumer of a table without stream', withConsumer({ source: 'ledger' }), /no stream/],
+    ['a host that does not bisect', withHost({ bisectBatchOnError: false }), /bisect/],
+    ['unbounded retries', withHost({ maxRetryAttempts: -1 }), /bounded retries/],
+    ['unbounded record age', withHost({ maxRecordAgeSeconds: -1 }), /bounded record age/],
+    ['a host of a table without stream', withHost({ source: 'ledger' }), /no stream/],
+    [
+      'a third reader of one table stream',
+      {
+        ...probeDeclaration,
+        functions: {
+          ...probeDeclaration.functions,
+          probeIndexer: {
+            ...probeDeclaration.functions.probeProjector!,
+            tables: { events: 'read' },
+          },
+        },
+        streamHosts: {
+          ...probeDeclaration.streamHosts,
+          probeIndexer: {
+            ...probeDeclaration.streamHosts.probePublisher!,
+            consumers: { index: { description: 'Indexes', kind: 'reaction', tables: {} } },
+          },
+        },
+      },
+      /the stream of table events has 3 readers \(probeProjector, probePublisher, probeIndexer\); AWS allows at most 2/,
+    ],
+    [
+      'a stream function that no host declares',
+      {
+        ...probeDeclaration,
+        functions: {
+          ...probeDeclaration.functions,
+          probeStray: { ...probeDeclaration.functions.probeProjector! },
+        },
+      },
+      /function probeStray has trigger stream but is no declared stream host/,
+    ],
+    [
+      'a consumer declared in two hosts',
+      withHost({ consumers: { publish: { description: 'Again', kind: 'reaction', tables: {} } } }),
+      /consumer publish is declared twice/,
+    ],
     [
       'a route to an unknown function',
       { ...probeDeclaration, routes: [{ method: 'GET', path: '/x', function: 'nothing' }] },
@@ -1099,7 +1194,7 @@ describe('bundling', () => {
       ...probeDeclaration,
       functions: { probeQuery: probeDeclaration.functions.probeQuery! },
       routes: [{ method: 'GET', path: '/probes/{id}', function: 'probeQuery' }],
-      streamConsumers: [],
+      streamHosts: {},
     };
     const { app, stack } = build(declaration, { bundle: true });
     const printed: string[] = [];

@@ -4,12 +4,8 @@ import { ZodError, z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_EVENT_TYPES } from '../functions/accounts/events';
 import { integrationEventSchemas } from '../functions/integration/contract';
-import {
-  UnknownEventTypeError,
-  integrationMappings,
-  toIntegrationEvent,
-  type DomainEventType,
-} from '../functions/integration/mapping';
+import { UnknownEventTypeError, type DomainEventType } from '../functions/domain-events';
+import { integrationMappings, toIntegrationEvent } from '../functions/integration/mapping';
 import { toPutEventsEntry } from '../functions/integration/publisher';
 import { ORDER_EVENT_TYPES } from '../functions/orders/events';
 import { TRANSFER_EVENT_TYPES } from '../functions/transfers/events';

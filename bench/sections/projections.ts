@@ -2,18 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { accountStreamId, type AccountEvent } from '../../functions/accounts/events';
+import { toDomainEvent } from '../../functions/domain-events';
+import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import {
-  accountStreamId,
-  accountUpcasters,
-  type AccountEvent,
-} from '../../functions/accounts/events';
-import { accountSummariesProjection } from '../../functions/accounts/projections/summaries';
-import { EventStore, createProjectionHandler } from '../../functions/eventsourcing';
+  EventStore,
+  createConsumerHost,
+  isReaction,
+  type Projection,
+} from '../../functions/eventsourcing';
+import { handler as projectionsHost } from '../../functions/hosts/projections';
 import {
   functions,
   prefixedTableNames,
-  streamConsumers,
-  type StreamConsumerDeclaration,
+  streamHosts,
+  type StreamHostDeclaration,
   type TableKey,
 } from '../../functions/system';
 import { FailureDirectory } from '../../local/failure-destination';
@@ -23,34 +26,69 @@ import { StreamRunner, type StreamHandler } from '../../local/stream-runner';
 import { createTables, latestStreamArn } from '../../local/tables';
 import { waitFor } from '../../local/wait-for';
 import { writeFirstItem, type BenchEnvironment } from '../environment';
+import { countRequests, type CountedRequest } from '../request-counter';
 import type { BenchSettings } from '../settings';
 import { quantile, spread, type Spread } from '../stats';
 
-/** Section 4: one declared projection fed by the local stream runner. */
-export interface ProjectionsResult {
-  readonly consumer: string;
-  readonly settings: Pick<StreamConsumerDeclaration, 'batchSize' | 'maxBatchingWindowSeconds'>;
-  readonly events: number;
-  readonly streams: number;
-  readonly runs: number;
-  /** Events written per second while no consumer reads the stream. */
-  readonly writtenWithoutConsumerPerSecond: Spread;
-  /** Events already in the stream when the runner starts: how fast it catches up. */
+/** One set of projections in one consumer host, measured over the same account workload. */
+export interface HostedProjectionsResult {
+  readonly label: string;
+  readonly consumers: readonly string[];
+  /** Events already in the stream when the runner starts: how fast the host catches up. */
   readonly catchUpEventsPerSecond: Spread;
-  /** Events written while the runner runs: the rate they were applied at, and their lag. */
+  /** Events written while the runner runs: the rate they were processed at, and their lag. */
   readonly live: {
     readonly writtenPerSecond: Spread;
     readonly appliedPerSecond: Spread;
     readonly lagP50Ms: Spread;
     readonly lagP99Ms: Spread;
   };
+  /** DynamoDB requests the host sent per event written, over both phases. */
+  readonly writeRequestsPerEvent: Spread;
+  readonly readRequestsPerEvent: Spread;
+  /**
+   * Requests (reads and writes) the host sent to the tables of projections that handle none of
+   * the workload's events: what events a consumer does not handle cost it. Summed over runs.
+   */
+  readonly requestsForUnhandledEvents: number;
 }
 
-const CONSUMER = 'accountSummariesProjection';
-const consumer = streamConsumers.find((c) => c.function === CONSUMER)!;
-const declaration = functions[CONSUMER];
+/** Section 4: projections in a consumer host fed by the local stream runner. */
+export interface ProjectionsResult {
+  readonly host: string;
+  readonly settings: Pick<StreamHostDeclaration, 'batchSize' | 'maxBatchingWindowSeconds'>;
+  readonly events: number;
+  readonly streams: number;
+  readonly runs: number;
+  /** Events written per second while no consumer reads the stream. */
+  readonly writtenWithoutConsumerPerSecond: Spread;
+  /** The one projection of the earlier measurements, then every declared projection. */
+  readonly hosted: readonly HostedProjectionsResult[];
+}
 
-/** Records, by `streamId#version`, when the handler returned having applied each event. */
+const HOST = 'projections';
+const host = streamHosts[HOST];
+const declaration = functions[HOST];
+const projections = projectionsHost.consumers.filter(
+  (consumer): consumer is Projection => !isReaction(consumer),
+);
+
+/** Read models of the projections that handle no account event: the workload leaves them be. */
+const untouchedTables = new Set<TableKey>(
+  projections
+    .filter((projection) => !projection.handles.some((type) => type.startsWith('Account')))
+    .map((projection) => projection.readModel),
+);
+
+const HOSTED: readonly { label: string; consumers: readonly string[] }[] = [
+  { label: 'account-summaries alone', consumers: ['account-summaries'] },
+  {
+    label: `every projection (${projections.length})`,
+    consumers: projections.map((projection) => projection.name),
+  },
+];
+
+/** Records, by `streamId#version`, when the handler returned having processed each event. */
 class AppliedEvents {
   readonly lags: number[] = [];
   private readonly seen = new Set<string>();
@@ -100,6 +138,22 @@ async function writeAccounts(
   );
 }
 
+/** The tables a request reads or writes. */
+function tablesOf(request: CountedRequest): string[] {
+  const input = request.input as {
+    TableName?: string;
+    RequestItems?: Record<string, unknown>;
+    TransactItems?: Record<string, { TableName?: string } | undefined>[];
+  };
+  if (input.TableName) return [input.TableName];
+  if (input.RequestItems) return Object.keys(input.RequestItems);
+  return (input.TransactItems ?? []).flatMap((action) =>
+    Object.values(action).flatMap((operation) =>
+      operation?.TableName ? [operation.TableName] : [],
+    ),
+  );
+}
+
 interface RunResult {
   readonly writtenWithoutConsumerPerSecond: number;
   readonly catchUpEventsPerSecond: number;
@@ -107,11 +161,15 @@ interface RunResult {
   readonly appliedPerSecond: number;
   readonly lagP50Ms: number;
   readonly lagP99Ms: number;
+  readonly writeRequestsPerEvent: number;
+  readonly readRequestsPerEvent: number;
+  readonly requestsForUnhandledEvents: number;
 }
 
 async function oneRun(
   env: BenchEnvironment,
   settings: BenchSettings,
+  consumers: readonly string[],
   run: number,
   tables: Record<TableKey, string>,
   checkpoints: StreamCheckpoints,
@@ -119,15 +177,17 @@ async function oneRun(
 ): Promise<RunResult> {
   const { events, streams } = settings.projections;
   const store = new EventStore({ client: env.client, tableName: tables.events });
-  // The declared function's projection, on this run's tables (the module-level handler would
-  // keep the tables of the first run it saw).
-  const project = createProjectionHandler(accountSummariesProjection, {
-    upcasters: accountUpcasters,
-    client: env.client,
+  // The host has a client of its own, so only its requests are counted.
+  const hostClient = createDynamoDbClient({ endpoint: env.endpoint, region: 'local' });
+  const counter = countRequests(hostClient);
+  const project = createConsumerHost({
+    consumers: projections.filter((projection) => consumers.includes(projection.name)),
+    decode: toDomainEvent,
+    client: hostClient,
     tables: {
       events: tables.events,
-      readModel: tables.accountSummaries,
       parkedStreams: tables.parkedStreams,
+      readModels: tables,
     },
   });
   const catchUp = new AppliedEvents();
@@ -140,20 +200,20 @@ async function oneRun(
   };
   const streamsClient = createStreamsClient(env.endpoint);
   const runner = new StreamRunner({
-    consumer: CONSUMER,
+    consumer: HOST,
     streamArn: await latestStreamArn(env.client, tables.events),
     streams: streamsClient,
     handler,
-    settings: consumer,
+    settings: host,
     checkpoints,
     failures: new FailureDirectory(failuresDir),
-    functionName: CONSUMER,
+    functionName: HOST,
     timeoutSeconds: declaration.timeoutSeconds,
     memoryMb: declaration.memoryMb,
   });
   const allApplied = (applied: AppliedEvents, what: string) =>
     waitFor(() => (applied.count >= events ? true : undefined), {
-      timeoutMs: 120_000,
+      timeoutMs: 180_000,
       intervalMs: 20,
       description: `${events} ${what} events projected`,
     });
@@ -170,6 +230,9 @@ async function oneRun(
     await writeAccounts(store, `live-${run}`, streams, events);
     const written = Date.now();
     await allApplied(live, 'live');
+    await runner.stop();
+    const requests = counter.requests;
+    const untouched = new Set([...untouchedTables].map((key) => tables[key]));
     return {
       writtenWithoutConsumerPerSecond: events / ((started - backlog) / 1000),
       catchUpEventsPerSecond,
@@ -177,11 +240,30 @@ async function oneRun(
       appliedPerSecond: events / ((live.lastAt - writing) / 1000),
       lagP50Ms: quantile(live.lags, 0.5),
       lagP99Ms: quantile(live.lags, 0.99),
+      writeRequestsPerEvent: requests.filter((r) => r.kind === 'write').length / (2 * events),
+      readRequestsPerEvent: requests.filter((r) => r.kind === 'read').length / (2 * events),
+      requestsForUnhandledEvents: requests.filter((request) =>
+        tablesOf(request).some((table) => untouched.has(table)),
+      ).length,
     };
   } finally {
     await runner.stop();
+    counter.stop();
+    hostClient.destroy();
     streamsClient.destroy();
   }
+}
+
+/** Fresh tables (created and first written up front, see `writeFirstItem`) for one run. */
+async function freshTables(env: BenchEnvironment, prefix: string) {
+  const tables = prefixedTableNames(prefix);
+  await createTables(env.client, tables);
+  const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
+  await checkpoints.ensureTable();
+  for (const name of [...Object.values(tables), checkpoints.tableName]) {
+    await writeFirstItem(env.client, name);
+  }
+  return { tables, checkpoints };
 }
 
 export async function measureProjections(
@@ -190,41 +272,50 @@ export async function measureProjections(
 ): Promise<ProjectionsResult> {
   const failuresDir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-failures-'));
   try {
-    // Every run's tables are created and first written up front (see `writeFirstItem`).
     const tableSets = [];
-    for (let run = 0; run <= settings.projections.runs; run++) {
-      const tables = prefixedTableNames(`bench-projections-${run}-`);
-      await createTables(env.client, tables);
-      const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
-      await checkpoints.ensureTable();
-      for (const name of [...Object.values(tables), checkpoints.tableName]) {
-        await writeFirstItem(env.client, name);
+    for (const [index] of HOSTED.entries()) {
+      for (let run = 0; run <= settings.projections.runs; run++) {
+        tableSets.push({ index, run, ...(await freshTables(env, `bench-p${index}-${run}-`)) });
       }
-      tableSets.push({ tables, checkpoints });
     }
-    const runs: RunResult[] = [];
-    // The first run only warms the JVM up: DynamoDB Local is several times slower at first.
-    for (const [run, { tables, checkpoints }] of tableSets.entries()) {
-      const result = await oneRun(env, settings, run, tables, checkpoints, failuresDir);
-      if (run > 0) runs.push(result);
+    const runs = HOSTED.map(() => [] as RunResult[]);
+    // Each set's first run only warms the JVM up: DynamoDB Local is several times slower at first.
+    for (const { index, run, tables, checkpoints } of tableSets) {
+      const consumers = HOSTED[index]!.consumers;
+      const result = await oneRun(env, settings, consumers, run, tables, checkpoints, failuresDir);
+      if (run > 0) runs[index]!.push(result);
     }
+    const all = runs.flat();
     return {
-      consumer: CONSUMER,
+      host: HOST,
       settings: {
-        batchSize: consumer.batchSize,
-        maxBatchingWindowSeconds: consumer.maxBatchingWindowSeconds,
+        batchSize: host.batchSize,
+        maxBatchingWindowSeconds: host.maxBatchingWindowSeconds,
       },
       events: settings.projections.events,
       streams: settings.projections.streams,
-      runs: runs.length,
-      writtenWithoutConsumerPerSecond: spread(runs.map((r) => r.writtenWithoutConsumerPerSecond)),
-      catchUpEventsPerSecond: spread(runs.map((r) => r.catchUpEventsPerSecond)),
-      live: {
-        writtenPerSecond: spread(runs.map((r) => r.writtenPerSecond)),
-        appliedPerSecond: spread(runs.map((r) => r.appliedPerSecond)),
-        lagP50Ms: spread(runs.map((r) => r.lagP50Ms)),
-        lagP99Ms: spread(runs.map((r) => r.lagP99Ms)),
-      },
+      runs: settings.projections.runs,
+      writtenWithoutConsumerPerSecond: spread(all.map((r) => r.writtenWithoutConsumerPerSecond)),
+      hosted: HOSTED.map(({ label, consumers }, index) => {
+        const results = runs[index]!;
+        return {
+          label,
+          consumers,
+          catchUpEventsPerSecond: spread(results.map((r) => r.catchUpEventsPerSecond)),
+          live: {
+            writtenPerSecond: spread(results.map((r) => r.writtenPerSecond)),
+            appliedPerSecond: spread(results.map((r) => r.appliedPerSecond)),
+            lagP50Ms: spread(results.map((r) => r.lagP50Ms)),
+            lagP99Ms: spread(results.map((r) => r.lagP99Ms)),
+          },
+          writeRequestsPerEvent: spread(results.map((r) => r.writeRequestsPerEvent)),
+          readRequestsPerEvent: spread(results.map((r) => r.readRequestsPerEvent)),
+          requestsForUnhandledEvents: results.reduce(
+            (sum, r) => sum + r.requestsForUnhandledEvents,
+            0,
+          ),
+        };
+      }),
     };
   } finally {
     rmSync(failuresDir, { recursive: true, force: true });

@@ -11,4 +11,5 @@ export * from './types';
 export * from './upcasting';
 export * from './projection';
 export * from './projections';
+export * from './consumers';
 export * from './storage';

@@ -35,6 +35,8 @@ export interface RunnerFixture {
     handler: StreamHandler,
     options?: { consumer?: string; settings?: Partial<StreamRunnerSettings> },
   ): StreamRunner;
+  /** Stops every runner started so far, each after its invocation in flight. */
+  stopRunners(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,9 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
   const directory = await mkdtemp(join(tmpdir(), 'stream-failures-'));
   const failures = new FailureDirectory(directory);
   const runners: StreamRunner[] = [];
+  const stopRunners = async () => {
+    await Promise.all(runners.map((runner) => runner.stop()));
+  };
   return {
     tables,
     store: new EventStore({ client: tables.client, tableName: tables.names.events }),
@@ -73,8 +78,9 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
       runner.start();
       return runner;
     },
+    stopRunners,
     async close() {
-      await Promise.all(runners.map((runner) => runner.stop()));
+      await stopRunners();
       streams.destroy();
       await rm(directory, { recursive: true, force: true });
     },

@@ -11,9 +11,9 @@ import {
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ScanCommand as RawScanCommand } from '@aws-sdk/client-dynamodb';
 import { eventFromItem } from '../event-items';
-import { mapConcurrently } from './concurrency';
+import { mapConcurrently } from '../consumers/concurrency';
+import type { EventToApply } from '../consumers/version-guard';
 import { saveGenerations, type GenerationState } from './generations';
-import type { EventToApply } from './generation-writer';
 import type { ProjectionRuntime } from './projection-runtime';
 import { appliedPrefix, controlKey, generationPrefix } from './read-model-keys';
 
@@ -270,7 +270,7 @@ async function scanSegment(
     );
     const byStream = new Map<string, EventToApply[]>();
     for (const item of page.Items ?? []) {
-      const applicable = runtime.upcast(eventFromItem(item));
+      const applicable = runtime.toApply(eventFromItem(item));
       const events = byStream.get(applicable.event.streamId) ?? [];
       events.push(applicable);
       byStream.set(applicable.event.streamId, events);
@@ -293,14 +293,19 @@ async function scanSegment(
   } while (startKey);
 }
 
-/** Applies one scan page, stream by stream; poison parks the stream, transient errors retry. */
+/**
+ * Applies one scan page, stream by stream; poison parks the stream, transient errors retry.
+ * Streams without an event the projection handles cost nothing, not even a read.
+ */
 async function applyPage(
   runtime: ProjectionRuntime,
   writer: ReturnType<ProjectionRuntime['writer']>,
   byStream: Map<string, EventToApply[]>,
   onParked: (streamId: string) => void,
 ): Promise<void> {
-  let streamIds = [...byStream.keys()];
+  let streamIds = [...byStream.keys()].filter((streamId) =>
+    byStream.get(streamId)!.some(({ event }) => runtime.handles.has(event.type)),
+  );
   for (let attempt = 1; streamIds.length > 0; attempt++) {
     const applied = await writer.appliedVersions(streamIds);
     const retry: string[] = [];

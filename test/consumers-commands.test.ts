@@ -1,21 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  EventStore,
-  type ProjectionHandler,
-  type ProjectionRuntime,
-} from '../functions/eventsourcing';
-import { formatProgress, runProjectionsCommand } from '../local/projections-commands';
+import { EventStore, type ProjectionRuntime } from '../functions/eventsourcing';
+import { formatProgress, runConsumersCommand } from '../local/consumers-commands';
 import {
   balanceHandler,
   createProjectionTestTables,
   insertRecord,
+  type BalanceHandler,
   type ProjectionTestTables,
 } from './support/projection-fixture';
 
 let tables: ProjectionTestTables;
 let broken = true;
 let runtime: ProjectionRuntime;
-let handler: ProjectionHandler;
+let handler: BalanceHandler;
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
@@ -30,14 +27,14 @@ beforeAll(async () => {
 async function run(...args: string[]) {
   const lines: string[] = [];
   const progress: string[] = [];
-  const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), {
+  const code = await runConsumersCommand(args, new Map([['accounts', runtime]]), {
     print: (line) => lines.push(line),
     progress: (line) => progress.push(line),
   });
   return { code, output: lines.join('\n'), progress };
 }
 
-describe('projections command', () => {
+describe('consumers command on a projection', () => {
   it('shows parked streams, redrives them after the fix, and rebuilds with progress', async () => {
     const store = new EventStore({ client: tables.client, tableName: tables.names.events });
     const { events } = await store.append(
@@ -84,13 +81,13 @@ describe('projections command', () => {
   it('explains what it needs', async () => {
     const usage = await run();
     expect(usage.code).toBe(1);
-    expect(usage.output).toContain('Usage: npm run projections -- <command>');
+    expect(usage.output).toContain('Usage: npm run consumers -- <command>');
     const unnamed = await run('rebuild');
     expect(unnamed.code).toBe(1);
-    expect(unnamed.output).toContain('rebuild needs a projection name');
+    expect(unnamed.output).toContain('rebuild needs a consumer name');
     expect(await run('redrive', 'nope')).toMatchObject({
       code: 1,
-      output: "Unknown projection 'nope'. Known: accounts",
+      output: "Unknown consumer 'nope'. Known: accounts",
     });
     expect(await run('rebuild', 'accounts', '--segments', '0')).toMatchObject({ code: 1 });
   });

@@ -1,20 +1,20 @@
 /**
- * Operator commands for projections: `npm run projections -- <command>` (see USAGE).
+ * Operator commands for stream consumers: `npm run consumers -- <command>` (see USAGE);
+ * `npm run projections` is the same command.
  *
  * Works against the local stack by default (DynamoDB Local on DYNAMODB_PORT, tables prefixed
  * `local-`). With TABLE_* variables set (as the Lambda functions have them) and no
  * DYNAMODB_ENDPOINT, it works against those tables in AWS with the caller's credentials.
  */
-import type { ProjectionHandler, ProjectionRuntime } from '../functions/eventsourcing';
+import type { ConsumerHost, ConsumerRuntime } from '../functions/eventsourcing';
 import {
   functions,
   prefixedTableNames,
-  streamConsumers,
+  streamHosts,
   tableEnvironment,
   tableNameEnvVar,
-  type FunctionDeclaration,
 } from '../functions/system';
-import { runProjectionsCommand } from './projections-commands';
+import { runConsumersCommand } from './consumers-commands';
 import { loadHandler } from './stream-consumers';
 
 function useLocalStackByDefault(): void {
@@ -24,22 +24,14 @@ function useLocalStackByDefault(): void {
   Object.assign(process.env, tableEnvironment(prefixedTableNames('local-')));
 }
 
-const isProjectionHandler = (handler: unknown): handler is ProjectionHandler =>
-  typeof handler === 'function' &&
-  'projection' in handler &&
-  typeof (handler as { runtime?: unknown }).runtime === 'function';
-
-/** Every projection behind a declared stream consumer, by name. */
-async function declaredProjections(): Promise<Map<string, ProjectionRuntime>> {
-  const declarations: Readonly<Record<string, FunctionDeclaration>> = functions;
-  const projections = new Map<string, ProjectionRuntime>();
-  for (const consumer of streamConsumers) {
-    const declaration = declarations[consumer.function];
-    if (!declaration) continue;
-    const handler = await loadHandler(declaration);
-    if (isProjectionHandler(handler)) projections.set(handler.projection.name, handler.runtime());
+/** Every consumer of every declared stream host, by name. */
+async function declaredConsumers(): Promise<Map<string, ConsumerRuntime>> {
+  const consumers = new Map<string, ConsumerRuntime>();
+  for (const key of Object.keys(streamHosts) as (keyof typeof streamHosts)[]) {
+    const host = (await loadHandler(functions[key])) as unknown as ConsumerHost;
+    for (const [name, runtime] of host.runtimes()) consumers.set(name, runtime);
   }
-  return projections;
+  return consumers;
 }
 
 async function main(): Promise<number> {
@@ -47,7 +39,7 @@ async function main(): Promise<number> {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   const terminal = process.stderr.isTTY;
-  return runProjectionsCommand(process.argv.slice(2), await declaredProjections(), {
+  return runConsumersCommand(process.argv.slice(2), await declaredConsumers(), {
     print: (line) => {
       if (terminal) process.stderr.write('\r\x1b[K');
       console.log(line);

@@ -1,0 +1,31 @@
+import { toDomainEvent } from '../domain-events';
+import { createConsumerHost, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { once } from '../http/once';
+import { createEventBridgeClient } from '../integration/eventbridge-client';
+import { integrationEventPublisher } from '../integration/publisher';
+import { EVENT_BUS_NAME_VARIABLE, streamHosts } from '../system';
+import { transferProcessReaction } from '../transfers/process-reaction';
+import { TransferProcess } from '../transfers/service';
+import { declaredConsumers } from './declared-consumers';
+
+const transferProcess = once(() => new TransferProcess(storageFromEnv(createDynamoDbClient())));
+
+const eventBridge = once(() => {
+  const eventBusName = process.env[EVENT_BUS_NAME_VARIABLE];
+  if (!eventBusName) {
+    throw new Error(`Environment variable ${EVENT_BUS_NAME_VARIABLE} (the event bus) is not set`);
+  }
+  return { client: createEventBridgeClient(), eventBusName };
+});
+
+/**
+ * Stream host `reactions` (see `functions/system.ts`): the transfer process manager and the
+ * integration-event publisher.
+ */
+export const handler = createConsumerHost({
+  consumers: declaredConsumers(streamHosts.reactions, {
+    'transfer-process': transferProcessReaction(transferProcess),
+    'integration-publisher': integrationEventPublisher(eventBridge),
+  }),
+  decode: toDomainEvent,
+});
