@@ -156,7 +156,7 @@ describe('money transfers (saga) over the local stack', () => {
       },
       { timeoutMs: 30_000, intervalMs: 200, description: 'no transfer in flight' },
     );
-  });
+  }, 180_000);
 
   it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.

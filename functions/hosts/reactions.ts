@@ -28,4 +28,7 @@ export const handler = createConsumerHost({
     'integration-publisher': integrationEventPublisher(eventBridge),
   }),
   decode: toDomainEvent,
+  // A transfer step waits on DynamoDB round trips and conflict backoff: every stream of a batch
+  // (25 records at most) runs at once.
+  concurrency: streamHosts.reactions.batchSize,
 });
