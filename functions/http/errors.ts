@@ -8,7 +8,7 @@ import {
   EventTooLargeError,
   InvalidEventError,
   TooManyEventsError,
-} from '../eventsourcing';
+} from '../eventsourcing/errors';
 import type { HttpResponse } from './responses';
 
 export interface FieldError {
