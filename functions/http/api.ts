@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -6,13 +5,12 @@ import type {
 } from 'aws-lambda';
 import { z } from 'zod';
 import type { EventMetadata, HandleOptions } from '../eventsourcing';
+import { logger } from '../eventsourcing/logger';
 import { errorResponse, HttpError, mapError } from './errors';
 import type { Idempotency } from './idempotency';
 import { parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request';
 import type { HttpResponse } from './responses';
 import { validate } from './validation';
-
-const logger = new Logger({ serviceName: 'api' });
 
 export interface RouteRequest<Params, Query, Body> {
   readonly params: Params;
