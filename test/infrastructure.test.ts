@@ -795,22 +795,55 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
-  it('notifies alarms through an SNS topic encrypted with a rotating key, TLS only', () => {
+  it('notifies alarms through an SNS topic encrypted with a rotating key, TLS only, that CloudWatch alarms of this account may publish to', () => {
     const topic = json.Resources[logicalId(stack.monitoring.topic)]!.Properties!;
     expect(topic.KmsMasterKeyId).toEqual(
       getAtt(Object.keys(json.Resources).find((id) => id.startsWith('MonitoringAlarmTopicKey'))!),
     );
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
+    const topicRef = { Ref: logicalId(stack.monitoring.topic) };
+    const policies = resourcesOfType(json, 'AWS::SNS::TopicPolicy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties!.Topics).includes(JSON.stringify(topicRef)),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (
+      policies[0]![1].Properties!.PolicyDocument as { Statement: Record<string, Json>[] }
+    ).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topicRef,
+        Condition: {
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:*',
+                ],
+              ],
+            },
+          },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
       },
-    });
+    ]);
   });
 });
 
@@ -875,6 +908,30 @@ describe('deployment settings from context', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+  });
+
+  it('lets CORS preflight requests reach the catch-all routes without authorization', () => {
+    const { stack, json } = synthesize(systemDeclaration, {
+      context: { corsOrigins: 'https://app.example.com' },
+    });
+    const routes = resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
+    const health = logicalId(stack.functions.get('health')!.function);
+    const open = routes.filter((route) => route.AuthorizationType === 'NONE');
+    expect(open.map((route) => route.RouteKey).sort()).toEqual(['OPTIONS /', 'OPTIONS /{proxy+}']);
+    for (const route of open) {
+      const integrationId = JSON.stringify(route.Target).match(/"Ref":"(\w+)"/)![1]!;
+      expect(JSON.stringify(json.Resources[integrationId]!.Properties)).toContain(health);
+    }
+    const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
+    expect(guarded).toHaveLength(systemDeclaration.routes.length);
+    expect(guarded.every((route) => route.AuthorizationType === 'AWS_IAM')).toBe(true);
+
+    const withoutCors = synthesize(systemDeclaration).json;
+    expect(
+      resourcesOfType(withoutCors, 'AWS::ApiGatewayV2::Route').filter(
+        ([, route]) => route.Properties!.AuthorizationType === 'NONE',
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -1151,9 +1208,22 @@ function acknowledgements(root: IConstruct) {
   );
 }
 
-describe.each(declarations)('cdk-nag AwsSolutions on %s', (_name, declaration) => {
+describe.each<[string, SystemDeclaration, Record<string, unknown>]>([
+  ...declarations.map(
+    ([name, declaration]): [string, SystemDeclaration, Record<string, unknown>] => [
+      name,
+      declaration,
+      {},
+    ],
+  ),
+  [
+    'the system declaration with CORS',
+    systemDeclaration,
+    { corsOrigins: 'https://app.example.com' },
+  ],
+])('cdk-nag AwsSolutions on %s', (_name, declaration, context) => {
   it('has no unacknowledged finding, and every acknowledgement is used and explained', () => {
-    const { app } = build(declaration, { checks: true });
+    const { app } = build(declaration, { checks: true, context });
     const assembly = app.synth();
     const report = JSON.parse(
       readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
@@ -1227,6 +1297,28 @@ describe('bundling', () => {
       functions: sizes,
     });
     expect(printed).toEqual([expect.stringMatching(/^bundle probeQuery: [\d.]+ KiB code/)]);
+  });
+
+  it('bundles the health check without the AWS SDK', () => {
+    const declaration: SystemDeclaration = {
+      tables: probeDeclaration.tables,
+      functions: { health: systemDeclaration.functions.health! },
+      routes: [{ method: 'GET', path: '/health', function: 'health' }],
+      streamHosts: {},
+    };
+    const { app, stack } = build(declaration, { bundle: true });
+    const sizes = recordBundleSizes(stack, stack.functions.values(), app.outdir, () => {});
+    const assetDir = readdirSync(app.outdir)
+      .map((entry) => path.join(app.outdir, entry))
+      .find((entry) => entry.includes('asset.') && existsSync(path.join(entry, 'index.mjs.map')))!;
+    const { sources } = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(sources.some((source) => source.includes('functions/http/health.ts'))).toBe(true);
+    expect(sources.filter((source) => /node_modules\/(@aws-sdk|@smithy)\//.test(source))).toEqual(
+      [],
+    );
+    expect(sizes![0]!.codeBytes).toBeLessThan(512 * 1024);
   });
 
   it('records nothing when bundling is skipped', () => {
