@@ -101,11 +101,10 @@ export type TableKey = keyof typeof tables;
 
 /**
  * What a function may do to a table; the CDK app grants exactly this and nothing more.
- * - `read`: GetItem, BatchGetItem, Query, ConditionCheckItem
- * - `append`: GetItem, Query, ConditionCheckItem and PutItem (conditional puts and transactions
- *   of puts). The only writing access any function gets to the events table: events are never
- *   updated or deleted.
- * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem. Never on events.
+ * - `read`: GetItem, BatchGetItem, Query
+ * - `append`: GetItem, Query and PutItem (conditional puts and transactions of puts). The only
+ *   writing access any function gets to the events table: events are never updated or deleted.
+ * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem. Never on events.
  */
 export type TableAccess = 'read' | 'append' | 'readWrite';
 
@@ -141,15 +140,26 @@ export interface FunctionDeclaration {
 /** Environment variable through which a function learns the name of its `eventBus`. */
 export const EVENT_BUS_NAME_VARIABLE = 'EVENT_BUS_NAME';
 
-/** The HTTP function of a domain's commands: appends events, keeps snapshots and idempotency keys. */
-const commandFunction = (description: string, entry: string) =>
+/**
+ * The HTTP function of a domain's commands: appends events and keeps idempotency keys, and
+ * snapshots when its aggregates have them.
+ */
+const commandFunction = (
+  description: string,
+  entry: string,
+  options: { readonly snapshots: boolean } = { snapshots: true },
+) =>
   ({
     description,
     entry,
     trigger: 'http',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { events: 'append', snapshots: 'readWrite', idempotency: 'readWrite' },
+    tables: {
+      events: 'append',
+      idempotency: 'readWrite',
+      ...(options.snapshots ? { snapshots: 'readWrite' } : {}),
+    },
   }) as const satisfies FunctionDeclaration;
 
 /**
@@ -355,6 +365,8 @@ export const functions = {
   transferCommands: commandFunction(
     'Requests money transfers between accounts.',
     'functions/transfers/commands.ts',
+    // Transfers are short streams: their loads replay them.
+    { snapshots: false },
   ),
   transferQueries: {
     description: 'The status of a transfer, from its own stream.',

@@ -14,7 +14,7 @@ import { transferCommandHandler } from './service';
 const dependencies = once(() => {
   const client = createDynamoDbClient();
   return {
-    transfers: transferCommandHandler(storageFromEnv(client)),
+    transfers: transferCommandHandler(storageFromEnv(client, { snapshots: false })),
     idempotency: dynamoDbIdempotency(client, tableNameFromEnv('idempotency')),
   };
 });
