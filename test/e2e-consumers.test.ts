@@ -40,18 +40,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function openAccount(ownerId: string, deposit: number): Promise<string> {
-  const opened = await t.api.post('/accounts', { body: { ownerId } });
-  expect(opened.status, opened.text).toBe(201);
-  const accountId = opened.body.accountId as string;
-  if (deposit > 0) {
-    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
-      body: { amount: deposit },
-    });
-    expect(deposited.status, deposited.text).toBe(200);
-  }
-  return accountId;
-}
+const openAccount = (ownerId: string, deposit: number) => t.openAccount(ownerId, deposit);
 
 const parkedFor = (consumer: string, streamId: string) =>
   waitFor(
@@ -149,21 +138,7 @@ describe('stream consumers of the local stack', () => {
     // A source account whose stream has a hole can never be loaded.
     const broken = `broken-${Date.now()}`;
     const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
-      t.client.send(
-        new PutItemCommand({
-          TableName: t.stack.tableNames.events,
-          Item: marshall({
-            streamId: `account-${broken}`,
-            version,
-            eventId: `${broken}-${version}`,
-            type,
-            schemaVersion: 1,
-            data,
-            metadata: {},
-            recordedAt: new Date().toISOString(),
-          }),
-        }),
-      );
+      t.putAccountEvent(broken, version, type, data);
     await putAccountEvent(1, 'AccountOpened', {
       ownerId: 'o',
       accountType: 'checking',

@@ -1,5 +1,3 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../local/wait-for';
 import { seededRandom } from './support/balance-projection';
@@ -28,18 +26,7 @@ interface TransferView extends Transfer {
 
 const FINISHED = ['completed', 'failed'];
 
-async function openAccount(deposit: number): Promise<string> {
-  const opened = await t.api.post('/accounts', { body: { ownerId: 'transfers-e2e' } });
-  expect(opened.status, opened.text).toBe(201);
-  const accountId = opened.body.accountId as string;
-  if (deposit > 0) {
-    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
-      body: { amount: deposit },
-    });
-    expect(deposited.status, deposited.text).toBe(200);
-  }
-  return accountId;
-}
+const openAccount = (deposit: number) => t.openAccount('transfers-e2e', deposit);
 
 async function balanceOf(accountId: string): Promise<number> {
   const response = await t.api.get(`/accounts/${accountId}/state`);
@@ -162,21 +149,7 @@ describe('money transfers (saga) over the local stack', () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
     const broken = `broken-${Date.now()}`;
     const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
-      t.client.send(
-        new PutItemCommand({
-          TableName: t.stack.tableNames.events,
-          Item: marshall({
-            streamId: `account-${broken}`,
-            version,
-            eventId: `${broken}-${version}`,
-            type,
-            schemaVersion: 1,
-            data,
-            metadata: {},
-            recordedAt: new Date().toISOString(),
-          }),
-        }),
-      );
+      t.putAccountEvent(broken, version, type, data);
     await putAccountEvent(1, 'AccountOpened', {
       ownerId: 'o',
       accountType: 'checking',

@@ -55,18 +55,25 @@ afterAll(async () => {
   await rm(failuresDir, { recursive: true, force: true });
 });
 
+/** The local stack's stream readers for the given hosts, on this file's tables. */
+const startHosts = (
+  hosts: Record<string, StreamHostSettings>,
+  functions: Record<string, FunctionDeclaration>,
+) =>
+  startStreamConsumers({
+    client: tables.client,
+    endpoint: tables.endpoint,
+    tableNames: tables.names,
+    failuresDir,
+    checkpointTable: `${tables.names.events}-checkpoints`,
+    hosts,
+    functions,
+    pollIntervalMs: 20,
+  });
+
 describe('stream consumers of the local stack', () => {
   it('run each declared stream host with the handler its function declaration names', async () => {
-    const running = await startStreamConsumers({
-      client: tables.client,
-      endpoint: tables.endpoint,
-      tableNames: tables.names,
-      failuresDir,
-      checkpointTable: `${tables.names.events}-checkpoints`,
-      hosts: { balances: host },
-      functions: { balances: declaration },
-      pollIntervalMs: 20,
-    });
+    const running = await startHosts({ balances: host }, { balances: declaration });
     try {
       expect(running.runners.map((runner) => runner.consumer)).toEqual(['balances']);
       const store = new EventStore({ client: tables.client, tableName: tables.names.events });
@@ -97,29 +104,16 @@ describe('stream consumers of the local stack', () => {
 
   it('refuses a declaration whose module does not export the handler', async () => {
     await expect(
-      startStreamConsumers({
-        client: tables.client,
-        endpoint: tables.endpoint,
-        tableNames: tables.names,
-        failuresDir,
-        checkpointTable: `${tables.names.events}-checkpoints`,
-        hosts: { balances: host },
-        functions: { balances: { ...declaration, handler: 'missing' } },
-      }),
+      startHosts({ balances: host }, { balances: { ...declaration, handler: 'missing' } }),
     ).rejects.toThrow("test/support/balance-handler.ts does not export a function named 'missing'");
   });
 
   it('refuses a third reader of one table stream, naming the stream and its readers', async () => {
     await expect(
-      startStreamConsumers({
-        client: tables.client,
-        endpoint: tables.endpoint,
-        tableNames: tables.names,
-        failuresDir,
-        checkpointTable: `${tables.names.events}-checkpoints`,
-        hosts: { projections: host, reactions: host, audit: host },
-        functions: { projections: declaration, reactions: declaration, audit: declaration },
-      }),
+      startHosts(
+        { projections: host, reactions: host, audit: host },
+        { projections: declaration, reactions: declaration, audit: declaration },
+      ),
     ).rejects.toThrow(
       'the stream of table events has 3 readers (projections, reactions, audit); AWS allows at most 2',
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
@@ -16,6 +16,18 @@ export interface TestApi {
   events(): Promise<Record<string, unknown>[]>;
   /** Repeats a GET until `accept` holds for its response, or fails at the deadline. */
   eventually(path: string, accept: (response: ApiResponse) => boolean): Promise<ApiResponse>;
+  /** Opens an account through the API, with a first deposit when `deposit` is above 0. */
+  openAccount(ownerId: string, deposit?: number): Promise<string>;
+  /**
+   * Writes one account event straight into the events table, as no command would: to make a
+   * hole in a stream (a version left out), or to fill it afterwards.
+   */
+  putAccountEvent(
+    accountId: string,
+    version: number,
+    type: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +88,36 @@ export async function startTestApi(
       } catch (error) {
         throw new Error(`${(error as Error).message}; last answer: ${last?.status} ${last?.text}`);
       }
+    },
+    async openAccount(ownerId, deposit = 0) {
+      const opened = await api.post('/accounts', { body: { ownerId } });
+      if (opened.status !== 201) throw new Error(`POST /accounts: ${opened.status} ${opened.text}`);
+      const accountId = opened.body.accountId as string;
+      if (deposit > 0) {
+        const path = `/accounts/${accountId}/deposits`;
+        const deposited = await api.post(path, { body: { amount: deposit } });
+        if (deposited.status !== 200) {
+          throw new Error(`POST ${path}: ${deposited.status} ${deposited.text}`);
+        }
+      }
+      return accountId;
+    },
+    async putAccountEvent(accountId, version, type, data) {
+      await client.send(
+        new PutItemCommand({
+          TableName: stack.tableNames.events,
+          Item: marshall({
+            streamId: `account-${accountId}`,
+            version,
+            eventId: `${accountId}-${version}`,
+            type,
+            schemaVersion: 1,
+            data,
+            metadata: {},
+            recordedAt: new Date().toISOString(),
+          }),
+        }),
+      );
     },
     async stop() {
       client.destroy();
