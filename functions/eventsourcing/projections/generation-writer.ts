@@ -17,7 +17,7 @@ import {
   type StreamFailure,
 } from '../consumers/version-guard';
 import { GenerationKeys, appliedVersionKey } from './read-model-keys';
-import { PendingWrites, normaliseEventWrites } from './pending-writes';
+import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes';
 
 const MAX_CONFLICT_RESTARTS = 10;
 
@@ -151,6 +151,9 @@ export class GenerationWriter implements GuardedTarget {
       readFromStore,
     );
     let group = new PendingWrites();
+    // Items read while the group is built: the group's events see one state of each item, and
+    // a projection reading the same item for every event costs one read per commit.
+    let reads = new Map<string, ReadModelItem | undefined>();
     let handled: RecordedEvent[] = [];
     let lastVersion = appliedVersion;
     let committedVersion = appliedVersion;
@@ -163,6 +166,7 @@ export class GenerationWriter implements GuardedTarget {
       committedVersion = lastVersion;
       options.onCommit(lastVersion, handled);
       group = new PendingWrites();
+      reads = new Map();
       handled = [];
     };
     const context: ProjectionContext = {
@@ -170,7 +174,10 @@ export class GenerationWriter implements GuardedTarget {
         const pending = group.lookup(key);
         if (pending === 'unknown') throw new PendingUpdateRead();
         if (pending !== undefined) return pending ?? undefined;
-        return this.read(key);
+        const id = keyId(key);
+        if (!reads.has(id)) reads.set(id, await this.read(key));
+        const item = reads.get(id);
+        return item && structuredClone(item);
       },
     };
 
