@@ -193,9 +193,9 @@ export interface StreamHostDeclaration {
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   /**
-   * Retries of a failing batch before its records go to the on-failure destination. A host
-   * fails a batch only when a consumer cannot even record a failure (the database unreachable),
-   * so retries last until the records expire.
+   * Retries of a failing batch before its records go to the on-failure destination. Past a
+   * stream's one retry, a host fails a batch only when a consumer cannot even record a failure
+   * (the database unreachable), so retries last until the records expire.
    */
   readonly maxRetryAttempts: number;
   readonly maxRecordAgeSeconds: number;

@@ -48,7 +48,7 @@ export interface LocalStack {
   readonly tableNames: Record<TableKey, string>;
   /** Base URL of the HTTP API, when it is served. */
   readonly apiUrl?: string;
-  /** One stream runner per declared stream consumer. */
+  /** One stream runner per declared stream host. */
   readonly streamConsumers: RunningStreamConsumers;
   /**
    * The local EventBridge bus integration events are published to: `GET <endpoint>/events`

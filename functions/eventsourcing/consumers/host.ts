@@ -73,8 +73,8 @@ const DEFAULT_RESERVE_MS = 5000;
  * types it handles (and of those only the handled events reach its code), keeps its own version
  * guard, parks its own failing streams with their reason, and has its own metrics. One
  * consumer's poison event or slowness costs the others at most one re-delivery of the batch,
- * which their guards skip. The batch fails only from where a consumer could not even record a
- * failure (the database unreachable); the event source mapping delivers it again.
+ * which their guards skip. Past that retry the batch fails only from where a consumer could not
+ * even record a failure (the database unreachable); the event source mapping delivers it again.
  */
 export function createConsumerHost(options: ConsumerHostOptions): ConsumerHost {
   const names = options.consumers.map((consumer) => consumer.name);
