@@ -14,8 +14,10 @@ import {
   tableEnvironment,
   tableNameEnvVar,
 } from '../functions/system';
-import { runConsumersCommand } from './consumers-commands';
-import { loadHandler } from './stream-consumers';
+
+// This is Node 20 by design (Lambda runs 22+); the SDK's notice about it is noise here. Set
+// before the modules that load the SDK are imported below.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function useLocalStackByDefault(): void {
   if (process.env[tableNameEnvVar('events')]) return;
@@ -26,6 +28,7 @@ function useLocalStackByDefault(): void {
 
 /** Every consumer of every declared stream host, by name. */
 async function declaredConsumers(): Promise<Map<string, ConsumerRuntime>> {
+  const { loadHandler } = await import('./stream-consumers');
   const consumers = new Map<string, ConsumerRuntime>();
   for (const key of Object.keys(streamHosts) as (keyof typeof streamHosts)[]) {
     const host = (await loadHandler(functions[key])) as unknown as ConsumerHost;
@@ -39,6 +42,7 @@ async function main(): Promise<number> {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   const terminal = process.stderr.isTTY;
+  const { runConsumersCommand } = await import('./consumers-commands');
   return runConsumersCommand(process.argv.slice(2), await declaredConsumers(), {
     print: (line) => {
       if (terminal) process.stderr.write('\r\x1b[K');
