@@ -43,6 +43,11 @@ const domains: readonly {
   { schemas: transferEventSchemas, upcasters: transferUpcasters, parse: parseTransferEvent },
 ];
 
+/** Every event type of every domain. */
+export const DOMAIN_EVENT_TYPES = domains.flatMap(({ schemas }) =>
+  Object.keys(schemas),
+) as DomainEventType[];
+
 /**
  * Upcasts a stored event to its current schema version and checks its data against it: what
  * stream consumers and the integration mapping receive. Throws when it cannot.

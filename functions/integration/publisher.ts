@@ -1,9 +1,6 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { ACCOUNT_EVENT_TYPES } from '../accounts/events';
-import type { DomainEvent } from '../domain-events';
+import { DOMAIN_EVENT_TYPES, type DomainEvent } from '../domain-events';
 import { ReactionFailedAt, type Reaction } from '../eventsourcing';
-import { ORDER_EVENT_TYPES } from '../orders/events';
-import { TRANSFER_EVENT_TYPES } from '../transfers/events';
 import type { IntegrationEvent } from './contract';
 import { integrationEventOf } from './mapping';
 import {
@@ -60,7 +57,7 @@ export function integrationEventPublisher(
 ): Reaction<DomainEvent> {
   return {
     name: 'integration-publisher',
-    handles: [...ACCOUNT_EVENT_TYPES, ...ORDER_EVENT_TYPES, ...TRANSFER_EVENT_TYPES],
+    handles: DOMAIN_EVENT_TYPES,
     async react(events) {
       const { client, eventBusName, retry } = connect();
       const entries: PutEventsRequestEntry[] = [];
