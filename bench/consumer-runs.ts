@@ -7,9 +7,9 @@ import { EventStore } from '../functions/eventsourcing';
 import {
   functions,
   prefixedTableNames,
-  streamConsumers,
-  type FunctionKey,
-  type StreamConsumerDeclaration,
+  streamHosts,
+  type StreamHostDeclaration,
+  type StreamHostKey,
   type TableKey,
 } from '../functions/system';
 import { FailureDirectory } from '../local/failure-destination';
@@ -85,9 +85,9 @@ export interface ConsumerRun {
   readonly lagP99Ms: number;
 }
 
-/** The consumer's declared batching, as the report states it. */
+/** The host's declared batching, as the report states it. */
 export type ConsumerSettings = Pick<
-  StreamConsumerDeclaration,
+  StreamHostDeclaration,
   'batchSize' | 'maxBatchingWindowSeconds'
 >;
 
@@ -99,7 +99,8 @@ type ConsumerHandler = (
 
 /** What every stream-consumer section reports first. */
 export interface ConsumerSection {
-  readonly consumer: string;
+  /** The stream host the consumers run in. */
+  readonly host: StreamHostKey;
   readonly settings: ConsumerSettings;
   readonly events: number;
   readonly streams: number;
@@ -109,7 +110,10 @@ export interface ConsumerSection {
 }
 
 export interface ConsumerRunsOptions<Result> {
-  readonly consumer: FunctionKey;
+  /** Names the runs' tables and checkpoints. */
+  readonly name: string;
+  /** The host whose event source mapping settings the runner uses. */
+  readonly host: StreamHostKey;
   /** The consumer's handler on one run's tables. */
   readonly handler: (tables: Record<TableKey, string>) => ConsumerHandler;
   /** Measures more on the run's tables once the consumer has handled every event. */
@@ -117,7 +121,7 @@ export interface ConsumerRunsOptions<Result> {
 }
 
 /**
- * A declared stream consumer fed by the local stream runner with its declared settings, one
+ * Consumers fed by the local stream runner with their host's declared settings, one
  * untimed run to warm the JVM up, then `settings.projections.runs` runs on fresh tables: the
  * events are written first and worked off (catch-up), then written while it runs (live).
  */
@@ -126,13 +130,12 @@ export async function measureConsumerRuns<Result>(
   settings: BenchSettings,
   options: ConsumerRunsOptions<Result>,
 ): Promise<{ settings: ConsumerSettings; runs: Result[] }> {
-  const consumer = streamConsumers.find((c) => c.function === options.consumer)!;
   const failuresDir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-failures-'));
   try {
     // Every run's tables are created and first written up front (see `writeFirstItem`).
     const tableSets = [];
     for (let run = 0; run <= settings.projections.runs; run++) {
-      const tables = prefixedTableNames(`bench-${options.consumer}-${run}-`);
+      const tables = prefixedTableNames(`bench-${options.name}-${run}-`);
       await createTables(env.client, tables);
       const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
       await checkpoints.ensureTable();
@@ -149,7 +152,7 @@ export async function measureConsumerRuns<Result>(
         tables,
         checkpoints,
         failuresDir,
-        consumer,
+        host: options.host,
         handler: options.handler(tables),
       });
       const result = await options.after(measured, tables);
@@ -157,8 +160,8 @@ export async function measureConsumerRuns<Result>(
     }
     return {
       settings: {
-        batchSize: consumer.batchSize,
-        maxBatchingWindowSeconds: consumer.maxBatchingWindowSeconds,
+        batchSize: streamHosts[options.host].batchSize,
+        maxBatchingWindowSeconds: streamHosts[options.host].maxBatchingWindowSeconds,
       },
       runs,
     };
@@ -175,13 +178,13 @@ async function oneRun(
     tables: Record<TableKey, string>;
     checkpoints: StreamCheckpoints;
     failuresDir: string;
-    consumer: StreamConsumerDeclaration;
+    host: StreamHostKey;
     handler: ConsumerHandler;
   },
 ): Promise<ConsumerRun> {
   const { events, streams } = settings.projections;
-  const { run, tables, consumer } = options;
-  const declaration = functions[consumer.function];
+  const { run, tables, host } = options;
+  const declaration = functions[host];
   const store = new EventStore({
     client: env.client,
     tableName: tables.events,
@@ -197,22 +200,22 @@ async function oneRun(
   };
   const streamsClient = createStreamsClient(env.endpoint);
   const runner = new StreamRunner({
-    consumer: consumer.function,
+    consumer: host,
     streamArn: await latestStreamArn(env.client, tables.events),
     streams: streamsClient,
     handler,
-    settings: consumer,
+    settings: streamHosts[host],
     checkpoints: options.checkpoints,
     failures: new FailureDirectory(options.failuresDir),
-    functionName: consumer.function,
+    functionName: host,
     timeoutSeconds: declaration.timeoutSeconds,
     memoryMb: declaration.memoryMb,
   });
   const allHandled = (handled: HandledEvents, what: string) =>
     waitFor(() => (handled.count >= events ? true : undefined), {
-      timeoutMs: 120_000,
+      timeoutMs: 180_000,
       intervalMs: 20,
-      description: `${events} ${what} events handled by ${consumer.function}`,
+      description: `${events} ${what} events handled by ${host}`,
     });
   try {
     const backlog = Date.now();

@@ -130,14 +130,19 @@ function snapshotsFinding(results: BenchResults): string {
 
 function projectionsFinding(results: BenchResults): string {
   const p = results.projections;
+  const [one, every] = [p.hosted[0]!, p.hosted.at(-1)!];
   return (
-    `- **Projections.** A burst of ${integer.format(p.events)} events written at ` +
-    `${figure(p.live.writtenPerSecond)} per second was applied at ` +
-    `${figure(p.live.appliedPerSecond)} per second over the burst, each event ` +
-    `${figure(p.live.lagP50Ms)} ms after it was recorded at the median and ` +
-    `${figure(p.live.lagP99Ms)} ms at p99; up to a quarter of a second of that is the poll ` +
-    'interval, as on Lambda. What one projection can apply is the catch-up rate: ' +
-    `${figure(p.catchUpEventsPerSecond)} events per second.`
+    `- **Projections.** A burst of ${integer.format(p.events)} account events written at ` +
+    `${figure(every.live.writtenPerSecond)} per second was processed by the projections host ` +
+    `holding ${every.label} at ${figure(every.live.appliedPerSecond)} per second over the burst, ` +
+    `each event ${figure(every.live.lagP50Ms)} ms after it was recorded at the median and ` +
+    `${figure(every.live.lagP99Ms)} ms at p99 (${one.label}: ${figure(one.live.appliedPerSecond)} ` +
+    `per second, ${figure(one.live.lagP50Ms)} ms and ${figure(one.live.lagP99Ms)} ms); up to a ` +
+    'quarter of a second of the lag is the poll interval, as on Lambda. What the host can apply ' +
+    `is the catch-up rate: ${figure(every.catchUpEventsPerSecond)} events per second with every ` +
+    `projection, ${figure(one.catchUpEventsPerSecond)} with one. Events a projection does not ` +
+    `handle cost it ${integer.format(every.requestsForUnhandledEvents)} requests in all: its ` +
+    'version guard moves only with events it handles.'
   );
 }
 

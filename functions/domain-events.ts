@@ -8,3 +8,18 @@ import { transferEvents } from './transfers/events';
  * reads events of every domain (stream consumers, operator tools).
  */
 export const domainEvents = EventCatalogue.combine(accountEvents, orderEvents, transferEvents);
+
+/** Every domain event the system records, at its current schema version. */
+export type DomainEvent = ReturnType<typeof domainEvents.parse>;
+export type DomainEventType = DomainEvent['type'];
+
+/** Every event type of every domain. */
+export const DOMAIN_EVENT_TYPES = domainEvents.types as readonly DomainEventType[];
+
+/**
+ * Upcasts a stored event to its current schema version and checks its data against it: what
+ * stream consumers and the integration mapping receive. Throws `CorruptEventError` (an unknown
+ * type included) when it cannot.
+ */
+export const toDomainEvent = (event: Parameters<typeof domainEvents.parse>[0]): DomainEvent =>
+  domainEvents.parse(event);

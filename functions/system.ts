@@ -1,7 +1,8 @@
 /**
- * The one declaration of the system: tables, and (as they are added) functions, routes and
- * stream consumers. The CDK app (`lib/`) turns it into AWS resources and the local stack
- * (`local/`) turns it into DynamoDB Local tables and processes, so the two cannot drift.
+ * The one declaration of the system: tables, functions, routes, and the readers of table
+ * streams with the consumers each hosts. The CDK app (`lib/`) turns it into AWS resources and
+ * the local stack (`local/`) turns it into DynamoDB Local tables and processes, so the two
+ * cannot drift.
  *
  * This module is plain data: it must not import the AWS SDK or aws-cdk-lib.
  */
@@ -81,8 +82,8 @@ export const tables = {
   ),
   parkedStreams: {
     description:
-      'Streams a projection failed to apply: attempts, reason, and parked streams awaiting redrive.',
-    partitionKey: { name: 'projection', type: 'S' },
+      'Streams a stream consumer failed to process: attempts, reason, and parked streams awaiting redrive.',
+    partitionKey: { name: 'consumer', type: 'S' },
     sortKey: { name: 'streamId', type: 'S' },
     // The only record of why a stream was parked and that it still needs a redrive.
     durability: 'source-of-truth',
@@ -101,17 +102,24 @@ export const tables = {
     // Losing a checkpoint would replay a consumer from its start, or skip events from its end.
     durability: 'source-of-truth',
   },
+  reactionPositions: {
+    description: "Each reaction's version guard: the last version of each stream it has acted on.",
+    // Keyed by stream first: the guards of a busy reaction spread over every partition.
+    partitionKey: { name: 'streamId', type: 'S' },
+    sortKey: { name: 'consumer', type: 'S' },
+    // Lost, reactions would act on old events again (they are idempotent), not lose any.
+    durability: 'derived',
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type TableKey = keyof typeof tables;
 
 /**
  * What a function may do to a table; the CDK app grants exactly this and nothing more.
- * - `read`: GetItem, BatchGetItem, Query, ConditionCheckItem
- * - `append`: GetItem, Query, ConditionCheckItem and PutItem (conditional puts and transactions
- *   of puts). The only writing access any function gets to the events table: events are never
- *   updated or deleted.
- * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem, BatchWriteItem. Never on events.
+ * - `read`: GetItem, BatchGetItem, Query
+ * - `append`: GetItem, Query and PutItem (conditional puts and transactions of puts). The only
+ *   writing access any function gets to the events table: events are never updated or deleted.
+ * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem. Never on events.
  */
 export type TableAccess = 'read' | 'append' | 'readWrite';
 
@@ -147,27 +155,6 @@ export interface FunctionDeclaration {
 /** Environment variable through which a function learns the name of its `eventBus`. */
 export const EVENT_BUS_NAME_VARIABLE = 'EVENT_BUS_NAME';
 
-/** A projection's stream consumer: reads events, owns its read model, parks what fails. */
-function projectionFunction<ReadModel extends TableKey>(
-  description: string,
-  entry: string,
-  handler: string,
-  readModel: ReadModel,
-) {
-  return {
-    description,
-    entry,
-    handler,
-    trigger: 'stream',
-    memoryMb: 256,
-    timeoutSeconds: 60,
-    tables: { events: 'read', parkedStreams: 'readWrite', [readModel]: 'readWrite' } as {
-      readonly events: 'read';
-      readonly parkedStreams: 'readWrite';
-    } & { readonly [Key in ReadModel]: 'readWrite' },
-  } as const satisfies FunctionDeclaration;
-}
-
 /** HTTP functions that read events report the corrupt ones they meet, with an alarm. */
 const corruptEventsAlarm = [
   {
@@ -178,8 +165,15 @@ const corruptEventsAlarm = [
   },
 ] as const;
 
-/** The HTTP function of a domain's commands: appends events, keeps snapshots and idempotency keys. */
-const commandFunction = (description: string, entry: string) =>
+/**
+ * The HTTP function of a domain's commands: appends events and keeps idempotency keys, and
+ * snapshots when its aggregates have them (`read` when it only loads other aggregates).
+ */
+const commandFunction = (
+  description: string,
+  entry: string,
+  options: { readonly snapshots: 'readWrite' | 'read' } = { snapshots: 'readWrite' },
+) =>
   ({
     description,
     entry,
@@ -187,8 +181,181 @@ const commandFunction = (description: string, entry: string) =>
     alarmMetrics: corruptEventsAlarm,
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { events: 'append', snapshots: 'readWrite', idempotency: 'readWrite' },
+    tables: {
+      events: 'append',
+      idempotency: 'readWrite',
+      snapshots: options.snapshots,
+    },
   }) as const satisfies FunctionDeclaration;
+
+/**
+ * A consumer hosted by a stream reader.
+ * - `projection`: keeps a read model (its `Projection` names the table, declared `readWrite`);
+ * - `reaction`: acts on events: process managers, the integration-event publisher;
+ * - `batch`: takes each batch whole and keeps its own idempotency (the global-log indexer).
+ */
+export interface ConsumerDeclaration {
+  readonly description: string;
+  readonly kind: 'projection' | 'reaction' | 'batch';
+  /**
+   * Tables the consumer's own code uses. What every consumer needs besides (reading events,
+   * parking, its version guard) the host gets anyway.
+   */
+  readonly tables: Readonly<Partial<Record<TableKey, TableAccess>>>;
+  readonly eventBus?: 'integration';
+}
+
+/**
+ * A reader of a table stream: one Lambda function with one event source mapping, hosting
+ * consumers. The local stream runner honours the same mapping settings, so local runs behave
+ * like AWS. Its key is its function's key; its function is derived from it.
+ */
+export interface StreamHostDeclaration {
+  readonly description: string;
+  readonly source: 'events';
+  /** Module exporting the host's Lambda `handler`, relative to the repository root. */
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /**
+   * Retries of a failing batch before its records go to the on-failure destination. Past a
+   * stream's one retry, a host fails a batch only when a consumer cannot even record a failure
+   * (the database unreachable), so retries last until the records expire.
+   */
+  readonly maxRetryAttempts: number;
+  readonly maxRecordAgeSeconds: number;
+  readonly bisectBatchOnError: boolean;
+  /** 1 keeps records of one stream (partition key) in order. */
+  readonly parallelizationFactor: 1;
+  readonly startingPosition: 'TRIM_HORIZON';
+  /** The consumers, by name (part of their bookkeeping keys, metrics and parked records). */
+  readonly consumers: Readonly<Record<string, ConsumerDeclaration>>;
+}
+
+/** AWS throttles a DynamoDB Streams shard read by more than two processes at a time. */
+export const MAX_READERS_PER_STREAM = 2;
+
+const hostMapping = {
+  source: 'events',
+  maxBatchingWindowSeconds: 0,
+  maxRetryAttempts: 10_000,
+  maxRecordAgeSeconds: 86_400,
+  bisectBatchOnError: true,
+  parallelizationFactor: 1,
+  startingPosition: 'TRIM_HORIZON',
+} as const;
+
+/** A projection keeping `readModel`, its only table of its own. */
+const projection = <ReadModel extends TableKey>(description: string, readModel: ReadModel) =>
+  ({
+    description,
+    kind: 'projection',
+    tables: { [readModel]: 'readWrite' },
+  }) as const satisfies ConsumerDeclaration;
+
+/**
+ * The readers of the events table's stream: at most two (`MAX_READERS_PER_STREAM`). A new
+ * projection or reaction is one entry under its host here, plus its code in the host's module.
+ */
+export const streamHosts = {
+  projections: {
+    description: 'Keeps every read model current from the events stream.',
+    entry: 'functions/hosts/projections.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    batchSize: 100,
+    ...hostMapping,
+    consumers: {
+      'account-summaries': projection(
+        'Each account with its balance and status.',
+        'accountSummaries',
+      ),
+      'account-transactions': projection(
+        "Each account's deposits and withdrawals with the balance after each.",
+        'accountTransactions',
+      ),
+      'owner-accounts': projection('The accounts of each owner.', 'ownerAccounts'),
+      'order-summaries': projection(
+        'Each order with its items, total, shipping and timeline.',
+        'orderSummaries',
+      ),
+      'customer-orders': projection('The orders of each customer, newest first.', 'customerOrders'),
+      'transfers-in-flight': projection(
+        'The transfers that have not finished yet.',
+        'transfersInFlight',
+      ),
+    },
+  },
+  reactions: {
+    description:
+      'Runs the process managers, publishes integration events and keeps the global log.',
+    entry: 'functions/hosts/reactions.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    // Transfers of a batch advance side by side, and the global log appends a batch's events
+    // as one page: fuller batches make fewer page transactions.
+    batchSize: 100,
+    ...hostMapping,
+    consumers: {
+      'transfer-process': {
+        description:
+          'Transfer process manager: debits the source, credits the target, refunds on failure.',
+        kind: 'reaction',
+        tables: { events: 'append', snapshots: 'read' },
+      },
+      'integration-publisher': {
+        description:
+          'Publishes every domain event as a public, versioned integration event to EventBridge.',
+        kind: 'reaction',
+        tables: {},
+        eventBus: 'integration',
+      },
+      'global-log-indexer': {
+        description: 'Gives every new event its position in the global log.',
+        kind: 'batch',
+        tables: { globalLog: 'append' },
+      },
+    },
+  },
+} as const satisfies Record<string, StreamHostDeclaration>;
+
+export type StreamHostKey = keyof typeof streamHosts;
+
+const ACCESS_RANK: Readonly<Record<TableAccess, number>> = { read: 0, append: 1, readWrite: 2 };
+
+/**
+ * The function running a host: every table its consumers use, with the broadest access any of
+ * them needs, plus what the host needs itself (reading events for gaps and redrives, parking,
+ * and the guards of reactions).
+ */
+function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
+  const consumers = Object.values(host.consumers);
+  const tables: Partial<Record<TableKey, TableAccess>> = {
+    [host.source]: 'read',
+    parkedStreams: 'readWrite',
+    ...(consumers.some((consumer) => consumer.kind === 'reaction')
+      ? { reactionPositions: 'readWrite' }
+      : {}),
+  };
+  for (const consumer of consumers) {
+    for (const [table, access] of Object.entries(consumer.tables) as [TableKey, TableAccess][]) {
+      const held = tables[table];
+      if (!held || ACCESS_RANK[access] > ACCESS_RANK[held]) tables[table] = access;
+    }
+  }
+  const eventBus = consumers.find((consumer) => consumer.eventBus)?.eventBus;
+  return {
+    description: host.description,
+    entry: host.entry,
+    trigger: 'stream',
+    memoryMb: host.memoryMb,
+    timeoutSeconds: host.timeoutSeconds,
+    tables,
+    ...(eventBus ? { eventBus } : {}),
+  };
+}
 
 export const functions = {
   health: {
@@ -230,39 +397,12 @@ export const functions = {
     timeoutSeconds: 10,
     tables: { orderSummaries: 'read', customerOrders: 'read' },
   },
-  accountSummariesProjection: projectionFunction(
-    'Keeps each account with its balance and status.',
-    'functions/accounts/projections/handlers.ts',
-    'summaries',
-    'accountSummaries',
-  ),
-  accountTransactionsProjection: projectionFunction(
-    "Keeps each account's deposits and withdrawals with the balance after each.",
-    'functions/accounts/projections/handlers.ts',
-    'transactions',
-    'accountTransactions',
-  ),
-  ownerAccountsProjection: projectionFunction(
-    'Keeps the accounts of each owner.',
-    'functions/accounts/projections/handlers.ts',
-    'ownerAccounts',
-    'ownerAccounts',
-  ),
-  orderSummariesProjection: projectionFunction(
-    'Keeps each order with its items, total, shipping and timeline.',
-    'functions/orders/projections/handlers.ts',
-    'summaries',
-    'orderSummaries',
-  ),
-  customerOrdersProjection: projectionFunction(
-    'Keeps the orders of each customer, newest first.',
-    'functions/orders/projections/handlers.ts',
-    'customerOrders',
-    'customerOrders',
-  ),
   transferCommands: commandFunction(
     'Requests money transfers between accounts.',
     'functions/transfers/commands.ts',
+    // Transfers are short streams that loads replay; the source account is loaded (from its
+    // snapshot) only to check who owns it.
+    { snapshots: 'read' },
   ),
   transferQueries: {
     description: 'The status of a transfer, from its own stream.',
@@ -273,21 +413,6 @@ export const functions = {
     timeoutSeconds: 10,
     tables: { events: 'read' },
   },
-  transferProcess: {
-    description:
-      'Transfer process manager: debits the source, credits the target, refunds on failure.',
-    entry: 'functions/transfers/process-handler.ts',
-    trigger: 'stream',
-    memoryMb: 512,
-    timeoutSeconds: 60,
-    tables: { events: 'append', snapshots: 'read' },
-  },
-  transfersInFlightProjection: projectionFunction(
-    'Keeps the transfers that have not finished yet.',
-    'functions/transfers/projection-handlers.ts',
-    'inFlight',
-    'transfersInFlight',
-  ),
   stuckTransfers: {
     description:
       'Runs transfers unfinished after STUCK_TRANSFER_AFTER_SECONDS again; reports those still stuck.',
@@ -304,40 +429,17 @@ export const functions = {
     timeoutSeconds: 60,
     tables: { transfersInFlight: 'read', events: 'append', snapshots: 'read' },
   },
-  integrationEventsPublisher: {
-    description:
-      'Publishes every domain event as a public, versioned integration event to EventBridge.',
-    entry: 'functions/integration/publisher-handler.ts',
-    trigger: 'stream',
-    alarmMetrics: [
-      {
-        metric: 'IntegrationEventsUnpublishable',
-        description:
-          'A domain event cannot become an integration event; its record goes to the failure records',
-      },
-    ],
-    memoryMb: 256,
-    timeoutSeconds: 60,
-    // Stream records carry whole events: the publisher reads no table.
-    tables: {},
-    eventBus: 'integration',
-  },
-  globalLogIndexer: {
-    description: 'Gives every new event its position in the global log.',
-    entry: 'functions/global-log/indexer.ts',
-    trigger: 'stream',
-    memoryMb: 512,
-    timeoutSeconds: 60,
-    tables: { events: 'read', globalLog: 'append' },
-  },
   eventFeed: {
     description: 'GET /events: the global log over HTTP, from a position, optionally by type.',
     entry: 'functions/global-log/feed.ts',
     trigger: 'http',
+    alarmMetrics: corruptEventsAlarm,
     memoryMb: 256,
     timeoutSeconds: 10,
     tables: { events: 'read', globalLog: 'read' },
   },
+  projections: hostFunction(streamHosts.projections),
+  reactions: hostFunction(streamHosts.reactions),
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionKey = keyof typeof functions;
@@ -386,61 +488,24 @@ export const routes: readonly RouteDeclaration[] = [
 ];
 
 /**
- * A Lambda reading a table's stream, with the event source mapping's settings. The local stream
- * runner honours the same settings, so local runs behave like AWS.
+ * The stream readers that exceed `MAX_READERS_PER_STREAM` on some table, one problem per
+ * stream, naming its readers.
  */
-export interface StreamConsumerDeclaration {
-  readonly function: FunctionKey;
-  readonly source: 'events';
-  readonly batchSize: number;
-  readonly maxBatchingWindowSeconds: number;
-  /** Retries of a failing batch before its records go to the on-failure destination. */
-  readonly maxRetryAttempts: number;
-  readonly maxRecordAgeSeconds: number;
-  readonly bisectBatchOnError: boolean;
-  /** 1 keeps records of one stream (partition key) in order. */
-  readonly parallelizationFactor: 1;
-  readonly startingPosition: 'TRIM_HORIZON';
+export function streamReaderProblems(
+  hosts: Readonly<Record<string, { readonly source: string }>>,
+): string[] {
+  const readers = new Map<string, string[]>();
+  for (const [key, host] of Object.entries(hosts)) {
+    readers.set(host.source, [...(readers.get(host.source) ?? []), key]);
+  }
+  return [...readers]
+    .filter(([, keys]) => keys.length > MAX_READERS_PER_STREAM)
+    .map(
+      ([table, keys]) =>
+        `the stream of table ${table} has ${keys.length} readers (${keys.join(', ')}); ` +
+        `AWS allows at most ${MAX_READERS_PER_STREAM}: host the consumers in existing readers`,
+    );
 }
-
-const projectionConsumer = (fn: FunctionKey): StreamConsumerDeclaration => ({
-  function: fn,
-  source: 'events',
-  batchSize: 100,
-  maxBatchingWindowSeconds: 0,
-  maxRetryAttempts: 10,
-  maxRecordAgeSeconds: 86_400,
-  bisectBatchOnError: true,
-  parallelizationFactor: 1,
-  startingPosition: 'TRIM_HORIZON',
-});
-
-export const streamConsumers: readonly StreamConsumerDeclaration[] = [
-  projectionConsumer('accountSummariesProjection'),
-  projectionConsumer('accountTransactionsProjection'),
-  projectionConsumer('ownerAccountsProjection'),
-  projectionConsumer('orderSummariesProjection'),
-  projectionConsumer('customerOrdersProjection'),
-  projectionConsumer('transfersInFlightProjection'),
-  {
-    // Small batches: each transfer step is a few reads and one transaction.
-    ...projectionConsumer('transferProcess'),
-    batchSize: 25,
-  },
-  {
-    ...projectionConsumer('integrationEventsPublisher'),
-    // Refused entries are already retried within each invocation, and an event that can never
-    // be published holds this consumer's shard until its retries are spent.
-    maxRetryAttempts: 5,
-  },
-  {
-    // Fuller batches make fuller pages (one transaction appends up to 250 events) and fewer
-    // page transactions for parallel shards to race on, for at most a second of lag.
-    ...projectionConsumer('globalLogIndexer'),
-    batchSize: 500,
-    maxBatchingWindowSeconds: 1,
-  },
-];
 
 /** Environment variable through which a function learns the physical name of a table. */
 export function tableNameEnvVar(table: string): string {

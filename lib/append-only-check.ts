@@ -191,7 +191,7 @@ export class AppendOnlyTablesCheck implements IPolicyValidationPlugin {
       violations: violations.map(({ templatePath, violation }) => ({
         ruleName: 'AppendOnlyTables',
         description: violation.reason,
-        fix: 'Grant append (GetItem, Query, ConditionCheckItem, PutItem) and nothing that changes items.',
+        fix: 'Grant append (GetItem, Query, PutItem) and nothing that changes items.',
         severity: 'error',
         violatingResources: [
           {

@@ -1,8 +1,10 @@
 import * as system from '../functions/system';
+import { streamReaderProblems } from '../functions/system';
 import type {
+  ConsumerDeclaration,
   FunctionDeclaration,
   RouteDeclaration,
-  StreamConsumerDeclaration,
+  StreamHostDeclaration,
   TableAccess,
   TableDeclaration,
 } from '../functions/system';
@@ -19,19 +21,21 @@ export interface DeclaredRoute extends Omit<RouteDeclaration, 'function'> {
   readonly function: string;
 }
 
-export interface DeclaredStreamConsumer extends Omit<
-  StreamConsumerDeclaration,
-  'function' | 'source'
-> {
-  readonly function: string;
+export interface DeclaredConsumer extends Omit<ConsumerDeclaration, 'tables'> {
+  readonly tables: Readonly<Record<string, TableAccess | undefined>>;
+}
+
+export interface DeclaredStreamHost extends Omit<StreamHostDeclaration, 'source' | 'consumers'> {
   readonly source: string;
+  readonly consumers: Readonly<Record<string, DeclaredConsumer>>;
 }
 
 export interface SystemDeclaration {
   readonly tables: Readonly<Record<string, TableDeclaration>>;
   readonly functions: Readonly<Record<string, DeclaredFunction>>;
   readonly routes: readonly DeclaredRoute[];
-  readonly streamConsumers: readonly DeclaredStreamConsumer[];
+  /** The readers of table streams, keyed like the functions that run them. */
+  readonly streamHosts: Readonly<Record<string, DeclaredStreamHost>>;
 }
 
 /** The real system, as declared in `functions/system.ts`. */
@@ -39,7 +43,7 @@ export const systemDeclaration: SystemDeclaration = {
   tables: system.tables,
   functions: system.functions,
   routes: system.routes,
-  streamConsumers: system.streamConsumers,
+  streamHosts: system.streamHosts,
 };
 
 /** Lambda's bounds for a stream event source mapping (without -1, which means unbounded). */
@@ -98,33 +102,42 @@ export function validateDeclaration(declaration: SystemDeclaration): void {
       problems.push(`route ${key} points at ${route.function}, whose trigger is ${fn.trigger}`);
     }
   }
-  for (const consumer of declaration.streamConsumers) {
-    const fn = declaration.functions[consumer.function];
-    if (!fn) problems.push(`stream consumer ${consumer.function} is not a declared function`);
+  for (const [key, host] of Object.entries(declaration.streamHosts)) {
+    const fn = declaration.functions[key];
+    if (!fn) problems.push(`stream host ${key} has no function of the same key`);
     else if (fn.trigger !== 'stream') {
-      problems.push(`stream consumer ${consumer.function} has trigger ${fn.trigger}`);
+      problems.push(`stream host ${key} runs in function ${key}, whose trigger is ${fn.trigger}`);
     }
-    if (!consumer.bisectBatchOnError) {
-      problems.push(`stream consumer ${consumer.function} must bisect failing batches`);
+    if (!host.bisectBatchOnError) {
+      problems.push(`stream host ${key} must bisect failing batches`);
     }
-    if (!isIntegerIn(consumer.maxRetryAttempts, 0, MAX_RETRY_ATTEMPTS)) {
+    if (!isIntegerIn(host.maxRetryAttempts, 0, MAX_RETRY_ATTEMPTS)) {
+      problems.push(`stream host ${key} needs bounded retries (0 to ${MAX_RETRY_ATTEMPTS})`);
+    }
+    if (!isIntegerIn(host.maxRecordAgeSeconds, MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS)) {
       problems.push(
-        `stream consumer ${consumer.function} needs bounded retries (0 to ${MAX_RETRY_ATTEMPTS})`,
+        `stream host ${key} needs a bounded record age (${MIN_RECORD_AGE_SECONDS} to ${MAX_RECORD_AGE_SECONDS} seconds)`,
       );
     }
-    if (
-      !isIntegerIn(consumer.maxRecordAgeSeconds, MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS)
-    ) {
-      problems.push(
-        `stream consumer ${consumer.function} needs a bounded record age (${MIN_RECORD_AGE_SECONDS} to ${MAX_RECORD_AGE_SECONDS} seconds)`,
-      );
+    if (!declaration.tables[host.source]?.stream) {
+      problems.push(`stream host ${key} reads ${host.source}, which has no stream`);
     }
-    if (!declaration.tables[consumer.source]?.stream) {
-      problems.push(
-        `stream consumer ${consumer.function} reads ${consumer.source}, which has no stream`,
-      );
+    if (Object.keys(host.consumers).length === 0) {
+      problems.push(`stream host ${key} hosts no consumer`);
     }
   }
+  for (const [key, fn] of Object.entries(declaration.functions)) {
+    if (fn.trigger === 'stream' && !declaration.streamHosts[key]) {
+      problems.push(`function ${key} has trigger stream but is no declared stream host`);
+    }
+  }
+  const consumerNames = Object.values(declaration.streamHosts).flatMap((host) =>
+    Object.keys(host.consumers),
+  );
+  for (const [index, name] of consumerNames.entries()) {
+    if (consumerNames.indexOf(name) !== index) problems.push(`consumer ${name} is declared twice`);
+  }
+  problems.push(...streamReaderProblems(declaration.streamHosts));
   if (problems.length > 0) {
     throw new Error(`Invalid system declaration:\n- ${problems.join('\n- ')}`);
   }

@@ -9,7 +9,7 @@ import { IntegrationEvents } from './integration-events';
 import { SystemMonitoring } from './monitoring';
 import type { DeploymentSettings } from './settings';
 import { scheduleFunction } from './schedules';
-import { connectStreamConsumer } from './stream-consumers';
+import { connectStreamHost } from './stream-hosts';
 import { SystemTables } from './tables';
 
 export interface EventSourcingStackProps extends StackProps {
@@ -23,7 +23,7 @@ const outputId = (key: string, suffix: string) =>
 
 /**
  * The whole system from its declaration: tables, functions with exact table permissions, the
- * HTTP API with every route, one event source mapping per stream consumer with a failure
+ * HTTP API with every route, one event source mapping per stream host with a failure
  * destination, alarms and a dashboard. Environment-agnostic: synthesis needs no credentials.
  */
 export class EventSourcingStack extends Stack {
@@ -84,15 +84,14 @@ export class EventSourcingStack extends Stack {
       }
     }
 
-    const consumers = declaration.streamConsumers.map((consumer) => {
-      const fn = functions.get(consumer.function);
-      if (!fn) throw new Error(`Stream consumer ${consumer.function} is not a declared function`);
-      return { consumer, fn };
-    });
-    if (consumers.length > 0) {
+    const hosts = Object.entries(declaration.streamHosts).map(([key, host]) => ({
+      host,
+      fn: functions.get(key)!,
+    }));
+    if (hosts.length > 0) {
       this.failureRecords = new FailureRecords(this, 'FailureRecords');
-      for (const { consumer, fn } of consumers) {
-        connectStreamConsumer(consumer, fn, this.tables, this.failureRecords);
+      for (const { host, fn } of hosts) {
+        connectStreamHost(host, fn, this.tables, this.failureRecords);
       }
     }
 
@@ -112,7 +111,7 @@ export class EventSourcingStack extends Stack {
       ...(this.failureRecords
         ? {
             streams: {
-              consumers: [...new Set(consumers.map(({ fn }) => fn))],
+              hosts: hosts.map(({ host, fn }) => ({ fn, consumers: Object.keys(host.consumers) })),
               failureRecords: this.failureRecords,
             },
           }

@@ -22,7 +22,7 @@ const secureBucketDefaults = {
 } as const;
 
 /**
- * The on-failure destination of every stream consumer: an S3 bucket. Unlike SQS or SNS, which
+ * The on-failure destination of every stream host: an S3 bucket. Unlike SQS or SNS, which
  * receive only a pointer to the failed batch (shard and sequence numbers that DynamoDB Streams
  * forgets after 24 hours), S3 receives the full invocation record, batch payload included,
  * and keeps it until an operator has re-driven it. Encrypted, private, TLS only, versioned,

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   HttpStage,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
@@ -54,6 +55,11 @@ export interface SystemHttpApiProps {
 /**
  * The HTTP API (payload format 2.0) with every declared route, each authorized (IAM or JWT),
  * on a `$default` stage with throttling and JSON access logs. CORS only for configured origins.
+ *
+ * API Gateway answers CORS preflight requests itself, except where an `ANY` route matches them:
+ * there the route's authorizer refuses them, as browsers send no credentials with a preflight.
+ * With CORS configured, each `ANY` route gets an `OPTIONS` route without authorization to the
+ * same function, which answers 204 (API Gateway adds the CORS headers).
  */
 export class SystemHttpApi extends Construct {
   readonly api: HttpApi;
@@ -127,6 +133,20 @@ export class SystemHttpApi extends Construct {
         // Operator and internal routes stay IAM-only whatever the API's default authorizer.
         ...(route.authorization === 'iam' ? { authorizer: new HttpIamAuthorizer() } : {}),
       });
+      if (route.method === 'ANY' && settings.corsOrigins.length > 0) {
+        for (const preflight of this.api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod.OPTIONS],
+          integration,
+          authorizer: new HttpNoneAuthorizer(),
+        })) {
+          Validations.of(preflight).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              'CORS preflight requests carry no credentials by design; this OPTIONS route only answers them with 204 and no data, and every other route keeps its authorizer.',
+          });
+        }
+      }
     }
   }
 

@@ -11,26 +11,24 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { CONSUMER_METRICS } from '../functions/eventsourcing/consumers/metric-names';
 import {
   GLOBAL_LOG_EVENTS_INDEXED_METRIC,
   GLOBAL_LOG_LAG_METRIC,
 } from '../functions/eventsourcing/global-log/metric-names';
-import { STREAMS_PARKED_METRIC } from '../functions/eventsourcing/projections/metric-names';
 import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records';
 import type { SystemFunction } from './functions';
 import type { SystemHttpApi } from './http-api';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** Metric the projection handler emits when it parks a stream (see `projection-handler.ts`). */
-
-/** A consumer more than this far behind its stream raises the iterator-age alarm. */
-const maxIteratorAge = Duration.minutes(1);
+/** A stream host or a consumer more than this far behind its stream raises an alarm. */
+const maxLag = Duration.minutes(1);
 
 export interface SystemMonitoringProps {
   readonly stage: string;
@@ -38,9 +36,12 @@ export interface SystemMonitoringProps {
   readonly metricsNamespace: string;
   readonly functions: readonly SystemFunction[];
   readonly httpApi?: SystemHttpApi;
-  /** The stream consumers and their failure destination, when there are any. */
+  /** The stream hosts with their consumers' names, and their failure destination. */
   readonly streams?: {
-    readonly consumers: readonly SystemFunction[];
+    readonly hosts: readonly {
+      readonly fn: SystemFunction;
+      readonly consumers: readonly string[];
+    }[];
     readonly failureRecords: FailureRecords;
   };
   readonly alarmEmail?: string;
@@ -55,10 +56,10 @@ export interface SystemMonitoringProps {
 }
 
 /**
- * Alarms on what needs a person: any function error, a stream consumer falling behind, a
- * projection parking a stream, any record written to the failure destination, any 5xx from
- * the API. Every alarm notifies one
- * SNS topic (encrypted with a rotating key CloudWatch may use); one dashboard shows them all.
+ * Alarms on what needs a person: any function error, a stream host or one of its consumers
+ * falling behind, a consumer parking a stream, any record written to the failure destination,
+ * any 5xx from the API. Every alarm notifies one SNS topic (encrypted with a rotating key
+ * CloudWatch may use); one dashboard shows them all.
  */
 export class SystemMonitoring extends Construct {
   readonly topic: Topic;
@@ -82,6 +83,22 @@ export class SystemMonitoring extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    // The topic policy `enforceSSL` creates replaces SNS's default one, which let the account
+    // publish: without this statement no alarm could notify anyone.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -137,31 +154,49 @@ export class SystemMonitoring extends Construct {
   }
 
   private monitorStreams(
-    { consumers, failureRecords }: NonNullable<SystemMonitoringProps['streams']>,
+    { hosts, failureRecords }: NonNullable<SystemMonitoringProps['streams']>,
     metricsNamespace: string,
   ): void {
     const iteratorAge = (fn: SystemFunction) =>
       fn.function.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES });
-    for (const fn of consumers) {
+    const consumerMetric = (fn: SystemFunction, consumer: string, metricName: string) =>
+      new Metric({
+        namespace: metricsNamespace,
+        metricName,
+        dimensionsMap: { service: fn.key, consumer },
+        statistic: metricName === CONSUMER_METRICS.lag ? 'Maximum' : 'Sum',
+        period: FIVE_MINUTES,
+      });
+    const lags: IMetric[] = [];
+    const parks: IMetric[] = [];
+    for (const { fn, consumers } of hosts) {
       this.alarm(
         `${fn.key}IteratorAge`,
-        `Stream consumer ${fn.key} is more than ${maxIteratorAge.toHumanString()} behind`,
+        `Stream host ${fn.key} is more than ${maxLag.toHumanString()} behind its stream`,
         iteratorAge(fn),
-        maxIteratorAge.toMilliseconds(),
+        maxLag.toMilliseconds(),
         ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
+      for (const consumer of consumers) {
+        const id = consumer.replace(/[^A-Za-z0-9]/g, '');
+        const lag = consumerMetric(fn, consumer, CONSUMER_METRICS.lag);
+        this.alarm(
+          `${id}Lag`,
+          `Consumer ${consumer} processes events more than ${maxLag.toHumanString()} after they were recorded`,
+          lag,
+          maxLag.toMilliseconds(),
+          ComparisonOperator.GREATER_THAN_THRESHOLD,
+        );
+        const parked = consumerMetric(fn, consumer, CONSUMER_METRICS.parked);
+        this.alarm(
+          `${id}StreamsParked`,
+          `Consumer ${consumer} parked a stream after repeated failures; it waits for a redrive`,
+          parked,
+        );
+        lags.push(lag.with({ label: consumer }));
+        parks.push(parked.with({ label: consumer }));
+      }
     }
-    // Metrics Insights sums over every projection's dimensions, known only at run time.
-    const parked = new MathExpression({
-      expression: `SELECT SUM(${STREAMS_PARKED_METRIC}) FROM "${metricsNamespace}"`,
-      label: 'Streams parked',
-      period: FIVE_MINUTES,
-    });
-    this.alarm(
-      'StreamsParked',
-      'A projection parked a stream after repeated failures; it waits for a redrive',
-      parked,
-    );
     const failedRecords = new Metric({
       namespace: 'AWS/S3',
       metricName: 'PutRequests',
@@ -179,14 +214,15 @@ export class SystemMonitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({
-        title: 'Stream consumer iterator age (max)',
-        left: consumers.map((fn) => iteratorAge(fn).with({ label: fn.key })),
-        width: 12,
+        title: 'Stream host iterator age (max)',
+        left: hosts.map(({ fn }) => iteratorAge(fn).with({ label: fn.key })),
+        width: 8,
       }),
+      new GraphWidget({ title: 'Consumer lag (max, ms)', left: lags, width: 8 }),
       new GraphWidget({
         title: 'Parked streams and failure records',
-        left: [parked, failedRecords.with({ label: 'Failure records written' })],
-        width: 12,
+        left: [...parks, failedRecords.with({ label: 'Failure records written' })],
+        width: 8,
       }),
     );
   }
@@ -200,9 +236,9 @@ export class SystemMonitoring extends Construct {
     });
     this.alarm(
       'GlobalLogLag',
-      `The global log is more than ${maxIteratorAge.toHumanString()} behind the events it indexes`,
+      `The global log is more than ${maxLag.toHumanString()} behind the events it indexes`,
       lag,
-      maxIteratorAge.toMilliseconds(),
+      maxLag.toMilliseconds(),
       ComparisonOperator.GREATER_THAN_THRESHOLD,
     );
     const indexed = new MathExpression({

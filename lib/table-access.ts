@@ -3,27 +3,21 @@ import type { TableAccess } from '../functions/system';
 import type { DeclaredTable } from './tables';
 
 /**
- * The exact DynamoDB actions behind each declared access level. `append` is what the event
- * store needs (load, conditional puts, transactions of puts) and no more: nothing that could
- * change or remove an item once written.
+ * The exact DynamoDB actions behind each declared access level, and only actions some function
+ * calls. `append` is what the event store needs (load, conditional puts, transactions of puts,
+ * and the condition check that records a command deciding no events against an unchanged
+ * stream) and no more: nothing that could change or remove an item once written.
  */
-const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
-  read: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-  ],
-  append: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  append: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
   readWrite: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',
     'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
   ],
 };
 

@@ -1,5 +1,5 @@
 import { prefixedTableNames, tableEnvironment, tableNameEnvVar } from '../functions/system';
-import type { CommandIo } from './projections-commands';
+import type { CommandIo } from './consumers-commands';
 
 // This process is Node 20 by design (Lambda runs 22+); the SDK's notice about it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -7,6 +7,7 @@ import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client
 import { assertJavaAvailable } from './java';
 import { freePort, isPortTaken } from './ports';
 import { waitFor } from './wait-for';
+import { guardChild } from './watchdog';
 
 export interface DynamoDbLocalOptions {
   /** Port to listen on; a free one is chosen when omitted. */
@@ -14,6 +15,8 @@ export interface DynamoDbLocalOptions {
   /** Directory for the database file; in memory when omitted. */
   readonly dbPath?: string;
   readonly startTimeoutMs?: number;
+  /** Called when DynamoDB Local exits without `stop()` (killed, crashed). */
+  readonly onUnexpectedExit?: (description: string) => void;
 }
 
 export interface DynamoDbLocal {
@@ -56,16 +59,21 @@ export async function startDynamoDbLocal(
   const dbPath = options.dbPath ? resolve(options.dbPath) : null;
   if (dbPath) mkdirSync(dbPath, { recursive: true });
 
-  const child = spawn({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  // A process group of its own: a Ctrl-C at the terminal reaches the stack, which stops DynamoDB
+  // Local last, once nothing uses it any more.
+  const child = spawn({ port, path: dbPath, sharedDb: true, stdio: 'pipe', detached: true });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  // A Java process must not outlive the Node process that started it.
+  // A Java process must not outlive the Node process that started it: on a normal exit this
+  // process kills it, and a watchdog does when this process is killed outright.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  if (child.pid !== undefined) guardChild(child.pid);
+  let stopping = false;
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = createDynamoDbClient({ endpoint, region: 'local', maxAttempts: 1 });
@@ -100,10 +108,16 @@ export async function startDynamoDbLocal(
     client.destroy();
   }
 
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      options.onUnexpectedExit?.(`DynamoDB Local exited (code ${code}, signal ${signal})`);
+    }
+  });
   return {
     endpoint,
     port,
     async stop() {
+      stopping = true;
       await stopProcess(child);
       process.removeListener('exit', killOnExit);
     },

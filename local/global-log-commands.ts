@@ -9,7 +9,7 @@ import {
   type SubscriptionStart,
 } from '../functions/eventsourcing';
 import { feedEvent } from '../functions/global-log/feed-event';
-import type { CommandIo } from './projections-commands';
+import type { CommandIo } from './consumers-commands';
 
 export const USAGE = `Usage: npm run global-log -- <command>
 

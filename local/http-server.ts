@@ -406,11 +406,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     options.log?.(`${incoming.method} ${incoming.url} ${answer.status} ${Date.now() - started}ms`);
   };
 
+  // Requests being answered, so stopping can let them finish (see `stop`).
+  let inFlight = 0;
+  let stopping = false;
+  let drained: (() => void) | undefined;
   const server = createServer((incoming, outgoing) => {
-    serve(incoming, outgoing).catch((error: unknown) => {
-      console.error(error);
-      outgoing.destroy();
-    });
+    inFlight += 1;
+    if (stopping) outgoing.setHeader('connection', 'close');
+    serve(incoming, outgoing)
+      .catch((error: unknown) => {
+        console.error(error);
+        outgoing.destroy();
+      })
+      .finally(() => {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      });
   });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
@@ -423,10 +434,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
+    // Stops accepting connections, lets the requests in flight finish (up to the gateway's own
+    // limit), then closes every connection.
     stop: () =>
       new Promise<void>((resolvePromise, reject) => {
+        stopping = true;
         server.close((error) => (error ? reject(error) : resolvePromise()));
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        const closeAll = () => {
+          clearTimeout(timer);
+          server.closeAllConnections();
+        };
+        const timer = setTimeout(closeAll, MAX_INTEGRATION_MS);
+        if (inFlight === 0) closeAll();
+        else drained = closeAll;
       }),
   };
 }

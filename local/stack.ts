@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   readonly eventBusPort?: number;
   /** Hand every stream batch to its consumer this many times (an at-least-once drill). */
   readonly deliverEachBatch?: number;
+  /** Called when the DynamoDB Local this stack started exits without being stopped. */
+  readonly onDynamoDbExit?: (description: string) => void;
 }
 
 export interface LocalStack {
@@ -46,7 +48,7 @@ export interface LocalStack {
   readonly tableNames: Record<TableKey, string>;
   /** Base URL of the HTTP API, when it is served. */
   readonly apiUrl?: string;
-  /** One stream runner per declared stream consumer. */
+  /** One stream runner per declared stream host. */
   readonly streamConsumers: RunningStreamConsumers;
   /**
    * The local EventBridge bus integration events are published to: `GET <endpoint>/events`
@@ -62,6 +64,10 @@ export interface LocalStack {
 /**
  * The whole system on this machine: DynamoDB Local with every declared table. The environment
  * is set as Lambda's would be, so handler code runs unchanged in this process.
+ *
+ * `stop()` stops in the reverse order of starting: the HTTP server stops accepting requests and
+ * lets those in flight finish, the stream readers finish their batch in flight, the schedules
+ * their runs, and DynamoDB Local goes last, when nothing uses it any more.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // What has started so far, stopped in reverse order by `stop` or when a later step fails.
@@ -75,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : await startDynamoDbLocal({
           ...(options.dataDir ? { dbPath: options.dataDir } : {}),
           ...(options.dynamoDbPort ? { port: options.dynamoDbPort } : {}),
+          ...(options.onDynamoDbExit ? { onUnexpectedExit: options.onDynamoDbExit } : {}),
         });
     started.push(() => dynamoDb.stop());
     const tableNames = prefixedTableNames(options.tablePrefix ?? 'local-');
@@ -101,6 +108,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const consumersClient = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
     started.push(() => consumersClient.destroy());
+    const schedules = await startSchedules({
+      onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
+    });
+    started.push(() => schedules.stop());
     const streamConsumers = await startStreamConsumers({
       client: consumersClient,
       endpoint: dynamoDb.endpoint,
@@ -123,10 +134,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ...(options.httpLog ? { log: options.httpLog } : {}),
           });
     if (http) started.push(() => http.stop());
-    const schedules = await startSchedules({
-      onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
-    });
-    started.push(() => schedules.stop());
     return {
       dynamoDbEndpoint: dynamoDb.endpoint,
       tableNames,

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { assertJavaAvailable } from './java';
 import { isPortTaken } from './ports';
+import type { LocalStack } from './stack';
 
 const { values } = parseArgs({
   options: {
@@ -10,14 +11,24 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     // A free port unless one is asked for; the address is printed at start.
     'event-bus-port': { type: 'string', default: process.env.EVENT_BUS_PORT ?? '0' },
+    // One JSON object per log line, as in CloudWatch; the default when CI is set.
+    'json-logs': { type: 'boolean', default: Boolean(process.env.CI) },
   },
 });
 
-// Set before the stack's modules load: locally, projections log every event and emit lag
-// metrics only when asked to (e.g. POWERTOOLS_LOG_LEVEL=DEBUG npm start).
+// Set before the stack's modules load: locally, consumers log every event and emit lag metrics
+// only when asked to (e.g. POWERTOOLS_LOG_LEVEL=DEBUG npm start), and logs are laid out for a
+// person to read unless JSON is asked for.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_SERVICE_NAME ??= 'local-stack';
+if (!values['json-logs']) process.env.POWERTOOLS_DEV ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** How long a stop may take before the process exits anyway (DynamoDB Local is killed with it). */
+const STOP_DEADLINE_MS = 10_000;
+/** How often the stack checks that the process that started it is still there. */
+const PARENT_CHECK_MS = 500;
 
 /** Fails fast, before DynamoDB Local starts, with what to do about it. */
 async function checkPrerequisites(port: number): Promise<void> {
@@ -33,18 +44,64 @@ async function checkPrerequisites(port: number): Promise<void> {
   }
 }
 
+/**
+ * Stops the stack once, whatever asks first: a signal, the end of the process that started it,
+ * or DynamoDB Local going away. A second signal, or a stop that takes too long, exits at once.
+ */
+function stopper(stop: () => Promise<void>) {
+  let stopping = false;
+  return (reason: string, exitCode = 0) => {
+    if (stopping) {
+      console.error(`${reason} while stopping: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${reason}, stopping…`);
+    setTimeout(() => {
+      console.error(`Not stopped after ${STOP_DEADLINE_MS / 1000} s: exiting now`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(exitCode);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+}
+
+/**
+ * npm does not pass SIGTERM on to the script it runs: when the process that started the stack
+ * (npm, or the shell npm runs) is gone, this process has been orphaned and stops too.
+ */
+function stopWhenOrphaned(stop: (reason: string) => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop(`The process that started the stack (${parent}) is gone`);
+  }, PARENT_CHECK_MS);
+  timer.unref();
+}
+
 async function main(): Promise<void> {
   const inMemory = values['in-memory'];
   const port = Number(values.port);
   await checkPrerequisites(port);
   const { startLocalStack } = await import('./stack');
+  const running: { stack?: LocalStack } = {};
+  const shutdown = stopper(async () => running.stack?.stop());
   const stack = await startLocalStack({
     ...(inMemory ? {} : { dataDir: values['data-dir'] }),
     dynamoDbPort: Number(values['dynamodb-port']),
     httpPort: port,
     httpLog: (line) => console.log(line),
     eventBusPort: Number(values['event-bus-port']),
+    onDynamoDbExit: (description) => shutdown(description, 1),
   });
+  running.stack = stack;
   const api = `http://localhost:${port}`;
   console.log(
     [
@@ -64,21 +121,10 @@ async function main(): Promise<void> {
       'The README walks through the whole API. Press Ctrl-C to stop.',
     ].join('\n'),
   );
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal} received, stopping…`);
-    stack.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => shutdown(`${signal} received`));
+  }
+  stopWhenOrphaned((reason) => shutdown(reason));
 }
 
 main().catch((error: unknown) => {

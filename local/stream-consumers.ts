@@ -2,9 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   functions as declaredFunctions,
-  streamConsumers as declaredConsumers,
+  streamHosts as declaredHosts,
+  streamReaderProblems,
   type FunctionDeclaration,
-  type StreamConsumerDeclaration,
+  type StreamHostDeclaration,
 } from '../functions/system';
 import { localEndpointConfig } from '../functions/eventsourcing/local-endpoint';
 import { FailureDirectory } from './failure-destination';
@@ -12,6 +13,11 @@ import { loadFunctionHandler } from './function-modules';
 import { StreamCheckpoints } from './stream-checkpoints';
 import { StreamRunner, type StreamHandler } from './stream-runner';
 import { latestStreamArn } from './tables';
+
+/** What the local stack needs of a stream host's declaration. */
+export type StreamHostSettings = Omit<StreamHostDeclaration, 'source' | 'consumers'> & {
+  readonly source: string;
+};
 
 export interface StreamConsumersOptions {
   /** Client of the DynamoDB Local holding the tables. */
@@ -22,7 +28,8 @@ export interface StreamConsumersOptions {
   /** Directory standing in for the S3 on-failure destination. */
   readonly failuresDir: string;
   readonly checkpointTable: string;
-  readonly consumers?: readonly StreamConsumerDeclaration[];
+  /** The stream hosts to run, by function key; the declared ones when omitted. */
+  readonly hosts?: Readonly<Record<string, StreamHostSettings>>;
   readonly functions?: Readonly<Record<string, FunctionDeclaration>>;
   readonly pollIntervalMs?: number;
   readonly retryDelayMs?: (retry: number) => number;
@@ -43,7 +50,7 @@ export function createStreamsClient(endpoint: string): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient(localEndpointConfig(endpoint));
 }
 
-/** Imports a declared stream consumer's handler exactly as Lambda would find it. */
+/** Imports a declared stream host's handler exactly as Lambda would find it. */
 export function loadHandler(declaration: FunctionDeclaration): Promise<StreamHandler> {
   return loadFunctionHandler<StreamHandler>(declaration);
 }
@@ -61,20 +68,25 @@ export function repeatDeliveries(handler: StreamHandler, times: number): StreamH
 }
 
 /**
- * One stream runner per declared stream consumer, each invoking its function's handler with
- * the consumer's event source mapping settings. The environment (table names, endpoint) must
- * be set before, as handlers read it when they load.
+ * One stream runner per declared stream host, each invoking its function's handler with the
+ * host's event source mapping settings. Refuses more readers of one table stream than AWS
+ * allows, as synthesis does (DynamoDB Local would not throttle them). The environment (table
+ * names, endpoint) must be set before, as handlers read it when they load.
  */
 export async function startStreamConsumers(
   options: StreamConsumersOptions,
 ): Promise<RunningStreamConsumers> {
+  const hosts = options.hosts ?? declaredHosts;
+  const problems = streamReaderProblems(hosts);
+  if (problems.length > 0)
+    throw new Error(`Cannot start the stream readers: ${problems.join('; ')}`);
   const checkpoints = new StreamCheckpoints(options.client, options.checkpointTable);
   await checkpoints.ensureTable();
   const failures = new FailureDirectory(options.failuresDir);
   const streams = createStreamsClient(options.endpoint);
   let runners: StreamRunner[];
   try {
-    runners = await createRunners(options, { checkpoints, failures, streams });
+    runners = await createRunners(options, hosts, { checkpoints, failures, streams });
   } catch (error) {
     streams.destroy();
     throw error;
@@ -92,6 +104,7 @@ export async function startStreamConsumers(
 
 async function createRunners(
   options: StreamConsumersOptions,
+  hosts: Readonly<Record<string, StreamHostSettings>>,
   shared: {
     checkpoints: StreamCheckpoints;
     failures: FailureDirectory;
@@ -101,21 +114,19 @@ async function createRunners(
   const functions: Readonly<Record<string, FunctionDeclaration>> =
     options.functions ?? declaredFunctions;
   const runners: StreamRunner[] = [];
-  for (const consumer of options.consumers ?? declaredConsumers) {
-    const declaration = functions[consumer.function];
-    if (!declaration) {
-      throw new Error(`Stream consumer names unknown function '${consumer.function}'`);
-    }
-    const tableName = options.tableNames[consumer.source];
-    if (!tableName) throw new Error(`Stream consumer reads unknown table '${consumer.source}'`);
+  for (const [key, host] of Object.entries(hosts)) {
+    const declaration = functions[key];
+    if (!declaration) throw new Error(`Stream host ${key} has no function of the same key`);
+    const tableName = options.tableNames[host.source];
+    if (!tableName) throw new Error(`Stream host ${key} reads unknown table '${host.source}'`);
     runners.push(
       new StreamRunner({
         ...shared,
-        consumer: consumer.function,
+        consumer: key,
         streamArn: await latestStreamArn(options.client, tableName),
         handler: repeatDeliveries(await loadHandler(declaration), options.deliverEachBatch ?? 1),
-        settings: consumer,
-        functionName: consumer.function,
+        settings: host,
+        functionName: key,
         timeoutSeconds: declaration.timeoutSeconds,
         memoryMb: declaration.memoryMb,
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),

@@ -13,7 +13,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { StreamConsumerDeclaration } from '../functions/system';
+import type { StreamHostDeclaration } from '../functions/system';
 import { logger } from '../functions/eventsourcing/logger';
 import type { FailureCondition, FailureDirectory } from './failure-destination';
 import { lambdaContext, localFunctionArn } from './lambda-context';
@@ -28,7 +28,7 @@ export type StreamHandler = (
 ) => Promise<DynamoDBBatchResponse | void | undefined>;
 
 export type StreamRunnerSettings = Pick<
-  StreamConsumerDeclaration,
+  StreamHostDeclaration,
   | 'batchSize'
   | 'maxBatchingWindowSeconds'
   | 'maxRetryAttempts'
@@ -37,7 +37,7 @@ export type StreamRunnerSettings = Pick<
 >;
 
 export interface StreamRunnerOptions {
-  /** Names the consumer's checkpoints and failure records; one per event source mapping. */
+  /** Names the reader's checkpoints and failure records; one per event source mapping. */
   readonly consumer: string;
   readonly streamArn: string;
   readonly streams: DynamoDBStreamsClient;
@@ -78,7 +78,11 @@ type InvocationResult =
 const DEFAULT_POLL_MS = 250;
 const SHARD_DISCOVERY_MS = 1000;
 const GET_RECORDS_LIMIT = 1000;
+const MAX_BACKOFF_MS = 5000;
 const sequenceOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
+
+/** Exponential from 100 ms, capped at 5 s: the wait before attempt `n` + 1. */
+const backoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), MAX_BACKOFF_MS);
 
 /**
  * Reads a DynamoDB stream the way Lambda's event source mapping does and invokes a handler in
@@ -110,9 +114,7 @@ export class StreamRunner {
   start(): void {
     if (this.loop) return;
     this.stopped = false;
-    this.loop = this.run().catch((error: unknown) => {
-      logger.error('Stream runner stopped on an error', { consumer: this.consumer, error });
-    });
+    this.loop = this.run();
   }
 
   /** Stops polling; an invocation in flight completes and is checkpointed first. */
@@ -124,7 +126,40 @@ export class StreamRunner {
     this.loop = undefined;
   }
 
+  /**
+   * Polls until stopped, whatever fails: like Lambda's pollers it never gives up on a stream.
+   * While DynamoDB cannot be reached it backs off (capped) and tries again; shard readers that
+   * failed restart from their checkpoints once it answers.
+   */
   private async run(): Promise<void> {
+    let checkpointsLoaded = false;
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!checkpointsLoaded) {
+          await this.loadCheckpoints();
+          checkpointsLoaded = true;
+        }
+        this.startShardReaders(await this.describeShards());
+        if (failures > 0) {
+          logger.info('Stream runner reads its stream again', { consumer: this.consumer });
+        }
+        failures = 0;
+        await this.sleep(SHARD_DISCOVERY_MS);
+      } catch (error) {
+        if (failures === 0) {
+          logger.warn('Stream runner cannot read its stream; it keeps trying', {
+            consumer: this.consumer,
+            error,
+          });
+        }
+        failures += 1;
+        await this.sleep(backoffMs(failures));
+      }
+    }
+  }
+
+  private async loadCheckpoints(): Promise<void> {
     const saved = await this.options.checkpoints.load(this.consumer, this.options.streamArn);
     for (const checkpoint of saved.values()) {
       if (checkpoint.finished) this.finished.add(checkpoint.shardId);
@@ -132,24 +167,23 @@ export class StreamRunner {
         this.positions.set(checkpoint.shardId, checkpoint.sequenceNumber);
       }
     }
-    while (!this.stopped) {
-      const shards = await this.describeShards();
-      for (const shard of readableShards(shards, this.finished)) {
-        const shardId = shard.ShardId!;
-        if (this.workers.has(shardId)) continue;
-        // A reader that failed restarts from the last checkpoint, like a new Lambda poller.
-        const worker = this.readShard(shard, this.positions.get(shardId))
-          .catch((error: unknown) => {
-            logger.error('Shard reader failed; it restarts from its checkpoint', {
-              consumer: this.consumer,
-              shardId,
-              error,
-            });
-          })
-          .finally(() => this.workers.delete(shardId));
-        this.workers.set(shardId, worker);
-      }
-      await this.sleep(SHARD_DISCOVERY_MS);
+  }
+
+  private startShardReaders(shards: readonly Shard[]): void {
+    for (const shard of readableShards(shards, this.finished)) {
+      const shardId = shard.ShardId!;
+      if (this.workers.has(shardId)) continue;
+      // A reader that failed restarts from the last checkpoint, like a new Lambda poller.
+      const worker = this.readShard(shard, this.positions.get(shardId))
+        .catch((error: unknown) => {
+          logger.warn('Shard reader failed; it restarts from its checkpoint', {
+            consumer: this.consumer,
+            shardId,
+            error,
+          });
+        })
+        .finally(() => this.workers.delete(shardId));
+      this.workers.set(shardId, worker);
     }
   }
 
@@ -390,7 +424,7 @@ export class StreamRunner {
   }
 
   private retryDelay(retry: number): number {
-    return this.options.retryDelayMs?.(retry) ?? Math.min(100 * 2 ** (retry - 1), 5000);
+    return this.options.retryDelayMs?.(retry) ?? backoffMs(retry);
   }
 
   /** Waits, or less when stopping; resolves false once stopped. */

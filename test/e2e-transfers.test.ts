@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceivedEvent } from '../local/event-bus';
 import { waitFor } from '../local/wait-for';
 import { seededRandom } from './support/balance-projection';
-import { openAccount as openAccountOf, startTestApi, type TestApi } from './support/local-api';
-import { putStoredEvent } from './support/stored-items';
+import { startTestApi, type TestApi } from './support/local-api';
 
 let t: TestApi;
 
@@ -28,7 +27,7 @@ interface TransferView extends Transfer {
 
 const FINISHED = ['completed', 'failed'];
 
-const openAccount = (deposit: number) => openAccountOf(t, 'transfers-e2e', deposit);
+const openAccount = (deposit: number) => t.openAccount('transfers-e2e', deposit);
 
 async function balanceOf(accountId: string): Promise<number> {
   const response = await t.api.get(`/accounts/${accountId}/state`);
@@ -219,12 +218,7 @@ describe('money transfers (saga) over the local stack', () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
     const broken = `broken-${Date.now()}`;
     const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
-      putStoredEvent(t.client, t.stack.tableNames.events, {
-        streamId: `account-${broken}`,
-        version,
-        type,
-        data,
-      });
+      t.putAccountEvent(broken, version, type, data);
     await putAccountEvent(1, 'AccountOpened', {
       ownerId: 'o',
       accountType: 'checking',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from './support/api-client';
-import { openAccount, startTestApi, type TestApi } from './support/local-api';
+import { startTestApi, type TestApi } from './support/local-api';
 import { putStoredEvent } from './support/stored-items';
 
 let t: TestApi;
@@ -21,7 +21,7 @@ const eventsOf = async (accountId: string) =>
 
 describe('a corrupt stored event', () => {
   it('makes every command and read of its stream answer CorruptEvent and write nothing', async () => {
-    const accountId = await openAccount(t, 'carla', 100);
+    const accountId = await t.openAccount('carla', 100);
     // What a bad deploy, a manual fix or a missing upcaster would leave behind.
     await putStoredEvent(t.client, t.stack.tableNames.events, {
       streamId: `account-${accountId}`,
@@ -136,7 +136,7 @@ describe('a hot stream', () => {
     'answers 100 concurrent withdrawals with 200, 422 or 409 only, and never overdraws',
     { timeout: 180_000 },
     async () => {
-      const accountId = await openAccount(t, 'hot', 50);
+      const accountId = await t.openAccount('hot', 50);
       const withdraw = () =>
         t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1 } });
       const first = await Promise.all(Array.from({ length: 100 }, withdraw));

@@ -20,7 +20,7 @@ import { addPolicyChecks } from '../lib/checks';
 import {
   systemDeclaration,
   validateDeclaration,
-  type DeclaredStreamConsumer,
+  type DeclaredStreamHost,
   type SystemDeclaration,
 } from '../lib/declaration';
 import { EventSourcingStack } from '../lib/event-sourcing-stack';
@@ -37,17 +37,10 @@ const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
 
 /** The exact DynamoDB actions each access level must grant, written out independently. */
 const expectedActions: Record<TableAccess, string[]> = {
-  read: [
-    'dynamodb:BatchGetItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:GetItem',
-    'dynamodb:Query',
-  ],
-  append: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+  append: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   readWrite: [
     'dynamodb:BatchGetItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
@@ -56,8 +49,12 @@ const expectedActions: Record<TableAccess, string[]> = {
   ],
 };
 
-const probeConsumer: Omit<DeclaredStreamConsumer, 'function'> = {
+const probeHost: Omit<DeclaredStreamHost, 'consumers'> = {
+  description: 'Probe host',
   source: 'events',
+  entry: 'functions/system.ts',
+  memoryMb: 512,
+  timeoutSeconds: 60,
   batchSize: 100,
   maxBatchingWindowSeconds: 1,
   maxRetryAttempts: 5,
@@ -94,7 +91,7 @@ const probeDeclaration: SystemDeclaration = {
       timeToLiveAttribute: 'expiresAt',
       durability: 'derived',
     },
-    parked: {
+    parkedStreams: {
       description: 'Kept with the stack',
       partitionKey: { name: 'projection', type: 'S' },
       sortKey: { name: 'streamId', type: 'S' },
@@ -136,7 +133,7 @@ const probeDeclaration: SystemDeclaration = {
       trigger: 'stream',
       memoryMb: 512,
       timeoutSeconds: 60,
-      tables: { events: 'read', ledger: 'readWrite', parked: 'readWrite' },
+      tables: { events: 'read', ledger: 'readWrite', parkedStreams: 'readWrite' },
     },
     probePublisher: {
       description: 'Reads events and publishes them',
@@ -153,16 +150,32 @@ const probeDeclaration: SystemDeclaration = {
     { method: 'PUT', path: '/probes/{id}/state', function: 'probeCommand' },
     { method: 'GET', path: '/probes/{id}', function: 'probeQuery' },
   ],
-  streamConsumers: [
-    { ...probeConsumer, function: 'probeProjector' },
-    {
-      ...probeConsumer,
-      function: 'probePublisher',
+  streamHosts: {
+    probeProjector: {
+      ...probeHost,
+      consumers: {
+        ledger: {
+          description: 'Keeps the ledger',
+          kind: 'projection',
+          tables: { ledger: 'readWrite' },
+        },
+      },
+    },
+    probePublisher: {
+      ...probeHost,
       batchSize: 10,
       maxRetryAttempts: 2,
       maxRecordAgeSeconds: 600,
+      consumers: {
+        publish: {
+          description: 'Publishes',
+          kind: 'reaction',
+          tables: {},
+          eventBus: 'integration',
+        },
+      },
     },
-  ],
+  },
 };
 
 const outdirs: string[] = [];
@@ -281,7 +294,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
   let template: Template;
   let json: TemplateJson;
   beforeAll(() => ({ stack, template, json } = synthesize(declaration)));
-  const consumerKeys = new Set(declaration.streamConsumers.map((c) => c.function));
+  const consumerKeys = new Set(Object.keys(declaration.streamHosts));
 
   it('is environment-agnostic, so synthesis needs no credentials', () => {
     expect(Token.isUnresolved(stack.account)).toBe(true);
@@ -454,13 +467,24 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
-  it('lets each stream consumer write at most one derived table (its own read model)', () => {
-    for (const key of consumerKeys) {
-      const written = Object.entries(declaration.functions[key]!.tables).filter(
-        ([table, access]) =>
-          access !== 'read' && declaration.tables[table]!.durability === 'derived',
+  it('lets a stream host write only what its consumers declare, and its bookkeeping', () => {
+    const bookkeeping = ['parkedStreams', 'reactionPositions'];
+    for (const [key, host] of Object.entries(declaration.streamHosts)) {
+      const declared = new Set(
+        Object.values(host.consumers).flatMap((consumer) =>
+          Object.entries(consumer.tables)
+            .filter(([, access]) => access !== 'read')
+            .map(([table]) => table),
+        ),
       );
-      expect(written.length, `derived tables written by ${key}`).toBeLessThanOrEqual(1);
+      const written = Object.entries(declaration.functions[key]!.tables)
+        .filter(([, access]) => access !== 'read')
+        .map(([table]) => table);
+      for (const table of written) {
+        expect(declared.has(table) || bookkeeping.includes(table), `${key} writes ${table}`).toBe(
+          true,
+        );
+      }
     }
   });
 
@@ -469,11 +493,18 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     expect(findAppendOnlyViolations(json)).toEqual([]);
   });
 
-  it('maps one event source per stream consumer with the declared, bounded settings', () => {
+  it('maps one event source per stream host, at most two per stream, with the declared, bounded settings', () => {
     const mappings = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(declaration.streamConsumers.length);
-    for (const consumer of declaration.streamConsumers) {
-      const fnId = logicalId(stack.functions.get(consumer.function)!.function);
+    const hosts = Object.entries(declaration.streamHosts);
+    expect(mappings).toHaveLength(hosts.length);
+    const perStream = new Map<string, number>();
+    for (const [, mapping] of mappings) {
+      const source = JSON.stringify(mapping.Properties!.EventSourceArn);
+      perStream.set(source, (perStream.get(source) ?? 0) + 1);
+    }
+    expect(Math.max(...perStream.values())).toBeLessThanOrEqual(2);
+    for (const [key, consumer] of hosts) {
+      const fnId = logicalId(stack.functions.get(key)!.function);
       const matching = mappings.filter(
         ([, m]) => JSON.stringify(m.Properties!.FunctionName) === JSON.stringify({ Ref: fnId }),
       );
@@ -508,7 +539,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
   });
 
   it('keeps failed stream batches in a private, encrypted, TLS-only, retained bucket', () => {
-    if (declaration.streamConsumers.length === 0) {
+    if (consumerKeys.size === 0) {
       expect(stack.failureRecords).toBeUndefined();
       return;
     }
@@ -613,16 +644,33 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
       const [iteratorAge] = alarmOn('IteratorAge', key);
       expect(iteratorAge).toMatchObject({ Statistic: 'Maximum', Threshold: 60_000 });
     }
-    const parked = alarms.filter((a) =>
-      JSON.stringify(a.Metrics ?? '').includes('ProjectionStreamsParked'),
-    );
+    // Every consumer has its own lag and parked-streams alarms, on its own dimension.
+    const consumerAlarm = (metricName: string, host: string, consumer: string) =>
+      alarms.filter(
+        (a) =>
+          a.MetricName === metricName &&
+          a.Namespace === 'EventSourcing/dev' &&
+          JSON.stringify(a.Dimensions) ===
+            JSON.stringify([
+              { Name: 'consumer', Value: consumer },
+              { Name: 'service', Value: host },
+            ]),
+      );
+    for (const [host, { consumers }] of Object.entries(declaration.streamHosts)) {
+      for (const consumer of Object.keys(consumers)) {
+        expect(consumerAlarm('ConsumerLag', host, consumer), `lag of ${consumer}`).toEqual([
+          expect.objectContaining({ Statistic: 'Maximum', Threshold: 60_000 }),
+        ]);
+        expect(consumerAlarm('ConsumerStreamsParked', host, consumer), consumer).toEqual([
+          expect.objectContaining({ Statistic: 'Sum', Threshold: 1 }),
+        ]);
+      }
+    }
     const failureRecords = alarmOn('PutRequests');
     const serverErrors = alarmOn('5xx');
-    expect(parked).toHaveLength(consumerKeys.size > 0 ? 1 : 0);
     expect(failureRecords).toHaveLength(consumerKeys.size > 0 ? 1 : 0);
     expect(serverErrors).toHaveLength(declaration.routes.length > 0 ? 1 : 0);
     if (consumerKeys.size > 0) {
-      expect(JSON.stringify(parked[0]!.Metrics)).toContain('FROM \\"EventSourcing/dev\\"');
       expect(failureRecords[0]!.Dimensions).toEqual(
         expect.arrayContaining([{ Name: 'FilterId', Value: 'FailureRecords' }]),
       );
@@ -752,22 +800,55 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
-  it('notifies alarms through an SNS topic encrypted with a rotating key, TLS only', () => {
+  it('notifies alarms through an SNS topic encrypted with a rotating key, TLS only, that CloudWatch alarms of this account may publish to', () => {
     const topic = json.Resources[logicalId(stack.monitoring.topic)]!.Properties!;
     expect(topic.KmsMasterKeyId).toEqual(
       getAtt(Object.keys(json.Resources).find((id) => id.startsWith('MonitoringAlarmTopicKey'))!),
     );
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
+    const topicRef = { Ref: logicalId(stack.monitoring.topic) };
+    const policies = resourcesOfType(json, 'AWS::SNS::TopicPolicy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties!.Topics).includes(JSON.stringify(topicRef)),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (
+      policies[0]![1].Properties!.PolicyDocument as { Statement: Record<string, Json>[] }
+    ).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topicRef,
+        Condition: {
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:*',
+                ],
+              ],
+            },
+          },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
       },
-    });
+    ]);
   });
 });
 
@@ -878,6 +959,30 @@ describe('deployment settings from context', () => {
     });
   });
 
+  it('lets CORS preflight requests reach the catch-all routes without authorization', () => {
+    const { stack, json } = synthesize(systemDeclaration, {
+      context: { corsOrigins: 'https://app.example.com' },
+    });
+    const routes = resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
+    const health = logicalId(stack.functions.get('health')!.function);
+    const open = routes.filter((route) => route.AuthorizationType === 'NONE');
+    expect(open.map((route) => route.RouteKey).sort()).toEqual(['OPTIONS /', 'OPTIONS /{proxy+}']);
+    for (const route of open) {
+      const integrationId = JSON.stringify(route.Target).match(/"Ref":"(\w+)"/)![1]!;
+      expect(JSON.stringify(json.Resources[integrationId]!.Properties)).toContain(health);
+    }
+    const guarded = routes.filter((route) => route.AuthorizationType !== 'NONE');
+    expect(guarded).toHaveLength(systemDeclaration.routes.length);
+    expect(guarded.every((route) => route.AuthorizationType === 'AWS_IAM')).toBe(true);
+
+    const withoutCors = synthesize(systemDeclaration).json;
+    expect(
+      resourcesOfType(withoutCors, 'AWS::ApiGatewayV2::Route').filter(
+        ([, route]) => route.Properties!.AuthorizationType === 'NONE',
+      ),
+    ).toEqual([]);
+  });
+
   it.each([
     [{ stage: 'Prod!' }, /stage/],
     [{ auth: 'basic' }, /auth must be iam or jwt/],
@@ -895,9 +1000,12 @@ describe('deployment settings from context', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('declaration checks', () => {
-  const withConsumer = (changes: Partial<DeclaredStreamConsumer>): SystemDeclaration => ({
+  const withHost = (changes: Partial<DeclaredStreamHost>): SystemDeclaration => ({
     ...probeDeclaration,
-    streamConsumers: [{ ...probeDeclaration.streamConsumers[0]!, ...changes }],
+    streamHosts: {
+      ...probeDeclaration.streamHosts,
+      probeProjector: { ...probeDeclaration.streamHosts.probeProjector!, ...changes },
+    },
   });
 
   it.each<[string, SystemDeclaration, RegExp]>([
@@ -926,10 +1034,47 @@ describe('declaration checks', () => {
       },
       /cannot have a TTL/,
     ],
-    ['a consumer that does not bisect', withConsumer({ bisectBatchOnError: false }), /bisect/],
-    ['unbounded retries', withConsumer({ maxRetryAttempts: -1 }), /bounded retries/],
-    ['unbounded record age', withConsumer({ maxRecordAgeSeconds: -1 }), /bounded record age/],
-    ['a consumer of a table without stream', withConsumer({ source: 'ledger' }), /no stream/],
+    ['a host that does not bisect', withHost({ bisectBatchOnError: false }), /bisect/],
+    ['unbounded retries', withHost({ maxRetryAttempts: -1 }), /bounded retries/],
+    ['unbounded record age', withHost({ maxRecordAgeSeconds: -1 }), /bounded record age/],
+    ['a host of a table without stream', withHost({ source: 'ledger' }), /no stream/],
+    [
+      'a third reader of one table stream',
+      {
+        ...probeDeclaration,
+        functions: {
+          ...probeDeclaration.functions,
+          probeIndexer: {
+            ...probeDeclaration.functions.probeProjector!,
+            tables: { events: 'read' },
+          },
+        },
+        streamHosts: {
+          ...probeDeclaration.streamHosts,
+          probeIndexer: {
+            ...probeDeclaration.streamHosts.probePublisher!,
+            consumers: { index: { description: 'Indexes', kind: 'reaction', tables: {} } },
+          },
+        },
+      },
+      /the stream of table events has 3 readers \(probeProjector, probePublisher, probeIndexer\); AWS allows at most 2/,
+    ],
+    [
+      'a stream function that no host declares',
+      {
+        ...probeDeclaration,
+        functions: {
+          ...probeDeclaration.functions,
+          probeStray: { ...probeDeclaration.functions.probeProjector! },
+        },
+      },
+      /function probeStray has trigger stream but is no declared stream host/,
+    ],
+    [
+      'a consumer declared in two hosts',
+      withHost({ consumers: { publish: { description: 'Again', kind: 'reaction', tables: {} } } }),
+      /consumer publish is declared twice/,
+    ],
     [
       'a route to an unknown function',
       { ...probeDeclaration, routes: [{ method: 'GET', path: '/x', function: 'nothing' }] },
@@ -1112,9 +1257,22 @@ function acknowledgements(root: IConstruct) {
   );
 }
 
-describe.each(declarations)('cdk-nag AwsSolutions on %s', (_name, declaration) => {
+describe.each<[string, SystemDeclaration, Record<string, unknown>]>([
+  ...declarations.map(
+    ([name, declaration]): [string, SystemDeclaration, Record<string, unknown>] => [
+      name,
+      declaration,
+      {},
+    ],
+  ),
+  [
+    'the system declaration with CORS',
+    systemDeclaration,
+    { corsOrigins: 'https://app.example.com' },
+  ],
+])('cdk-nag AwsSolutions on %s', (_name, declaration, context) => {
   it('has no unacknowledged finding, and every acknowledgement is used and explained', () => {
-    const { app } = build(declaration, { checks: true });
+    const { app } = build(declaration, { checks: true, context });
     const assembly = app.synth();
     const report = JSON.parse(
       readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
@@ -1155,7 +1313,7 @@ describe('bundling', () => {
       ...probeDeclaration,
       functions: { probeQuery: probeDeclaration.functions.probeQuery! },
       routes: [{ method: 'GET', path: '/probes/{id}', function: 'probeQuery' }],
-      streamConsumers: [],
+      streamHosts: {},
     };
     const { app, stack } = build(declaration, { bundle: true });
     const printed: string[] = [];
@@ -1201,7 +1359,7 @@ describe('bundling', () => {
         },
       },
       routes: [{ method: 'GET', path: '/probes/{id}', function: 'probeQuery' }],
-      streamConsumers: [],
+      streamHosts: {},
     };
     const { app } = build(declaration, { bundle: true });
     const assetDir = readdirSync(app.outdir)
@@ -1219,6 +1377,28 @@ describe('bundling', () => {
     ]) {
       expect(code).not.toContain(unused);
     }
+  });
+
+  it('bundles the health check without the AWS SDK', () => {
+    const declaration: SystemDeclaration = {
+      tables: probeDeclaration.tables,
+      functions: { health: systemDeclaration.functions.health! },
+      routes: [{ method: 'GET', path: '/health', function: 'health' }],
+      streamHosts: {},
+    };
+    const { app, stack } = build(declaration, { bundle: true });
+    const sizes = recordBundleSizes(stack, stack.functions.values(), app.outdir, () => {});
+    const assetDir = readdirSync(app.outdir)
+      .map((entry) => path.join(app.outdir, entry))
+      .find((entry) => entry.includes('asset.') && existsSync(path.join(entry, 'index.mjs.map')))!;
+    const { sources } = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(sources.some((source) => source.includes('functions/http/health.ts'))).toBe(true);
+    expect(sources.filter((source) => /node_modules\/(@aws-sdk|@smithy)\//.test(source))).toEqual(
+      [],
+    );
+    expect(sizes![0]!.codeBytes).toBeLessThan(50 * 1024);
   });
 
   it('records nothing when bundling is skipped', () => {

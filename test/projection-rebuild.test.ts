@@ -9,7 +9,12 @@ import {
   type RebuildProgress,
 } from '../functions/eventsourcing';
 import { waitFor } from '../local/wait-for';
-import { expectedBalances, randomHistories, seededRandom } from './support/balance-projection';
+import {
+  balanceProjection,
+  expectedBalances,
+  randomHistories,
+  seededRandom,
+} from './support/balance-projection';
 import { createGlobalLogFixture, waitUntilIndexed } from './support/global-log';
 import { appendHistories, balanceHandler, generationItems } from './support/projection-fixture';
 import { runnerFixturePerTest } from './support/stream-runner-fixture';
@@ -40,7 +45,7 @@ describe('projection rebuild', () => {
     const random = seededRandom(20_260_101);
     const histories = randomHistories(random, { streams: 200, events: 10_000, prefix: 'acc' });
     const early = await appendHistories(store, histories.slice(0, 150), random);
-    const reader = new ReadModelReader(handler.projection, {
+    const reader = new ReadModelReader(balanceProjection({ name: 'balances' }), {
       client,
       tableName: projectionTables.readModel,
       generationCacheMs: 0,

@@ -5,15 +5,16 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   EventStore,
   ReadModelReader,
-  createProjectionHandler,
+  createConsumerHost,
   type Projection,
-  type ProjectionHandler,
   type RecordedEvent,
 } from '../functions/eventsourcing';
+import { balanceProjection } from './support/balance-projection';
 import {
   balanceHandler,
   createProjectionTestTables,
   insertRecord,
+  type BalanceHandler,
   type ProjectionTestTables,
 } from './support/projection-fixture';
 import { balanceEvents } from './support/test-events';
@@ -43,17 +44,17 @@ async function appendAll(streamId: string, events: { type: string; data: object 
   return result.events;
 }
 
-async function readModel(handler: ProjectionHandler) {
+async function readModel(handler: BalanceHandler) {
   const { Items = [] } = await tables.client.send(
     new ScanCommand({ TableName: tables.projectionTables.readModel, ConsistentRead: true }),
   );
-  const prefix = `${handler.projection.name}#`;
+  const prefix = `${handler.runtime().name}#`;
   return Items.map((item) => unmarshall(item))
     .filter((item) => (item.pk as string).startsWith(prefix))
     .sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
 }
 
-describe('projection handler', () => {
+describe('a projection in a consumer host', () => {
   it('applies events swapped inside a batch in version order', async () => {
     const handler = handlerFor({ name: 'swapped' });
     const events = await appendAll('acc-swap', [
@@ -67,7 +68,7 @@ describe('projection handler', () => {
       Records: [records[2]!, records[0]!, records[3]!, records[1]!],
     });
     expect(response.batchItemFailures).toEqual([]);
-    const reader = new ReadModelReader(handler.projection, {
+    const reader = new ReadModelReader(balanceProjection({ name: 'swapped' }), {
       client: tables.client,
       tableName: tables.projectionTables.readModel,
     });
@@ -104,7 +105,7 @@ describe('projection handler', () => {
     );
   });
 
-  it('reports a gap as the first record to deliver again', async () => {
+  it('reads a version delivery skipped from the events table, and applies it first', async () => {
     const handler = handlerFor({ name: 'gap' });
     const events = await appendAll('acc-gap', [
       { type: 'Opened', data: { owner: 'cy' } },
@@ -113,13 +114,39 @@ describe('projection handler', () => {
     ]);
     const [first, second, third] = events.map((event) => insertRecord(event));
     expect((await handler({ Records: [first!] })).batchItemFailures).toEqual([]);
-    const response = await handler({ Records: [third!] });
-    expect(response.batchItemFailures).toEqual([
-      { itemIdentifier: third!.dynamodb!.SequenceNumber },
-    ]);
+    expect((await handler({ Records: [third!] })).batchItemFailures).toEqual([]);
     expect((await handler({ Records: [third!, second!] })).batchItemFailures).toEqual([]);
     const summary = (await readModel(handler)).find((item) => item.sk === 'summary');
-    expect(summary).toMatchObject({ balance: 3 });
+    expect(summary).toMatchObject({ balance: 3, deposits: 2 });
+  });
+
+  it('reports a version the events table does not have, and parks the stream when it stays missing', async () => {
+    const handler = handlerFor({ name: 'hole' });
+    const [opened] = await appendAll('acc-hole', [{ type: 'Opened', data: { owner: 'di' } }]);
+    // A record of version 3 while the table has no version 2: a hole no reader can fill.
+    const orphan = insertRecord({
+      ...opened!,
+      version: 3,
+      eventId: `${opened!.eventId}-3`,
+      type: 'Deposited',
+      data: { amount: 1 },
+    });
+    await handler({ Records: [insertRecord(opened!)] });
+    expect((await handler({ Records: [orphan] })).batchItemFailures).toEqual([
+      { itemIdentifier: orphan.dynamodb!.SequenceNumber },
+    ]);
+    expect(await handler.runtime().parking.get('hole', 'acc-hole')).toMatchObject({
+      status: 'failing',
+      kind: 'gap',
+      version: 2,
+    });
+    expect((await handler({ Records: [orphan] })).batchItemFailures).toEqual([]);
+    expect(await handler.runtime().parking.get('hole', 'acc-hole')).toMatchObject({
+      status: 'parked',
+      kind: 'gap',
+      version: 2,
+      attempts: 2,
+    });
   });
 
   it('reads an item whose update is still pending by committing first', async () => {
@@ -143,9 +170,14 @@ describe('projection handler', () => {
         return [add, { put: snapshot }];
       },
     };
-    const handler = createProjectionHandler(totals, {
+    const handler = createConsumerHost({
+      consumers: [totals],
       client: tables.client,
-      tables: tables.projectionTables,
+      tables: {
+        events: tables.projectionTables.events,
+        parkedStreams: tables.projectionTables.parkedStreams,
+        readModels: { testBalances: tables.projectionTables.readModel },
+      },
     });
     const events = await appendAll(
       'acc-totals',
@@ -164,10 +196,10 @@ describe('projection handler', () => {
     ]);
   });
 
-  it('logs each applied event and emits its lag as an embedded metric', async () => {
+  it('emits the lag of each applied event as an embedded metric of its consumer', async () => {
     const previous = process.env.POWERTOOLS_METRICS_DISABLED;
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    const metrics = new Metrics({ namespace: 'Test', defaultDimensions: { projection: 'lagged' } });
+    const metrics = new Metrics({ namespace: 'Test', defaultDimensions: { consumer: 'lagged' } });
     process.env.POWERTOOLS_METRICS_DISABLED = previous;
     const output: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -175,7 +207,7 @@ describe('projection handler', () => {
       return true;
     });
     try {
-      const handler = balanceHandler(tables, { name: 'lagged' }, { metrics });
+      const handler = balanceHandler(tables, { name: 'lagged' }, { metrics: () => metrics });
       const events = await appendAll('acc-lag', [
         { type: 'Opened', data: { owner: 'dee' } },
         { type: 'Deposited', data: { amount: 4 } },
@@ -188,13 +220,13 @@ describe('projection handler', () => {
         .filter((line) => line.includes('"_aws"'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(emf).toHaveLength(1);
-      const lags = emf[0]!.ProjectionLag as number[];
+      const lags = emf[0]!.ConsumerLag as number[];
       expect(lags).toHaveLength(2);
       for (const lag of lags) {
         expect(lag).toBeGreaterThanOrEqual(before - Date.parse(events[1]!.recordedAt) - 1);
         expect(lag).toBeLessThanOrEqual(maxLag);
       }
-      expect(emf[0]).toMatchObject({ projection: 'lagged', ProjectionEventsApplied: 2 });
+      expect(emf[0]).toMatchObject({ consumer: 'lagged', ConsumerEventsApplied: 2 });
     } finally {
       write.mockRestore();
     }

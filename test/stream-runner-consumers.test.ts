@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore, ReadModelReader } from '../functions/eventsourcing';
-import {
-  tableNameEnvVar,
-  type FunctionDeclaration,
-  type StreamConsumerDeclaration,
-} from '../functions/system';
-import { startStreamConsumers } from '../local/stream-consumers';
+import { tableNameEnvVar, type FunctionDeclaration } from '../functions/system';
+import { startStreamConsumers, type StreamHostSettings } from '../local/stream-consumers';
 import { waitFor } from '../local/wait-for';
-import { project } from './support/balance-handler';
+import { balanceProjection } from './support/balance-projection';
 import { balanceEvents } from './support/test-events';
 import {
   createProjectionTestTables,
@@ -30,9 +26,12 @@ const declaration: FunctionDeclaration = {
   tables: { events: 'read', parkedStreams: 'readWrite' },
 };
 
-const consumer = {
-  function: 'balances',
+const host: StreamHostSettings = {
+  description: 'Test host',
   source: 'events',
+  entry: declaration.entry,
+  memoryMb: 256,
+  timeoutSeconds: 30,
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
   maxRetryAttempts: 5,
@@ -40,7 +39,7 @@ const consumer = {
   bisectBatchOnError: true,
   parallelizationFactor: 1,
   startingPosition: 'TRIM_HORIZON',
-} as unknown as StreamConsumerDeclaration; // names a test-only function
+};
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
@@ -57,18 +56,25 @@ afterAll(async () => {
   await rm(failuresDir, { recursive: true, force: true });
 });
 
+/** The local stack's stream readers for the given hosts, on this file's tables. */
+const startHosts = (
+  hosts: Record<string, StreamHostSettings>,
+  functions: Record<string, FunctionDeclaration>,
+) =>
+  startStreamConsumers({
+    client: tables.client,
+    endpoint: tables.endpoint,
+    tableNames: tables.names,
+    failuresDir,
+    checkpointTable: `${tables.names.events}-checkpoints`,
+    hosts,
+    functions,
+    pollIntervalMs: 20,
+  });
+
 describe('stream consumers of the local stack', () => {
-  it('run each declared consumer with the handler its function declaration names', async () => {
-    const running = await startStreamConsumers({
-      client: tables.client,
-      endpoint: tables.endpoint,
-      tableNames: tables.names,
-      failuresDir,
-      checkpointTable: `${tables.names.events}-checkpoints`,
-      consumers: [consumer],
-      functions: { balances: declaration },
-      pollIntervalMs: 20,
-    });
+  it('run each declared stream host with the handler its function declaration names', async () => {
+    const running = await startHosts({ balances: host }, { balances: declaration });
     try {
       expect(running.runners.map((runner) => runner.consumer)).toEqual(['balances']);
       const store = new EventStore({
@@ -84,7 +90,7 @@ describe('stream consumers of the local stack', () => {
         ],
         { expectedVersion: 'no_stream' },
       );
-      const reader = new ReadModelReader(project.projection, {
+      const reader = new ReadModelReader(balanceProjection({ name: 'declared' }), {
         client: tables.client,
         tableName: tables.projectionTables.readModel,
       });
@@ -103,15 +109,18 @@ describe('stream consumers of the local stack', () => {
 
   it('refuses a declaration whose module does not export the handler', async () => {
     await expect(
-      startStreamConsumers({
-        client: tables.client,
-        endpoint: tables.endpoint,
-        tableNames: tables.names,
-        failuresDir,
-        checkpointTable: `${tables.names.events}-checkpoints`,
-        consumers: [consumer],
-        functions: { balances: { ...declaration, handler: 'missing' } },
-      }),
+      startHosts({ balances: host }, { balances: { ...declaration, handler: 'missing' } }),
     ).rejects.toThrow("test/support/balance-handler.ts does not export a function named 'missing'");
+  });
+
+  it('refuses a third reader of one table stream, naming the stream and its readers', async () => {
+    await expect(
+      startHosts(
+        { projections: host, reactions: host, audit: host },
+        { projections: declaration, reactions: declaration, audit: declaration },
+      ),
+    ).rejects.toThrow(
+      'the stream of table events has 3 readers (projections, reactions, audit); AWS allows at most 2',
+    );
   });
 });

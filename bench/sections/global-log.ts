@@ -28,7 +28,7 @@ export interface GlobalLogResult extends ConsumerSection {
   readonly eventsPerPage: Spread;
 }
 
-const CONSUMER = 'globalLogIndexer';
+const HOST = 'reactions';
 
 const logTablesOf = (tables: Record<TableKey, string>): GlobalLogTables => ({
   globalLog: tables.globalLog,
@@ -63,15 +63,17 @@ export async function measureGlobalLog(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<GlobalLogResult> {
+  // The indexer alone, with the settings of the host it runs in.
   const measured = await measureConsumerRuns(env, settings, {
-    consumer: CONSUMER,
+    name: 'global-log',
+    host: HOST,
     handler: (tables) =>
       createGlobalLogIndexerHandler({ client: env.client, tables: logTablesOf(tables) }),
     after: (run, tables) => readBack(env, run, tables),
   });
   const of = (pick: (run: RunResult) => number) => spread(measured.runs.map(pick));
   return {
-    consumer: CONSUMER,
+    host: HOST,
     settings: measured.settings,
     events: settings.projections.events,
     streams: settings.projections.streams,

@@ -1,60 +1,167 @@
-import { accountUpcasters } from '../../functions/accounts/events';
-import { accountSummariesProjection } from '../../functions/accounts/projections/summaries';
-import { createProjectionHandler } from '../../functions/eventsourcing';
-import { measureConsumerRuns, type ConsumerSection } from '../consumer-runs';
+import { toDomainEvent } from '../../functions/domain-events';
+import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { createConsumerHost, isReaction, type Projection } from '../../functions/eventsourcing';
+import { handler as projectionsHost } from '../../functions/hosts/projections';
+import type { TableKey } from '../../functions/system';
+import {
+  measureConsumerRuns,
+  type ConsumerRun,
+  type ConsumerSection,
+  type ConsumerSettings,
+} from '../consumer-runs';
 import type { BenchEnvironment } from '../environment';
+import { countRequests, type CountedRequest } from '../request-counter';
 import type { BenchSettings } from '../settings';
 import { spread, type Spread } from '../stats';
 
-/** Section 4: one declared projection fed by the local stream runner. */
-export interface ProjectionsResult extends ConsumerSection {
-  /** Events already in the stream when the runner starts: how fast it catches up. */
+/** One set of projections in one consumer host, measured over the same account workload. */
+export interface HostedProjectionsResult {
+  readonly label: string;
+  readonly consumers: readonly string[];
+  /** Events already in the stream when the runner starts: how fast the host catches up. */
   readonly catchUpEventsPerSecond: Spread;
-  /** Events written while the runner runs: the rate they were applied at, and their lag. */
+  /** Events written while the runner runs: the rate they were processed at, and their lag. */
   readonly live: {
     readonly writtenPerSecond: Spread;
     readonly appliedPerSecond: Spread;
     readonly lagP50Ms: Spread;
     readonly lagP99Ms: Spread;
   };
+  /** DynamoDB requests the host sent per event written, over both phases. */
+  readonly writeRequestsPerEvent: Spread;
+  readonly readRequestsPerEvent: Spread;
+  /**
+   * Requests (reads and writes) the host sent to the tables of projections that handle none of
+   * the workload's events: what events a consumer does not handle cost it. Summed over runs.
+   */
+  readonly requestsForUnhandledEvents: number;
 }
 
-const CONSUMER = 'accountSummariesProjection';
+/** Section 4: projections in a consumer host fed by the local stream runner. */
+export interface ProjectionsResult extends ConsumerSection {
+  /** The one projection of the earlier measurements, then every declared projection. */
+  readonly hosted: readonly HostedProjectionsResult[];
+}
+
+const HOST = 'projections';
+const projections = projectionsHost.consumers.filter(
+  (consumer): consumer is Projection => 'readModel' in consumer && !isReaction(consumer),
+);
+
+/** Read models of the projections that handle no account event: the workload leaves them be. */
+const untouchedTables = new Set<TableKey>(
+  projections
+    .filter((projection) => !projection.handles.some((type) => type.startsWith('Account')))
+    .map((projection) => projection.readModel),
+);
+
+const HOSTED: readonly { label: string; consumers: readonly string[] }[] = [
+  { label: 'account-summaries alone', consumers: ['account-summaries'] },
+  {
+    label: `every projection (${projections.length})`,
+    consumers: projections.map((projection) => projection.name),
+  },
+];
+
+/** The tables a request reads or writes. */
+function tablesOf(request: CountedRequest): string[] {
+  const input = request.input as {
+    TableName?: string;
+    RequestItems?: Record<string, unknown>;
+    TransactItems?: Record<string, { TableName?: string } | undefined>[];
+  };
+  if (input.TableName) return [input.TableName];
+  if (input.RequestItems) return Object.keys(input.RequestItems);
+  return (input.TransactItems ?? []).flatMap((action) =>
+    Object.values(action).flatMap((operation) =>
+      operation?.TableName ? [operation.TableName] : [],
+    ),
+  );
+}
+
+interface RunResult extends ConsumerRun {
+  readonly writeRequestsPerEvent: number;
+  readonly readRequestsPerEvent: number;
+  readonly requestsForUnhandledEvents: number;
+}
+
+/** The runs of one set of projections, the host's requests counted on a client of its own. */
+function measureHosted(
+  env: BenchEnvironment,
+  settings: BenchSettings,
+  index: number,
+  consumers: readonly string[],
+): Promise<{ settings: ConsumerSettings; runs: RunResult[] }> {
+  const events = 2 * settings.projections.events;
+  let counted: { requests: CountedRequest[]; stop(): void; client: { destroy(): void } };
+  return measureConsumerRuns(env, settings, {
+    name: `p${index}`,
+    host: HOST,
+    handler: (tables) => {
+      // The host has a client of its own, so only its requests are counted.
+      const client = createDynamoDbClient({ endpoint: env.endpoint, region: 'local' });
+      const counter = countRequests(client);
+      counted = { requests: counter.requests, stop: () => counter.stop(), client };
+      return createConsumerHost({
+        consumers: projections.filter((projection) => consumers.includes(projection.name)),
+        decode: toDomainEvent,
+        client,
+        tables: { events: tables.events, parkedStreams: tables.parkedStreams, readModels: tables },
+      });
+    },
+    after: (run, tables): Promise<RunResult> => {
+      const { requests } = counted;
+      counted.stop();
+      counted.client.destroy();
+      const untouched = new Set([...untouchedTables].map((key) => tables[key]));
+      return Promise.resolve({
+        ...run,
+        writeRequestsPerEvent: requests.filter((r) => r.kind === 'write').length / events,
+        readRequestsPerEvent: requests.filter((r) => r.kind === 'read').length / events,
+        requestsForUnhandledEvents: requests.filter((request) =>
+          tablesOf(request).some((table) => untouched.has(table)),
+        ).length,
+      });
+    },
+  });
+}
 
 export async function measureProjections(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<ProjectionsResult> {
-  const measured = await measureConsumerRuns(env, settings, {
-    consumer: CONSUMER,
-    // The declared function's projection, on this run's tables (the module-level handler would
-    // keep the tables of the first run it saw).
-    handler: (tables) =>
-      createProjectionHandler(accountSummariesProjection, {
-        upcasters: accountUpcasters,
-        client: env.client,
-        tables: {
-          events: tables.events,
-          readModel: tables.accountSummaries,
-          parkedStreams: tables.parkedStreams,
-        },
-      }),
-    after: (run) => Promise.resolve(run),
-  });
-  const { runs } = measured;
+  const measured: { settings: ConsumerSettings; runs: RunResult[] }[] = [];
+  for (const [index, { consumers }] of HOSTED.entries()) {
+    measured.push(await measureHosted(env, settings, index, consumers));
+  }
+  const all = measured.flatMap(({ runs }) => runs);
   return {
-    consumer: CONSUMER,
-    settings: measured.settings,
+    host: HOST,
+    settings: measured[0]!.settings,
     events: settings.projections.events,
     streams: settings.projections.streams,
-    runs: runs.length,
-    writtenWithoutConsumerPerSecond: spread(runs.map((r) => r.writtenWithoutConsumerPerSecond)),
-    catchUpEventsPerSecond: spread(runs.map((r) => r.catchUpPerSecond)),
-    live: {
-      writtenPerSecond: spread(runs.map((r) => r.writtenPerSecond)),
-      appliedPerSecond: spread(runs.map((r) => r.handledPerSecond)),
-      lagP50Ms: spread(runs.map((r) => r.lagP50Ms)),
-      lagP99Ms: spread(runs.map((r) => r.lagP99Ms)),
-    },
+    runs: settings.projections.runs,
+    writtenWithoutConsumerPerSecond: spread(all.map((r) => r.writtenWithoutConsumerPerSecond)),
+    hosted: HOSTED.map(({ label, consumers }, index) => {
+      const results = measured[index]!.runs;
+      const of = (pick: (run: RunResult) => number) => spread(results.map(pick));
+      return {
+        label,
+        consumers,
+        catchUpEventsPerSecond: of((r) => r.catchUpPerSecond),
+        live: {
+          writtenPerSecond: of((r) => r.writtenPerSecond),
+          appliedPerSecond: of((r) => r.handledPerSecond),
+          lagP50Ms: of((r) => r.lagP50Ms),
+          lagP99Ms: of((r) => r.lagP99Ms),
+        },
+        writeRequestsPerEvent: of((r) => r.writeRequestsPerEvent),
+        readRequestsPerEvent: of((r) => r.readRequestsPerEvent),
+        requestsForUnhandledEvents: results.reduce(
+          (sum, r) => sum + r.requestsForUnhandledEvents,
+          0,
+        ),
+      };
+    }),
   };
 }

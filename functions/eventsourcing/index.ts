@@ -15,5 +15,6 @@ export * from './upcasting';
 export * from './projection';
 export * from './retry';
 export * from './projections';
+export * from './consumers';
 export * from './storage';
 export * from './global-log';

@@ -5,7 +5,7 @@ import {
   EventTooLargeError,
   InvalidEventError,
   TooManyEventsError,
-} from '../eventsourcing';
+} from '../eventsourcing/errors';
 import type { HttpResponse } from './responses';
 
 export interface FieldError {

@@ -1,26 +1,8 @@
-import {
-  accountEventSchemas,
-  accountIdOf,
-  accountUpcasters,
-  parseAccountEvent,
-  type RecordedAccountEvent,
-} from '../accounts/events';
-import type { RecordedEvent, Upcasters } from '../eventsourcing';
-import type { EventSchemas } from '../eventsourcing/event-schemas';
-import {
-  orderEventSchemas,
-  orderIdOf,
-  orderUpcasters,
-  parseOrderEvent,
-  type RecordedOrderEvent,
-} from '../orders/events';
-import {
-  parseTransferEvent,
-  transferEventSchemas,
-  transferIdOf,
-  transferUpcasters,
-  type RecordedTransferEvent,
-} from '../transfers/events';
+import { accountIdOf } from '../accounts/events';
+import { toDomainEvent, type DomainEvent, type DomainEventType } from '../domain-events';
+import type { RecordedEvent } from '../eventsourcing';
+import { orderIdOf } from '../orders/events';
+import { transferIdOf } from '../transfers/events';
 import {
   detailSchema,
   integrationSources,
@@ -30,19 +12,7 @@ import {
   type IntegrationSourceKey,
 } from './contract';
 
-/** Every domain event the system records, at its current schema version. */
-export type DomainEvent = RecordedAccountEvent | RecordedOrderEvent | RecordedTransferEvent;
-export type DomainEventType = DomainEvent['type'];
 type DomainEventOf<Type extends DomainEventType> = Extract<DomainEvent, { type: Type }>;
-
-/** The domain event's type is not one the system knows, so it has no integration event. */
-export class UnknownEventTypeError extends Error {
-  readonly code = 'UnknownEventType';
-  constructor(readonly eventType: string) {
-    super(`No integration event is defined for domain event type '${eventType}'`);
-    this.name = 'UnknownEventTypeError';
-  }
-}
 
 /** Builds the integration events of one source, whose aggregate id is `idField`. */
 function eventsFrom<Source extends IntegrationSourceKey>(
@@ -140,22 +110,10 @@ export const integrationMappings: {
     }),
 };
 
-/** The domains whose events are published: their event types, upcasters and parsers. */
-const domains: readonly {
-  readonly schemas: EventSchemas;
-  readonly upcasters: Upcasters;
-  readonly parse: (event: RecordedEvent) => DomainEvent;
-}[] = [
-  { schemas: accountEventSchemas, upcasters: accountUpcasters, parse: parseAccountEvent },
-  { schemas: orderEventSchemas, upcasters: orderUpcasters, parse: parseOrderEvent },
-  { schemas: transferEventSchemas, upcasters: transferUpcasters, parse: parseTransferEvent },
-];
-
-/** Upcasts a stored event to its current schema version and checks its data against it. */
-export function toDomainEvent(event: RecordedEvent): DomainEvent {
-  const domain = domains.find(({ schemas }) => Object.hasOwn(schemas, event.type));
-  if (!domain) throw new UnknownEventTypeError(event.type);
-  return domain.parse(domain.upcasters.upcast(event));
+/** The public integration event of a domain event (already upcast and checked). */
+export function integrationEventOf(event: DomainEvent): IntegrationEvent {
+  const map = integrationMappings[event.type] as (event: DomainEvent) => IntegrationEvent;
+  return map(event);
 }
 
 /**
@@ -163,7 +121,5 @@ export function toDomainEvent(event: RecordedEvent): DomainEvent {
  * (unknown type, data that does not fit its schema, no upcaster to its current version).
  */
 export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent {
-  const domainEvent = toDomainEvent(event);
-  const map = integrationMappings[domainEvent.type] as (event: DomainEvent) => IntegrationEvent;
-  return map(domainEvent);
+  return integrationEventOf(toDomainEvent(event));
 }

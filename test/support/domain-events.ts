@@ -1,6 +1,6 @@
 import { ACCOUNT_EVENT_TYPES, accountStreamId } from '../../functions/accounts/events';
 import type { NewEvent, RecordedEvent } from '../../functions/eventsourcing';
-import type { DomainEvent, DomainEventType } from '../../functions/integration/mapping';
+import type { DomainEvent, DomainEventType } from '../../functions/domain-events';
 import { ORDER_EVENT_TYPES, orderStreamId } from '../../functions/orders/events';
 import { TRANSFER_EVENT_TYPES, transferStreamId } from '../../functions/transfers/events';
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { expect, inject } from 'vitest';
+import { inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
 import { apiClient, type ApiClient, type ApiResponse } from './api-client';
+import { putStoredEvent } from './stored-items';
 
 export interface TestApi {
   readonly stack: LocalStack;
@@ -16,21 +17,19 @@ export interface TestApi {
   events(): Promise<Record<string, unknown>[]>;
   /** Repeats a GET until `accept` holds for its response, or fails at the deadline. */
   eventually(path: string, accept: (response: ApiResponse) => boolean): Promise<ApiResponse>;
+  /** Opens an account through the API, with a first deposit when `deposit` is above 0. */
+  openAccount(ownerId: string, deposit?: number): Promise<string>;
+  /**
+   * Writes one account event straight into the events table, as no command would: to make a
+   * hole in a stream (a version left out), or to fill it afterwards.
+   */
+  putAccountEvent(
+    accountId: string,
+    version: number,
+    type: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Opens an account for `ownerId` over the API and deposits `deposit` cents into it. */
-export async function openAccount(t: TestApi, ownerId: string, deposit = 0): Promise<string> {
-  const opened = await t.api.post('/accounts', { body: { ownerId } });
-  expect(opened.status, opened.text).toBe(201);
-  const accountId = opened.body.accountId as string;
-  if (deposit > 0) {
-    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
-      body: { amount: deposit },
-    });
-    expect(deposited.status, deposited.text).toBe(200);
-  }
-  return accountId;
 }
 
 export interface TestApiOptions extends Pick<LocalStackOptions, 'deliverEachBatch'> {
@@ -97,6 +96,27 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       } catch (error) {
         throw new Error(`${(error as Error).message}; last answer: ${last?.status} ${last?.text}`);
       }
+    },
+    async openAccount(ownerId, deposit = 0) {
+      const opened = await api.post('/accounts', { body: { ownerId } });
+      if (opened.status !== 201) throw new Error(`POST /accounts: ${opened.status} ${opened.text}`);
+      const accountId = opened.body.accountId as string;
+      if (deposit > 0) {
+        const path = `/accounts/${accountId}/deposits`;
+        const deposited = await api.post(path, { body: { amount: deposit } });
+        if (deposited.status !== 200) {
+          throw new Error(`POST ${path}: ${deposited.status} ${deposited.text}`);
+        }
+      }
+      return accountId;
+    },
+    putAccountEvent(accountId, version, type, data) {
+      return putStoredEvent(client, stack.tableNames.events, {
+        streamId: `account-${accountId}`,
+        version,
+        type,
+        data,
+      });
     },
     async stop() {
       client.destroy();

@@ -2,11 +2,13 @@ import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import {
-  createProjectionHandler,
+  createConsumerHost,
+  type ConsumerHost,
+  type ConsumerHostOptions,
   type EventStore,
-  type ProjectionHandler,
-  type ProjectionHandlerOptions,
+  type ProjectionRuntime,
   type ProjectionTables,
+  type Reaction,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
 import {
@@ -35,15 +37,45 @@ export async function createProjectionTestTables(): Promise<ProjectionTestTables
   };
 }
 
-/** The handler of the test-only balances projection, on the given test tables. */
+/** A consumer host of the test-only balances projection alone, with its runtime. */
+export type BalanceHandler = ConsumerHost & { readonly runtime: () => ProjectionRuntime };
+
+/** A consumer host running the test-only balances projection, on the given test tables. */
 export function balanceHandler(
   tables: ProjectionTestTables,
   projection: BalanceProjectionOptions = {},
-  options: Omit<ProjectionHandlerOptions, 'client' | 'tables'> = {},
-): ProjectionHandler {
-  return createProjectionHandler(balanceProjection(projection), {
+  options: Omit<ConsumerHostOptions, 'client' | 'tables' | 'consumers'> = {},
+): BalanceHandler {
+  const consumer = balanceProjection(projection);
+  const host = createConsumerHost({
+    consumers: [consumer],
     client: tables.client,
-    tables: tables.projectionTables,
+    tables: {
+      events: tables.projectionTables.events,
+      parkedStreams: tables.projectionTables.parkedStreams,
+      readModels: { [consumer.readModel]: tables.projectionTables.readModel },
+    },
+    ...options,
+  });
+  return Object.assign(host, {
+    runtime: () => host.runtimes().get(consumer.name) as ProjectionRuntime,
+  });
+}
+
+/** A consumer host running the given reactions on the declared tables of a test run. */
+export function reactionHost(
+  tables: TestTables,
+  reactions: readonly Reaction[],
+  options: Omit<ConsumerHostOptions, 'client' | 'tables' | 'consumers'> = {},
+): ConsumerHost {
+  return createConsumerHost({
+    consumers: reactions,
+    client: tables.client,
+    tables: {
+      events: tables.names.events,
+      parkedStreams: tables.names.parkedStreams,
+      reactionPositions: tables.names.reactionPositions,
+    },
     ...options,
   });
 }

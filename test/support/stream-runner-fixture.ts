@@ -36,6 +36,8 @@ export interface RunnerFixture {
     handler: StreamHandler,
     options?: { consumer?: string; settings?: Partial<StreamRunnerSettings> },
   ): StreamRunner;
+  /** Stops every runner started so far, each after its invocation in flight. */
+  stopRunners(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
   const directory = await mkdtemp(join(tmpdir(), 'stream-failures-'));
   const failures = new FailureDirectory(directory);
   const runners: StreamRunner[] = [];
+  const stopRunners = async () => {
+    await Promise.all(runners.map((runner) => runner.stop()));
+  };
   return {
     tables,
     store: new EventStore({
@@ -78,8 +83,9 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
       runner.start();
       return runner;
     },
+    stopRunners,
     async close() {
-      await Promise.all(runners.map((runner) => runner.stop()));
+      await stopRunners();
       streams.destroy();
       await rm(directory, { recursive: true, force: true });
     },

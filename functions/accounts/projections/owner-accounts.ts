@@ -1,6 +1,5 @@
-import type { RecordedEvent } from '../../eventsourcing';
 import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
-import { ACCOUNT_EVENT_TYPES, accountIdOf, parseAccountEvent } from '../events';
+import { ACCOUNT_EVENT_TYPES, accountIdOf, type RecordedAccountEvent } from '../events';
 import {
   accountOwnerKey,
   evolveAccountView,
@@ -10,12 +9,11 @@ import {
 } from '../read-models';
 
 /** The accounts of each owner, for `GET /owners/{ownerId}/accounts`. */
-export const ownerAccountsProjection: Projection = {
+export const ownerAccountsProjection: Projection<RecordedAccountEvent> = {
   name: 'owner-accounts',
   readModel: 'ownerAccounts',
   handles: ACCOUNT_EVENT_TYPES,
-  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
-    const event = parseAccountEvent(recorded);
+  async apply(event, context): Promise<ReadModelWrite[]> {
     const accountId = accountIdOf(event.streamId);
     if (event.type === 'AccountOpened') {
       const { ownerId, ...account } = openedSummary(event);

@@ -1,15 +1,13 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
-import type { RecordedEvent } from '../../eventsourcing';
-import { ACCOUNT_EVENT_TYPES, accountIdOf, parseAccountEvent } from '../events';
+import { ACCOUNT_EVENT_TYPES, accountIdOf, type RecordedAccountEvent } from '../events';
 import { evolveAccountView, openedSummary, summaryKey, type AccountSummary } from '../read-models';
 
 /** Each account with its balance and status, for `GET /accounts/{accountId}`. */
-export const accountSummariesProjection: Projection = {
+export const accountSummariesProjection: Projection<RecordedAccountEvent> = {
   name: 'account-summaries',
   readModel: 'accountSummaries',
   handles: ACCOUNT_EVENT_TYPES,
-  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
-    const event = parseAccountEvent(recorded);
+  async apply(event, context): Promise<ReadModelWrite[]> {
     const accountId = accountIdOf(event.streamId);
     const key = summaryKey(accountId);
     if (event.type === 'AccountOpened') return [{ put: { ...key, ...openedSummary(event) } }];

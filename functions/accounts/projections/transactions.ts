@@ -1,15 +1,13 @@
-import type { RecordedEvent } from '../../eventsourcing';
 import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
-import { accountIdOf, parseAccountEvent } from '../events';
+import { accountIdOf, type RecordedAccountEvent } from '../events';
 import { runningBalanceKey, transactionKey, type AccountTransaction } from '../read-models';
 
 /** Each account's deposits and withdrawals in order, with the balance after each. */
-export const accountTransactionsProjection: Projection = {
+export const accountTransactionsProjection: Projection<RecordedAccountEvent> = {
   name: 'account-transactions',
   readModel: 'accountTransactions',
   handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'],
-  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
-    const event = parseAccountEvent(recorded);
+  async apply(event, context): Promise<ReadModelWrite[]> {
     const accountId = accountIdOf(event.streamId);
     const balanceKey = runningBalanceKey(accountId);
     if (event.type === 'AccountOpened') return [{ put: { ...balanceKey, balance: 0 } }];

@@ -4,8 +4,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../dynamodb-client';
 import { logger } from '../logger';
 import { createMetrics } from '../metrics';
-import { compareSequenceNumbers, eventsByStream } from '../projections/stream-records';
-import { Upcasters } from '../upcasting';
+import { compareSequenceNumbers, eventsByStream } from '../consumers/stream-records';
 import { GlobalLogIndexer, type IndexOutcome } from './indexer';
 import type { GlobalLogTables } from './layout';
 import { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names';
@@ -26,11 +25,11 @@ export type GlobalLogIndexerHandler = ((
   indexer(): GlobalLogIndexer;
 };
 
-/** Types and times are all the log keeps, and upcasting changes neither. */
-const AS_STORED = new Upcasters();
-
 /**
- * The Lambda handler of the global log's stream consumer (partial batch responses). It indexes
+ * The global log's indexer as a stream consumer (partial batch responses; a `BatchConsumer` of a
+ * host, or a Lambda handler of its own). It takes events as stored: types and times are all the
+ * log keeps, and upcasting changes neither, so an event that no longer fits its schema still gets
+ * its position. It indexes
  * a batch's events in the order the stream delivered them; a stream it could not index is
  * reported from its first record in the batch, so Lambda delivers it again (with whatever
  * follows, which the stream markers make harmless).
@@ -48,7 +47,7 @@ export function createGlobalLogIndexerHandler(
   const metrics = options.metrics ?? createMetrics('globalLog');
 
   const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const byStream = eventsByStream(event.Records, AS_STORED);
+    const byStream = eventsByStream(event.Records);
     const delivered = [...byStream.values()]
       .flat()
       .sort((a, b) => compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber));

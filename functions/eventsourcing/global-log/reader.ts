@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { EventSourcingError } from '../errors';
 import { eventFromAttributes } from '../event-items';
-import { batchGetAll } from '../projections/batch-get';
+import { batchGetAll } from '../consumers/batch-get';
 import type { RecordedEvent } from '../types';
 import type { EventCatalogue } from '../event-catalogue';
 import {

@@ -6,47 +6,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Projection, ProjectionContext, ReadModelItem, ReadModelWrite } from '../projection';
 import type { RecordedEvent } from '../types';
-import { batchGetAll } from './batch-get';
+import { batchGetAll } from '../consumers/batch-get';
+import { isTransientError } from '../consumers/transient-errors';
+import {
+  contiguousEvents,
+  type EventToApply,
+  type GuardedTarget,
+  type ReadFromStore,
+  type StreamApplyResult,
+  type StreamFailure,
+} from '../consumers/version-guard';
 import { GenerationKeys, appliedVersionKey } from './read-model-keys';
-import { PendingWrites, normaliseEventWrites } from './pending-writes';
-import { isTransientError } from './transient-errors';
-
-/** An event to project, or the reason it could not be read at its current schema. */
-export interface EventToApply {
-  readonly event: RecordedEvent;
-  readonly error?: Error;
-}
-
-/** Reads the events of `streamId` from `fromVersion` to `toVersion` from the events table. */
-export type ReadFromStore = (
-  streamId: string,
-  fromVersion: number,
-  toVersion: number,
-) => Promise<EventToApply[]>;
-
-/**
- * - `gap`: the next event is beyond `applied + 1` (an earlier one has not arrived yet);
- * - `poison`: the projection cannot apply the event (apply threw, an invalid write, no upcaster);
- * - `transient`: the database said "later" (throttling, conflicts, unreachable).
- */
-export type FailureKind = 'gap' | 'poison' | 'transient';
-
-export interface StreamFailure {
-  readonly kind: FailureKind;
-  /** The version that could not be applied. */
-  readonly version: number;
-  readonly eventId?: string;
-  readonly eventType?: string;
-  readonly error: Error;
-}
-
-export interface StreamApplyResult {
-  /** The stream's applied version in this generation afterwards. */
-  readonly appliedVersion: number;
-  /** Events committed by this call, in order. */
-  readonly applied: readonly RecordedEvent[];
-  readonly failure?: StreamFailure;
-}
+import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes';
 
 const MAX_CONFLICT_RESTARTS = 10;
 
@@ -69,9 +40,10 @@ class CommitFailed extends Error {
  * Applies events of one stream to one generation of a projection's read model. The read-model
  * writes of consecutive events and the advance of the stream's applied version commit in ONE
  * conditional transaction (`applied version = first - 1`), so they can never come apart and a
- * redelivered event is never applied twice.
+ * redelivered event is never applied twice. Events of types the projection does not handle
+ * cost no write: the applied version moves with the next commit of a handled event.
  */
-export class GenerationWriter {
+export class GenerationWriter implements GuardedTarget {
   readonly keys: GenerationKeys;
   private readonly handles: ReadonlySet<string>;
 
@@ -103,16 +75,15 @@ export class GenerationWriter {
   }
 
   /**
-   * Applies `events` (one stream, ascending versions) from `appliedVersion + 1` on. Events at or
-   * below the applied version are skipped. A gap is filled from `readFromStore` when given (rebuilds,
-   * redrives, the generation being built) and otherwise reported as a `gap` failure. Stops at
-   * the first event that fails.
+   * Applies `events` (one stream, ascending versions) from `appliedVersion + 1` on; events at or
+   * below it are skipped, versions missing before a handled event are read from the store.
+   * Stops at the first event that fails.
    */
   async apply(
     streamId: string,
     events: readonly EventToApply[],
     appliedVersion: number,
-    readFromStore?: ReadFromStore,
+    readFromStore: ReadFromStore,
   ): Promise<StreamApplyResult> {
     const applied: RecordedEvent[] = [];
     let current = appliedVersion;
@@ -121,9 +92,9 @@ export class GenerationWriter {
       try {
         const failure = await this.applyFrom(streamId, events, current, readFromStore, {
           oneEventPerCommit,
-          onCommit: (committed) => {
+          onCommit: (version, committed) => {
             applied.push(...committed);
-            current = committed.at(-1)!.version;
+            current = version;
           },
         });
         return { appliedVersion: current, applied, ...(failure ? { failure } : {}) };
@@ -136,7 +107,7 @@ export class GenerationWriter {
           return {
             appliedVersion: current,
             applied,
-            failure: transientFailure(current + 1, error),
+            failure: { kind: 'transient', version: current + 1, error },
           };
         }
         if (!(error instanceof CommitFailed)) throw error;
@@ -164,67 +135,56 @@ export class GenerationWriter {
 
   private async applyFrom(
     streamId: string,
-    input: readonly EventToApply[],
+    delivered: readonly EventToApply[],
     appliedVersion: number,
-    readFromStore: ReadFromStore | undefined,
+    readFromStore: ReadFromStore,
     options: {
       oneEventPerCommit: boolean;
-      onCommit: (events: readonly RecordedEvent[]) => void;
+      onCommit: (version: number, handled: readonly RecordedEvent[]) => void;
     },
   ): Promise<StreamFailure | undefined> {
-    let events = input.filter((e) => e.event.version > appliedVersion);
+    const { events, gap } = await contiguousEvents(
+      streamId,
+      delivered,
+      appliedVersion,
+      this.handles,
+      readFromStore,
+    );
     let group = new PendingWrites();
-    let groupEvents: RecordedEvent[] = [];
+    // Items read while the group is built: the group's events see one state of each item, and
+    // a projection reading the same item for every event costs one read per commit.
+    let reads = new Map<string, ReadModelItem | undefined>();
+    let handled: RecordedEvent[] = [];
+    let lastVersion = appliedVersion;
     let committedVersion = appliedVersion;
 
+    // Commits the group's writes with the advance to the last event it spans; a group holding
+    // no handled event has nothing to write and waits for the next one.
     const flush = async () => {
-      if (groupEvents.length === 0) return;
-      await this.commit(streamId, committedVersion, groupEvents, group.all());
-      committedVersion = groupEvents.at(-1)!.version;
-      options.onCommit(groupEvents);
+      if (handled.length === 0) return;
+      await this.commit(streamId, committedVersion, lastVersion, handled, group.all());
+      committedVersion = lastVersion;
+      options.onCommit(lastVersion, handled);
       group = new PendingWrites();
-      groupEvents = [];
+      reads = new Map();
+      handled = [];
     };
     const context: ProjectionContext = {
       get: async (key) => {
         const pending = group.lookup(key);
         if (pending === 'unknown') throw new PendingUpdateRead();
         if (pending !== undefined) return pending ?? undefined;
-        return this.read(key);
+        const id = keyId(key);
+        if (!reads.has(id)) reads.set(id, await this.read(key));
+        const item = reads.get(id);
+        return item && structuredClone(item);
       },
     };
 
     for (let index = 0; index < events.length;) {
       const { event, error } = events[index]!;
-      const expected = committedVersion + groupEvents.length + 1;
-      if (event.version < expected) {
-        index++;
-        continue;
-      }
-      if (event.version > expected) {
-        if (readFromStore) {
-          const filled = await readFromStore(streamId, expected, events.at(-1)!.event.version);
-          if (filled[0]?.event.version === expected) {
-            events = filled;
-            index = 0;
-            continue;
-          }
-        }
-        await flush();
-        return {
-          kind: 'gap',
-          version: event.version,
-          eventId: event.eventId,
-          eventType: event.type,
-          error: new Error(
-            `Stream '${streamId}' is at version ${expected - 1} in ${this.projection.name}; ` +
-              `version ${event.version} cannot be applied before version ${expected}`,
-          ),
-        };
-      }
       if (!this.handles.has(event.type)) {
-        // It changes nothing; committing the group advances the applied version past it.
-        groupEvents.push(event);
+        lastVersion = event.version;
         index++;
         continue;
       }
@@ -244,15 +204,16 @@ export class GenerationWriter {
           error: applyError as Error,
         };
       }
-      if (!group.canTake(writes) || (options.oneEventPerCommit && groupEvents.length > 0)) {
+      if (!group.canTake(writes) || (options.oneEventPerCommit && handled.length > 0)) {
         await flush();
       }
       group.add(writes);
-      groupEvents.push(event);
+      handled.push(event);
+      lastVersion = event.version;
       index++;
     }
     await flush();
-    return undefined;
+    return gap;
   }
 
   /** Consistent read of one item of this generation, in the projection's own keys. */
@@ -270,7 +231,8 @@ export class GenerationWriter {
   private async commit(
     streamId: string,
     fromVersion: number,
-    events: readonly RecordedEvent[],
+    toVersion: number,
+    handled: readonly RecordedEvent[],
     writes: readonly ReadModelWrite[],
   ): Promise<void> {
     const advance = {
@@ -280,7 +242,7 @@ export class GenerationWriter {
       ConditionExpression:
         fromVersion === 0 ? 'attribute_not_exists(appliedVersion)' : 'appliedVersion = :from',
       ExpressionAttributeValues: {
-        ':to': events.at(-1)!.version,
+        ':to': toVersion,
         ':streamId': streamId,
         ':now': new Date().toISOString(),
         ...(fromVersion === 0 ? {} : { ':from': fromVersion }),
@@ -307,7 +269,7 @@ export class GenerationWriter {
         (name === 'TransactionCanceledException' &&
           reasons?.at(-1)?.Code === 'ConditionalCheckFailed');
       if (advanceRefused) throw new AppliedVersionMoved();
-      throw new CommitFailed(error, events);
+      throw new CommitFailed(error, handled);
     }
   }
 
@@ -334,8 +296,4 @@ export class GenerationWriter {
       },
     };
   }
-}
-
-function transientFailure(version: number, error: Error): StreamFailure {
-  return { kind: 'transient', version, error };
 }

@@ -8,7 +8,8 @@ const MAX_TRANSACTION_ESTIMATED_BYTES = 2_000_000;
 export const keyOfWrite = (write: ReadModelWrite): ReadModelKey =>
   'put' in write ? write.put : 'update' in write ? write.update.key : write.delete;
 
-const keyId = (key: ReadModelKey) => JSON.stringify([key.pk, key.sk]);
+/** One string per read-model key, for maps of items. */
+export const keyId = (key: ReadModelKey) => JSON.stringify([key.pk, key.sk]);
 
 /** A projection's writes that break the contract; the event cannot be projected. */
 export class InvalidReadModelWriteError extends Error {

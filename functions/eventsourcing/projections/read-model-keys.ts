@@ -10,16 +10,6 @@ import type { ReadModelItem, ReadModelKey } from '../projection';
  * projection's own keys can never produce.
  */
 
-const PROJECTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-export function assertProjectionName(name: string): void {
-  if (!PROJECTION_NAME.test(name)) {
-    throw new Error(
-      `Projection name '${name}' must start with a letter and hold at most 64 letters, digits, _ or -`,
-    );
-  }
-}
-
 /** Prefix of every physical partition key of one generation of a projection. */
 export const generationPrefix = (projection: string, generation: number): string =>
   `${projection}#${generation}#`;

@@ -8,15 +8,16 @@ import {
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { mapConcurrently } from '../consumers/concurrency';
+import { sleep } from '../retry';
+import type { EventToApply } from '../consumers/version-guard';
 import type { GlobalLogReader } from '../global-log/reader';
 import {
   GlobalLogSubscription,
   SubscriptionStoppedError,
   type SubscriptionCheckpoint,
 } from '../global-log/subscription';
-import { mapConcurrently } from './concurrency';
 import { saveGenerations, type GenerationState } from './generations';
-import type { EventToApply } from './generation-writer';
 import type { ProjectionRuntime } from './projection-runtime';
 import { appliedPrefix, controlKey, generationPrefix } from './read-model-keys';
 
@@ -143,7 +144,7 @@ export async function rebuildProjection(
       const byStream = new Map<string, EventToApply[]>();
       for (const { event } of events) {
         const stream = byStream.get(event.streamId) ?? [];
-        stream.push(runtime.upcast(event));
+        stream.push(runtime.toApply(event));
         byStream.set(event.streamId, stream);
       }
       await applyPage(runtime, writer, byStream, (streamId) => parked.add(streamId));
@@ -269,7 +270,9 @@ async function applyPage(
   byStream: Map<string, EventToApply[]>,
   onParked: (streamId: string) => void,
 ): Promise<void> {
-  let streamIds = [...byStream.keys()];
+  let streamIds = [...byStream.keys()].filter((streamId) =>
+    byStream.get(streamId)!.some(({ event }) => runtime.handles.has(event.type)),
+  );
   for (let attempt = 1; streamIds.length > 0; attempt++) {
     const applied = await writer.appliedVersions(streamIds);
     const retry: string[] = [];
@@ -294,7 +297,7 @@ async function applyPage(
       onParked(streamId);
     });
     streamIds = retry;
-    if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    if (retry.length > 0) await sleep(100 * 2 ** attempt);
   }
 }
 

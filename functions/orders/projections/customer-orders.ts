@@ -1,6 +1,5 @@
-import type { RecordedEvent } from '../../eventsourcing';
 import type { Projection, ReadModelKey, ReadModelWrite } from '../../eventsourcing/projection';
-import { ORDER_EVENT_TYPES, orderIdOf, parseOrderEvent } from '../events';
+import { ORDER_EVENT_TYPES, orderIdOf, type RecordedOrderEvent } from '../events';
 import {
   createdSummary,
   customerOrderKey,
@@ -10,12 +9,11 @@ import {
 } from '../read-models';
 
 /** The orders of each customer, newest first, for `GET /customers/{customerId}/orders`. */
-export const customerOrdersProjection: Projection = {
+export const customerOrdersProjection: Projection<RecordedOrderEvent> = {
   name: 'customer-orders',
   readModel: 'customerOrders',
   handles: ORDER_EVENT_TYPES,
-  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
-    const event = parseOrderEvent(recorded);
+  async apply(event, context): Promise<ReadModelWrite[]> {
     const orderId = orderIdOf(event.streamId);
     if (event.type === 'OrderCreated') {
       const { customerId, status, total, itemCount, version, createdAt, updatedAt } =

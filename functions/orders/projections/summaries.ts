@@ -1,15 +1,13 @@
-import type { RecordedEvent } from '../../eventsourcing';
 import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
-import { ORDER_EVENT_TYPES, orderIdOf, parseOrderEvent } from '../events';
+import { ORDER_EVENT_TYPES, orderIdOf, type RecordedOrderEvent } from '../events';
 import { createdSummary, evolveSummary, orderSummaryKey, type OrderSummary } from '../read-models';
 
 /** Each order with its items, total, shipping and timeline, for `GET /orders/{orderId}`. */
-export const orderSummariesProjection: Projection = {
+export const orderSummariesProjection: Projection<RecordedOrderEvent> = {
   name: 'order-summaries',
   readModel: 'orderSummaries',
   handles: ORDER_EVENT_TYPES,
-  async apply(recorded: RecordedEvent, context): Promise<ReadModelWrite[]> {
-    const event = parseOrderEvent(recorded);
+  async apply(event, context): Promise<ReadModelWrite[]> {
     const key = orderSummaryKey(orderIdOf(event.streamId));
     if (event.type === 'OrderCreated') return [{ put: { ...key, ...createdSummary(event) } }];
     const current = (await context.get(key)) as OrderSummary | undefined;

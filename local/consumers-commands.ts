@@ -1,31 +1,35 @@
 import { parseArgs } from 'node:util';
 import {
+  ProjectionRuntime,
   RebuildInterruptedError,
-  type CorruptEventError,
-  type GlobalLogReader,
   rebuildProjection,
   removeRetiredGenerations,
   rebuildStatus,
+  type ConsumerRuntime,
+  type CorruptEventError,
+  type GlobalLogReader,
   type ParkedStream,
-  type ProjectionRuntime,
   type RebuildProgress,
 } from '../functions/eventsourcing';
 
-export const USAGE = `Usage: npm run projections -- <command>
+export const USAGE = `Usage: npm run consumers -- <command>   (npm run projections -- <command> is the same)
 
-  list                              projections and their read-model tables
-  status [NAME]                     generations, rebuild progress, failing and parked streams
+  list                              stream consumers: projections with their read-model tables,
+                                    and reactions
+  status [NAME]                     failing and parked streams; generations and rebuild progress
+                                    of projections
   parked [NAME]                     failing and parked streams with their reasons
-  redrive NAME [STREAM_ID ...]      replay parked (or the named) streams from the events table
+  redrive NAME [STREAM_ID ...]      replay parked (or the named) streams from the events table,
+                                    for a projection or a reaction
   rebuild NAME [--settle-seconds N] [--keep-retired]
-                                    re-run NAME over the global log, in the order events happened,
-                                    into a new generation and switch over; Ctrl-C interrupts,
-                                    running it again resumes; it follows the log until N seconds
-                                    (default 120) after it started, and removes the replaced
-                                    generation 2 minutes after the switch (once batches that
-                                    started before either have ended)
-  clean NAME                        remove generations replaced by a rebuild run with
-                                    --keep-retired
+                                    re-run projection NAME over the global log, in the order
+                                    events happened, into a new generation and switch over;
+                                    Ctrl-C interrupts, running it again resumes; it follows the
+                                    log until N seconds (default 120) after it started, and
+                                    removes the replaced generation 2 minutes after the switch
+                                    (once batches that started before either have ended)
+  clean NAME                        remove generations of projection NAME replaced by a rebuild
+                                    run with --keep-retired
   corrupt                           stored events that do not fit their schema, by stream:
                                     commands on those streams fail with CorruptEvent until
                                     the cause is repaired (scans the whole events table)`;
@@ -62,19 +66,19 @@ function formatParked(record: ParkedStream): string {
   const waiting =
     record.queuedUpTo !== undefined ? `, events up to ${record.queuedUpTo} waiting` : '';
   return (
-    `${record.projection} ${record.streamId} ${record.status} at version ${record.version} ` +
+    `${record.consumer} ${record.streamId} ${record.status} at version ${record.version} ` +
     `(${record.eventType ?? 'event'} ${record.eventId ?? ''}) after ${record.attempts} attempt(s)${waiting}: ` +
     `${record.kind}: ${record.error}`
   );
 }
 
 /**
- * Runs one command against the given projections (a rebuild replays `log`); returns the
- * process exit code.
+ * Runs one command against the given consumers (a rebuild replays `log`); returns the process
+ * exit code.
  */
-export async function runProjectionsCommand(
+export async function runConsumersCommand(
   args: readonly string[],
-  projections: ReadonlyMap<string, ProjectionRuntime>,
+  consumers: ReadonlyMap<string, ConsumerRuntime>,
   log: GlobalLogReader,
   io: CommandIo,
 ): Promise<number> {
@@ -92,40 +96,53 @@ export async function runProjectionsCommand(
     io.print(USAGE);
     return command || values.help ? 0 : 1;
   }
-  const select = (required: boolean): ProjectionRuntime[] | undefined => {
+  const select = (required: boolean): ConsumerRuntime[] | undefined => {
     if (!name) {
-      if (required) io.print(`${command} needs a projection name.\n\n${USAGE}`);
-      return required ? undefined : [...projections.values()];
+      if (required) io.print(`${command} needs a consumer name.\n\n${USAGE}`);
+      return required ? undefined : [...consumers.values()];
     }
-    const runtime = projections.get(name);
+    const runtime = consumers.get(name);
     if (!runtime) {
-      io.print(
-        `Unknown projection '${name}'. Known: ${[...projections.keys()].join(', ') || 'none'}`,
-      );
+      io.print(`Unknown consumer '${name}'. Known: ${[...consumers.keys()].join(', ') || 'none'}`);
       return undefined;
     }
     return [runtime];
   };
+  const selectProjection = (): ProjectionRuntime | undefined => {
+    const [runtime] = select(true) ?? [];
+    if (!runtime || runtime instanceof ProjectionRuntime) return runtime;
+    io.print(`${command} works on projections; ${runtime.name} is a ${runtime.kind}`);
+    return undefined;
+  };
 
   switch (command) {
     case 'list':
-      for (const runtime of projections.values()) {
-        io.print(`${runtime.name}\t${runtime.options.tables.readModel}`);
+      for (const runtime of consumers.values()) {
+        io.print(
+          runtime instanceof ProjectionRuntime
+            ? `${runtime.name}\tprojection\t${runtime.options.tables.readModel}`
+            : `${runtime.name}\t${runtime.kind}`,
+        );
       }
       return 0;
     case 'status': {
       const selected = select(false);
       if (!selected) return 1;
       for (const runtime of selected) {
-        const state = await runtime.generations();
-        const rebuild = await rebuildStatus(runtime);
         const records = await runtime.parking.list(runtime.name);
         const parked = records.filter((record) => record.status === 'parked').length;
+        const streams = `${parked} parked, ${records.length - parked} failing`;
+        if (!(runtime instanceof ProjectionRuntime)) {
+          io.print(`${runtime.name}: ${runtime.kind}; ${streams}`);
+          continue;
+        }
+        const state = await runtime.generations();
+        const rebuild = await rebuildStatus(runtime);
         io.print(
           `${runtime.name}: active generation ${state.active}` +
             (state.building !== undefined ? `, building ${state.building}` : '') +
             (state.retired.length > 0 ? `, retired ${state.retired.join(', ')}` : '') +
-            `; ${parked} parked, ${records.length - parked} failing`,
+            `; ${streams}`,
         );
         if (rebuild) {
           io.print(
@@ -166,7 +183,7 @@ export async function runProjectionsCommand(
       return outcomes.every((outcome) => outcome.released) ? 0 : 2;
     }
     case 'rebuild': {
-      const [runtime] = select(true) ?? [];
+      const runtime = selectProjection();
       if (!runtime) return 1;
       const settleSeconds =
         values['settle-seconds'] === undefined ? undefined : Number(values['settle-seconds']);
@@ -199,7 +216,7 @@ export async function runProjectionsCommand(
       }
     }
     case 'clean': {
-      const [runtime] = select(true) ?? [];
+      const runtime = selectProjection();
       if (!runtime) return 1;
       const removed = await removeRetiredGenerations(runtime);
       io.print(`${runtime.name}: removed ${number(removed)} items of replaced generations`);

@@ -8,16 +8,16 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from './batch-get';
-import type { FailureKind, StreamFailure } from './generation-writer';
+import type { FailureKind, StreamFailure } from './version-guard';
 
 /**
- * A stream that a projection could not apply, kept with its reason.
+ * A stream that a consumer (a projection or a reaction) could not process, kept with its reason.
  * - `failing`: failed `attempts` times at `version`; still retried by the stream.
  * - `parked`: gave up retrying; later events of the stream queue behind it (the highest seen in
  *   `queuedUpTo`) while other streams flow, until `redrive` replays it from the events table.
  */
 export interface ParkedStream {
-  readonly projection: string;
+  readonly consumer: string;
   readonly streamId: string;
   readonly status: 'failing' | 'parked';
   readonly version: number;
@@ -36,18 +36,18 @@ export interface ParkedStream {
 const isConditionFailure = (error: unknown) =>
   (error as Error).name === 'ConditionalCheckFailedException';
 
-/** The parked-streams table: failure counts and parked streams of every projection. */
+/** The parked-streams table: failure counts and parked streams of every consumer. */
 export class ParkedStreams {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async get(projection: string, streamId: string): Promise<ParkedStream | undefined> {
+  async get(consumer: string, streamId: string): Promise<ParkedStream | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { projection, streamId },
+        Key: { consumer, streamId },
         ConsistentRead: true,
       }),
     );
@@ -55,12 +55,9 @@ export class ParkedStreams {
   }
 
   /** Records of the given streams that have one. */
-  async states(
-    projection: string,
-    streamIds: readonly string[],
-  ): Promise<Map<string, ParkedStream>> {
+  async states(consumer: string, streamIds: readonly string[]): Promise<Map<string, ParkedStream>> {
     const states = new Map<string, ParkedStream>();
-    const keys = streamIds.map((streamId) => ({ projection, streamId }));
+    const keys = streamIds.map((streamId) => ({ consumer, streamId }));
     for (const item of await batchGetAll(this.doc, this.tableName, keys)) {
       states.set(item.streamId as string, item as ParkedStream);
     }
@@ -72,7 +69,7 @@ export class ParkedStreams {
    * the stream once `parkAfterAttempts` is reached. Returns the record as stored.
    */
   async recordFailure(
-    projection: string,
+    consumer: string,
     streamId: string,
     failure: StreamFailure,
     previous: ParkedStream | undefined,
@@ -83,7 +80,7 @@ export class ParkedStreams {
     const attempts = sameFailure ? previous.attempts + 1 : 1;
     const parked = attempts >= options.parkAfterAttempts;
     const record: ParkedStream = {
-      projection,
+      consumer,
       streamId,
       status: parked ? 'parked' : 'failing',
       version: failure.version,
@@ -112,7 +109,7 @@ export class ParkedStreams {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Parked meanwhile by another process: keep its record, the stream stays parked.
-      return (await this.get(projection, streamId)) ?? record;
+      return (await this.get(consumer, streamId)) ?? record;
     }
   }
 
@@ -121,7 +118,7 @@ export class ParkedStreams {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { projection: record.projection, streamId: record.streamId },
+        Key: { consumer: record.consumer, streamId: record.streamId },
         UpdateExpression:
           'SET #version = :version, eventId = :eventId, eventType = :eventType, #kind = :kind, ' +
           '#error = :error, errorName = :errorName, lastFailedAt = :now ADD attempts :one',
@@ -144,12 +141,12 @@ export class ParkedStreams {
    * Notes that events up to `version` wait behind a parked stream. False when the stream is no
    * longer parked (a redrive released it): the caller then applies the events itself.
    */
-  async queueBehind(projection: string, streamId: string, version: number): Promise<boolean> {
+  async queueBehind(consumer: string, streamId: string, version: number): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { projection, streamId },
+          Key: { consumer, streamId },
           UpdateExpression: 'SET queuedUpTo = :version',
           ConditionExpression:
             '#status = :parked AND (attribute_not_exists(queuedUpTo) OR queuedUpTo < :version)',
@@ -160,17 +157,17 @@ export class ParkedStreams {
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return (await this.get(projection, streamId))?.status === 'parked';
+      return (await this.get(consumer, streamId))?.status === 'parked';
     }
   }
 
   /** Forgets the failures of a stream that has since been applied. */
-  async clearFailing(projection: string, streamId: string): Promise<void> {
+  async clearFailing(consumer: string, streamId: string): Promise<void> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { projection, streamId },
+          Key: { consumer, streamId },
           ConditionExpression: '#status = :failing',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failing': 'failing' },
@@ -185,12 +182,12 @@ export class ParkedStreams {
    * Releases a parked stream once everything that queued behind it is applied. False when more
    * events queued meanwhile: the caller applies them and tries again.
    */
-  async release(projection: string, streamId: string, appliedVersion: number): Promise<boolean> {
+  async release(consumer: string, streamId: string, appliedVersion: number): Promise<boolean> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { projection, streamId },
+          Key: { consumer, streamId },
           ConditionExpression: 'attribute_not_exists(queuedUpTo) OR queuedUpTo <= :applied',
           ExpressionAttributeValues: { ':applied': appliedVersion },
         }),
@@ -202,18 +199,18 @@ export class ParkedStreams {
     }
   }
 
-  /** Every record of one projection, or of all projections. */
-  async list(projection?: string): Promise<ParkedStream[]> {
+  /** Every record of one consumer, or of all consumers. */
+  async list(consumer?: string): Promise<ParkedStream[]> {
     const records: ParkedStream[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = projection
+      const page = consumer
         ? await this.doc.send(
             new QueryCommand({
               TableName: this.tableName,
-              KeyConditionExpression: '#projection = :projection',
-              ExpressionAttributeNames: { '#projection': 'projection' },
-              ExpressionAttributeValues: { ':projection': projection },
+              KeyConditionExpression: '#consumer = :consumer',
+              ExpressionAttributeNames: { '#consumer': 'consumer' },
+              ExpressionAttributeValues: { ':consumer': consumer },
               ConsistentRead: true,
               ExclusiveStartKey: startKey,
             }),

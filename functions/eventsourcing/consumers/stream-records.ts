@@ -1,16 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { eventFromItem, isEventItem } from '../event-items';
-import type { RecordedEvent } from '../types';
-import type { Upcasters } from '../upcasting';
-import type { EventToApply } from './generation-writer';
+import type { EventToApply } from './version-guard';
 
 /** One event taken from a stream record, with the record's position for failure reports. */
-export interface StreamedEvent {
-  readonly event: RecordedEvent;
+export interface StreamedEvent extends EventToApply {
   readonly sequenceNumber: string;
-  /** Why the record could not become a current-schema event (it fails when reached). */
-  readonly error?: Error;
 }
 
 /**
@@ -30,15 +25,6 @@ function toSdkItem(image: Record<string, LambdaAttributeValue>): Record<string, 
   );
 }
 
-/** The event at its current schema, or as stored with the reason it cannot be upcast. */
-export function upcastToApply(upcasters: Upcasters, event: RecordedEvent): EventToApply {
-  try {
-    return { event: upcasters.upcast(event) };
-  } catch (error) {
-    return { event, error: error as Error };
-  }
-}
-
 /** Numeric order of DynamoDB Streams sequence numbers (decimal strings of varying length). */
 export function compareSequenceNumbers(a: string, b: string): number {
   const difference = BigInt(a) - BigInt(b);
@@ -48,13 +34,10 @@ export function compareSequenceNumbers(a: string, b: string): number {
 /**
  * Turns the records of one Lambda batch into events grouped by stream, each stream's events in
  * version order (a stream's records can arrive swapped: Streams orders only per item). Only
- * INSERTs of event items count; anything else on the stream is ignored. Events are upcast to
- * their current schema; an event that cannot be upcast keeps its error and fails when reached.
+ * INSERTs of event items count; anything else on the stream is ignored. Events are as stored:
+ * the consumer host decodes those a consumer handles.
  */
-export function eventsByStream(
-  records: readonly DynamoDBRecord[],
-  upcasters: Upcasters,
-): Map<string, StreamedEvent[]> {
+export function eventsByStream(records: readonly DynamoDBRecord[]): Map<string, StreamedEvent[]> {
   const byStream = new Map<string, Map<number, StreamedEvent>>();
   for (const record of records) {
     const image = record.dynamodb?.NewImage;
@@ -62,12 +45,11 @@ export function eventsByStream(
     if (record.eventName !== 'INSERT' || !image || !sequenceNumber) continue;
     const item = toSdkItem(image);
     if (!isEventItem(item)) continue;
-    const raw = eventFromItem(item);
-    const streamed: StreamedEvent = { ...upcastToApply(upcasters, raw), sequenceNumber };
-    const versions = byStream.get(raw.streamId) ?? new Map<number, StreamedEvent>();
+    const event = eventFromItem(item);
+    const versions = byStream.get(event.streamId) ?? new Map<number, StreamedEvent>();
     // A record delivered twice in one batch is the same event: keep its first position.
-    if (!versions.has(raw.version)) versions.set(raw.version, streamed);
-    byStream.set(raw.streamId, versions);
+    if (!versions.has(event.version)) versions.set(event.version, { event, sequenceNumber });
+    byStream.set(event.streamId, versions);
   }
   return new Map(
     [...byStream].map(([streamId, versions]) => [

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { DeclaredStreamConsumer } from './declaration';
+import type { DeclaredStreamHost } from './declaration';
 import type { FailureRecords } from './failure-records';
 import type { SystemFunction } from './functions';
 import type { SystemTables } from './tables';
@@ -21,27 +21,27 @@ const eventInsertFilter = FilterCriteria.filter({
 });
 
 /**
- * One event source mapping per declared consumer, with the declared batching and retry
+ * The one event source mapping of a stream host, with the declared batching and retry
  * settings, in shard order from the oldest record (one batch per shard at a time keeps each
  * stream's events in order), reporting failures per record, and sending what it gives up on to
  * the failure-records bucket.
  */
-export function connectStreamConsumer(
-  consumer: DeclaredStreamConsumer,
+export function connectStreamHost(
+  host: DeclaredStreamHost,
   fn: SystemFunction,
   tables: SystemTables,
   failureRecords: FailureRecords,
 ): void {
-  const source = tables.get(consumer.source).table;
+  const source = tables.get(host.source).table;
   fn.function.addEventSource(
     new DynamoEventSource(source, {
-      startingPosition: StartingPosition[consumer.startingPosition],
-      batchSize: consumer.batchSize,
-      maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
-      retryAttempts: consumer.maxRetryAttempts,
-      maxRecordAge: Duration.seconds(consumer.maxRecordAgeSeconds),
-      bisectBatchOnError: consumer.bisectBatchOnError,
-      parallelizationFactor: consumer.parallelizationFactor,
+      startingPosition: StartingPosition[host.startingPosition],
+      batchSize: host.batchSize,
+      maxBatchingWindow: Duration.seconds(host.maxBatchingWindowSeconds),
+      retryAttempts: host.maxRetryAttempts,
+      maxRecordAge: Duration.seconds(host.maxRecordAgeSeconds),
+      bisectBatchOnError: host.bisectBatchOnError,
+      parallelizationFactor: host.parallelizationFactor,
       reportBatchItemFailures: true,
       filters: [eventInsertFilter],
       onFailure: failureRecords.destination(),

@@ -4,14 +4,14 @@ import {
   findCorruptEvents,
   type GlobalLogReader,
   type GlobalLogIndexerHandler,
-  type ProjectionHandler,
   type ProjectionRuntime,
 } from '../functions/eventsourcing';
-import { formatProgress, runProjectionsCommand } from '../local/projections-commands';
+import { formatProgress, runConsumersCommand } from '../local/consumers-commands';
 import {
   balanceHandler,
   createProjectionTestTables,
   insertRecord,
+  type BalanceHandler,
   type ProjectionTestTables,
 } from './support/projection-fixture';
 import { createGlobalLogFixture } from './support/global-log';
@@ -21,7 +21,7 @@ import { balanceEvents } from './support/test-events';
 let tables: ProjectionTestTables;
 let broken = true;
 let runtime: ProjectionRuntime;
-let handler: ProjectionHandler;
+let handler: BalanceHandler;
 let indexer: GlobalLogIndexerHandler;
 let log: GlobalLogReader;
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
 async function run(...args: string[]) {
   const lines: string[] = [];
   const progress: string[] = [];
-  const code = await runProjectionsCommand(args, new Map([['accounts', runtime]]), log, {
+  const code = await runConsumersCommand(args, new Map([['accounts', runtime]]), log, {
     print: (line) => lines.push(line),
     progress: (line) => progress.push(line),
     corruptEvents: () => findCorruptEvents(tables.client, tables.names.events, balanceEvents),
@@ -49,7 +49,7 @@ async function run(...args: string[]) {
   return { code, output: lines.join('\n'), progress };
 }
 
-describe('projections command', () => {
+describe('consumers command on a projection', () => {
   it('shows parked streams, redrives them after the fix, and rebuilds with progress', async () => {
     const store = new EventStore({
       client: tables.client,
@@ -118,13 +118,13 @@ describe('projections command', () => {
   it('explains what it needs', async () => {
     const usage = await run();
     expect(usage.code).toBe(1);
-    expect(usage.output).toContain('Usage: npm run projections -- <command>');
+    expect(usage.output).toContain('Usage: npm run consumers -- <command>');
     const unnamed = await run('rebuild');
     expect(unnamed.code).toBe(1);
-    expect(unnamed.output).toContain('rebuild needs a projection name');
+    expect(unnamed.output).toContain('rebuild needs a consumer name');
     expect(await run('redrive', 'nope')).toMatchObject({
       code: 1,
-      output: "Unknown projection 'nope'. Known: accounts",
+      output: "Unknown consumer 'nope'. Known: accounts",
     });
     expect(await run('rebuild', 'accounts', '--settle-seconds', 'soon')).toMatchObject({ code: 1 });
   });

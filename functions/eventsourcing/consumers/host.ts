@@ -1,0 +1,315 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { tableNameFromEnv } from '../../system';
+import { createDynamoDbClient } from '../dynamodb-client';
+import { logger } from '../logger';
+import { createMetrics } from '../metrics';
+import type { Projection } from '../projection';
+import { ProjectionRuntime } from '../projections/projection-runtime';
+import type { RecordedEvent } from '../types';
+import { lowestSequence, type BatchOutcome, type ConsumerRuntime } from './consumer-runtime';
+import { CONSUMER_METRICS } from './metric-names';
+import { isBatchConsumer, type BatchConsumer } from './batch-consumer';
+import { ReactionRuntime, isReaction, type Reaction } from './reaction';
+import { eventsByStream, type StreamedEvent } from './stream-records';
+import type { EventToApply } from './version-guard';
+
+/** A consumer the host runs: a projection or a reaction, each typed by its own events. */
+export type GuardedConsumer = Projection | Reaction;
+
+/** Every kind of consumer a host runs. */
+export type HostedConsumer = GuardedConsumer | BatchConsumer;
+
+/** Physical table names the host's consumers use. */
+export interface HostTables {
+  readonly events: string;
+  readonly parkedStreams: string;
+  /** Needed when the host runs reactions. */
+  readonly reactionPositions?: string;
+  /** Each projection's read-model table, by its `readModel` key. */
+  readonly readModels?: Readonly<Record<string, string>>;
+}
+
+export interface ConsumerHostOptions {
+  readonly consumers: readonly HostedConsumer[];
+  /**
+   * Turns a stored event into the event consumers receive: upcast to the current schema and
+   * checked against it. Throws when it cannot; the consumers handling that type park the stream.
+   * Consumers receive events as stored when omitted.
+   */
+  readonly decode?: (event: RecordedEvent) => RecordedEvent;
+  /** Defaults to a client for the function's region, or `DYNAMODB_ENDPOINT` locally. */
+  readonly client?: DynamoDBClient;
+  /** From the function's environment (`TABLE_*`) when omitted. */
+  readonly tables?: HostTables;
+  /** Failed deliveries of one stream before a consumer parks it (default 2). */
+  readonly parkAfterAttempts?: number;
+  /** Streams of one batch each consumer processes at the same time (default 8). */
+  readonly concurrency?: number;
+  /** Metrics of one consumer; Powertools Metrics (EMF) with a `consumer` dimension by default. */
+  readonly metrics?: (consumer: string) => Metrics;
+  /**
+   * Time kept back from the invocation to record what did not finish (default 5 s, at most a
+   * fifth of the time left).
+   */
+  readonly reserveMs?: number;
+}
+
+/** The Lambda handler of a stream's reader, with partial batch responses. */
+export type ConsumerHost = ((
+  event: DynamoDBStreamEvent,
+  context?: Context,
+) => Promise<DynamoDBBatchResponse>) & {
+  readonly consumers: readonly HostedConsumer[];
+  /** Each consumer at run time (created on first use), for redrive, rebuild and tests. */
+  runtimes(): ReadonlyMap<string, ConsumerRuntime>;
+};
+
+const DEFAULT_RESERVE_MS = 5000;
+
+/**
+ * One reader of a table stream hosting many consumers. AWS throttles a DynamoDB Streams shard
+ * read by more than two processes, so a system has one host for its projections and one for
+ * its reactions, however many consumers each holds.
+ *
+ * Inside the host every consumer is on its own: it receives only the streams holding events of
+ * types it handles (and of those only the handled events reach its code), keeps its own version
+ * guard, parks its own failing streams with their reason, and has its own metrics. One
+ * consumer's poison event or slowness costs the others at most one re-delivery of the batch,
+ * which their guards skip. Past that retry the batch fails only from where a consumer could not
+ * even record a failure (the database unreachable); the event source mapping delivers it again.
+ */
+export function createConsumerHost(options: ConsumerHostOptions): ConsumerHost {
+  const names = options.consumers.map((consumer) => consumer.name);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) throw new Error(`Consumer '${twice}' is hosted twice`);
+
+  const batchConsumers = options.consumers.filter(isBatchConsumer);
+  const guarded = options.consumers.filter(
+    (consumer): consumer is GuardedConsumer => !isBatchConsumer(consumer),
+  );
+  const decode = decoder(options.decode);
+  let runtimes: Map<string, ConsumerRuntime> | undefined;
+  const getRuntimes = () =>
+    (runtimes ??= createRuntimes(
+      { ...options, consumers: guarded },
+      decode,
+      options.tables ?? tablesFromEnv(guarded),
+    ));
+  const metrics = new Map<string, Metrics>();
+  const metricsOf = (consumer: string) => {
+    let found = metrics.get(consumer);
+    if (!found) {
+      found = options.metrics?.(consumer) ?? createMetrics('consumers', { consumer });
+      metrics.set(consumer, found);
+    }
+    return found;
+  };
+  const handledByAny = new Set(guarded.flatMap((consumer) => consumer.handles));
+
+  const handler = async (
+    event: DynamoDBStreamEvent,
+    context?: Context,
+  ): Promise<DynamoDBBatchResponse> => {
+    const byStream = decodeHandled(eventsByStream(event.Records), handledByAny, decode);
+    const deadline = context ? deadlineOf(context, options.reserveMs) : undefined;
+    const retries = await Promise.all([
+      ...batchConsumers.map((consumer) => consumeWhole(consumer, event)),
+      ...[...getRuntimes().values()].map((runtime) =>
+        consume(runtime, byStream, deadline, metricsOf(runtime.name)),
+      ),
+    ]);
+    const retryFrom = lowestSequence(retries);
+    return { batchItemFailures: retryFrom ? [{ itemIdentifier: retryFrom }] : [] };
+  };
+  return Object.assign(handler, { consumers: options.consumers, runtimes: getRuntimes });
+}
+
+/**
+ * The one place stored events become the events consumers receive: every delivered event of a
+ * handled type, and every event a consumer reads from the events table.
+ */
+function decoder(decode: ConsumerHostOptions['decode']): (event: RecordedEvent) => EventToApply {
+  if (!decode) return (event) => ({ event });
+  return (event) => {
+    try {
+      return { event: decode(event) };
+    } catch (error) {
+      return { event, error: error as Error };
+    }
+  };
+}
+
+function decodeHandled(
+  byStream: Map<string, StreamedEvent[]>,
+  handled: ReadonlySet<string>,
+  decode: (event: RecordedEvent) => EventToApply,
+): Map<string, StreamedEvent[]> {
+  for (const [streamId, events] of byStream) {
+    byStream.set(
+      streamId,
+      events.map((streamed) =>
+        handled.has(streamed.event.type)
+          ? { ...decode(streamed.event), sequenceNumber: streamed.sequenceNumber }
+          : streamed,
+      ),
+    );
+  }
+  return byStream;
+}
+
+function deadlineOf(context: Context, reserveMs = DEFAULT_RESERVE_MS): number {
+  const remaining = context.getRemainingTimeInMillis();
+  return Date.now() + remaining - Math.min(reserveMs, remaining / 5);
+}
+
+const projectionsOf = (consumers: readonly GuardedConsumer[]) =>
+  consumers.filter((consumer) => !isReaction(consumer)) as Projection[];
+
+function tablesFromEnv(consumers: readonly GuardedConsumer[]): HostTables {
+  const projections = projectionsOf(consumers);
+  return {
+    events: tableNameFromEnv('events'),
+    parkedStreams: tableNameFromEnv('parkedStreams'),
+    ...(consumers.some(isReaction)
+      ? { reactionPositions: tableNameFromEnv('reactionPositions') }
+      : {}),
+    readModels: Object.fromEntries(
+      projections.map(({ readModel }) => [readModel, tableNameFromEnv(readModel)]),
+    ),
+  };
+}
+
+function createRuntimes(
+  options: Omit<ConsumerHostOptions, 'consumers'> & {
+    readonly consumers: readonly GuardedConsumer[];
+  },
+  decode: (event: RecordedEvent) => EventToApply,
+  tables: HostTables,
+): Map<string, ConsumerRuntime> {
+  const client = options.client ?? createDynamoDbClient();
+  const shared = {
+    client,
+    decode,
+    ...(options.parkAfterAttempts ? { parkAfterAttempts: options.parkAfterAttempts } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  };
+  const consumerTables = { events: tables.events, parkedStreams: tables.parkedStreams };
+  return new Map(
+    options.consumers.map((consumer): [string, ConsumerRuntime] => {
+      if (isReaction(consumer)) {
+        if (!tables.reactionPositions) {
+          throw new Error(`Reaction ${consumer.name} needs the reaction-positions table`);
+        }
+        return [
+          consumer.name,
+          new ReactionRuntime(consumer, {
+            ...shared,
+            tables: { ...consumerTables, reactionPositions: tables.reactionPositions },
+          }),
+        ];
+      }
+      const projection = consumer;
+      const readModel = tables.readModels?.[projection.readModel];
+      if (!readModel) throw new Error(`Projection ${projection.name} has no read-model table`);
+      return [
+        projection.name,
+        new ProjectionRuntime(projection, { ...shared, tables: { ...consumerTables, readModel } }),
+      ];
+    }),
+  );
+}
+
+/** Hands a batch consumer the whole batch; where it must be delivered again for it, if anywhere. */
+async function consumeWhole(
+  consumer: BatchConsumer,
+  event: DynamoDBStreamEvent,
+): Promise<string | undefined> {
+  try {
+    const { batchItemFailures } = await consumer.consume(event);
+    return lowestSequence(batchItemFailures.map((failure) => failure.itemIdentifier));
+  } catch (error) {
+    logger.warn('Consumer could not take the batch; it will be delivered again', {
+      consumer: consumer.name,
+      error: error as Error,
+    });
+    return lowestSequence(event.Records.map((record) => record.dynamodb?.SequenceNumber));
+  }
+}
+
+/**
+ * Hands a consumer the streams of the batch that hold an event it handles. Returns where the
+ * batch must be delivered again for it, if anywhere.
+ */
+async function consume(
+  runtime: ConsumerRuntime,
+  byStream: ReadonlyMap<string, readonly StreamedEvent[]>,
+  deadline: number | undefined,
+  metrics: Metrics,
+): Promise<string | undefined> {
+  const selected = new Map(
+    [...byStream].filter(([, events]) =>
+      events.some(({ event }) => runtime.handles.has(event.type)),
+    ),
+  );
+  if (selected.size === 0) return undefined;
+  try {
+    const outcome = await runtime.consumeBatch(selected, { deadline });
+    report(runtime.name, outcome, metrics);
+    return outcome.retryFrom;
+  } catch (error) {
+    logger.warn('Consumer could not take the batch; it will be delivered again', {
+      consumer: runtime.name,
+      error: error as Error,
+    });
+    metrics.addMetric(CONSUMER_METRICS.retries, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    return lowestSequence([...selected.values()].map((events) => events[0]!.sequenceNumber));
+  }
+}
+
+/**
+ * Logs and measures what a batch did for one consumer: each processed event's lag, failures
+ * and parks. The line per processed event is a debug line: the lag metric covers each of them.
+ */
+function report(consumer: string, outcome: BatchOutcome, metrics: Metrics): void {
+  const now = Date.now();
+  let applied = 0;
+  for (const stream of outcome.streams) {
+    for (const event of stream.applied) {
+      const lagMs = Math.max(0, now - Date.parse(event.recordedAt));
+      logger.debug('Consumed event', {
+        consumer,
+        streamId: event.streamId,
+        version: event.version,
+        type: event.type,
+        lagMs,
+      });
+      metrics.addMetric(CONSUMER_METRICS.lag, MetricUnit.Milliseconds, lagMs);
+      applied += 1;
+    }
+    if (stream.queued) {
+      logger.warn('Events queued behind a parked stream', {
+        consumer,
+        streamId: stream.streamId,
+        parkedAtVersion: stream.parked?.version,
+      });
+    } else if (stream.parked?.status === 'parked') {
+      logger.error('Stream parked', { ...stream.parked });
+      metrics.addMetric(CONSUMER_METRICS.parked, MetricUnit.Count, 1);
+    } else if (stream.failure) {
+      logger.warn('Stream will be delivered again', {
+        consumer,
+        streamId: stream.streamId,
+        kind: stream.failure.kind,
+        version: stream.failure.version,
+        error: stream.failure.error.message,
+        attempts: stream.parked?.attempts,
+      });
+    }
+  }
+  metrics.addMetric(CONSUMER_METRICS.applied, MetricUnit.Count, applied);
+  if (outcome.retryFrom) metrics.addMetric(CONSUMER_METRICS.retries, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}

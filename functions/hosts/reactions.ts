@@ -1,0 +1,48 @@
+import { toDomainEvent } from '../domain-events';
+import {
+  createConsumerHost,
+  createDynamoDbClient,
+  createGlobalLogIndexerHandler,
+  storageFromEnv,
+} from '../eventsourcing';
+import { globalLogTablesFromEnv } from '../global-log/tables';
+import { once } from '../http/once';
+import { createEventBridgeClient } from '../integration/eventbridge-client';
+import { integrationEventPublisher } from '../integration/publisher';
+import { EVENT_BUS_NAME_VARIABLE, streamHosts } from '../system';
+import { transferProcessReaction } from '../transfers/process-reaction';
+import { TransferProcess } from '../transfers/service';
+import { declaredConsumers } from './declared-consumers';
+
+const transferProcess = once(() => new TransferProcess(storageFromEnv(createDynamoDbClient())));
+
+const eventBridge = once(() => {
+  const eventBusName = process.env[EVENT_BUS_NAME_VARIABLE];
+  if (!eventBusName) {
+    throw new Error(`Environment variable ${EVENT_BUS_NAME_VARIABLE} (the event bus) is not set`);
+  }
+  return { client: createEventBridgeClient(), eventBusName };
+});
+
+const globalLogIndexer = once(() =>
+  createGlobalLogIndexerHandler({ tables: globalLogTablesFromEnv() }),
+);
+
+/**
+ * Stream host `reactions` (see `functions/system.ts`): the transfer process manager, the
+ * integration-event publisher and the global log's indexer.
+ */
+export const handler = createConsumerHost({
+  consumers: declaredConsumers(streamHosts.reactions, {
+    'transfer-process': transferProcessReaction(transferProcess),
+    'integration-publisher': integrationEventPublisher(eventBridge),
+    'global-log-indexer': {
+      name: 'global-log-indexer',
+      consume: (event) => globalLogIndexer()(event),
+    },
+  }),
+  decode: toDomainEvent,
+  // A transfer step waits on DynamoDB round trips and conflict backoff: every stream of a batch
+  // runs at once.
+  concurrency: streamHosts.reactions.batchSize,
+});
