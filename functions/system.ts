@@ -172,7 +172,7 @@ const corruptEventsAlarm = [
 const commandFunction = (
   description: string,
   entry: string,
-  options: { readonly snapshots: 'readWrite' | 'read' } = { snapshots: 'readWrite' },
+  options: { readonly snapshots: boolean } = { snapshots: true },
 ) =>
   ({
     description,
@@ -184,7 +184,7 @@ const commandFunction = (
     tables: {
       events: 'append',
       idempotency: 'readWrite',
-      snapshots: options.snapshots,
+      ...(options.snapshots ? { snapshots: 'readWrite' } : {}),
     },
   }) as const satisfies FunctionDeclaration;
 
@@ -400,9 +400,9 @@ export const functions = {
   transferCommands: commandFunction(
     'Requests money transfers between accounts.',
     'functions/transfers/commands.ts',
-    // Transfers are short streams that loads replay; the source account is loaded (from its
-    // snapshot) only to check who owns it.
-    { snapshots: 'read' },
+    // Transfers are short streams that loads replay; the source account's first event says
+    // who owns it.
+    { snapshots: false },
   ),
   transferQueries: {
     description: 'The status of a transfer, from its own stream.',

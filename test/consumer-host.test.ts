@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  EventCatalogue,
   EventStore,
   ReactionFailedAt,
   createConsumerHost,
@@ -20,6 +21,20 @@ import {
   type ProjectionTestTables,
 } from './support/projection-fixture';
 
+/**
+ * The host decodes events itself, so the store writes these types with any data: one test
+ * stores an event its consumer's decoder must refuse.
+ */
+const anyData = z.looseObject({});
+const hostTestEvents = EventCatalogue.of({
+  Opened: anyData,
+  Deposited: anyData,
+  Withdrawn: anyData,
+  Audited: anyData,
+  Placed: anyData,
+  Shipped: anyData,
+});
+
 let tables: ProjectionTestTables;
 let store: EventStore;
 /** A second read-model table, for a projection of order events. */
@@ -27,7 +42,11 @@ let ordersTable: string;
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
-  store = new EventStore({ client: tables.client, tableName: tables.names.events });
+  store = new EventStore({
+    client: tables.client,
+    tableName: tables.names.events,
+    catalogue: hostTestEvents,
+  });
   ordersTable = await createReadModelTable(tables.client);
 });
 

@@ -232,6 +232,25 @@ describe.sequential('each function with exactly its declared grants', () => {
     expect(unusedAndRefused('reactions', proxy)).toEqual({ unused: [], refused: [] });
   });
 
+  it('eventFeed pages through the global log the reactions host indexed, all and by type', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('eventFeed');
+    const all = await handler(
+      apiEvent('GET /events', { path: '/events', query: { limit: '1000' } }),
+      lambdaContext,
+    );
+    expect(all.statusCode, all.body).toBe(200);
+    const { events } = JSON.parse(all.body) as { events: { streamId: string; version: number }[] };
+    // Every event the reactions host was given, and which it published.
+    expect(events.length).toBe(bus.events.length);
+    const opened = await handler(
+      apiEvent('GET /events', { path: '/events', query: { types: 'AccountOpened' } }),
+      lambdaContext,
+    );
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect((JSON.parse(opened.body) as { events: unknown[] }).events).toHaveLength(2);
+    expect(unusedAndRefused('eventFeed', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
   it('stuckTransfers finishes the transfer nobody ran', async () => {
     process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
     const { handler, proxy } =

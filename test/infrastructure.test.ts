@@ -38,7 +38,7 @@ const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
 /** The exact DynamoDB actions each access level must grant, written out independently. */
 const expectedActions: Record<TableAccess, string[]> = {
   read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-  append: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  append: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   readWrite: [
     'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',

@@ -1,8 +1,9 @@
 import { ulid } from 'ulid';
 import * as z from 'zod';
-import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { EventStore, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { accountEvents } from '../accounts/events';
 import { MAX_AMOUNT } from '../accounts/decider';
-import { accountOwner, accountRepository } from '../accounts/service';
+import { accountOwner } from '../accounts/service';
 import { httpHandler } from '../http/api';
 import { requireOwner } from '../http/caller';
 import { commandRoutes } from '../http/commands';
@@ -16,10 +17,10 @@ import { transferCommandHandler } from './service';
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
-  const storage = storageFromEnv(client);
+  const storage = storageFromEnv(client, { snapshots: false });
   return {
     transfers: transferCommandHandler(storage),
-    accounts: accountRepository(storage),
+    accounts: new EventStore({ client, tableName: storage.eventsTable, catalogue: accountEvents }),
     keys: new IdempotencyKeys(client, tableNameFromEnv('idempotency')),
   };
 });
@@ -46,7 +47,7 @@ export const handler = httpHandler(
       authorize: async ({ request }) =>
         requireOwner(
           request.caller,
-          await accountOwner(dependencies().accounts.store, request.body.fromAccountId),
+          await accountOwner(dependencies().accounts, request.body.fromAccountId),
           'account',
         ),
       respond: ({ streamId, version }) => {
