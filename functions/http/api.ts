@@ -149,7 +149,9 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
   };
 
   // The Lambda context is not needed: every answer is built from the event alone.
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const handler = async (
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     const correlationId = correlationIdOf(event);
     logger.resetKeys();
     logger.appendKeys({
@@ -164,4 +166,7 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
       body: answer.body,
     };
   };
+  // The route table travels with the handler: what synth checks against the declared routes
+  // and what the API description is generated from.
+  return Object.assign(handler, { routes });
 }
