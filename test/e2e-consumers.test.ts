@@ -22,7 +22,8 @@ let parking: ParkedStreams;
 let consumers: Map<string, ConsumerRuntime>;
 let replacementBus: LocalEventBus | undefined;
 
-const WAIT = { timeoutMs: 30_000, intervalMs: 100 };
+// Parking waits for retries with backoff; generous deadlines keep a loaded machine from failing.
+const WAIT = { timeoutMs: 90_000, intervalMs: 100 };
 
 beforeAll(async () => {
   t = await startTestApi();
@@ -66,7 +67,7 @@ async function operator(...args: string[]) {
   return { code, output: lines.join('\n') };
 }
 
-describe('stream consumers of the local stack', () => {
+describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
   it('keep the other projections, the process manager and the publisher current while one projection parks a stream; redrive completes it', async () => {
     const damaged = await openAccount('poison-owner', 100);
     const source = await openAccount('poison-source', 100);
