@@ -25,6 +25,38 @@ export default tseslint.config(
     },
   },
   {
+    // The unit suite runs without Java: no database, no server, no child process.
+    files: ['test/unit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:child_process', 'node:http', 'node:net'].map((name) => ({
+            name,
+            message:
+              'A unit test starts no process and opens no socket: write it under test/integration or test/e2e.',
+          })),
+          patterns: [
+            {
+              group: [
+                '**/support/dynamodb',
+                '**/support/local-api',
+                '**/support/projection-fixture',
+                '**/support/global-log',
+                '**/support/stream-runner-fixture',
+                '**/support/stack-process',
+                '**/local/dynamodb-local',
+                '**/local/stack',
+              ],
+              message:
+                'A unit test runs without DynamoDB Local: write it under test/integration or test/e2e.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js', 'vitest.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },

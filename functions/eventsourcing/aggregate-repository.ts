@@ -1,5 +1,5 @@
 import type { Decider } from './decider';
-import type { EventStore } from './event-store';
+import type { EventStreamStore } from './event-stream-store';
 import { InvalidEventError } from './errors';
 import { logger as defaultLogger } from './logger';
 import type { SnapshotStrategy } from './snapshot-strategies';
@@ -42,7 +42,7 @@ export interface LoadedAggregate<State> {
  */
 export class AggregateRepository<Command, State, Event extends NewEvent> {
   constructor(
-    readonly store: EventStore<Event & RecordedEvent>,
+    readonly store: EventStreamStore<Event & RecordedEvent>,
     readonly decider: Decider<Command, State, Event>,
     private readonly snapshots?: SnapshotSettings,
     private readonly log: Pick<typeof defaultLogger, 'warn'> = defaultLogger,

@@ -125,6 +125,15 @@ export class WriteConditionFailedError extends EventSourcingError {
   }
 }
 
+/** A store was asked for something its storage cannot do (e.g. writes to other tables in memory). */
+export class UnsupportedOperationError extends EventSourcingError {
+  readonly code = 'UnsupportedOperation';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedOperationError';
+  }
+}
+
 /** Base for business-rule violations raised by deciders; passes through the command handler unchanged. */
 export class DomainError extends EventSourcingError {
   constructor(

@@ -28,6 +28,7 @@ import {
   type PreparedEvent,
 } from './event-items';
 import { eventIdFactory } from './event-ids';
+import type { EventStreamStore } from './event-stream-store';
 import { itemBytes } from './item-size';
 import { KnownVersions } from './known-versions';
 import { sleep } from './retry';
@@ -117,7 +118,9 @@ const isLostRace = (reason: { Code?: string | undefined }) =>
  * stream can never both win a version. Events are checked against the catalogue before
  * anything is written, and every event read is upcast and parsed by it.
  */
-export class EventStore<Event extends RecordedEvent = RecordedEvent> {
+export class EventStore<
+  Event extends RecordedEvent = RecordedEvent,
+> implements EventStreamStore<Event> {
   readonly catalogue: EventCatalogue<Event> | undefined;
   private readonly client: DynamoDBClient;
   private readonly tableName: string;

@@ -40,3 +40,6 @@ function attributesBytes(attributes: Record<string, AttributeValue>, perEntryOve
 export function itemBytes(item: Record<string, AttributeValue>): number {
   return attributesBytes(item, 0);
 }
+
+/** DynamoDB's limit on the aggregate size of the items in one transaction. */
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;

@@ -1,4 +1,10 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { ConditionalPut } from '../../functions/eventsourcing';
 
@@ -23,6 +29,31 @@ export async function putStoredEvent(
       }),
     }),
   );
+}
+
+/** Versions in the table, read without the event store so its own checks cannot hide holes. */
+export async function storedVersions(
+  client: DynamoDBClient,
+  tableName: string,
+  streamId: string,
+): Promise<number[]> {
+  const versions: number[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'streamId = :s',
+        ExpressionAttributeValues: { ':s': { S: streamId } },
+        ProjectionExpression: 'version',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    versions.push(...(page.Items ?? []).map((item) => Number(item.version?.N)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return versions;
 }
 
 let markerCount = 0;

@@ -1,0 +1,41 @@
+import type { EventCatalogue } from './event-catalogue';
+import type {
+  AppendOptions,
+  AppendResult,
+  ConditionalPut,
+  ReadOptions,
+  StreamAppend,
+} from './event-store';
+import type { NewEvent, RecordedEvent } from './types';
+
+/**
+ * What a store of append-only event streams promises, whichever storage holds them: the
+ * DynamoDB `EventStore` and the `InMemoryEventStore` both keep it, and one contract test suite
+ * proves it of both. Repositories and command handlers depend on this, not on a storage.
+ */
+export interface EventStreamStore<Event extends RecordedEvent = RecordedEvent> {
+  /** How events are checked on append and parsed on read; without one the store only reads. */
+  readonly catalogue: EventCatalogue<Event> | undefined;
+  /**
+   * Appends events to one stream atomically, at the expected version, or throws
+   * `ConcurrencyError` and writes nothing.
+   */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
+  /** Appends to several streams atomically, each at an exact expected version. */
+  appendToStreams(
+    appends: readonly StreamAppend[],
+    options?: Pick<AppendOptions, 'metadata'>,
+  ): Promise<AppendResult[]>;
+  /** Commits `writes` provided the stream is still at `version` (a decision of no events). */
+  commitAt(streamId: string, version: number, writes: readonly ConditionalPut[]): Promise<void>;
+  /** A stream, or a version range of it, in order, each event parsed by the catalogue. */
+  read(streamId: string, options?: ReadOptions): Promise<Event[]>;
+  /** Like `read`, yielding events one by one so callers can stop early. */
+  iterate(streamId: string, options?: ReadOptions): AsyncGenerator<Event>;
+  /** The stream's current version (0 when it does not exist). */
+  headVersion(streamId: string): Promise<number>;
+}

@@ -1,0 +1,226 @@
+/* eslint-disable @typescript-eslint/require-await -- the DynamoDB store's asynchronous contract
+   (a throw is a rejection), kept without I/O */
+import {
+  ConcurrencyError,
+  EventTooLargeError,
+  InvalidEventError,
+  StreamGapError,
+  UnsupportedOperationError,
+} from './errors';
+import type { EventCatalogue } from './event-catalogue';
+import { eventIdFactory } from './event-ids';
+import {
+  prepareEvents,
+  validateExpectedVersion,
+  validateNewEvents,
+  validateStreamId,
+  type CheckedEvent,
+  type PreparedEvent,
+} from './event-items';
+import type {
+  AppendOptions,
+  AppendResult,
+  ConditionalPut,
+  ReadOptions,
+  StreamAppend,
+} from './event-store';
+import type { EventStreamStore } from './event-stream-store';
+import { InMemoryEventTable } from './in-memory-event-table';
+import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size';
+import { checkStreamAppends, readLimit, validateEventCount } from './store-checks';
+import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+
+export interface InMemoryEventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
+  /** The event types this store may write and how to read them; without one it only reads. */
+  readonly catalogue?: EventCatalogue<Event>;
+  /** The events; a fresh, empty table when omitted. Share one to stand for several processes. */
+  readonly table?: InMemoryEventTable;
+  readonly clock?: () => Date;
+}
+
+/** One stream's events, planned after version `base`. */
+interface PlannedAppend {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly base: number;
+  readonly prepared: readonly PreparedEvent[];
+}
+
+/**
+ * An event store in memory with the DynamoDB `EventStore`'s contract: the same expected
+ * versions, atomic single- and multi-stream appends, reads, limits, catalogue checks and typed
+ * errors. For unit tests of command handlers, process managers and projections without Java.
+ * Writes to other tables committed with an append (`alongside`, `commitAt`) need DynamoDB and
+ * are refused with `UnsupportedOperationError`.
+ */
+export class InMemoryEventStore<
+  Event extends RecordedEvent = RecordedEvent,
+> implements EventStreamStore<Event> {
+  readonly catalogue: EventCatalogue<Event> | undefined;
+  readonly table: InMemoryEventTable;
+  private readonly clock: () => Date;
+  private readonly newEventId = eventIdFactory();
+
+  constructor(options: InMemoryEventStoreOptions<Event> = {}) {
+    this.catalogue = options.catalogue;
+    this.table = options.table ?? new InMemoryEventTable();
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  // Every method checks and writes without awaiting in between: nothing can interleave, so
+  // each append is atomic as a DynamoDB transaction is.
+
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    validateStreamId(streamId);
+    validateExpectedVersion(options.expectedVersion);
+    validateEventCount(events);
+    const checked = this.check(events);
+    refuseOtherTables(options.alongside ?? []);
+    const { expectedVersion } = options;
+    const head = this.table.head(streamId);
+    if (expectedVersion === 'stream_exists' && head === 0) {
+      throw new ConcurrencyError(streamId, expectedVersion, 0);
+    }
+    const base = baseVersion(expectedVersion, head);
+    const now = this.clock().toISOString();
+    const recordedAt = options.notBefore && options.notBefore > now ? options.notBefore : now;
+    const context = { recordedAt, metadata: options.metadata };
+    const planned = {
+      streamId,
+      expectedVersion,
+      base,
+      prepared: this.prepare(streamId, base, checked, context),
+    };
+    return this.commit([planned])[0]!;
+  }
+
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: Pick<AppendOptions, 'metadata'> = {},
+  ): Promise<AppendResult[]> {
+    const checked = checkStreamAppends(appends, (events) => this.check(events));
+    const recordedAt = this.clock().toISOString();
+    return this.commit(
+      appends.map(({ streamId, expectedVersion }) => {
+        const base = expectedVersion === 'no_stream' ? 0 : expectedVersion;
+        const context = { recordedAt, metadata: options.metadata };
+        const prepared = this.prepare(streamId, base, checked.get(streamId)!, context);
+        return { streamId, expectedVersion, base, prepared };
+      }),
+    );
+  }
+
+  async commitAt(
+    streamId: string,
+    version: number,
+    writes: readonly ConditionalPut[],
+  ): Promise<void> {
+    validateStreamId(streamId);
+    validateExpectedVersion(version);
+    refuseOtherTables(writes);
+    // As in DynamoDB, the condition is that version + 1 does not exist yet.
+    if (this.table.head(streamId) > version) {
+      throw new ConcurrencyError(streamId, version, this.table.head(streamId));
+    }
+  }
+
+  async read(streamId: string, options: ReadOptions = {}): Promise<Event[]> {
+    const events: Event[] = [];
+    for await (const event of this.iterate(streamId, options)) events.push(event);
+    return events;
+  }
+
+  async *iterate(streamId: string, options: ReadOptions = {}): AsyncGenerator<Event> {
+    validateStreamId(streamId);
+    const limit = readLimit(options.limit);
+    const forward = (options.direction ?? 'forward') === 'forward';
+    const from = Math.max(1, options.fromVersion ?? 1);
+    const to = options.toVersion ?? Number.MAX_SAFE_INTEGER;
+    const stored = this.table.range(streamId, from, to, forward).slice(0, limit);
+    let expected = forward ? from : stored[0]?.version;
+    for (const event of stored) {
+      // Nothing commits in the background here: a hole is there for good.
+      if (event.version !== expected) throw new StreamGapError(streamId, expected!, event.version);
+      yield this.parse(event);
+      expected = forward ? event.version + 1 : event.version - 1;
+    }
+  }
+
+  async headVersion(streamId: string): Promise<number> {
+    validateStreamId(streamId);
+    return this.table.head(streamId);
+  }
+
+  /** Checks every stream is where its append expects it, then writes all of them or none. */
+  private commit(planned: readonly PlannedAppend[]): AppendResult[] {
+    const all = planned.flatMap((p) => p.prepared);
+    // A single put that finds its own event at the version succeeded before (as in DynamoDB).
+    if (!(all.length === 1 && this.isStored(all[0]!))) {
+      for (const { streamId, expectedVersion, base } of planned) {
+        const head = this.table.head(streamId);
+        if (head !== base) throw new ConcurrencyError(streamId, expectedVersion, head);
+      }
+      const totalBytes = all.reduce((sum, p) => sum + itemBytes(p.item), 0);
+      if (all.length > 1 && totalBytes > MAX_TRANSACTION_BYTES) {
+        throw new EventTooLargeError(`${all.length} events`, totalBytes, MAX_TRANSACTION_BYTES);
+      }
+      this.table.insert(all);
+    }
+    return planned.map(({ streamId, base, prepared }) => ({
+      streamId,
+      version: base + prepared.length,
+      events: prepared.map((p) => p.event),
+    }));
+  }
+
+  private isStored({ event }: PreparedEvent): boolean {
+    return this.table.get(event.streamId, event.version)?.eventId === event.eventId;
+  }
+
+  private prepare(
+    streamId: string,
+    base: number,
+    events: readonly CheckedEvent[],
+    context: { recordedAt: string; metadata: EventMetadata | undefined },
+  ): PreparedEvent[] {
+    return prepareEvents(streamId, base + 1, events, {
+      ...context,
+      newEventId: () => this.newEventId(),
+    });
+  }
+
+  /** New events checked against the catalogue: invalid ones write nothing. */
+  private check(events: readonly NewEvent[]): CheckedEvent[] {
+    validateNewEvents(events);
+    const catalogue = this.catalogue;
+    if (!catalogue) {
+      throw new InvalidEventError(
+        'This event store has no event catalogue, so it cannot append',
+        'catalogue',
+      );
+    }
+    return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
+  }
+
+  private parse(event: RecordedEvent): Event {
+    return this.catalogue ? this.catalogue.parse(event) : (event as Event);
+  }
+}
+
+/** The version an append writes after: the expected one, or the head for `any`/`stream_exists`. */
+function baseVersion(expected: ExpectedVersion, head: number): number {
+  if (expected === 'no_stream') return 0;
+  return typeof expected === 'number' ? expected : head;
+}
+
+function refuseOtherTables(writes: readonly ConditionalPut[]): void {
+  if (writes.length === 0) return;
+  throw new UnsupportedOperationError(
+    `The in-memory event store cannot commit writes to '${writes[0]!.tableName}': ` +
+      'test writes committed with an append against DynamoDB Local',
+  );
+}

@@ -1,0 +1,59 @@
+// Checks the in-memory store shares with the DynamoDB one: the same input gets the same error.
+import { InvalidEventError, TooManyEventsError } from './errors';
+import { validateExpectedVersion, validateStreamId, type CheckedEvent } from './event-items';
+import { MAX_EVENTS_PER_APPEND, type StreamAppend } from './event-store';
+import type { NewEvent } from './types';
+
+/** Refuses an append of no events or of more than one transaction holds. */
+export function validateEventCount(events: readonly NewEvent[]): void {
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new InvalidEventError('append needs at least one event', 'events');
+  }
+  if (events.length > MAX_EVENTS_PER_APPEND) {
+    throw new TooManyEventsError(events.length, MAX_EVENTS_PER_APPEND);
+  }
+}
+
+/** The read limit as a number: `Infinity` when none is given. */
+export function readLimit(limit: number | undefined): number {
+  const value = limit ?? Infinity;
+  if (!(value === Infinity || (Number.isSafeInteger(value) && value >= 0))) {
+    throw new InvalidEventError('limit must be a non-negative integer', 'limit');
+  }
+  return value;
+}
+
+/**
+ * Checks a multi-stream append before any I/O (each stream once, at an exact expected version,
+ * with events; at most 100 events in all) and returns each stream's events as `check` returns
+ * them.
+ */
+export function checkStreamAppends(
+  appends: readonly StreamAppend[],
+  check: (events: readonly NewEvent[]) => CheckedEvent[],
+): Map<string, CheckedEvent[]> {
+  if (appends.length === 0) {
+    throw new InvalidEventError('appendToStreams needs at least one stream', 'appends');
+  }
+  const total = appends.reduce((sum, a) => sum + a.events.length, 0);
+  if (total > MAX_EVENTS_PER_APPEND) throw new TooManyEventsError(total, MAX_EVENTS_PER_APPEND);
+  const checked = new Map<string, CheckedEvent[]>();
+  for (const { streamId, events, expectedVersion } of appends) {
+    validateStreamId(streamId);
+    validateExpectedVersion(expectedVersion);
+    if (typeof expectedVersion !== 'number' && expectedVersion !== 'no_stream') {
+      throw new InvalidEventError(
+        "each stream needs an exact expectedVersion or 'no_stream'",
+        'expectedVersion',
+      );
+    }
+    if (checked.has(streamId)) {
+      throw new InvalidEventError(`stream '${streamId}' appears twice`, 'streamId');
+    }
+    if (events.length === 0) {
+      throw new InvalidEventError(`no events for stream '${streamId}'`, 'events');
+    }
+    checked.set(streamId, check(events));
+  }
+  return checked;
+}

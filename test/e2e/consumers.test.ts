@@ -1,0 +1,199 @@
+import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summaryKey } from '../../functions/accounts/read-models';
+import {
+  GenerationKeys,
+  GlobalLogReader,
+  ParkedStreams,
+  type ConsumerHost,
+  type ConsumerRuntime,
+  type ParkedStream,
+} from '../../functions/eventsourcing';
+import { runConsumersCommand } from '../../local/consumers-commands';
+import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
+import { waitFor } from '../../local/wait-for';
+import { startTestApi, type TestApi } from '../support/local-api';
+
+let t: TestApi;
+let parking: ParkedStreams;
+/** Every consumer of both declared hosts, as the operator command gets them. */
+let consumers: Map<string, ConsumerRuntime>;
+let replacementBus: LocalEventBus | undefined;
+
+// Parking waits for retries with backoff; generous deadlines keep a loaded machine from failing.
+const WAIT = { timeoutMs: 90_000, intervalMs: 100 };
+
+beforeAll(async () => {
+  t = await startTestApi();
+  parking = new ParkedStreams(
+    DynamoDBDocumentClient.from(t.client),
+    t.stack.tableNames.parkedStreams,
+  );
+  consumers = new Map();
+  for (const module of ['../../functions/hosts/projections', '../../functions/hosts/reactions']) {
+    const { handler } = (await import(module)) as { handler: ConsumerHost };
+    for (const [name, runtime] of handler.runtimes()) consumers.set(name, runtime);
+  }
+});
+afterAll(async () => {
+  await replacementBus?.stop();
+  await t?.stop();
+});
+
+const openAccount = (ownerId: string, deposit: number) => t.openAccount(ownerId, deposit);
+
+const parkedFor = (consumer: string, streamId: string) =>
+  waitFor(
+    async () => {
+      const record = await parking.get(consumer, streamId);
+      return record?.status === 'parked' ? record : undefined;
+    },
+    { ...WAIT, description: `${streamId} to be parked for ${consumer}` },
+  );
+
+/** Runs the operator command (`npm run consumers -- …`) against the stack's tables. */
+async function operator(...args: string[]) {
+  const lines: string[] = [];
+  const log = new GlobalLogReader({
+    client: t.client,
+    tables: { globalLog: t.stack.tableNames.globalLog, events: t.stack.tableNames.events },
+  });
+  const code = await runConsumersCommand(args, consumers, log, {
+    print: (line) => lines.push(line),
+    progress: () => {},
+  });
+  return { code, output: lines.join('\n') };
+}
+
+describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
+  it('keep the other projections, the process manager and the publisher current while one projection parks a stream; redrive completes it', async () => {
+    const damaged = await openAccount('poison-owner', 100);
+    const source = await openAccount('poison-source', 100);
+    const target = await openAccount('poison-target', 0);
+    await t.eventually(`/accounts/${damaged}`, (r) => r.body.version === 2);
+
+    // The account-summaries read model loses the account's item: its next event is poison
+    // for that projection alone.
+    const summaries = t.stack.tableNames.accountSummaries;
+    const key = marshall(new GenerationKeys('account-summaries', 1).physical(summaryKey(damaged)));
+    const { Item: saved } = await t.client.send(
+      new GetItemCommand({ TableName: summaries, Key: key, ConsistentRead: true }),
+    );
+    await t.client.send(new DeleteItemCommand({ TableName: summaries, Key: key }));
+    expect(
+      (await t.api.post(`/accounts/${damaged}/deposits`, { body: { amount: 50 } })).status,
+    ).toBe(200);
+    const transfer = await t.api.post('/transfers', {
+      body: { fromAccountId: source, toAccountId: target, amount: 30 },
+    });
+    expect(transfer.status).toBe(202);
+
+    const parked = await parkedFor('account-summaries', `account-${damaged}`);
+    expect(parked).toMatchObject({
+      version: 3,
+      eventType: 'MoneyDeposited',
+      kind: 'poison',
+      attempts: 2,
+    } satisfies Partial<ParkedStream>);
+    expect(parked.error).toContain('has no summary');
+
+    // The other projections have the deposit, the process manager finished the transfer, the
+    // publisher published the deposit, and the parked account's other streams flow.
+    await t.eventually(
+      `/accounts/${damaged}/history`,
+      (r) => ((r.body.transactions as unknown[] | undefined) ?? []).length === 2,
+    );
+    await t.eventually(
+      '/owners/poison-owner/accounts',
+      (r) => (r.body.accounts as { balance: number }[] | undefined)?.[0]?.balance === 150,
+    );
+    await t.eventually(
+      `/transfers/${transfer.body.transferId as string}`,
+      (r) => r.body.status === 'completed',
+    );
+    await t.eventually(`/accounts/${source}`, (r) => r.body.balance === 70);
+    await t.eventually(`/accounts/${target}`, (r) => r.body.balance === 30);
+    const deposit = (await t.events()).find(
+      (event) => event.streamId === `account-${damaged}` && event.version === 3,
+    )!;
+    await waitFor(
+      () =>
+        t.stack.eventBus.events.some((received) =>
+          received.entry.Detail?.includes(deposit.eventId as string),
+        )
+          ? true
+          : undefined,
+      { ...WAIT, description: 'the deposit on the bus' },
+    );
+    // The read model repaired, the operator's redrive applies what queued behind the park.
+    await t.client.send(new PutItemCommand({ TableName: summaries, Item: saved! }));
+    expect(await operator('redrive', 'account-summaries')).toEqual({
+      code: 0,
+      output: `account-${damaged}: applied up to version 3, released`,
+    });
+    await t.eventually(
+      `/accounts/${damaged}`,
+      (r) => r.body.balance === 150 && r.body.version === 3,
+    );
+    expect(await parking.get('account-summaries', `account-${damaged}`)).toBeUndefined();
+  });
+
+  it('park a transfer the process manager cannot advance, and redrive finishes it once the cause is fixed', async () => {
+    // A source account whose stream has a hole can never be loaded.
+    const broken = `broken-${Date.now()}`;
+    const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
+      t.putAccountEvent(broken, version, type, data);
+    await putAccountEvent(1, 'AccountOpened', {
+      ownerId: 'o',
+      accountType: 'checking',
+      currency: 'USD',
+    });
+    await putAccountEvent(3, 'MoneyDeposited', { amount: 10 });
+    const target = await openAccount('redrive-target', 0);
+    const response = await t.api.post('/transfers', {
+      body: { fromAccountId: broken, toAccountId: target, amount: 5 },
+    });
+    const transferId = response.body.transferId as string;
+
+    const parked = await parkedFor('transfer-process', `transfer-${transferId}`);
+    expect(parked).toMatchObject({ version: 1, eventType: 'TransferRequested', attempts: 2 });
+    expect(parked.error).toContain('gap');
+    expect((await operator('parked', 'transfer-process')).output).toContain(
+      `transfer-process transfer-${transferId} parked at version 1`,
+    );
+
+    await putAccountEvent(2, 'MoneyDeposited', { amount: 20 });
+    // The steps the redrive appends reach the process manager too: its guard ends at 1 or 3.
+    const redriven = await operator('redrive', 'transfer-process');
+    expect(redriven.code).toBe(0);
+    expect(redriven.output).toMatch(
+      new RegExp(`^transfer-${transferId}: applied up to version [13], released$`),
+    );
+    expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('completed');
+    await t.eventually(`/accounts/${target}`, (r) => r.body.balance === 5);
+  });
+
+  it('park what the publisher cannot put on an unreachable bus, and redrive publishes it once the bus is back', async () => {
+    const bus = t.stack.eventBus;
+    const port = Number(new URL(bus.endpoint).port);
+    await bus.stop();
+    const accountId = await openAccount('unpublished', 0);
+    const parked = await parkedFor('integration-publisher', `account-${accountId}`);
+    expect(parked).toMatchObject({ version: 1, eventType: 'AccountOpened', kind: 'transient' });
+
+    replacementBus = await startLocalEventBus({ port });
+    const redriven = await operator('redrive', 'integration-publisher');
+    expect(redriven.code).toBe(0);
+    expect(redriven.output).toContain(`account-${accountId}: applied up to version 1, released`);
+    const [opened] = (await t.events()).filter(
+      (event) => event.streamId === `account-${accountId}`,
+    );
+    expect(
+      replacementBus.events.filter((received) =>
+        received.entry.Detail?.includes(opened!.eventId as string),
+      ),
+    ).toHaveLength(1);
+  });
+});

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReceivedEvent } from '../../local/event-bus';
+import { waitFor } from '../../local/wait-for';
+import { seededRandom } from '../support/balance-projection';
+import { startTestApi, type TestApi } from '../support/local-api';
+
+let t: TestApi;
+
+beforeAll(async () => {
+  // DynamoDB Streams delivers at least once: every batch reaches every consumer twice here.
+  t = await startTestApi({ deliverEachBatch: 2, ownDynamoDb: true });
+});
+afterAll(() => t?.stop());
+
+interface Transfer {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: number;
+}
+
+interface TransferView extends Transfer {
+  readonly status: string;
+  readonly reason?: string;
+  readonly refunded?: boolean;
+}
+
+const FINISHED = ['completed', 'failed'];
+
+const openAccount = (deposit: number) => t.openAccount('transfers-e2e', deposit);
+
+async function balanceOf(accountId: string): Promise<number> {
+  const response = await t.api.get(`/accounts/${accountId}/state`);
+  expect(response.status, response.text).toBe(200);
+  return (response.body.state as { balance: number }).balance;
+}
+
+async function transferStatuses(ids: readonly string[]): Promise<TransferView[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const response = await t.api.get(`/transfers/${id}`);
+      expect(response.status, response.text).toBe(200);
+      return response.body as unknown as TransferView;
+    }),
+  );
+}
+
+describe('money transfers (saga) over the local stack', () => {
+  it(
+    'runs 200 concurrent transfers: money is conserved, each ends, none applies twice',
+    { timeout: 180_000 },
+    async () => {
+      const random = seededRandom(42);
+      const funded = await Promise.all(
+        Array.from({ length: 8 }, () => openAccount(1_000 + Math.floor(random() * 4_000))),
+      );
+      const closed = await openAccount(0);
+      expect((await t.api.post(`/accounts/${closed}/close`, {})).status).toBe(200);
+      const empty = await openAccount(0);
+      const accounts = [...funded, closed, empty];
+      const missing = 'no-such-account';
+      const initial = new Map(
+        await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
+      );
+      const total = [...initial.values()].reduce((a, b) => a + b, 0);
+
+      const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+      const requests = Array.from({ length: 200 }, () => {
+        const fromAccountId = random() < 0.05 ? pick([closed, missing, empty]) : pick(funded);
+        const roll = random();
+        const special = roll < 0.1 ? closed : roll < 0.2 ? missing : undefined;
+        const toAccountId =
+          special && special !== fromAccountId
+            ? special
+            : pick(accounts.filter((id) => id !== fromAccountId));
+        return { fromAccountId, toAccountId, amount: 1 + Math.floor(random() * 2_500) };
+      });
+      const transfers: Transfer[] = await Promise.all(
+        requests.map(async (body) => {
+          const response = await t.api.post('/transfers', { body });
+          expect(response.status, response.text).toBe(202);
+          const transferId = response.body.transferId as string;
+          expect(response.headers.get('location')).toBe(`/transfers/${transferId}`);
+          return { transferId, ...body };
+        }),
+      );
+
+      const ids = transfers.map((tr) => tr.transferId);
+      const views = await waitFor(
+        async () => {
+          const statuses = await transferStatuses(ids);
+          return statuses.every((s) => FINISHED.includes(s.status)) ? statuses : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, description: 'every transfer to finish' },
+      );
+
+      // Every transfer ended for a reason the rules allow.
+      for (const view of views) {
+        if (view.status === 'failed') {
+          expect(['InsufficientFunds', 'AccountClosed', 'AccountNotFound']).toContain(view.reason);
+        }
+      }
+      const completed = views.filter((v) => v.status === 'completed');
+      const refused = views.filter((v) => v.status === 'failed');
+      expect(completed.length).toBeGreaterThan(0);
+      expect(refused.some((v) => v.reason === 'InsufficientFunds')).toBe(true);
+      expect(refused.some((v) => v.refunded)).toBe(true);
+
+      // Each account moved by exactly the transfers that completed, and nothing else.
+      const expected = new Map(initial);
+      for (const view of completed) {
+        expected.set(view.fromAccountId, expected.get(view.fromAccountId)! - view.amount);
+        expected.set(view.toAccountId, expected.get(view.toAccountId)! + view.amount);
+      }
+      const balances = new Map(
+        await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
+      );
+      expect(balances).toEqual(expected);
+      expect([...balances.values()].reduce((a, b) => a + b, 0)).toBe(total);
+
+      // No transfer debited, credited or refunded any account twice.
+      const accountEvents = (await t.events()).filter(
+        (e) => typeof e.streamId === 'string' && e.streamId.startsWith('account-'),
+      );
+      const steps = new Map<string, number>();
+      for (const event of accountEvents) {
+        const data = event.data as { transferId?: string; source?: string };
+        if (!data.transferId) continue;
+        const step = `${data.transferId}:${event.type as string}:${data.source ?? ''}`;
+        steps.set(step, (steps.get(step) ?? 0) + 1);
+      }
+      expect([...steps.entries()].filter(([, count]) => count > 1)).toEqual([]);
+      for (const view of views) {
+        const debits = steps.get(`${view.transferId}:MoneyWithdrawn:`) ?? 0;
+        const credits = steps.get(`${view.transferId}:MoneyDeposited:`) ?? 0;
+        const refunds = steps.get(`${view.transferId}:MoneyDeposited:transfer-refund`) ?? 0;
+        const shape =
+          view.status === 'completed' ? [1, 1, 0] : view.refunded ? [1, 0, 1] : [0, 0, 0];
+        expect([debits, credits, refunds], view.transferId).toEqual(shape);
+      }
+
+      // Nothing is in flight any more, so the stuck-transfer check finds nothing.
+      process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
+      await waitFor(
+        async () => {
+          const { stuck } = (await t.stack.schedules.run('stuckTransfers')) as { stuck: unknown[] };
+          return stuck.length === 0 ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, description: 'no transfer in flight' },
+      );
+    },
+  );
+
+  it("keeps the request's correlation id through every step, each step caused by the event before it", async () => {
+    const from = await openAccount(500);
+    const to = await openAccount(0);
+    const correlationId = `transfer-flow:${Date.now()}`;
+    const requested = await t.api.post('/transfers', {
+      body: { fromAccountId: from, toAccountId: to, amount: 200 },
+      headers: { 'x-correlation-id': correlationId },
+    });
+    expect(requested.status, requested.text).toBe(202);
+    expect(requested.headers.get('x-correlation-id')).toBe(correlationId);
+    const transferId = requested.body.transferId as string;
+    await t.eventually(`/transfers/${transferId}`, (r) => r.body.status === 'completed');
+
+    type Stored = {
+      streamId: string;
+      eventId: string;
+      type: string;
+      data: { transferId?: string };
+      metadata: Record<string, string>;
+    };
+    const stored = (await t.events()) as unknown as Stored[];
+    const byType = (streamId: string, type: string) =>
+      stored.find((e) => e.streamId === streamId && e.type === type)!;
+    const transferStream = `transfer-${transferId}`;
+    const request = byType(transferStream, 'TransferRequested');
+    const debited = byType(transferStream, 'TransferDebited');
+    const completed = byType(transferStream, 'TransferCompleted');
+    const withdrawal = byType(`account-${from}`, 'MoneyWithdrawn');
+    const deposit = byType(`account-${to}`, 'MoneyDeposited');
+    expect(withdrawal.data.transferId).toBe(transferId);
+    expect(deposit.data.transferId).toBe(transferId);
+
+    const steps = [request, debited, completed, withdrawal, deposit];
+    for (const event of steps) {
+      expect(event.metadata, event.type).toMatchObject({
+        correlationId,
+        actor: 'arn:aws:iam::000000000000:user/local-developer',
+      });
+    }
+    expect(request.metadata.causationId).toBe(request.metadata.commandId);
+    expect(withdrawal.metadata.causationId).toBe(request.eventId);
+    expect(debited.metadata.causationId).toBe(request.eventId);
+    expect(deposit.metadata.causationId).toBe(debited.eventId);
+    expect(completed.metadata.causationId).toBe(debited.eventId);
+
+    // The integration events published for them carry it too.
+    const ids = new Set(steps.map((event) => event.eventId));
+    const published = await waitFor(
+      async () => {
+        const events = (await (
+          await fetch(`${t.stack.eventBus.endpoint}/events`)
+        ).json()) as ReceivedEvent[];
+        const ours = events
+          .map((event) => JSON.parse(event.entry.Detail!) as { id: string; correlationId?: string })
+          .filter((detail) => ids.has(detail.id));
+        return ours.length >= ids.size ? ours : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, description: 'the integration events' },
+    );
+    expect(new Set(published.map((detail) => detail.id))).toEqual(ids);
+    expect(published.every((detail) => detail.correlationId === correlationId)).toBe(true);
+  });
+
+  it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
+    // A source account whose stream has a hole can never be loaded: the transfer cannot move.
+    const broken = `broken-${Date.now()}`;
+    const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
+      t.putAccountEvent(broken, version, type, data);
+    await putAccountEvent(1, 'AccountOpened', {
+      ownerId: 'o',
+      accountType: 'checking',
+      currency: 'USD',
+    });
+    await putAccountEvent(3, 'MoneyDeposited', { amount: 10 });
+    const target = await openAccount(0);
+    const response = await t.api.post('/transfers', {
+      body: { fromAccountId: broken, toAccountId: target, amount: 5 },
+    });
+    expect(response.status).toBe(202);
+    const transferId = response.body.transferId as string;
+
+    process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
+    type Check = { stuck: { transferId: string }[]; resumed: string[] };
+    const check = async () => (await t.stack.schedules.run('stuckTransfers')) as Check;
+    const stuck = await waitFor(
+      async () => (await check()).stuck.find((s) => s.transferId === transferId),
+      { timeoutMs: 30_000, intervalMs: 200, description: 'the transfer to be reported stuck' },
+    );
+    expect(stuck).toMatchObject({ fromAccountId: broken, toAccountId: target, amount: 5 });
+    expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('requested');
+
+    // The missing event restored, the next check runs the transfer to its end.
+    await putAccountEvent(2, 'MoneyDeposited', { amount: 20 });
+    const after = await check();
+    expect(after.resumed).toContain(transferId);
+    expect(after.stuck.map((s) => s.transferId)).not.toContain(transferId);
+    expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('completed');
+    expect(await balanceOf(target)).toBe(5);
+  });
+});

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createDynamoDbClient, type RecordedEvent } from '../../functions/eventsourcing';
+import {
+  EVENT_BUS_NAME_VARIABLE,
+  functions,
+  prefixedTableNames,
+  tableNameEnvVar,
+  type FunctionDeclaration,
+  type FunctionKey,
+  type TableAccess,
+  type TableKey,
+} from '../../functions/system';
+import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
+import { loadFunctionHandler } from '../../local/function-modules';
+import { createTables } from '../../local/tables';
+import { apiEvent, lambdaContext } from '../support/api-gateway-events';
+import { startGrantingProxy, type GrantingProxy } from '../support/granting-proxy';
+import { insertRecord } from '../support/projection-fixture';
+
+type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: typeof lambdaContext,
+) => Promise<{ statusCode: number; body: string }>;
+type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: typeof lambdaContext,
+) => Promise<{ batchItemFailures: unknown[] }>;
+
+const endpoint = inject('dynamoDbEndpoint');
+const names = prefixedTableNames(`g${randomUUID().slice(0, 8)}-`);
+const admin = createDynamoDbClient({ endpoint, region: 'local' });
+let bus: LocalEventBus;
+const proxies: GrantingProxy[] = [];
+/** Functions run with their declared grants. */
+const tested = new Set<FunctionKey>();
+
+beforeAll(async () => {
+  await createTables(admin, names);
+  bus = await startLocalEventBus();
+});
+afterAll(async () => {
+  await Promise.all(proxies.map((proxy) => proxy.stop()));
+  await bus.stop();
+  admin.destroy();
+});
+
+/**
+ * Loads a declared function's handler as Lambda would, in fresh modules, with only the
+ * environment its declaration gives it, its DynamoDB calls going through a proxy that refuses
+ * whatever the declaration does not grant.
+ */
+async function asDeployed<Handler>(
+  key: FunctionKey,
+  grants: FunctionDeclaration['tables'] = functions[key].tables,
+): Promise<{ handler: Handler; proxy: GrantingProxy }> {
+  const declaration: FunctionDeclaration = functions[key];
+  const tables = Object.entries(declaration.tables) as [TableKey, TableAccess][];
+  const proxy = await startGrantingProxy(
+    endpoint,
+    Object.fromEntries(
+      (Object.entries(grants) as [TableKey, TableAccess][]).map(([table, access]) => [
+        names[table],
+        access,
+      ]),
+    ),
+  );
+  proxies.push(proxy);
+  if (grants === declaration.tables) tested.add(key);
+  for (const variable of Object.keys(process.env)) {
+    if (variable.startsWith('TABLE_')) delete process.env[variable];
+  }
+  delete process.env[EVENT_BUS_NAME_VARIABLE];
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: proxy.endpoint,
+    AWS_REGION: 'local',
+    POWERTOOLS_SERVICE_NAME: key,
+    ...Object.fromEntries(tables.map(([table]) => [tableNameEnvVar(table), names[table]])),
+    ...(declaration.eventBus
+      ? { [EVENT_BUS_NAME_VARIABLE]: 'integration', EVENTBRIDGE_ENDPOINT: bus.endpoint }
+      : {}),
+  });
+  vi.resetModules();
+  return { handler: await loadFunctionHandler<Handler>(declaration), proxy };
+}
+
+/** The tables a function declares that its calls never touched, and what was refused. */
+function unusedAndRefused(key: FunctionKey, proxy: GrantingProxy) {
+  const touched = new Set(proxy.used.map(({ table }) => table));
+  return {
+    unused: Object.keys(functions[key].tables).filter(
+      (table) => !touched.has(names[table as TableKey]),
+    ),
+    refused: proxy.refused,
+  };
+}
+
+const post = (routeKey: string, body: unknown, options: Parameters<typeof apiEvent>[1] = {}) =>
+  apiEvent(routeKey, { ...options, body: JSON.stringify(body) });
+
+async function storedEvents(): Promise<RecordedEvent[]> {
+  const { Items = [] } = await admin.send(
+    new ScanCommand({ TableName: names.events, ConsistentRead: true }),
+  );
+  return Items.map((item) => unmarshall(item) as RecordedEvent).sort(
+    (a, b) => a.streamId.localeCompare(b.streamId) || a.version - b.version,
+  );
+}
+
+const ids: { source?: string; target?: string; order?: string; transfers: string[] } = {
+  transfers: [],
+};
+
+/**
+ * Every function runs its real code paths with only its declared access: each test lets one
+ * function work (requests it answers, batches it consumes) and then checks that nothing it did
+ * was refused and that it used every table it is granted.
+ */
+describe.sequential('each function with exactly its declared grants', () => {
+  it('accountCommands opens accounts, takes deposits until a snapshot, withdraws', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('accountCommands');
+    const open = async (ownerId: string) => {
+      const opened = await handler(
+        post('POST /accounts', { ownerId }, { headers: { 'idempotency-key': randomUUID() } }),
+        lambdaContext,
+      );
+      expect(opened.statusCode, opened.body).toBe(201);
+      return (JSON.parse(opened.body) as { accountId: string }).accountId;
+    };
+    ids.source = await open('grants');
+    ids.target = await open('grants');
+    // 50 events make the default snapshot strategy write one.
+    for (let deposit = 0; deposit < 50; deposit++) {
+      const answer = await handler(
+        post(
+          'POST /accounts/{accountId}/deposits',
+          { amount: 100 },
+          {
+            path: `/accounts/${ids.source}/deposits`,
+            pathParameters: { accountId: ids.source },
+          },
+        ),
+        lambdaContext,
+      );
+      expect(answer.statusCode, answer.body).toBe(200);
+    }
+    const withdrawn = await handler(
+      post(
+        'POST /accounts/{accountId}/withdrawals',
+        { amount: 10 },
+        {
+          path: `/accounts/${ids.source}/withdrawals`,
+          pathParameters: { accountId: ids.source },
+        },
+      ),
+      lambdaContext,
+    );
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect(unusedAndRefused('accountCommands', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('orderCommands creates and confirms an order', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('orderCommands');
+    const created = await handler(
+      post(
+        'POST /orders',
+        { customerId: 'grants', items: [{ productId: 'p', quantity: 1, unitPrice: 100 }] },
+        { headers: { 'idempotency-key': randomUUID() } },
+      ),
+      lambdaContext,
+    );
+    expect(created.statusCode, created.body).toBe(201);
+    ids.order = (JSON.parse(created.body) as { orderId: string }).orderId;
+    const confirmed = await handler(
+      post(
+        'POST /orders/{orderId}/confirm',
+        {},
+        {
+          path: `/orders/${ids.order}/confirm`,
+          pathParameters: { orderId: ids.order },
+        },
+      ),
+      lambdaContext,
+    );
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(unusedAndRefused('orderCommands', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('transferCommands requests transfers', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('transferCommands');
+    for (let transfer = 0; transfer < 2; transfer++) {
+      const requested = await handler(
+        post(
+          'POST /transfers',
+          { fromAccountId: ids.source, toAccountId: ids.target, amount: 25 },
+          { headers: { 'idempotency-key': randomUUID() } },
+        ),
+        lambdaContext,
+      );
+      expect(requested.statusCode, requested.body).toBe(202);
+      ids.transfers.push((JSON.parse(requested.body) as { transferId: string }).transferId);
+    }
+    expect(unusedAndRefused('transferCommands', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('the projections host projects every event so far, one of them delivered late', async () => {
+    const { handler, proxy } = await asDeployed<StreamHandler>('projections');
+    const events = await storedEvents();
+    // Streams order records per item only: a deposit arriving after the next one is read from
+    // the events table when the next one comes.
+    const late = events.find(
+      (event) => event.streamId === `account-${ids.source}` && event.version === 10,
+    )!;
+    const records = events.filter((event) => event !== late).map((event) => insertRecord(event));
+    expect((await handler({ Records: records }, lambdaContext)).batchItemFailures).toEqual([]);
+    const lateRecord = { Records: [insertRecord(late)] };
+    expect((await handler(lateRecord, lambdaContext)).batchItemFailures).toEqual([]);
+    expect(unusedAndRefused('projections', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('the reactions host runs the first transfer and publishes every event', async () => {
+    const { handler, proxy } = await asDeployed<StreamHandler>('reactions');
+    const second = `transfer-${ids.transfers[1]}`;
+    const records = (await storedEvents())
+      .filter((event) => event.streamId !== second)
+      .map((event) => insertRecord(event));
+    expect((await handler({ Records: records }, lambdaContext)).batchItemFailures).toEqual([]);
+    expect(bus.events.length).toBe(records.length);
+    expect(unusedAndRefused('reactions', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('eventFeed pages through the global log the reactions host indexed, all and by type', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('eventFeed');
+    const all = await handler(
+      apiEvent('GET /events', { path: '/events', query: { limit: '1000' } }),
+      lambdaContext,
+    );
+    expect(all.statusCode, all.body).toBe(200);
+    const { events } = JSON.parse(all.body) as { events: { streamId: string; version: number }[] };
+    // Every event the reactions host was given, and which it published.
+    expect(events.length).toBe(bus.events.length);
+    const opened = await handler(
+      apiEvent('GET /events', { path: '/events', query: { types: 'AccountOpened' } }),
+      lambdaContext,
+    );
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect((JSON.parse(opened.body) as { events: unknown[] }).events).toHaveLength(2);
+    expect(unusedAndRefused('eventFeed', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('stuckTransfers finishes the transfer nobody ran', async () => {
+    process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
+    const { handler, proxy } =
+      await asDeployed<() => Promise<{ resumed: string[] }>>('stuckTransfers');
+    expect((await handler()).resumed).toContain(ids.transfers[1]);
+    expect(unusedAndRefused('stuckTransfers', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('accountQueries answers from read models, snapshots and events', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('accountQueries');
+    const accountId = ids.source!;
+    for (const [routeKey, path, query] of [
+      ['GET /accounts/{accountId}', `/accounts/${accountId}`, undefined],
+      ['GET /accounts/{accountId}/history', `/accounts/${accountId}/history`, undefined],
+      ['GET /accounts/{accountId}/state', `/accounts/${accountId}/state`, undefined],
+      ['GET /accounts/{accountId}/events', `/accounts/${accountId}/events`, { limit: '5' }],
+    ] as const) {
+      const answer = await handler(
+        apiEvent(routeKey, { path, pathParameters: { accountId }, ...(query ? { query } : {}) }),
+        lambdaContext,
+      );
+      expect(answer.statusCode, `${routeKey}: ${answer.body}`).toBe(200);
+    }
+    const owned = await handler(
+      apiEvent('GET /owners/{ownerId}/accounts', {
+        path: '/owners/grants/accounts',
+        pathParameters: { ownerId: 'grants' },
+      }),
+      lambdaContext,
+    );
+    expect(owned.statusCode, owned.body).toBe(200);
+    expect(unusedAndRefused('accountQueries', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('orderQueries answers from its read models', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('orderQueries');
+    const orderId = ids.order!;
+    const order = await handler(
+      apiEvent('GET /orders/{orderId}', {
+        path: `/orders/${orderId}`,
+        pathParameters: { orderId },
+      }),
+      lambdaContext,
+    );
+    expect(order.statusCode, order.body).toBe(200);
+    const listed = await handler(
+      apiEvent('GET /customers/{customerId}/orders', {
+        path: '/customers/grants/orders',
+        pathParameters: { customerId: 'grants' },
+      }),
+      lambdaContext,
+    );
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(unusedAndRefused('orderQueries', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('transferQueries answers from the transfer stream', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('transferQueries');
+    const transferId = ids.transfers[0]!;
+    const answer = await handler(
+      apiEvent('GET /transfers/{transferId}', {
+        path: `/transfers/${transferId}`,
+        pathParameters: { transferId },
+      }),
+      lambdaContext,
+    );
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 'completed' });
+    expect(unusedAndRefused('transferQueries', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('health answers with no table at all', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('health');
+    expect((await handler(apiEvent('GET /health'), lambdaContext)).statusCode).toBe(200);
+    expect(proxy.used).toEqual([]);
+  });
+
+  it('covers every declared function', () => {
+    expect([...tested].sort()).toEqual(Object.keys(functions).sort());
+  });
+
+  it('refuses what a declaration leaves out, as IAM would', async () => {
+    const grants = Object.fromEntries(
+      Object.entries(functions.accountQueries.tables).filter(([table]) => table !== 'events'),
+    );
+    const { handler, proxy } = await asDeployed<ApiHandler>('accountQueries', grants);
+    const accountId = ids.source!;
+    const answer = await handler(
+      apiEvent('GET /accounts/{accountId}/events', {
+        path: `/accounts/${accountId}/events`,
+        pathParameters: { accountId },
+      }),
+      lambdaContext,
+    );
+    expect(answer.statusCode).toBe(500);
+    expect(proxy.refused).toEqual([{ action: 'dynamodb:Query', table: names.events }]);
+  });
+});
