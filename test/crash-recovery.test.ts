@@ -149,7 +149,7 @@ describe('a crash of the whole local stack', () => {
         const key = (item.data as { source: string }).source;
         byKey.set(key, [
           ...(byKey.get(key) ?? []),
-          { streamId: item.streamId as string, version: item.version as number },
+          { streamId: item.streamId, version: item.version },
         ]);
       }
       for (const deposit of deposits) {

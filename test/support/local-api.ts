@@ -79,8 +79,8 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
         start = page.LastEvaluatedKey as Record<string, never> | undefined;
       } while (start);
       return items.sort((a, b) =>
-        `${a.streamId as string}#${String(a.version).padStart(12, '0')}`.localeCompare(
-          `${b.streamId as string}#${String(b.version).padStart(12, '0')}`,
+        `${a.streamId}#${String(a.version).padStart(12, '0')}`.localeCompare(
+          `${b.streamId}#${String(b.version).padStart(12, '0')}`,
         ),
       );
     },
