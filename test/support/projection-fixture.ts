@@ -85,7 +85,15 @@ let sequence = 1000;
 
 /** A stream record of an inserted event item, shaped as Lambda delivers it. */
 export function insertRecord(event: RecordedEvent, eventSourceARN = 'arn:test'): DynamoDBRecord {
-  const image = eventItem(event) as Record<string, LambdaAttributeValue>;
+  return imageRecord(eventItem(event), eventSourceARN);
+}
+
+/** A stream record of an inserted item (without binaries), shaped as Lambda delivers it. */
+export function imageRecord(
+  item: Record<string, AttributeValue>,
+  eventSourceARN = 'arn:test',
+): DynamoDBRecord {
+  const image = item as Record<string, LambdaAttributeValue>;
   return {
     eventID: `e${sequence}`,
     eventName: 'INSERT',
