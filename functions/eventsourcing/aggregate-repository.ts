@@ -13,7 +13,18 @@ export interface SnapshotSettings {
   readonly stateVersion: number;
   /** A snapshot write taking longer than this is abandoned (the command is unaffected). */
   readonly writeTimeoutMs?: number;
+  /**
+   * How many of the latest events a load reads beside the snapshot, in the same round trip
+   * (default: the strategy's events between snapshots, else 50). A snapshot further behind
+   * the head costs a second Query for the events in between.
+   */
+  readonly tailWindow?: number;
 }
+
+/** Latest events read beside the snapshot when the strategy does not say how many accumulate. */
+const DEFAULT_TAIL_WINDOW = 50;
+/** About what one 1 MB page holds of small events: more would be another round trip anyway. */
+const MAX_TAIL_WINDOW = 1000;
 
 /** Where a temporal load stops: at a version, or at the last event recorded at or before a time. */
 export type LoadTarget = { readonly version: number } | { readonly at: Date };
@@ -36,6 +47,21 @@ export interface LoadedAggregate<State> {
   readonly eventsRead: number;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function checkTarget(target: LoadTarget | undefined): { toVersion?: number; at?: string } {
+  if (!target) return {};
+  if ('version' in target) {
+    if (!(Number.isSafeInteger(target.version) && target.version >= 0)) {
+      throw new InvalidEventError('version must be a non-negative integer', 'version');
+    }
+    return { toVersion: target.version };
+  }
+  const time = target.at.getTime();
+  if (Number.isNaN(time)) throw new InvalidEventError('at must be a valid time', 'at');
+  return { at: target.at.toISOString() };
+}
+
 /**
  * Loads deciders' state from a snapshot plus the tail of the stream, and takes snapshots. The
  * store's catalogue parses every event before `evolve` sees it.
@@ -50,47 +76,91 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
 
   /** Current state, or the state as of `target` (snapshots past the target are not used). */
   async load(streamId: string, target?: LoadTarget): Promise<LoadedAggregate<State>> {
-    const toVersion = target && 'version' in target ? target.version : undefined;
-    const at = target && 'at' in target ? target.at.toISOString() : undefined;
-    if (toVersion !== undefined && !(Number.isSafeInteger(toVersion) && toVersion >= 0)) {
-      throw new InvalidEventError('version must be a non-negative integer', 'version');
+    const { toVersion, at } = checkTarget(target);
+    if (this.snapshots && !target) return this.loadLatest(streamId, this.snapshots);
+    const snapshot = await this.usableSnapshot(streamId);
+    const usable = snapshot && snapshot.version <= (toVersion ?? Infinity);
+    const loaded = this.start(
+      streamId,
+      usable && !(at && snapshot.eventRecordedAt > at) ? snapshot : undefined,
+    );
+    if (toVersion !== undefined && loaded.version >= toVersion) return loaded;
+    await this.foldStream(loaded, { fromVersion: loaded.version + 1, toVersion }, at);
+    return loaded;
+  }
+
+  /**
+   * The current state in one round trip: the snapshot and the latest events are read side by
+   * side. Only a snapshot further behind than the window (or none, on a longer stream) needs
+   * the events in between, read next.
+   */
+  private async loadLatest(
+    streamId: string,
+    settings: SnapshotSettings,
+  ): Promise<LoadedAggregate<State>> {
+    const wanted =
+      settings.tailWindow ?? settings.strategy.eventsBetweenSnapshots ?? DEFAULT_TAIL_WINDOW;
+    const window = Math.max(1, Math.min(wanted, MAX_TAIL_WINDOW));
+    const [snapshot, latest] = await Promise.all([
+      this.usableSnapshot(streamId),
+      this.store.readLatest(streamId, window),
+    ]);
+    const loaded = this.start(streamId, snapshot);
+    const oldest = latest[0]?.version ?? 1;
+    if (oldest > loaded.version + 1) {
+      await this.foldStream(loaded, { fromVersion: loaded.version + 1, toVersion: oldest - 1 });
     }
-    if (at !== undefined && Number.isNaN(Date.parse(at))) {
-      throw new InvalidEventError('at must be a valid time', 'at');
+    if (oldest > loaded.version + 1) {
+      // The events in between ended early (a transaction still committing): read on from there.
+      await this.foldStream(loaded, { fromVersion: loaded.version + 1 });
+      return loaded;
     }
-    const snapshot = await this.usableSnapshot(streamId, toVersion, at);
-    let state = snapshot?.state ?? this.decider.initialState;
-    let version = snapshot?.version ?? 0;
-    let lastRecordedAt = snapshot?.eventRecordedAt;
-    let lastEvent: LoadedAggregate<State>['lastEvent'];
-    let eventsRead = 0;
-    if (toVersion === undefined || version < toVersion) {
-      for await (const event of this.store.iterate(streamId, {
-        fromVersion: version + 1,
-        ...(toVersion === undefined ? {} : { toVersion }),
-      })) {
-        if (at !== undefined && event.recordedAt > at) break;
-        state = this.decider.evolve(state, event);
-        version = event.version;
-        lastRecordedAt = event.recordedAt;
-        lastEvent = { eventId: event.eventId, metadata: event.metadata };
-        eventsRead += 1;
-      }
+    for (const event of latest) {
+      if (event.version > loaded.version) this.fold(loaded, this.store.parse(event));
     }
-    return { streamId, state, version, lastRecordedAt, lastEvent, snapshot, eventsRead };
+    return loaded;
+  }
+
+  private start(
+    streamId: string,
+    snapshot: Snapshot<State> | undefined,
+  ): Mutable<LoadedAggregate<State>> {
+    return {
+      streamId,
+      state: snapshot?.state ?? this.decider.initialState,
+      version: snapshot?.version ?? 0,
+      lastRecordedAt: snapshot?.eventRecordedAt,
+      lastEvent: undefined,
+      snapshot,
+      eventsRead: 0,
+    };
+  }
+
+  private fold(loaded: Mutable<LoadedAggregate<State>>, event: Event & RecordedEvent): void {
+    loaded.state = this.decider.evolve(loaded.state, event);
+    loaded.version = event.version;
+    loaded.lastRecordedAt = event.recordedAt;
+    loaded.lastEvent = { eventId: event.eventId, metadata: event.metadata };
+    loaded.eventsRead += 1;
+  }
+
+  /** Folds the stream's events in `range`, stopping before the first recorded after `at`. */
+  private async foldStream(
+    loaded: Mutable<LoadedAggregate<State>>,
+    range: { fromVersion: number; toVersion?: number | undefined },
+    at?: string,
+  ): Promise<void> {
+    const options = range.toVersion === undefined ? { fromVersion: range.fromVersion } : range;
+    for await (const event of this.store.iterate(loaded.streamId, options)) {
+      if (at !== undefined && event.recordedAt > at) break;
+      this.fold(loaded, event);
+    }
   }
 
   /** Writes a snapshot of `loaded` when the strategy asks for one; never throws. */
   async maybeSnapshot(loaded: LoadedAggregate<State>, now = new Date()): Promise<void> {
     const settings = this.snapshots;
-    if (!settings || loaded.version === 0 || loaded.lastRecordedAt === undefined) return;
-    const wanted = settings.strategy({
-      version: loaded.version,
-      snapshotVersion: loaded.snapshot?.version ?? 0,
-      snapshotTakenAt: loaded.snapshot ? new Date(loaded.snapshot.takenAt) : undefined,
-      now,
-    });
-    if (!wanted) return;
+    if (!settings || !this.wantsSnapshot(settings.strategy, loaded, now)) return;
     try {
       await settings.store.save(
         {
@@ -99,7 +169,7 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
           state: loaded.state,
           stateVersion: settings.stateVersion,
           takenAt: now.toISOString(),
-          eventRecordedAt: loaded.lastRecordedAt,
+          eventRecordedAt: loaded.lastRecordedAt!,
         },
         AbortSignal.timeout(settings.writeTimeoutMs ?? 1000),
       );
@@ -112,15 +182,26 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
     }
   }
 
-  private async usableSnapshot(
-    streamId: string,
-    toVersion: number | undefined,
-    at: string | undefined,
-  ): Promise<Snapshot<State> | undefined> {
+  private wantsSnapshot(
+    strategy: SnapshotStrategy,
+    loaded: LoadedAggregate<State>,
+    now: Date,
+  ): boolean {
+    if (loaded.version === 0 || loaded.lastRecordedAt === undefined) return false;
+    return strategy({
+      version: loaded.version,
+      snapshotVersion: loaded.snapshot?.version ?? 0,
+      snapshotTakenAt: loaded.snapshot ? new Date(loaded.snapshot.takenAt) : undefined,
+      now,
+    });
+  }
+
+  /** The stream's snapshot when it is of the current state version; undefined on a read error. */
+  private async usableSnapshot(streamId: string): Promise<Snapshot<State> | undefined> {
     if (!this.snapshots) return undefined;
-    let snapshot: Snapshot<State> | undefined;
     try {
-      snapshot = await this.snapshots.store.get<State>(streamId);
+      const snapshot = await this.snapshots.store.get<State>(streamId);
+      return snapshot?.stateVersion === this.snapshots.stateVersion ? snapshot : undefined;
     } catch (error) {
       this.log.warn('Snapshot read failed; loading from events only', {
         streamId,
@@ -128,9 +209,5 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
       });
       return undefined;
     }
-    if (!snapshot || snapshot.stateVersion !== this.snapshots.stateVersion) return undefined;
-    if (toVersion !== undefined && snapshot.version > toVersion) return undefined;
-    if (at !== undefined && snapshot.eventRecordedAt > at) return undefined;
-    return snapshot;
   }
 }

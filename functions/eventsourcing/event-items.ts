@@ -1,116 +1,92 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EventTooLargeError, InvalidEventError } from './errors';
 import { MAX_ITEM_BYTES, itemBytes } from './item-size';
-import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 
-const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,255}$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-const MAX_STREAM_ID_BYTES = 1024;
-const MAX_EVENT_ID_LENGTH = 128;
+export { validateExpectedVersion, validateNewEvents, validateStreamId } from './event-validation';
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
-
-export function validateStreamId(streamId: unknown): asserts streamId is string {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new InvalidEventError('streamId must be a non-empty string', 'streamId');
-  }
-  if (Buffer.byteLength(streamId) > MAX_STREAM_ID_BYTES || CONTROL_CHARACTERS.test(streamId)) {
-    throw new InvalidEventError(
-      `streamId must be at most ${MAX_STREAM_ID_BYTES} bytes without control characters`,
-      'streamId',
-    );
-  }
+/**
+ * The one codec of event items. An item holds:
+ *
+ * | attribute  | type | holds                                                          |
+ * |------------|------|----------------------------------------------------------------|
+ * | `streamId` | S    | partition key                                                  |
+ * | `version`  | N    | sort key, from 1; every write is conditional on its absence    |
+ * | `eventId`  | S    | ULID (stream hosts filter on it)                               |
+ * | `type`     | S    | event type (stream hosts and consumers filter on it)           |
+ * | `at`       | S    | recordedAt, ISO-8601 UTC with milliseconds                     |
+ * | `data`     | S    | the event's data as JSON                                       |
+ * | `meta`     | S    | its metadata as JSON; absent when empty                        |
+ * | `sv`       | N    | schema version of `data`; absent while it is 1                 |
+ *
+ * JSON in one string attribute is as readable in the console as a map, and costs DynamoDB and
+ * the SDK one value to read instead of one per field. Items of the first layout (`recordedAt`,
+ * `schemaVersion`, `data` and `metadata` as maps) are read as well: events are never rewritten.
+ */
+/** The item that stores `event`. */
+export function eventItem(event: RecordedEvent): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    streamId: { S: event.streamId },
+    version: { N: String(event.version) },
+    eventId: { S: event.eventId },
+    type: { S: event.type },
+    at: { S: event.recordedAt },
+    data: { S: JSON.stringify(event.data) },
+  };
+  if (!isEmpty(event.metadata)) item.meta = { S: JSON.stringify(event.metadata) };
+  if (event.schemaVersion !== 1) item.sv = { N: String(event.schemaVersion) };
+  return item;
 }
 
-export function validateExpectedVersion(expected: unknown): asserts expected is ExpectedVersion {
-  const valid =
-    (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) ||
-    expected === 'no_stream' ||
-    expected === 'stream_exists' ||
-    expected === 'any';
-  if (!valid) {
-    throw new InvalidEventError(
-      "expectedVersion must be a non-negative integer, 'no_stream', 'stream_exists' or 'any'",
-      'expectedVersion',
-    );
-  }
+const isEmpty = (value: object) => {
+  for (const _ in value) return false;
+  return true;
+};
+
+/** A document (JSON in a string, a map of the first layout, or already unmarshalled). */
+function documentOf(value: AttributeValue | undefined): Record<string, unknown> {
+  if (value?.S !== undefined) return JSON.parse(value.S) as Record<string, unknown>;
+  if (value?.M !== undefined) return unmarshall(value.M);
+  return {};
 }
 
-function validateNewEvent(event: NewEvent, index: number): void {
-  const at = `events[${index}]`;
-  if (!isPlainObject(event)) throw new InvalidEventError(`${at} must be an object`, at);
-  if (typeof event.type !== 'string' || !EVENT_TYPE_PATTERN.test(event.type)) {
-    throw new InvalidEventError(
-      `${at}.type must start with a letter and hold at most 256 letters, digits or ._:-`,
-      `${at}.type`,
-    );
-  }
-  if (!isPlainObject(event.data)) {
-    throw new InvalidEventError(`${at}.data must be an object`, `${at}.data`);
-  }
-  if (
-    event.schemaVersion !== undefined &&
-    !(Number.isSafeInteger(event.schemaVersion) && event.schemaVersion >= 1)
-  ) {
-    throw new InvalidEventError(
-      `${at}.schemaVersion must be a positive integer`,
-      `${at}.schemaVersion`,
-    );
-  }
-  assertStorableNumbers(event.data, `${at}.data`);
-  if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
-    throw new InvalidEventError(`${at}.metadata must be an object`, `${at}.metadata`);
-  }
-  if (
-    event.eventId !== undefined &&
-    (typeof event.eventId !== 'string' ||
-      event.eventId.length === 0 ||
-      event.eventId.length > MAX_EVENT_ID_LENGTH)
-  ) {
-    throw new InvalidEventError(
-      `${at}.eventId must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters`,
-      `${at}.eventId`,
-    );
-  }
+/** The event an item stores, in either layout. */
+export function eventFromItem(item: Record<string, AttributeValue>): RecordedEvent {
+  return {
+    streamId: item.streamId!.S!,
+    version: Number(item.version!.N),
+    eventId: item.eventId!.S!,
+    type: item.type!.S!,
+    schemaVersion: Number(item.sv?.N ?? item.schemaVersion?.N ?? 1),
+    data: documentOf(item.data),
+    metadata: documentOf(item.meta ?? item.metadata),
+    recordedAt: (item.at ?? item.recordedAt)!.S!,
+  };
 }
 
-function marshallEvent(event: RecordedEvent, index: number): Record<string, AttributeValue> {
-  try {
-    return marshall(event, { removeUndefinedValues: true });
-  } catch (error) {
-    throw new InvalidEventError(
-      `events[${index}] cannot be stored: ${(error as Error).message}`,
-      `events[${index}].data`,
-    );
-  }
+const documentIn = (value: unknown): Record<string, unknown> =>
+  typeof value === 'string'
+    ? (JSON.parse(value) as Record<string, unknown>)
+    : ((value as Record<string, unknown> | undefined) ?? {});
+
+/** The event in an item already unmarshalled (as the document client returns it). */
+export function eventFromAttributes(raw: Record<string, unknown>): RecordedEvent {
+  return {
+    streamId: raw.streamId as string,
+    version: raw.version as number,
+    eventId: raw.eventId as string,
+    type: raw.type as string,
+    schemaVersion: ((raw.sv ?? raw.schemaVersion) as number | undefined) ?? 1,
+    data: documentIn(raw.data),
+    metadata: documentIn(raw.meta ?? raw.metadata),
+    recordedAt: (raw.at ?? raw.recordedAt) as string,
+  };
 }
 
-/** DynamoDB numbers hold 38 significant digits and magnitudes up to 9.99e125. */
-const MAX_DYNAMODB_MAGNITUDE = 9.99e125;
-
-function assertStorableNumbers(value: unknown, path: string): void {
-  if (typeof value === 'number') {
-    const storable =
-      Number.isFinite(value) &&
-      Math.abs(value) <= MAX_DYNAMODB_MAGNITUDE &&
-      (!Number.isInteger(value) || Number.isSafeInteger(value));
-    if (!storable) {
-      throw new InvalidEventError(
-        `${path} must be a finite number that JavaScript and DynamoDB hold exactly`,
-        path,
-      );
-    }
-  }
-  if (Array.isArray(value)) value.forEach((v, i) => assertStorableNumbers(v, `${path}[${i}]`));
-  else if (isPlainObject(value)) {
-    for (const [key, v] of Object.entries(value)) assertStorableNumbers(v, `${path}.${key}`);
-  }
+/** Whether a DynamoDB item is an event item (stream consumers also see other writes). */
+export function isEventItem(item: Record<string, AttributeValue> | undefined): boolean {
+  return item?.streamId?.S !== undefined && item.version?.N !== undefined && !!item.type?.S;
 }
 
 export interface PreparedEvent {
@@ -120,6 +96,17 @@ export interface PreparedEvent {
 
 /** A new event whose data its catalogue has checked, at its type's current schema version. */
 export type CheckedEvent = NewEvent & { readonly schemaVersion: number };
+
+function storableItem(event: RecordedEvent, index: number): Record<string, AttributeValue> {
+  try {
+    return eventItem(event);
+  } catch (error) {
+    throw new InvalidEventError(
+      `events[${index}] cannot be stored: ${(error as Error).message}`,
+      `events[${index}].data`,
+    );
+  }
+}
 
 /** Turns checked events into the items to write, refusing oversized ones. */
 export function prepareEvents(
@@ -140,40 +127,14 @@ export function prepareEvents(
       type: newEvent.type,
       schemaVersion: newEvent.schemaVersion,
       data: newEvent.data,
-      metadata: { ...context.metadata, ...newEvent.metadata },
+      metadata: newEvent.metadata
+        ? { ...context.metadata, ...newEvent.metadata }
+        : (context.metadata ?? {}),
       recordedAt: context.recordedAt,
     };
-    const item = marshallEvent(event, index);
+    const item = storableItem(event, index);
     const size = itemBytes(item);
     if (size > MAX_ITEM_BYTES) throw new EventTooLargeError(event.type, size, MAX_ITEM_BYTES);
     return { event, item };
   });
-}
-
-/** Checks every new event without knowing the stream position (used to fail before any I/O). */
-export function validateNewEvents(events: readonly NewEvent[]): void {
-  events.forEach(validateNewEvent);
-}
-
-export function eventFromItem(item: Record<string, AttributeValue>): RecordedEvent {
-  return eventFromAttributes(unmarshall(item));
-}
-
-/** The event in an item already unmarshalled (as the document client returns it). */
-export function eventFromAttributes(raw: Record<string, unknown>): RecordedEvent {
-  return {
-    streamId: raw.streamId as string,
-    version: raw.version as number,
-    eventId: raw.eventId as string,
-    type: raw.type as string,
-    schemaVersion: (raw.schemaVersion as number | undefined) ?? 1,
-    data: (raw.data as Record<string, unknown> | undefined) ?? {},
-    metadata: (raw.metadata as EventMetadata | undefined) ?? {},
-    recordedAt: raw.recordedAt as string,
-  };
-}
-
-/** Whether a DynamoDB item is an event item (stream consumers also see other writes). */
-export function isEventItem(item: Record<string, AttributeValue> | undefined): boolean {
-  return item?.streamId?.S !== undefined && item.version?.N !== undefined && !!item.type?.S;
 }

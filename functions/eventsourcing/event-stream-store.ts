@@ -36,6 +36,10 @@ export interface EventStreamStore<Event extends RecordedEvent = RecordedEvent> {
   read(streamId: string, options?: ReadOptions): Promise<Event[]>;
   /** Like `read`, yielding events one by one so callers can stop early. */
   iterate(streamId: string, options?: ReadOptions): AsyncGenerator<Event>;
+  /** The last `count` events of a stream (fewer when it is shorter), oldest first, as stored. */
+  readLatest(streamId: string, count: number): Promise<RecordedEvent[]>;
+  /** A stored event as readers get it: upcast and parsed by the catalogue, or as stored. */
+  parse(event: RecordedEvent): Event;
   /** The stream's current version (0 when it does not exist). */
   headVersion(streamId: string): Promise<number>;
 }

@@ -150,6 +150,11 @@ export class InMemoryEventStore<
     }
   }
 
+  async readLatest(streamId: string, count: number): Promise<RecordedEvent[]> {
+    validateStreamId(streamId);
+    return this.table.range(streamId, 1, Number.MAX_SAFE_INTEGER, false).slice(0, count).reverse();
+  }
+
   async headVersion(streamId: string): Promise<number> {
     validateStreamId(streamId);
     return this.table.head(streamId);
@@ -206,7 +211,7 @@ export class InMemoryEventStore<
     return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
   }
 
-  private parse(event: RecordedEvent): Event {
+  parse(event: RecordedEvent): Event {
     return this.catalogue ? this.catalogue.parse(event) : (event as Event);
   }
 }

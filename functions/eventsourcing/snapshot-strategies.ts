@@ -8,14 +8,23 @@ export interface SnapshotDecisionInput {
   readonly now: Date;
 }
 
-export type SnapshotStrategy = (input: SnapshotDecisionInput) => boolean;
+export type SnapshotStrategy = ((input: SnapshotDecisionInput) => boolean) & {
+  /**
+   * How many events the strategy lets accumulate after a snapshot before it takes the next:
+   * a load reads that many of the latest events beside the snapshot, in the same round trip.
+   */
+  readonly eventsBetweenSnapshots?: number;
+};
 
 /** Snapshot once `events` events have accumulated since the last snapshot. */
 export function everyNEvents(events: number): SnapshotStrategy {
   if (!Number.isSafeInteger(events) || events < 1) {
     throw new RangeError('everyNEvents needs a positive integer');
   }
-  return ({ version, snapshotVersion }) => version - snapshotVersion >= events;
+  return Object.assign(
+    ({ version, snapshotVersion }: SnapshotDecisionInput) => version - snapshotVersion >= events,
+    { eventsBetweenSnapshots: events },
+  );
 }
 
 /** Snapshot when the last snapshot is older than `maxAgeMs` (or missing) and something changed. */
@@ -29,5 +38,7 @@ export function timeBased(maxAgeMs: number): SnapshotStrategy {
 export function hybrid(options: { events: number; maxAgeMs: number }): SnapshotStrategy {
   const byCount = everyNEvents(options.events);
   const byAge = timeBased(options.maxAgeMs);
-  return (input) => byCount(input) || byAge(input);
+  return Object.assign((input: SnapshotDecisionInput) => byCount(input) || byAge(input), {
+    eventsBetweenSnapshots: options.events,
+  });
 }

@@ -120,9 +120,7 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     )!;
     await waitFor(
       () =>
-        t.stack.eventBus.events.some((received) =>
-          received.entry.Detail?.includes(deposit.eventId as string),
-        )
+        t.stack.eventBus.events.some((received) => received.entry.Detail?.includes(deposit.eventId))
           ? true
           : undefined,
       { ...WAIT, description: 'the deposit on the bus' },
@@ -191,9 +189,7 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
       (event) => event.streamId === `account-${accountId}`,
     );
     expect(
-      replacementBus.events.filter((received) =>
-        received.entry.Detail?.includes(opened!.eventId as string),
-      ),
+      replacementBus.events.filter((received) => received.entry.Detail?.includes(opened!.eventId)),
     ).toHaveLength(1);
   });
 });

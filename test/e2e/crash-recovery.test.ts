@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { eventFromItem, isEventItem } from '../../functions/eventsourcing/event-items';
+import type { RecordedEvent } from '../../functions/eventsourcing/types';
 import { prefixedTableNames } from '../../functions/system';
 import { startStackProcess, type StackProcess } from '../support/stack-process';
 
@@ -128,7 +129,7 @@ describe('a crash of the whole local stack', () => {
 
       // The events table: one deposit per key, at the version its answer named.
       const client = createDynamoDbClient({ endpoint: restarted.dynamoDbEndpoint });
-      const items: Record<string, unknown>[] = [];
+      const items: RecordedEvent[] = [];
       let start: Record<string, never> | undefined;
       do {
         const page = await client.send(
@@ -138,7 +139,7 @@ describe('a crash of the whole local stack', () => {
             ExclusiveStartKey: start,
           }),
         );
-        items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+        items.push(...(page.Items ?? []).filter(isEventItem).map(eventFromItem));
         start = page.LastEvaluatedKey as Record<string, never> | undefined;
       } while (start);
       client.destroy();
@@ -148,7 +149,7 @@ describe('a crash of the whole local stack', () => {
         const key = (item.data as { source: string }).source;
         byKey.set(key, [
           ...(byKey.get(key) ?? []),
-          { streamId: item.streamId as string, version: item.version as number },
+          { streamId: item.streamId, version: item.version },
         ]);
       }
       for (const deposit of deposits) {

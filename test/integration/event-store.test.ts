@@ -86,8 +86,8 @@ describe('append', () => {
       expectedVersion: 'no_stream',
     });
     const { itemBytes } = await import('../../functions/eventsourcing/item-size');
-    const { marshall } = await import('@aws-sdk/util-dynamodb');
-    const baseSize = itemBytes(marshall(probe.events[0]!, { removeUndefinedValues: true }));
+    const { eventItem } = await import('../../functions/eventsourcing/event-items');
+    const baseSize = itemBytes(eventItem(probe.events[0]!));
     // eventId and recordedAt have fixed lengths, so only the blob changes the size.
     const fits = 'y'.repeat(MAX_ITEM_BYTES - baseSize - 4);
     await expect(

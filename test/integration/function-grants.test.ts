@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createDynamoDbClient, type RecordedEvent } from '../../functions/eventsourcing';
+import {
+  createDynamoDbClient,
+  eventFromItem,
+  isEventItem,
+  type RecordedEvent,
+} from '../../functions/eventsourcing';
 import {
   EVENT_BUS_NAME_VARIABLE,
   functions,
@@ -105,9 +109,9 @@ async function storedEvents(): Promise<RecordedEvent[]> {
   const { Items = [] } = await admin.send(
     new ScanCommand({ TableName: names.events, ConsistentRead: true }),
   );
-  return Items.map((item) => unmarshall(item) as RecordedEvent).sort(
-    (a, b) => a.streamId.localeCompare(b.streamId) || a.version - b.version,
-  );
+  return Items.filter(isEventItem)
+    .map(eventFromItem)
+    .sort((a, b) => a.streamId.localeCompare(b.streamId) || a.version - b.version);
 }
 
 const ids: { source?: string; target?: string; order?: string; transfers: string[] } = {

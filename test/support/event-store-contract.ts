@@ -333,6 +333,17 @@ function readContract(context: Context): void {
     expect(await store.headVersion(`${streamId}-missing`)).toBe(0);
   });
 
+  it('reads the latest events oldest first, as stored, for a parse later', async () => {
+    const { store } = context();
+    const streamId = newStreamId();
+    await store.append(streamId, events(10), { expectedVersion: 'no_stream' });
+    const latest = await store.readLatest(streamId, 3);
+    expect(latest.map((e) => e.version)).toEqual([8, 9, 10]);
+    expect(store.parse(latest[0]!)).toEqual((await store.read(streamId, { fromVersion: 8 }))[0]);
+    expect((await store.readLatest(streamId, 50)).map((e) => e.version)).toEqual(range(1, 10));
+    expect(await store.readLatest(`${streamId}-missing`, 3)).toEqual([]);
+  });
+
   it('stops at the limit', async () => {
     const { store } = context();
     const streamId = newStreamId();

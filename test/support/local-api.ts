@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { eventFromItem, isEventItem } from '../../functions/eventsourcing/event-items';
+import type { RecordedEvent } from '../../functions/eventsourcing/types';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
 import { apiClient, type ApiClient, type ApiResponse } from './api-client';
@@ -14,7 +15,7 @@ export interface TestApi {
   readonly api: ApiClient;
   readonly client: DynamoDBClient;
   /** Every item of the events table, in key order. */
-  events(): Promise<Record<string, unknown>[]>;
+  events(): Promise<RecordedEvent[]>;
   /** Repeats a GET until `accept` holds for its response, or fails at the deadline. */
   eventually(path: string, accept: (response: ApiResponse) => boolean): Promise<ApiResponse>;
   /** Opens an account through the API, with a first deposit when `deposit` is above 0. */
@@ -64,7 +65,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     api,
     client,
     async events() {
-      const items: Record<string, unknown>[] = [];
+      const items: RecordedEvent[] = [];
       let start: Record<string, never> | undefined;
       do {
         const page = await client.send(
@@ -74,12 +75,12 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
             ExclusiveStartKey: start,
           }),
         );
-        items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+        items.push(...(page.Items ?? []).filter(isEventItem).map(eventFromItem));
         start = page.LastEvaluatedKey as Record<string, never> | undefined;
       } while (start);
       return items.sort((a, b) =>
-        `${a.streamId as string}#${String(a.version).padStart(12, '0')}`.localeCompare(
-          `${b.streamId as string}#${String(b.version).padStart(12, '0')}`,
+        `${a.streamId}#${String(a.version).padStart(12, '0')}`.localeCompare(
+          `${b.streamId}#${String(b.version).padStart(12, '0')}`,
         ),
       );
     },

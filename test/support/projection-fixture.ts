@@ -1,5 +1,6 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { eventItem } from '../../functions/eventsourcing/event-items';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import {
   createConsumerHost,
@@ -84,10 +85,15 @@ let sequence = 1000;
 
 /** A stream record of an inserted event item, shaped as Lambda delivers it. */
 export function insertRecord(event: RecordedEvent, eventSourceARN = 'arn:test'): DynamoDBRecord {
-  const image = marshall(event, { removeUndefinedValues: true }) as Record<
-    string,
-    LambdaAttributeValue
-  >;
+  return imageRecord(eventItem(event), eventSourceARN);
+}
+
+/** A stream record of an inserted item (without binaries), shaped as Lambda delivers it. */
+export function imageRecord(
+  item: Record<string, AttributeValue>,
+  eventSourceARN = 'arn:test',
+): DynamoDBRecord {
+  const image = item as Record<string, LambdaAttributeValue>;
   return {
     eventID: `e${sequence}`,
     eventName: 'INSERT',

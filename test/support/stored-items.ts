@@ -5,8 +5,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { ConditionalPut } from '../../functions/eventsourcing';
+import { eventItem, type ConditionalPut } from '../../functions/eventsourcing';
 
 /**
  * Writes an event item straight into the events table, past every check of the event store:
@@ -20,12 +19,13 @@ export async function putStoredEvent(
   await client.send(
     new PutItemCommand({
       TableName: tableName,
-      Item: marshall({
+      Item: eventItem({
         eventId: `${event.streamId}-${event.version}`,
         schemaVersion: 1,
         metadata: {},
         recordedAt: new Date().toISOString(),
         ...event,
+        data: event.data as Record<string, unknown>,
       }),
     }),
   );

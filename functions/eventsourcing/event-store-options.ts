@@ -1,0 +1,56 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventCatalogue } from './event-catalogue';
+import type { ConditionalPut } from './event-writes';
+import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+
+export interface AppendOptions {
+  readonly expectedVersion: ExpectedVersion;
+  /** Merged into every event's metadata (the event's own metadata wins). */
+  readonly metadata?: EventMetadata;
+  /**
+   * Lower bound for `recordedAt`: the command handler passes the last loaded event's time so
+   * that times stay ordered within a stream even when Lambda clocks disagree.
+   */
+  readonly notBefore?: string;
+  /**
+   * Writes committed atomically with the events. When one of their conditions fails, nothing is
+   * written and the append throws `WriteConditionFailedError`.
+   */
+  readonly alongside?: readonly ConditionalPut[];
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** The stream's version after the append; pass it as the next `expectedVersion`. */
+  readonly version: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface ReadOptions {
+  readonly fromVersion?: number;
+  readonly toVersion?: number;
+  readonly direction?: 'forward' | 'backward';
+  /** Maximum number of events returned; reading stops once it is reached. */
+  readonly limit?: number;
+}
+
+export interface EventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /**
+   * The event types this store may write and how to read them. Without one the store only
+   * reads, yielding events exactly as stored (for stream consumers that upcast and parse each
+   * event themselves), and refuses every append.
+   */
+  readonly catalogue?: EventCatalogue<Event>;
+  readonly clock?: () => Date;
+  /** How often a read re-queries when it observes a gap (a transaction still committing). */
+  readonly gapRetries?: number;
+}
+
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedVersion: number | 'no_stream';
+}

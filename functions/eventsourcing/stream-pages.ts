@@ -1,0 +1,142 @@
+import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvalidEventError, StreamGapError } from './errors';
+import { eventFromItem } from './event-items';
+import { sleep } from './retry';
+import type { ReadOptions } from './event-store-options';
+import type { RecordedEvent } from './types';
+
+/** The highest version a sort key can hold. */
+export const SORT_KEY_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Which events of a stream to read, and in which order. */
+export interface VersionRange {
+  readonly from: number;
+  readonly to: number;
+  readonly forward: boolean;
+  /** Maximum number of events (Infinity for all). */
+  readonly limit: number;
+}
+
+/** The range that read options ask for. */
+export function rangeOf(options: ReadOptions): VersionRange {
+  const limit = options.limit ?? Infinity;
+  if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) {
+    throw new InvalidEventError('limit must be a non-negative integer', 'limit');
+  }
+  return {
+    from: Math.max(1, options.fromVersion ?? 1),
+    to: Math.min(SORT_KEY_MAX, options.toVersion ?? SORT_KEY_MAX),
+    forward: (options.direction ?? 'forward') === 'forward',
+    limit,
+  };
+}
+
+/** Where a read stands: what is left of its range and the version it must see next. */
+class ReadPosition {
+  from: number;
+  to: number;
+  remaining: number;
+  /** The version the next event must have (unknown before a backward read's first event). */
+  expected: number | undefined;
+  progressed = false;
+
+  constructor(readonly range: VersionRange) {
+    this.from = range.from;
+    this.to = range.to;
+    this.remaining = range.limit;
+    this.expected = range.forward ? range.from : undefined;
+  }
+
+  get open(): boolean {
+    return this.remaining > 0 && this.from <= this.to;
+  }
+
+  accepts(version: number): boolean {
+    return this.expected === undefined || version === this.expected;
+  }
+
+  advance(version: number): void {
+    this.remaining -= 1;
+    this.expected = this.range.forward ? version + 1 : version - 1;
+    this.progressed = true;
+  }
+
+  /** Narrows the range to start again at the hole a read observed. */
+  restartAt(hole: number): void {
+    if (this.range.forward) this.from = hole;
+    else this.to = hole;
+    this.progressed = false;
+  }
+}
+
+function pageQuery(
+  tableName: string,
+  streamId: string,
+  position: ReadPosition,
+  startKey: Record<string, AttributeValue> | undefined,
+): QueryCommand {
+  // Without an upper bound the condition says so: DynamoDB Local reads an open range faster.
+  const bounded = position.to < SORT_KEY_MAX;
+  return new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: bounded
+      ? 'streamId = :s AND version BETWEEN :from AND :to'
+      : 'streamId = :s AND version >= :from',
+    ExpressionAttributeValues: {
+      ':s': { S: streamId },
+      ':from': { N: String(position.from) },
+      ...(bounded ? { ':to': { N: String(position.to) } } : {}),
+    },
+    ConsistentRead: true,
+    ScanIndexForward: position.range.forward,
+    ExclusiveStartKey: startKey,
+    ...(position.remaining === Infinity ? {} : { Limit: position.remaining }),
+  });
+}
+
+/**
+ * Reads a stream's events as stored, in order and contiguous, complete past DynamoDB's 1 MB
+ * pages. A Query can observe part of a transaction that is still committing: on a hole the read
+ * starts again from it, a bounded number of times in a row, then fails with `StreamGapError`.
+ */
+export class StreamPages {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly gapRetries: number,
+  ) {}
+
+  async *read(streamId: string, range: VersionRange): AsyncGenerator<RecordedEvent> {
+    const position = new ReadPosition(range);
+    let retriesLeft = this.gapRetries;
+    while (position.open) {
+      const hole = yield* this.pass(streamId, position);
+      if (hole === undefined) return;
+      if (position.progressed) retriesLeft = this.gapRetries;
+      if (retriesLeft-- <= 0) {
+        throw new StreamGapError(streamId, hole, hole + (range.forward ? 1 : -1));
+      }
+      await sleep(10 * (this.gapRetries - retriesLeft));
+      position.restartAt(hole);
+    }
+  }
+
+  /** One run of Queries over what is left of the range; returns the hole it met, if any. */
+  private async *pass(
+    streamId: string,
+    position: ReadPosition,
+  ): AsyncGenerator<RecordedEvent, number | undefined> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(pageQuery(this.tableName, streamId, position, startKey));
+      for (const item of page.Items ?? []) {
+        const event = eventFromItem(item);
+        if (!position.accepts(event.version)) return position.expected;
+        position.advance(event.version);
+        yield event;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && position.remaining > 0);
+    return undefined;
+  }
+}
