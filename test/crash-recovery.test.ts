@@ -5,7 +5,8 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
-import { prefixedTableNames } from '../functions/system';
+import { prefixedTableNames } from '../functions/eventsourcing/declaration';
+import { tables as declaredTables } from '../functions/system';
 import { startStackProcess, type StackProcess } from './support/stack-process';
 
 const ACCOUNTS = 20;
@@ -133,7 +134,7 @@ describe('a crash of the whole local stack', () => {
       do {
         const page = await client.send(
           new ScanCommand({
-            TableName: prefixedTableNames('local-').events,
+            TableName: prefixedTableNames(declaredTables, 'local-').events,
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
