@@ -5,10 +5,13 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { accountEvents, accountStreamId, type AccountEvent } from '../functions/accounts/events';
 import { EventStore } from '../functions/eventsourcing';
 import {
-  functions,
   prefixedTableNames,
-  streamHosts,
   type StreamHostDeclaration,
+} from '../functions/eventsourcing/declaration';
+import {
+  functions,
+  streamHosts,
+  tables as declaredTables,
   type StreamHostKey,
   type TableKey,
 } from '../functions/system';
@@ -135,7 +138,7 @@ export async function measureConsumerRuns<Result>(
     // Every run's tables are created and first written up front (see `writeFirstItem`).
     const tableSets = [];
     for (let run = 0; run <= settings.projections.runs; run++) {
-      const tables = prefixedTableNames(`bench-${options.name}-${run}-`);
+      const tables = prefixedTableNames(declaredTables, `bench-${options.name}-${run}-`);
       await createTables(env.client, tables);
       const checkpoints = new StreamCheckpoints(env.client, `${tables.events}-checkpoints`);
       await checkpoints.ensureTable();

@@ -6,7 +6,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
-import { prefixedTableNames, type TableKey } from '../functions/system';
+import { prefixedTableNames } from '../functions/eventsourcing/declaration';
+import { tables as declaredTables, type TableKey } from '../functions/system';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
 import { createTables } from '../local/tables';
 import { castoreAccounts, castoreTableInput, type CastoreAccounts } from './castore';
@@ -54,7 +55,7 @@ export async function writeFirstItem(client: DynamoDBClient, tableName: string):
 }
 
 async function createTableSet(client: DynamoDBClient, prefix: string): Promise<TableSet> {
-  const tables = prefixedTableNames(prefix);
+  const tables = prefixedTableNames(declaredTables, prefix);
   await createTables(client, tables);
   const castoreTable = `${prefix}castore-events`;
   await client.send(new CreateTableCommand(castoreTableInput(castoreTable)));

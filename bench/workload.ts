@@ -1,11 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import {
-  EventCatalogue,
-  prepareEvents,
-  type Decider,
-  type EventMetadata,
-} from '../functions/eventsourcing';
+import { EventCatalogue, type Decider, type EventMetadata } from '../functions/eventsourcing';
+import { prepareEvents } from '../functions/eventsourcing/event-items';
 
 /**
  * The one event every benchmark writes, whichever side writes it: a deposit with a small payload

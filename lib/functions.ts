@@ -7,8 +7,8 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EVENT_BUS_NAME_VARIABLE, tableNameEnvVar } from '../functions/system';
-import type { DeclaredFunction } from './declaration';
+import { EVENT_BUS_NAME_VARIABLE, tableNameEnvVar } from '../functions/eventsourcing/declaration';
+import type { FunctionDeclaration } from '../functions/eventsourcing/declaration';
 import { grantTableAccess } from './table-access';
 import type { SystemTables } from './tables';
 
@@ -33,7 +33,7 @@ export const metricsNamespace = (stage: string) => `EventSourcing/${stage}`;
 
 export interface SystemFunctionProps {
   readonly key: string;
-  readonly declaration: DeclaredFunction;
+  readonly declaration: FunctionDeclaration;
   readonly tables: SystemTables;
   readonly stage: string;
   readonly logRetention: RetentionDays;

@@ -13,7 +13,7 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DeclaredRoute } from './declaration';
+import type { RouteDeclaration } from '../functions/eventsourcing/declaration';
 import type { SystemFunction } from './functions';
 import type { ApiAuthorization, DeploymentSettings } from './settings';
 
@@ -47,7 +47,7 @@ function authorizer(authorization: ApiAuthorization): IHttpRouteAuthorizer {
 }
 
 export interface SystemHttpApiProps {
-  readonly routes: readonly DeclaredRoute[];
+  readonly routes: readonly RouteDeclaration[];
   readonly functions: ReadonlyMap<string, SystemFunction>;
   readonly settings: DeploymentSettings;
 }

@@ -16,11 +16,11 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { CONSUMER_METRICS } from '../functions/eventsourcing/consumers/metric-names';
 import {
+  CONSUMER_METRICS,
   GLOBAL_LOG_EVENTS_INDEXED_METRIC,
   GLOBAL_LOG_LAG_METRIC,
-} from '../functions/eventsourcing/global-log/metric-names';
+} from '../functions/eventsourcing/declaration';
 import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records';
 import type { SystemFunction } from './functions';
 import type { SystemHttpApi } from './http-api';

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { DeclaredStreamHost } from './declaration';
+import type { StreamHostDeclaration } from '../functions/eventsourcing/declaration';
 import type { FailureRecords } from './failure-records';
 import type { SystemFunction } from './functions';
 import type { SystemTables } from './tables';
@@ -27,7 +27,7 @@ const eventInsertFilter = FilterCriteria.filter({
  * the failure-records bucket.
  */
 export function connectStreamHost(
-  host: DeclaredStreamHost,
+  host: StreamHostDeclaration,
   fn: SystemFunction,
   tables: SystemTables,
   failureRecords: FailureRecords,

@@ -1,5 +1,5 @@
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { TableAccess } from '../functions/system';
+import type { TableAccess } from '../functions/eventsourcing/declaration';
 import type { DeclaredTable } from './tables';
 
 /**

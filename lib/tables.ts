@@ -7,7 +7,7 @@ import {
   type Attribute,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { KeyAttribute, TableDeclaration } from '../functions/system';
+import type { KeyAttribute, TableDeclaration } from '../functions/eventsourcing/declaration';
 import { APPEND_ONLY_METADATA } from './append-only-check';
 
 export interface DeclaredTable {

@@ -1,4 +1,5 @@
-import { prefixedTableNames, tableEnvironment, tableNameEnvVar } from '../functions/system';
+import { prefixedTableNames, tableEnvironment, tableNameEnvVar } from '../functions/eventsourcing';
+import { tables as declaredTables } from '../functions/system';
 import type { CommandIo } from './consumers-commands';
 
 // This process is Node 20 by design (Lambda runs 22+); the SDK's notice about it is noise here.
@@ -12,7 +13,7 @@ export function useLocalStackByDefault(): void {
   if (process.env[tableNameEnvVar('events')]) return;
   process.env.DYNAMODB_ENDPOINT ??= `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? '8000'}`;
   process.env.AWS_REGION ??= 'local';
-  Object.assign(process.env, tableEnvironment(prefixedTableNames('local-')));
+  Object.assign(process.env, tableEnvironment(prefixedTableNames(declaredTables, 'local-')));
 }
 
 /** Lines on stdout; progress rewritten in place on a terminal; Ctrl-C aborts `signal`. */

@@ -8,8 +8,12 @@
  */
 // First: it silences the SDK's Node.js version notice before any module loads the SDK.
 import { runCli, terminalIo, useLocalStackByDefault } from './cli-support';
-import type { ConsumerHost, ConsumerRuntime } from '../functions/eventsourcing';
-import { functions, streamHosts, tableNameFromEnv } from '../functions/system';
+import {
+  type ConsumerHost,
+  type ConsumerRuntime,
+  tableNameFromEnv,
+} from '../functions/eventsourcing';
+import { functions, streamHosts } from '../functions/system';
 
 /** Every consumer of every declared stream host, by name. */
 async function declaredConsumers(): Promise<Map<string, ConsumerRuntime>> {

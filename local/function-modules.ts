@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FunctionDeclaration } from '../functions/system';
+import type { FunctionDeclaration } from '../functions/eventsourcing';
 
 const REPOSITORY_ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 

@@ -6,14 +6,14 @@
  * in AWS with the caller's credentials.
  */
 import {
+  createDynamoDbClient,
   GlobalLogIndexer,
   GlobalLogReader,
   TableCheckpoint,
-  createDynamoDbClient,
+  tableNameFromEnv,
 } from '../functions/eventsourcing';
 import { globalLogTablesFromEnv } from '../functions/global-log/tables';
 import { domainEvents } from '../functions/domain-events';
-import { tableNameFromEnv } from '../functions/system';
 import { runCli, terminalIo, useLocalStackByDefault } from './cli-support';
 import { runGlobalLogCommand } from './global-log-commands';
 

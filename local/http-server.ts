@@ -7,12 +7,8 @@ import type {
   APIGatewayProxyResultV2,
   Context,
 } from 'aws-lambda';
-import {
-  functions as declaredFunctions,
-  routes as declaredRoutes,
-  type FunctionDeclaration,
-  type RouteDeclaration,
-} from '../functions/system';
+import type { FunctionDeclaration, RouteDeclaration } from '../functions/eventsourcing';
+import { functions as declaredFunctions, routes as declaredRoutes } from '../functions/system';
 import { DEFAULT_CALLER_SETTINGS } from '../functions/http/caller';
 import { loadFunctionHandler } from './function-modules';
 import { lambdaContext } from './lambda-context';

@@ -1,4 +1,5 @@
-import { functions as declaredFunctions, type FunctionDeclaration } from '../functions/system';
+import type { FunctionDeclaration } from '../functions/eventsourcing';
+import { functions as declaredFunctions } from '../functions/system';
 import { loadFunctionHandler } from './function-modules';
 
 type ScheduledHandler = () => Promise<unknown>;

@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
 import {
+  createDynamoDbClient,
   EVENT_BUS_NAME_VARIABLE,
   prefixedTableNames,
   tableEnvironment,
-  type TableKey,
-} from '../functions/system';
+} from '../functions/eventsourcing';
+import { tables as declaredTables, type TableKey } from '../functions/system';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
@@ -84,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(options.onDynamoDbExit ? { onUnexpectedExit: options.onDynamoDbExit } : {}),
         });
     started.push(() => dynamoDb.stop());
-    const tableNames = prefixedTableNames(options.tablePrefix ?? 'local-');
+    const tableNames = prefixedTableNames(declaredTables, options.tablePrefix ?? 'local-');
     const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
     try {
       await createTables(client, tableNames);

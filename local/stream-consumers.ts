@@ -1,13 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
-  functions as declaredFunctions,
-  streamHosts as declaredHosts,
-  streamReaderProblems,
   type FunctionDeclaration,
+  localEndpointConfig,
   type StreamHostDeclaration,
-} from '../functions/system';
-import { localEndpointConfig } from '../functions/eventsourcing/local-endpoint';
+  streamReaderProblems,
+} from '../functions/eventsourcing';
+import { functions as declaredFunctions, streamHosts as declaredHosts } from '../functions/system';
 import { FailureDirectory } from './failure-destination';
 import { loadFunctionHandler } from './function-modules';
 import { StreamCheckpoints } from './stream-checkpoints';

@@ -13,8 +13,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { StreamHostDeclaration } from '../functions/system';
-import { logger } from '../functions/eventsourcing/logger';
+import { logger, type StreamHostDeclaration } from '../functions/eventsourcing';
 import type { FailureCondition, FailureDirectory } from './failure-destination';
 import { lambdaContext, localFunctionArn } from './lambda-context';
 import { toLambdaRecord } from './lambda-stream-records';

@@ -8,12 +8,8 @@ import {
   type DynamoDBClient,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import {
-  tables,
-  type KeyAttribute,
-  type TableDeclaration,
-  type TableKey,
-} from '../functions/system';
+import type { KeyAttribute, TableDeclaration } from '../functions/eventsourcing';
+import { tables, type TableKey } from '../functions/system';
 
 function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchemaElement[] {
   return [

@@ -52,7 +52,7 @@ const projections = projectionsHost.consumers.filter(
 const untouchedTables = new Set<TableKey>(
   projections
     .filter((projection) => !projection.handles.some((type) => type.startsWith('Account')))
-    .map((projection) => projection.readModel),
+    .map((projection) => projection.readModel as TableKey),
 );
 
 const HOSTED: readonly { label: string; consumers: readonly string[] }[] = [

@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
-import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { createDynamoDbClient, storageFromEnv, tableNameFromEnv } from '../eventsourcing';
 import { httpHandler } from '../http/api';
 import { requireOwner, type Caller } from '../http/caller';
 import { commandRoutes, type CommandOutcome } from '../http/commands';
@@ -8,7 +8,6 @@ import { IdempotencyKeys } from '../http/idempotency';
 import { once } from '../http/once';
 import { commandResponse } from '../http/responses';
 import { money, resourceId, text } from '../http/validation';
-import { tableNameFromEnv } from '../system';
 import { MAX_AMOUNT, type AccountState } from './decider';
 import { ACCOUNT_TYPES, CURRENCIES, accountIdOf, accountStreamId } from './events';
 import { accountCommandHandler, ownerOf } from './service';

@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { EventCatalogue, type RecordedEvent } from '../eventsourcing';
 import {
+  EventCatalogue,
   eventTypesOf,
   type NewEventOf,
+  type RecordedEvent,
   type RecordedEventOf,
-} from '../eventsourcing/event-schemas';
+} from '../eventsourcing';
 
 export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
 export const CURRENCIES = ['USD'] as const;

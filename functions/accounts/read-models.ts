@@ -1,4 +1,4 @@
-import type { ReadModelKey } from '../eventsourcing/projection';
+import type { ReadModelKey } from '../eventsourcing';
 import { accountIdOf, type AccountType, type Currency, type RecordedAccountEvent } from './events';
 
 /** `GET /accounts/{accountId}`: the account as the summary projection keeps it. */

@@ -1,23 +1,209 @@
-export * from './aggregate-repository';
-export * from './command-handler';
-export * from './corrupt-events';
-export * from './decider';
-export * from './dynamodb-client';
-export * from './errors';
-export * from './event-catalogue';
-export * from './event-items';
-export * from './event-schemas';
-export * from './event-store';
-export * from './event-stream-store';
-export * from './in-memory-event-store';
-export * from './in-memory-event-table';
-export * from './snapshot-strategies';
-export * from './snapshots';
-export * from './types';
-export * from './upcasting';
-export * from './projection';
-export * from './retry';
-export * from './projections';
-export * from './consumers';
-export * from './storage';
-export * from './global-log';
+/**
+ * The public API of the event-sourcing framework. Everything an application needs is exported
+ * here by name; modules not reached through this file (or `./declaration`, its plain-data part
+ * for infrastructure code) are internal and may change without notice.
+ */
+
+// --- Events and their schemas ----------------------------------------------------------------
+
+/** Shapes of events: what a command appends, what a read returns, and the expected version. */
+export type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+/** Every event type of an aggregate with its zod schema and upcasters; parses what is read. */
+export { EventCatalogue, fieldPath, type CatalogueUpcasters } from './event-catalogue';
+/** Typed event unions derived from a map of zod schemas, and the list of their types. */
+export {
+  eventTypesOf,
+  type EventSchemas,
+  type NewEventOf,
+  type RecordedEventOf,
+} from './event-schemas';
+/** `schemaVersion` n to n+1 steps, applied on every read path. */
+export { Upcasters, type Upcaster, type UpcasterRegistry } from './upcasting';
+
+// --- Event store --------------------------------------------------------------------------------
+
+/** The DynamoDB event store: appends with expected versions, complete and contiguous reads. */
+export {
+  EventStore,
+  MAX_EVENTS_PER_APPEND,
+  type AppendOptions,
+  type AppendResult,
+  type ConditionalPut,
+  type EventStoreOptions,
+  type ReadOptions,
+  type StreamAppend,
+} from './event-store';
+/** What every event store promises, whichever storage holds the events. */
+export type { EventStreamStore } from './event-stream-store';
+/**
+ * Event stores in memory with the DynamoDB store's contract, for unit tests without Java; the
+ * stores on one table share its streams like Lambda containers share the events table.
+ */
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store';
+export { InMemoryEventTable } from './in-memory-event-table';
+/** How events are laid out as items of the events table (both layouts are read). */
+export { eventFromItem, eventItem, isEventItem } from './event-items';
+/** A DynamoDB client configured for Lambda, or for DynamoDB Local when `DYNAMODB_ENDPOINT` is set. */
+export { createDynamoDbClient } from './dynamodb-client';
+/** Client settings that point an AWS SDK client at a local endpoint. */
+export { localEndpointConfig } from './local-endpoint';
+/** Scans the events table for stored events that no longer fit their schema. */
+export { findCorruptEvents } from './corrupt-events';
+
+// --- Errors -------------------------------------------------------------------------------------
+
+/** Every error the framework raises on purpose; each has a stable `code`. */
+export {
+  ConcurrencyError,
+  CORRUPT_EVENTS_METRIC,
+  CorruptEventError,
+  DomainError,
+  UnsupportedOperationError,
+  EventSourcingError,
+  EventTooLargeError,
+  InvalidEventError,
+  StreamGapError,
+  TooManyEventsError,
+  UpcastError,
+  WriteConditionFailedError,
+} from './errors';
+
+// --- Aggregates and commands --------------------------------------------------------------------
+
+/** An aggregate as a pure decider (`initialState`, `evolve`, `decide`), and folding events. */
+export { fold, type Decider } from './decider';
+/** Loads an aggregate (snapshot and tail), at its latest version or at a version or time. */
+export {
+  AggregateRepository,
+  type LoadTarget,
+  type LoadedAggregate,
+  type SnapshotSettings,
+} from './aggregate-repository';
+/** Load, decide, append, retrying conflicts within a time budget. */
+export {
+  CommandHandler,
+  DEFAULT_RETRY,
+  type Decision,
+  type HandleOptions,
+  type HandleResult,
+} from './command-handler';
+/** A function's tables from its environment, and a decider's repository on them. */
+export {
+  repositoryFor,
+  storageFromEnv,
+  type EventSourcingStorage,
+  type RepositoryOptions,
+} from './storage';
+/** Snapshots and when to take them. */
+export { SnapshotStore, type Snapshot } from './snapshots';
+export {
+  everyNEvents,
+  hybrid,
+  timeBased,
+  type SnapshotDecisionInput,
+  type SnapshotStrategy,
+} from './snapshot-strategies';
+/** Jittered exponential backoff, and retrying an operation with it. */
+export { retryWithBackoff, type RetryOptions, type RetryPolicy } from './retry';
+
+// --- Projections and stream consumers ------------------------------------------------------------
+
+/** A read model fed by the events stream, and the writes it makes per event. */
+export type {
+  Projection,
+  ProjectionContext,
+  ReadModelItem,
+  ReadModelKey,
+  ReadModelWrite,
+} from './projection';
+/** Reads a projection's live read model (its current generation). */
+export {
+  ReadModelReader,
+  type ReadModelPage,
+  type ReadModelQuery,
+  type ReadModelReaderOptions,
+} from './projections/read-model-reader';
+/** Applies events to one projection's read model behind its version guard. */
+export {
+  ProjectionRuntime,
+  type ProjectionRuntimeOptions,
+  type ProjectionTables,
+} from './projections/projection-runtime';
+/** Rebuilds a projection from the global log into a new generation, then switches to it. */
+export {
+  RebuildInterruptedError,
+  rebuildProjection,
+  rebuildStatus,
+  removeRetiredGenerations,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+  type RebuildStatus,
+} from './projections/rebuild';
+/** A stream reader's Lambda handler hosting isolated consumers. */
+export {
+  createConsumerHost,
+  type ConsumerHost,
+  type ConsumerHostOptions,
+  type HostedConsumer,
+} from './consumers/host';
+/** One consumer's runtime: version guard, parking, redrive. */
+export {
+  ConsumerRuntime,
+  type BatchOutcome,
+  type ConsumerRuntimeOptions,
+  type RedriveOutcome,
+} from './consumers/consumer-runtime';
+/** A consumer that acts on events (process managers, publishers). */
+export { ReactionFailedAt, isReaction, type Reaction } from './consumers/reaction';
+/** A consumer that takes each batch whole and keeps its own idempotency. */
+export { isBatchConsumer, type BatchConsumer } from './consumers/batch-consumer';
+/** Streams a consumer parked, with their reasons, awaiting a redrive. */
+export { ParkedStreams, type ParkedStream } from './consumers/parked-streams';
+
+// --- Global log -------------------------------------------------------------------------------
+
+/** Every event at one position across all streams: indexing, reading, subscribing, backfilling. */
+export {
+  GlobalLogIndexer,
+  GlobalLogReader,
+  GlobalLogSubscription,
+  InvalidLogReadError,
+  MAX_READ_LIMIT,
+  SubscriptionStoppedError,
+  TableCheckpoint,
+  backfillGlobalLog,
+  createGlobalLogIndexerHandler,
+  type BackfillOptions,
+  type BackfillProgress,
+  type GlobalLogIndexerHandler,
+  type GlobalLogIndexerHandlerOptions,
+  type GlobalLogIndexerOptions,
+  type GlobalLogReaderOptions,
+  type GlobalLogSubscriptionOptions,
+  type GlobalLogTables,
+  type IndexOutcome,
+  type LogReference,
+  type LogSlice,
+  type LoggedEvent,
+  type ReadLogOptions,
+  type SubscriptionCheckpoint,
+  type SubscriptionStart,
+} from './global-log';
+
+// --- Observability ---------------------------------------------------------------------------
+
+/** The structured logger every framework component logs through (Powertools). */
+export { logger } from './logger';
+/** Powertools Metrics (EMF) for a service. */
+export { createMetrics } from './metrics';
+
+// --- Testing ----------------------------------------------------------------------------------
+
+/** Given/when/then for deciders, without a database. */
+export { given } from './decider-testing';
+
+// --- Declaration --------------------------------------------------------------------------------
+
+/** Declaring a system: tables, functions, routes, stream hosts, and checking them. */
+export * from './declaration';

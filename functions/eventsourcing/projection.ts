@@ -1,4 +1,3 @@
-import type { TableKey } from '../system';
 import type { RecordedEvent } from './types';
 
 /**
@@ -36,7 +35,8 @@ export interface ProjectionContext {
 export interface Projection<Event extends RecordedEvent = RecordedEvent> {
   /** Stable name: part of the bookkeeping keys, metrics and parked-stream records. */
   readonly name: string;
-  readonly readModel: TableKey;
+  /** Logical name of the read-model table it writes (its declared key). */
+  readonly readModel: string;
   /** Event types it reacts to; other events only advance its applied version. */
   readonly handles: readonly Event['type'][];
   apply(event: Event, context: ProjectionContext): Promise<readonly ReadModelWrite[]>;

@@ -1,5 +1,4 @@
-import type { GlobalLogTables } from '../eventsourcing';
-import { tableNameFromEnv } from '../system';
+import { type GlobalLogTables, tableNameFromEnv } from '../eventsourcing';
 
 /** The global log's tables as a function finds them in its environment. */
 export const globalLogTablesFromEnv = (): GlobalLogTables => ({

@@ -1,12 +1,13 @@
 import {
+  type BatchConsumer,
+  type ConsumerDeclaration,
+  type HostedConsumer,
   isBatchConsumer,
   isReaction,
-  type BatchConsumer,
-  type HostedConsumer,
   type Projection,
   type Reaction,
+  type StreamHostDeclaration,
 } from '../eventsourcing';
-import type { ConsumerDeclaration, StreamHostDeclaration } from '../system';
 
 interface CodeByKind {
   readonly projection: Projection;

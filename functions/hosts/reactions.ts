@@ -3,13 +3,14 @@ import {
   createConsumerHost,
   createDynamoDbClient,
   createGlobalLogIndexerHandler,
+  EVENT_BUS_NAME_VARIABLE,
   storageFromEnv,
 } from '../eventsourcing';
 import { globalLogTablesFromEnv } from '../global-log/tables';
 import { once } from '../http/once';
 import { createEventBridgeClient } from '../integration/eventbridge-client';
 import { integrationEventPublisher } from '../integration/publisher';
-import { EVENT_BUS_NAME_VARIABLE, streamHosts } from '../system';
+import { streamHosts } from '../system';
 import { transferProcessReaction } from '../transfers/process-reaction';
 import { TransferProcess } from '../transfers/service';
 import { declaredConsumers } from './declared-consumers';

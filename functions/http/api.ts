@@ -1,9 +1,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../eventsourcing';
-import { logger } from '../eventsourcing/logger';
-import { createMetrics } from '../eventsourcing/metrics';
+import { CORRUPT_EVENTS_METRIC, CorruptEventError, createMetrics, logger } from '../eventsourcing';
 import { callerOf, callerSettingsFromEnv, type Caller } from './caller';
 import { isCommandRoute, runCommand, type CommandRoute } from './commands';
 import { errorResponse, HttpError, mapError } from './errors';

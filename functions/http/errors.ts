@@ -5,7 +5,7 @@ import {
   EventTooLargeError,
   InvalidEventError,
   TooManyEventsError,
-} from '../eventsourcing/errors';
+} from '../eventsourcing';
 import type { HttpResponse } from './responses';
 
 export interface FieldError {

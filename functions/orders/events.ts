@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { EventCatalogue, type RecordedEvent } from '../eventsourcing';
 import {
+  EventCatalogue,
   eventTypesOf,
   type NewEventOf,
+  type RecordedEvent,
   type RecordedEventOf,
-} from '../eventsourcing/event-schemas';
+} from '../eventsourcing';
 
 /**
  * The data of each order event at its current schema version. A change to a shape bumps the

@@ -1,4 +1,4 @@
-import type { ReadModelKey } from '../eventsourcing/projection';
+import type { ReadModelKey } from '../eventsourcing';
 import { addLine, type OrderStatus } from './decider';
 import { orderIdOf, type RecordedOrderEvent } from './events';
 

@@ -1,6 +1,11 @@
 import { ulid } from 'ulid';
 import * as z from 'zod';
-import { EventStore, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import {
+  createDynamoDbClient,
+  EventStore,
+  storageFromEnv,
+  tableNameFromEnv,
+} from '../eventsourcing';
 import { accountEvents } from '../accounts/events';
 import { MAX_AMOUNT } from '../accounts/decider';
 import { accountOwner } from '../accounts/service';
@@ -11,7 +16,6 @@ import { IdempotencyKeys } from '../http/idempotency';
 import { once } from '../http/once';
 import { etag } from '../http/responses';
 import { money, resourceId } from '../http/validation';
-import { tableNameFromEnv } from '../system';
 import { transferIdOf, transferStreamId } from './events';
 import { transferCommandHandler } from './service';
 

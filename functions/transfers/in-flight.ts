@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Projection, ReadModelKey, ReadModelWrite } from '../eventsourcing/projection';
+import type { Projection, ReadModelKey, ReadModelWrite } from '../eventsourcing';
 import { transferIdOf, type RecordedTransferEvent } from './events';
 
 /** In-flight transfers are spread over a few partitions so none of them runs hot. */

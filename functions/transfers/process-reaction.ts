@@ -1,5 +1,4 @@
-import type { Reaction } from '../eventsourcing';
-import { logger } from '../eventsourcing/logger';
+import { logger, type Reaction } from '../eventsourcing';
 import { transferIdOf, type RecordedTransferEvent } from './events';
 import type { TransferProcess } from './service';
 

@@ -1,12 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createMetrics } from '../eventsourcing/metrics';
 import {
-  ReadModelReader,
   createDynamoDbClient,
-  storageFromEnv,
+  createMetrics,
+  logger,
   type ReadModelKey,
+  ReadModelReader,
+  storageFromEnv,
 } from '../eventsourcing';
-import { logger } from '../eventsourcing/logger';
 import { once } from '../http/once';
 import {
   IN_FLIGHT_SHARDS,

@@ -4,13 +4,13 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryKey } from '../../functions/accounts/read-models';
 import {
-  GenerationKeys,
   GlobalLogReader,
   ParkedStreams,
   type ConsumerHost,
   type ConsumerRuntime,
   type ParkedStream,
 } from '../../functions/eventsourcing';
+import { GenerationKeys } from '../../functions/eventsourcing/projections/read-model-keys';
 import { runConsumersCommand } from '../../local/consumers-commands';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';

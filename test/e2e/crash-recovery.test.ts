@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
 import { eventFromItem, isEventItem } from '../../functions/eventsourcing/event-items';
 import type { RecordedEvent } from '../../functions/eventsourcing/types';
-import { prefixedTableNames } from '../../functions/system';
+import { prefixedTableNames } from '../../functions/eventsourcing/declaration';
+import { tables as declaredTables } from '../../functions/system';
 import { startStackProcess, type StackProcess } from '../support/stack-process';
 
 const ACCOUNTS = 20;
@@ -134,7 +135,7 @@ describe('a crash of the whole local stack', () => {
       do {
         const page = await client.send(
           new ScanCommand({
-            TableName: prefixedTableNames('local-').events,
+            TableName: prefixedTableNames(declaredTables, 'local-').events,
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),

@@ -87,7 +87,7 @@ function recordingClient(): { client: DynamoDBClient; requests: SentRequest[] } 
 function ordersProjection(name: string, received: string[] = []): Projection {
   return {
     name,
-    readModel: 'testOrders' as Projection['readModel'],
+    readModel: 'testOrders',
     handles: ['Placed', 'Shipped'],
     apply(event) {
       received.push(event.type);

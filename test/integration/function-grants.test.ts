@@ -10,12 +10,15 @@ import {
 } from '../../functions/eventsourcing';
 import {
   EVENT_BUS_NAME_VARIABLE,
-  functions,
   prefixedTableNames,
   tableNameEnvVar,
   type FunctionDeclaration,
-  type FunctionKey,
   type TableAccess,
+} from '../../functions/eventsourcing/declaration';
+import {
+  functions,
+  tables as declaredTables,
+  type FunctionKey,
   type TableKey,
 } from '../../functions/system';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
@@ -35,7 +38,7 @@ type StreamHandler = (
 ) => Promise<{ batchItemFailures: unknown[] }>;
 
 const endpoint = inject('dynamoDbEndpoint');
-const names = prefixedTableNames(`g${randomUUID().slice(0, 8)}-`);
+const names = prefixedTableNames(declaredTables, `g${randomUUID().slice(0, 8)}-`);
 const admin = createDynamoDbClient({ endpoint, region: 'local' });
 let bus: LocalEventBus;
 const proxies: GrantingProxy[] = [];

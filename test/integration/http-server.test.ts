@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionDeclaration, RouteDeclaration } from '../../functions/system';
+import type {
+  FunctionDeclaration,
+  RouteDeclaration,
+} from '../../functions/eventsourcing/declaration';
 import { routes as declaredRoutes } from '../../functions/system';
 import { callerOf } from '../../functions/http/caller';
 import {

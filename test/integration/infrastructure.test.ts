@@ -9,7 +9,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableNameEnvVar, type TableAccess } from '../../functions/system';
+import { tableNameEnvVar, type TableAccess } from '../../functions/eventsourcing/declaration';
 import {
   AppendOnlyTablesCheck,
   appendOnlyTables,
@@ -18,11 +18,11 @@ import {
 import { BUNDLE_SIZES_FILE, recordBundleSizes } from '../../lib/bundle-sizes';
 import { addPolicyChecks } from '../../lib/checks';
 import {
-  systemDeclaration,
   validateDeclaration,
-  type DeclaredStreamHost,
+  type StreamHostDeclaration,
   type SystemDeclaration,
-} from '../../lib/declaration';
+} from '../../functions/eventsourcing/declaration';
+import { systemDeclaration } from '../../lib/declaration';
 import { EventSourcingStack } from '../../lib/event-sourcing-stack';
 import { readDeploymentSettings } from '../../lib/settings';
 import { grantTableAccess } from '../../lib/table-access';
@@ -49,7 +49,7 @@ const expectedActions: Record<TableAccess, string[]> = {
   ],
 };
 
-const probeHost: Omit<DeclaredStreamHost, 'consumers'> = {
+const probeHost: Omit<StreamHostDeclaration, 'consumers'> = {
   description: 'Probe host',
   source: 'events',
   entry: 'functions/system.ts',
@@ -1000,7 +1000,7 @@ describe('deployment settings from context', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('declaration checks', () => {
-  const withHost = (changes: Partial<DeclaredStreamHost>): SystemDeclaration => ({
+  const withHost = (changes: Partial<StreamHostDeclaration>): SystemDeclaration => ({
     ...probeDeclaration,
     streamHosts: {
       ...probeDeclaration.streamHosts,

@@ -5,10 +5,10 @@ import * as z from 'zod';
 import {
   EventCatalogue,
   EventStore,
-  eventsByStream,
   findCorruptEvents,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
+import { eventsByStream } from '../../functions/eventsourcing/consumers/stream-records';
 import { expectedBalances } from '../support/balance-projection';
 import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';
 import {

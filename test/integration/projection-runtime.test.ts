@@ -153,7 +153,7 @@ describe('a projection in a consumer host', () => {
     // Totals are kept with atomic ADDs; a snapshot item copies the total on every tenth event.
     const totals: Projection = {
       name: 'totals',
-      readModel: 'testBalances' as Projection['readModel'],
+      readModel: 'testBalances',
       handles: ['Deposited'],
       async apply(event, context) {
         const key = { pk: `total#${event.streamId}`, sk: 'total' };

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore, ReadModelReader } from '../../functions/eventsourcing';
-import { tableNameEnvVar, type FunctionDeclaration } from '../../functions/system';
+import {
+  tableNameEnvVar,
+  type FunctionDeclaration,
+} from '../../functions/eventsourcing/declaration';
 import { startStreamConsumers, type StreamHostSettings } from '../../local/stream-consumers';
 import { waitFor } from '../../local/wait-for';
 import { balanceProjection } from '../support/balance-projection';

@@ -1,7 +1,7 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Projection, RecordedEvent } from '../../functions/eventsourcing';
-import type { TableDeclaration, TableKey } from '../../functions/system';
+import type { TableDeclaration } from '../../functions/eventsourcing/declaration';
 import { createTableInput } from '../../local/tables';
 
 /** Events of the test-only "balances" projection. */
@@ -41,7 +41,7 @@ export function balanceProjection(
   return {
     name: options.name ?? 'balances',
     // The test table is not declared in the system; tests pass its physical name explicitly.
-    readModel: 'testBalances' as TableKey,
+    readModel: 'testBalances',
     handles: ['Opened', 'Deposited', 'Withdrawn', 'Closed'],
     async apply(event, context) {
       if (options.isPoison?.(event)) throw new Error(`cannot project ${event.eventId}`);

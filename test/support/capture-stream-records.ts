@@ -14,7 +14,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { EventCatalogue, EventStore, createDynamoDbClient } from '../../functions/eventsourcing';
-import { prefixedTableNames } from '../../functions/system';
+import { prefixedTableNames } from '../../functions/eventsourcing/declaration';
+import { tables as declaredTables } from '../../functions/system';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { createTables, latestStreamArn } from '../../local/tables';
 
@@ -65,7 +66,7 @@ async function main() {
   const dynamoDb = await startDynamoDbLocal();
   const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint, region: 'local' });
   try {
-    const names = prefixedTableNames('capture-');
+    const names = prefixedTableNames(declaredTables, 'capture-');
     await createTables(client, names);
     const store = new EventStore({ client, tableName: names.events, catalogue: capturedEvents });
     await store.append(

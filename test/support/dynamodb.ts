@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
-import { prefixedTableNames, type TableKey } from '../../functions/system';
+import { prefixedTableNames } from '../../functions/eventsourcing/declaration';
+import { tables as declaredTables, type TableKey } from '../../functions/system';
 import { createTables } from '../../local/tables';
 
 export interface TestTables {
@@ -16,7 +17,7 @@ export async function createTestTables(): Promise<TestTables> {
   const endpoint = inject('dynamoDbEndpoint');
   process.env.DYNAMODB_ENDPOINT = endpoint;
   const client = createDynamoDbClient({ endpoint, region: 'local' });
-  const names = prefixedTableNames(`t${randomUUID().slice(0, 8)}-`);
+  const names = prefixedTableNames(declaredTables, `t${randomUUID().slice(0, 8)}-`);
   await createTables(client, names);
   return { client, names, endpoint };
 }

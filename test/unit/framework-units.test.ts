@@ -5,7 +5,6 @@ import * as z from 'zod';
 import {
   CorruptEventError,
   EventCatalogue,
-  backoffDelay,
   everyNEvents,
   retryWithBackoff,
   hybrid,
@@ -15,6 +14,7 @@ import {
   type RecordedEvent,
 } from '../../functions/eventsourcing';
 import { itemBytes } from '../../functions/eventsourcing/item-size';
+import { backoffDelay } from '../../functions/eventsourcing/retry';
 import { KnownVersions } from '../../functions/eventsourcing/known-versions';
 import { callerOf, groupsOf, requireOwner } from '../../functions/http/caller';
 

@@ -7,7 +7,7 @@ import {
   type _Record as StreamsRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
-import { eventsByStream } from '../../functions/eventsourcing';
+import { eventsByStream } from '../../functions/eventsourcing/consumers/stream-records';
 import { toLambdaRecord } from '../../local/lambda-stream-records';
 import { readableShards } from '../../local/shard-order';
 

@@ -1,4 +1,4 @@
-import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
+import type { Projection, ReadModelWrite } from '../../eventsourcing';
 import { ACCOUNT_EVENT_TYPES, accountIdOf, type RecordedAccountEvent } from '../events';
 import {
   accountOwnerKey,

@@ -1,4 +1,4 @@
-import type { Projection, ReadModelWrite } from '../../eventsourcing/projection';
+import type { Projection, ReadModelWrite } from '../../eventsourcing';
 import { accountIdOf, type RecordedAccountEvent } from '../events';
 import { runningBalanceKey, transactionKey, type AccountTransaction } from '../read-models';
 

@@ -1,4 +1,4 @@
-import type { Projection, ReadModelKey, ReadModelWrite } from '../../eventsourcing/projection';
+import type { Projection, ReadModelKey, ReadModelWrite } from '../../eventsourcing';
 import { ORDER_EVENT_TYPES, orderIdOf, type RecordedOrderEvent } from '../events';
 import {
   createdSummary,

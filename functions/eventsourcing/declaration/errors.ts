@@ -1,0 +1,19 @@
+import { EventSourcingError } from '../errors';
+
+/** A function's environment lacks a setting its declaration promised (a table name, a bus). */
+export class ConfigurationError extends EventSourcingError {
+  readonly code = 'ConfigurationMissing';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** A system declaration that points at nothing or breaks a guarantee, with every problem named. */
+export class InvalidDeclarationError extends EventSourcingError {
+  readonly code = 'InvalidDeclaration';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid system declaration:\n- ${problems.join('\n- ')}`);
+    this.name = 'InvalidDeclarationError';
+  }
+}

@@ -1,0 +1,42 @@
+export { ConfigurationError, InvalidDeclarationError } from './errors';
+export {
+  EVENT_BUS_NAME_VARIABLE,
+  type FunctionDeclaration,
+  type HttpMethod,
+  type RouteDeclaration,
+  type RouteKey,
+} from './functions';
+export {
+  EVENTS_STREAM_MAPPING,
+  MAX_READERS_PER_STREAM,
+  broadestGrants,
+  hostFunction,
+  projectionConsumer,
+  streamReaderProblems,
+  type ConsumerDeclaration,
+  type StreamHostDeclaration,
+} from './stream-hosts';
+export type { SystemDeclaration } from './system';
+export {
+  prefixedTableNames,
+  tableEnvironment,
+  tableNameEnvVar,
+  tableNameFromEnv,
+} from './table-names';
+export {
+  readModelTable,
+  type AttributeType,
+  type GlobalIndexDeclaration,
+  type KeyAttribute,
+  type TableAccess,
+  type TableDeclaration,
+  type TableGrants,
+} from './tables';
+export { declarationProblems, validateDeclaration } from './validate';
+// The metrics the framework emits, for the infrastructure that alarms on them.
+export { CONSUMER_METRICS } from '../consumers/metric-names';
+export { CORRUPT_EVENTS_METRIC } from '../errors';
+export {
+  GLOBAL_LOG_EVENTS_INDEXED_METRIC,
+  GLOBAL_LOG_LAG_METRIC,
+} from '../global-log/metric-names';

@@ -1,0 +1,53 @@
+export type AttributeType = 'S' | 'N' | 'B';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface GlobalIndexDeclaration {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDeclaration {
+  readonly description: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** DynamoDB Streams view type, when stream consumers read this table. */
+  readonly stream?: 'NEW_IMAGE';
+  /** Attribute holding an epoch-seconds expiry that DynamoDB TTL removes. */
+  readonly timeToLiveAttribute?: string;
+  readonly globalIndexes?: readonly GlobalIndexDeclaration[];
+  /** Tables holding the source of truth are retained and protected; derived ones are not. */
+  readonly durability: 'source-of-truth' | 'derived';
+  /**
+   * Items are only ever inserted, never updated or deleted: functions may get `read` or `append`
+   * access and nothing more, and the CDK app fails synthesis if any role could change an item.
+   */
+  readonly appendOnly?: true;
+}
+
+/**
+ * What a function may do to a table; the CDK app grants exactly this and nothing more.
+ * - `read`: GetItem, BatchGetItem, Query
+ * - `append`: GetItem, Query and PutItem (conditional puts and transactions of puts). The only
+ *   writing access any function gets to the events table: events are never updated or deleted.
+ * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem. Never on events.
+ */
+export type TableAccess = 'read' | 'append' | 'readWrite';
+
+/** The tables a function or consumer uses, by logical name, with the access it needs. */
+export type TableGrants<TableKey extends string = string> = Readonly<
+  Partial<Record<TableKey, TableAccess>>
+>;
+
+/** A projection's read model: items under `pk` and `sk` (see `ReadModelKey`), rebuilt from events. */
+export const readModelTable = (description: string) =>
+  ({
+    description,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    durability: 'derived',
+  }) as const satisfies TableDeclaration;

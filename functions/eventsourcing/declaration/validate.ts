@@ -1,0 +1,132 @@
+import { InvalidDeclarationError } from './errors';
+import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts';
+import type { SystemDeclaration } from './system';
+
+/** Lambda's bounds for a stream event source mapping (without -1, which means unbounded). */
+const MAX_RETRY_ATTEMPTS = 10_000;
+const MIN_RECORD_AGE_SECONDS = 60;
+const MAX_RECORD_AGE_SECONDS = 604_800;
+
+/** A schedule runs at least daily: a slower check could not report in time. */
+const MAX_SCHEDULE_MINUTES = 1440;
+
+const isIntegerIn = (value: number, min: number, max: number) =>
+  Number.isInteger(value) && value >= min && value <= max;
+
+/** One rule of a declaration: the problems it finds, each naming the entry at fault. */
+type DeclarationCheck = (declaration: SystemDeclaration) => string[];
+
+const appendOnlyTablesExpireNothing: DeclarationCheck = ({ tables }) =>
+  Object.entries(tables)
+    .filter(([, table]) => table.appendOnly && table.timeToLiveAttribute)
+    .map(([name]) => `append-only table ${name} cannot have a TTL: expiry would delete items`);
+
+const functionsUseDeclaredTables: DeclarationCheck = ({ tables, functions }) =>
+  Object.entries(functions).flatMap(([name, fn]) =>
+    Object.entries(fn.tables).flatMap(([table, access]) => {
+      if (!tables[table]) return [`function ${name} uses undeclared table ${table}`];
+      if (access === 'readWrite' && tables[table].appendOnly) {
+        return [
+          `function ${name} asks for readWrite on append-only table ${table} (read or append only)`,
+        ];
+      }
+      return [];
+    }),
+  );
+
+const schedulesAreBounded: DeclarationCheck = ({ functions }) =>
+  Object.entries(functions).flatMap(([name, fn]) => {
+    if (fn.trigger !== 'schedule') {
+      return fn.scheduleMinutes === undefined
+        ? []
+        : [`function ${name} has scheduleMinutes but its trigger is ${fn.trigger}`];
+    }
+    return isIntegerIn(fn.scheduleMinutes ?? 0, 1, MAX_SCHEDULE_MINUTES)
+      ? []
+      : [`scheduled function ${name} needs scheduleMinutes from 1 to ${MAX_SCHEDULE_MINUTES}`];
+  });
+
+const routesAreUniqueAndServed: DeclarationCheck = ({ routes, functions }) => {
+  const seen = new Set<string>();
+  return routes.flatMap((route) => {
+    const key = `${route.method} ${route.path}`;
+    const problems = seen.has(key) ? [`route ${key} is declared twice`] : [];
+    seen.add(key);
+    const fn = functions[route.function];
+    if (!fn) problems.push(`route ${key} points at undeclared function ${route.function}`);
+    else if (fn.trigger !== 'http') {
+      problems.push(`route ${key} points at ${route.function}, whose trigger is ${fn.trigger}`);
+    }
+    return problems;
+  });
+};
+
+/** What one stream host needs: bounded, bisecting retries on a table that has a stream. */
+function hostProblems(
+  key: string,
+  host: StreamHostDeclaration,
+  declaration: SystemDeclaration,
+): string[] {
+  const fn = declaration.functions[key];
+  const limits = `${MIN_RECORD_AGE_SECONDS} to ${MAX_RECORD_AGE_SECONDS} seconds`;
+  return [
+    !fn && `stream host ${key} has no function of the same key`,
+    fn &&
+      fn.trigger !== 'stream' &&
+      `stream host ${key} runs in function ${key}, whose trigger is ${fn.trigger}`,
+    !host.bisectBatchOnError && `stream host ${key} must bisect failing batches`,
+    !isIntegerIn(host.maxRetryAttempts, 0, MAX_RETRY_ATTEMPTS) &&
+      `stream host ${key} needs bounded retries (0 to ${MAX_RETRY_ATTEMPTS})`,
+    !isIntegerIn(host.maxRecordAgeSeconds, MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS) &&
+      `stream host ${key} needs a bounded record age (${limits})`,
+    !declaration.tables[host.source]?.stream &&
+      `stream host ${key} reads ${host.source}, which has no stream`,
+    Object.keys(host.consumers).length === 0 && `stream host ${key} hosts no consumer`,
+  ].filter((problem): problem is string => typeof problem === 'string');
+}
+
+const streamHostsAreSound: DeclarationCheck = (declaration) =>
+  Object.entries(declaration.streamHosts).flatMap(([key, host]) =>
+    hostProblems(key, host, declaration),
+  );
+
+const streamFunctionsAreHosts: DeclarationCheck = ({ functions, streamHosts }) =>
+  Object.entries(functions)
+    .filter(([key, fn]) => fn.trigger === 'stream' && !streamHosts[key])
+    .map(([key]) => `function ${key} has trigger stream but is no declared stream host`);
+
+const consumerNamesAreUnique: DeclarationCheck = ({ streamHosts }) => {
+  const names = Object.values(streamHosts).flatMap((host) => Object.keys(host.consumers));
+  return names
+    .filter((name, index) => names.indexOf(name) !== index)
+    .map((name) => `consumer ${name} is declared twice`);
+};
+
+const streamsHaveFewReaders: DeclarationCheck = ({ streamHosts }) =>
+  streamReaderProblems(streamHosts);
+
+const CHECKS: readonly DeclarationCheck[] = [
+  appendOnlyTablesExpireNothing,
+  functionsUseDeclaredTables,
+  schedulesAreBounded,
+  routesAreUniqueAndServed,
+  streamHostsAreSound,
+  streamFunctionsAreHosts,
+  consumerNamesAreUnique,
+  streamsHaveFewReaders,
+];
+
+/** Every problem of a declaration: entries that point at nothing or break a guarantee. */
+export function declarationProblems(declaration: SystemDeclaration): string[] {
+  return CHECKS.flatMap((check) => check(declaration));
+}
+
+/**
+ * Refuses a declaration whose entries point at nothing or would break the guarantees the stack
+ * relies on, naming each entry (`InvalidDeclarationError`); synthesis stops before any resource
+ * is built.
+ */
+export function validateDeclaration(declaration: SystemDeclaration): void {
+  const problems = declarationProblems(declaration);
+  if (problems.length > 0) throw new InvalidDeclarationError(problems);
+}
