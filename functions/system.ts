@@ -90,7 +90,7 @@ const corruptEventsAlarm = [
     metric: CORRUPT_EVENTS_METRIC,
     description:
       'A stored event does not fit its schema: commands on its stream fail until it is repaired ' +
-      '(npm run projections -- corrupt lists such events)',
+      '(npm run es -- corrupt lists such events)',
   },
 ] as const;
 

@@ -1,19 +1,13 @@
-import { prefixedTableNames, tableEnvironment, tableNameEnvVar } from '../functions/eventsourcing';
-import { tables as declaredTables } from '../functions/system';
-import type { CommandIo } from './consumers-commands';
-
 // This process is Node 20 by design (Lambda runs 22+); the SDK's notice about it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-/**
- * Operator commands work against the local stack (DynamoDB Local on DYNAMODB_PORT, tables
- * prefixed `local-`) unless TABLE_* variables name the tables, as in AWS.
- */
-export function useLocalStackByDefault(): void {
-  if (process.env[tableNameEnvVar('events')]) return;
-  process.env.DYNAMODB_ENDPOINT ??= `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? '8000'}`;
-  process.env.AWS_REGION ??= 'local';
-  Object.assign(process.env, tableEnvironment(prefixedTableNames(declaredTables, 'local-')));
+/** Where an operator command writes. */
+export interface CommandIo {
+  readonly print: (line: string) => void;
+  /** Rewrites the current line on a terminal; prints a line otherwise. */
+  readonly progress: (line: string) => void;
+  /** Aborted by Ctrl-C. */
+  readonly signal?: AbortSignal;
 }
 
 /** Lines on stdout; progress rewritten in place on a terminal; Ctrl-C aborts `signal`. */

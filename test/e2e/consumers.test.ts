@@ -4,17 +4,17 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryKey } from '../../functions/accounts/read-models';
 import {
-  GlobalLogReader,
   ParkedStreams,
   type ConsumerHost,
   type ConsumerRuntime,
   type ParkedStream,
 } from '../../functions/eventsourcing';
 import { GenerationKeys } from '../../functions/eventsourcing/projections/read-model-keys';
-import { runConsumersCommand } from '../../local/consumers-commands';
+import { systemContext } from '../../local/es/context';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { runOperator } from '../support/operator';
 
 let t: TestApi;
 let parking: ParkedStreams;
@@ -53,18 +53,13 @@ const parkedFor = (consumer: string, streamId: string) =>
     { ...WAIT, description: `${streamId} to be parked for ${consumer}` },
   );
 
-/** Runs the operator command (`npm run consumers -- …`) against the stack's tables. */
+/** Runs the operator command (`npm run es -- …`) against the stack's tables. */
 async function operator(...args: string[]) {
-  const lines: string[] = [];
-  const log = new GlobalLogReader({
-    client: t.client,
-    tables: { globalLog: t.stack.tableNames.globalLog, events: t.stack.tableNames.events },
-  });
-  const code = await runConsumersCommand(args, consumers, log, {
-    print: (line) => lines.push(line),
-    progress: () => {},
-  });
-  return { code, output: lines.join('\n') };
+  const { code, output } = await runOperator(args, (io) => ({
+    ...systemContext(t.client, t.stack.tableNames, io),
+    consumers: () => Promise.resolve(consumers),
+  }));
+  return { code, output };
 }
 
 describe('stream consumers of the local stack', { timeout: 240_000 }, () => {

@@ -1,12 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
+  GlobalLogIndexer,
+  TableCheckpoint,
   findCorruptEvents,
   type GlobalLogReader,
   type GlobalLogIndexerHandler,
   type ProjectionRuntime,
 } from '../../functions/eventsourcing';
-import { formatProgress, runConsumersCommand } from '../../local/consumers-commands';
+import type { EsContext, EsIo } from '../../local/es/context';
+import { formatProgress } from '../../local/es/progress';
+import type { ConsumerStatuses } from '../../local/es/views/consumer-status';
 import {
   balanceHandler,
   createProjectionTestTables,
@@ -14,7 +18,8 @@ import {
   type BalanceHandler,
   type ProjectionTestTables,
 } from '../support/projection-fixture';
-import { createGlobalLogFixture } from '../support/global-log';
+import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';
+import { runOperator } from '../support/operator';
 import { putStoredEvent } from '../support/stored-items';
 import { balanceEvents } from '../support/test-events';
 
@@ -24,6 +29,7 @@ let runtime: ProjectionRuntime;
 let handler: BalanceHandler;
 let indexer: GlobalLogIndexerHandler;
 let log: GlobalLogReader;
+let globalLog: GlobalLogFixture;
 
 beforeAll(async () => {
   tables = await createProjectionTestTables();
@@ -33,23 +39,34 @@ beforeAll(async () => {
     { parkAfterAttempts: 1 },
   );
   runtime = handler.runtime();
-  const globalLog = await createGlobalLogFixture(tables);
+  globalLog = await createGlobalLogFixture(tables);
   indexer = globalLog.indexer();
   log = globalLog.reader();
 });
 
-async function run(...args: string[]) {
-  const lines: string[] = [];
-  const progress: string[] = [];
-  const code = await runConsumersCommand(args, new Map([['accounts', runtime]]), log, {
-    print: (line) => lines.push(line),
-    progress: (line) => progress.push(line),
-    corruptEvents: () => findCorruptEvents(tables.client, tables.names.events, balanceEvents),
-  });
-  return { code, output: lines.join('\n'), progress };
+/** The operator CLI on the test projection `accounts` and the test tables. */
+function context(io: EsIo): EsContext {
+  const { client, names } = tables;
+  return {
+    io,
+    log,
+    rawLog: log,
+    store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
+    indexer: new GlobalLogIndexer({ client, tables: globalLog.logTables }),
+    eventsTable: names.events,
+    consumers: () => Promise.resolve(new Map([['accounts', runtime]])),
+    corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),
+    checkpoint: (name) => new TableCheckpoint(client, names.subscriptionCheckpoints, name),
+    foldOf: () => undefined,
+  };
 }
 
-describe('consumers command on a projection', () => {
+async function run(...args: string[]) {
+  const { code, output, progress } = await runOperator(args, context);
+  return { code, output, progress };
+}
+
+describe('operator commands on a projection', () => {
   it('shows parked streams, redrives them after the fix, and rebuilds with progress', async () => {
     const store = new EventStore({
       client: tables.client,
@@ -68,7 +85,20 @@ describe('consumers command on a projection', () => {
     await handler({ Records: records });
     await indexer({ Records: records });
 
-    expect((await run('status')).output).toBe('accounts: active generation 1; 1 parked, 0 failing');
+    const status = async () =>
+      (JSON.parse((await run('consumers', '--json')).output) as ConsumerStatuses).consumers[0];
+    expect(await status()).toMatchObject({
+      name: 'accounts',
+      kind: 'projection',
+      checkpoint: 1,
+      pending: 1,
+      parked: 1,
+      failing: 0,
+      generation: { active: 1 },
+    });
+    expect((await run('consumers')).output).toMatch(
+      /^accounts\tprojection\tcheckpoint 1\t1 pending, lag \d+\.\d s\t1 parked, 0 failing, generation 1$/m,
+    );
     const parked = await run('parked', 'accounts');
     expect(parked.output).toContain(
       `accounts acc-1 parked at version 2 (Deposited ${events[1]!.eventId}) after 1 attempt(s)`,
@@ -83,19 +113,20 @@ describe('consumers command on a projection', () => {
       progress: [],
     });
     expect((await run('parked')).output).toBe('No failing or parked streams.');
+    expect(await status()).toMatchObject({ checkpoint: 2, pending: 0, lagSeconds: 0, parked: 0 });
 
     const rebuilt = await run('rebuild', 'accounts', '--settle-seconds', '0', '--keep-retired');
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.output).toBe('accounts: generation 2 active (replaced 1), 2 events');
-    expect(rebuilt.progress.at(-1)).toMatch(/^accounts → generation 2 \[done\] 2\/2 \(100\.0%\)/);
-    expect((await run('status', 'accounts')).output).toBe(
-      'accounts: active generation 2, retired 1; 0 parked, 0 failing',
+    expect(rebuilt.progress.at(-1)).toMatch(
+      /^accounts → generation 2 \[done\] \[#{24}\] 2\/2 \(100\.0%\), \d+ events\/s/,
     );
+    expect(await status()).toMatchObject({ generation: { active: 2 }, checkpoint: 2 });
     const cleaned = await run('clean', 'accounts');
     expect(cleaned.code).toBe(0);
     expect(cleaned.output).toMatch(/^accounts: removed [1-9]\d* items of replaced generations$/);
-    expect((await run('status', 'accounts')).output).toBe(
-      'accounts: active generation 2; 0 parked, 0 failing',
+    expect((await run('clean', 'accounts')).output).toBe(
+      'accounts: removed 0 items of replaced generations',
     );
   });
 
@@ -118,14 +149,14 @@ describe('consumers command on a projection', () => {
   it('explains what it needs', async () => {
     const usage = await run();
     expect(usage.code).toBe(1);
-    expect(usage.output).toContain('Usage: npm run consumers -- <command>');
+    expect(usage.output).toContain('Usage: npm run es -- <command>');
     const unnamed = await run('rebuild');
     expect(unnamed.code).toBe(1);
-    expect(unnamed.output).toContain('rebuild needs a consumer name');
-    expect(await run('redrive', 'nope')).toMatchObject({
-      code: 1,
-      output: "Unknown consumer 'nope'. Known: accounts",
-    });
+    expect(unnamed.output).toContain('It needs a consumer name');
+    expect(unnamed.output).toContain('Usage: npm run es -- rebuild NAME');
+    const unknown = await run('redrive', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toMatch(/^Unknown consumer 'nope'. Known: accounts\n/);
     expect(await run('rebuild', 'accounts', '--settle-seconds', 'soon')).toMatchObject({ code: 1 });
   });
 
@@ -140,6 +171,9 @@ describe('consumers command on a projection', () => {
         eventsPerSecond: 1250,
         etaSeconds: 6,
       }),
-    ).toBe('accounts → generation 3 [replaying] 2,500/10,000 (25.0%), 1,250 events/s, ETA 6s');
+    ).toBe(
+      'accounts → generation 3 [replaying] [######------------------] 2,500/10,000 (25.0%), ' +
+        '1,250 events/s, ETA 6s',
+    );
   });
 });

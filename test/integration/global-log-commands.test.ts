@@ -1,39 +1,49 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlobalLogIndexer, TableCheckpoint } from '../../functions/eventsourcing';
-import { runGlobalLogCommand, type GlobalLogCommandContext } from '../../local/global-log-commands';
+import {
+  EventStore,
+  GlobalLogIndexer,
+  TableCheckpoint,
+  findCorruptEvents,
+} from '../../functions/eventsourcing';
+import type { EsContext, EsIo } from '../../local/es/context';
 import { waitFor } from '../../local/wait-for';
 import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';
+import { runOperator } from '../support/operator';
 import { insertRecord } from '../support/projection-fixture';
+import { balanceEvents } from '../support/test-events';
 
 let log: GlobalLogFixture;
-let context: GlobalLogCommandContext;
 
 beforeAll(async () => {
   log = await createGlobalLogFixture();
-  context = {
-    reader: log.reader(),
-    indexer: new GlobalLogIndexer({ client: log.tables.client, tables: log.logTables }),
-    eventsTable: log.logTables.events,
-    checkpoint: (name) =>
-      new TableCheckpoint(log.tables.client, log.tables.names.subscriptionCheckpoints, name),
-  };
 });
 
-async function run(args: string[], signal?: AbortSignal, onLine?: (line: string) => void) {
-  const lines: string[] = [];
-  const progress: string[] = [];
-  const code = await runGlobalLogCommand(args, context, {
-    print: (line) => {
-      lines.push(line);
-      onLine?.(line);
-    },
-    progress: (line) => progress.push(line),
-    ...(signal ? { signal } : {}),
-  });
-  return { code, lines, progress };
+/** The operator CLI on the test tables (events of the test catalogue). */
+function context(io: EsIo): EsContext {
+  const { client, names } = log.tables;
+  const reader = log.reader();
+  return {
+    io,
+    log: reader,
+    rawLog: reader,
+    store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
+    indexer: new GlobalLogIndexer({ client, tables: log.logTables }),
+    eventsTable: names.events,
+    consumers: () => Promise.resolve(new Map()),
+    corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),
+    checkpoint: (name) => new TableCheckpoint(client, names.subscriptionCheckpoints, name),
+    foldOf: () => undefined,
+  };
 }
 
-describe('global-log command', () => {
+function run(args: string[], signal?: AbortSignal, onLine?: (line: string) => void) {
+  return runOperator(args, context, {
+    ...(signal ? { signal } : {}),
+    ...(onLine ? { onLine } : {}),
+  });
+}
+
+describe('global log operator commands', () => {
   it('backfills what the log lacks, shows its status, reads and follows it', async () => {
     const { events } = await log.store.append(
       'acc-1',
@@ -50,12 +60,12 @@ describe('global-log command', () => {
       expectedVersion: 'no_stream',
     });
 
-    expect((await run(['status'])).lines[0]).toMatch(/^Global log: 1 events in 1 pages; newest/);
+    expect((await run(['log'])).lines[0]).toMatch(/^Global log: 1 events in 1 pages; newest/);
     expect(await run(['backfill'])).toMatchObject({
       code: 0,
       lines: ['Backfill: 4 events read, 3 newly indexed'],
     });
-    const status = await run(['status']);
+    const status = await run(['log']);
     expect(status.lines.slice(1)).toEqual([
       '  Deposited: 2, last at position 3',
       '  Opened: 2, last at position 4',
@@ -70,9 +80,13 @@ describe('global-log command', () => {
 
     const stop = new AbortController();
     const followed: string[] = [];
-    const following = run(['follow', 'ops', '--from', '2'], stop.signal, (line) => {
-      followed.push(line);
-    });
+    const following = run(
+      ['tail', '--name', 'ops', '--from', '2', '--json'],
+      stop.signal,
+      (line) => {
+        followed.push(line);
+      },
+    );
     await waitFor(() => (followed.length === 2 ? true : undefined), {
       timeoutMs: 10_000,
       description: 'the events after position 2',
@@ -82,12 +96,19 @@ describe('global-log command', () => {
     expect(followed.map((line) => (JSON.parse(line) as { position: number }).position)).toEqual([
       3, 4,
     ]);
-    expect(await context.checkpoint('ops').load()).toBe(4);
+    const saved = new TableCheckpoint(
+      log.tables.client,
+      log.tables.names.subscriptionCheckpoints,
+      'ops',
+    );
+    expect(await saved.load()).toBe(4);
   });
 
   it('explains what it needs', async () => {
     expect((await run([])).code).toBe(1);
-    expect((await run(['follow'])).lines[0]).toContain('follow needs a subscription name');
+    expect((await run(['tail', '--from', 'soon'])).lines[0]).toContain(
+      '--from must be start, end or a position',
+    );
     expect((await run(['read', '--after', 'x'])).code).toBe(1);
     expect((await run(['nope'])).lines[0]).toContain("Unknown command 'nope'");
   });

@@ -1,0 +1,75 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  EventStore,
+  GlobalLogIndexer,
+  GlobalLogReader,
+  TableCheckpoint,
+  findCorruptEvents,
+  type ConsumerHost,
+  type ConsumerRuntime,
+  type CorruptEventError,
+  type SubscriptionCheckpoint,
+} from '../../functions/eventsourcing';
+import { domainEvents } from '../../functions/domain-events';
+import { functions, streamHosts, type TableKey } from '../../functions/system';
+import type { CommandIo } from '../cli-support';
+import { domainFoldOf, type StreamFold } from './deciders';
+
+/** Where a command's output goes: lines for people, or one JSON document for scripts. */
+export interface EsIo extends CommandIo {
+  readonly json: boolean;
+}
+
+/** What every command works on: the tables of one stack, local or deployed. */
+export interface EsContext {
+  readonly io: EsIo;
+  readonly log: GlobalLogReader;
+  /** The log with events as stored: a rebuilt projection upcasts and parses them itself. */
+  readonly rawLog: GlobalLogReader;
+  /** The events table, parsing every event with the domains' catalogue. */
+  readonly store: EventStore;
+  readonly indexer: GlobalLogIndexer;
+  readonly eventsTable: string;
+  /** Every consumer of every declared stream host, by name. */
+  readonly consumers: () => Promise<ReadonlyMap<string, ConsumerRuntime>>;
+  readonly corruptEvents: () => AsyncIterable<CorruptEventError>;
+  readonly checkpoint: (name: string) => SubscriptionCheckpoint;
+  /** The decider fold of a stream, by its id. */
+  readonly foldOf: (streamId: string) => StreamFold | undefined;
+}
+
+/**
+ * Consumers as the stream hosts build them. The hosts read their tables from the process
+ * environment (TABLE_*), as in Lambda: the target must be set there first.
+ */
+export async function declaredConsumers(): Promise<Map<string, ConsumerRuntime>> {
+  const { loadHandler } = await import('../stream-consumers');
+  const consumers = new Map<string, ConsumerRuntime>();
+  for (const key of Object.keys(streamHosts) as (keyof typeof streamHosts)[]) {
+    const host = (await loadHandler(functions[key])) as unknown as ConsumerHost;
+    for (const [name, runtime] of host.runtimes()) consumers.set(name, runtime);
+  }
+  return consumers;
+}
+
+/** The context of the system's own tables, through `client`. */
+export function systemContext(
+  client: DynamoDBClient,
+  tables: Readonly<Record<TableKey, string>>,
+  io: EsIo,
+): EsContext {
+  const logTables = { globalLog: tables.globalLog, events: tables.events };
+  let consumers: Promise<Map<string, ConsumerRuntime>> | undefined;
+  return {
+    io,
+    log: new GlobalLogReader({ client, tables: logTables, catalogue: domainEvents }),
+    rawLog: new GlobalLogReader({ client, tables: logTables }),
+    store: new EventStore({ client, tableName: tables.events, catalogue: domainEvents }),
+    indexer: new GlobalLogIndexer({ client, tables: logTables }),
+    eventsTable: tables.events,
+    consumers: () => (consumers ??= declaredConsumers()),
+    corruptEvents: () => findCorruptEvents(client, tables.events, domainEvents),
+    checkpoint: (name) => new TableCheckpoint(client, tables.subscriptionCheckpoints, name),
+    foldOf: domainFoldOf,
+  };
+}

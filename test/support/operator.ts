@@ -1,0 +1,36 @@
+import type { EsContext, EsIo } from '../../local/es/context';
+import { runEs } from '../../local/es/run';
+
+export interface OperatorRun {
+  readonly code: number;
+  readonly lines: string[];
+  /** Every printed line, joined by newlines. */
+  readonly output: string;
+  readonly progress: string[];
+}
+
+export interface OperatorRunOptions {
+  readonly signal?: AbortSignal;
+  /** Called with each line as it is printed (for commands that run until stopped). */
+  readonly onLine?: (line: string) => void;
+}
+
+/** Runs `npm run es -- <args>` in this process on the context `build` makes. */
+export async function runOperator(
+  args: readonly string[],
+  build: (io: EsIo) => EsContext,
+  options: OperatorRunOptions = {},
+): Promise<OperatorRun> {
+  const lines: string[] = [];
+  const progress: string[] = [];
+  const io = {
+    print: (line: string) => {
+      lines.push(line);
+      options.onLine?.(line);
+    },
+    progress: (line: string) => progress.push(line),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const code = await runEs(args, io, (esIo) => Promise.resolve(build(esIo)));
+  return { code, lines, output: lines.join('\n'), progress };
+}
