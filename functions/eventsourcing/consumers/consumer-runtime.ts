@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StreamGapError } from '../errors';
+import { EventSourcingError, StreamGapError } from '../errors';
 import { EventStore } from '../event-store';
 import type { RecordedEvent } from '../types';
 import { mapConcurrently } from './concurrency';
@@ -44,7 +44,8 @@ export function assertConsumerName(name: string): void {
 }
 
 /** The consumer ran out of the invocation's time on a stream. */
-export class ConsumerTimeoutError extends Error {
+export class ConsumerTimeoutError extends EventSourcingError {
+  readonly code = 'ConsumerTimeout';
   constructor(consumer: string, streamId: string) {
     super(`${consumer} did not finish stream '${streamId}' within the invocation's time`);
     this.name = 'ConsumerTimeoutError';

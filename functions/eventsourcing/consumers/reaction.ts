@@ -1,3 +1,4 @@
+import { EventSourcingError } from '../errors';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RecordedEvent } from '../types';
 import { batchGetAll } from './batch-get';
@@ -36,7 +37,8 @@ export interface Reaction<Event extends RecordedEvent = RecordedEvent> {
 }
 
 /** Thrown by `react`: the events before `event` are done, `event` failed with `cause`. */
-export class ReactionFailedAt extends Error {
+export class ReactionFailedAt extends EventSourcingError {
+  readonly code = 'ReactionFailed';
   constructor(
     readonly event: RecordedEvent,
     override readonly cause: unknown,

@@ -1,3 +1,4 @@
+import { EventSourcingError } from '../errors';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -80,7 +81,8 @@ interface RebuildRecord {
   readonly startedAt: string;
 }
 
-export class RebuildInterruptedError extends Error {
+export class RebuildInterruptedError extends EventSourcingError {
+  readonly code = 'RebuildInterrupted';
   constructor(readonly generation: number) {
     super(`Rebuild into generation ${generation} interrupted; run it again to resume`);
     this.name = 'RebuildInterruptedError';
@@ -157,7 +159,7 @@ export async function rebuildProjection(
       const settled = Date.now() >= settledAt;
       await replay.catchUp(options.signal);
       if (settled) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, settledAt - Date.now())));
+      await sleep(Math.min(1000, settledAt - Date.now()));
     }
   } catch (error) {
     if (error instanceof SubscriptionStoppedError) {
@@ -172,7 +174,7 @@ export async function rebuildProjection(
   const replaced = await switchOver(runtime, record.generation, state);
   if (!options.keepRetired) {
     options.onProgress?.(progress('cleaning'));
-    await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? RETIRE_AFTER_MS));
+    await sleep(options.retireAfterMs ?? RETIRE_AFTER_MS);
     await removeRetiredGenerations(runtime);
   }
   options.onProgress?.(progress('done'));

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import * as framework from '../../functions/eventsourcing';
+
+const errorClasses = Object.entries(framework).filter(
+  (entry): entry is [string, new (...args: never[]) => Error] =>
+    typeof entry[1] === 'function' &&
+    (entry[1] as { prototype: unknown }).prototype instanceof Error,
+);
+
+describe('framework errors', () => {
+  it('are exported', () => {
+    expect(errorClasses.map(([name]) => name)).toContain('ConcurrencyError');
+  });
+
+  it('all extend EventSourcingError, so each has a stable code', () => {
+    const outside = errorClasses
+      .filter(([, type]) => type !== framework.EventSourcingError)
+      .filter(([, type]) => !(type.prototype instanceof framework.EventSourcingError))
+      .map(([name]) => name);
+    expect(outside).toEqual([]);
+  });
+});
