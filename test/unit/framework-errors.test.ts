@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as framework from '../../functions/eventsourcing';
 
-const errorClasses = Object.entries(framework).filter(
-  (entry): entry is [string, new (...args: never[]) => Error] =>
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const errorClasses = Object.entries(framework as Record<string, unknown>).filter(
+  (entry): entry is [string, ErrorClass] =>
     typeof entry[1] === 'function' &&
     (entry[1] as { prototype: unknown }).prototype instanceof Error,
 );
