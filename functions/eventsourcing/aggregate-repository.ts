@@ -49,6 +49,7 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
   ) {}
 
   /** Current state, or the state as of `target` (snapshots past the target are not used). */
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async load(streamId: string, target?: LoadTarget): Promise<LoadedAggregate<State>> {
     const toVersion = target && 'version' in target ? target.version : undefined;
     const at = target && 'at' in target ? target.at.toISOString() : undefined;
@@ -81,6 +82,7 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
   }
 
   /** Writes a snapshot of `loaded` when the strategy asks for one; never throws. */
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async maybeSnapshot(loaded: LoadedAggregate<State>, now = new Date()): Promise<void> {
     const settings = this.snapshots;
     if (!settings || loaded.version === 0 || loaded.lastRecordedAt === undefined) return;

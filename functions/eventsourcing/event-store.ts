@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
@@ -137,6 +138,7 @@ export class EventStore<
     this.gapRetries = options.gapRetries ?? 5;
   }
 
+  // eslint-disable-next-line complexity -- paging, limit and gap re-reads in one loop; to be split into page and gap steps
   async append(
     streamId: string,
     events: readonly NewEvent[],
@@ -260,6 +262,7 @@ export class EventStore<
   }
 
   /** Like `read`, yielding events as pages arrive so callers can stop early. */
+  // eslint-disable-next-line complexity -- paging, limit and gap re-reads in one loop; to be split into page and gap steps
   async *iterate(streamId: string, options: ReadOptions = {}): AsyncGenerator<Event> {
     validateStreamId(streamId);
     const forward = (options.direction ?? 'forward') === 'forward';
@@ -298,6 +301,7 @@ export class EventStore<
         );
         for (const item of page.Items ?? []) {
           const event = eventFromItem(item);
+          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
           if (expected !== undefined && event.version !== expected) {
             restartAt = expected;
             break;
@@ -406,6 +410,7 @@ export class EventStore<
   }
 
   /** Items for `events` appended after version `base`, with ids. */
+  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private prepare(
     streamId: string,
     base: number,
