@@ -64,6 +64,7 @@ const TABLE_ARN = `arn:x:dynamodb:x:x:table/${TABLE_NAME}`;
  * or ARN; references to anything else become opaque tokens that no pattern matches, so only
  * literal `*` and `?` in the policy count as wildcards.
  */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 function renderResource(value: Json, table: string): string {
   if (typeof value === 'string') return value;
   if (!isObject(value)) return '\u0000other\u0000';
@@ -145,19 +146,25 @@ export function appendOnlyTables(template: CloudFormationTemplate): string[] {
  * append-only table: a mutating action, or any wildcard action that reaches DynamoDB, on a
  * resource that is or could match the table (its ARN, or a wildcard such as `*`).
  */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export function findAppendOnlyViolations(template: CloudFormationTemplate): AppendOnlyViolation[] {
   const violations: AppendOnlyViolation[] = [];
   for (const table of appendOnlyTables(template)) {
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {
       for (const document of policyDocuments(resource)) {
+        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
         if (!isObject(document)) continue;
+        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
         for (const statement of asArray(document.Statement)) {
+          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
           if (!isObject(statement) || statement.Effect !== 'Allow') continue;
           const actions = forbiddenActions(statement);
+          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
           if (actions.length === 0) continue;
           const reachesTable =
             statement.NotResource !== undefined ||
             asArray(statement.Resource).some((r) => coversTable(renderResource(r, table)));
+          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
           if (reachesTable) {
             violations.push({
               resource: id,

@@ -69,6 +69,7 @@ export interface LocalStack {
  * lets those in flight finish, the stream readers finish their batch in flight, the schedules
  * their runs, and DynamoDB Local goes last, when nothing uses it any more.
  */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // What has started so far, stopped in reverse order by `stop` or when a later step fails.
   const started: (() => Promise<void> | void)[] = [];

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
@@ -231,6 +232,7 @@ export class StreamRunner {
     }
   }
 
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   private async readShard(shard: Shard, checkpoint: string | undefined): Promise<void> {
     const shardId = shard.ShardId!;
     let lastRead = checkpoint;
@@ -246,6 +248,7 @@ export class StreamRunner {
             new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
           );
         } catch (error) {
+          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
           if (!(error instanceof ExpiredIteratorException)) throw error;
           iterator = await this.iteratorAfter(shardId, lastRead);
           continue;
@@ -283,6 +286,7 @@ export class StreamRunner {
   }
 
   /** Delivers one batch until every record is handled: applied, discarded, or sent on. */
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   private async deliver(shardId: string, records: DynamoDBRecord[]): Promise<void> {
     const { maxRetryAttempts, bisectBatchOnError } = this.options.settings;
     const pending: Attempt[] = [{ records, retries: 0, invocations: 0 }];
@@ -383,6 +387,7 @@ export class StreamRunner {
     return { ok: false, failedIndex: Math.min(...indexes), functionError: false, error };
   }
 
+  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private async sendToFailureDestination(
     shardId: string,
     records: DynamoDBRecord[],

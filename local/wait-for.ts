@@ -1,3 +1,5 @@
+import { sleep } from '../functions/eventsourcing/retry';
+
 /** Polls `check` until it returns a value other than undefined, or fails at the deadline. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined> | T | undefined,
@@ -25,6 +27,6 @@ export async function waitFor<T>(
         `Timed out after ${options.timeoutMs} ms waiting for ${options.description}${reason}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
+    await sleep(options.intervalMs ?? 50);
   }
 }

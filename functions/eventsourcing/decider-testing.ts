@@ -3,9 +3,27 @@ import type { Decider } from './decider';
 import { fold } from './decider';
 import type { NewEvent } from './types';
 
-type ErrorMatcher = string | (new (...args: never[]) => Error);
+/** The error expected: its `code`, or its class. */
+export type ErrorMatcher = string | (new (...args: never[]) => Error);
 
 const describe = (value: unknown) => JSON.stringify(value);
+
+/** Runs `run`, which must throw an error that `matcher` accepts; returns that error. */
+export function expectThrows(run: () => unknown, matcher: ErrorMatcher): Error {
+  let result: unknown;
+  try {
+    result = run();
+  } catch (error) {
+    ok(error instanceof Error, `threw a non-error: ${describe(error)}`);
+    if (typeof matcher === 'string') {
+      deepStrictEqual((error as Error & { code?: unknown }).code, matcher);
+    } else {
+      ok(error instanceof matcher, `expected ${matcher.name}, got ${error.name}`);
+    }
+    return error;
+  }
+  fail(`expected a throw, got ${describe(result)}`);
+}
 
 /**
  * Given/when/then for deciders:
@@ -25,21 +43,7 @@ export function given<Command, State, Event extends NewEvent>(
           deepStrictEqual(events, expected);
           return events;
         },
-        thenThrows(matcher: ErrorMatcher): Error {
-          let events: readonly Event[];
-          try {
-            events = run();
-          } catch (error) {
-            ok(error instanceof Error, `decide threw a non-error: ${describe(error)}`);
-            if (typeof matcher === 'string') {
-              deepStrictEqual((error as Error & { code?: unknown }).code, matcher);
-            } else {
-              ok(error instanceof matcher, `expected ${matcher.name}, got ${error.name}`);
-            }
-            return error;
-          }
-          fail(`expected decide to throw, it returned ${describe(events)}`);
-        },
+        thenThrows: (matcher: ErrorMatcher): Error => expectThrows(run, matcher),
       };
     },
     /** The state the history folds into, for assertions on `evolve`. */

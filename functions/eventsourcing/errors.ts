@@ -96,6 +96,7 @@ export const CORRUPT_EVENTS_METRIC = 'CorruptEvents';
  */
 export class CorruptEventError extends EventSourcingError {
   readonly code = 'CorruptEvent';
+  // eslint-disable-next-line max-params -- a corrupt event is named by all six facts an operator needs
   constructor(
     readonly streamId: string,
     readonly version: number,

@@ -93,19 +93,13 @@ const isStorableNumber = (value: number) =>
  * built only on the way back from a fault, so a valid event costs one walk and no strings.
  */
 function unstorablePath(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-    case 'undefined':
-      return undefined;
-    case 'number':
-      return isStorableNumber(value) ? undefined : '';
-    case 'object':
-      return value === null ? undefined : unstorablePathIn(value);
-    default:
-      return '';
-  }
+  if (typeof value === 'number') return isStorableNumber(value) ? undefined : '';
+  if (typeof value === 'object') return value === null ? undefined : unstorablePathIn(value);
+  // Neither JSON nor DynamoDB holds a bigint, function or symbol.
+  return PLAIN_SCALARS.has(typeof value) ? undefined : '';
 }
+
+const PLAIN_SCALARS = new Set(['string', 'boolean', 'undefined']);
 
 function unstorablePathIn(value: object): string | undefined {
   if (Array.isArray(value)) {

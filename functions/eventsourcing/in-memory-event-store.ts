@@ -3,7 +3,6 @@
 import {
   ConcurrencyError,
   EventTooLargeError,
-  InvalidEventError,
   StreamGapError,
   UnsupportedOperationError,
 } from './errors';
@@ -12,7 +11,6 @@ import { eventIdFactory } from './event-ids';
 import {
   prepareEvents,
   validateExpectedVersion,
-  validateNewEvents,
   validateStreamId,
   type CheckedEvent,
   type PreparedEvent,
@@ -27,7 +25,7 @@ import type {
 import type { EventStreamStore } from './event-stream-store';
 import { InMemoryEventTable } from './in-memory-event-table';
 import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size';
-import { checkStreamAppends, readLimit, validateEventCount } from './store-checks';
+import { checkNewEvents, checkStreamAppends, readLimit, validateEventCount } from './store-checks';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
 
 export interface InMemoryEventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
@@ -200,15 +198,7 @@ export class InMemoryEventStore<
 
   /** New events checked against the catalogue: invalid ones write nothing. */
   private check(events: readonly NewEvent[]): CheckedEvent[] {
-    validateNewEvents(events);
-    const catalogue = this.catalogue;
-    if (!catalogue) {
-      throw new InvalidEventError(
-        'This event store has no event catalogue, so it cannot append',
-        'catalogue',
-      );
-    }
-    return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
+    return checkNewEvents(this.catalogue, events);
   }
 
   parse(event: RecordedEvent): Event {

@@ -103,8 +103,8 @@ export {
   type SnapshotDecisionInput,
   type SnapshotStrategy,
 } from './snapshot-strategies';
-/** Jittered exponential backoff, and retrying an operation with it. */
-export { retryWithBackoff, type RetryOptions, type RetryPolicy } from './retry';
+/** Jittered exponential backoff, retrying an operation with it, and the one `sleep`. */
+export { retryWithBackoff, sleep, type RetryOptions, type RetryPolicy } from './retry';
 
 // --- Projections and stream consumers ------------------------------------------------------------
 
@@ -201,7 +201,9 @@ export { createMetrics } from './metrics';
 // --- Testing ----------------------------------------------------------------------------------
 
 /** Given/when/then for deciders, without a database. */
-export { given } from './decider-testing';
+export { expectThrows, given } from './decider-testing';
+/** Given/when/then for process managers: the streams they read and the appends they decide. */
+export { givenStreams, streamOf } from './process-manager-testing';
 
 // --- Declaration --------------------------------------------------------------------------------
 

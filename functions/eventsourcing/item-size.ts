@@ -13,6 +13,7 @@ function numberBytes(text: string): number {
 }
 
 /** Size of one attribute value following DynamoDB's published sizing rules. */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export function attributeValueBytes(value: AttributeValue): number {
   if (value.S !== undefined) return utf8Bytes(value.S);
   if (value.N !== undefined) return numberBytes(value.N);

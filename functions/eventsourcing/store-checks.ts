@@ -1,8 +1,14 @@
 // Checks the in-memory store shares with the DynamoDB one: the same input gets the same error.
 import { InvalidEventError, TooManyEventsError } from './errors';
-import { validateExpectedVersion, validateStreamId, type CheckedEvent } from './event-items';
+import type { EventCatalogue } from './event-catalogue';
+import {
+  validateExpectedVersion,
+  validateNewEvents,
+  validateStreamId,
+  type CheckedEvent,
+} from './event-items';
 import { MAX_EVENTS_PER_APPEND, type StreamAppend } from './event-store';
-import type { NewEvent } from './types';
+import type { NewEvent, RecordedEvent } from './types';
 
 /** Refuses an append of no events or of more than one transaction holds. */
 export function validateEventCount(events: readonly NewEvent[]): void {
@@ -56,4 +62,19 @@ export function checkStreamAppends(
     checked.set(streamId, check(events));
   }
   return checked;
+}
+
+/** New events checked against the catalogue, before any I/O: invalid ones write nothing. */
+export function checkNewEvents(
+  catalogue: EventCatalogue<RecordedEvent> | undefined,
+  events: readonly NewEvent[],
+): CheckedEvent[] {
+  validateNewEvents(events);
+  if (!catalogue) {
+    throw new InvalidEventError(
+      'This event store has no event catalogue, so it cannot append',
+      'catalogue',
+    );
+  }
+  return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
 }

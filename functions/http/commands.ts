@@ -121,6 +121,7 @@ function replayOf(record: KeyRecord, fingerprint: string): StoredAnswer {
  * - concurrent requests with one key race for the key's record: one commits, the others find
  *   its record (before each retry, or when the transaction is refused) and replay it.
  */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function runCommand<Params, Body, Command, State>(
   route: CommandRoute<Params, Body, Command, State>,
   call: CommandCall<Params, Body>,

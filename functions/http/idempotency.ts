@@ -77,6 +77,7 @@ export class IdempotencyKeys {
   ) {}
 
   /** The key's record, if the key was used and has not expired (a strongly consistent read). */
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async find(scope: KeyScope): Promise<KeyRecord | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({

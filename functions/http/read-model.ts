@@ -46,6 +46,7 @@ function decodeCursor(cursor: string, skPrefix: string): string {
 }
 
 /** Pages of a projection's read model behind opaque cursors, for listing endpoints. */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function readPage(reader: ReadModelReader, request: PageRequest): Promise<Page> {
   const items: ReadModelItem[] = [];
   let startSk =

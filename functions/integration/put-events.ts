@@ -3,6 +3,7 @@ import {
   type EventBridgeClient,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { sleep } from '../eventsourcing';
 
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 export const MAX_ENTRIES_PER_CALL = 10;
@@ -78,8 +79,6 @@ export interface PutEventsRetry {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends entries with PutEvents, in calls within EventBridge's limits, retrying only the entries

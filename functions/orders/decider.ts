@@ -61,6 +61,7 @@ function requireStatus(order: ExistingOrder, status: OrderStatus, code: string, 
 }
 
 /** Checks the business rules of adding `item` to `lines`; returns the event it causes. */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 function itemAdded(lines: readonly OrderLine[], total: number, item: OrderLine): OrderEvent {
   const { productId, quantity, unitPrice } = item;
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
@@ -125,6 +126,7 @@ export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
     }
   },
 
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   decide(command, state) {
     switch (command.type) {
       case 'CreateOrder': {

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/local-api';
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
+import { sleep } from '../../functions/eventsourcing/retry';
 import { apiClient } from '../support/api-client';
 
 /** How long DynamoDB Local stays down: the outage the stack must ride out. */
@@ -128,7 +129,7 @@ describe('the local stack when DynamoDB Local goes away for 20 seconds under loa
     });
     const acceptedBeforeOutage = load.counts().accepted;
     // The outage itself: a deliberate duration, not a wait for something to happen.
-    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    await sleep(OUTAGE_MS);
     expect((await api.get('/health')).status).toBe(503);
     expect(load.counts().refused).toBeGreaterThan(0);
 

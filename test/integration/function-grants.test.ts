@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { given } from '../../functions/eventsourcing/decider-testing';
-import { MAX_AMOUNT, MAX_BALANCE, accountDecider } from '../../functions/accounts/decider';
+import {
+  MAX_AMOUNT,
+  MAX_BALANCE,
+  accountDecider,
+  type AccountCommand,
+} from '../../functions/accounts/decider';
 import type { AccountEvent } from '../../functions/accounts/events';
 
 const opened: AccountEvent = {
@@ -10,23 +15,62 @@ const opened: AccountEvent = {
 const deposited = (amount: number): AccountEvent => ({ type: 'MoneyDeposited', data: { amount } });
 const withdrawn = (amount: number): AccountEvent => ({ type: 'MoneyWithdrawn', data: { amount } });
 
+const closed: AccountEvent = { type: 'AccountClosed', data: {} };
+const full = Array.from({ length: MAX_BALANCE / MAX_AMOUNT }, () => deposited(MAX_AMOUNT));
+
+/** Commands the decider refuses: the scenario, the history, the command, the error code. */
+const refusals: [string, AccountEvent[], AccountCommand, string][] = [
+  [
+    'opening an account twice',
+    [opened],
+    { type: 'OpenAccount', ownerId: 'bob', accountType: 'savings', currency: 'USD' },
+    'AccountAlreadyExists',
+  ],
+  [
+    'a deposit past the balance cap',
+    [opened, ...full],
+    { type: 'DepositMoney', amount: 1 },
+    'BalanceLimitExceeded',
+  ],
+  [
+    'closing an account with money',
+    [opened, deposited(1)],
+    { type: 'CloseAccount' },
+    'BalanceNotZero',
+  ],
+  ['closing a closed account', [opened, closed], { type: 'CloseAccount' }, 'AccountClosed'],
+  ['closing a missing account', [], { type: 'CloseAccount' }, 'AccountNotFound'],
+  ['a deposit to a missing account', [], { type: 'DepositMoney', amount: 1 }, 'AccountNotFound'],
+  [
+    'a deposit to a closed account',
+    [opened, closed],
+    { type: 'DepositMoney', amount: 1 },
+    'AccountClosed',
+  ],
+];
+
+const invalidAmounts = [0, -1, 1.5, MAX_AMOUNT + 1, Number.NaN];
+
 describe('account decider', () => {
-  it('opens an account once', () => {
+  it('opens an account', () => {
     given(accountDecider)
       .when({ type: 'OpenAccount', ownerId: 'alice', accountType: 'checking', currency: 'USD' })
       .then([opened]);
-    given(accountDecider, [opened])
-      .when({ type: 'OpenAccount', ownerId: 'bob', accountType: 'savings', currency: 'USD' })
-      .thenThrows('AccountAlreadyExists');
   });
 
-  it('deposits and withdraws, keeping the source and destination', () => {
+  it('deposits, keeping the source', () => {
     given(accountDecider, [opened])
       .when({ type: 'DepositMoney', amount: 500, source: 'salary' })
       .then([{ type: 'MoneyDeposited', data: { amount: 500, source: 'salary' } }]);
+  });
+
+  it('withdraws, keeping the destination', () => {
     given(accountDecider, [opened, deposited(500)])
       .when({ type: 'WithdrawMoney', amount: 200, destination: 'rent' })
       .then([{ type: 'MoneyWithdrawn', data: { amount: 200, destination: 'rent' } }]);
+  });
+
+  it('folds deposits and withdrawals into the balance', () => {
     expect(given(accountDecider, [opened, deposited(500), withdrawn(200)]).state).toEqual({
       status: 'open',
       ownerId: 'alice',
@@ -43,44 +87,31 @@ describe('account decider', () => {
     expect(error.message).toContain('balance is 100');
   });
 
-  it('refuses amounts that are not positive integers up to 10^12', () => {
-    for (const amount of [0, -1, 1.5, MAX_AMOUNT + 1, Number.NaN]) {
-      given(accountDecider, [opened])
-        .when({ type: 'DepositMoney', amount })
-        .thenThrows('InvalidAmount');
-      given(accountDecider, [opened, deposited(10)])
-        .when({ type: 'WithdrawMoney', amount })
-        .thenThrows('InvalidAmount');
-    }
+  it.each(invalidAmounts)('refuses a deposit of %s', (amount) => {
+    given(accountDecider, [opened])
+      .when({ type: 'DepositMoney', amount })
+      .thenThrows('InvalidAmount');
+  });
+
+  it.each(invalidAmounts)('refuses a withdrawal of %s', (amount) => {
+    given(accountDecider, [opened, deposited(10)])
+      .when({ type: 'WithdrawMoney', amount })
+      .thenThrows('InvalidAmount');
+  });
+
+  it('takes the largest amount in one deposit', () => {
     given(accountDecider, [opened])
       .when({ type: 'DepositMoney', amount: MAX_AMOUNT })
       .then([deposited(MAX_AMOUNT)]);
   });
 
-  it('caps the balance', () => {
-    const full = Array.from({ length: MAX_BALANCE / MAX_AMOUNT }, () => deposited(MAX_AMOUNT));
-    given(accountDecider, [opened, ...full])
-      .when({ type: 'DepositMoney', amount: 1 })
-      .thenThrows('BalanceLimitExceeded');
-  });
-
-  it('closes only an empty open account', () => {
-    given(accountDecider, [opened, deposited(1)])
-      .when({ type: 'CloseAccount' })
-      .thenThrows('BalanceNotZero');
+  it('closes an empty open account', () => {
     given(accountDecider, [opened, deposited(1), withdrawn(1)])
       .when({ type: 'CloseAccount' })
-      .then([{ type: 'AccountClosed', data: {} }]);
-    given(accountDecider, [opened, { type: 'AccountClosed', data: {} }])
-      .when({ type: 'CloseAccount' })
-      .thenThrows('AccountClosed');
+      .then([closed]);
   });
 
-  it('refuses money movements on missing and closed accounts', () => {
-    given(accountDecider).when({ type: 'DepositMoney', amount: 1 }).thenThrows('AccountNotFound');
-    given(accountDecider).when({ type: 'CloseAccount' }).thenThrows('AccountNotFound');
-    given(accountDecider, [opened, { type: 'AccountClosed', data: {} }])
-      .when({ type: 'DepositMoney', amount: 1 })
-      .thenThrows('AccountClosed');
+  it.each(refusals)('refuses %s', (_, history, command, code) => {
+    given(accountDecider, history).when(command).thenThrows(code);
   });
 });

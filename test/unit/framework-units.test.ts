@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';

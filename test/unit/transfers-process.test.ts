@@ -1,152 +1,197 @@
 import { describe, expect, it } from 'vitest';
-import { fold } from '../../functions/eventsourcing';
 import { given } from '../../functions/eventsourcing/decider-testing';
+import {
+  givenStreams,
+  streamOf,
+  type LoadedStream,
+} from '../../functions/eventsourcing/process-manager-testing';
 import { accountDecider, type AccountState } from '../../functions/accounts/decider';
 import type { AccountEvent } from '../../functions/accounts/events';
 import { transferDecider, type TransferState } from '../../functions/transfers/decider';
 import type { TransferEvent } from '../../functions/transfers/events';
-import { planTransferStep, type Loaded } from '../../functions/transfers/process-manager';
+import { planTransferStep } from '../../functions/transfers/process-manager';
 
 const opened: AccountEvent = {
   type: 'AccountOpened',
   data: { ownerId: 'o', accountType: 'checking', currency: 'USD' },
 };
-const account = (streamId: string, events: AccountEvent[]): Loaded<AccountState> => ({
-  streamId,
-  version: events.length,
-  state: fold(accountDecider, accountDecider.initialState, events),
-});
-const funded = (amount: number) => account('account-A', [opened, deposit(amount)]);
+const closed: AccountEvent = { type: 'AccountClosed', data: {} };
 const deposit = (amount: number): AccountEvent => ({ type: 'MoneyDeposited', data: { amount } });
-const target = account('account-B', [opened]);
-const missing = account('account-B', []);
-const closedTarget = account('account-B', [opened, { type: 'AccountClosed', data: {} }]);
+const source = (...history: AccountEvent[]) => streamOf(accountDecider, 'account-A', history);
+const target = (...history: AccountEvent[]) => streamOf(accountDecider, 'account-B', history);
+const funded = (amount: number) => source(opened, deposit(amount));
 
 const requested: TransferEvent = {
   type: 'TransferRequested',
   data: { fromAccountId: 'A', toAccountId: 'B', amount: 30 },
 };
-const transfer = (events: TransferEvent[]): Loaded<TransferState> => ({
-  streamId: 'transfer-T1',
-  version: events.length,
-  state: fold(transferDecider, transferDecider.initialState, events),
-});
+const debited: TransferEvent = { type: 'TransferDebited', data: {} };
+const transfer = (...history: TransferEvent[]) => streamOf(transferDecider, 'transfer-T1', history);
+
+interface TransferStreams {
+  readonly transfer: LoadedStream<TransferState>;
+  readonly source: LoadedStream<AccountState>;
+  readonly target: LoadedStream<AccountState>;
+}
+const nextStep = ({ transfer, source, target }: TransferStreams) =>
+  planTransferStep(transfer, { source, target });
+
+const refund = {
+  streamId: 'account-A',
+  expectedVersion: 2,
+  events: [
+    { type: 'MoneyDeposited', data: { amount: 30, source: 'transfer-refund', transferId: 'T1' } },
+  ],
+};
 
 describe('transfer decider (no database)', () => {
-  it('requests a transfer between two accounts once', () => {
+  it('requests a transfer between two accounts', () => {
     given(transferDecider)
       .when({ type: 'RequestTransfer', fromAccountId: 'A', toAccountId: 'B', amount: 30 })
       .then([requested]);
+  });
+
+  it('refuses to request the same transfer twice', () => {
     given(transferDecider, [requested])
       .when({ type: 'RequestTransfer', fromAccountId: 'A', toAccountId: 'B', amount: 30 })
       .thenThrows('TransferAlreadyExists');
+  });
+
+  it('refuses a transfer from an account to itself', () => {
     given(transferDecider)
       .when({ type: 'RequestTransfer', fromAccountId: 'A', toAccountId: 'A', amount: 1 })
       .thenThrows('SameAccount');
   });
 });
 
-describe('transfer process manager decisions (no database)', () => {
+describe('transfer process manager steps (no database)', () => {
   it('debits the source and records it in one append', () => {
-    expect(planTransferStep(transfer([requested]), { source: funded(100), target })).toEqual([
-      {
-        streamId: 'account-A',
-        expectedVersion: 2,
-        events: [{ type: 'MoneyWithdrawn', data: { amount: 30, transferId: 'T1' } }],
-      },
-      {
-        streamId: 'transfer-T1',
-        expectedVersion: 1,
-        events: [{ type: 'TransferDebited', data: {} }],
-      },
-    ]);
-  });
-
-  it('fails without touching any account when the source refuses', () => {
-    const cases: [Loaded<AccountState>, string][] = [
-      [funded(29), 'InsufficientFunds'],
-      [account('account-A', []), 'AccountNotFound'],
-      [account('account-A', [opened, { type: 'AccountClosed', data: {} }]), 'AccountClosed'],
-    ];
-    for (const [source, reason] of cases) {
-      const plan = planTransferStep(transfer([requested]), { source, target });
-      expect(plan).toHaveLength(1);
-      expect(plan[0]).toMatchObject({
-        streamId: 'transfer-T1',
-        expectedVersion: 1,
-        events: [{ type: 'TransferFailed', data: { reason, refunded: false } }],
-      });
-    }
-  });
-
-  it('credits the target and completes in one append', () => {
-    const debited = transfer([requested, { type: 'TransferDebited', data: {} }]);
-    expect(planTransferStep(debited, { source: funded(100), target })).toEqual([
-      {
-        streamId: 'account-B',
-        expectedVersion: 1,
-        events: [{ type: 'MoneyDeposited', data: { amount: 30, transferId: 'T1' } }],
-      },
-      {
-        streamId: 'transfer-T1',
-        expectedVersion: 2,
-        events: [{ type: 'TransferCompleted', data: {} }],
-      },
-    ]);
-  });
-
-  it('refunds the source and fails in one append when the target refuses', () => {
-    const debited = transfer([requested, { type: 'TransferDebited', data: {} }]);
-    for (const [refusing, reason] of [
-      [missing, 'AccountNotFound'],
-      [closedTarget, 'AccountClosed'],
-    ] as const) {
-      expect(planTransferStep(debited, { source: funded(70), target: refusing })).toEqual([
+    givenStreams({ transfer: transfer(requested), source: funded(100), target: target(opened) })
+      .when(nextStep)
+      .then([
         {
           streamId: 'account-A',
           expectedVersion: 2,
-          events: [
-            {
-              type: 'MoneyDeposited',
-              data: { amount: 30, source: 'transfer-refund', transferId: 'T1' },
-            },
-          ],
+          events: [{ type: 'MoneyWithdrawn', data: { amount: 30, transferId: 'T1' } }],
+        },
+        {
+          streamId: 'transfer-T1',
+          expectedVersion: 1,
+          events: [{ type: 'TransferDebited', data: {} }],
+        },
+      ]);
+  });
+
+  it.each([
+    ['has too little money', funded(29), 'InsufficientFunds'],
+    ['does not exist', source(), 'AccountNotFound'],
+    ['is closed', source(opened, closed), 'AccountClosed'],
+  ])('fails without touching any account when the source %s', (_, refusing, reason) => {
+    const appends = givenStreams({
+      transfer: transfer(requested),
+      source: refusing,
+      target: target(opened),
+    })
+      .when(nextStep)
+      .appends();
+    expect(appends).toEqual([
+      {
+        streamId: 'transfer-T1',
+        expectedVersion: 1,
+        events: [
+          {
+            type: 'TransferFailed',
+            data: expect.objectContaining({ reason, refunded: false }) as unknown,
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('credits the target and completes in one append', () => {
+    givenStreams({
+      transfer: transfer(requested, debited),
+      source: funded(100),
+      target: target(opened),
+    })
+      .when(nextStep)
+      .then([
+        {
+          streamId: 'account-B',
+          expectedVersion: 1,
+          events: [{ type: 'MoneyDeposited', data: { amount: 30, transferId: 'T1' } }],
         },
         {
           streamId: 'transfer-T1',
           expectedVersion: 2,
-          events: [
-            {
-              type: 'TransferFailed',
-              data: expect.objectContaining({ reason, refunded: true }) as unknown,
-            },
-          ],
+          events: [{ type: 'TransferCompleted', data: {} }],
         },
       ]);
-    }
+  });
+
+  it.each([
+    ['does not exist', target(), 'AccountNotFound'],
+    ['is closed', target(opened, closed), 'AccountClosed'],
+  ])('refunds the source and fails in one append when the target %s', (_, refusing, reason) => {
+    const appends = givenStreams({
+      transfer: transfer(requested, debited),
+      source: funded(70),
+      target: refusing,
+    })
+      .when(nextStep)
+      .appends();
+    expect(appends).toEqual([
+      refund,
+      {
+        streamId: 'transfer-T1',
+        expectedVersion: 2,
+        events: [
+          {
+            type: 'TransferFailed',
+            data: expect.objectContaining({ reason, refunded: true }) as unknown,
+          },
+        ],
+      },
+    ]);
   });
 
   it('refunds even a source closed since the debit, so no money disappears', () => {
-    const debited = transfer([requested, { type: 'TransferDebited', data: {} }]);
-    const closedSource = account('account-A', [opened, { type: 'AccountClosed', data: {} }]);
-    const plan = planTransferStep(debited, { source: closedSource, target: closedTarget });
-    expect(plan[0]?.events).toEqual([
-      { type: 'MoneyDeposited', data: { amount: 30, source: 'transfer-refund', transferId: 'T1' } },
-    ]);
+    const [first] = givenStreams({
+      transfer: transfer(requested, debited),
+      source: source(opened, closed),
+      target: target(opened, closed),
+    })
+      .when(nextStep)
+      .appends();
+    expect(first).toEqual(refund);
   });
 
-  it('does nothing for a finished transfer', () => {
-    const completed = transfer([
-      requested,
-      { type: 'TransferDebited', data: {} },
-      { type: 'TransferCompleted', data: {} },
-    ]);
-    expect(planTransferStep(completed, { source: funded(1), target })).toEqual([]);
-    const failedTransfer = transfer([
-      requested,
-      { type: 'TransferFailed', data: { reason: 'X', message: 'x', refunded: false } },
-    ]);
-    expect(planTransferStep(failedTransfer, { source: funded(1), target })).toEqual([]);
-    expect(planTransferStep(transfer([]), { source: funded(1), target })).toEqual([]);
+  it('does nothing for a completed transfer', () => {
+    givenStreams({
+      transfer: transfer(requested, debited, { type: 'TransferCompleted', data: {} }),
+      source: funded(1),
+      target: target(opened),
+    })
+      .when(nextStep)
+      .thenNothing();
+  });
+
+  it('does nothing for a failed transfer', () => {
+    givenStreams({
+      transfer: transfer(requested, {
+        type: 'TransferFailed',
+        data: { reason: 'X', message: 'x', refunded: false },
+      }),
+      source: funded(1),
+      target: target(opened),
+    })
+      .when(nextStep)
+      .thenNothing();
+  });
+
+  it('does nothing for a transfer never requested', () => {
+    givenStreams({ transfer: transfer(), source: funded(1), target: target(opened) })
+      .when(nextStep)
+      .thenNothing();
   });
 });

@@ -1,3 +1,4 @@
+import { EventSourcingError } from '../errors';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { GlobalLogReader, LoggedEvent } from './reader';
@@ -75,7 +76,8 @@ export interface GlobalLogSubscriptionOptions {
 }
 
 /** Thrown by `run`/`catchUp` when the signal aborts them between batches. */
-export class SubscriptionStoppedError extends Error {
+export class SubscriptionStoppedError extends EventSourcingError {
+  readonly code = 'SubscriptionStopped';
   constructor(readonly position: number) {
     super(`Subscription stopped at position ${position}`);
     this.name = 'SubscriptionStoppedError';

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import {
   GetCommand,
   TransactWriteCommand,
@@ -79,6 +80,7 @@ export class GenerationWriter implements GuardedTarget {
    * below it are skipped, versions missing before a handled event are read from the store.
    * Stops at the first event that fails.
    */
+  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async apply(
     streamId: string,
     events: readonly EventToApply[],
@@ -133,6 +135,7 @@ export class GenerationWriter implements GuardedTarget {
     }
   }
 
+  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private async applyFrom(
     streamId: string,
     delivered: readonly EventToApply[],
@@ -228,6 +231,7 @@ export class GenerationWriter implements GuardedTarget {
     return Item ? this.keys.logical(Item) : undefined;
   }
 
+  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private async commit(
     streamId: string,
     fromVersion: number,

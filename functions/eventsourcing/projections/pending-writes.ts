@@ -1,3 +1,4 @@
+import { EventSourcingError } from '../errors';
 import type { ReadModelItem, ReadModelKey, ReadModelWrite } from '../projection';
 
 /** DynamoDB's limit of actions in one TransactWriteItems call. */
@@ -12,7 +13,8 @@ export const keyOfWrite = (write: ReadModelWrite): ReadModelKey =>
 export const keyId = (key: ReadModelKey) => JSON.stringify([key.pk, key.sk]);
 
 /** A projection's writes that break the contract; the event cannot be projected. */
-export class InvalidReadModelWriteError extends Error {
+export class InvalidReadModelWriteError extends EventSourcingError {
+  readonly code = 'InvalidReadModelWrite';
   constructor(message: string) {
     super(message);
     this.name = 'InvalidReadModelWriteError';

@@ -1,3 +1,5 @@
+/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
+import { EventSourcingError } from '../errors';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -80,7 +82,8 @@ interface RebuildRecord {
   readonly startedAt: string;
 }
 
-export class RebuildInterruptedError extends Error {
+export class RebuildInterruptedError extends EventSourcingError {
+  readonly code = 'RebuildInterrupted';
   constructor(readonly generation: number) {
     super(`Rebuild into generation ${generation} interrupted; run it again to resume`);
     this.name = 'RebuildInterruptedError';
@@ -103,6 +106,7 @@ const BATCH_WRITE_LIMIT = 25;
  * The switch-over is one conditional write of the generation state. The replayed position is
  * the rebuild's checkpoint, so an interrupted rebuild resumes.
  */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function rebuildProjection(
   runtime: ProjectionRuntime,
   log: GlobalLogReader,
@@ -157,7 +161,7 @@ export async function rebuildProjection(
       const settled = Date.now() >= settledAt;
       await replay.catchUp(options.signal);
       if (settled) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, settledAt - Date.now())));
+      await sleep(Math.min(1000, settledAt - Date.now()));
     }
   } catch (error) {
     if (error instanceof SubscriptionStoppedError) {
@@ -172,7 +176,7 @@ export async function rebuildProjection(
   const replaced = await switchOver(runtime, record.generation, state);
   if (!options.keepRetired) {
     options.onProgress?.(progress('cleaning'));
-    await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? RETIRE_AFTER_MS));
+    await sleep(options.retireAfterMs ?? RETIRE_AFTER_MS);
     await removeRetiredGenerations(runtime);
   }
   options.onProgress?.(progress('done'));
@@ -361,6 +365,7 @@ export async function removeRetiredGenerations(runtime: ProjectionRuntime): Prom
             .slice(start, start + BATCH_WRITE_LIMIT)
             .map((key) => ({ DeleteRequest: { Key: key } })),
         };
+        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
         while (requests && Object.keys(requests).length > 0) {
           const result: BatchWriteCommandOutput = await runtime.doc.send(
             new BatchWriteCommand({ RequestItems: requests }),
