@@ -244,11 +244,14 @@ function loadsSection(results: BenchResults): string {
     '',
     'Time of `AggregateRepository.load` of one stream, without snapshots (one `Query`, followed ' +
       'past each 1 MB page, folding every event) and with a snapshot ' +
-      `${tail} events behind the head (\`GetItem\` of the snapshot, then a \`Query\` of the ` +
-      `${tail}-event tail), beside a raw consistent \`Query\` that pages through the same stream ` +
-      'and does nothing with the items (the least a load can cost). These loads and Castore’s ' +
-      '(section 5) run in turn, the order rotating each repetition; ratios pair the loads of the ' +
-      'same repetition.',
+      `${tail} events behind the head (the snapshot's \`GetItem\` and a backward \`Query\` of ` +
+      'the latest events, as many as the strategy lets accumulate between snapshots, sent side by ' +
+      'side: one round trip), beside a raw consistent `Query` that pages through the same stream ' +
+      'and does nothing with the items (the least a load can cost). Two more sides measure the ' +
+      'snapshot load: the same load as two round trips in a row (`GetItem`, then a `Query` of the ' +
+      `tail) and a raw \`Query\` of the ${tail}-event tail alone (the target: a load with a ` +
+      'snapshot within 1.2× of it). These loads and Castore’s (section 5) run in turn, the order ' +
+      'rotating each repetition; ratios pair the loads of the same repetition.',
     '',
     table(
       [
@@ -259,6 +262,9 @@ function loadsSection(results: BenchResults): string {
         'Load, snapshot, ms',
         'Load speed ÷ raw Query speed',
         'Speed-up from the snapshot',
+        'Snapshot, then tail, ms',
+        'Raw Query of the tail, ms',
+        'Snapshot load time ÷ raw tail Query time',
       ],
       results.loads.map((load: LoadResult) => [
         integer.format(load.length),
@@ -268,6 +274,9 @@ function loadsSection(results: BenchResults): string {
         figure(load.ms.withSnapshot, 2),
         ratio(load.versusRawQuery),
         ratio(load.snapshotSpeedup),
+        figure(load.ms.sequentialSnapshot, 2),
+        figure(load.ms.rawTailQuery, 2),
+        ratio(load.snapshotVersusRawTail),
       ]),
     ),
   ].join('\n');
