@@ -5,11 +5,15 @@ import type { LoadResult } from './sections/loads';
 import { ratioKey } from './sections/throughput';
 import type { Spread } from './stats';
 
-/** The issue's targets, each as a ratio of the framework's speed to the other side's. */
+/**
+ * The targets, each a ratio of the framework's speed to the other side's that must reach
+ * `threshold`, or (`atMost`) a ratio of times that must stay at or below it.
+ */
 export interface Target {
   readonly name: string;
   readonly measured: Spread;
   readonly threshold: number;
+  readonly atMost?: boolean;
 }
 
 export function targets(results: BenchResults): Target[] {
@@ -20,7 +24,7 @@ export function targets(results: BenchResults): Target[] {
       {
         name: `\`EventStore.append\` vs raw \`PutItem\`, ${c}`,
         measured: run.ratios[ratioKey('eventStoreAppend', 'rawPut')]!,
-        threshold: 0.9,
+        threshold: 0.97,
       },
       {
         name: `\`CommandHandler.handle\` vs raw \`Query\` + \`PutItem\`, ${c}`,
@@ -43,7 +47,13 @@ export function targets(results: BenchResults): Target[] {
     list.push({
       name: `Aggregate load vs Castore \`getAggregate\`, ${integer.format(load.length)} events`,
       measured: load.versusCastore,
-      threshold: 1,
+      threshold: 1.1,
+    });
+    list.push({
+      name: `Load with a snapshot, time vs a raw \`Query\` of its tail, ${integer.format(load.length)} events`,
+      measured: load.snapshotVersusRawTail,
+      threshold: 1.2,
+      atMost: true,
     });
   }
   list.push({
@@ -54,8 +64,9 @@ export function targets(results: BenchResults): Target[] {
   return list;
 }
 
-/** A target is met when its median ratio reaches the threshold. */
-export const targetMet = (t: Target) => t.measured.median >= t.threshold;
+/** A target is met when its median ratio reaches the threshold (or stays within it). */
+export const targetMet = (t: Target) =>
+  t.atMost ? t.measured.median <= t.threshold : t.measured.median >= t.threshold;
 
 /** What a strongly consistent read of a whole stream costs on DynamoDB, in read units. */
 const streamReadUnits = (events: number, itemBytes: number) => readUnits(events * itemBytes);
