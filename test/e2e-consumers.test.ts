@@ -119,9 +119,7 @@ describe('stream consumers of the local stack', () => {
     )!;
     await waitFor(
       () =>
-        t.stack.eventBus.events.some((received) =>
-          received.entry.Detail?.includes(deposit.eventId as string),
-        )
+        t.stack.eventBus.events.some((received) => received.entry.Detail?.includes(deposit.eventId))
           ? true
           : undefined,
       { ...WAIT, description: 'the deposit on the bus' },
@@ -190,9 +188,7 @@ describe('stream consumers of the local stack', () => {
       (event) => event.streamId === `account-${accountId}`,
     );
     expect(
-      replacementBus.events.filter((received) =>
-        received.entry.Detail?.includes(opened!.eventId as string),
-      ),
+      replacementBus.events.filter((received) => received.entry.Detail?.includes(opened!.eventId)),
     ).toHaveLength(1);
   });
 });

@@ -126,7 +126,7 @@ describe('money transfers (saga) over the local stack', () => {
       for (const event of accountEvents) {
         const data = event.data as { transferId?: string; source?: string };
         if (!data.transferId) continue;
-        const step = `${data.transferId}:${event.type as string}:${data.source ?? ''}`;
+        const step = `${data.transferId}:${event.type}:${data.source ?? ''}`;
         steps.set(step, (steps.get(step) ?? 0) + 1);
       }
       expect([...steps.entries()].filter(([, count]) => count > 1)).toEqual([]);
