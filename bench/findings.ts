@@ -5,11 +5,15 @@ import type { LoadResult } from './sections/loads';
 import { ratioKey } from './sections/throughput';
 import type { Spread } from './stats';
 
-/** The issue's targets, each as a ratio of the framework's speed to the other side's. */
+/**
+ * The targets, each a ratio of the framework's speed to the other side's that must reach
+ * `threshold`, or (`atMost`) a ratio of times that must stay at or below it.
+ */
 export interface Target {
   readonly name: string;
   readonly measured: Spread;
   readonly threshold: number;
+  readonly atMost?: boolean;
 }
 
 export function targets(results: BenchResults): Target[] {
@@ -20,7 +24,7 @@ export function targets(results: BenchResults): Target[] {
       {
         name: `\`EventStore.append\` vs raw \`PutItem\`, ${c}`,
         measured: run.ratios[ratioKey('eventStoreAppend', 'rawPut')]!,
-        threshold: 0.9,
+        threshold: 0.97,
       },
       {
         name: `\`CommandHandler.handle\` vs raw \`Query\` + \`PutItem\`, ${c}`,
@@ -43,7 +47,13 @@ export function targets(results: BenchResults): Target[] {
     list.push({
       name: `Aggregate load vs Castore \`getAggregate\`, ${integer.format(load.length)} events`,
       measured: load.versusCastore,
-      threshold: 1,
+      threshold: 1.1,
+    });
+    list.push({
+      name: `Load with a snapshot, time vs a raw \`Query\` of its tail, ${integer.format(load.length)} events`,
+      measured: load.snapshotVersusRawTail,
+      threshold: 1.2,
+      atMost: true,
     });
   }
   list.push({
@@ -54,8 +64,9 @@ export function targets(results: BenchResults): Target[] {
   return list;
 }
 
-/** A target is met when its median ratio reaches the threshold. */
-export const targetMet = (t: Target) => t.measured.median >= t.threshold;
+/** A target is met when its median ratio reaches the threshold (or stays within it). */
+export const targetMet = (t: Target) =>
+  t.atMost ? t.measured.median <= t.threshold : t.measured.median >= t.threshold;
 
 /** What a strongly consistent read of a whole stream costs on DynamoDB, in read units. */
 const streamReadUnits = (events: number, itemBytes: number) => readUnits(events * itemBytes);
@@ -83,48 +94,47 @@ function writesFinding(results: BenchResults): string {
 }
 
 function loadsFinding(results: BenchResults): string {
-  const missed = results.loads.filter((load) => load.versusCastore.median < 1);
-  if (missed.length === 0) {
-    return '- **Loads.** The framework loads aggregates at least as fast as Castore at every length.';
-  }
   const { event, castoreEvent } = results.requests.sizes;
   const longest = results.loads.at(-1) as LoadResult;
-  const lengths = missed.map((load) => integer.format(load.length)).join(', ');
+  const below = results.loads.filter((load) => load.versusCastore.median < 1.1);
+  const target =
+    below.length === 0
+      ? 'at least 1.1× Castore’s speed at every length (the target)'
+      : `below the 1.1× target at ${below.map((load) => integer.format(load.length)).join(', ')} events`;
   return (
-    `- **Loads against Castore (${lengths} events).** Two things separate the libraries’ loads, ` +
-    `both measured in section 5. The items: the framework stores ${event} bytes per deposit ` +
-    `against Castore’s ${castoreEvent}, with an event id (33 bytes with its name) and a schema ` +
-    'version (15 bytes) that Castore does not keep, and DynamoDB Local’s time grows with bytes ' +
-    `and attributes: at ${integer.format(longest.length)} events a raw \`Query\` of the ` +
-    `framework’s items runs at ${ratio(longest.rawQueryVersusCastore)} the speed of one of ` +
-    'Castore’s. And the code: the framework’s load runs at ' +
-    `${ratio(longest.versusRawQuery)} of a raw \`Query\` of its own items, Castore’s at ` +
-    `${ratio(longest.castoreVersusRawQuery)} of its own; the framework unmarshals, checks that ` +
+    `- **Loads against Castore.** The framework loads aggregates ${target}. An event item ` +
+    `holds ${event} bytes against Castore’s ${castoreEvent}, but its data and metadata are two ` +
+    'JSON strings instead of nested maps, so DynamoDB and the SDK handle seven values per item ' +
+    `instead of a dozen or more: at ${integer.format(longest.length)} events a raw \`Query\` of ` +
+    `the framework’s items runs at ${ratio(longest.rawQueryVersusCastore)} the speed of one of ` +
+    'Castore’s. The framework’s load runs at ' +
+    `${ratio(longest.versusRawQuery)} of a raw \`Query\` of its own items (it checks that ` +
     'versions are contiguous, upcasts, parses the data with its type’s schema and folds each ' +
-    'event as it arrives, through an async iterator (profiled without a database while building ' +
-    'this benchmark: about 2.3 µs per event against 1.8 µs for unmarshalling alone, before ' +
-    'parsing; the schema parse adds about 1.5 µs per deposit). On DynamoDB the bytes are ' +
-    'billed in read ' +
-    `units: a ${integer.format(1000)}-event stream costs ${streamReadUnits(1000, event)} read ` +
-    `units to load in the framework’s layout and ${streamReadUnits(1000, castoreEvent)} in ` +
-    'Castore’s. What would close the gap is smaller items: not storing `schemaVersion` while ' +
-    'it is 1 (readers already treat a missing one as 1) saves 15 bytes, and a 16-byte binary ' +
-    'event id instead of the 26-character ULID saves 10. Both make stored events less ' +
-    'self-describing for a few percent, so the framework keeps its items as they are; for long ' +
-    'streams the lever is the snapshot.'
+    `event), Castore’s at ${ratio(longest.castoreVersusRawQuery)} of its own. Read units for a ` +
+    `${integer.format(1000)}-event stream: ${streamReadUnits(1000, event)} in the framework’s ` +
+    `layout, ${streamReadUnits(1000, castoreEvent)} in Castore’s; the bytes left are the event ` +
+    'id (a ULID Castore does not keep) and the time as ISO-8601 text, kept so that stored events ' +
+    'read as they are.'
   );
 }
 
 function snapshotsFinding(results: BenchResults): string {
   const shortest = results.loads[0]!;
   const longest = results.loads.at(-1)!;
+  const withinTarget = results.loads.every((load) => load.snapshotVersusRawTail.median <= 1.2);
   return (
     '- **Snapshots.** A snapshot turns the load of a ' +
     `${integer.format(longest.length)}-event stream from ${figure(longest.ms.withoutSnapshot)} ms ` +
     `into ${figure(longest.ms.withSnapshot, 1)} ms (${ratio(longest.snapshotSpeedup)}). On a ` +
     `${integer.format(shortest.length)}-event stream it is ${ratio(shortest.snapshotSpeedup)} as ` +
-    'fast, because reading the snapshot is one more round trip than the whole stream costs: ' +
-    'snapshot every few dozen events, not every few.'
+    'fast. The snapshot and the latest events are read side by side, one round trip: ' +
+    `${ratio(longest.oneRoundTripSpeedup)} the speed of reading them one after the other, and ` +
+    `${ratio(longest.snapshotVersusRawTail)} the time of a raw \`Query\` of the tail alone ` +
+    (withinTarget
+      ? '(within the 1.2× target at every length).'
+      : '(the target is 1.2×: on DynamoDB Local both requests share the machine’s cores with ' +
+        'the client, so a second request in flight costs CPU time that on DynamoDB, where a ' +
+        'request’s time is mostly the network, it does not).')
   );
 }
 

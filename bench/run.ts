@@ -19,10 +19,13 @@ import { benchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local, measures every section, writes
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
+ * `npm run bench -- --quick --only loads` (or `throughput`, `requests`) runs one section and
+ * prints its figures as JSON, for trying out a change.
  */
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+const only = process.argv[process.argv.indexOf('--only') + 1];
 const settings = benchSettings(quick);
 const log = (message: string) =>
   process.stderr.write(`[bench ${Math.round(performance.now() / 1000)} s] ${message}\n`);
@@ -89,7 +92,29 @@ async function measure(started: number): Promise<BenchResults> {
   };
 }
 
+/** One section on its own DynamoDB Local, its figures printed as JSON. */
+async function measureOne(section: string): Promise<void> {
+  const figures = await withDynamoDbLocal(async (env) => {
+    await warmUp(env, settings);
+    if (section === 'loads') {
+      await seedLoads(env, settings);
+      return measureLoads(env, settings);
+    }
+    if (section === 'throughput') {
+      const throughput = [];
+      for (const c of settings.concurrencies) {
+        throughput.push(await measureThroughput(env, settings, c));
+      }
+      return throughput;
+    }
+    if (section === 'requests') return measureRequests(env, settings);
+    throw new Error(`--only takes loads, throughput or requests, not '${section}'`);
+  });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only')) return measureOne(only ?? '');
   const started = performance.now();
   const results = await measure(started);
   const report = renderReport(results);

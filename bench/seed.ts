@@ -11,6 +11,8 @@ import { EVENT_METADATA, account, benchEvents, depositEvent } from './workload';
 
 /** The version of the account state shape the benchmarks' snapshots hold. */
 const STATE_VERSION = 1;
+/** Events between snapshots in the benchmarks' strategy. */
+export const SNAPSHOT_INTERVAL = 10;
 
 /** The framework wired as an application would wire it, on the given tables. */
 export function frameworkStores(
@@ -21,8 +23,10 @@ export function frameworkStores(
   const snapshotStore = new SnapshotStore(client, tables.snapshots);
   const snapshots: SnapshotSettings = {
     store: snapshotStore,
-    // Snapshots in these benchmarks are placed by `seedSnapshot`; commands never add one.
-    strategy: everyNEvents(Number.MAX_SAFE_INTEGER),
+    // A snapshot every 10 events: a load reads the snapshot and the latest 10 events side by
+    // side. The benchmarks place snapshots with `seedSnapshot`, fewer than 10 events behind
+    // the head, and no benchmarked command reaches the tenth event after one.
+    strategy: everyNEvents(SNAPSHOT_INTERVAL),
     stateVersion: STATE_VERSION,
   };
   return {

@@ -6,12 +6,15 @@ import { interleave, pairwiseRatio } from '../interleave';
 import { timed } from '../load-generator';
 import { frameworkStores, seedSnapshot, seedStream } from '../seed';
 import type { BenchSettings } from '../settings';
+import { account, type AccountState } from '../workload';
 import { spread, type Spread } from '../stats';
 
 export const LOAD_SIDES = [
   'rawQuery',
   'withoutSnapshot',
   'withSnapshot',
+  'sequentialSnapshot',
+  'rawTailQuery',
   'castoreRawQuery',
   'castore',
 ] as const;
@@ -31,13 +34,21 @@ export interface LoadResult {
   readonly castoreVersusRawQuery: Spread;
   /** Raw Query speed on the framework's items over on Castore's: what the item size costs. */
   readonly rawQueryVersusCastore: Spread;
+  /** Load time with a snapshot over a raw Query of the same tail alone (target at most 1.2). */
+  readonly snapshotVersusRawTail: Spread;
+  /** How many times faster the one-round-trip load is than snapshot, then tail, in sequence. */
+  readonly oneRoundTripSpeedup: Spread;
 }
 
-/** The least a load can do: page through a stream with a consistent Query, nothing else. */
+/**
+ * The least a load can do: page through a stream (from version `from`) with a consistent Query,
+ * nothing else.
+ */
 async function rawQuery(
   env: BenchEnvironment,
   tableName: string,
   key: Record<string, AttributeValue>,
+  from?: number,
 ): Promise<number> {
   const [[name, value]] = Object.entries(key) as [[string, AttributeValue]];
   let exclusiveStartKey: Record<string, AttributeValue> | undefined;
@@ -46,9 +57,12 @@ async function rawQuery(
     const page = await env.client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: '#k = :k',
+        KeyConditionExpression: from === undefined ? '#k = :k' : '#k = :k AND version > :v',
         ExpressionAttributeNames: { '#k': name },
-        ExpressionAttributeValues: { ':k': value },
+        ExpressionAttributeValues: {
+          ':k': value,
+          ...(from === undefined ? {} : { ':v': { N: String(from) } }),
+        },
         ConsistentRead: true,
         ExclusiveStartKey: exclusiveStartKey,
       }),
@@ -60,6 +74,24 @@ async function rawQuery(
 }
 
 const loadStreamId = (length: number) => `load-${length}`;
+
+/**
+ * A load with a snapshot as two round trips in a row (the snapshot's GetItem, then a Query of
+ * the events after it), the way loads went before the two were read side by side.
+ */
+async function sequentialLoad(
+  stores: ReturnType<typeof frameworkStores>,
+  streamId: string,
+): Promise<number> {
+  const snapshot = await stores.snapshotStore.get<AccountState>(streamId);
+  let state = snapshot?.state ?? account.initialState;
+  let version = snapshot?.version ?? 0;
+  for await (const event of stores.store.iterate(streamId, { fromVersion: version + 1 })) {
+    state = account.evolve(state, event);
+    version = event.version;
+  }
+  return state.deposits === version ? version : -1;
+}
 
 /**
  * Writes the streams the load benchmarks read: one per length for the framework (with its
@@ -101,6 +133,15 @@ export async function measureLoads(
         const loaded = await stores.withSnapshots.load(streamId);
         if (loaded.eventsRead !== settings.snapshotTail) throw new Error('snapshot not used');
       },
+      sequentialSnapshot: async () => {
+        const version = await sequentialLoad(stores, streamId);
+        if (version !== length) throw new Error(`loaded ${version} of ${length}`);
+      },
+      rawTailQuery: async () => {
+        const from = length - settings.snapshotTail;
+        const count = await rawQuery(env, tables.events, { streamId: { S: streamId } }, from);
+        if (count !== settings.snapshotTail) throw new Error(`raw tail Query read ${count}`);
+      },
       castoreRawQuery: async () => {
         const count = await rawQuery(env, env.loadTables.castoreTable, {
           [EVENT_TABLE_PK]: { S: `${castore.eventStoreId}#${streamId}` },
@@ -121,6 +162,8 @@ export async function measureLoads(
         rawQuery: spread(ms.rawQuery),
         withoutSnapshot: spread(ms.withoutSnapshot),
         withSnapshot: spread(ms.withSnapshot),
+        sequentialSnapshot: spread(ms.sequentialSnapshot),
+        rawTailQuery: spread(ms.rawTailQuery),
         castoreRawQuery: spread(ms.castoreRawQuery),
         castore: spread(ms.castore),
       },
@@ -129,6 +172,8 @@ export async function measureLoads(
       versusRawQuery: pairwiseRatio(ms.rawQuery, ms.withoutSnapshot),
       castoreVersusRawQuery: pairwiseRatio(ms.castoreRawQuery, ms.castore),
       rawQueryVersusCastore: pairwiseRatio(ms.castoreRawQuery, ms.rawQuery),
+      snapshotVersusRawTail: pairwiseRatio(ms.withSnapshot, ms.rawTailQuery),
+      oneRoundTripSpeedup: pairwiseRatio(ms.sequentialSnapshot, ms.withSnapshot),
     });
   }
   return results;

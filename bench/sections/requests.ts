@@ -6,7 +6,7 @@ import { itemBytes } from '../../functions/eventsourcing/item-size';
 import { castoreDepositCommand, seedCastoreAggregate } from '../castore';
 import type { BenchEnvironment } from '../environment';
 import { countRequests, readUnits, writeUnits, type CountedRequest } from '../request-counter';
-import { frameworkStores, seedSnapshot, seedStream } from '../seed';
+import { SNAPSHOT_INTERVAL, frameworkStores, seedSnapshot, seedStream } from '../seed';
 import type { BenchSettings } from '../settings';
 import { spread, type Spread } from '../stats';
 import { EVENT_METADATA, benchEvents, depositEvent } from '../workload';
@@ -84,9 +84,9 @@ function cases(env: BenchEnvironment): Case[] {
       },
       minimum: ({ event, snapshot }) => ({
         requests: 2,
-        read: readUnits(snapshot) + readUnits(SNAPSHOT_TAIL * event),
+        read: readUnits(snapshot) + readUnits(SNAPSHOT_INTERVAL * event),
         write: 0,
-        why: 'GetItem of the snapshot (its own table), Query of the tail',
+        why: 'GetItem of the snapshot (its own table) and a backward Query of the latest events, side by side',
       }),
     },
     {
@@ -115,9 +115,9 @@ function cases(env: BenchEnvironment): Case[] {
       },
       minimum: ({ event, snapshot }) => ({
         requests: 3,
-        read: readUnits(snapshot) + readUnits(SNAPSHOT_TAIL * event),
+        read: readUnits(snapshot) + readUnits(SNAPSHOT_INTERVAL * event),
         write: writeUnits(event),
-        why: 'GetItem of the snapshot, Query of the tail, one conditional PutItem',
+        why: 'GetItem of the snapshot and Query of the latest events side by side, one conditional PutItem',
       }),
     },
     {

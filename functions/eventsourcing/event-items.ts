@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EventTooLargeError, InvalidEventError } from './errors';
-import { MAX_ITEM_BYTES, itemBytes } from './item-size';
+import { MAX_ITEM_BYTES, fitsInItem, itemBytes } from './item-size';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 
 export { validateExpectedVersion, validateNewEvents, validateStreamId } from './event-validation';
@@ -133,8 +133,9 @@ export function prepareEvents(
       recordedAt: context.recordedAt,
     };
     const item = storableItem(event, index);
-    const size = itemBytes(item);
-    if (size > MAX_ITEM_BYTES) throw new EventTooLargeError(event.type, size, MAX_ITEM_BYTES);
+    if (!fitsInItem(item)) {
+      throw new EventTooLargeError(event.type, itemBytes(item), MAX_ITEM_BYTES);
+    }
     return { event, item };
   });
 }

@@ -9,10 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventTooLargeError, WriteConditionFailedError, type ConcurrencyError } from './errors';
 import type { PreparedEvent } from './event-items';
-import { itemBytes } from './item-size';
+import { MAX_TRANSACTION_BYTES, itemBytes } from './item-size';
 
-/** DynamoDB's limit on the aggregate size of the items in one transaction. */
-const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 const VERSION_IS_FREE = 'attribute_not_exists(version)';
 
 /**
