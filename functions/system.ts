@@ -26,11 +26,12 @@ import {
   sharedReactions,
   sharedTables,
 } from './infrastructure';
+import { inventoryModule } from './inventory/module';
 import { ordersModule } from './orders/module';
 import { transfersModule } from './transfers/module';
 
 /** The bounded contexts of the system, each declared in its own folder. */
-export const contexts = [accountsModule, ordersModule, transfersModule] as const;
+export const contexts = [accountsModule, ordersModule, transfersModule, inventoryModule] as const;
 
 export const tables = { ...sharedTables, ...tablesOf(contexts) };
 
