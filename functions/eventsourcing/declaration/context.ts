@@ -92,23 +92,29 @@ type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => voi
 export type EventOfContexts<Contexts extends readonly AnyContextModule[]> =
   Contexts[number]['events'] extends EventCatalogue<infer Event> ? Event : never;
 
-/** Every table of the contexts, by logical name. */
-export function tablesOf<const Contexts extends readonly AnyContextModule[]>(
-  contexts: Contexts,
-): UnionToIntersection<Contexts[number]['tables']> {
-  return Object.assign({}, ...contexts.map((context) => context.tables)) as UnionToIntersection<
-    Contexts[number]['tables']
+/** The entries of one part of every context, merged by key: their union, typed as such. */
+function merged<
+  const Contexts extends readonly AnyContextModule[],
+  Part extends 'tables' | 'functions' | 'reactions',
+>(contexts: Contexts, part: Part): UnionToIntersection<Contexts[number][Part]> {
+  return Object.assign({}, ...contexts.map((context) => context[part])) as UnionToIntersection<
+    Contexts[number][Part]
   >;
 }
 
+/** Every table of the contexts, by logical name. */
+export const tablesOf = <const Contexts extends readonly AnyContextModule[]>(contexts: Contexts) =>
+  merged(contexts, 'tables');
+
 /** Every function of the contexts, by key. */
-export function functionsOf<const Contexts extends readonly AnyContextModule[]>(
+export const functionsOf = <const Contexts extends readonly AnyContextModule[]>(
   contexts: Contexts,
-): UnionToIntersection<Contexts[number]['functions']> {
-  return Object.assign({}, ...contexts.map((context) => context.functions)) as UnionToIntersection<
-    Contexts[number]['functions']
-  >;
-}
+) => merged(contexts, 'functions');
+
+/** Every reaction the contexts declare, by consumer name. */
+export const reactionsOf = <const Contexts extends readonly AnyContextModule[]>(
+  contexts: Contexts,
+) => merged(contexts, 'reactions');
 
 /** The consumer declarations of projections, derived from their code: names written once. */
 export function projectionConsumers(
@@ -123,15 +129,6 @@ export function projectionConsumers(
       ),
     ]),
   );
-}
-
-/** Every reaction the contexts declare, by consumer name. */
-export function reactionsOf<const Contexts extends readonly AnyContextModule[]>(
-  contexts: Contexts,
-): UnionToIntersection<Contexts[number]['reactions']> {
-  return Object.assign({}, ...contexts.map((context) => context.reactions)) as UnionToIntersection<
-    Contexts[number]['reactions']
-  >;
 }
 
 /** Every projection of the contexts: one reader hosts them all. */
