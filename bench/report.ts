@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import type { BenchResults } from './results';
 import { ratio, table } from './format';
 import { findingsSection, targetMet, targets } from './findings';

@@ -1,19 +1,17 @@
-import { accountEvents } from './accounts/events';
-import { EventCatalogue } from './eventsourcing';
-import { orderEvents } from './orders/events';
-import { transferEvents } from './transfers/events';
+import { EventCatalogue, type EventOfContexts } from './eventsourcing';
+import { contexts } from './system';
 
 /**
  * Every event type the system stores, with its schema and upcasters: the catalogue for code that
- * reads events of every domain (stream consumers, operator tools).
+ * reads events of every context (stream consumers, operator tools).
  */
-export const domainEvents = EventCatalogue.combine(accountEvents, orderEvents, transferEvents);
+export const domainEvents = EventCatalogue.combine(...contexts.map((context) => context.events));
 
 /** Every domain event the system records, at its current schema version. */
-export type DomainEvent = ReturnType<typeof domainEvents.parse>;
+export type DomainEvent = EventOfContexts<typeof contexts>;
 export type DomainEventType = DomainEvent['type'];
 
-/** Every event type of every domain. */
+/** Every event type of every context. */
 export const DOMAIN_EVENT_TYPES = domainEvents.types as readonly DomainEventType[];
 
 /**

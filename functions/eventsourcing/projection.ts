@@ -35,6 +35,8 @@ export interface ProjectionContext {
 export interface Projection<Event extends RecordedEvent = RecordedEvent> {
   /** Stable name: part of the bookkeeping keys, metrics and parked-stream records. */
   readonly name: string;
+  /** What its read model holds: the description its consumer is declared with. */
+  readonly description?: string;
   /** Logical name of the read-model table it writes (its declared key). */
   readonly readModel: string;
   /** Event types it reacts to; other events only advance its applied version. */

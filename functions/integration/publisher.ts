@@ -1,8 +1,8 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DOMAIN_EVENT_TYPES, type DomainEvent } from '../domain-events';
+import type { DomainEvent } from '../domain-events';
 import { ReactionFailedAt, type Reaction } from '../eventsourcing';
 import type { IntegrationEvent } from './contract';
-import { integrationEventOf } from './mapping';
+import { PUBLISHED_EVENT_TYPES, integrationEventOf } from './mapping';
 import {
   EntryTooLargeError,
   MAX_CALL_BYTES,
@@ -57,7 +57,7 @@ export function integrationEventPublisher(
 ): Reaction<DomainEvent> {
   return {
     name: 'integration-publisher',
-    handles: DOMAIN_EVENT_TYPES,
+    handles: PUBLISHED_EVENT_TYPES,
     async react(events) {
       const { client, eventBusName, retry } = connect();
       const entries: PutEventsRequestEntry[] = [];

@@ -23,6 +23,7 @@ export interface InFlightTransfer {
 /** Transfers that were requested and have not completed or failed yet. */
 export const transfersInFlightProjection: Projection<RecordedTransferEvent> = {
   name: 'transfers-in-flight',
+  description: 'The transfers that have not finished yet.',
   readModel: 'transfersInFlight',
   // A debit changes nothing here: not handling it costs the projection no write at all.
   handles: ['TransferRequested', 'TransferCompleted', 'TransferFailed'],

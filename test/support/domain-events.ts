@@ -1,14 +1,18 @@
 import { ACCOUNT_EVENT_TYPES, accountStreamId } from '../../functions/accounts/events';
 import type { NewEvent, RecordedEvent } from '../../functions/eventsourcing';
-import type { DomainEvent, DomainEventType } from '../../functions/domain-events';
+import type {
+  PublishedEvent as DomainEvent,
+  PublishedEventType as DomainEventType,
+} from '../../functions/integration/mapping';
 import { ORDER_EVENT_TYPES, orderStreamId } from '../../functions/orders/events';
 import { TRANSFER_EVENT_TYPES, transferStreamId } from '../../functions/transfers/events';
 
 type DataOf<Type extends DomainEventType> = Extract<DomainEvent, { type: Type }>['data'];
 
 /**
- * Valid data for every domain event type. Typed over all of them, so a new domain event type
- * needs a sample here before the tests compile.
+ * Valid data for every published domain event type. Typed over all of them, so a new published
+ * event type needs a sample here before the tests compile (a context whose events are not
+ * published needs none).
  */
 export const sampleData: { readonly [Type in DomainEventType]: DataOf<Type> } = {
   AccountOpened: { ownerId: 'owner-1', accountType: 'savings', currency: 'USD' },

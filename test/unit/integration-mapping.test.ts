@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { ACCOUNT_EVENT_TYPES } from '../../functions/accounts/events';
 import { CorruptEventError } from '../../functions/eventsourcing';
 import { integrationEventSchemas } from '../../functions/integration/contract';
-import type { DomainEventType } from '../../functions/domain-events';
-import { integrationMappings, toIntegrationEvent } from '../../functions/integration/mapping';
+import {
+  integrationMappings,
+  toIntegrationEvent,
+  type PublishedEventType,
+} from '../../functions/integration/mapping';
 import { toPutEventsEntry } from '../../functions/integration/publisher';
 import { ORDER_EVENT_TYPES } from '../../functions/orders/events';
 import { TRANSFER_EVENT_TYPES } from '../../functions/transfers/events';
@@ -15,7 +18,7 @@ import { DOMAIN_EVENT_TYPES, recordedEvent } from '../support/domain-events';
 
 /** The published form of each sample in `support/domain-events.ts`, written out by hand. */
 const expected: Record<
-  DomainEventType,
+  PublishedEventType,
   { source: string; detailType: string; idField: string; data: Record<string, unknown> }
 > = {
   AccountOpened: {

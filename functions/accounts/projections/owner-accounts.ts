@@ -11,6 +11,7 @@ import {
 /** The accounts of each owner, for `GET /owners/{ownerId}/accounts`. */
 export const ownerAccountsProjection: Projection<RecordedAccountEvent> = {
   name: 'owner-accounts',
+  description: 'The accounts of each owner.',
   readModel: 'ownerAccounts',
   handles: ACCOUNT_EVENT_TYPES,
   async apply(event, context): Promise<ReadModelWrite[]> {

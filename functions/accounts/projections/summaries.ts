@@ -5,6 +5,7 @@ import { evolveAccountView, openedSummary, summaryKey, type AccountSummary } fro
 /** Each account with its balance and status, for `GET /accounts/{accountId}`. */
 export const accountSummariesProjection: Projection<RecordedAccountEvent> = {
   name: 'account-summaries',
+  description: 'Each account with its balance and status.',
   readModel: 'accountSummaries',
   handles: ACCOUNT_EVENT_TYPES,
   async apply(event, context): Promise<ReadModelWrite[]> {

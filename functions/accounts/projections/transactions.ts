@@ -5,6 +5,7 @@ import { runningBalanceKey, transactionKey, type AccountTransaction } from '../r
 /** Each account's deposits and withdrawals in order, with the balance after each. */
 export const accountTransactionsProjection: Projection<RecordedAccountEvent> = {
   name: 'account-transactions',
+  description: "Each account's deposits and withdrawals with the balance after each.",
   readModel: 'accountTransactions',
   handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'],
   async apply(event, context): Promise<ReadModelWrite[]> {

@@ -33,7 +33,24 @@ export interface FunctionDeclaration<TableKey extends string = string> {
    * and learns the bus's name from `EVENT_BUS_NAME`.
    */
   readonly eventBus?: 'integration';
+  /**
+   * For `trigger: 'http'`: the API Gateway routes it serves, each declared here and nowhere
+   * else; its handler's route table must have exactly these keys (synth checks it).
+   */
+  readonly routes?: readonly RouteSpec[];
 }
+
+/** A route a function serves: its `routeKey`, or the key with an authorization of its own. */
+export type RouteSpec =
+  | RouteKey
+  | {
+      readonly route: RouteKey;
+      /**
+       * `iam`: only SigV4-signed callers with `execute-api:Invoke`, even when the API's default
+       * authorizer accepts JWTs (operator and internal routes).
+       */
+      readonly authorization: 'iam';
+    };
 
 /** Environment variable through which a function learns the name of its `eventBus`. */
 export const EVENT_BUS_NAME_VARIABLE = 'EVENT_BUS_NAME';
@@ -48,4 +65,27 @@ export interface RouteDeclaration<FunctionKey extends string = string> {
    * authorizer accepts JWTs (operator and internal routes).
    */
   readonly authorization?: 'iam';
+}
+
+/** The route keys a function declares, in order. */
+export function routeKeysOf(fn: Pick<FunctionDeclaration, 'routes'>): RouteKey[] {
+  return (fn.routes ?? []).map((spec) => (typeof spec === 'string' ? spec : spec.route));
+}
+
+/** Every route of the functions, each pointing at the function that declares it. */
+export function routesOf<FunctionKey extends string>(
+  functions: Readonly<Record<FunctionKey, FunctionDeclaration>>,
+): RouteDeclaration<FunctionKey>[] {
+  return (Object.entries(functions) as [FunctionKey, FunctionDeclaration][]).flatMap(([key, fn]) =>
+    (fn.routes ?? []).map((spec) => {
+      const routeKey = typeof spec === 'string' ? spec : spec.route;
+      const space = routeKey.indexOf(' ');
+      return {
+        method: routeKey.slice(0, space) as HttpMethod,
+        path: routeKey.slice(space + 1),
+        function: key,
+        ...(typeof spec === 'string' ? {} : { authorization: spec.authorization }),
+      };
+    }),
+  );
 }

@@ -1,10 +1,13 @@
 export { ConfigurationError, InvalidDeclarationError } from './errors';
 export {
   EVENT_BUS_NAME_VARIABLE,
+  routeKeysOf,
+  routesOf,
   type FunctionDeclaration,
   type HttpMethod,
   type RouteDeclaration,
   type RouteKey,
+  type RouteSpec,
 } from './functions';
 export {
   EVENTS_STREAM_MAPPING,
@@ -40,3 +43,17 @@ export {
   GLOBAL_LOG_EVENTS_INDEXED_METRIC,
   GLOBAL_LOG_LAG_METRIC,
 } from '../global-log/metric-names';
+export {
+  contextModule,
+  functionsOf,
+  integrationMappingsOf,
+  projectionConsumers,
+  projectionsOf,
+  reactionsOf,
+  tablesOf,
+  type AnyContextModule,
+  type ContextModule,
+  type EventOfContexts,
+  type IntegrationMapping,
+  type PublishedTypeOf,
+} from './context';

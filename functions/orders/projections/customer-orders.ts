@@ -11,6 +11,7 @@ import {
 /** The orders of each customer, newest first, for `GET /customers/{customerId}/orders`. */
 export const customerOrdersProjection: Projection<RecordedOrderEvent> = {
   name: 'customer-orders',
+  description: 'The orders of each customer, newest first.',
   readModel: 'customerOrders',
   handles: ORDER_EVENT_TYPES,
   async apply(event, context): Promise<ReadModelWrite[]> {

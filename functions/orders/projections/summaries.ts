@@ -5,6 +5,7 @@ import { createdSummary, evolveSummary, orderSummaryKey, type OrderSummary } fro
 /** Each order with its items, total, shipping and timeline, for `GET /orders/{orderId}`. */
 export const orderSummariesProjection: Projection<RecordedOrderEvent> = {
   name: 'order-summaries',
+  description: 'Each order with its items, total, shipping and timeline.',
   readModel: 'orderSummaries',
   handles: ORDER_EVENT_TYPES,
   async apply(event, context): Promise<ReadModelWrite[]> {

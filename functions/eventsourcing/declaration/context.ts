@@ -1,0 +1,163 @@
+import type { EventCatalogue } from '../event-catalogue';
+import type { Projection } from '../projection';
+import type { RecordedEvent } from '../types';
+import type { FunctionDeclaration } from './functions';
+import { projectionConsumer, type ConsumerDeclaration } from './stream-hosts';
+import type { TableDeclaration } from './tables';
+
+/**
+ * How each event type of a context becomes a public integration event: one entry per type, so
+ * a new event type without a decision fails the typecheck.
+ */
+export type IntegrationMapping<Event extends RecordedEvent, Published> = {
+  readonly [Type in Event['type']]: (event: Extract<Event, { type: Type }>) => Published;
+};
+
+/**
+ * One bounded context's slice of the system, declared in its own folder: its events, its
+ * tables, its functions with their routes, the projections and reactions it hosts on the events
+ * stream, and what it publishes. A system lists its contexts and combines them.
+ */
+export interface ContextModule<
+  Event extends RecordedEvent = RecordedEvent,
+  Published = unknown,
+  Tables extends Readonly<Record<string, TableDeclaration>> = Readonly<
+    Record<string, TableDeclaration>
+  >,
+  Functions extends Readonly<Record<string, FunctionDeclaration>> = Readonly<
+    Record<string, FunctionDeclaration>
+  >,
+  Reactions extends Readonly<Record<string, ConsumerDeclaration>> = Readonly<
+    Record<string, ConsumerDeclaration>
+  >,
+  Integration extends IntegrationMapping<Event, Published> | 'unpublished' =
+    IntegrationMapping<Event, Published> | 'unpublished',
+> {
+  /** The context's event types with their schemas and upcasters. */
+  readonly events: EventCatalogue<Event>;
+  /** Its read-model (and other) tables, by logical name. */
+  readonly tables: Tables;
+  /** Its Lambda functions, each HTTP one with the routes it serves. */
+  readonly functions: Functions;
+  /**
+   * Its projections: hosted by the system's projection reader, each declared by its own code
+   * (name, read model, description).
+   */
+  readonly projections: readonly Projection<Event>[];
+  /** Reactions it runs on the reaction reader, by consumer name (their code is wired there). */
+  readonly reactions: Reactions;
+  /**
+   * The integration event of each of its event types, or `'unpublished'` when its events stay
+   * inside the system.
+   */
+  readonly integration: Integration;
+}
+
+/**
+ * Declares a context's module, checking its integration mapping against its events.
+ * `Published` is the system's integration-event type: `contextModule<MyIntegrationEvent>()({...})`.
+ */
+export const contextModule =
+  <Published>() =>
+  <
+    Event extends RecordedEvent,
+    const Tables extends Readonly<Record<string, TableDeclaration>>,
+    const Functions extends Readonly<Record<string, FunctionDeclaration>>,
+    const Reactions extends Readonly<Record<string, ConsumerDeclaration>>,
+    const Integration extends IntegrationMapping<Event, Published> | 'unpublished',
+  >(
+    module: ContextModule<Event, Published, Tables, Functions, Reactions, Integration>,
+  ): ContextModule<Event, Published, Tables, Functions, Reactions, Integration> =>
+    module;
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- each context has its own event types */
+/** Any context's module, whatever its events: what a system combines. */
+export interface AnyContextModule {
+  readonly events: EventCatalogue<any>;
+  readonly tables: Readonly<Record<string, TableDeclaration>>;
+  readonly functions: Readonly<Record<string, FunctionDeclaration>>;
+  readonly projections: readonly Projection<any>[];
+  readonly reactions: Readonly<Record<string, ConsumerDeclaration>>;
+  readonly integration: Readonly<Record<string, (event: any) => unknown>> | 'unpublished';
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (
+  value: infer Intersection,
+) => void
+  ? Intersection
+  : never;
+
+/** The events of any of the contexts. */
+export type EventOfContexts<Contexts extends readonly AnyContextModule[]> =
+  Contexts[number]['events'] extends EventCatalogue<infer Event> ? Event : never;
+
+/** The entries of one part of every context, merged by key: their union, typed as such. */
+function merged<
+  const Contexts extends readonly AnyContextModule[],
+  Part extends 'tables' | 'functions' | 'reactions',
+>(contexts: Contexts, part: Part): UnionToIntersection<Contexts[number][Part]> {
+  return Object.assign({}, ...contexts.map((context) => context[part])) as UnionToIntersection<
+    Contexts[number][Part]
+  >;
+}
+
+/** Every table of the contexts, by logical name. */
+export const tablesOf = <const Contexts extends readonly AnyContextModule[]>(contexts: Contexts) =>
+  merged(contexts, 'tables');
+
+/** Every function of the contexts, by key. */
+export const functionsOf = <const Contexts extends readonly AnyContextModule[]>(
+  contexts: Contexts,
+) => merged(contexts, 'functions');
+
+/** Every reaction the contexts declare, by consumer name. */
+export const reactionsOf = <const Contexts extends readonly AnyContextModule[]>(
+  contexts: Contexts,
+) => merged(contexts, 'reactions');
+
+/** The consumer declarations of projections, derived from their code: names written once. */
+export function projectionConsumers(
+  projections: readonly Pick<Projection, 'name' | 'description' | 'readModel'>[],
+): Record<string, ConsumerDeclaration> {
+  return Object.fromEntries(
+    projections.map((projection) => [
+      projection.name,
+      projectionConsumer(
+        projection.description ?? `Keeps ${projection.readModel}.`,
+        projection.readModel,
+      ),
+    ]),
+  );
+}
+
+/** Every projection of the contexts: one reader hosts them all. */
+export function projectionsOf<const Contexts extends readonly AnyContextModule[]>(
+  contexts: Contexts,
+): Projection<EventOfContexts<Contexts>>[] {
+  return contexts.flatMap((context) => context.projections) as Projection<
+    EventOfContexts<Contexts>
+  >[];
+}
+
+/** The event types the contexts publish: every type of each context with a mapping. */
+export type PublishedTypeOf<Contexts extends readonly AnyContextModule[]> =
+  Contexts[number] extends infer Context
+    ? Context extends { readonly integration: infer Mapping }
+      ? Mapping extends 'unpublished'
+        ? never
+        : keyof Mapping & string
+      : never
+    : never;
+
+/** The integration mappings of every context that publishes, merged by event type. */
+export function integrationMappingsOf<const Contexts extends readonly AnyContextModule[]>(
+  contexts: Contexts,
+): Readonly<Record<PublishedTypeOf<Contexts>, (event: EventOfContexts<Contexts>) => unknown>> {
+  const mappings = contexts.map((context: AnyContextModule) =>
+    context.integration === 'unpublished' ? {} : context.integration,
+  );
+  return Object.assign({}, ...mappings) as Readonly<
+    Record<PublishedTypeOf<Contexts>, (event: EventOfContexts<Contexts>) => unknown>
+  >;
+}

@@ -1,0 +1,129 @@
+/**
+ * What every context shares: the event store's tables, the stream readers and their mapping
+ * settings, the health check, the global log and its feed, and the integration publisher.
+ * `system.ts` combines it with the contexts' modules.
+ *
+ * This module is plain data: it must not import the AWS SDK or aws-cdk-lib.
+ */
+import {
+  EVENTS_STREAM_MAPPING,
+  type ConsumerDeclaration,
+  type FunctionDeclaration,
+  type TableDeclaration,
+} from './eventsourcing/declaration';
+import { corruptEventsAlarm } from './http/functions';
+
+export const sharedTables = {
+  events: {
+    description: 'Append-only event streams; the source of truth.',
+    partitionKey: { name: 'streamId', type: 'S' },
+    sortKey: { name: 'version', type: 'N' },
+    stream: 'NEW_IMAGE',
+    durability: 'source-of-truth',
+    appendOnly: true,
+  },
+  snapshots: {
+    description: 'Latest snapshot of each stream (written forward only).',
+    partitionKey: { name: 'streamId', type: 'S' },
+    durability: 'derived',
+  },
+  idempotency: {
+    description: 'Idempotency-Key of each POST with its first response, kept 24 hours.',
+    partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiration',
+    durability: 'derived',
+  },
+  parkedStreams: {
+    description:
+      'Streams a stream consumer failed to process: attempts, reason, and parked streams awaiting redrive.',
+    partitionKey: { name: 'consumer', type: 'S' },
+    sortKey: { name: 'streamId', type: 'S' },
+    // The only record of why a stream was parked and that it still needs a redrive.
+    durability: 'source-of-truth',
+  },
+  globalLog: {
+    description:
+      'The global log: every event at one position across all streams, by page, type and epoch.',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'N' },
+    // Consumers keep positions as checkpoints: a rebuilt log would number events differently.
+    durability: 'source-of-truth',
+  },
+  subscriptionCheckpoints: {
+    description: 'The position each catch-up subscription of the global log has handled.',
+    partitionKey: { name: 'subscription', type: 'S' },
+    // Losing a checkpoint would replay a consumer from its start, or skip events from its end.
+    durability: 'source-of-truth',
+  },
+  reactionPositions: {
+    description: "Each reaction's version guard: the last version of each stream it has acted on.",
+    // Keyed by stream first: the guards of a busy reaction spread over every partition.
+    partitionKey: { name: 'streamId', type: 'S' },
+    sortKey: { name: 'consumer', type: 'S' },
+    // Lost, reactions would act on old events again (they are idempotent), not lose any.
+    durability: 'derived',
+  },
+} as const satisfies Record<string, TableDeclaration>;
+
+export const sharedFunctions = {
+  health: {
+    description: 'GET /health, and the JSON 404 for requests that match no other route.',
+    entry: 'functions/http/health.ts',
+    trigger: 'http',
+    // Everything else gets the API's JSON 404 instead of API Gateway's own.
+    routes: ['GET /health', 'ANY /', 'ANY /{proxy+}'],
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    tables: {},
+  },
+  eventFeed: {
+    description: 'GET /events: the global log over HTTP, from a position, optionally by type.',
+    entry: 'functions/global-log/feed.ts',
+    trigger: 'http',
+    routes: [{ route: 'GET /events', authorization: 'iam' }],
+    alarmMetrics: corruptEventsAlarm,
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { events: 'read', globalLog: 'read' },
+  },
+} as const satisfies Record<string, FunctionDeclaration>;
+
+/** Reactions every system runs besides its contexts' own. */
+export const sharedReactions = {
+  'integration-publisher': {
+    description:
+      'Publishes every domain event as a public, versioned integration event to EventBridge.',
+    kind: 'reaction',
+    tables: {},
+    eventBus: 'integration',
+  },
+  'global-log-indexer': {
+    description: 'Gives every new event its position in the global log.',
+    kind: 'batch',
+    tables: { globalLog: 'append' },
+  },
+} as const satisfies Record<string, ConsumerDeclaration>;
+
+/**
+ * The readers of the events table's stream, at most two (`MAX_READERS_PER_STREAM`), without
+ * their consumers: `system.ts` gives them every context's projections and reactions.
+ */
+export const projectionsReader = {
+  description: 'Keeps every read model current from the events stream.',
+  entry: 'functions/hosts/projections.ts',
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  batchSize: 100,
+  ...EVENTS_STREAM_MAPPING,
+} as const;
+
+export const reactionsReader = {
+  description: 'Runs the process managers, publishes integration events and keeps the global log.',
+  entry: 'functions/hosts/reactions.ts',
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  // Transfers of a batch advance side by side, and the global log appends a batch's events
+  // as one page: fuller batches make fewer page transactions.
+  batchSize: 100,
+  ...EVENTS_STREAM_MAPPING,
+} as const;

@@ -1,0 +1,43 @@
+import * as z from 'zod';
+import { createDynamoDbClient, storageFromEnv, tableNameFromEnv } from '../eventsourcing';
+import { httpHandler } from '../http/api';
+import { commandRoutes } from '../http/commands';
+import { IdempotencyKeys } from '../http/idempotency';
+import { once } from '../http/once';
+import { commandResponse } from '../http/responses';
+import { money, resourceId, text } from '../http/validation';
+import { MAX_UNIT_PRICE } from './decider';
+import { productIdOf, productStreamId } from './events';
+import { productCommandHandler } from './service';
+
+const dependencies = once(() => {
+  const client = createDynamoDbClient();
+  return {
+    products: productCommandHandler(storageFromEnv(client, { snapshots: false })),
+    keys: new IdempotencyKeys(client, tableNameFromEnv('idempotency')),
+  };
+});
+
+const command = commandRoutes(() => dependencies().products);
+
+/** Product commands: add a product to the catalogue under the id its caller chose. */
+export const handler = httpHandler(
+  {
+    'POST /products': command({
+      body: z.strictObject({
+        productId: resourceId,
+        name: text(200),
+        unitPrice: money(MAX_UNIT_PRICE),
+      }),
+      target: ({ body: { productId, ...product } }) => ({
+        streamId: productStreamId(productId),
+        command: { type: 'AddProduct', ...product },
+      }),
+      respond: ({ streamId, version }) => {
+        const productId = productIdOf(streamId);
+        return commandResponse(201, { productId, version }, { location: `/products/${productId}` });
+      },
+    }),
+  },
+  { idempotencyKeys: () => dependencies().keys },
+);

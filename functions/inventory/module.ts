@@ -1,0 +1,32 @@
+import { contextModule, readModelTable } from '../eventsourcing/declaration';
+import { commandFunction, queryFunction } from '../http/functions';
+import type { IntegrationEvent } from '../integration/contract';
+import { productEvents } from './events';
+import { productCatalogueProjection } from './projections/catalogue';
+
+/** Inventory: the product catalogue. Its events stay inside the system. */
+export const inventoryModule = contextModule<IntegrationEvent>()({
+  events: productEvents,
+  tables: {
+    productCatalogue: readModelTable('Read model: each product with its name and price.'),
+  },
+  functions: {
+    productCommands: commandFunction(
+      {
+        description: 'Adds products to the catalogue.',
+        entry: 'functions/inventory/commands.ts',
+        routes: ['POST /products'],
+      },
+      { snapshots: false },
+    ),
+    productQueries: queryFunction({
+      description: 'Products from the catalogue read model.',
+      entry: 'functions/inventory/queries.ts',
+      routes: ['GET /products/{productId}'],
+      tables: { productCatalogue: 'read' },
+    }),
+  },
+  projections: [productCatalogueProjection],
+  reactions: {},
+  integration: 'unpublished',
+});

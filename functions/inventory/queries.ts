@@ -1,0 +1,26 @@
+import * as z from 'zod';
+import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
+import { httpHandler, route } from '../http/api';
+import { HttpError } from '../http/errors';
+import { once } from '../http/once';
+import { withoutKeys } from '../http/read-model';
+import { etag, ok } from '../http/responses';
+import { resourceId } from '../http/validation';
+import { productCatalogueProjection } from './projections/catalogue';
+import { catalogueKey } from './read-models';
+
+const catalogue = once(
+  () => new ReadModelReader(productCatalogueProjection, { client: createDynamoDbClient() }),
+);
+
+/** Product queries over the catalogue read model. */
+export const handler = httpHandler({
+  'GET /products/{productId}': route({
+    params: z.strictObject({ productId: resourceId }),
+    async handle({ params }) {
+      const entry = await catalogue().get(catalogueKey(params.productId));
+      if (!entry) throw new HttpError(404, 'ProductNotFound', `No product ${params.productId}`);
+      return ok(withoutKeys(entry), etag(Number(entry.version)));
+    },
+  }),
+});
