@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `API:            ${api}   (try every route at ${api}/docs)`,
+      `Studio:         ${api}/studio`,
       `DynamoDB Local: ${stack.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${values['data-dir']}`})`,
       `Tables:         ${Object.values(stack.tableNames).join(', ')}`,
       `Event bus:      ${stack.eventBus.endpoint}/events lists the published integration events` +
