@@ -1,10 +1,7 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { summaryKey } from '../../functions/accounts/read-models';
-import { GenerationKeys } from '../../functions/eventsourcing';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { poisonAccountSummary } from '../support/poison';
 
 /** Debian's chromium (no browser download); CI installs it with apt-get. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,15 +55,7 @@ describe('the studio in a browser', () => {
   });
 
   it('shows a parked stream, and redrives it with one click after asking', async () => {
-    const damaged = await t.openAccount('studio-poison', 100);
-    await t.eventually(`/accounts/${damaged}`, (r) => r.body.version === 2);
-    const table = t.stack.tableNames.accountSummaries;
-    const key = marshall(new GenerationKeys('account-summaries', 1).physical(summaryKey(damaged)));
-    const { Item: saved } = await t.client.send(
-      new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
-    );
-    await t.client.send(new DeleteItemCommand({ TableName: table, Key: key }));
-    await t.api.post(`/accounts/${damaged}/deposits`, { body: { amount: 50 } });
+    const { accountId: damaged, fix } = await poisonAccountSummary(t, 'studio-poison');
 
     const redrive = page.getByRole('button', { name: 'Redrive account-summaries' });
     await redrive.waitFor(WAIT);
@@ -76,7 +65,7 @@ describe('the studio in a browser', () => {
     await page.screenshot({ path: 'docs/studio.png', fullPage: true });
 
     // The cause is fixed; the operator confirms the redrive.
-    await t.client.send(new PutItemCommand({ TableName: table, Item: saved! }));
+    await fix();
     let asked = '';
     page.once('dialog', (dialog) => {
       asked = dialog.message();
