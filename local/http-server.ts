@@ -13,6 +13,7 @@ import { functions as declaredFunctions, routes as declaredRoutes } from '../fun
 import { DEFAULT_CALLER_SETTINGS } from '../functions/http/caller';
 import { loadFunctionHandler } from './function-modules';
 import { lambdaContext } from './lambda-context';
+import type { ToolRoutes } from './tool-routes';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -301,6 +302,8 @@ export interface HttpServerOptions {
   readonly functions?: Readonly<Record<string, FunctionDeclaration>>;
   /** Called with one line per request, e.g. `POST /accounts 201 12ms`. */
   readonly log?: (line: string) => void;
+  /** The local server's own pages (API docs, studio), tried before the API's routes. */
+  readonly tools?: ToolRoutes;
 }
 
 export interface LocalHttpServer {
@@ -347,7 +350,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     return loaded;
   };
 
+  const answerTool = async (request: IncomingRequest): Promise<HttpAnswer | undefined> => {
+    const url = new URL(request.url, `http://${request.host}`);
+    const answer = await options.tools?.({
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      origin: url.origin,
+      body: request.body,
+    });
+    if (!answer) return undefined;
+    const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+    return { status: answer.status, headers: { 'content-type': answer.type }, body };
+  };
+
   const invoke = async (request: IncomingRequest): Promise<HttpAnswer> => {
+    const tool = await answerTool(request);
+    if (tool) return tool;
     const path = request.url.split('?')[0]!;
     const match = matchRoute(routes, request.method, path);
     if (!match) return gatewayError(404, 'Not Found');

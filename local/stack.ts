@@ -14,6 +14,7 @@ import { startHttpServer } from './http-server';
 import { startSchedules, type RunningSchedules } from './schedules';
 import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { createTables } from './tables';
+import { localTools } from './local-tools';
 
 export interface LocalStackOptions {
   /** Directory for DynamoDB Local's data; in memory when omitted. */
@@ -133,6 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             port: options.httpPort,
             ...(options.httpHost ? { host: options.httpHost } : {}),
             ...(options.httpLog ? { log: options.httpLog } : {}),
+            tools: await localTools(consumersClient, tableNames),
           });
     if (http) started.push(() => http.stop());
     return {

@@ -105,7 +105,8 @@ async function main(): Promise<void> {
   const api = `http://localhost:${port}`;
   console.log(
     [
-      `API:            ${api}`,
+      `API:            ${api}   (try every route at ${api}/docs)`,
+      `Studio:         ${api}/studio`,
       `DynamoDB Local: ${stack.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${values['data-dir']}`})`,
       `Tables:         ${Object.values(stack.tableNames).join(', ')}`,
       `Event bus:      ${stack.eventBus.endpoint}/events lists the published integration events` +

@@ -1,14 +1,11 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { summaryKey } from '../../functions/accounts/read-models';
 import { ParkedStreams } from '../../functions/eventsourcing';
-import { GenerationKeys } from '../../functions/eventsourcing/projections/read-model-keys';
 import { systemContext } from '../../local/es/context';
 import type { ConsumerStatus, ConsumerStatuses } from '../../local/es/views/consumer-status';
 import { waitFor } from '../../local/wait-for';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { poisonAccountSummary } from '../support/poison';
 import { runOperator } from '../support/operator';
 
 const WAIT = { timeoutMs: 30_000, intervalMs: 100 };
@@ -35,16 +32,7 @@ afterAll(async () => {
 
 describe('the operator CLI on the consumers of the local stack', () => {
   it('shows each consumer with lag, checkpoint, parked and failing streams; parked and redrive', async () => {
-    const damaged = await t.openAccount('cli-poison', 100);
-    await t.eventually(`/accounts/${damaged}`, (r) => r.body.version === 2);
-    // The account-summaries read model loses the account's item: its next event is poison.
-    const table = t.stack.tableNames.accountSummaries;
-    const key = marshall(new GenerationKeys('account-summaries', 1).physical(summaryKey(damaged)));
-    const { Item: saved } = await t.client.send(
-      new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
-    );
-    await t.client.send(new DeleteItemCommand({ TableName: table, Key: key }));
-    await t.api.post(`/accounts/${damaged}/deposits`, { body: { amount: 50 } });
+    const { accountId: damaged, fix } = await poisonAccountSummary(t, 'cli-poison');
     const parking = new ParkedStreams(
       DynamoDBDocumentClient.from(t.client),
       t.stack.tableNames.parkedStreams,
@@ -90,7 +78,7 @@ describe('the operator CLI on the consumers of the local stack', () => {
     );
 
     expect((await es(['redrive', 'account-summaries'])).code).toBe(2);
-    await t.client.send(new PutItemCommand({ TableName: table, Item: saved! }));
+    await fix();
     expect(await es(['redrive', 'account-summaries'])).toMatchObject({
       code: 0,
       output: `account-${damaged}: applied up to version 3, released`,

@@ -1,0 +1,83 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { feedEvent } from '../../functions/global-log/feed-event';
+import type { TableKey } from '../../functions/system';
+import { systemContext, type EsContext } from '../es/context';
+import { consumerStatuses } from '../es/views/consumer-status';
+import { streamHistory } from '../es/views/stream-history';
+import { recentStreams } from '../es/views/streams';
+import type { ToolAnswer, ToolRequest, ToolRoutes } from '../tool-routes';
+import { appendRate } from './append-rate';
+
+const json = (body: unknown, status = 200): ToolAnswer => ({
+  status,
+  type: 'application/json',
+  body: JSON.stringify(body),
+});
+
+const whole = (value: string | null, fallback: number) =>
+  value !== null && /^\d+$/.test(value) ? Number(value) : fallback;
+
+async function logAfter(context: EsContext, query: URLSearchParams) {
+  const head = (await context.log.head()).lastPosition;
+  const after = Math.min(whole(query.get('after'), Math.max(0, head - 20)), head);
+  const { events, next } = await context.log.read({ after, limit: 100 });
+  return { events: events.map(feedEvent), next };
+}
+
+async function consumersView(context: EsContext) {
+  const consumers = await context.consumers();
+  const statuses = await consumerStatuses(consumers, context.log);
+  const parked = await Promise.all(
+    [...consumers.values()].map((runtime) => runtime.parking.list(runtime.name)),
+  );
+  return { ...statuses, parked: parked.flat() };
+}
+
+async function redrive(context: EsContext, name: string | null) {
+  const runtime = name ? (await context.consumers()).get(name) : undefined;
+  if (!runtime)
+    return json({ error: { code: 'UnknownConsumer', message: `No consumer ${name}` } }, 404);
+  const outcomes = await runtime.redrive();
+  return json({
+    consumer: runtime.name,
+    streams: outcomes.map(({ streamId, released, appliedVersion, failure }) => ({
+      streamId,
+      released,
+      appliedVersion,
+      ...(failure ? { error: failure.error.message } : {}),
+    })),
+  });
+}
+
+type Handler = (context: EsContext, request: ToolRequest) => Promise<ToolAnswer>;
+
+const handlers: Readonly<Record<string, Handler>> = {
+  'GET /studio/api/streams': async (context, { query }) =>
+    json({ streams: await recentStreams(context.log, { prefix: query.get('prefix') ?? '' }) }),
+  'GET /studio/api/stream': async (context, { query }) => {
+    const streamId = query.get('id') ?? '';
+    if (!streamId)
+      return json({ error: { code: 'ValidationFailed', message: 'id is required' } }, 400);
+    return json(await streamHistory(context.store, streamId, context.foldOf(streamId)));
+  },
+  'GET /studio/api/log': async (context, { query }) => json(await logAfter(context, query)),
+  'GET /studio/api/consumers': async (context) => json(await consumersView(context)),
+  'GET /studio/api/append-rate': async (context) => json(await appendRate(context.log)),
+  'POST /studio/api/redrive': (context, { query }) => redrive(context, query.get('consumer')),
+};
+
+/** The studio's JSON API over the stack's tables: the same views as the operator CLI. */
+export function studioApi(
+  client: DynamoDBClient,
+  tables: Readonly<Record<TableKey, string>>,
+): ToolRoutes {
+  const context = systemContext(client, tables, {
+    json: true,
+    print: () => undefined,
+    progress: () => undefined,
+  });
+  return async (request) => {
+    const handler = handlers[`${request.method} ${request.path}`];
+    return handler ? handler(context, request) : undefined;
+  };
+}

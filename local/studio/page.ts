@@ -1,0 +1,101 @@
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import type { ToolRoutes } from '../tool-routes';
+
+const CLIENT = fileURLToPath(new URL('./client/studio.ts', import.meta.url));
+
+const STYLE = `
+  :root { font: 15px/1.4 system-ui, sans-serif; color: #111; background: #fff; }
+  body { margin: 0 auto; max-width: 72rem; padding: 1rem; }
+  h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 1.5rem; }
+  section { border-top: 1px solid #888; padding-top: .5rem; }
+  table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+  th, td { border-bottom: 1px solid #ccc; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+  pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
+  button, input { font: inherit; padding: .3rem .6rem; }
+  button { background: #0b4f9c; color: #fff; border: 0; border-radius: 3px; cursor: pointer; }
+  button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #e8a317; outline-offset: 2px; }
+  a { color: #0b4f9c; }
+  #state { background: #f3f3f3; padding: .5rem; display: block; }
+  .muted { color: #444; }
+`;
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Studio · dynamo-event-sourcing</title>
+  <style>${STYLE}</style>
+</head>
+<body>
+  <header><h1>Event sourcing studio</h1>
+    <p class="muted">The local stack's streams, global log and consumers. <a href="/docs">API docs</a></p></header>
+  <main>
+    <section aria-labelledby="streams-title">
+      <h2 id="streams-title">Streams</h2>
+      <form id="search">
+        <label for="query">Stream id or prefix</label>
+        <input id="query" name="query" placeholder="account-" autocomplete="off">
+        <button type="submit">Search</button>
+      </form>
+      <ul id="stream-list" aria-live="polite"></ul>
+    </section>
+    <section aria-labelledby="stream-title" id="stream" hidden>
+      <h2 id="stream-title">Stream</h2>
+      <label for="version">Time travel: state at version <output id="version-label" for="version">0</output></label>
+      <input type="range" id="version" min="0" max="0" value="0" step="1">
+      <pre><output id="state" for="version" aria-live="polite"></output></pre>
+      <table><caption class="muted">Events</caption>
+        <thead><tr><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Recorded</th><th scope="col">Data</th><th scope="col">Metadata</th></tr></thead>
+        <tbody id="events"></tbody></table>
+    </section>
+    <section aria-labelledby="consumers-title">
+      <h2 id="consumers-title">Consumers</h2>
+      <table><thead><tr><th scope="col">Consumer</th><th scope="col">Kind</th><th scope="col">Checkpoint</th><th scope="col">Pending</th><th scope="col">Lag (s)</th><th scope="col">Parked</th><th scope="col">Failing</th></tr></thead>
+        <tbody id="consumers"></tbody></table>
+      <h3>Parked and failing streams</h3>
+      <ul id="parked"></ul>
+      <p id="redrive-result" role="status"></p>
+    </section>
+    <section aria-labelledby="chart-title">
+      <h2 id="chart-title">Append rate and lag, last minutes</h2>
+      <svg id="chart" role="img" aria-labelledby="chart-title" viewBox="0 0 600 120" width="100%" height="120"></svg>
+      <p class="muted"><span style="color:#0b4f9c">■</span> events appended per 10 s (from the global log) · <span style="color:#b3261e">■</span> largest consumer lag in seconds (since this page opened)</p>
+    </section>
+    <section aria-labelledby="log-title">
+      <h2 id="log-title">Global log, live</h2>
+      <table><thead><tr><th scope="col">Position</th><th scope="col">Stream</th><th scope="col">Type</th><th scope="col">Recorded</th></tr></thead>
+        <tbody id="log"></tbody></table>
+    </section>
+  </main>
+  <script type="module" src="/studio/studio.js"></script>
+</body>
+</html>
+`;
+
+let bundle: Promise<string> | undefined;
+
+/** The client, bundled from TypeScript once per process. */
+function clientBundle(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [CLIENT],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2022',
+  }).then((result) => result.outputFiles[0]!.text);
+  return bundle;
+}
+
+/** `GET /studio`: the page and its script. */
+export const studioPage: ToolRoutes = async ({ method, path }) => {
+  if (method !== 'GET') return undefined;
+  if (path === '/studio' || path === '/studio/') {
+    return { status: 200, type: 'text/html; charset=utf-8', body: PAGE };
+  }
+  if (path === '/studio/studio.js') {
+    return { status: 200, type: 'text/javascript', body: await clientBundle() };
+  }
+  return undefined;
+};
