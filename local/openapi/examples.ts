@@ -56,6 +56,8 @@ export const routeExamples: Readonly<Record<string, RouteExample>> = {
     body: { fromAccountId: ACCOUNT, toAccountId: OTHER_ACCOUNT, amount: 1000 },
   },
   'GET /transfers/{transferId}': { params: { transferId: TRANSFER } },
+  'POST /products': { body: { productId: 'pen', name: 'Fountain pen', unitPrice: 2500 } },
+  'GET /products/{productId}': { params: { productId: 'pen' } },
   'GET /events': { query: { after: '0', limit: '10', types: 'OrderShipped' } },
   'GET /health': {},
 };
