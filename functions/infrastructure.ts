@@ -71,7 +71,7 @@ export const sharedFunctions = {
     entry: 'functions/http/health.ts',
     trigger: 'http',
     // Everything else gets the API's JSON 404 instead of API Gateway's own.
-    routes: ['GET /health', 'ANY /', 'ANY /{proxy+}'],
+    routes: [{ route: 'GET /health', example: {} }, 'ANY /', 'ANY /{proxy+}'],
     memoryMb: 128,
     timeoutSeconds: 3,
     tables: {},
@@ -80,7 +80,13 @@ export const sharedFunctions = {
     description: 'GET /events: the global log over HTTP, from a position, optionally by type.',
     entry: 'functions/global-log/feed.ts',
     trigger: 'http',
-    routes: [{ route: 'GET /events', authorization: 'iam' }],
+    routes: [
+      {
+        route: 'GET /events',
+        authorization: 'iam',
+        example: { query: { after: '0', limit: '10', types: 'OrderShipped' } },
+      },
+    ],
     alarmMetrics: corruptEventsAlarm,
     memoryMb: 256,
     timeoutSeconds: 10,

@@ -24,21 +24,54 @@ export const accountsModule = contextModule<IntegrationEvent>()({
       description: 'Opens accounts, takes deposits and withdrawals, closes accounts.',
       entry: 'functions/accounts/commands.ts',
       routes: [
-        'POST /accounts',
-        'POST /accounts/{accountId}/deposits',
-        'POST /accounts/{accountId}/withdrawals',
-        'POST /accounts/{accountId}/close',
+        {
+          route: 'POST /accounts',
+          example: { body: { ownerId: 'alice', accountType: 'checking', currency: 'USD' } },
+        },
+        {
+          route: 'POST /accounts/{accountId}/deposits',
+          example: {
+            params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
+            body: { amount: 5000, source: 'salary' },
+          },
+        },
+        {
+          route: 'POST /accounts/{accountId}/withdrawals',
+          example: {
+            params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
+            body: { amount: 1500, destination: 'rent' },
+          },
+        },
+        {
+          route: 'POST /accounts/{accountId}/close',
+          example: { params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' } },
+        },
       ],
     }),
     accountQueries: queryFunction({
       description: 'Accounts, their history and owners from read models; state at any moment.',
       entry: 'functions/accounts/queries.ts',
       routes: [
-        'GET /accounts/{accountId}',
-        'GET /accounts/{accountId}/history',
-        'GET /accounts/{accountId}/state',
-        'GET /accounts/{accountId}/events',
-        'GET /owners/{ownerId}/accounts',
+        {
+          route: 'GET /accounts/{accountId}',
+          example: { params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' } },
+        },
+        {
+          route: 'GET /accounts/{accountId}/history',
+          example: { params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' }, query: { limit: '20' } },
+        },
+        {
+          route: 'GET /accounts/{accountId}/state',
+          example: { params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' }, query: { version: '2' } },
+        },
+        {
+          route: 'GET /accounts/{accountId}/events',
+          example: {
+            params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
+            query: { fromVersion: '1' },
+          },
+        },
+        { route: 'GET /owners/{ownerId}/accounts', example: { params: { ownerId: 'alice' } } },
       ],
       alarmMetrics: corruptEventsAlarm,
       tables: {

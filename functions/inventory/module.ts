@@ -15,14 +15,19 @@ export const inventoryModule = contextModule<IntegrationEvent>()({
       {
         description: 'Adds products to the catalogue.',
         entry: 'functions/inventory/commands.ts',
-        routes: ['POST /products'],
+        routes: [
+          {
+            route: 'POST /products',
+            example: { body: { productId: 'pen', name: 'Fountain pen', unitPrice: 2500 } },
+          },
+        ],
       },
       { snapshots: false },
     ),
     productQueries: queryFunction({
       description: 'Products from the catalogue read model.',
       entry: 'functions/inventory/queries.ts',
-      routes: ['GET /products/{productId}'],
+      routes: [{ route: 'GET /products/{productId}', example: { params: { productId: 'pen' } } }],
       tables: { productCatalogue: 'read' },
     }),
   },

@@ -22,18 +22,59 @@ export const ordersModule = contextModule<IntegrationEvent>()({
       description: 'Creates orders, adds items, confirms, ships, delivers and cancels them.',
       entry: 'functions/orders/commands.ts',
       routes: [
-        'POST /orders',
-        'POST /orders/{orderId}/items',
-        'POST /orders/{orderId}/confirm',
-        'POST /orders/{orderId}/ship',
-        'POST /orders/{orderId}/deliver',
-        'POST /orders/{orderId}/cancel',
+        {
+          route: 'POST /orders',
+          example: {
+            body: {
+              customerId: 'bob',
+              items: [{ productId: 'book', quantity: 2, unitPrice: 1500 }],
+            },
+          },
+        },
+        {
+          route: 'POST /orders/{orderId}/items',
+          example: {
+            params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+            body: { productId: 'pen', quantity: 3, unitPrice: 200 },
+          },
+        },
+        {
+          route: 'POST /orders/{orderId}/confirm',
+          example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
+        },
+        {
+          route: 'POST /orders/{orderId}/ship',
+          example: {
+            params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+            body: { trackingNumber: '1Z999AA1', carrier: 'UPS' },
+          },
+        },
+        {
+          route: 'POST /orders/{orderId}/deliver',
+          example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
+        },
+        {
+          route: 'POST /orders/{orderId}/cancel',
+          example: {
+            params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+            body: { reason: 'changed my mind' },
+          },
+        },
       ],
     }),
     orderQueries: queryFunction({
       description: 'Orders and the orders of a customer, from read models.',
       entry: 'functions/orders/queries.ts',
-      routes: ['GET /orders/{orderId}', 'GET /customers/{customerId}/orders'],
+      routes: [
+        {
+          route: 'GET /orders/{orderId}',
+          example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
+        },
+        {
+          route: 'GET /customers/{customerId}/orders',
+          example: { params: { customerId: 'bob' }, query: { status: 'shipped' } },
+        },
+      ],
       tables: { orderSummaries: 'read', customerOrders: 'read' },
     }),
   },

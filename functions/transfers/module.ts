@@ -20,7 +20,18 @@ export const transfersModule = contextModule<IntegrationEvent>()({
       {
         description: 'Requests money transfers between accounts.',
         entry: 'functions/transfers/commands.ts',
-        routes: ['POST /transfers'],
+        routes: [
+          {
+            route: 'POST /transfers',
+            example: {
+              body: {
+                fromAccountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z',
+                toAccountId: '01KAXQ5V8J3M9T0R2B7C4D6E8F',
+                amount: 1000,
+              },
+            },
+          },
+        ],
       },
       // Transfers are short streams that loads replay; the source account's first event says
       // who owns it.
@@ -29,7 +40,12 @@ export const transfersModule = contextModule<IntegrationEvent>()({
     transferQueries: queryFunction({
       description: 'The status of a transfer, from its own stream.',
       entry: 'functions/transfers/queries.ts',
-      routes: ['GET /transfers/{transferId}'],
+      routes: [
+        {
+          route: 'GET /transfers/{transferId}',
+          example: { params: { transferId: '01KAXQ6M4N5P6Q7R8S9T0V1W2X' } },
+        },
+      ],
       alarmMetrics: corruptEventsAlarm,
       tables: { events: 'read' },
     }),

@@ -1,14 +1,13 @@
 import * as z from 'zod';
 import type { Routes } from '../../functions/http/api';
 import { isCommandRoute } from '../../functions/http/commands';
-import type { RouteDeclaration } from '../../functions/eventsourcing/declaration';
+import type { RouteDeclaration, RouteExample } from '../../functions/eventsourcing/declaration';
 import {
   functions as declaredFunctions,
   routes as declaredRoutes,
   type FunctionKey,
 } from '../../functions/system';
 import { loadFunctionHandler } from '../function-modules';
-import { routeExamples, type RouteExample } from './examples';
 import { errorResponses, headerParameters, successResponse, ERROR_SCHEMA } from './responses';
 
 type JsonSchema = Record<string, unknown>;
@@ -75,7 +74,7 @@ function parametersFor(definition: Routes[string] | undefined, example: RouteExa
 async function operationOf(route: RouteDeclaration<FunctionKey>): Promise<Operation> {
   const key = `${route.method} ${route.path}`;
   const definition = await routeDefinition(route);
-  const example = routeExamples[key] ?? {};
+  const example = route.example ?? {};
   const body = definition && isCommandRoute(definition) ? definition.body : undefined;
   return {
     operationId: operationId(key),

@@ -5,7 +5,6 @@ import { functions, routes } from '../../functions/system';
 import { loadFunctionHandler } from '../../local/function-modules';
 import { startHttpServer, type LocalHttpServer } from '../../local/http-server';
 import { describedRoutes, openApiDocument } from '../../local/openapi/document';
-import { routeExamples } from '../../local/openapi/examples';
 import { apiDocsPages } from '../../local/openapi/pages';
 
 type Document = Awaited<ReturnType<typeof openApiDocument>>;
@@ -58,13 +57,13 @@ describe('the OpenAPI description', () => {
   });
 
   it('has an example for every route, and each one passes the route’s own validation', async () => {
-    const keys = describedRoutes().map((route) => `${route.method} ${route.path}`);
-    expect(Object.keys(routeExamples).sort()).toEqual([...keys].sort());
+    const withoutExample = describedRoutes().filter((route) => !route.example);
+    expect(withoutExample.map((route) => `${route.method} ${route.path}`)).toEqual([]);
     for (const route of describedRoutes()) {
       const key = `${route.method} ${route.path}`;
       const definition = (await routeTable(route.function))?.[key];
       if (!definition) continue; // a hand-written handler that takes no input (GET /health)
-      const example = routeExamples[key]!;
+      const example = route.example!;
       const parts = [
         [definition.params, example.params ?? {}],
         ['query' in definition ? definition.query : undefined, example.query ?? {}],

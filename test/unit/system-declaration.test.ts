@@ -5,6 +5,7 @@ import {
   InvalidDeclarationError,
   contextModule,
   declarationProblems,
+  routeKeysOf,
   routesOf,
   type SystemDeclaration,
 } from '../../functions/eventsourcing';
@@ -39,7 +40,7 @@ describe('the declared handlers', () => {
   it('refuses a handler serving a route its function does not declare', async () => {
     const declaration = withAccountQueries({
       routes: (accountQueries.routes ?? []).filter(
-        (route) => route !== 'GET /owners/{ownerId}/accounts',
+        (route) => routeKeysOf({ routes: [route] })[0] !== 'GET /owners/{ownerId}/accounts',
       ),
     });
     await expect(checkHandlers(declaration)).rejects.toThrow(
@@ -62,17 +63,21 @@ describe('the system declaration', () => {
   });
 
   it('takes each route from the one function declaring it', () => {
-    expect(system.routes).toContainEqual({
-      method: 'GET',
-      path: '/events',
-      function: 'eventFeed',
-      authorization: 'iam',
-    });
-    expect(system.routes).toContainEqual({
-      method: 'POST',
-      path: '/accounts/{accountId}/deposits',
-      function: 'accountCommands',
-    });
+    expect(system.routes).toContainEqual(
+      expect.objectContaining({
+        method: 'GET',
+        path: '/events',
+        function: 'eventFeed',
+        authorization: 'iam',
+      }),
+    );
+    expect(system.routes).toContainEqual(
+      expect.objectContaining({
+        method: 'POST',
+        path: '/accounts/{accountId}/deposits',
+        function: 'accountCommands',
+      }),
+    );
     expect(routesOf({ probe: { ...accountQueries, routes: ['ANY /{proxy+}'] } })).toEqual([
       { method: 'ANY', path: '/{proxy+}', function: 'probe' },
     ]);

@@ -40,7 +40,17 @@ export interface FunctionDeclaration<TableKey extends string = string> {
   readonly routes?: readonly RouteSpec[];
 }
 
-/** A route a function serves: its `routeKey`, or the key with an authorization of its own. */
+/** A request the API description shows for a route: what its "Try it out" starts from. */
+export interface RouteExample {
+  readonly params?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+}
+
+/**
+ * A route a function serves: its `routeKey`, or the key with an authorization of its own and an
+ * example request for the API description.
+ */
 export type RouteSpec =
   | RouteKey
   | {
@@ -49,7 +59,8 @@ export type RouteSpec =
        * `iam`: only SigV4-signed callers with `execute-api:Invoke`, even when the API's default
        * authorizer accepts JWTs (operator and internal routes).
        */
-      readonly authorization: 'iam';
+      readonly authorization?: 'iam';
+      readonly example?: RouteExample;
     };
 
 /** Environment variable through which a function learns the name of its `eventBus`. */
@@ -65,6 +76,7 @@ export interface RouteDeclaration<FunctionKey extends string = string> {
    * authorizer accepts JWTs (operator and internal routes).
    */
   readonly authorization?: 'iam';
+  readonly example?: RouteExample;
 }
 
 /** The route keys a function declares, in order. */
@@ -84,7 +96,12 @@ export function routesOf<FunctionKey extends string>(
         method: routeKey.slice(0, space) as HttpMethod,
         path: routeKey.slice(space + 1),
         function: key,
-        ...(typeof spec === 'string' ? {} : { authorization: spec.authorization }),
+        ...(typeof spec === 'string'
+          ? {}
+          : {
+              ...(spec.authorization ? { authorization: spec.authorization } : {}),
+              ...(spec.example ? { example: spec.example } : {}),
+            }),
       };
     }),
   );

@@ -7,6 +7,7 @@ export {
   type HttpMethod,
   type RouteDeclaration,
   type RouteKey,
+  type RouteExample,
   type RouteSpec,
 } from './functions';
 export {
