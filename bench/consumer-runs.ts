@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { accountEvents, accountStreamId, type AccountEvent } from '../functions/accounts/events';
-import { EventStore } from '../functions/eventsourcing';
+import { EventStore, eventFromItem, isEventItem } from '../functions/eventsourcing';
 import {
   prefixedTableNames,
   type StreamHostDeclaration,
@@ -35,16 +36,16 @@ class HandledEvents {
     return this.seen.size;
   }
 
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   record(event: DynamoDBStreamEvent, failedFrom: string | undefined, at: number): void {
     for (const record of event.Records) {
       if (record.dynamodb?.SequenceNumber === failedFrom) return;
-      const image = record.dynamodb?.NewImage;
-      if (!image?.type) continue; // the table's first write, not an event
-      const key = `${image?.streamId?.S}#${image?.version?.N}`;
+      const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+      if (!isEventItem(image)) continue; // the table's first write, not an event
+      const { streamId, version, recordedAt } = eventFromItem(image!);
+      const key = `${streamId}#${version}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      this.lags.push(at - Date.parse(image?.recordedAt?.S ?? ''));
+      this.lags.push(at - Date.parse(recordedAt));
       this.lastAt = at;
     }
   }
