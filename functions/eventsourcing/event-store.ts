@@ -1,20 +1,14 @@
-import { ConcurrencyError, InvalidEventError, TooManyEventsError } from './errors';
-import {
-  MAX_EVENTS_PER_APPEND,
-  baseOf,
-  checkAppendSize,
-  checkStreamAppend,
-  isExact,
-} from './event-validation';
+import { ConcurrencyError } from './errors';
+import { baseOf, isExact } from './event-validation';
 import type { EventCatalogue } from './event-catalogue';
 import {
   prepareEvents,
   validateExpectedVersion,
-  validateNewEvents,
   validateStreamId,
   type CheckedEvent,
 } from './event-items';
 import { eventIdFactory } from './event-ids';
+import { checkNewEvents, checkStreamAppends, validateEventCount } from './store-checks';
 import type {
   AppendOptions,
   AppendResult,
@@ -66,8 +60,8 @@ export class EventStore<
   ): Promise<AppendResult> {
     validateStreamId(streamId);
     validateExpectedVersion(options.expectedVersion);
-    checkAppendSize(events);
-    const checked = this.check(events);
+    validateEventCount(events);
+    const checked = checkNewEvents(this.catalogue, events);
     const { expectedVersion } = options;
     if (isExact(expectedVersion)) {
       await this.heads.assertExists(streamId, baseOf(expectedVersion), expectedVersion);
@@ -96,17 +90,9 @@ export class EventStore<
     appends: readonly StreamAppend[],
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
-    if (appends.length === 0) {
-      throw new InvalidEventError('appendToStreams needs at least one stream', 'appends');
-    }
-    const total = appends.reduce((sum, a) => sum + a.events.length, 0);
-    if (total > MAX_EVENTS_PER_APPEND) throw new TooManyEventsError(total, MAX_EVENTS_PER_APPEND);
-    const seen = new Set<string>();
-    const checked = appends.map((append) => {
-      checkStreamAppend(append, seen);
-      seen.add(append.streamId);
-      return this.check(append.events);
-    });
+    const checked = [
+      ...checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events)).values(),
+    ];
     await Promise.all(
       appends.map((a) =>
         this.heads.assertExists(a.streamId, baseOf(a.expectedVersion), a.expectedVersion),
@@ -205,18 +191,6 @@ export class EventStore<
   }
 
   /** New events checked against the catalogue, before any I/O: invalid ones write nothing. */
-  private check(events: readonly NewEvent[]): CheckedEvent[] {
-    validateNewEvents(events);
-    const catalogue = this.catalogue;
-    if (!catalogue) {
-      throw new InvalidEventError(
-        'This event store has no event catalogue, so it cannot append',
-        'catalogue',
-      );
-    }
-    return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
-  }
-
   private async write(
     streamId: string,
     base: number,

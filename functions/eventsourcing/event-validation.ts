@@ -1,5 +1,4 @@
-import { InvalidEventError, TooManyEventsError } from './errors';
-import type { StreamAppend } from './event-store-options';
+import { InvalidEventError } from './errors';
 import type { ExpectedVersion, NewEvent } from './types';
 
 const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,255}$/;
@@ -138,29 +137,3 @@ export const isExact = (expected: ExpectedVersion): expected is number | 'no_str
   typeof expected === 'number' || expected === 'no_stream';
 /** The version after which an exact expected version appends. */
 export const baseOf = (expected: number | 'no_stream') => (expected === 'no_stream' ? 0 : expected);
-
-export function checkAppendSize(events: readonly NewEvent[]): void {
-  if (!Array.isArray(events) || events.length === 0) {
-    throw new InvalidEventError('append needs at least one event', 'events');
-  }
-  if (events.length > MAX_EVENTS_PER_APPEND) {
-    throw new TooManyEventsError(events.length, MAX_EVENTS_PER_APPEND);
-  }
-}
-
-export function checkStreamAppend(append: StreamAppend, seen: ReadonlySet<string>): void {
-  validateStreamId(append.streamId);
-  validateExpectedVersion(append.expectedVersion);
-  if (!isExact(append.expectedVersion)) {
-    throw new InvalidEventError(
-      "each stream needs an exact expectedVersion or 'no_stream'",
-      'expectedVersion',
-    );
-  }
-  if (seen.has(append.streamId)) {
-    throw new InvalidEventError(`stream '${append.streamId}' appears twice`, 'streamId');
-  }
-  if (append.events.length === 0) {
-    throw new InvalidEventError(`no events for stream '${append.streamId}'`, 'events');
-  }
-}

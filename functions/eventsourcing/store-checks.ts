@@ -7,7 +7,8 @@ import {
   validateStreamId,
   type CheckedEvent,
 } from './event-items';
-import { MAX_EVENTS_PER_APPEND, type StreamAppend } from './event-store';
+import type { StreamAppend } from './event-store-options';
+import { MAX_EVENTS_PER_APPEND } from './event-validation';
 import type { NewEvent, RecordedEvent } from './types';
 
 /** Refuses an append of no events or of more than one transaction holds. */
