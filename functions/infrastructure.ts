@@ -110,6 +110,9 @@ export const sharedReactions = {
   },
 } as const satisfies Record<string, ConsumerDeclaration>;
 
+/** The global log indexer's consumer name: its parked records and the operator's redrive use it. */
+export const GLOBAL_LOG_INDEXER = 'global-log-indexer' satisfies keyof typeof sharedReactions;
+
 /**
  * The readers of the events table's stream, at most two (`MAX_READERS_PER_STREAM`), without
  * their consumers: `system.ts` gives them every context's projections and reactions.

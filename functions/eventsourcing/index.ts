@@ -183,6 +183,8 @@ export {
   type GlobalLogSubscriptionOptions,
   type GlobalLogTables,
   type IndexOutcome,
+  IndexerParking,
+  type IndexerParkingOptions,
   type LogReference,
   type LogSlice,
   type LoggedEvent,

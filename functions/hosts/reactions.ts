@@ -5,8 +5,10 @@ import {
   createGlobalLogIndexerHandler,
   EVENT_BUS_NAME_VARIABLE,
   storageFromEnv,
+  tableNameFromEnv,
 } from '../eventsourcing';
 import { globalLogTablesFromEnv } from '../global-log/tables';
+import { GLOBAL_LOG_INDEXER } from '../infrastructure';
 import { once } from '../http/once';
 import { createEventBridgeClient } from '../integration/eventbridge-client';
 import { integrationEventPublisher } from '../integration/publisher';
@@ -26,7 +28,11 @@ const eventBridge = once(() => {
 });
 
 const globalLogIndexer = once(() =>
-  createGlobalLogIndexerHandler({ tables: globalLogTablesFromEnv() }),
+  createGlobalLogIndexerHandler({
+    tables: globalLogTablesFromEnv(),
+    // A stream with a hole is parked, not retried: it would hold every reaction with it.
+    parking: { consumer: GLOBAL_LOG_INDEXER, tableName: tableNameFromEnv('parkedStreams') },
+  }),
 );
 
 /**
@@ -37,8 +43,8 @@ export const handler = createConsumerHost({
   consumers: declaredConsumers(streamHosts.reactions, {
     'transfer-process': transferProcessReaction(transferProcess),
     'integration-publisher': integrationEventPublisher(eventBridge),
-    'global-log-indexer': {
-      name: 'global-log-indexer',
+    [GLOBAL_LOG_INDEXER]: {
+      name: GLOBAL_LOG_INDEXER,
       consume: (event) => globalLogIndexer()(event),
     },
   }),

@@ -1,4 +1,9 @@
-import { ProjectionRuntime, type ConsumerRuntime } from '../../functions/eventsourcing';
+import {
+  ProjectionRuntime,
+  type ConsumerRuntime,
+  type ParkedStream,
+  type RedriveOutcome,
+} from '../../functions/eventsourcing';
 import { UsageError } from './command';
 import type { EsContext } from './context';
 
@@ -38,4 +43,45 @@ export async function namedProjection(
     throw new UsageError(`It works on projections; ${runtime.name} is a ${runtime.kind}`);
   }
   return runtime;
+}
+
+/**
+ * What the parked and redrive commands need of a consumer. Every projection and reaction has
+ * it, and so has the global log's indexer, which parks streams with a hole.
+ */
+export interface ParkingConsumer {
+  readonly name: string;
+  /** Its failing and parked streams. */
+  list(): Promise<ParkedStream[]>;
+  redrive(streamIds?: readonly string[]): Promise<RedriveOutcome[]>;
+}
+
+/** The consumer named (every one when none is), the global log's indexer among them. */
+export async function selectParkingConsumers(
+  context: EsContext,
+  name: string | undefined,
+): Promise<ParkingConsumer[]> {
+  const { indexer, indexerParking } = context;
+  const logIndexer: ParkingConsumer = {
+    name: indexerParking.consumer,
+    list: () => indexerParking.parking.list(indexerParking.consumer),
+    redrive: (streamIds) => indexerParking.redrive(indexer, streamIds),
+  };
+  if (name === logIndexer.name) return [logIndexer];
+  const runtimes = (await selectConsumers(context, name)).map((runtime): ParkingConsumer => ({
+    name: runtime.name,
+    list: () => runtime.parking.list(runtime.name),
+    redrive: (streamIds) => runtime.redrive(streamIds),
+  }));
+  return name ? runtimes : [...runtimes, logIndexer];
+}
+
+/** The one consumer a redrive needs, the global log's indexer included. */
+export async function namedParkingConsumer(
+  context: EsContext,
+  name: string | undefined,
+): Promise<ParkingConsumer> {
+  if (!name) throw new UsageError('It needs a consumer name (see the consumers command).');
+  const [consumer] = await selectParkingConsumers(context, name);
+  return consumer!;
 }

@@ -3,6 +3,7 @@ import {
   EventStore,
   GlobalLogIndexer,
   GlobalLogReader,
+  IndexerParking,
   TableCheckpoint,
   findCorruptEvents,
   type ConsumerHost,
@@ -11,6 +12,7 @@ import {
   type SubscriptionCheckpoint,
 } from '../../functions/eventsourcing';
 import { domainEvents } from '../../functions/domain-events';
+import { GLOBAL_LOG_INDEXER } from '../../functions/infrastructure';
 import { functions, streamHosts, type TableKey } from '../../functions/system';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
@@ -29,6 +31,8 @@ export interface EsContext {
   /** The events table, parsing every event with the domains' catalogue. */
   readonly store: EventStore;
   readonly indexer: GlobalLogIndexer;
+  /** The indexer's parked streams (streams with a hole), in the parked-streams table. */
+  readonly indexerParking: IndexerParking;
   readonly eventsTable: string;
   /** Every consumer of every declared stream host, by name. */
   readonly consumers: () => Promise<ReadonlyMap<string, ConsumerRuntime>>;
@@ -66,6 +70,11 @@ export function systemContext(
     rawLog: new GlobalLogReader({ client, tables: logTables }),
     store: new EventStore({ client, tableName: tables.events, catalogue: domainEvents }),
     indexer: new GlobalLogIndexer({ client, tables: logTables }),
+    indexerParking: new IndexerParking({
+      client,
+      tableName: tables.parkedStreams,
+      consumer: GLOBAL_LOG_INDEXER,
+    }),
     eventsTable: tables.events,
     consumers: () => (consumers ??= declaredConsumers()),
     corruptEvents: () => findCorruptEvents(client, tables.events, domainEvents),

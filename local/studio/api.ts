@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { feedEvent } from '../../functions/global-log/feed-event';
 import type { TableKey } from '../../functions/system';
 import { systemContext, type EsContext } from '../es/context';
+import { selectParkingConsumers } from '../es/consumer-selection';
 import { consumerStatuses } from '../es/views/consumer-status';
 import { streamHistory } from '../es/views/stream-history';
 import { recentStreams } from '../es/views/streams';
@@ -28,13 +29,14 @@ async function consumersView(context: EsContext) {
   const consumers = await context.consumers();
   const statuses = await consumerStatuses(consumers, context.log);
   const parked = await Promise.all(
-    [...consumers.values()].map((runtime) => runtime.parking.list(runtime.name)),
+    (await selectParkingConsumers(context, undefined)).map((consumer) => consumer.list()),
   );
   return { ...statuses, parked: parked.flat() };
 }
 
 async function redrive(context: EsContext, name: string | null) {
-  const runtime = name ? (await context.consumers()).get(name) : undefined;
+  const known = name ? await selectParkingConsumers(context, undefined) : [];
+  const runtime = known.find((consumer) => consumer.name === name);
   if (!runtime)
     return json({ error: { code: 'UnknownConsumer', message: `No consumer ${name}` } }, 404);
   const outcomes = await runtime.redrive();

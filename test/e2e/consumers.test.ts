@@ -4,6 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryKey } from '../../functions/accounts/read-models';
 import {
+  GlobalLogReader,
   ParkedStreams,
   type ConsumerHost,
   type ConsumerRuntime,
@@ -13,6 +14,7 @@ import { GenerationKeys } from '../../functions/eventsourcing/projections/read-m
 import { systemContext } from '../../local/es/context';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';
+import { readAllReferences } from '../support/global-log';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { runOperator } from '../support/operator';
 
@@ -133,9 +135,10 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     expect(await parking.get('account-summaries', `account-${damaged}`)).toBeUndefined();
   });
 
-  it('park a transfer the process manager cannot advance, and redrive finishes it once the cause is fixed', async () => {
-    // A source account whose stream has a hole can never be loaded.
+  it('park a stream with a hole for the global log and a transfer the process manager cannot advance, without holding the other reactions; redrive finishes both once the cause is fixed', async () => {
+    // A source account whose stream has a hole can never be loaded, nor indexed in order.
     const broken = `broken-${Date.now()}`;
+    const streamId = `account-${broken}`;
     const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
       t.putAccountEvent(broken, version, type, data);
     await putAccountEvent(1, 'AccountOpened', {
@@ -144,6 +147,10 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
       currency: 'USD',
     });
     await putAccountEvent(3, 'MoneyDeposited', { amount: 10 });
+    // The indexer shares the reactions host: parked, the hole no longer holds its shard.
+    const unindexed = await parkedFor('global-log-indexer', streamId);
+    expect(unindexed).toMatchObject({ kind: 'gap', version: 2, attempts: 2 });
+
     const target = await openAccount('redrive-target', 0);
     const response = await t.api.post('/transfers', {
       body: { fromAccountId: broken, toAccountId: target, amount: 5 },
@@ -153,9 +160,9 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     const parked = await parkedFor('transfer-process', `transfer-${transferId}`);
     expect(parked).toMatchObject({ version: 1, eventType: 'TransferRequested', attempts: 2 });
     expect(parked.error).toContain('gap');
-    expect((await operator('parked', 'transfer-process')).output).toContain(
-      `transfer-process transfer-${transferId} parked at version 1`,
-    );
+    const listed = (await operator('parked')).output;
+    expect(listed).toContain(`transfer-process transfer-${transferId} parked at version 1`);
+    expect(listed).toContain(`global-log-indexer ${streamId} parked at version 2`);
 
     await putAccountEvent(2, 'MoneyDeposited', { amount: 20 });
     // The steps the redrive appends reach the process manager too: its guard ends at 1 or 3.
@@ -166,6 +173,26 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     );
     expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('completed');
     await t.eventually(`/accounts/${target}`, (r) => r.body.balance === 5);
+
+    // The stream's new events may have released it already; the redrive names it to be sure.
+    const reindexed = await operator('redrive', 'global-log-indexer', streamId);
+    expect(reindexed.code).toBe(0);
+    expect(reindexed.output).toMatch(
+      new RegExp(`^${streamId}: applied up to version \\d+, released$`),
+    );
+    const stored = (await t.events()).filter((event) => event.streamId === streamId).length;
+    const { globalLog, events } = t.stack.tableNames;
+    const reader = new GlobalLogReader({ client: t.client, tables: { globalLog, events } });
+    await waitFor(
+      async () => {
+        const versions = (await readAllReferences(reader))
+          .filter((reference) => reference.streamId === streamId)
+          .map((reference) => reference.version);
+        return versions.length === stored ? versions : undefined;
+      },
+      { ...WAIT, description: `every event of ${streamId} in the global log` },
+    ).then((versions) => expect(versions).toEqual(Array.from({ length: stored }, (_, i) => i + 1)));
+    expect(await parking.get('global-log-indexer', streamId)).toBeUndefined();
   });
 
   it('park what the publisher cannot put on an unreachable bus, and redrive publishes it once the bus is back', async () => {

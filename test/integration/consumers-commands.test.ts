@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
   GlobalLogIndexer,
+  IndexerParking,
   TableCheckpoint,
   findCorruptEvents,
   type GlobalLogReader,
@@ -53,6 +54,11 @@ function context(io: EsIo): EsContext {
     rawLog: log,
     store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
     indexer: new GlobalLogIndexer({ client, tables: globalLog.logTables }),
+    indexerParking: new IndexerParking({
+      client,
+      tableName: names.parkedStreams,
+      consumer: 'global-log-indexer',
+    }),
     eventsTable: names.events,
     consumers: () => Promise.resolve(new Map([['accounts', runtime]])),
     corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),

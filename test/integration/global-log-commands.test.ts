@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
   GlobalLogIndexer,
+  IndexerParking,
   TableCheckpoint,
   findCorruptEvents,
 } from '../../functions/eventsourcing';
@@ -28,6 +29,11 @@ function context(io: EsIo): EsContext {
     rawLog: reader,
     store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
     indexer: new GlobalLogIndexer({ client, tables: log.logTables }),
+    indexerParking: new IndexerParking({
+      client,
+      tableName: names.parkedStreams,
+      consumer: 'global-log-indexer',
+    }),
     eventsTable: names.events,
     consumers: () => Promise.resolve(new Map()),
     corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),

@@ -220,6 +220,90 @@ describe('global log indexer handler', () => {
     expect(references.map((r) => `${r.streamId}#${r.version}`)).toEqual(['acc-ok#1']);
   });
 
+  it('parks a stream with a hole instead of holding the shard, and redrive indexes it once filled', async () => {
+    const { client, names } = log.tables;
+    const handler = createGlobalLogIndexerHandler({
+      client,
+      tables: log.logTables,
+      parking: { tableName: names.parkedStreams, consumer: 'global-log-indexer' },
+    });
+    const parking = handler.parking()!;
+    const holey = (version: number, type: string, data: Record<string, unknown>) => ({
+      streamId: 'acc-holey',
+      version,
+      eventId: `holey-${version}`,
+      type,
+      schemaVersion: 1,
+      data,
+      metadata: {},
+      recordedAt: new Date().toISOString(),
+    });
+    const [opened, third, fourth, second] = [
+      holey(1, 'Opened', { owner: 'hal' }),
+      holey(3, 'Deposited', { amount: 3 }),
+      holey(4, 'Deposited', { amount: 4 }),
+      holey(2, 'Deposited', { amount: 2 }),
+    ];
+    for (const event of [opened, third]) await putStoredEvent(client, names.events, event);
+    const fine = await log.store.append('acc-fine', [{ type: 'Opened', data: { owner: 'fi' } }], {
+      expectedVersion: 'no_stream',
+    });
+    const records = [insertRecord(opened), insertRecord(third), insertRecord(fine.events[0]!)];
+    const logged = async () =>
+      (await readAllReferences(log.reader())).map((r) => `${r.streamId}#${r.version}`);
+
+    // First delivery: the hole is retried, the other stream is indexed.
+    expect((await handler({ Records: records })).batchItemFailures).toEqual([
+      { itemIdentifier: records[0]!.dynamodb!.SequenceNumber },
+    ]);
+    expect(await parking.parking.get('global-log-indexer', 'acc-holey')).toMatchObject({
+      status: 'failing',
+      attempts: 1,
+    });
+    // Second delivery: parked with its reason; the batch is done, the shard moves on.
+    expect((await handler({ Records: records })).batchItemFailures).toEqual([]);
+    expect(await parking.parking.get('global-log-indexer', 'acc-holey')).toMatchObject({
+      status: 'parked',
+      kind: 'gap',
+      version: 2,
+      attempts: 2,
+      queuedUpTo: 3,
+    });
+    // A later event of the parked stream waits behind it; other streams flow.
+    await putStoredEvent(client, names.events, fourth);
+    const more = await log.store.append('acc-fine', [{ type: 'Deposited', data: { amount: 1 } }], {
+      expectedVersion: 1,
+    });
+    const later = [insertRecord(fourth), insertRecord(more.events[0]!)];
+    expect((await handler({ Records: later })).batchItemFailures).toEqual([]);
+    expect(await parking.parking.get('global-log-indexer', 'acc-holey')).toMatchObject({
+      status: 'parked',
+      queuedUpTo: 4,
+    });
+    expect(await logged()).toEqual(['acc-fine#1', 'acc-fine#2']);
+
+    // A redrive before the fix keeps it parked with the reason; after it, indexes it in order.
+    expect(await parking.redrive(handler.indexer())).toMatchObject([
+      { streamId: 'acc-holey', released: false, failure: { kind: 'gap', version: 2 } },
+    ]);
+    await putStoredEvent(client, names.events, second);
+    expect(await parking.redrive(handler.indexer())).toEqual([
+      { streamId: 'acc-holey', released: true, appliedVersion: 4 },
+    ]);
+    expect(await parking.parking.get('global-log-indexer', 'acc-holey')).toBeUndefined();
+    // Every record delivered again, the fix's own included, indexes nothing twice.
+    const all = [...records, ...later, insertRecord(second)];
+    expect((await handler({ Records: all })).batchItemFailures).toEqual([]);
+    expect(await logged()).toEqual([
+      'acc-fine#1',
+      'acc-fine#2',
+      'acc-holey#1',
+      'acc-holey#2',
+      'acc-holey#3',
+      'acc-holey#4',
+    ]);
+  });
+
   it('emits its lag and the events it indexed as embedded metrics', async () => {
     const previous = process.env.POWERTOOLS_METRICS_DISABLED;
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';

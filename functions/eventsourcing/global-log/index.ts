@@ -5,6 +5,7 @@ export {
   type GlobalLogIndexerHandler,
   type GlobalLogIndexerHandlerOptions,
 } from './indexer-handler';
+export { IndexerParking, type IndexerParkingOptions, type SettledStream } from './indexer-parking';
 export {
   DEFAULT_POSITIONS_PER_EPOCH,
   Epochs,

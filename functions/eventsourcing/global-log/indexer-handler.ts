@@ -5,7 +5,9 @@ import { createDynamoDbClient } from '../dynamodb-client';
 import { logger } from '../logger';
 import { createMetrics } from '../metrics';
 import { compareSequenceNumbers, eventsByStream } from '../consumers/stream-records';
+import { CONSUMER_METRICS } from '../consumers/metric-names';
 import { GlobalLogIndexer, type IndexOutcome } from './indexer';
+import { IndexerParking, type SettledStream } from './indexer-parking';
 import type { GlobalLogTables } from './layout';
 import { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names';
 
@@ -16,6 +18,18 @@ export interface GlobalLogIndexerHandlerOptions {
   readonly positionsPerEpoch?: number;
   /** Defaults to Powertools Metrics (EMF) for the `globalLog` service. */
   readonly metrics?: Metrics;
+  /**
+   * Parks streams with a hole instead of retrying them (see `IndexerParking`); without it such a
+   * stream is delivered again until its records expire.
+   */
+  readonly parking?: {
+    readonly tableName: string;
+    /** Its name in parked records, metrics and the operator's commands. */
+    readonly consumer: string;
+    readonly parkAfterAttempts?: number;
+    /** Metrics of the parks, with the `consumer` dimension the consumers' alarms watch. */
+    readonly metrics?: Metrics;
+  };
 }
 
 export type GlobalLogIndexerHandler = ((
@@ -23,51 +37,85 @@ export type GlobalLogIndexerHandler = ((
 ) => Promise<DynamoDBBatchResponse>) & {
   /** The indexer behind the handler (created on first use). */
   indexer(): GlobalLogIndexer;
+  /** Its parking, when it parks streams. */
+  parking(): IndexerParking | undefined;
 };
 
 /**
  * The global log's indexer as a stream consumer (partial batch responses; a `BatchConsumer` of a
  * host, or a Lambda handler of its own). It takes events as stored: types and times are all the
  * log keeps, and upcasting changes neither, so an event that no longer fits its schema still gets
- * its position. It indexes
- * a batch's events in the order the stream delivered them; a stream it could not index is
- * reported from its first record in the batch, so Lambda delivers it again (with whatever
- * follows, which the stream markers make harmless).
+ * its position. It indexes a batch's events in the order the stream delivered them; a stream it
+ * could not index is reported from its first record in the batch, so Lambda delivers it again
+ * (with whatever follows, which the stream markers make harmless), unless `parking` parks it.
  */
 export function createGlobalLogIndexerHandler(
   options: GlobalLogIndexerHandlerOptions,
 ): GlobalLogIndexerHandler {
+  let client: DynamoDBClient | undefined;
+  const getClient = () => (client ??= options.client ?? createDynamoDbClient());
   let indexer: GlobalLogIndexer | undefined;
   const getIndexer = () =>
     (indexer ??= new GlobalLogIndexer({
-      client: options.client ?? createDynamoDbClient(),
+      client: getClient(),
       tables: options.tables,
       ...(options.positionsPerEpoch ? { positionsPerEpoch: options.positionsPerEpoch } : {}),
     }));
+  let parking: IndexerParking | undefined;
+  const getParking = () =>
+    options.parking &&
+    (parking ??= new IndexerParking({ ...options.parking, client: getClient() }));
   const metrics = options.metrics ?? createMetrics('globalLog');
+  let parkMetrics: Metrics | undefined;
+  const getParkMetrics = (consumer: string) =>
+    (parkMetrics ??= options.parking?.metrics ?? createMetrics('consumers', { consumer }));
 
   const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const byStream = eventsByStream(event.Records);
     const delivered = [...byStream.values()]
       .flat()
       .sort((a, b) => compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber));
-    const outcome = await getIndexer().index(delivered.map(({ event }) => event));
+    const parking = getParking();
+    // Parked states are read alongside the indexing, so the happy path waits for no extra read.
+    const [outcome, states] = await Promise.all([
+      getIndexer().index(delivered.map(({ event }) => event)),
+      parking?.states([...byStream.keys()]),
+    ]);
+    const settled: SettledStream[] = parking
+      ? await parking.settle(byStream, outcome, states!)
+      : [...outcome.failed].map(([streamId, error]) => ({ streamId, state: 'retry', error }));
     // A stream's records can arrive swapped: retry from the first of them the stream delivered.
-    const retryFrom = [...outcome.failed.keys()]
-      .flatMap((streamId) => byStream.get(streamId)!.map(({ sequenceNumber }) => sequenceNumber))
+    const retryFrom = settled
+      .filter((stream) => stream.state === 'retry')
+      .flatMap(({ streamId }) =>
+        byStream.get(streamId)!.map(({ sequenceNumber }) => sequenceNumber),
+      )
       .sort(compareSequenceNumbers)[0];
-    report(outcome, metrics);
+    report(outcome, settled, metrics);
+    if (parking) reportParks(settled, getParkMetrics(parking.consumer));
     return { batchItemFailures: retryFrom ? [{ itemIdentifier: retryFrom }] : [] };
   };
-  return Object.assign(handler, { indexer: getIndexer });
+  return Object.assign(handler, { indexer: getIndexer, parking: getParking });
 }
 
-function report(outcome: IndexOutcome, metrics: Metrics): void {
-  for (const [streamId, error] of outcome.failed) {
-    logger.warn('Stream not indexed; it will be delivered again', {
-      streamId,
-      error: error.message,
-    });
+function report(outcome: IndexOutcome, settled: readonly SettledStream[], metrics: Metrics): void {
+  for (const { streamId, state, record, error } of settled) {
+    if (state === 'retry') {
+      logger.warn('Stream not indexed; it will be delivered again', {
+        streamId,
+        error: error?.message,
+        attempts: record?.attempts,
+      });
+    } else if (state === 'parked') {
+      logger.error('Stream parked: the global log gives its events no position until a redrive', {
+        ...record,
+      });
+    } else if (state === 'queued') {
+      logger.warn('Events queued behind a parked stream', {
+        streamId,
+        parkedAtVersion: record?.version,
+      });
+    }
   }
   const newest = outcome.indexed.reduce<string | undefined>(
     (latest, entry) =>
@@ -82,5 +130,12 @@ function report(outcome: IndexOutcome, metrics: Metrics): void {
     );
   }
   metrics.addMetric(GLOBAL_LOG_EVENTS_INDEXED_METRIC, MetricUnit.Count, outcome.indexed.length);
+  metrics.publishStoredMetrics();
+}
+
+function reportParks(settled: readonly SettledStream[], metrics: Metrics): void {
+  const parked = settled.filter(({ state }) => state === 'parked').length;
+  if (parked === 0) return;
+  metrics.addMetric(CONSUMER_METRICS.parked, MetricUnit.Count, parked);
   metrics.publishStoredMetrics();
 }

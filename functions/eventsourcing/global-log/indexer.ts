@@ -108,6 +108,26 @@ export class GlobalLogIndexer {
   }
 
   /**
+   * Indexes a stream from its marker to its end, read from the events table (a redrive). Returns
+   * the stream's last indexed version, or why it could not index the rest.
+   */
+  async indexStream(streamId: string): Promise<{ indexedUpTo: number; error?: Error }> {
+    const marker = (await this.store.markers([streamId])).get(streamId) ?? 0;
+    let tail: RecordedEvent[];
+    try {
+      tail = await this.events.read(streamId, { fromVersion: marker + 1 });
+    } catch (error) {
+      return { indexedUpTo: marker, error: error as Error };
+    }
+    if (tail.length === 0) return { indexedUpTo: marker };
+    const { failed } = await this.index(tail);
+    const error = failed.get(streamId);
+    if (!error) return { indexedUpTo: tail.at(-1)!.version };
+    const indexedUpTo = (await this.store.markers([streamId])).get(streamId) ?? 0;
+    return { indexedUpTo, error };
+  }
+
+  /**
    * Every stream's events from its marker + 1 to the highest version offered, holes read from
    * the events table, in one list ordered for the log. An event's rank is the lowest rank of
    * itself and the stream's later offered events (it happened before them), so sorting by rank

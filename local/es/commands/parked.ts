@@ -1,6 +1,6 @@
 import type { ParkedStream } from '../../../functions/eventsourcing';
 import { emit, type EsCommand } from '../command';
-import { selectConsumers } from '../consumer-selection';
+import { selectParkingConsumers } from '../consumer-selection';
 
 export function formatParked(record: ParkedStream): string {
   const waiting =
@@ -21,8 +21,8 @@ export const parked: EsCommand = {
   the number of attempts and the reason. Fix the cause, then: redrive NAME.`,
   async run(input, context) {
     const records: ParkedStream[] = [];
-    for (const runtime of await selectConsumers(context, input.positionals[0])) {
-      records.push(...(await runtime.parking.list(runtime.name)));
+    for (const consumer of await selectParkingConsumers(context, input.positionals[0])) {
+      records.push(...(await consumer.list()));
     }
     emit(context.io, { streams: records }, ({ streams }) =>
       streams.length === 0 ? ['No failing or parked streams.'] : streams.map(formatParked),

@@ -1,6 +1,6 @@
 import type { RedriveOutcome } from '../../../functions/eventsourcing';
 import { emit, type EsCommand } from '../command';
-import { namedConsumer } from '../consumer-selection';
+import { namedParkingConsumer } from '../consumer-selection';
 
 const line = (outcome: RedriveOutcome) =>
   outcome.released
@@ -15,11 +15,12 @@ export const redrive: EsCommand = {
 
   Replays the parked streams of consumer NAME (or the named streams, parked or not) from the
   events table, then releases them; a stream that fails again stays parked with the new
-  reason (exit code 2).`,
+  reason (exit code 2). NAME global-log-indexer gives positions in the global log to the
+  streams its indexer parked for a hole, once the hole is filled.`,
   async run(input, context) {
     const [name, ...streamIds] = input.positionals;
-    const runtime = await namedConsumer(context, name);
-    const outcomes = await runtime.redrive(streamIds.length > 0 ? streamIds : undefined);
+    const consumer = await namedParkingConsumer(context, name);
+    const outcomes = await consumer.redrive(streamIds.length > 0 ? streamIds : undefined);
     const report = outcomes.map((outcome) => ({
       streamId: outcome.streamId,
       released: outcome.released,
@@ -28,8 +29,8 @@ export const redrive: EsCommand = {
         ? { failure: { version: outcome.failure.version, error: outcome.failure.error.message } }
         : {}),
     }));
-    emit(context.io, { consumer: runtime.name, streams: report }, () =>
-      outcomes.length === 0 ? [`No parked streams for ${runtime.name}.`] : outcomes.map(line),
+    emit(context.io, { consumer: consumer.name, streams: report }, () =>
+      outcomes.length === 0 ? [`No parked streams for ${consumer.name}.`] : outcomes.map(line),
     );
     return outcomes.every((outcome) => outcome.released) ? 0 : 2;
   },
