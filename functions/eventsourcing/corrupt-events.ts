@@ -1,10 +1,10 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CorruptEventError } from './errors';
 import type { EventCatalogue } from './event-catalogue';
-import { eventFromItem, isEventItem } from './event-items';
+import { isEventItem, readEventItem } from './event-items';
 
 /**
- * Every stored event that does not fit its schema after upcasting, found by scanning the whole
+ * Every stored event that does not fit its schema after upcasting (or whose JSON is broken), found by scanning the whole
  * events table: the events that stop commands on their stream (and park projections) until an
  * operator repairs the cause. The scan reads the table once, page by page, so it also finds
  * corrupt events that no command has met yet.
@@ -21,7 +21,8 @@ export async function* findCorruptEvents(
     );
     for (const item of page.Items ?? []) {
       if (!isEventItem(item)) continue;
-      const { error } = catalogue.tryParse(eventFromItem(item));
+      const read = readEventItem(item);
+      const error = read.error ?? catalogue.tryParse(read.event).error;
       if (error) yield error;
     }
     exclusiveStartKey = page.LastEvaluatedKey;

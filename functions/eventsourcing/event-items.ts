@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { EventTooLargeError, InvalidEventError } from './errors';
+import { CorruptEventError, EventTooLargeError, InvalidEventError } from './errors';
 import { MAX_ITEM_BYTES, fitsInItem, itemBytes } from './item-size';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 
@@ -44,44 +44,91 @@ const isEmpty = (value: object) => {
   return true;
 };
 
-/** A document (JSON in a string, a map of the first layout, or already unmarshalled). */
-function documentOf(value: AttributeValue | undefined): Record<string, unknown> {
-  if (value?.S !== undefined) return JSON.parse(value.S) as Record<string, unknown>;
-  if (value?.M !== undefined) return unmarshall(value.M);
-  return {};
+type EventHeader = Omit<RecordedEvent, 'data' | 'metadata'>;
+
+/** A stored event and, when its data or metadata cannot be read at all, why. */
+export interface ReadEventItem {
+  /** The event; its data and metadata are empty when `error` says they cannot be read. */
+  readonly event: RecordedEvent;
+  readonly error?: CorruptEventError;
 }
 
-/** The event an item stores, in either layout. */
-export function eventFromItem(item: Record<string, AttributeValue>): RecordedEvent {
-  return {
+/**
+ * A document stored as JSON in a string, a map of the first layout, or already unmarshalled.
+ * JSON that does not parse to an object is a corrupt event: no schema can be asked about it.
+ */
+function documentOf(value: unknown, field: string, header: EventHeader): Record<string, unknown> {
+  if (value === undefined) return {};
+  let document: unknown = value;
+  let reason = 'not a JSON object';
+  if (typeof value === 'string') {
+    try {
+      document = JSON.parse(value);
+    } catch (error) {
+      document = undefined;
+      reason = `not JSON: ${(error as Error).message}`;
+    }
+  }
+  if (typeof document === 'object' && document !== null && !Array.isArray(document)) {
+    return document as Record<string, unknown>;
+  }
+  const { streamId, version, eventId, type } = header;
+  throw new CorruptEventError(streamId, version, eventId, type, field, reason);
+}
+
+function readDocuments(header: EventHeader, data: unknown, metadata: unknown): ReadEventItem {
+  try {
+    return {
+      event: {
+        ...header,
+        data: documentOf(data, 'data', header),
+        metadata: documentOf(metadata, 'metadata', header),
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof CorruptEventError)) throw error;
+    return { event: { ...header, data: {}, metadata: {} }, error };
+  }
+}
+
+/**
+ * The event an item stores, in either layout, without throwing for data that cannot be read:
+ * for readers that need only its key, type and time, or that hand the reason on.
+ */
+export function readEventItem(item: Record<string, AttributeValue>): ReadEventItem {
+  const header: EventHeader = {
     streamId: item.streamId!.S!,
     version: Number(item.version!.N),
     eventId: item.eventId!.S!,
     type: item.type!.S!,
     schemaVersion: Number(item.sv?.N ?? item.schemaVersion?.N ?? 1),
-    data: documentOf(item.data),
-    metadata: documentOf(item.meta ?? item.metadata),
     recordedAt: (item.at ?? item.recordedAt)!.S!,
   };
+  const document = (value: AttributeValue | undefined) =>
+    value?.M !== undefined ? unmarshall(value.M) : value?.S;
+  return readDocuments(header, document(item.data), document(item.meta ?? item.metadata));
 }
 
-const documentIn = (value: unknown): Record<string, unknown> =>
-  typeof value === 'string'
-    ? (JSON.parse(value) as Record<string, unknown>)
-    : ((value as Record<string, unknown> | undefined) ?? {});
+/** The event an item stores, in either layout; `CorruptEventError` when its JSON is broken. */
+export function eventFromItem(item: Record<string, AttributeValue>): RecordedEvent {
+  const { event, error } = readEventItem(item);
+  if (error) throw error;
+  return event;
+}
 
 /** The event in an item already unmarshalled (as the document client returns it). */
 export function eventFromAttributes(raw: Record<string, unknown>): RecordedEvent {
-  return {
+  const header: EventHeader = {
     streamId: raw.streamId as string,
     version: raw.version as number,
     eventId: raw.eventId as string,
     type: raw.type as string,
     schemaVersion: ((raw.sv ?? raw.schemaVersion) as number | undefined) ?? 1,
-    data: documentIn(raw.data),
-    metadata: documentIn(raw.meta ?? raw.metadata),
     recordedAt: (raw.at ?? raw.recordedAt) as string,
   };
+  const { event, error } = readDocuments(header, raw.data, raw.meta ?? raw.metadata);
+  if (error) throw error;
+  return event;
 }
 
 /** Whether a DynamoDB item is an event item (stream consumers also see other writes). */

@@ -6,6 +6,8 @@ import * as z from 'zod';
 import {
   CorruptEventError,
   EventCatalogue,
+  eventFromItem,
+  eventItem,
   everyNEvents,
   retryWithBackoff,
   hybrid,
@@ -14,6 +16,7 @@ import {
   Upcasters,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
+import { eventFromAttributes, readEventItem } from '../../functions/eventsourcing/event-items';
 import { itemBytes } from '../../functions/eventsourcing/item-size';
 import { backoffDelay } from '../../functions/eventsourcing/retry';
 import { KnownVersions } from '../../functions/eventsourcing/known-versions';
@@ -107,6 +110,62 @@ describe('item size', () => {
     // "l" (1) + list overhead 3 + 2 × (1 + 1-byte string)
     expect(itemBytes(marshall({ l: ['a', 'b'] }))).toBe(8);
     expect(itemBytes(marshall({ s: 'é' }))).toBe(3);
+  });
+});
+
+describe('event items', () => {
+  const stored: RecordedEvent = {
+    streamId: 's-1',
+    version: 4,
+    eventId: 'e-4',
+    type: 'Deposited',
+    schemaVersion: 2,
+    data: { amount: 5 },
+    metadata: { actor: 'a' },
+    recordedAt: '2026-01-02T03:04:05.678Z',
+  };
+
+  it('reads back what it wrote, in the compact and the first layout', () => {
+    expect(eventFromItem(eventItem(stored))).toEqual(stored);
+    const firstLayout = marshall({
+      streamId: 's-1',
+      version: 4,
+      eventId: 'e-4',
+      type: 'Deposited',
+      schemaVersion: 2,
+      data: { amount: 5 },
+      metadata: { actor: 'a' },
+      recordedAt: stored.recordedAt,
+    });
+    expect(eventFromItem(firstLayout)).toEqual(stored);
+  });
+
+  it('names an event whose data or metadata is not a JSON object as corrupt', () => {
+    const broken = (field: 'data' | 'meta', json: string) => ({
+      ...eventItem(stored),
+      [field]: { S: json },
+    });
+    for (const [field, json, reason] of [
+      ['data', '{"amount": 5', /^not JSON: /],
+      ['data', '[1,2]', /^not a JSON object$/],
+      ['data', 'null', /^not a JSON object$/],
+      ['meta', '"text"', /^not a JSON object$/],
+    ] as const) {
+      const item = broken(field, json);
+      expect(() => eventFromItem(item)).toThrow(CorruptEventError);
+      const { event, error } = readEventItem(item);
+      expect(error).toMatchObject({
+        streamId: 's-1',
+        version: 4,
+        eventId: 'e-4',
+        eventType: 'Deposited',
+        field: field === 'meta' ? 'metadata' : 'data',
+        reason: expect.stringMatching(reason) as unknown,
+      });
+      // Key, type and time stay readable for readers that need nothing else.
+      expect(event).toEqual({ ...stored, data: {}, metadata: {} });
+    }
+    expect(() => eventFromAttributes({ ...stored, data: '{' })).toThrow(CorruptEventError);
   });
 });
 

@@ -1,7 +1,7 @@
 /* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EventSourcingError, StreamGapError } from '../errors';
+import { CorruptEventError, EventSourcingError, StreamGapError } from '../errors';
 import { EventStore } from '../event-store';
 import type { RecordedEvent } from '../types';
 import { mapConcurrently } from './concurrency';
@@ -79,6 +79,21 @@ export interface RedriveOutcome {
   readonly failure?: StreamFailure;
 }
 
+/** An event whose stored data cannot be read, as far as its error names it. */
+const unreadable = (error: CorruptEventError): EventToApply => ({
+  event: {
+    streamId: error.streamId,
+    version: error.version,
+    eventId: error.eventId,
+    type: error.eventType,
+    schemaVersion: 1,
+    data: {},
+    metadata: {},
+    recordedAt: new Date(0).toISOString(),
+  },
+  error,
+});
+
 /** The lowest of some sequence numbers, if any. */
 export const lowestSequence = (sequences: readonly (string | undefined)[]): string | undefined =>
   sequences
@@ -131,7 +146,10 @@ export abstract class ConsumerRuntime {
     return this.handles.has(event.type) ? this.decode(event) : { event };
   }
 
-  /** Events of a stream from the events table; a hole ends the read (the caller sees the gap). */
+  /**
+   * Events of a stream from the events table; a hole ends the read (the caller sees the gap), and
+   * so does an event whose data cannot be read, which is returned with the reason.
+   */
   readonly readFromStore: ReadFromStore = async (streamId, fromVersion, toVersion) => {
     const events: EventToApply[] = [];
     try {
@@ -139,7 +157,8 @@ export abstract class ConsumerRuntime {
         events.push(this.toApply(event));
       }
     } catch (error) {
-      if (!(error instanceof StreamGapError)) throw error;
+      if (error instanceof CorruptEventError) events.push(unreadable(error));
+      else if (!(error instanceof StreamGapError)) throw error;
     }
     return events;
   };

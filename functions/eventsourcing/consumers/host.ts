@@ -151,7 +151,7 @@ function decodeHandled(
     byStream.set(
       streamId,
       events.map((streamed) =>
-        handled.has(streamed.event.type)
+        handled.has(streamed.event.type) && !streamed.error
           ? { ...decode(streamed.event), sequenceNumber: streamed.sequenceNumber }
           : streamed,
       ),

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { eventFromItem, isEventItem } from '../event-items';
+import { isEventItem, readEventItem } from '../event-items';
 import type { EventToApply } from './version-guard';
 
 /** One event taken from a stream record, with the record's position for failure reports. */
@@ -40,16 +40,13 @@ export function compareSequenceNumbers(a: string, b: string): number {
 export function eventsByStream(records: readonly DynamoDBRecord[]): Map<string, StreamedEvent[]> {
   const byStream = new Map<string, Map<number, StreamedEvent>>();
   for (const record of records) {
-    const image = record.dynamodb?.NewImage;
-    const sequenceNumber = record.dynamodb?.SequenceNumber;
-    if (record.eventName !== 'INSERT' || !image || !sequenceNumber) continue;
-    const item = toSdkItem(image);
-    if (!isEventItem(item)) continue;
-    const event = eventFromItem(item);
-    const versions = byStream.get(event.streamId) ?? new Map<number, StreamedEvent>();
+    const streamed = streamedEventOf(record);
+    if (!streamed) continue;
+    const { streamId, version } = streamed.event;
+    const versions = byStream.get(streamId) ?? new Map<number, StreamedEvent>();
     // A record delivered twice in one batch is the same event: keep its first position.
-    if (!versions.has(event.version)) versions.set(event.version, { event, sequenceNumber });
-    byStream.set(event.streamId, versions);
+    if (!versions.has(version)) versions.set(version, streamed);
+    byStream.set(streamId, versions);
   }
   return new Map(
     [...byStream].map(([streamId, versions]) => [
@@ -57,4 +54,16 @@ export function eventsByStream(records: readonly DynamoDBRecord[]): Map<string, 
       [...versions.values()].sort((a, b) => a.event.version - b.event.version),
     ]),
   );
+}
+
+/** The event an INSERT of an event item holds, with the reason when its data cannot be read. */
+function streamedEventOf(record: DynamoDBRecord): StreamedEvent | undefined {
+  const image = record.dynamodb?.NewImage;
+  const sequenceNumber = record.dynamodb?.SequenceNumber;
+  if (record.eventName !== 'INSERT' || !image || !sequenceNumber) return undefined;
+  const item = toSdkItem(image);
+  if (!isEventItem(item)) return undefined;
+  // Consumers of its type park an event whose data cannot be read; the others pass it by.
+  const { event, error } = readEventItem(item);
+  return { event, sequenceNumber, ...(error ? { error } : {}) };
 }

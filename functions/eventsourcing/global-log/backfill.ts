@@ -1,5 +1,5 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { eventFromItem, isEventItem } from '../event-items';
+import { isEventItem, readEventItem } from '../event-items';
 import type { GlobalLogIndexer } from './indexer';
 
 export interface BackfillProgress {
@@ -45,7 +45,8 @@ export async function backfillGlobalLog(
     );
     const events = (page.Items ?? [])
       .filter(isEventItem)
-      .map(eventFromItem)
+      // The log keeps keys, types and times: an event whose data cannot be read still gets one.
+      .map((item) => readEventItem(item).event)
       .sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0));
     const outcome = await indexer.index(events);
     progress = {
