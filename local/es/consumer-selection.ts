@@ -23,15 +23,20 @@ export async function selectConsumers(
   return [runtime];
 }
 
-/** The one consumer a command needs. */
-export async function namedConsumer(
+/** The one consumer a command needs, found by `select`. */
+async function named<Consumer>(
+  select: (context: EsContext, name: string) => Promise<Consumer[]>,
   context: EsContext,
   name: string | undefined,
-): Promise<ConsumerRuntime> {
+): Promise<Consumer> {
   if (!name) throw new UsageError('It needs a consumer name (see the consumers command).');
-  const [runtime] = await selectConsumers(context, name);
-  return runtime!;
+  const [consumer] = await select(context, name);
+  return consumer!;
 }
+
+/** The one consumer a command needs. */
+export const namedConsumer = (context: EsContext, name: string | undefined) =>
+  named(selectConsumers, context, name);
 
 /** The one projection a command needs. */
 export async function namedProjection(
@@ -77,11 +82,5 @@ export async function selectParkingConsumers(
 }
 
 /** The one consumer a redrive needs, the global log's indexer included. */
-export async function namedParkingConsumer(
-  context: EsContext,
-  name: string | undefined,
-): Promise<ParkingConsumer> {
-  if (!name) throw new UsageError('It needs a consumer name (see the consumers command).');
-  const [consumer] = await selectParkingConsumers(context, name);
-  return consumer!;
-}
+export const namedParkingConsumer = (context: EsContext, name: string | undefined) =>
+  named(selectParkingConsumers, context, name);

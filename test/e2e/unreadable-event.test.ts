@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventItem, GlobalLogReader, ParkedStreams } from '../../functions/eventsourcing';
 import { systemContext } from '../../local/es/context';
 import { waitFor } from '../../local/wait-for';
-import type { ApiResponse } from '../support/api-client';
+import { expectCorruptAnswers } from '../support/corrupt-event';
 import { readAllReferences } from '../support/global-log';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { runOperator } from '../support/operator';
@@ -41,21 +41,7 @@ describe('a stored event whose data is not JSON', () => {
     const versions = () => storedVersions(t.client, t.stack.tableNames.events, streamId);
     expect(await versions()).toEqual([1, 2, 3]);
 
-    const answers: ApiResponse[] = [
-      await t.api.post(`/accounts/${accountId}/deposits`, { body: { amount: 5 } }),
-      await t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1 } }),
-      await t.api.get(`/accounts/${accountId}/state`),
-      await t.api.get(`/accounts/${accountId}/events`),
-    ];
-    for (const answer of answers) {
-      expect(answer.status, answer.text).toBe(500);
-      expect(answer.body.error).toMatchObject({
-        code: 'CorruptEvent',
-        streamId,
-        version: 3,
-        field: 'data',
-      });
-    }
+    await expectCorruptAnswers(t.api, accountId, { version: 3, field: 'data' });
     expect(await versions()).toEqual([1, 2, 3]);
 
     // Each projection handling deposits parks the stream with the reason; nothing stops.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResponse } from '../support/api-client';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { expectCorruptAnswers } from '../support/corrupt-event';
 import { putStoredEvent } from '../support/stored-items';
 
 let t: TestApi;
@@ -30,22 +30,7 @@ describe('a corrupt stored event', () => {
       data: { amount: 'not-a-number' },
     });
     const before = await eventsOf(accountId);
-    const answers: ApiResponse[] = [
-      await t.api.post(`/accounts/${accountId}/deposits`, { body: { amount: 5 } }),
-      await t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1_000_000 } }),
-      await t.api.post(`/accounts/${accountId}/close`),
-      await t.api.get(`/accounts/${accountId}/state`),
-      await t.api.get(`/accounts/${accountId}/events`),
-    ];
-    for (const answer of answers) {
-      expect(answer.status, answer.text).toBe(500);
-      expect(answer.body.error).toMatchObject({
-        code: 'CorruptEvent',
-        streamId: `account-${accountId}`,
-        version: 3,
-        field: 'data.amount',
-      });
-    }
+    await expectCorruptAnswers(t.api, accountId, { version: 3, field: 'data.amount' });
     expect(await eventsOf(accountId)).toEqual(before);
     // Before the corrupt event the history is intact.
     const earlier = await t.api.get(`/accounts/${accountId}/state?version=2`);

@@ -296,15 +296,7 @@ export abstract class ConsumerRuntime {
    * discarded to the on-failure destination, for instance).
    */
   async redrive(streamIds?: readonly string[]): Promise<RedriveOutcome[]> {
-    const parked = (await this.parking.list(this.name)).filter(
-      (record) => record.status === 'parked',
-    );
-    const targets = streamIds
-      ? streamIds.map((streamId) => ({
-          streamId,
-          record: parked.find((record) => record.streamId === streamId),
-        }))
-      : parked.map((record) => ({ streamId: record.streamId, record }));
+    const targets = await this.parking.redriveTargets(this.name, streamIds);
     return mapConcurrently(targets, this.concurrency, ({ streamId, record }) =>
       this.redriveStream(streamId, record),
     );

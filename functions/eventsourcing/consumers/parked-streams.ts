@@ -200,6 +200,23 @@ export class ParkedStreams {
     }
   }
 
+  /**
+   * What a redrive of `consumer` works on: its parked streams, or the named streams with their
+   * record when they are parked (a named stream that is not is caught up all the same).
+   */
+  async redriveTargets(
+    consumer: string,
+    streamIds?: readonly string[],
+  ): Promise<{ streamId: string; record: ParkedStream | undefined }[]> {
+    const parked = (await this.list(consumer)).filter((record) => record.status === 'parked');
+    return streamIds
+      ? streamIds.map((streamId) => ({
+          streamId,
+          record: parked.find((record) => record.streamId === streamId),
+        }))
+      : parked.map((record) => ({ streamId: record.streamId, record }));
+  }
+
   /** Every record of one consumer, or of all consumers. */
   async list(consumer?: string): Promise<ParkedStream[]> {
     const records: ParkedStream[] = [];

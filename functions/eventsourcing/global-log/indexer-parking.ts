@@ -135,15 +135,7 @@ export class IndexerParking {
     indexer: GlobalLogIndexer,
     streamIds?: readonly string[],
   ): Promise<RedriveOutcome[]> {
-    const parked = (await this.parking.list(this.consumer)).filter(
-      (record) => record.status === 'parked',
-    );
-    const targets = streamIds
-      ? streamIds.map((streamId) => ({
-          streamId,
-          record: parked.find((record) => record.streamId === streamId),
-        }))
-      : parked.map((record) => ({ streamId: record.streamId, record }));
+    const targets = await this.parking.redriveTargets(this.consumer, streamIds);
     const outcomes: RedriveOutcome[] = [];
     for (const { streamId, record } of targets) {
       outcomes.push(await this.redriveStream(indexer, streamId, record));
