@@ -44,51 +44,72 @@ const isEmpty = (value: object) => {
   return true;
 };
 
-type EventHeader = Omit<RecordedEvent, 'data' | 'metadata'>;
-
 /** A stored event and, when its data or metadata cannot be read at all, why. */
 export interface ReadEventItem {
-  /** The event; its data and metadata are empty when `error` says they cannot be read. */
+  /** The event; a document `error` says cannot be read is empty. */
   readonly event: RecordedEvent;
   readonly error?: CorruptEventError;
 }
 
-/**
- * A document stored as JSON in a string, a map of the first layout, or already unmarshalled.
- * JSON that does not parse to an object is a corrupt event: no schema can be asked about it.
- */
-function documentOf(value: unknown, field: string, header: EventHeader): Record<string, unknown> {
-  if (value === undefined) return {};
-  let document: unknown = value;
-  let reason = 'not a JSON object';
-  if (typeof value === 'string') {
-    try {
-      document = JSON.parse(value);
-    } catch (error) {
-      document = undefined;
-      reason = `not JSON: ${(error as Error).message}`;
-    }
-  }
-  if (typeof document === 'object' && document !== null && !Array.isArray(document)) {
-    return document as Record<string, unknown>;
-  }
-  const { streamId, version, eventId, type } = header;
-  throw new CorruptEventError(streamId, version, eventId, type, field, reason);
+type JsonObject = Record<string, unknown>;
+
+/** Why a stored document cannot be read: no schema can even be asked about it. */
+class Unreadable {
+  constructor(readonly reason: string) {}
 }
 
-function readDocuments(header: EventHeader, data: unknown, metadata: unknown): ReadEventItem {
+function parsedObject(json: string): JsonObject | Unreadable {
+  let parsed: unknown;
   try {
-    return {
-      event: {
-        ...header,
-        data: documentOf(data, 'data', header),
-        metadata: documentOf(metadata, 'metadata', header),
-      },
-    };
+    parsed = JSON.parse(json);
   } catch (error) {
-    if (!(error instanceof CorruptEventError)) throw error;
-    return { event: { ...header, data: {}, metadata: {} }, error };
+    return new Unreadable(`not JSON: ${(error as Error).message}`);
   }
+  return asObject(parsed);
+}
+
+const asObject = (value: unknown): JsonObject | Unreadable =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as JsonObject)
+    : new Unreadable('not a JSON object');
+
+/** A document stored as JSON in a string, or as a map (the first layout). */
+function documentOf(value: AttributeValue | undefined): JsonObject | Unreadable {
+  if (value?.S !== undefined) return parsedObject(value.S);
+  if (value?.M !== undefined) return unmarshall(value.M);
+  return {};
+}
+
+/** A document of an item already unmarshalled (as the document client returns it). */
+function documentIn(value: unknown): JsonObject | Unreadable {
+  if (value === undefined) return {};
+  return typeof value === 'string' ? parsedObject(value) : asObject(value);
+}
+
+/** An event as read from its item, before knowing that its documents could be read. */
+type StoredEvent = Omit<RecordedEvent, 'data' | 'metadata'> & {
+  readonly data: JsonObject | Unreadable;
+  readonly metadata: JsonObject | Unreadable;
+};
+
+const isReadable = (event: StoredEvent): event is RecordedEvent =>
+  !(event.data instanceof Unreadable) && !(event.metadata instanceof Unreadable);
+
+/** The event, or one with empty documents in place of unreadable ones and the reason. */
+function eventOf(event: StoredEvent): ReadEventItem {
+  if (isReadable(event)) return { event };
+  const { data, metadata } = event;
+  const [field, unreadable] =
+    data instanceof Unreadable ? ['data', data] : ['metadata', metadata as Unreadable];
+  const { streamId, version, eventId, type } = event;
+  return {
+    event: {
+      ...event,
+      data: data instanceof Unreadable ? {} : data,
+      metadata: metadata instanceof Unreadable ? {} : metadata,
+    },
+    error: new CorruptEventError(streamId, version, eventId, type, field, unreadable.reason),
+  };
 }
 
 /**
@@ -96,17 +117,16 @@ function readDocuments(header: EventHeader, data: unknown, metadata: unknown): R
  * for readers that need only its key, type and time, or that hand the reason on.
  */
 export function readEventItem(item: Record<string, AttributeValue>): ReadEventItem {
-  const header: EventHeader = {
+  return eventOf({
     streamId: item.streamId!.S!,
     version: Number(item.version!.N),
     eventId: item.eventId!.S!,
     type: item.type!.S!,
     schemaVersion: Number(item.sv?.N ?? item.schemaVersion?.N ?? 1),
+    data: documentOf(item.data),
+    metadata: documentOf(item.meta ?? item.metadata),
     recordedAt: (item.at ?? item.recordedAt)!.S!,
-  };
-  const document = (value: AttributeValue | undefined) =>
-    value?.M !== undefined ? unmarshall(value.M) : value?.S;
-  return readDocuments(header, document(item.data), document(item.meta ?? item.metadata));
+  });
 }
 
 /** The event an item stores, in either layout; `CorruptEventError` when its JSON is broken. */
@@ -118,15 +138,16 @@ export function eventFromItem(item: Record<string, AttributeValue>): RecordedEve
 
 /** The event in an item already unmarshalled (as the document client returns it). */
 export function eventFromAttributes(raw: Record<string, unknown>): RecordedEvent {
-  const header: EventHeader = {
+  const { event, error } = eventOf({
     streamId: raw.streamId as string,
     version: raw.version as number,
     eventId: raw.eventId as string,
     type: raw.type as string,
     schemaVersion: ((raw.sv ?? raw.schemaVersion) as number | undefined) ?? 1,
+    data: documentIn(raw.data),
+    metadata: documentIn(raw.meta ?? raw.metadata),
     recordedAt: (raw.at ?? raw.recordedAt) as string,
-  };
-  const { event, error } = readDocuments(header, raw.data, raw.meta ?? raw.metadata);
+  });
   if (error) throw error;
   return event;
 }
