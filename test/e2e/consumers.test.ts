@@ -137,16 +137,8 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
 
   it('park a stream with a hole for the global log and a transfer the process manager cannot advance, without holding the other reactions; redrive finishes both once the cause is fixed', async () => {
     // A source account whose stream has a hole can never be loaded, nor indexed in order.
-    const broken = `broken-${Date.now()}`;
+    const { accountId: broken, fillHole } = await t.accountWithHole();
     const streamId = `account-${broken}`;
-    const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
-      t.putAccountEvent(broken, version, type, data);
-    await putAccountEvent(1, 'AccountOpened', {
-      ownerId: 'o',
-      accountType: 'checking',
-      currency: 'USD',
-    });
-    await putAccountEvent(3, 'MoneyDeposited', { amount: 10 });
     // The indexer shares the reactions host: parked, the hole no longer holds its shard.
     const unindexed = await parkedFor('global-log-indexer', streamId);
     expect(unindexed).toMatchObject({ kind: 'gap', version: 2, attempts: 2 });
@@ -164,7 +156,7 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     expect(listed).toContain(`transfer-process transfer-${transferId} parked at version 1`);
     expect(listed).toContain(`global-log-indexer ${streamId} parked at version 2`);
 
-    await putAccountEvent(2, 'MoneyDeposited', { amount: 20 });
+    await fillHole();
     // The steps the redrive appends reach the process manager too: its guard ends at 1 or 3.
     const redriven = await operator('redrive', 'transfer-process');
     expect(redriven.code).toBe(0);

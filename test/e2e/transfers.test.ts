@@ -217,15 +217,7 @@ describe('money transfers (saga) over the local stack', () => {
 
   it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
-    const broken = `broken-${Date.now()}`;
-    const putAccountEvent = (version: number, type: string, data: Record<string, unknown>) =>
-      t.putAccountEvent(broken, version, type, data);
-    await putAccountEvent(1, 'AccountOpened', {
-      ownerId: 'o',
-      accountType: 'checking',
-      currency: 'USD',
-    });
-    await putAccountEvent(3, 'MoneyDeposited', { amount: 10 });
+    const { accountId: broken, fillHole } = await t.accountWithHole();
     const target = await openAccount(0);
     const response = await t.api.post('/transfers', {
       body: { fromAccountId: broken, toAccountId: target, amount: 5 },
@@ -244,7 +236,7 @@ describe('money transfers (saga) over the local stack', () => {
     expect((await t.api.get(`/transfers/${transferId}`)).body.status).toBe('requested');
 
     // The missing event restored, the next check runs the transfer to its end.
-    await putAccountEvent(2, 'MoneyDeposited', { amount: 20 });
+    await fillHole();
     const after = await check();
     expect(after.resumed).toContain(transferId);
     expect(after.stuck.map((s) => s.transferId)).not.toContain(transferId);

@@ -1,15 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EventStore,
-  GlobalLogIndexer,
-  IndexerParking,
-  TableCheckpoint,
-  findCorruptEvents,
   type GlobalLogReader,
   type GlobalLogIndexerHandler,
   type ProjectionRuntime,
 } from '../../functions/eventsourcing';
-import type { EsContext, EsIo } from '../../local/es/context';
+import type { EsIo } from '../../local/es/context';
 import { formatProgress } from '../../local/es/progress';
 import type { ConsumerStatuses } from '../../local/es/views/consumer-status';
 import {
@@ -20,7 +16,7 @@ import {
   type ProjectionTestTables,
 } from '../support/projection-fixture';
 import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';
-import { runOperator } from '../support/operator';
+import { runOperator, testEsContext } from '../support/operator';
 import { putStoredEvent } from '../support/stored-items';
 import { balanceEvents } from '../support/test-events';
 
@@ -46,26 +42,8 @@ beforeAll(async () => {
 });
 
 /** The operator CLI on the test projection `accounts` and the test tables. */
-function context(io: EsIo): EsContext {
-  const { client, names } = tables;
-  return {
-    io,
-    log,
-    rawLog: log,
-    store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
-    indexer: new GlobalLogIndexer({ client, tables: globalLog.logTables }),
-    indexerParking: new IndexerParking({
-      client,
-      tableName: names.parkedStreams,
-      consumer: 'global-log-indexer',
-    }),
-    eventsTable: names.events,
-    consumers: () => Promise.resolve(new Map([['accounts', runtime]])),
-    corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),
-    checkpoint: (name) => new TableCheckpoint(client, names.subscriptionCheckpoints, name),
-    foldOf: () => undefined,
-  };
-}
+const context = (io: EsIo) =>
+  testEsContext(tables, io, { log, consumers: new Map([['accounts', runtime]]) });
 
 async function run(...args: string[]) {
   const { code, output, progress } = await runOperator(args, context);

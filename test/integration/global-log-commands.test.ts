@@ -1,17 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  EventStore,
-  GlobalLogIndexer,
-  IndexerParking,
-  TableCheckpoint,
-  findCorruptEvents,
-} from '../../functions/eventsourcing';
-import type { EsContext, EsIo } from '../../local/es/context';
+import { TableCheckpoint } from '../../functions/eventsourcing';
+import type { EsIo } from '../../local/es/context';
 import { waitFor } from '../../local/wait-for';
 import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';
-import { runOperator } from '../support/operator';
+import { runOperator, testEsContext } from '../support/operator';
 import { insertRecord } from '../support/projection-fixture';
-import { balanceEvents } from '../support/test-events';
 
 let log: GlobalLogFixture;
 
@@ -20,27 +13,7 @@ beforeAll(async () => {
 });
 
 /** The operator CLI on the test tables (events of the test catalogue). */
-function context(io: EsIo): EsContext {
-  const { client, names } = log.tables;
-  const reader = log.reader();
-  return {
-    io,
-    log: reader,
-    rawLog: reader,
-    store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
-    indexer: new GlobalLogIndexer({ client, tables: log.logTables }),
-    indexerParking: new IndexerParking({
-      client,
-      tableName: names.parkedStreams,
-      consumer: 'global-log-indexer',
-    }),
-    eventsTable: names.events,
-    consumers: () => Promise.resolve(new Map()),
-    corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),
-    checkpoint: (name) => new TableCheckpoint(client, names.subscriptionCheckpoints, name),
-    foldOf: () => undefined,
-  };
-}
+const context = (io: EsIo) => testEsContext(log.tables, io, { log: log.reader() });
 
 function run(args: string[], signal?: AbortSignal, onLine?: (line: string) => void) {
   return runOperator(args, context, {

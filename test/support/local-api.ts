@@ -21,15 +21,10 @@ export interface TestApi {
   /** Opens an account through the API, with a first deposit when `deposit` is above 0. */
   openAccount(ownerId: string, deposit?: number): Promise<string>;
   /**
-   * Writes one account event straight into the events table, as no command would: to make a
-   * hole in a stream (a version left out), or to fill it afterwards.
+   * Writes an account straight into the events table, as no command would: versions 1 and 3
+   * without 2, so its stream can be neither loaded nor indexed in order until `fillHole`.
    */
-  putAccountEvent(
-    accountId: string,
-    version: number,
-    type: string,
-    data: Record<string, unknown>,
-  ): Promise<void>;
+  accountWithHole(): Promise<{ accountId: string; fillHole: () => Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -111,13 +106,18 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       }
       return accountId;
     },
-    putAccountEvent(accountId, version, type, data) {
-      return putStoredEvent(client, stack.tableNames.events, {
-        streamId: `account-${accountId}`,
-        version,
-        type,
-        data,
-      });
+    async accountWithHole() {
+      const accountId = `broken-${randomUUID()}`;
+      const put = (version: number, type: string, data: Record<string, unknown>) =>
+        putStoredEvent(client, stack.tableNames.events, {
+          streamId: `account-${accountId}`,
+          version,
+          type,
+          data,
+        });
+      await put(1, 'AccountOpened', { ownerId: 'o', accountType: 'checking', currency: 'USD' });
+      await put(3, 'MoneyDeposited', { amount: 10 });
+      return { accountId, fillHole: () => put(2, 'MoneyDeposited', { amount: 20 }) };
     },
     async stop() {
       client.destroy();

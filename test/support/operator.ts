@@ -1,5 +1,13 @@
-import type { EsContext, EsIo } from '../../local/es/context';
+import {
+  EventStore,
+  findCorruptEvents,
+  type ConsumerRuntime,
+  type GlobalLogReader,
+} from '../../functions/eventsourcing';
+import { systemContext, type EsContext, type EsIo } from '../../local/es/context';
 import { runEs } from '../../local/es/run';
+import type { TestTables } from './dynamodb';
+import { balanceEvents } from './test-events';
 
 export interface OperatorRun {
   readonly code: number;
@@ -33,4 +41,25 @@ export async function runOperator(
   };
   const code = await runEs(args, io, (esIo) => Promise.resolve(build(esIo)));
   return { code, lines, output: lines.join('\n'), progress };
+}
+
+/**
+ * The operator CLI's context on test tables: the system's context, with the test catalogue's
+ * events, the given log reader and consumers, and no decider folds.
+ */
+export function testEsContext(
+  tables: TestTables,
+  io: EsIo,
+  options: { readonly log: GlobalLogReader; readonly consumers?: Map<string, ConsumerRuntime> },
+): EsContext {
+  const { client, names } = tables;
+  return {
+    ...systemContext(client, names, io),
+    log: options.log,
+    rawLog: options.log,
+    store: new EventStore({ client, tableName: names.events, catalogue: balanceEvents }),
+    consumers: () => Promise.resolve(options.consumers ?? new Map()),
+    corruptEvents: () => findCorruptEvents(client, names.events, balanceEvents),
+    foldOf: () => undefined,
+  };
 }
