@@ -6,6 +6,7 @@ import {
   validateExpectedVersion,
   validateStreamId,
   type CheckedEvent,
+  type ReadEventItem,
 } from './event-items';
 import { eventIdFactory } from './event-ids';
 import { checkNewEvents, checkStreamAppends, validateEventCount } from './store-checks';
@@ -151,15 +152,27 @@ export class EventStore<
     for await (const event of this.iterateStored(streamId, options)) yield this.parse(event);
   }
 
-  /**
-   * Like `iterate`, yielding events exactly as stored, for callers that parse only some of them
-   * (with `parse`).
-   */
-  async *iterateStored(streamId: string, options: ReadOptions = {}): AsyncGenerator<RecordedEvent> {
-    validateStreamId(streamId);
-    for await (const event of this.pages.read(streamId, rangeOf(options))) {
-      this.heads.observe(streamId, event.version);
+  /** Like `iterate`, yielding events as stored; `CorruptEventError` for one it cannot read. */
+  private async *iterateStored(
+    streamId: string,
+    options: ReadOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    for await (const { event, error } of this.iterateItems(streamId, options)) {
+      if (error) throw error;
       yield event;
+    }
+  }
+
+  /**
+   * Like `iterate`, yielding events exactly as stored, an event whose data or metadata cannot be
+   * read at all with the reason instead of failing the read: for stream consumers, which park
+   * such an event only when they handle its type, and the global log, which keeps only types.
+   */
+  async *iterateItems(streamId: string, options: ReadOptions = {}): AsyncGenerator<ReadEventItem> {
+    validateStreamId(streamId);
+    for await (const read of this.pages.read(streamId, rangeOf(options))) {
+      this.heads.observe(streamId, read.event.version);
+      yield read;
     }
   }
 

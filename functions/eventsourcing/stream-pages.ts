@@ -1,9 +1,8 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvalidEventError, StreamGapError } from './errors';
-import { eventFromItem } from './event-items';
+import { readEventItem, type ReadEventItem } from './event-items';
 import { sleep } from './retry';
 import type { ReadOptions } from './event-store-options';
-import type { RecordedEvent } from './types';
 
 /** The highest version a sort key can hold. */
 export const SORT_KEY_MAX = Number.MAX_SAFE_INTEGER;
@@ -96,7 +95,7 @@ function pageQuery(
 
 /**
  * Reads a stream's events as stored, in order and contiguous, complete past DynamoDB's 1 MB
- * pages. A Query can observe part of a transaction that is still committing: on a hole the read
+ * pages; an event whose data cannot be read comes with the reason and the read goes on. A Query can observe part of a transaction that is still committing: on a hole the read
  * starts again from it, a bounded number of times in a row, then fails with `StreamGapError`.
  */
 export class StreamPages {
@@ -106,7 +105,7 @@ export class StreamPages {
     private readonly gapRetries: number,
   ) {}
 
-  async *read(streamId: string, range: VersionRange): AsyncGenerator<RecordedEvent> {
+  async *read(streamId: string, range: VersionRange): AsyncGenerator<ReadEventItem> {
     const position = new ReadPosition(range);
     let retriesLeft = this.gapRetries;
     while (position.open) {
@@ -125,15 +124,15 @@ export class StreamPages {
   private async *pass(
     streamId: string,
     position: ReadPosition,
-  ): AsyncGenerator<RecordedEvent, number | undefined> {
+  ): AsyncGenerator<ReadEventItem, number | undefined> {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(pageQuery(this.tableName, streamId, position, startKey));
       for (const item of page.Items ?? []) {
-        const event = eventFromItem(item);
-        if (!position.accepts(event.version)) return position.expected;
-        position.advance(event.version);
-        yield event;
+        const read = readEventItem(item);
+        if (!position.accepts(read.event.version)) return position.expected;
+        position.advance(read.event.version);
+        yield read;
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey && position.remaining > 0);

@@ -5,7 +5,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { eventItem, type ConditionalPut } from '../../functions/eventsourcing';
+import { eventItem, type ConditionalPut, type RecordedEvent } from '../../functions/eventsourcing';
 
 /**
  * Writes an event item straight into the events table, past every check of the event store:
@@ -27,6 +27,22 @@ export async function putStoredEvent(
         ...event,
         data: event.data as Record<string, unknown>,
       }),
+    }),
+  );
+}
+
+/**
+ * Writes an event item whose data is not JSON at all (`{"amount": 5`), as a manual write that
+ * broke the item would: no schema can even be asked about it.
+ */
+export async function putUnreadableEvent(
+  tables: { client: DynamoDBClient; names: { events: string } },
+  event: RecordedEvent,
+): Promise<void> {
+  await tables.client.send(
+    new PutItemCommand({
+      TableName: tables.names.events,
+      Item: { ...eventItem(event), data: { S: '{"amount": 5' } },
     }),
   );
 }

@@ -1,7 +1,6 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CorruptEventError, EventSourcingError, StreamGapError } from '../errors';
+import { EventSourcingError, StreamGapError } from '../errors';
 import { EventStore } from '../event-store';
 import type { RecordedEvent } from '../types';
 import { mapConcurrently } from './concurrency';
@@ -79,21 +78,6 @@ export interface RedriveOutcome {
   readonly failure?: StreamFailure;
 }
 
-/** An event whose stored data cannot be read, as far as its error names it. */
-const unreadable = (error: CorruptEventError): EventToApply => ({
-  event: {
-    streamId: error.streamId,
-    version: error.version,
-    eventId: error.eventId,
-    type: error.eventType,
-    schemaVersion: 1,
-    data: {},
-    metadata: {},
-    recordedAt: new Date(0).toISOString(),
-  },
-  error,
-});
-
 /** The lowest of some sequence numbers, if any. */
 export const lowestSequence = (sequences: readonly (string | undefined)[]): string | undefined =>
   sequences
@@ -147,18 +131,20 @@ export abstract class ConsumerRuntime {
   }
 
   /**
-   * Events of a stream from the events table; a hole ends the read (the caller sees the gap), and
-   * so does an event whose data cannot be read, which is returned with the reason.
+   * Events of a stream from the events table, an event whose data cannot be read with the
+   * reason; a hole ends the read (the caller sees the gap).
    */
   readonly readFromStore: ReadFromStore = async (streamId, fromVersion, toVersion) => {
     const events: EventToApply[] = [];
     try {
-      for await (const event of this.rawStore.iterate(streamId, { fromVersion, toVersion })) {
-        events.push(this.toApply(event));
+      for await (const { event, error } of this.rawStore.iterateItems(streamId, {
+        fromVersion,
+        toVersion,
+      })) {
+        events.push(error ? { event, error } : this.toApply(event));
       }
     } catch (error) {
-      if (error instanceof CorruptEventError) events.push(unreadable(error));
-      else if (!(error instanceof StreamGapError)) throw error;
+      if (!(error instanceof StreamGapError)) throw error;
     }
     return events;
   };

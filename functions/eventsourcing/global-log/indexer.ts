@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventStore } from '../event-store';
+import type { ReadOptions } from '../event-store-options';
 import type { RecordedEvent } from '../types';
 import { EMPTY_HEAD, Epochs, type GlobalLogTables, type LogHead } from './layout';
 import { LogStore, backoff, isAppendConflict } from './log-store';
@@ -115,7 +116,7 @@ export class GlobalLogIndexer {
     const marker = (await this.store.markers([streamId])).get(streamId) ?? 0;
     let tail: RecordedEvent[];
     try {
-      tail = await this.events.read(streamId, { fromVersion: marker + 1 });
+      tail = await this.readStored(streamId, { fromVersion: marker + 1 });
     } catch (error) {
       return { indexedUpTo: marker, error: error as Error };
     }
@@ -125,6 +126,13 @@ export class GlobalLogIndexer {
     if (!error) return { indexedUpTo: tail.at(-1)!.version };
     const indexedUpTo = (await this.store.markers([streamId])).get(streamId) ?? 0;
     return { indexedUpTo, error };
+  }
+
+  /** Events of a stream as stored: the log keeps types and times, which any item has. */
+  private async readStored(streamId: string, range: ReadOptions): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for await (const { event } of this.events.iterateItems(streamId, range)) events.push(event);
+    return events;
   }
 
   /**
@@ -148,7 +156,7 @@ export class GlobalLogIndexer {
         for (let version = from; version <= to; version++) stream.push(versions.get(version));
         if (stream.some((known) => known === undefined)) {
           try {
-            const stored = await this.events.read(streamId, { fromVersion: from, toVersion: to });
+            const stored = await this.readStored(streamId, { fromVersion: from, toVersion: to });
             if (stored.length !== to - from + 1) {
               throw new Error(
                 `Stream '${streamId}' holds ${stored.length} of versions ${from} to ${to}`,
