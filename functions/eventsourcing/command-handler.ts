@@ -1,7 +1,7 @@
 import type { AggregateRepository, LoadedAggregate } from './aggregate-repository';
 import { fold } from './decider';
 import { ConcurrencyError } from './errors';
-import type { ConditionalPut } from './event-store';
+import type { ConditionalPut } from './event-writes';
 import { retryWithBackoff, type RetryPolicy } from './retry';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 

@@ -4,8 +4,6 @@ import { CorruptEventError, EventTooLargeError, InvalidEventError } from './erro
 import { MAX_ITEM_BYTES, fitsInItem, itemBytes } from './item-size';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 
-export { validateExpectedVersion, validateNewEvents, validateStreamId } from './event-validation';
-
 /**
  * The one codec of event items. An item holds:
  *

@@ -1,15 +1,15 @@
 import { ConcurrencyError } from './errors';
-import { baseOf, isExact } from './event-validation';
+import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation';
 import type { EventCatalogue } from './event-catalogue';
-import {
-  prepareEvents,
-  validateExpectedVersion,
-  validateStreamId,
-  type CheckedEvent,
-  type ReadEventItem,
-} from './event-items';
+import { prepareEvents, type CheckedEvent, type ReadEventItem } from './event-items';
 import { eventIdFactory } from './event-ids';
-import { checkNewEvents, checkStreamAppends, validateEventCount } from './store-checks';
+import {
+  checkAppend,
+  checkNewEvents,
+  checkStreamAppends,
+  rangeOf,
+  recordedAtOf,
+} from './store-checks';
 import type {
   AppendOptions,
   AppendResult,
@@ -20,7 +20,7 @@ import type {
 import type { EventStreamStore } from './event-stream-store';
 import { EventWrites, type ConditionalPut } from './event-writes';
 import { StreamHeads } from './stream-heads';
-import { StreamPages, rangeOf } from './stream-pages';
+import { StreamPages } from './stream-pages';
 import type { NewEvent, RecordedEvent } from './types';
 
 export type * from './event-store-options';
@@ -59,11 +59,8 @@ export class EventStore<
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    validateStreamId(streamId);
-    validateExpectedVersion(options.expectedVersion);
-    validateEventCount(events);
-    const checked = checkNewEvents(this.catalogue, events);
     const { expectedVersion } = options;
+    const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
     if (isExact(expectedVersion)) {
       await this.heads.assertExists(streamId, baseOf(expectedVersion), expectedVersion);
       return this.write(streamId, baseOf(expectedVersion), checked, options);
@@ -91,9 +88,7 @@ export class EventStore<
     appends: readonly StreamAppend[],
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
-    const checked = [
-      ...checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events)).values(),
-    ];
+    const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
     await Promise.all(
       appends.map((a) =>
         this.heads.assertExists(a.streamId, baseOf(a.expectedVersion), a.expectedVersion),
@@ -101,8 +96,8 @@ export class EventStore<
     );
     const recordedAt = this.clock().toISOString();
     const context = { recordedAt, newEventId: this.newEventId, metadata: options.metadata };
-    const prepared = appends.map((a, index) =>
-      prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, checked[index]!, context),
+    const prepared = appends.map((a) =>
+      prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, checked.get(a.streamId)!, context),
     );
     const expected = new Map(appends.map((a) => [a.streamId, a.expectedVersion]));
     const conflict = (streamId: string) =>
@@ -203,15 +198,13 @@ export class EventStore<
     return this.heads.version(streamId);
   }
 
-  /** New events checked against the catalogue, before any I/O: invalid ones write nothing. */
   private async write(
     streamId: string,
     base: number,
     events: readonly CheckedEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const now = this.clock().toISOString();
-    const recordedAt = options.notBefore && options.notBefore > now ? options.notBefore : now;
+    const recordedAt = recordedAtOf(this.clock().toISOString(), options.notBefore);
     const prepared = prepareEvents(streamId, base + 1, events, {
       recordedAt,
       newEventId: this.newEventId,

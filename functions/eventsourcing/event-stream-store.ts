@@ -1,11 +1,6 @@
 import type { EventCatalogue } from './event-catalogue';
-import type {
-  AppendOptions,
-  AppendResult,
-  ConditionalPut,
-  ReadOptions,
-  StreamAppend,
-} from './event-store';
+import type { AppendOptions, AppendResult, ReadOptions, StreamAppend } from './event-store-options';
+import type { ConditionalPut } from './event-writes';
 import type { NewEvent, RecordedEvent } from './types';
 
 /**

@@ -9,7 +9,7 @@ const MAX_EVENT_ID_LENGTH = 128;
 /** DynamoDB numbers hold 38 significant digits and magnitudes up to 9.99e125. */
 const MAX_DYNAMODB_MAGNITUDE = 9.99e125;
 
-export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value) as object | null;
   return prototype === Object.prototype || prototype === null;

@@ -31,7 +31,7 @@ export type ConflictReport = (streamId: string) => Promise<ConcurrencyError>;
 const isLostRace = (reason: { Code?: string | undefined }) =>
   reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict';
 
-export const putAction = (put: ConditionalPut): TransactWriteItem => ({
+const putAction = (put: ConditionalPut): TransactWriteItem => ({
   Put: {
     TableName: put.tableName,
     Item: put.item,

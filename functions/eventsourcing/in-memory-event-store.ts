@@ -8,24 +8,20 @@ import {
 } from './errors';
 import type { EventCatalogue } from './event-catalogue';
 import { eventIdFactory } from './event-ids';
-import {
-  prepareEvents,
-  validateExpectedVersion,
-  validateStreamId,
-  type CheckedEvent,
-  type PreparedEvent,
-} from './event-items';
-import type {
-  AppendOptions,
-  AppendResult,
-  ConditionalPut,
-  ReadOptions,
-  StreamAppend,
-} from './event-store';
+import { prepareEvents, type CheckedEvent, type PreparedEvent } from './event-items';
+import type { AppendOptions, AppendResult, ReadOptions, StreamAppend } from './event-store-options';
+import type { ConditionalPut } from './event-writes';
 import type { EventStreamStore } from './event-stream-store';
 import { InMemoryEventTable } from './in-memory-event-table';
 import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size';
-import { checkNewEvents, checkStreamAppends, readLimit, validateEventCount } from './store-checks';
+import {
+  checkAppend,
+  checkNewEvents,
+  checkStreamAppends,
+  rangeOf,
+  recordedAtOf,
+} from './store-checks';
+import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
 
 export interface InMemoryEventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
@@ -73,19 +69,15 @@ export class InMemoryEventStore<
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    validateStreamId(streamId);
-    validateExpectedVersion(options.expectedVersion);
-    validateEventCount(events);
-    const checked = this.check(events);
-    refuseOtherTables(options.alongside ?? []);
     const { expectedVersion } = options;
+    const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
+    refuseOtherTables(options.alongside ?? []);
     const head = this.table.head(streamId);
     if (expectedVersion === 'stream_exists' && head === 0) {
       throw new ConcurrencyError(streamId, expectedVersion, 0);
     }
-    const base = baseVersion(expectedVersion, head);
-    const now = this.clock().toISOString();
-    const recordedAt = options.notBefore && options.notBefore > now ? options.notBefore : now;
+    const base = isExact(expectedVersion) ? baseOf(expectedVersion) : head;
+    const recordedAt = recordedAtOf(this.clock().toISOString(), options.notBefore);
     const context = { recordedAt, metadata: options.metadata };
     const planned = {
       streamId,
@@ -100,11 +92,11 @@ export class InMemoryEventStore<
     appends: readonly StreamAppend[],
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
-    const checked = checkStreamAppends(appends, (events) => this.check(events));
+    const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
     const recordedAt = this.clock().toISOString();
     return this.commit(
       appends.map(({ streamId, expectedVersion }) => {
-        const base = expectedVersion === 'no_stream' ? 0 : expectedVersion;
+        const base = baseOf(expectedVersion);
         const context = { recordedAt, metadata: options.metadata };
         const prepared = this.prepare(streamId, base, checked.get(streamId)!, context);
         return { streamId, expectedVersion, base, prepared };
@@ -134,10 +126,7 @@ export class InMemoryEventStore<
 
   async *iterate(streamId: string, options: ReadOptions = {}): AsyncGenerator<Event> {
     validateStreamId(streamId);
-    const limit = readLimit(options.limit);
-    const forward = (options.direction ?? 'forward') === 'forward';
-    const from = Math.max(1, options.fromVersion ?? 1);
-    const to = options.toVersion ?? Number.MAX_SAFE_INTEGER;
+    const { from, to, forward, limit } = rangeOf(options);
     const stored = this.table.range(streamId, from, to, forward).slice(0, limit);
     let expected = forward ? from : stored[0]?.version;
     for (const event of stored) {
@@ -196,20 +185,9 @@ export class InMemoryEventStore<
     });
   }
 
-  /** New events checked against the catalogue: invalid ones write nothing. */
-  private check(events: readonly NewEvent[]): CheckedEvent[] {
-    return checkNewEvents(this.catalogue, events);
-  }
-
   parse(event: RecordedEvent): Event {
     return this.catalogue ? this.catalogue.parse(event) : (event as Event);
   }
-}
-
-/** The version an append writes after: the expected one, or the head for `any`/`stream_exists`. */
-function baseVersion(expected: ExpectedVersion, head: number): number {
-  if (expected === 'no_stream') return 0;
-  return typeof expected === 'number' ? expected : head;
 }
 
 function refuseOtherTables(writes: readonly ConditionalPut[]): void {

@@ -2,7 +2,7 @@ import { deepStrictEqual } from 'node:assert/strict';
 import type { LoadedAggregate } from './aggregate-repository';
 import { fold, type Decider } from './decider';
 import { expectThrows, type ErrorMatcher } from './decider-testing';
-import type { StreamAppend } from './event-store';
+import type { StreamAppend } from './event-store-options';
 import type { NewEvent } from './types';
 
 /** A stream as a process manager reads it: where it is and the state it folds into. */

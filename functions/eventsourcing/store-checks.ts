@@ -1,15 +1,15 @@
 // Checks the in-memory store shares with the DynamoDB one: the same input gets the same error.
 import { InvalidEventError, TooManyEventsError } from './errors';
 import type { EventCatalogue } from './event-catalogue';
+import type { CheckedEvent } from './event-items';
+import type { ReadOptions, StreamAppend } from './event-store-options';
 import {
+  MAX_EVENTS_PER_APPEND,
   validateExpectedVersion,
   validateNewEvents,
   validateStreamId,
-  type CheckedEvent,
-} from './event-items';
-import type { StreamAppend } from './event-store-options';
-import { MAX_EVENTS_PER_APPEND } from './event-validation';
-import type { NewEvent, RecordedEvent } from './types';
+} from './event-validation';
+import type { ExpectedVersion, NewEvent, RecordedEvent } from './types';
 
 /** Refuses an append of no events or of more than one transaction holds. */
 export function validateEventCount(events: readonly NewEvent[]): void {
@@ -21,13 +21,52 @@ export function validateEventCount(events: readonly NewEvent[]): void {
   }
 }
 
+/** Checks a single-stream append before any I/O and returns its events as the catalogue stores them. */
+export function checkAppend(
+  catalogue: EventCatalogue<RecordedEvent> | undefined,
+  streamId: string,
+  events: readonly NewEvent[],
+  expectedVersion: ExpectedVersion,
+): CheckedEvent[] {
+  validateStreamId(streamId);
+  validateExpectedVersion(expectedVersion);
+  validateEventCount(events);
+  return checkNewEvents(catalogue, events);
+}
+
+/** When appended events are recorded: now, or `notBefore` when that is later. */
+export const recordedAtOf = (now: string, notBefore: string | undefined): string =>
+  notBefore && notBefore > now ? notBefore : now;
+
 /** The read limit as a number: `Infinity` when none is given. */
-export function readLimit(limit: number | undefined): number {
+function readLimit(limit: number | undefined): number {
   const value = limit ?? Infinity;
   if (!(value === Infinity || (Number.isSafeInteger(value) && value >= 0))) {
     throw new InvalidEventError('limit must be a non-negative integer', 'limit');
   }
   return value;
+}
+
+/** The highest version a sort key can hold. */
+export const SORT_KEY_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Which events of a stream to read, and in which order. */
+export interface VersionRange {
+  readonly from: number;
+  readonly to: number;
+  readonly forward: boolean;
+  /** Maximum number of events (Infinity for all). */
+  readonly limit: number;
+}
+
+/** The range that read options ask for. */
+export function rangeOf(options: ReadOptions): VersionRange {
+  return {
+    from: Math.max(1, options.fromVersion ?? 1),
+    to: Math.min(SORT_KEY_MAX, options.toVersion ?? SORT_KEY_MAX),
+    forward: (options.direction ?? 'forward') === 'forward',
+    limit: readLimit(options.limit),
+  };
 }
 
 /**

@@ -1,34 +1,8 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvalidEventError, StreamGapError } from './errors';
+import { StreamGapError } from './errors';
 import { readEventItem, type ReadEventItem } from './event-items';
 import { sleep } from './retry';
-import type { ReadOptions } from './event-store-options';
-
-/** The highest version a sort key can hold. */
-export const SORT_KEY_MAX = Number.MAX_SAFE_INTEGER;
-
-/** Which events of a stream to read, and in which order. */
-export interface VersionRange {
-  readonly from: number;
-  readonly to: number;
-  readonly forward: boolean;
-  /** Maximum number of events (Infinity for all). */
-  readonly limit: number;
-}
-
-/** The range that read options ask for. */
-export function rangeOf(options: ReadOptions): VersionRange {
-  const limit = options.limit ?? Infinity;
-  if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) {
-    throw new InvalidEventError('limit must be a non-negative integer', 'limit');
-  }
-  return {
-    from: Math.max(1, options.fromVersion ?? 1),
-    to: Math.min(SORT_KEY_MAX, options.toVersion ?? SORT_KEY_MAX),
-    forward: (options.direction ?? 'forward') === 'forward',
-    limit,
-  };
-}
+import { SORT_KEY_MAX, type VersionRange } from './store-checks';
 
 /** Where a read stands: what is left of its range and the version it must see next. */
 class ReadPosition {
