@@ -9,10 +9,6 @@ export const domainEvents = EventCatalogue.combine(...contexts.map((context) => 
 
 /** Every domain event the system records, at its current schema version. */
 export type DomainEvent = EventOfContexts<typeof contexts>;
-export type DomainEventType = DomainEvent['type'];
-
-/** Every event type of every context. */
-export const DOMAIN_EVENT_TYPES = domainEvents.types as readonly DomainEventType[];
 
 /**
  * Upcasts a stored event to its current schema version and checks its data against it: what

@@ -11,7 +11,7 @@ import {
   type FunctionDeclaration,
   type TableDeclaration,
 } from './eventsourcing/declaration';
-import { corruptEventsAlarm } from './http/functions';
+import { corruptEventsAlarm, queryFunction } from './http/functions';
 
 export const sharedTables = {
   events: {
@@ -76,10 +76,9 @@ export const sharedFunctions = {
     timeoutSeconds: 3,
     tables: {},
   },
-  eventFeed: {
+  eventFeed: queryFunction({
     description: 'GET /events: the global log over HTTP, from a position, optionally by type.',
     entry: 'functions/global-log/feed.ts',
-    trigger: 'http',
     routes: [
       {
         route: 'GET /events',
@@ -88,10 +87,8 @@ export const sharedFunctions = {
       },
     ],
     alarmMetrics: corruptEventsAlarm,
-    memoryMb: 256,
-    timeoutSeconds: 10,
     tables: { events: 'read', globalLog: 'read' },
-  },
+  }),
 } as const satisfies Record<string, FunctionDeclaration>;
 
 /** Reactions every system runs besides its contexts' own. */

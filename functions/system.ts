@@ -5,7 +5,8 @@
  *
  * A new context is its own folder with a `module.ts`, and one entry in `contexts` below.
  *
- * This module is plain data: it must not import the AWS SDK or aws-cdk-lib.
+ * It loads the contexts' modules (their events, projections and routes), and with them the
+ * framework; it must not import aws-cdk-lib.
  */
 import { accountsModule } from './accounts/module';
 import {

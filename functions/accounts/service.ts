@@ -1,5 +1,6 @@
 import {
   CommandHandler,
+  EventStore,
   repositoryFor,
   type AggregateRepository,
   type EventSourcingStorage,
@@ -20,6 +21,14 @@ export function accountRepository(storage: EventSourcingStorage): AccountReposit
     snapshots: { stateVersion: ACCOUNT_STATE_VERSION },
   });
 }
+
+/** The account streams without snapshots, for other contexts that read them. */
+export const accountStore = (storage: EventSourcingStorage): AccountRepository['store'] =>
+  new EventStore({
+    client: storage.client,
+    tableName: storage.eventsTable,
+    catalogue: accountEvents,
+  });
 
 /** Who owns an account in this state; `undefined` when it was never opened. */
 export const ownerOf = (state: AccountState): string | undefined =>

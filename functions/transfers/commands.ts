@@ -1,14 +1,8 @@
 import { ulid } from 'ulid';
 import * as z from 'zod';
-import {
-  createDynamoDbClient,
-  EventStore,
-  storageFromEnv,
-  tableNameFromEnv,
-} from '../eventsourcing';
-import { accountEvents } from '../accounts/events';
+import { createDynamoDbClient, storageFromEnv, tableNameFromEnv } from '../eventsourcing';
 import { MAX_AMOUNT } from '../accounts/decider';
-import { accountOwner } from '../accounts/service';
+import { accountOwner, accountStore } from '../accounts/service';
 import { httpHandler } from '../http/api';
 import { requireOwner } from '../http/caller';
 import { commandRoutes } from '../http/commands';
@@ -24,7 +18,7 @@ const dependencies = once(() => {
   const storage = storageFromEnv(client, { snapshots: false });
   return {
     transfers: transferCommandHandler(storage),
-    accounts: new EventStore({ client, tableName: storage.eventsTable, catalogue: accountEvents }),
+    accounts: accountStore(storage),
     keys: new IdempotencyKeys(client, tableNameFromEnv('idempotency')),
   };
 });

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { EventStore, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
-import { accountEvents } from '../accounts/events';
-import { accountOwner } from '../accounts/service';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { accountOwner, accountStore } from '../accounts/service';
 import { httpHandler, route } from '../http/api';
 import { forbidden } from '../http/caller';
 import { HttpError } from '../http/errors';
@@ -15,11 +14,7 @@ const dependencies = once(() => {
   const storage = storageFromEnv(createDynamoDbClient(), { snapshots: false });
   return {
     transfers: transferRepository(storage),
-    accounts: new EventStore({
-      client: storage.client,
-      tableName: storage.eventsTable,
-      catalogue: accountEvents,
-    }),
+    accounts: accountStore(storage),
   };
 });
 

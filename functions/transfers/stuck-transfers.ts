@@ -42,10 +42,8 @@ export async function findStuckTransfers(
         pk: inFlightPartition(shard),
         ...(next ? { startAfter: next } : {}),
       });
-      for (const item of page.items as unknown as InFlightTransfer[]) {
-        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-        if (item.requestedAt < before) stuck.push(item);
-      }
+      const items = page.items as unknown as InFlightTransfer[];
+      stuck.push(...items.filter((item) => item.requestedAt < before));
       next = page.next;
     } while (next);
   }

@@ -10,7 +10,7 @@ import {
   type SystemDeclaration,
 } from '../../functions/eventsourcing';
 import { integrationMappings, PUBLISHED_EVENT_TYPES } from '../../functions/integration/mapping';
-import { DOMAIN_EVENT_TYPES } from '../../functions/domain-events';
+import { domainEvents } from '../../functions/domain-events';
 import * as system from '../../functions/system';
 import { systemDeclaration } from '../../lib/declaration';
 import { checkHandlers } from '../../lib/handler-exports';
@@ -99,7 +99,7 @@ describe('the system declaration', () => {
       .filter((context) => (context.integration as unknown) === 'unpublished')
       .flatMap((context) => context.events.types);
     expect([...PUBLISHED_EVENT_TYPES, ...unpublished].sort()).toEqual(
-      [...DOMAIN_EVENT_TYPES].sort(),
+      [...domainEvents.types].sort(),
     );
     expect(Object.keys(integrationMappings).sort()).toEqual([...PUBLISHED_EVENT_TYPES].sort());
   });
