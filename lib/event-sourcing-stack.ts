@@ -10,6 +10,7 @@ import { SystemMonitoring } from './monitoring';
 import type { DeploymentSettings } from './settings';
 import { scheduleFunction } from './schedules';
 import { connectStreamHost } from './stream-hosts';
+import { tableOutputId } from './output-ids';
 import { SystemTables } from './tables';
 
 export interface EventSourcingStackProps extends StackProps {
@@ -17,9 +18,6 @@ export interface EventSourcingStackProps extends StackProps {
   /** What to deploy; the declaration in `functions/system.ts` when omitted. */
   readonly declaration?: SystemDeclaration;
 }
-
-const outputId = (key: string, suffix: string) =>
-  `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
 
 /**
  * The whole system from its declaration: tables, functions with exact table permissions, the
@@ -132,7 +130,7 @@ export class EventSourcingStack extends Stack {
       new CfnOutput(this, id, { description, value });
     if (this.httpApi) output('ApiUrl', 'Base URL of the HTTP API', this.httpApi.url);
     for (const { key, table } of this.tables.byKey.values()) {
-      output(outputId(key, 'TableName'), `Physical name of the ${key} table`, table.tableName);
+      output(tableOutputId(key), `Physical name of the ${key} table`, table.tableName);
     }
     if (this.failureRecords) {
       output(

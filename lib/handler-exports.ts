@@ -1,24 +1,16 @@
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   InvalidDeclarationError,
   routeKeysOf,
   type FunctionDeclaration,
   type SystemDeclaration,
 } from '../functions/eventsourcing/declaration';
-
-const REPOSITORY_ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+import { importFunctionHandler } from './function-modules';
 
 /** What a declared function's module must hold: its handler, and an HTTP handler's routes. */
 async function handlerProblems(key: string, fn: FunctionDeclaration): Promise<string[]> {
-  const name = fn.handler ?? 'handler';
-  const module = (await import(pathToFileURL(resolve(REPOSITORY_ROOT, fn.entry)).href)) as Record<
-    string,
-    unknown
-  >;
-  const handler = module[name];
-  if (typeof handler !== 'function') {
-    return [`function ${key}: ${fn.entry} exports no function named '${name}'`];
+  const handler = await importFunctionHandler(fn);
+  if (!handler) {
+    return [`function ${key}: ${fn.entry} exports no function named '${fn.handler ?? 'handler'}'`];
   }
   const served = (handler as { routes?: Readonly<Record<string, unknown>> }).routes;
   if (fn.trigger !== 'http' || !served) return [];

@@ -11,7 +11,7 @@ import type {
 import type { FunctionDeclaration, RouteDeclaration } from '../functions/eventsourcing';
 import { functions as declaredFunctions, routes as declaredRoutes } from '../functions/system';
 import { DEFAULT_CALLER_SETTINGS } from '../functions/http/caller';
-import { loadFunctionHandler } from './function-modules';
+import { loadFunctionHandler } from '../lib/function-modules';
 import { lambdaContext } from './lambda-context';
 import type { ToolRoutes } from './tool-routes';
 

@@ -8,7 +8,7 @@ import {
 } from '../functions/eventsourcing';
 import { functions as declaredFunctions, streamHosts as declaredHosts } from '../functions/system';
 import { FailureDirectory } from './failure-destination';
-import { loadFunctionHandler } from './function-modules';
+import { loadFunctionHandler } from '../lib/function-modules';
 import { StreamCheckpoints } from './stream-checkpoints';
 import { StreamRunner, type StreamHandler } from './stream-runner';
 import { latestStreamArn } from './tables';
@@ -47,11 +47,6 @@ export interface RunningStreamConsumers {
 
 export function createStreamsClient(endpoint: string): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient(localEndpointConfig(endpoint));
-}
-
-/** Imports a declared stream host's handler exactly as Lambda would find it. */
-export function loadHandler(declaration: FunctionDeclaration): Promise<StreamHandler> {
-  return loadFunctionHandler<StreamHandler>(declaration);
 }
 
 /** A handler that receives every batch `times` times; the last answer counts. */
@@ -123,7 +118,10 @@ async function createRunners(
         ...shared,
         consumer: key,
         streamArn: await latestStreamArn(options.client, tableName),
-        handler: repeatDeliveries(await loadHandler(declaration), options.deliverEachBatch ?? 1),
+        handler: repeatDeliveries(
+          await loadFunctionHandler<StreamHandler>(declaration),
+          options.deliverEachBatch ?? 1,
+        ),
         settings: host,
         functionName: key,
         timeoutSeconds: declaration.timeoutSeconds,

@@ -35,7 +35,7 @@ async function named<Consumer>(
 }
 
 /** The one consumer a command needs. */
-export const namedConsumer = (context: EsContext, name: string | undefined) =>
+const namedConsumer = (context: EsContext, name: string | undefined) =>
   named(selectConsumers, context, name);
 
 /** The one projection a command needs. */

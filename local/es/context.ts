@@ -14,6 +14,7 @@ import {
 import { domainEvents } from '../../functions/domain-events';
 import { GLOBAL_LOG_INDEXER } from '../../functions/infrastructure';
 import { functions, streamHosts, type TableKey } from '../../functions/system';
+import { loadFunctionHandler } from '../../lib/function-modules';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
 
@@ -47,10 +48,9 @@ export interface EsContext {
  * environment (TABLE_*), as in Lambda: the target must be set there first.
  */
 export async function declaredConsumers(): Promise<Map<string, ConsumerRuntime>> {
-  const { loadHandler } = await import('../stream-consumers');
   const consumers = new Map<string, ConsumerRuntime>();
   for (const key of Object.keys(streamHosts) as (keyof typeof streamHosts)[]) {
-    const host = (await loadHandler(functions[key])) as unknown as ConsumerHost;
+    const host = await loadFunctionHandler<ConsumerHost>(functions[key]);
     for (const [name, runtime] of host.runtimes()) consumers.set(name, runtime);
   }
   return consumers;

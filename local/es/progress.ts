@@ -12,7 +12,7 @@ function formatSeconds(seconds: number): string {
 }
 
 /** `[#########-----]` for a fraction from 0 to 1. */
-export function progressBar(fraction: number, width = BAR_WIDTH): string {
+function progressBar(fraction: number, width = BAR_WIDTH): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }

@@ -5,6 +5,7 @@ import {
   tableNameEnvVar,
 } from '../../functions/eventsourcing';
 import { tables as declaredTables, type TableKey } from '../../functions/system';
+import { tableOutputId } from '../../lib/output-ids';
 
 /** The tables a command works on, and where DynamoDB is for them. */
 export interface Target {
@@ -21,10 +22,6 @@ export class TargetError extends Error {
 }
 
 const tableKeys = Object.keys(declaredTables) as TableKey[];
-
-/** CloudFormation output id of a table's physical name, as the CDK app names it. */
-export const tableOutputId = (key: string) =>
-  `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/[^A-Za-z0-9]/g, '')}TableName`;
 
 /** Table names from a stack's outputs; fails naming the outputs it lacks. */
 export function tablesFromOutputs(

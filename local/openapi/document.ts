@@ -7,7 +7,7 @@ import {
   routes as declaredRoutes,
   type FunctionKey,
 } from '../../functions/system';
-import { loadFunctionHandler } from '../function-modules';
+import { loadFunctionHandler } from '../../lib/function-modules';
 import { errorResponses, headerParameters, successResponse, ERROR_SCHEMA } from './responses';
 
 type JsonSchema = Record<string, unknown>;

@@ -28,10 +28,9 @@ async function logAfter(context: EsContext, query: URLSearchParams) {
 async function consumersView(context: EsContext) {
   const consumers = await context.consumers();
   const statuses = await consumerStatuses(consumers, context.log);
-  const parked = await Promise.all(
-    (await selectParkingConsumers(context, undefined)).map((consumer) => consumer.list()),
-  );
-  return { ...statuses, parked: parked.flat() };
+  // Every consumer, the log's indexer included, keeps its records in one table: one Scan.
+  const parked = await context.indexerParking.parking.list();
+  return { ...statuses, parked };
 }
 
 async function redrive(context: EsContext, name: string | null) {

@@ -24,7 +24,7 @@ import {
   type TableKey,
 } from '../../functions/system';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
-import { loadFunctionHandler } from '../../local/function-modules';
+import { loadFunctionHandler } from '../../lib/function-modules';
 import { createTables } from '../../local/tables';
 import { apiEvent, lambdaContext } from '../support/api-gateway-events';
 import { startGrantingProxy, type GrantingProxy } from '../support/granting-proxy';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Routes } from '../../functions/http/api';
 import { functions, routes } from '../../functions/system';
-import { loadFunctionHandler } from '../../local/function-modules';
+import { loadFunctionHandler } from '../../lib/function-modules';
 import { startHttpServer, type LocalHttpServer } from '../../local/http-server';
 import { describedRoutes, openApiDocument } from '../../local/openapi/document';
 import { apiDocsPages } from '../../local/openapi/pages';

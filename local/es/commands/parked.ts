@@ -2,7 +2,7 @@ import type { ParkedStream } from '../../../functions/eventsourcing';
 import { emit, type EsCommand } from '../command';
 import { selectParkingConsumers } from '../consumer-selection';
 
-export function formatParked(record: ParkedStream): string {
+function formatParked(record: ParkedStream): string {
   const waiting =
     record.queuedUpTo !== undefined ? `, events up to ${record.queuedUpTo} waiting` : '';
   return (

@@ -57,14 +57,20 @@ async function statusOf(
   now: number,
 ): Promise<ConsumerStatus> {
   const handled = log.filter((reference) => runtime.handles.has(reference.type));
-  const [active] = await runtime.targets();
-  const applied = active
-    ? await active.appliedVersions([...new Set(handled.map((reference) => reference.streamId))])
-    : new Map<string, number>();
+  // A projection's generations are read once: for its active target and for the report.
+  const projection = runtime instanceof ProjectionRuntime ? runtime : undefined;
+  const generations = await projection?.generations();
+  const [active] =
+    projection && generations ? [projection.writer(generations.active)] : await runtime.targets();
+  const [applied, records] = await Promise.all([
+    active
+      ? active.appliedVersions([...new Set(handled.map((reference) => reference.streamId))])
+      : new Map<string, number>(),
+    runtime.parking.list(runtime.name),
+  ]);
   const pending = handled.filter(
     (reference) => reference.version > (applied.get(reference.streamId) ?? 0),
   );
-  const records = await runtime.parking.list(runtime.name);
   const parked = records.filter((record) => record.status === 'parked').length;
   const oldest = pending[0];
   return {
@@ -75,14 +81,13 @@ async function statusOf(
     lagSeconds: oldest ? Math.max(0, (now - Date.parse(oldest.recordedAt)) / 1000) : 0,
     parked,
     failing: records.length - parked,
-    ...(runtime instanceof ProjectionRuntime ? { generation: await generationOf(runtime) } : {}),
-  };
-}
-
-async function generationOf(runtime: ProjectionRuntime) {
-  const state = await runtime.generations();
-  return {
-    active: state.active,
-    ...(state.building !== undefined ? { building: state.building } : {}),
+    ...(generations
+      ? {
+          generation: {
+            active: generations.active,
+            ...(generations.building !== undefined ? { building: generations.building } : {}),
+          },
+        }
+      : {}),
   };
 }

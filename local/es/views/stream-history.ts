@@ -14,7 +14,7 @@ export interface StreamHistory {
 }
 
 /** Events read at most by one history (time travel over longer streams shows the first ones). */
-export const MAX_HISTORY_EVENTS = 1000;
+const MAX_HISTORY_EVENTS = 1000;
 
 /** Reads a stream (parsed by the store's catalogue) and folds every state along it. */
 export async function streamHistory(
