@@ -1,14 +1,13 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventItem, GlobalLogReader, ParkedStreams } from '../../functions/eventsourcing';
+import { GlobalLogReader, ParkedStreams } from '../../functions/eventsourcing';
 import { systemContext } from '../../local/es/context';
 import { waitFor } from '../../local/wait-for';
 import { expectCorruptAnswers } from '../support/corrupt-event';
 import { readAllReferences } from '../support/global-log';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { runOperator } from '../support/operator';
-import { storedVersions } from '../support/stored-items';
+import { putUnreadableEvent, storedVersions } from '../support/stored-items';
 
 let t: TestApi;
 
@@ -22,21 +21,18 @@ describe('a stored event whose data is not JSON', () => {
     const accountId = await t.openAccount('uma', 100);
     const streamId = `account-${accountId}`;
     // A manual write that broke the item's JSON: no schema can even be asked about it.
-    const item = eventItem({
-      streamId,
-      version: 3,
-      eventId: `${streamId}-3`,
-      type: 'MoneyDeposited',
-      schemaVersion: 1,
-      data: {},
-      metadata: {},
-      recordedAt: new Date().toISOString(),
-    });
-    await t.client.send(
-      new PutItemCommand({
-        TableName: t.stack.tableNames.events,
-        Item: { ...item, data: { S: '{"amount": 5' } },
-      }),
+    await putUnreadableEvent(
+      { client: t.client, names: t.stack.tableNames },
+      {
+        streamId,
+        version: 3,
+        eventId: `${streamId}-3`,
+        type: 'MoneyDeposited',
+        schemaVersion: 1,
+        data: {},
+        metadata: {},
+        recordedAt: new Date().toISOString(),
+      },
     );
     const versions = () => storedVersions(t.client, t.stack.tableNames.events, streamId);
     expect(await versions()).toEqual([1, 2, 3]);
