@@ -73,6 +73,7 @@ export function rawEventItems(): (
     recordedAt: new Date().toISOString(),
     newEventId: () => '0'.repeat(26),
     metadata: EVENT_METADATA,
+    previousHash: undefined,
   });
   const { item } = template!;
   let written = 0;

@@ -6,6 +6,7 @@ import {
   TableV2,
   type Attribute,
 } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { KeyAttribute, TableDeclaration } from '../functions/eventsourcing/declaration';
 import { APPEND_ONLY_METADATA } from './append-only-check';
@@ -26,6 +27,35 @@ const attribute = (key: KeyAttribute): Attribute => ({
   name: key.name,
   type: attributeTypes[key.type],
 });
+
+/** What no principal may do to an append-only table's items, whatever its own policies allow. */
+export const ITEM_CHANGING_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:UpdateTimeToLive',
+] as const;
+
+/**
+ * The resource policy of an append-only table: an explicit deny outweighs any allow in the
+ * account, so no role, user or console session can update or delete an item, or make items
+ * expire. Table-level changes stay with CloudFormation (deletion protection guards deletion).
+ */
+const appendOnlyPolicy = () =>
+  new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'EventsAreNeverChangedOrDeleted',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...ITEM_CHANGING_ACTIONS],
+        // In a table's own policy, `*` is the table (its ARN would make the table depend on itself).
+        resources: ['*'],
+      }),
+    ],
+  });
 
 /**
  * Every declared table, on demand. All have point-in-time recovery. The source of truth is also
@@ -52,6 +82,7 @@ export class SystemTables extends Construct {
         ...(declaration.timeToLiveAttribute
           ? { timeToLiveAttribute: declaration.timeToLiveAttribute }
           : {}),
+        ...(declaration.appendOnly ? { resourcePolicy: appendOnlyPolicy() } : {}),
         globalSecondaryIndexes: (declaration.globalIndexes ?? []).map((index) => ({
           indexName: index.indexName,
           partitionKey: attribute(index.partitionKey),

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { CorruptEventError, EventTooLargeError, InvalidEventError } from './errors';
+import { eventHash, storedFieldsOf } from './integrity/event-hash';
 import { MAX_ITEM_BYTES, fitsInItem, itemBytes } from './item-size';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types';
 
@@ -17,6 +18,7 @@ import type { EventMetadata, NewEvent, RecordedEvent } from './types';
  * | `data`     | S    | the event's data as JSON                                       |
  * | `meta`     | S    | its metadata as JSON; absent when empty                        |
  * | `sv`       | N    | schema version of `data`; absent while it is 1                 |
+ * | `h`        | S    | SHA-256 of the event as stored, chained (docs/integrity.md)    |
  *
  * JSON in one string attribute is as readable in the console as a map, and costs DynamoDB and
  * the SDK one value to read instead of one per field. Items of the first layout (`recordedAt`,
@@ -34,6 +36,7 @@ export function eventItem(event: RecordedEvent): Record<string, AttributeValue> 
   };
   if (!isEmpty(event.metadata)) item.meta = { S: JSON.stringify(event.metadata) };
   if (event.schemaVersion !== 1) item.sv = { N: String(event.schemaVersion) };
+  if (event.hash !== undefined) item.h = { S: event.hash };
   return item;
 }
 
@@ -124,6 +127,7 @@ export function readEventItem(item: Record<string, AttributeValue>): ReadEventIt
     data: documentOf(item.data),
     metadata: documentOf(item.meta ?? item.metadata),
     recordedAt: (item.at ?? item.recordedAt)!.S!,
+    ...(item.h?.S !== undefined ? { hash: item.h.S } : {}),
   });
 }
 
@@ -145,6 +149,7 @@ export function eventFromAttributes(raw: Record<string, unknown>): RecordedEvent
     data: documentIn(raw.data),
     metadata: documentIn(raw.meta ?? raw.metadata),
     recordedAt: (raw.at ?? raw.recordedAt) as string,
+    ...(typeof raw.h === 'string' ? { hash: raw.h } : {}),
   });
   if (error) throw error;
   return event;
@@ -174,17 +179,36 @@ function storableItem(event: RecordedEvent, index: number): Record<string, Attri
   }
 }
 
-/** Turns checked events into the items to write, refusing oversized ones. */
+/** The event and its item, both carrying the hash of the item's stored fields. */
+function sealed(
+  event: RecordedEvent,
+  item: Record<string, AttributeValue>,
+  previousHash: string | undefined,
+): PreparedEvent {
+  const hash = eventHash(storedFieldsOf(item)!, previousHash);
+  return { event: { ...event, hash }, item: { ...item, h: { S: hash } } };
+}
+
+/** What new events are recorded with, besides their own content. */
+export interface PrepareContext {
+  readonly recordedAt: string;
+  readonly newEventId: () => string;
+  readonly metadata: EventMetadata | undefined;
+  /** Hash of the stream's event before the first new one; undefined when none or unhashed. */
+  readonly previousHash: string | undefined;
+}
+
+/**
+ * Turns checked events into the items to write, each hashed and chained to the one before it,
+ * refusing oversized ones.
+ */
 export function prepareEvents(
   streamId: string,
   firstVersion: number,
   events: readonly CheckedEvent[],
-  context: {
-    recordedAt: string;
-    newEventId: () => string;
-    metadata: EventMetadata | undefined;
-  },
+  context: PrepareContext,
 ): PreparedEvent[] {
+  let previousHash = context.previousHash;
   return events.map((newEvent, index) => {
     const event: RecordedEvent = {
       streamId,
@@ -198,10 +222,11 @@ export function prepareEvents(
         : (context.metadata ?? {}),
       recordedAt: context.recordedAt,
     };
-    const item = storableItem(event, index);
-    if (!fitsInItem(item)) {
-      throw new EventTooLargeError(event.type, itemBytes(item), MAX_ITEM_BYTES);
+    const prepared = sealed(event, storableItem(event, index), previousHash);
+    if (!fitsInItem(prepared.item)) {
+      throw new EventTooLargeError(event.type, itemBytes(prepared.item), MAX_ITEM_BYTES);
     }
-    return { event, item };
+    previousHash = prepared.event.hash;
+    return prepared;
   });
 }

@@ -62,7 +62,6 @@ export class EventStore<
     const { expectedVersion } = options;
     const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
     if (isExact(expectedVersion)) {
-      await this.heads.assertExists(streamId, baseOf(expectedVersion), expectedVersion);
       return this.write(streamId, baseOf(expectedVersion), checked, options);
     }
     for (let attempt = 1; ; attempt++) {
@@ -89,15 +88,18 @@ export class EventStore<
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
-    await Promise.all(
+    const previousHashes = await Promise.all(
       appends.map((a) =>
-        this.heads.assertExists(a.streamId, baseOf(a.expectedVersion), a.expectedVersion),
+        this.heads.previousHash(a.streamId, baseOf(a.expectedVersion), a.expectedVersion),
       ),
     );
     const recordedAt = this.clock().toISOString();
     const context = { recordedAt, newEventId: this.newEventId, metadata: options.metadata };
-    const prepared = appends.map((a) =>
-      prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, checked.get(a.streamId)!, context),
+    const prepared = appends.map((a, index) =>
+      prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, checked.get(a.streamId)!, {
+        ...context,
+        previousHash: previousHashes[index],
+      }),
     );
     const expected = new Map(appends.map((a) => [a.streamId, a.expectedVersion]));
     const conflict = (streamId: string) =>
@@ -106,9 +108,10 @@ export class EventStore<
     if (all.length === 1) await this.writes.putOne(all[0]!, conflict);
     else await this.writes.transact(all, [], conflict);
     return appends.map((a, index) => {
+      const events = prepared[index]!.map((p) => p.event);
       const version = baseOf(a.expectedVersion) + a.events.length;
-      this.heads.observe(a.streamId, version);
-      return { streamId: a.streamId, version, events: prepared[index]!.map((p) => p.event) };
+      this.heads.observe(a.streamId, version, events.at(-1)!.hash);
+      return { streamId: a.streamId, version, events };
     });
   }
 
@@ -166,7 +169,7 @@ export class EventStore<
   async *iterateItems(streamId: string, options: ReadOptions = {}): AsyncGenerator<ReadEventItem> {
     validateStreamId(streamId);
     for await (const read of this.pages.read(streamId, rangeOf(options))) {
-      this.heads.observe(streamId, read.event.version);
+      this.heads.observe(streamId, read.event.version, read.event.hash ?? null);
       yield read;
     }
   }
@@ -204,11 +207,13 @@ export class EventStore<
     events: readonly CheckedEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    const previousHash = await this.heads.previousHash(streamId, base, options.expectedVersion);
     const recordedAt = recordedAtOf(this.clock().toISOString(), options.notBefore);
     const prepared = prepareEvents(streamId, base + 1, events, {
       recordedAt,
       newEventId: this.newEventId,
       metadata: options.metadata,
+      previousHash,
     });
     const alongside = options.alongside ?? [];
     const conflict = () => this.heads.conflict(streamId, options.expectedVersion);
@@ -218,7 +223,7 @@ export class EventStore<
       await this.writes.transact(prepared, alongside, conflict);
     }
     const version = base + prepared.length;
-    this.heads.observe(streamId, version);
+    this.heads.observe(streamId, version, prepared.at(-1)!.event.hash);
     return { streamId, version, events: prepared.map((p) => p.event) };
   }
 }

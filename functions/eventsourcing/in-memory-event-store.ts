@@ -182,6 +182,7 @@ export class InMemoryEventStore<
     return prepareEvents(streamId, base + 1, events, {
       ...context,
       newEventId: () => this.newEventId(),
+      previousHash: this.table.get(streamId, base)?.hash,
     });
   }
 

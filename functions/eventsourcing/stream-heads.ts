@@ -12,9 +12,9 @@ export class StreamHeads {
     private readonly tableName: string,
   ) {}
 
-  /** Records that `version` of the stream is committed. */
-  observe(streamId: string, version: number): void {
-    this.known.observe(streamId, version);
+  /** Records that `version` of the stream is committed, with its hash (null: it has none). */
+  observe(streamId: string, version: number, hash?: string | null): void {
+    this.known.observe(streamId, version, hash);
   }
 
   /** The stream's current version (0 when it does not exist). */
@@ -24,40 +24,47 @@ export class StreamHeads {
         TableName: this.tableName,
         KeyConditionExpression: 'streamId = :s',
         ExpressionAttributeValues: { ':s': { S: streamId } },
-        ProjectionExpression: 'version',
+        ProjectionExpression: 'version, h',
         ConsistentRead: true,
         ScanIndexForward: false,
         Limit: 1,
       }),
     );
-    const version = Number(result.Items?.[0]?.version?.N ?? 0);
-    this.known.observe(streamId, version);
+    const head = result.Items?.[0];
+    const version = Number(head?.version?.N ?? 0);
+    if (head) this.known.observe(streamId, version, head.h?.S ?? null);
     return version;
   }
 
   /**
-   * Appending at an exact version N must not create a hole when the stream is shorter than N.
-   * Events are never deleted, so once version N is known to exist it exists for good: the check
-   * is a read only when this process has not seen version N yet.
+   * The hash new events after version `version` chain to (undefined at 0 or for an event stored
+   * before hashing), making sure that version exists: appending at an exact version N must not
+   * create a hole when the stream is shorter than N. Events are never deleted, so once version N
+   * and its hash are known they hold for good: this is a read only when this process has not
+   * just seen version N.
    */
-  async assertExists(
+  async previousHash(
     streamId: string,
     version: number,
     expectedVersion: ExpectedVersion,
-  ): Promise<void> {
-    if (version === 0 || this.known.get(streamId) >= version) return;
+  ): Promise<string | undefined> {
+    if (version === 0) return undefined;
+    const known = this.known.hashAt(streamId, version);
+    if (known !== undefined) return known ?? undefined;
     const found = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: { streamId: { S: streamId }, version: { N: String(version) } },
-        ProjectionExpression: 'version',
+        ProjectionExpression: 'version, h',
         ConsistentRead: true,
       }),
     );
     if (!found.Item) {
       throw new ConcurrencyError(streamId, expectedVersion, await this.version(streamId));
     }
-    this.known.observe(streamId, version);
+    const hash = found.Item.h?.S;
+    this.known.observe(streamId, version, hash ?? null);
+    return hash;
   }
 
   /** The concurrency error of a lost race, with the stream's head when it can be read. */

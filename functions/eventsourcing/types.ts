@@ -29,6 +29,11 @@ export interface RecordedEvent<Type extends string = string, Data = Record<strin
   readonly metadata: EventMetadata;
   /** ISO-8601 UTC with milliseconds. */
   readonly recordedAt: string;
+  /**
+   * SHA-256 (hex) of the event as stored, chained to the previous event of its stream
+   * (docs/integrity.md); absent for events stored before events were hashed.
+   */
+  readonly hash?: string;
 }
 
 /**

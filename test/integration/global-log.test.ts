@@ -95,6 +95,14 @@ describe('global log indexer', () => {
       await deliver(handler, batch);
     }
     expectExactlyOnce(await readAllReferences(log.reader()), events);
+    // Records and reads of the events table alike hand on each event's hash to its leaf.
+    const { events: leaves } = await log.reader().leaves(0, events.length);
+    const hashes = new Map(events.map((e) => [`${e.streamId}/${e.version}`, e.hash]));
+    expect(leaves).toHaveLength(events.length);
+    for (const leaf of leaves) {
+      expect(leaf.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(leaf.hash).toBe(hashes.get(`${leaf.streamId}/${leaf.version}`));
+    }
   });
 
   it('stays gap-free and exactly-once with four indexers on the same records at once', async () => {

@@ -27,6 +27,7 @@ import { systemDeclaration } from '../../lib/declaration';
 import { EventSourcingStack } from '../../lib/event-sourcing-stack';
 import { readDeploymentSettings } from '../../lib/settings';
 import { grantTableAccess } from '../../lib/table-access';
+import { ITEM_CHANGING_ACTIONS } from '../../lib/tables';
 
 // ---------------------------------------------------------------------------------------------
 // Declarations and synthesis
@@ -360,6 +361,31 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     const events = json.Resources[logicalId(stack.tables.get('events').table)]!;
     expect(events.DeletionPolicy).toBe('Retain');
     expect(events.Properties!.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('denies every principal changing or deleting an item of an append-only table', () => {
+    for (const [key, table] of Object.entries(declaration.tables)) {
+      const resource = json.Resources[logicalId(stack.tables.get(key).table)]!;
+      const replica = (resource.Properties!.Replicas as Record<string, Json>[])[0]!;
+      if (!table.appendOnly) {
+        expect(replica.ResourcePolicy, key).toBeUndefined();
+        continue;
+      }
+      expect(replica.ResourcePolicy).toEqual({
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'EventsAreNeverChangedOrDeleted',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: [...ITEM_CHANGING_ACTIONS].sort(),
+              Resource: '*',
+            },
+          ],
+        },
+      });
+    }
   });
 
   it('outputs every table name', () => {

@@ -95,7 +95,7 @@ describe('event items of the first layout', () => {
     const [first, , compact] = await storedItems();
     expect(first).toEqual(legacyItem(legacyEvents[0]!));
     expect(Object.keys(compact!).sort()).toEqual(
-      ['at', 'data', 'eventId', 'meta', 'streamId', 'type', 'version'].sort(),
+      ['at', 'data', 'eventId', 'h', 'meta', 'streamId', 'type', 'version'].sort(),
     );
     expect(compact!.data).toEqual({ S: '{"amount":25}' });
   });

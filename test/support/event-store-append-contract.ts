@@ -29,6 +29,7 @@ export function appendContract(context: Context): void {
       data: { owner: 'ana' },
       metadata: { actor: 'ana', correlationId: 'c-1' },
       recordedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) as string,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
     });
     expect(result.events).toEqual([event]);
     expect(await store.headVersion(streamId)).toBe(1);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type EventStreamStore } from '../../functions/eventsourcing';
 import { events, newStreamId, type EventStoreHarness } from './event-store-cases';
 import { appendContract } from './event-store-append-contract';
+import { hashChainContract } from './event-store-hash-contract';
 import { catalogueContract, multiStreamContract, readContract } from './event-store-read-contract';
 
 export {
@@ -28,6 +29,9 @@ export function eventStoreContract(setUp: () => Promise<EventStoreHarness>): voi
   });
   describe('read', () => {
     readContract(() => ({ harness, store }));
+  });
+  describe('the hash chain', () => {
+    hashChainContract(() => ({ harness, store }));
   });
   describe('appendToStreams', () => {
     multiStreamContract(() => ({ harness, store }));

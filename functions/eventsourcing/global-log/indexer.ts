@@ -97,6 +97,7 @@ export class GlobalLogIndexer {
           version: entry.v,
           type: entry.t,
           recordedAt: entry.r,
+          ...(entry.h !== undefined ? { hash: entry.h } : {}),
           position: plan.firstPosition + index,
         }),
       );
@@ -197,6 +198,7 @@ const pendingOf = (event: RecordedEvent): PendingEntry => ({
   version: event.version,
   type: event.type,
   recordedAt: event.recordedAt,
+  ...(event.hash !== undefined ? { hash: event.hash } : {}),
 });
 
 /** Per stream, each offered version once, ranked by where it was first offered. */

@@ -2,7 +2,7 @@
  * Where the global log keeps what, in one table keyed by `pk` (string) and `sk` (number).
  *
  * - **Pages** (`pk = page#<epoch>`, `sk = first position`): the log itself. Each page holds the
- *   references (stream id, version, type, recordedAt) of consecutive positions; pages are only
+ *   references (stream id, version, type, recordedAt, hash) of consecutive positions; pages are only
  *   ever inserted, so a position never changes once given.
  * - **Type pages** (`pk = type#<type>#<epoch>`, `sk = last position of that type in the page`):
  *   the positions of one event type in one page, written in the same transaction as the page.
@@ -39,6 +39,8 @@ export interface PageEntry {
   readonly t: string;
   /** recordedAt of the event. */
   readonly r: string;
+  /** The event's stored hash (what checkpoints seal); absent for an event stored unhashed. */
+  readonly h?: string;
 }
 
 /** A type page's reference: a page entry without the type, with its position. */

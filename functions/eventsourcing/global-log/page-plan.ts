@@ -15,6 +15,8 @@ export interface PendingEntry {
   readonly version: number;
   readonly type: string;
   readonly recordedAt: string;
+  /** The event's stored hash, sealed by checkpoints; absent for an event stored unhashed. */
+  readonly hash?: string;
 }
 
 export interface MarkerMove {
@@ -58,7 +60,11 @@ export const DEFAULT_PAGE_LIMITS: PageLimits = {
 
 /** A generous estimate of an entry's bytes in a DynamoDB item (names, numbers, overhead). */
 const entryBytes = (entry: PendingEntry) =>
-  Buffer.byteLength(entry.streamId) + Buffer.byteLength(entry.type) + entry.recordedAt.length + 32;
+  Buffer.byteLength(entry.streamId) +
+  Buffer.byteLength(entry.type) +
+  entry.recordedAt.length +
+  (entry.hash?.length ?? 0) +
+  32;
 
 /**
  * The next page to append after `head`: a prefix of `queue` (which must hold each stream's
@@ -102,6 +108,7 @@ export function planPage(
       v: pending.version,
       t: pending.type,
       r: pending.recordedAt,
+      ...(pending.hash !== undefined ? { h: pending.hash } : {}),
     });
     streams.set(pending.streamId, { from: stream?.from ?? expected - 1, to: pending.version });
     const ofType = types.get(pending.type) ?? [];

@@ -1,6 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { EventSourcingError } from '../errors';
 import { eventFromAttributes } from '../event-items';
 import { batchGetAll } from '../consumers/batch-get';
 import type { RecordedEvent } from '../types';
@@ -17,57 +16,35 @@ import {
   type TypeTally,
 } from './layout';
 import { LogStore } from './log-store';
+import {
+  checkRead,
+  leafOf,
+  referenceOf,
+  typeReferenceOf,
+  type LeafReference,
+  type LogReference,
+  type LogSlice,
+  type ReadLogOptions,
+} from './references';
 
-/** An event with its position in the global log. */
-export interface LoggedEvent<Event extends RecordedEvent = RecordedEvent> {
-  readonly position: number;
-  readonly event: Event;
-}
+export {
+  InvalidLogReadError,
+  MAX_READ_LIMIT,
+  type LeafReference,
+  type LogReference,
+  type LogSlice,
+  type ReadLogOptions,
+} from './references';
 
-/** What the log holds at a position: a reference to the event, not the event. */
-export interface LogReference {
-  readonly position: number;
-  readonly streamId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly recordedAt: string;
-}
-
-export interface ReadLogOptions {
-  /** Read the positions after this one; 0 (the default) reads from the beginning. */
-  readonly after?: number;
-  /** At most this many events (default 100, at most 1000). */
-  readonly limit?: number;
-  /** Only events of these types (all when omitted). */
-  readonly types?: readonly string[];
-}
-
-export interface LogSlice<Item> {
-  readonly events: readonly Item[];
-  /**
-   * Pass as `after` to read on: everything up to it that matches the read has been returned
-   * (beyond the last event returned when a type filter knows no match lies in between).
-   */
-  readonly next: number;
-}
-
-export const MAX_READ_LIMIT = 1000;
-const DEFAULT_READ_LIMIT = 100;
 /** Keys per BatchGetItem call. */
 const BATCH_GET_KEYS = 100;
 /** Items per Query of pages or type pages. */
 const QUERY_LIMIT = 100;
 
-/** A read the log cannot answer as asked (bad position, limit or types). */
-export class InvalidLogReadError extends EventSourcingError {
-  readonly code = 'InvalidLogRead';
-  constructor(
-    message: string,
-    readonly field: 'after' | 'limit' | 'types',
-  ) {
-    super(message);
-    this.name = 'InvalidLogReadError';
-  }
+/** An event with its position in the global log. */
+export interface LoggedEvent<Event extends RecordedEvent = RecordedEvent> {
+  readonly position: number;
+  readonly event: Event;
 }
 
 export interface GlobalLogReaderOptions {
@@ -123,11 +100,22 @@ export class GlobalLogReader {
   /** What `read` returns, without fetching the events. */
   async references(options: ReadLogOptions = {}): Promise<LogSlice<LogReference>> {
     const { after, limit, types } = checkRead(options);
-    return types ? this.typeReferences(after, limit, types) : this.allReferences(after, limit);
+    return types
+      ? this.typeReferences(after, limit, types)
+      : this.allReferences(after, limit, referenceOf);
   }
 
-  private async allReferences(after: number, limit: number): Promise<LogSlice<LogReference>> {
-    const references: LogReference[] = [];
+  /** The leaves of the positions after `after` (at most `limit`), for checkpoints. */
+  leaves(after: number, limit: number): Promise<LogSlice<LeafReference>> {
+    return this.allReferences(after, limit, leafOf);
+  }
+
+  private async allReferences<Reference>(
+    after: number,
+    limit: number,
+    referenceAt: (position: number, entry: PageEntry) => Reference,
+  ): Promise<LogSlice<Reference>> {
+    const references: Reference[] = [];
     let next = after + 1;
     for (;;) {
       const epoch = this.epochs.of(next);
@@ -135,7 +123,7 @@ export class GlobalLogReader {
         if (first > next) return false; // its predecessor is not visible yet
         for (let index = next - first; index < entries.length; index++) {
           if (references.length >= limit) return false;
-          references.push(referenceOf(first + index, entries[index]!));
+          references.push(referenceAt(first + index, entries[index]!));
           next = first + index + 1;
         }
         return references.length < limit;
@@ -275,46 +263,4 @@ export class GlobalLogReader {
       return { position, event: this.parse(eventFromAttributes(item)) };
     });
   }
-}
-
-const referenceOf = (position: number, entry: PageEntry): LogReference => ({
-  position,
-  streamId: entry.s,
-  version: entry.v,
-  type: entry.t,
-  recordedAt: entry.r,
-});
-
-const typeReferenceOf = (type: string, entry: TypeEntry): LogReference => ({
-  position: entry.p,
-  streamId: entry.s,
-  version: entry.v,
-  type,
-  recordedAt: entry.r,
-});
-
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
-function checkRead(options: ReadLogOptions): {
-  after: number;
-  limit: number;
-  types: readonly string[] | undefined;
-} {
-  const after = options.after ?? 0;
-  if (!Number.isSafeInteger(after) || after < 0) {
-    throw new InvalidLogReadError('after must be a position: a whole number from 0', 'after');
-  }
-  const limit = options.limit ?? DEFAULT_READ_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
-    throw new InvalidLogReadError(
-      `limit must be a whole number from 1 to ${MAX_READ_LIMIT}`,
-      'limit',
-    );
-  }
-  const { types } = options;
-  if (types !== undefined) {
-    if (types.length === 0 || types.some((type) => typeof type !== 'string' || type === '')) {
-      throw new InvalidLogReadError('types must name at least one event type', 'types');
-    }
-  }
-  return { after, limit, types };
 }

@@ -62,12 +62,12 @@ export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString(
 
 const HEX_HASH = /^[0-9a-f]{64}$/;
 
-/** Whether a string is a hash as stored (64 lowercase hexadecimal digits). */
-export const isHexHash = (value: unknown): value is string =>
+/** Whether a value is a hash as stored (64 lowercase hexadecimal digits). */
+export const isHexHash = (value: unknown): boolean =>
   typeof value === 'string' && HEX_HASH.test(value);
 
 /** The bytes of a stored hash; `RangeError` for anything but 64 lowercase hex digits. */
 export function fromHex(value: string): Buffer {
-  if (!isHexHash(value)) throw new RangeError(`'${value}' is not a SHA-256 hash in hex`);
+  if (!HEX_HASH.test(value)) throw new RangeError(`'${value}' is not a SHA-256 hash in hex`);
   return Buffer.from(value, 'hex');
 }

@@ -1,0 +1,102 @@
+import { EventSourcingError } from '../errors';
+import type { PageEntry, TypeEntry } from './layout';
+
+/** What the log holds at a position: a reference to the event, not the event. */
+export interface LogReference {
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly recordedAt: string;
+}
+
+/** What a checkpoint seals of one position: the event there and its hash as the log holds it. */
+export interface LeafReference {
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  /** Absent for an event stored before events were hashed. */
+  readonly hash?: string;
+}
+
+export interface ReadLogOptions {
+  /** Read the positions after this one; 0 (the default) reads from the beginning. */
+  readonly after?: number;
+  /** At most this many events (default 100, at most 1000). */
+  readonly limit?: number;
+  /** Only events of these types (all when omitted). */
+  readonly types?: readonly string[];
+}
+
+export interface LogSlice<Item> {
+  readonly events: readonly Item[];
+  /**
+   * Pass as `after` to read on: everything up to it that matches the read has been returned
+   * (beyond the last event returned when a type filter knows no match lies in between).
+   */
+  readonly next: number;
+}
+
+export const MAX_READ_LIMIT = 1000;
+const DEFAULT_READ_LIMIT = 100;
+
+/** A read the log cannot answer as asked (bad position, limit or types). */
+export class InvalidLogReadError extends EventSourcingError {
+  readonly code = 'InvalidLogRead';
+  constructor(
+    message: string,
+    readonly field: 'after' | 'limit' | 'types',
+  ) {
+    super(message);
+    this.name = 'InvalidLogReadError';
+  }
+}
+
+export const referenceOf = (position: number, entry: PageEntry): LogReference => ({
+  position,
+  streamId: entry.s,
+  version: entry.v,
+  type: entry.t,
+  recordedAt: entry.r,
+});
+
+export const leafOf = (position: number, entry: PageEntry): LeafReference => ({
+  position,
+  streamId: entry.s,
+  version: entry.v,
+  ...(entry.h !== undefined ? { hash: entry.h } : {}),
+});
+
+export const typeReferenceOf = (type: string, entry: TypeEntry): LogReference => ({
+  position: entry.p,
+  streamId: entry.s,
+  version: entry.v,
+  type,
+  recordedAt: entry.r,
+});
+
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
+export function checkRead(options: ReadLogOptions): {
+  after: number;
+  limit: number;
+  types: readonly string[] | undefined;
+} {
+  const after = options.after ?? 0;
+  if (!Number.isSafeInteger(after) || after < 0) {
+    throw new InvalidLogReadError('after must be a position: a whole number from 0', 'after');
+  }
+  const limit = options.limit ?? DEFAULT_READ_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
+    throw new InvalidLogReadError(
+      `limit must be a whole number from 1 to ${MAX_READ_LIMIT}`,
+      'limit',
+    );
+  }
+  const { types } = options;
+  if (types !== undefined) {
+    if (types.length === 0 || types.some((type) => typeof type !== 'string' || type === '')) {
+      throw new InvalidLogReadError('types must name at least one event type', 'types');
+    }
+  }
+  return { after, limit, types };
+}
