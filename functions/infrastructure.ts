@@ -49,6 +49,14 @@ export const sharedTables = {
     // Consumers keep positions as checkpoints: a rebuilt log would number events differently.
     durability: 'source-of-truth',
   },
+  seals: {
+    description:
+      "Where sealing stands: the latest signed checkpoint, each stream's sealed positions (for proofs), and the verifier's progress.",
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'N' },
+    // An index of the checkpoints (which are the record); kept, so proofs never wait on a rebuild.
+    durability: 'source-of-truth',
+  },
   subscriptionCheckpoints: {
     description: 'The position each catch-up subscription of the global log has handled.',
     partitionKey: { name: 'subscription', type: 'S' },
