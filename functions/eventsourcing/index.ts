@@ -193,6 +193,36 @@ export {
   type SubscriptionStart,
 } from './global-log';
 
+// --- Verifiable history --------------------------------------------------------------------
+
+/** Hash chains, signed checkpoints of the global log, the verifier and proofs (docs/integrity.md). */
+export {
+  CheckpointSealer,
+  type CheckpointSealerOptions,
+  type SealedCheckpoint,
+} from './integrity/sealer';
+export {
+  HistoryVerifier,
+  type HistoryVerifierOptions,
+  type VerificationReport,
+  type VerifyOptions,
+} from './integrity/verifier';
+export { EventProofs, type EventProofsOptions, type ProofAnswer } from './integrity/proofs';
+export { S3CheckpointStore, type CheckpointStore } from './integrity/checkpoint-store';
+export { describeFinding, type Finding, type FindingKind, type UnsealedRange } from './integrity/findings';
+export {
+  checkpointKey,
+  parseStoredCheckpoint,
+  storedCheckpointJson,
+  type CheckpointBody,
+  type StoredCheckpoint,
+} from './integrity/checkpoint';
+export { signCheckpoint, type CheckpointSigner } from './integrity/signer';
+export { LocalCheckpointSigner } from './integrity/local-signer';
+export { KmsCheckpointSigner } from './integrity/kms-signer';
+export { LOCAL_SIGNING_KEY_PREFIX, signerFromEnv } from './integrity/signer-from-env';
+export { verifyProof, type EventProof } from './integrity/proof';
+
 // --- Observability ---------------------------------------------------------------------------
 
 /** The structured logger every framework component logs through (Powertools). */

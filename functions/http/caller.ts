@@ -92,3 +92,10 @@ export function requireOwner(caller: Caller, ownerId: string | undefined, resour
 /** The 403 for a caller acting on a resource that is not theirs. */
 export const forbidden = (resource: string) =>
   new HttpError(403, 'Forbidden', `You may not act on this ${resource}: it is not yours`);
+
+/** Refuses (403 `Forbidden`) a caller who is neither an IAM caller nor an operator. */
+export function requireOperator(caller: Caller, action: string): void {
+  if (!caller.privileged) {
+    throw new HttpError(403, 'Forbidden', `Only operators and IAM callers may ${action}`);
+  }
+}
