@@ -1,5 +1,5 @@
 /**
- * What every context shares: the event store's tables, the stream readers and their mapping
+ * What every context shares: the event store's tables, the checkpoints bucket, the stream readers and their mapping
  * settings, the health check, the global log and its feed, and the integration publisher.
  * `system.ts` combines it with the contexts' modules.
  *
@@ -7,6 +7,7 @@
  */
 import {
   EVENTS_STREAM_MAPPING,
+  type BucketDeclaration,
   type ConsumerDeclaration,
   type FunctionDeclaration,
   type TableDeclaration,
@@ -64,6 +65,13 @@ export const sharedTables = {
     durability: 'derived',
   },
 } as const satisfies Record<string, TableDeclaration>;
+
+export const sharedBuckets = {
+  checkpoints: {
+    description: 'Signed checkpoints of the global log; write-once.',
+    writeOnce: true,
+  },
+} as const satisfies Record<string, BucketDeclaration>;
 
 export const sharedFunctions = {
   health: {

@@ -23,6 +23,7 @@ import {
 import {
   projectionsReader,
   reactionsReader,
+  sharedBuckets,
   sharedFunctions,
   sharedReactions,
   sharedTables,
@@ -38,13 +39,17 @@ export const tables = { ...sharedTables, ...tablesOf(contexts) };
 
 export type TableKey = keyof typeof tables;
 
+export const buckets = sharedBuckets;
+
+export type BucketKey = keyof typeof buckets;
+
 /** Every projection of every context: the projections reader hosts them all. */
 export const projections = projectionsOf(contexts);
 
 export const streamHosts = {
   projections: { ...projectionsReader, consumers: projectionConsumers(projections) },
   reactions: { ...reactionsReader, consumers: { ...sharedReactions, ...reactionsOf(contexts) } },
-} as const satisfies Record<string, StreamHostDeclaration<TableKey>>;
+} as const satisfies Record<string, StreamHostDeclaration<TableKey, BucketKey>>;
 
 export type StreamHostKey = keyof typeof streamHosts;
 
@@ -53,7 +58,7 @@ export const functions = {
   ...functionsOf(contexts),
   projections: hostFunction(streamHosts.projections),
   reactions: hostFunction(streamHosts.reactions),
-} as const satisfies Record<string, FunctionDeclaration<TableKey>>;
+} as const satisfies Record<string, FunctionDeclaration<TableKey, BucketKey>>;
 
 export type FunctionKey = keyof typeof functions;
 

@@ -9,6 +9,7 @@ export {
 /** The real system, as declared in `functions/system.ts`. */
 export const systemDeclaration: SystemDeclaration = {
   tables: system.tables,
+  buckets: system.buckets,
   functions: system.functions,
   routes: system.routes,
   streamHosts: system.streamHosts,

@@ -99,6 +99,7 @@ const probeDeclaration: SystemDeclaration = {
       durability: 'source-of-truth',
     },
   },
+  buckets: {},
   functions: {
     probeCommand: {
       description: 'Appends events',
@@ -1385,6 +1386,7 @@ describe('bundling', () => {
   it('bundles the health check without the AWS SDK', () => {
     const declaration: SystemDeclaration = {
       tables: probeDeclaration.tables,
+      buckets: {},
       functions: { health: systemDeclaration.functions.health! },
       routes: [{ method: 'GET', path: '/health', function: 'health' }],
       streamHosts: {},

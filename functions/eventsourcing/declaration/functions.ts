@@ -1,3 +1,4 @@
+import type { BucketGrants } from './buckets';
 import type { TableGrants } from './tables';
 
 /** `ANY` matches every method; a route with the request's own method is preferred to it. */
@@ -6,7 +7,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 /** API Gateway's `routeKey`: the method and the path with `{name}` parameters. */
 export type RouteKey = `${HttpMethod} /${string}`;
 
-export interface FunctionDeclaration<TableKey extends string = string> {
+export interface FunctionDeclaration<
+  TableKey extends string = string,
+  BucketKey extends string = string,
+> {
   readonly description: string;
   /** Source file exporting the Lambda handler, relative to the repository root. */
   readonly entry: string;
@@ -28,6 +32,8 @@ export interface FunctionDeclaration<TableKey extends string = string> {
   readonly timeoutSeconds: number;
   /** Tables the function uses; their names reach it as environment variables. */
   readonly tables: TableGrants<TableKey>;
+  /** Buckets the function uses; their names reach it as `BUCKET_<NAME>` variables. */
+  readonly buckets?: BucketGrants<BucketKey>;
   /**
    * The event bus the function publishes to: it may call PutEvents on that bus and no other,
    * and learns the bus's name from `EVENT_BUS_NAME`.

@@ -1,3 +1,4 @@
+export type { BucketAccess, BucketDeclaration, BucketGrants } from './buckets';
 export { ConfigurationError, InvalidDeclarationError } from './errors';
 export {
   EVENT_BUS_NAME_VARIABLE,
@@ -13,6 +14,7 @@ export {
 export {
   EVENTS_STREAM_MAPPING,
   MAX_READERS_PER_STREAM,
+  broadestBucketGrants,
   broadestGrants,
   hostFunction,
   projectionConsumer,
@@ -22,11 +24,15 @@ export {
 } from './stream-hosts';
 export type { SystemDeclaration } from './system';
 export {
+  bucketEnvironment,
+  bucketNameEnvVar,
+  bucketNameFromEnv,
+  prefixedBucketNames,
   prefixedTableNames,
   tableEnvironment,
   tableNameEnvVar,
   tableNameFromEnv,
-} from './table-names';
+} from './resource-names';
 export {
   readModelTable,
   type AttributeType,
