@@ -45,6 +45,8 @@ export { InMemoryEventTable } from './in-memory-event-table';
 export { eventFromItem, eventItem, isEventItem } from './event-items';
 /** A DynamoDB client configured for Lambda, or for DynamoDB Local when `DYNAMODB_ENDPOINT` is set. */
 export { createDynamoDbClient } from './dynamodb-client';
+/** An S3 client configured for Lambda, or for the local S3 server when `S3_ENDPOINT` is set. */
+export { createS3Client } from './s3-client';
 /** Client settings that point an AWS SDK client at a local endpoint. */
 export { localEndpointConfig } from './local-endpoint';
 /** Scans the events table for stored events that no longer fit their schema. */
