@@ -1,3 +1,6 @@
+/** The key pair clients of local stand-ins sign with, and the local S3 server accepts. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
 /**
  * Client settings for a local stand-in of an AWS service (DynamoDB Local, the local event bus,
  * the local S3 server): its endpoint, the region, and credentials the emulators accept (DynamoDB
@@ -9,6 +12,6 @@ export function localEndpointConfig(endpoint: string | undefined) {
   return {
     endpoint,
     region: process.env.AWS_REGION ?? 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_CREDENTIALS,
   };
 }
