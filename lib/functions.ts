@@ -7,8 +7,14 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EVENT_BUS_NAME_VARIABLE, tableNameEnvVar } from '../functions/eventsourcing/declaration';
+import {
+  EVENT_BUS_NAME_VARIABLE,
+  bucketNameEnvVar,
+  tableNameEnvVar,
+} from '../functions/eventsourcing/declaration';
 import type { FunctionDeclaration } from '../functions/eventsourcing/declaration';
+import { grantBucketAccess } from './bucket-access';
+import type { SystemBuckets } from './buckets';
 import { grantTableAccess } from './table-access';
 import type { SystemTables } from './tables';
 
@@ -35,6 +41,7 @@ export interface SystemFunctionProps {
   readonly key: string;
   readonly declaration: FunctionDeclaration;
   readonly tables: SystemTables;
+  readonly buckets: SystemBuckets;
   readonly stage: string;
   readonly logRetention: RetentionDays;
   /** The bus a function declared with `eventBus` publishes to. */
@@ -46,8 +53,9 @@ export interface SystemFunctionProps {
 /**
  * One declared function: a Node.js Lambda on arm64 bundled locally by esbuild (no Docker) as
  * minified ESM with source maps, with its own role and log group. The role can write to that
- * log group, send traces, and touch exactly the declared tables with exactly the declared
- * access; table names reach the code through `tableNameEnvVar` variables.
+ * log group, send traces, and touch exactly the declared tables and buckets with exactly the
+ * declared access; their names reach the code through `tableNameEnvVar` and `bucketNameEnvVar`
+ * variables.
  */
 export class SystemFunction extends Construct {
   readonly key: string;
@@ -76,12 +84,18 @@ export class SystemFunction extends Construct {
       busEnvironment[EVENT_BUS_NAME_VARIABLE] = props.eventBus.eventBusName;
     }
 
-    const tableEnvironment: Record<string, string> = {};
+    const resourceEnvironment: Record<string, string> = {};
     for (const [tableKey, access] of Object.entries(declaration.tables)) {
       if (!access) continue;
       const table = tables.get(tableKey);
-      tableEnvironment[tableNameEnvVar(tableKey)] = table.table.tableName;
+      resourceEnvironment[tableNameEnvVar(tableKey)] = table.table.tableName;
       grantTableAccess(this.role, table, access);
+    }
+    for (const [bucketKey, access] of Object.entries(declaration.buckets ?? {})) {
+      if (!access) continue;
+      const bucket = props.buckets.get(bucketKey);
+      resourceEnvironment[bucketNameEnvVar(bucketKey)] = bucket.bucket.bucketName;
+      grantBucketAccess(this.role, bucket, access);
     }
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -103,7 +117,7 @@ export class SystemFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: key,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...tableEnvironment,
+        ...resourceEnvironment,
         ...busEnvironment,
         ...props.environment,
       },

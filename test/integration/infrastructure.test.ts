@@ -10,7 +10,12 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableNameEnvVar, type TableAccess } from '../../functions/eventsourcing/declaration';
+import {
+  bucketNameEnvVar,
+  tableNameEnvVar,
+  type BucketAccess,
+  type TableAccess,
+} from '../../functions/eventsourcing/declaration';
 import {
   AppendOnlyTablesCheck,
   appendOnlyTables,
@@ -48,6 +53,13 @@ const expectedActions: Record<TableAccess, string[]> = {
     'dynamodb:Query',
     'dynamodb:UpdateItem',
   ],
+};
+
+/** The exact S3 actions each bucket access level must grant on the bucket's objects. */
+const expectedBucketActions: Record<BucketAccess, string[]> = {
+  read: ['s3:GetObject'],
+  writeOnce: ['s3:GetObject', 's3:PutObject'],
+  readWrite: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
 };
 
 const probeHost: Omit<StreamHostDeclaration, 'consumers'> = {
@@ -99,7 +111,10 @@ const probeDeclaration: SystemDeclaration = {
       durability: 'source-of-truth',
     },
   },
-  buckets: {},
+  buckets: {
+    seals: { description: 'Write-once objects', writeOnce: true },
+    exports: { description: 'Objects written and deleted' },
+  },
   functions: {
     probeCommand: {
       description: 'Appends events',
@@ -109,6 +124,7 @@ const probeDeclaration: SystemDeclaration = {
       memoryMb: 1024,
       timeoutSeconds: 10,
       tables: { events: 'append', snapshots: 'readWrite', requests: 'readWrite' },
+      buckets: { exports: 'readWrite' },
     },
     probeCheck: {
       description: 'Checks something every minute',
@@ -120,6 +136,7 @@ const probeDeclaration: SystemDeclaration = {
       memoryMb: 128,
       timeoutSeconds: 30,
       tables: { ledger: 'read' },
+      buckets: { seals: 'writeOnce' },
     },
     probeQuery: {
       description: 'Reads a read model',
@@ -128,6 +145,7 @@ const probeDeclaration: SystemDeclaration = {
       memoryMb: 256,
       timeoutSeconds: 5,
       tables: { ledger: 'read' },
+      buckets: { seals: 'read', exports: 'read' },
     },
     probeProjector: {
       description: 'Projects events',
@@ -399,6 +417,12 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           { Ref: logicalId(stack.tables.get(table).table) },
         ]),
       );
+      const bucketVariables = Object.fromEntries(
+        Object.keys(fn.buckets ?? {}).map((bucket) => [
+          bucketNameEnvVar(bucket),
+          { Ref: logicalId(stack.buckets.get(bucket).bucket) },
+        ]),
+      );
       expect((properties.Environment as { Variables: Json }).Variables).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
         STAGE: 'dev',
@@ -406,6 +430,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         POWERTOOLS_METRICS_NAMESPACE: 'EventSourcing/dev',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...tableVariables,
+        ...bucketVariables,
         ...(fn.eventBus
           ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } }
           : {}),
@@ -419,7 +444,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
-  it('grants each role exactly its declared table access and nothing else', () => {
+  it('grants each role exactly its declared table and bucket access and nothing else', () => {
     for (const [key, fn] of Object.entries(declaration.functions)) {
       const created = stack.functions.get(key)!;
       const roleId = logicalId(created.role);
@@ -430,6 +455,13 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           'Fn::Join': ['', [getAtt(id), `/index/${index.indexName}`]],
         }));
         return pairs(expectedActions[access!], [getAtt(id), ...indexes]);
+      });
+      const bucketGrants = Object.entries(fn.buckets ?? {}).flatMap(([bucket, access]) => {
+        const id = logicalId(stack.buckets.get(bucket).bucket);
+        return [
+          ...pairs(expectedBucketActions[access!], [{ 'Fn::Join': ['', [getAtt(id), '/*']] }]),
+          ...pairs(['s3:ListBucket'], [getAtt(id)]),
+        ];
       });
       const consumerGrants = consumerKeys.has(key)
         ? [
@@ -461,6 +493,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           ),
           ...pairs(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
           ...tableGrants,
+          ...bucketGrants,
           ...consumerGrants,
           ...(fn.eventBus
             ? pairs(['events:PutEvents'], [getAtt(logicalId(stack.integrationEvents!.bus))])
