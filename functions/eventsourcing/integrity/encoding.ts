@@ -68,6 +68,6 @@ export const isHexHash = (value: unknown): value is string =>
 
 /** The bytes of a stored hash; `RangeError` for anything but 64 lowercase hex digits. */
 export function fromHex(value: string): Buffer {
-  if (!isHexHash(value)) throw new RangeError(`'${value}' is not a SHA-256 hash in hex`);
+  if (!isHexHash(value)) throw new RangeError(`'${String(value)}' is not a SHA-256 hash in hex`);
   return Buffer.from(value, 'hex');
 }
