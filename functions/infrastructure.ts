@@ -1,5 +1,5 @@
 /**
- * What every context shares: the event store's tables, the stream readers and their mapping
+ * What every context shares: the event store's tables, the checkpoints bucket, the stream readers and their mapping
  * settings, the health check, the global log and its feed, and the integration publisher.
  * `system.ts` combines it with the contexts' modules.
  *
@@ -7,6 +7,8 @@
  */
 import {
   EVENTS_STREAM_MAPPING,
+  type BucketDeclaration,
+  type SigningKeyDeclaration,
   type ConsumerDeclaration,
   type FunctionDeclaration,
   type TableDeclaration,
@@ -73,6 +75,20 @@ export const sharedTables = {
   },
 } as const satisfies Record<string, TableDeclaration>;
 
+export const sharedBuckets = {
+  checkpoints: {
+    description: 'Signed checkpoints of the global log; write-once.',
+    writeOnce: true,
+  },
+} as const satisfies Record<string, BucketDeclaration>;
+
+export const sharedSigningKeys = {
+  checkpoints: {
+    description:
+      'Signs the checkpoints of the global log (ECDSA P-256); its public key verifies them.',
+  },
+} as const satisfies Record<string, SigningKeyDeclaration>;
+
 export const sharedFunctions = {
   health: {
     description: 'GET /health, and the JSON 404 for requests that match no other route.',
@@ -96,6 +112,32 @@ export const sharedFunctions = {
     ],
     alarmMetrics: corruptEventsAlarm,
     tables: { events: 'read', globalLog: 'read' },
+  }),
+  sealCheckpoints: {
+    description:
+      'Seals the global log since the last checkpoint: a signed Merkle root, written once to the checkpoints bucket.',
+    entry: 'functions/integrity/seal.ts',
+    trigger: 'schedule',
+    scheduleMinutes: 5,
+    scheduleSetting: 'checkpointMinutes',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    tables: { globalLog: 'read', seals: 'append' },
+    buckets: { checkpoints: 'writeOnce' },
+    signingKeys: { checkpoints: 'sign' },
+  },
+  eventProofs: queryFunction({
+    description:
+      'GET /streams/{streamId}/events/{version}/proof: an event as stored, its inclusion proof and the signed checkpoint.',
+    entry: 'functions/integrity/proofs.ts',
+    routes: [
+      {
+        route: 'GET /streams/{streamId}/events/{version}/proof',
+        example: { params: { streamId: 'account-01KAXQ5T2N8P4R6S0V1W3X5Y7Z', version: '1' } },
+      },
+    ],
+    tables: { events: 'read', globalLog: 'read', seals: 'read' },
+    buckets: { checkpoints: 'read' },
   }),
 } as const satisfies Record<string, FunctionDeclaration>;
 

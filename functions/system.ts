@@ -23,8 +23,10 @@ import {
 import {
   projectionsReader,
   reactionsReader,
+  sharedBuckets,
   sharedFunctions,
   sharedReactions,
+  sharedSigningKeys,
   sharedTables,
 } from './infrastructure';
 import { inventoryModule } from './inventory/module';
@@ -38,13 +40,19 @@ export const tables = { ...sharedTables, ...tablesOf(contexts) };
 
 export type TableKey = keyof typeof tables;
 
+export const buckets = sharedBuckets;
+
+export type BucketKey = keyof typeof buckets;
+
+export const signingKeys = sharedSigningKeys;
+
 /** Every projection of every context: the projections reader hosts them all. */
 export const projections = projectionsOf(contexts);
 
 export const streamHosts = {
   projections: { ...projectionsReader, consumers: projectionConsumers(projections) },
   reactions: { ...reactionsReader, consumers: { ...sharedReactions, ...reactionsOf(contexts) } },
-} as const satisfies Record<string, StreamHostDeclaration<TableKey>>;
+} as const satisfies Record<string, StreamHostDeclaration<TableKey, BucketKey>>;
 
 export type StreamHostKey = keyof typeof streamHosts;
 
@@ -53,7 +61,7 @@ export const functions = {
   ...functionsOf(contexts),
   projections: hostFunction(streamHosts.projections),
   reactions: hostFunction(streamHosts.reactions),
-} as const satisfies Record<string, FunctionDeclaration<TableKey>>;
+} as const satisfies Record<string, FunctionDeclaration<TableKey, BucketKey>>;
 
 export type FunctionKey = keyof typeof functions;
 

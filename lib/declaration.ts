@@ -9,6 +9,8 @@ export {
 /** The real system, as declared in `functions/system.ts`. */
 export const systemDeclaration: SystemDeclaration = {
   tables: system.tables,
+  buckets: system.buckets,
+  signingKeys: system.signingKeys,
   functions: system.functions,
   routes: system.routes,
   streamHosts: system.streamHosts,

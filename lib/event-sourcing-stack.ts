@@ -1,16 +1,19 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GROUPS_CLAIM_VARIABLE, OPERATOR_GROUP_VARIABLE } from '../functions/http/caller';
+import type { StreamHostDeclaration } from '../functions/eventsourcing/declaration';
 import { systemDeclaration, validateDeclaration, type SystemDeclaration } from './declaration';
+import { SystemBuckets } from './buckets';
 import { FailureRecords } from './failure-records';
 import { metricsNamespace, SystemFunction } from './functions';
 import { SystemHttpApi } from './http-api';
 import { IntegrationEvents } from './integration-events';
 import { SystemMonitoring } from './monitoring';
-import type { DeploymentSettings } from './settings';
+import { bucketOutputId, publicKeyOutputId, signingKeyOutputId, tableOutputId } from './output-ids';
+import { scheduleMinutesOf, type DeploymentSettings } from './settings';
 import { scheduleFunction } from './schedules';
 import { connectStreamHost } from './stream-hosts';
-import { tableOutputId } from './output-ids';
+import { outputPublicKey, publicKeyReaderDeclaration, SystemSigningKeys } from './signing-keys';
 import { SystemTables } from './tables';
 
 export interface EventSourcingStackProps extends StackProps {
@@ -20,19 +23,20 @@ export interface EventSourcingStackProps extends StackProps {
 }
 
 /**
- * The whole system from its declaration: tables, functions with exact table permissions, the
- * HTTP API with every route, one event source mapping per stream host with a failure
+ * The whole system from its declaration: tables, buckets, functions with exact table and bucket
+ * permissions, the HTTP API with every route, one event source mapping per stream host with a failure
  * destination, alarms and a dashboard. Environment-agnostic: synthesis needs no credentials.
  */
 export class EventSourcingStack extends Stack {
   readonly tables: SystemTables;
+  readonly buckets: SystemBuckets;
+  readonly signingKeys: SystemSigningKeys;
   readonly functions: ReadonlyMap<string, SystemFunction>;
   readonly httpApi?: SystemHttpApi;
   readonly failureRecords?: FailureRecords;
   readonly integrationEvents?: IntegrationEvents;
   readonly monitoring: SystemMonitoring;
 
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   constructor(scope: Construct, id: string, props: EventSourcingStackProps) {
     const { settings, declaration = systemDeclaration, ...stackProps } = props;
     super(scope, id, {
@@ -43,6 +47,11 @@ export class EventSourcingStack extends Stack {
     Tags.of(this).add('stage', settings.stage);
 
     this.tables = new SystemTables(this, 'Tables', declaration.tables);
+    this.buckets = new SystemBuckets(this, 'Buckets', {
+      buckets: declaration.buckets,
+      checkpointRetentionDays: settings.checkpointRetentionDays,
+    });
+    this.signingKeys = new SystemSigningKeys(this, 'SigningKeys', declaration.signingKeys);
 
     if (Object.values(declaration.functions).some((fn) => fn.eventBus)) {
       this.integrationEvents = new IntegrationEvents(this, 'IntegrationEvents', {
@@ -51,41 +60,20 @@ export class EventSourcingStack extends Stack {
       });
     }
 
-    const functionsScope = new Construct(this, 'Functions');
-    // HTTP functions decide what each caller may do.
-    const callerEnvironment = {
-      [OPERATOR_GROUP_VARIABLE]: settings.callers.operatorGroup,
-      [GROUPS_CLAIM_VARIABLE]: settings.callers.groupsClaim,
-    };
-    const functions = new Map<string, SystemFunction>();
-    for (const [key, fn] of Object.entries(declaration.functions)) {
-      functions.set(
-        key,
-        new SystemFunction(functionsScope, key, {
-          key,
-          declaration: fn,
-          tables: this.tables,
-          stage: settings.stage,
-          logRetention: settings.logRetention,
-          ...(fn.trigger === 'http' ? { environment: callerEnvironment } : {}),
-          ...(fn.eventBus && this.integrationEvents
-            ? { eventBus: this.integrationEvents.bus }
-            : {}),
-        }),
-      );
-    }
-    this.functions = functions;
+    this.functions = this.createFunctions(declaration, settings);
+    this.outputPublicKeys(settings);
 
     const schedulesScope = new Construct(this, 'Schedules');
     for (const [key, fn] of Object.entries(declaration.functions)) {
       if (fn.trigger === 'schedule' && fn.scheduleMinutes) {
-        scheduleFunction(schedulesScope, functions.get(key)!, fn.scheduleMinutes);
+        const minutes = scheduleMinutesOf(this.node, fn.scheduleSetting, fn.scheduleMinutes);
+        scheduleFunction(schedulesScope, this.functions.get(key)!, minutes);
       }
     }
 
     const hosts = Object.entries(declaration.streamHosts).map(([key, host]) => ({
       host,
-      fn: functions.get(key)!,
+      fn: this.functions.get(key)!,
     }));
     if (hosts.length > 0) {
       this.failureRecords = new FailureRecords(this, 'FailureRecords');
@@ -97,15 +85,74 @@ export class EventSourcingStack extends Stack {
     if (declaration.routes.length > 0) {
       this.httpApi = new SystemHttpApi(this, 'Http', {
         routes: declaration.routes,
-        functions,
+        functions: this.functions,
         settings,
       });
     }
 
-    this.monitoring = new SystemMonitoring(this, 'Monitoring', {
+    this.monitoring = this.monitor(declaration, settings, hosts);
+    this.addOutputs();
+  }
+
+  private createFunctions(
+    declaration: SystemDeclaration,
+    settings: DeploymentSettings,
+  ): Map<string, SystemFunction> {
+    const functionsScope = new Construct(this, 'Functions');
+    // HTTP functions decide what each caller may do.
+    const callerEnvironment = {
+      [OPERATOR_GROUP_VARIABLE]: settings.callers.operatorGroup,
+      [GROUPS_CLAIM_VARIABLE]: settings.callers.groupsClaim,
+    };
+    const functions = new Map<string, SystemFunction>();
+    for (const [key, fn] of Object.entries(declaration.functions)) {
+      const bus = fn.eventBus ? this.integrationEvents?.bus : undefined;
+      functions.set(
+        key,
+        new SystemFunction(functionsScope, key, {
+          key,
+          declaration: fn,
+          tables: this.tables,
+          buckets: this.buckets,
+          signingKeys: this.signingKeys,
+          stage: settings.stage,
+          logRetention: settings.logRetention,
+          ...(fn.trigger === 'http' ? { environment: callerEnvironment } : {}),
+          ...(bus ? { eventBus: bus } : {}),
+        }),
+      );
+    }
+    return functions;
+  }
+
+  /** Each signing key's ARN and public key as outputs, read by a function that may only read it. */
+  private outputPublicKeys(settings: DeploymentSettings): void {
+    for (const declared of this.signingKeys.byKey.values()) {
+      const reader = new SystemFunction(this, `${declared.key}PublicKeyReader`, {
+        key: `${declared.key}PublicKeyReader`,
+        declaration: publicKeyReaderDeclaration(declared.key),
+        tables: this.tables,
+        buckets: this.buckets,
+        signingKeys: this.signingKeys,
+        stage: settings.stage,
+        logRetention: settings.logRetention,
+      });
+      outputPublicKey(this, declared, reader.function.functionArn, {
+        keyArn: signingKeyOutputId(declared.key),
+        publicKey: publicKeyOutputId(declared.key),
+      });
+    }
+  }
+
+  private monitor(
+    declaration: SystemDeclaration,
+    settings: DeploymentSettings,
+    hosts: readonly { host: StreamHostDeclaration; fn: SystemFunction }[],
+  ): SystemMonitoring {
+    return new SystemMonitoring(this, 'Monitoring', {
       stage: settings.stage,
       metricsNamespace: metricsNamespace(settings.stage),
-      functions: [...functions.values()],
+      functions: [...this.functions.values()],
       ...(this.httpApi ? { httpApi: this.httpApi } : {}),
       ...(this.failureRecords
         ? {
@@ -121,8 +168,6 @@ export class EventSourcingStack extends Stack {
         (fn.alarmMetrics ?? []).map((problem) => ({ service, ...problem })),
       ),
     });
-
-    this.addOutputs();
   }
 
   private addOutputs(): void {
@@ -131,6 +176,9 @@ export class EventSourcingStack extends Stack {
     if (this.httpApi) output('ApiUrl', 'Base URL of the HTTP API', this.httpApi.url);
     for (const { key, table } of this.tables.byKey.values()) {
       output(tableOutputId(key), `Physical name of the ${key} table`, table.tableName);
+    }
+    for (const { key, bucket } of this.buckets.byKey.values()) {
+      output(bucketOutputId(key), `Physical name of the ${key} bucket`, bucket.bucketName);
     }
     if (this.failureRecords) {
       output(

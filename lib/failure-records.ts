@@ -1,25 +1,12 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { DlqDestinationConfig, IEventSourceDlq, IFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectOwnership,
-  type CfnBucket,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { secureBucketDefaults } from './secure-buckets';
 
 /** Id of the bucket's request-metrics filter: `AWS/S3` `PutRequests` count failure records. */
 export const failureRecordsMetricsFilter = 'FailureRecords';
-
-const secureBucketDefaults = {
-  encryption: BucketEncryption.S3_MANAGED,
-  blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-  objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-  enforceSSL: true,
-  minimumTLSVersion: 1.2,
-} as const;
 
 /**
  * The on-failure destination of every stream host: an S3 bucket. Unlike SQS or SNS, which

@@ -1,14 +1,23 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EVENT_BUS_NAME_VARIABLE, tableNameEnvVar } from '../functions/eventsourcing/declaration';
+import {
+  EVENT_BUS_NAME_VARIABLE,
+  bucketNameEnvVar,
+  signingKeyEnvVar,
+  tableNameEnvVar,
+} from '../functions/eventsourcing/declaration';
+import { HISTORY_LOG_VARIABLE } from '../functions/eventsourcing/integrity/environment';
 import type { FunctionDeclaration } from '../functions/eventsourcing/declaration';
+import { grantBucketAccess } from './bucket-access';
+import type { SystemBuckets } from './buckets';
+import { grantSigningKeyAccess, type SystemSigningKeys } from './signing-keys';
 import { grantTableAccess } from './table-access';
 import type { SystemTables } from './tables';
 
@@ -35,6 +44,8 @@ export interface SystemFunctionProps {
   readonly key: string;
   readonly declaration: FunctionDeclaration;
   readonly tables: SystemTables;
+  readonly buckets: SystemBuckets;
+  readonly signingKeys: SystemSigningKeys;
   readonly stage: string;
   readonly logRetention: RetentionDays;
   /** The bus a function declared with `eventBus` publishes to. */
@@ -46,8 +57,9 @@ export interface SystemFunctionProps {
 /**
  * One declared function: a Node.js Lambda on arm64 bundled locally by esbuild (no Docker) as
  * minified ESM with source maps, with its own role and log group. The role can write to that
- * log group, send traces, and touch exactly the declared tables with exactly the declared
- * access; table names reach the code through `tableNameEnvVar` variables.
+ * log group, send traces, and touch exactly the declared tables and buckets with exactly the
+ * declared access; their names reach the code through `tableNameEnvVar` and `bucketNameEnvVar`
+ * variables.
  */
 export class SystemFunction extends Construct {
   readonly key: string;
@@ -57,7 +69,7 @@ export class SystemFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: SystemFunctionProps) {
     super(scope, id);
-    const { key, declaration, tables } = props;
+    const { key, declaration } = props;
     this.key = key;
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
@@ -69,20 +81,12 @@ export class SystemFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    const busEnvironment: Record<string, string> = {};
-    if (declaration.eventBus) {
-      if (!props.eventBus) throw new Error(`Function ${key} publishes to an event bus; none given`);
-      props.eventBus.grantPutEventsTo(this.role);
-      busEnvironment[EVENT_BUS_NAME_VARIABLE] = props.eventBus.eventBusName;
-    }
-
-    const tableEnvironment: Record<string, string> = {};
-    for (const [tableKey, access] of Object.entries(declaration.tables)) {
-      if (!access) continue;
-      const table = tables.get(tableKey);
-      tableEnvironment[tableNameEnvVar(tableKey)] = table.table.tableName;
-      grantTableAccess(this.role, table, access);
-    }
+    const busEnvironment = this.grantBus(declaration, props.eventBus);
+    const resourceEnvironment = {
+      ...this.grantTables(declaration, props.tables),
+      ...this.grantBuckets(declaration, props.buckets),
+      ...this.grantSigningKeys(declaration, props.signingKeys),
+    };
 
     this.function = new NodejsFunction(this, 'Function', {
       description: declaration.description,
@@ -103,7 +107,7 @@ export class SystemFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: key,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...tableEnvironment,
+        ...resourceEnvironment,
         ...busEnvironment,
         ...props.environment,
       },
@@ -127,5 +131,51 @@ export class SystemFunction extends Construct {
       reason:
         'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which accept no resource narrower than "*"; nothing else in this policy uses a wildcard resource.',
     });
+  }
+
+  /** PutEvents on the function's bus, and the bus's name for its code. */
+  private grantBus(
+    declaration: FunctionDeclaration,
+    bus: IEventBus | undefined,
+  ): Record<string, string> {
+    if (!declaration.eventBus) return {};
+    if (!bus) throw new Error(`Function ${this.key} publishes to an event bus; none given`);
+    bus.grantPutEventsTo(this.role);
+    return { [EVENT_BUS_NAME_VARIABLE]: bus.eventBusName };
+  }
+
+  private grantTables(declaration: FunctionDeclaration, tables: SystemTables) {
+    const environment: Record<string, string> = {};
+    for (const [tableKey, access] of Object.entries(declaration.tables)) {
+      if (!access) continue;
+      const table = tables.get(tableKey);
+      environment[tableNameEnvVar(tableKey)] = table.table.tableName;
+      grantTableAccess(this.role, table, access);
+    }
+    return environment;
+  }
+
+  private grantBuckets(declaration: FunctionDeclaration, buckets: SystemBuckets) {
+    const environment: Record<string, string> = {};
+    for (const [bucketKey, access] of Object.entries(declaration.buckets ?? {})) {
+      if (!access) continue;
+      const bucket = buckets.get(bucketKey);
+      environment[bucketNameEnvVar(bucketKey)] = bucket.bucket.bucketName;
+      grantBucketAccess(this.role, bucket, access);
+    }
+    return environment;
+  }
+
+  private grantSigningKeys(declaration: FunctionDeclaration, signingKeys: SystemSigningKeys) {
+    const environment: Record<string, string> = {};
+    for (const [signingKey, access] of Object.entries(declaration.signingKeys ?? {})) {
+      if (!access) continue;
+      const declared = signingKeys.get(signingKey);
+      environment[signingKeyEnvVar(signingKey)] = declared.kmsKey.keyArn;
+      grantSigningKeyAccess(this.role, declared, access);
+      // What signs checkpoints names the log they seal: this stack.
+      if (access === 'sign') environment[HISTORY_LOG_VARIABLE] = Stack.of(this).stackName;
+    }
+    return environment;
   }
 }

@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { MAX_SCHEDULE_MINUTES } from '../functions/eventsourcing/declaration';
 import { DEFAULT_CALLER_SETTINGS, type CallerSettings } from '../functions/http/caller';
 
 /** How callers authenticate to the HTTP API. */
@@ -19,6 +20,8 @@ export interface DeploymentSettings {
   readonly logRetention: RetentionDays;
   /** Address subscribed to the alarm topic, if any. */
   readonly alarmEmail?: string;
+  /** Days each object of a write-once bucket (the signed checkpoints) is locked, in compliance mode. */
+  readonly checkpointRetentionDays: number;
 }
 
 const defaultSettings = {
@@ -26,7 +29,11 @@ const defaultSettings = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   logRetentionDays: 30,
+  checkpointRetentionDays: 365,
 } as const;
+
+/** S3 Object Lock's longest default retention: 100 years. */
+const MAX_RETENTION_DAYS = 36_500;
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 
@@ -81,6 +88,20 @@ function logRetention(node: Node): RetentionDays {
   return days;
 }
 
+function checkpointRetentionDays(node: Node): number {
+  const days = positiveInteger(
+    node,
+    'checkpointRetentionDays',
+    defaultSettings.checkpointRetentionDays,
+  );
+  if (days > MAX_RETENTION_DAYS) {
+    throw new Error(
+      `Context checkpointRetentionDays must be at most ${MAX_RETENTION_DAYS} (100 years), got ${days}`,
+    );
+  }
+  return days;
+}
+
 /** Reads and checks the deployment settings; a bad value stops synthesis with its name. */
 export function readDeploymentSettings(node: Node): DeploymentSettings {
   const stage = text(node, 'stage') ?? defaultSettings.stage;
@@ -103,6 +124,25 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
       burstLimit: positiveInteger(node, 'throttleBurstLimit', defaultSettings.throttleBurstLimit),
     },
     logRetention: logRetention(node),
+    checkpointRetentionDays: checkpointRetentionDays(node),
     ...(alarmEmail ? { alarmEmail } : {}),
   };
+}
+
+/**
+ * Minutes between runs of a scheduled function: its declared `scheduleMinutes`, unless the
+ * context setting it names (`scheduleSetting`, e.g. `-c checkpointMinutes=10`) says otherwise.
+ */
+export function scheduleMinutesOf(
+  node: Node,
+  setting: string | undefined,
+  declared: number,
+): number {
+  const minutes = setting ? positiveInteger(node, setting, declared) : declared;
+  if (minutes > MAX_SCHEDULE_MINUTES) {
+    throw new Error(
+      `Context ${setting} must be at most ${MAX_SCHEDULE_MINUTES} minutes, got ${minutes}`,
+    );
+  }
+  return minutes;
 }

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertJavaAvailable } from './java';
 import { isPortTaken } from './ports';
@@ -8,6 +9,7 @@ const { values } = parseArgs({
     'in-memory': { type: 'boolean', default: process.env.LOCAL_IN_MEMORY === 'true' },
     'data-dir': { type: 'string', default: process.env.LOCAL_DATA_DIR ?? '.data/dynamodb' },
     'dynamodb-port': { type: 'string', default: process.env.DYNAMODB_PORT ?? '8000' },
+    's3-port': { type: 'string', default: process.env.S3_PORT ?? '4568' },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     // A free port unless one is asked for; the address is printed at start.
     'event-bus-port': { type: 'string', default: process.env.EVENT_BUS_PORT ?? '0' },
@@ -29,6 +31,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const STOP_DEADLINE_MS = 10_000;
 /** How often the stack checks that the process that started it is still there. */
 const PARENT_CHECK_MS = 500;
+
+/** The physical bucket names, the write-once ones marked. */
+async function bucketList(names: LocalStack['bucketNames']): Promise<string> {
+  const { buckets } = await import('../functions/system');
+  return Object.entries(names)
+    .map(([key, name]) =>
+      buckets[key as keyof typeof buckets].writeOnce ? `${name} (write-once)` : name,
+    )
+    .join(', ');
+}
 
 /** Fails fast, before DynamoDB Local starts, with what to do about it. */
 async function checkPrerequisites(port: number): Promise<void> {
@@ -95,7 +107,10 @@ async function main(): Promise<void> {
   const shutdown = stopper(async () => running.stack?.stop());
   const stack = await startLocalStack({
     ...(inMemory ? {} : { dataDir: values['data-dir'] }),
+    // The key signing checkpoints stays beside the data even in memory: the CLI finds it there.
+    signingKeysDir: resolve(values['data-dir'], '..', 'signing'),
     dynamoDbPort: Number(values['dynamodb-port']),
+    s3Port: Number(values['s3-port']),
     httpPort: port,
     httpLog: (line) => console.log(line),
     eventBusPort: Number(values['event-bus-port']),
@@ -109,6 +124,9 @@ async function main(): Promise<void> {
       `Studio:         ${api}/studio`,
       `DynamoDB Local: ${stack.dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${values['data-dir']}`})`,
       `Tables:         ${Object.values(stack.tableNames).join(', ')}`,
+      `S3:             ${stack.s3Endpoint} (${inMemory ? 'data in a temporary directory, removed on stop' : `data in ${join(values['data-dir'], '..', 's3')}`}; path-style, key and secret "local")`,
+      `Buckets:        ${await bucketList(stack.bucketNames)}`,
+      `Signing key:    ${stack.signingKeysDir} (checkpoints are sealed every 5 minutes; npm run es -- checkpoint seals now)`,
       `Event bus:      ${stack.eventBus.endpoint}/events lists the published integration events` +
         (stack.eventBusFile ? `; also appended to ${stack.eventBusFile}` : ''),
       '',

@@ -45,6 +45,8 @@ export { InMemoryEventTable } from './in-memory-event-table';
 export { eventFromItem, eventItem, isEventItem } from './event-items';
 /** A DynamoDB client configured for Lambda, or for DynamoDB Local when `DYNAMODB_ENDPOINT` is set. */
 export { createDynamoDbClient } from './dynamodb-client';
+/** An S3 client configured for Lambda, or for the local S3 server when `S3_ENDPOINT` is set. */
+export { createS3Client } from './s3-client';
 /** Client settings that point an AWS SDK client at a local endpoint. */
 export { localEndpointConfig } from './local-endpoint';
 /** Scans the events table for stored events that no longer fit their schema. */
@@ -207,9 +209,15 @@ export {
   type VerificationReport,
   type VerifyOptions,
 } from './integrity/verifier';
+export type { StreamVerification } from './integrity/stream-verification';
 export { EventProofs, type EventProofsOptions, type ProofAnswer } from './integrity/proofs';
 export { S3CheckpointStore, type CheckpointStore } from './integrity/checkpoint-store';
-export { describeFinding, type Finding, type FindingKind, type UnsealedRange } from './integrity/findings';
+export {
+  describeFinding,
+  type Finding,
+  type FindingKind,
+  type UnsealedRange,
+} from './integrity/findings';
 export {
   checkpointKey,
   parseStoredCheckpoint,
@@ -220,7 +228,12 @@ export {
 export { signCheckpoint, type CheckpointSigner } from './integrity/signer';
 export { LocalCheckpointSigner } from './integrity/local-signer';
 export { KmsCheckpointSigner } from './integrity/kms-signer';
-export { LOCAL_SIGNING_KEY_PREFIX, signerFromEnv } from './integrity/signer-from-env';
+export {
+  HISTORY_LOG_VARIABLE,
+  LOCAL_SIGNING_KEY_PREFIX,
+  historyLogFromEnv,
+  signerFromEnv,
+} from './integrity/environment';
 export { verifyProof, type EventProof } from './integrity/proof';
 
 // --- Observability ---------------------------------------------------------------------------

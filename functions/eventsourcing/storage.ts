@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableNameFromEnv } from './declaration/table-names';
+import { tableNameFromEnv } from './declaration/resource-names';
 import { AggregateRepository } from './aggregate-repository';
 import type { Decider } from './decider';
 import { EventStore } from './event-store';

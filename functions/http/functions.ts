@@ -44,7 +44,7 @@ export const commandFunction = <const Routes extends readonly RouteSpec[]>(
 export const queryFunction = <
   const Declaration extends Pick<
     FunctionDeclaration,
-    'description' | 'entry' | 'routes' | 'tables' | 'alarmMetrics'
+    'description' | 'entry' | 'routes' | 'tables' | 'buckets' | 'alarmMetrics'
   >,
 >(
   declaration: Declaration,

@@ -1,32 +1,31 @@
 import {
+  bucketNameFromEnv,
   createDynamoDbClient,
   createS3Client,
-  bucketNameFromEnv,
   S3CheckpointStore,
   tableNameFromEnv,
-  ConfigurationError,
 } from '../eventsourcing';
 
-/** Names the log in every checkpoint: the stack in AWS, `local` on this machine. */
-export const HISTORY_LOG_VARIABLE = 'HISTORY_LOG';
-
-/** The log's name, as the CDK app or the local stack put it in the environment. */
-export function historyLogFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const log = env[HISTORY_LOG_VARIABLE];
-  if (!log) throw new ConfigurationError(`Environment variable ${HISTORY_LOG_VARIABLE} is not set`);
-  return log;
-}
-
-/** What sealing, proofs and verification use, as a function finds it in its environment. */
-export function historyFromEnv() {
-  const client = createDynamoDbClient();
+/** The client, the log's tables and the checkpoints, as a function finds them in its environment. */
+function checkpointsFromEnv() {
   return {
-    client,
-    tables: {
-      events: tableNameFromEnv('events'),
-      globalLog: tableNameFromEnv('globalLog'),
-      seals: tableNameFromEnv('seals'),
-    },
+    client: createDynamoDbClient(),
     checkpoints: new S3CheckpointStore(createS3Client(), bucketNameFromEnv('checkpoints')),
   };
 }
+
+/** What the sealer works on: the log's pages, the seals table and the checkpoints. */
+export const sealingFromEnv = () => ({
+  ...checkpointsFromEnv(),
+  tables: { globalLog: tableNameFromEnv('globalLog'), seals: tableNameFromEnv('seals') },
+});
+
+/** What proofs read: the events as stored besides the log, the seals and the checkpoints. */
+export const provingFromEnv = () => ({
+  ...checkpointsFromEnv(),
+  tables: {
+    events: tableNameFromEnv('events'),
+    globalLog: tableNameFromEnv('globalLog'),
+    seals: tableNameFromEnv('seals'),
+  },
+});

@@ -6,9 +6,9 @@ import { HttpError } from '../http/errors';
 import { once } from '../http/once';
 import { ok } from '../http/responses';
 import { integerParam } from '../http/validation';
-import { historyFromEnv } from './checkpoints';
+import { provingFromEnv } from './checkpoints';
 
-const proofs = once(() => new EventProofs(historyFromEnv()));
+const proofs = once(() => new EventProofs(provingFromEnv()));
 
 /** Proofs that single events are part of a signed checkpoint (operators and IAM callers). */
 export const handler = httpHandler({

@@ -1,11 +1,17 @@
-import { CheckpointSealer, logger, signerFromEnv, type SealedCheckpoint } from '../eventsourcing';
+import {
+  CheckpointSealer,
+  historyLogFromEnv,
+  logger,
+  signerFromEnv,
+  type SealedCheckpoint,
+} from '../eventsourcing';
 import { once } from '../http/once';
-import { historyFromEnv, historyLogFromEnv } from './checkpoints';
+import { sealingFromEnv } from './checkpoints';
 
 const sealer = once(
   async () =>
     new CheckpointSealer({
-      ...historyFromEnv(),
+      ...sealingFromEnv(),
       signer: await signerFromEnv('checkpoints'),
       log: historyLogFromEnv(),
     }),

@@ -17,6 +17,8 @@ import { functions, streamHosts, type TableKey } from '../../functions/system';
 import { loadFunctionHandler } from '../../lib/function-modules';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
+import { historyTools, type HistoryTarget, type HistoryTools } from './history-target';
+import { TargetError } from './target';
 
 /** Where a command's output goes: lines for people, or one JSON document for scripts. */
 export interface EsIo extends CommandIo {
@@ -41,6 +43,8 @@ export interface EsContext {
   readonly checkpoint: (name: string) => SubscriptionCheckpoint;
   /** The decider fold of a stream, by its id. */
   readonly foldOf: (streamId: string) => StreamFold | undefined;
+  /** The sealer and verifier of the stack's history; `TargetError` when it has none. */
+  readonly history: () => HistoryTools;
 }
 
 /**
@@ -61,6 +65,7 @@ export function systemContext(
   client: DynamoDBClient,
   tables: Readonly<Record<TableKey, string>>,
   io: EsIo,
+  history?: HistoryTarget,
 ): EsContext {
   const logTables = { globalLog: tables.globalLog, events: tables.events };
   let consumers: Promise<Map<string, ConsumerRuntime>> | undefined;
@@ -80,5 +85,13 @@ export function systemContext(
     corruptEvents: () => findCorruptEvents(client, tables.events, domainEvents),
     checkpoint: (name) => new TableCheckpoint(client, tables.subscriptionCheckpoints, name),
     foldOf: domainFoldOf,
+    history: () => {
+      if (!history) {
+        throw new TargetError(
+          'This stack keeps no checkpoints (no CheckpointsBucketName output): deploy this version first.',
+        );
+      }
+      return historyTools(client, tables, history);
+    },
   };
 }

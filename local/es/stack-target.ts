@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { historyFromOutputs } from './history-target';
 import { TargetError, tablesFromOutputs, type Target } from './target';
 
 /**
@@ -14,7 +15,12 @@ export async function stackTarget(
     const outputs = Object.fromEntries(
       (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue]),
     ) as Record<string, string>;
-    return { description: `stack ${stackName}`, tables: tablesFromOutputs(stackName, outputs) };
+    const history = historyFromOutputs(stackName, outputs);
+    return {
+      description: `stack ${stackName}`,
+      tables: tablesFromOutputs(stackName, outputs),
+      ...(history ? { history } : {}),
+    };
   } catch (error) {
     if (error instanceof TargetError) throw error;
     throw new TargetError(stackErrorMessage(stackName, error as Error));

@@ -6,6 +6,7 @@ import {
 } from '../../functions/eventsourcing';
 import { tables as declaredTables, type TableKey } from '../../functions/system';
 import { tableOutputId } from '../../lib/output-ids';
+import { localHistoryTarget, type HistoryTarget } from './history-target';
 
 /** The tables a command works on, and where DynamoDB is for them. */
 export interface Target {
@@ -14,6 +15,8 @@ export interface Target {
   readonly tables: Record<TableKey, string>;
   /** DynamoDB Local's address; AWS's own endpoint when absent. */
   readonly endpoint?: string;
+  /** Where its checkpoints are and which key signs them, when the stack has them. */
+  readonly history?: HistoryTarget;
 }
 
 /** A failure an operator can act on: its message says what to do. */
@@ -51,12 +54,14 @@ export function localTarget(env: NodeJS.ProcessEnv = process.env): Target {
       description: 'the tables of the TABLE_* variables',
       tables,
       ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+      history: localHistoryTarget(env),
     };
   }
   return {
     description: 'the local stack',
     tables: prefixedTableNames(declaredTables, 'local-'),
     endpoint: env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.DYNAMODB_PORT ?? '8000'}`,
+    history: localHistoryTarget(env),
   };
 }
 

@@ -51,7 +51,12 @@ const isAlive = (pid: number) => {
 
 /** `npm start -- --in-memory` on free ports, once its API answers. */
 async function npmStart(): Promise<RunningStart & { pids: () => number[] }> {
-  const [api, dynamoDb, bus] = [await freePort(), await freePort(), await freePort()];
+  const [api, dynamoDb, s3, bus] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   let output = '';
   const npm = spawn('npm', ['start', '--', '--in-memory'], {
     cwd: REPOSITORY_ROOT,
@@ -59,6 +64,7 @@ async function npmStart(): Promise<RunningStart & { pids: () => number[] }> {
       ...process.env,
       PORT: String(api),
       DYNAMODB_PORT: String(dynamoDb),
+      S3_PORT: String(s3),
       EVENT_BUS_PORT: String(bus),
       CI: 'true',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -78,7 +84,7 @@ async function npmStart(): Promise<RunningStart & { pids: () => number[] }> {
   });
   return {
     npm,
-    ports: [api, dynamoDb, bus],
+    ports: [api, dynamoDb, s3, bus],
     apiUrl,
     output: () => output,
     /** The stack's processes now: npm and everything below it. */

@@ -4,29 +4,43 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   createDynamoDbClient,
+  createS3Client,
   eventFromItem,
+  HISTORY_LOG_VARIABLE,
   isEventItem,
+  LOCAL_SIGNING_KEY_PREFIX,
+  signerFromEnv,
+  verifyProof,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
 import {
   EVENT_BUS_NAME_VARIABLE,
+  bucketEnvironment,
+  prefixedBucketNames,
   prefixedTableNames,
+  signingKeyEnvVar,
   tableNameEnvVar,
   type FunctionDeclaration,
   type TableAccess,
 } from '../../functions/eventsourcing/declaration';
 import {
+  buckets as declaredBuckets,
   functions,
+  signingKeys as declaredSigningKeys,
   tables as declaredTables,
   type FunctionKey,
   type TableKey,
 } from '../../functions/system';
+import { createBuckets } from '../../local/buckets';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
 import { loadFunctionHandler } from '../../lib/function-modules';
 import { createTables } from '../../local/tables';
-import { apiEvent, lambdaContext } from '../support/api-gateway-events';
+import { apiEvent, jwtCaller, lambdaContext } from '../support/api-gateway-events';
 import { startGrantingProxy, type GrantingProxy } from '../support/granting-proxy';
 import { insertRecord } from '../support/projection-fixture';
 
@@ -40,7 +54,22 @@ type StreamHandler = (
 ) => Promise<{ batchItemFailures: unknown[] }>;
 
 const endpoint = inject('dynamoDbEndpoint');
-const names = prefixedTableNames(declaredTables, `g${randomUUID().slice(0, 8)}-`);
+const prefix = `g${randomUUID().slice(0, 8)}-`;
+const names = prefixedTableNames(declaredTables, prefix);
+const bucketNames = prefixedBucketNames(declaredBuckets, prefix);
+const s3Endpoint = inject('s3Endpoint');
+/** Where the functions' environment finds what is not a table: buckets, signing keys, the log. */
+const otherResources = {
+  S3_ENDPOINT: s3Endpoint,
+  [HISTORY_LOG_VARIABLE]: 'function-grants',
+  ...bucketEnvironment(bucketNames),
+  ...Object.fromEntries(
+    Object.keys(declaredSigningKeys).map((key) => [
+      signingKeyEnvVar(key),
+      `${LOCAL_SIGNING_KEY_PREFIX}${mkdtempSync(path.join(tmpdir(), 'grants-keys-'))}`,
+    ]),
+  ),
+};
 const admin = createDynamoDbClient({ endpoint, region: 'local' });
 let bus: LocalEventBus;
 const proxies: GrantingProxy[] = [];
@@ -49,6 +78,7 @@ const tested = new Set<FunctionKey>();
 
 beforeAll(async () => {
   await createTables(admin, names);
+  await createBuckets(createS3Client({ endpoint: s3Endpoint }), bucketNames);
   bus = await startLocalEventBus();
 });
 afterAll(async () => {
@@ -84,6 +114,7 @@ async function asDeployed<Handler>(
   }
   delete process.env[EVENT_BUS_NAME_VARIABLE];
   Object.assign(process.env, {
+    ...otherResources,
     DYNAMODB_ENDPOINT: proxy.endpoint,
     AWS_REGION: 'local',
     POWERTOOLS_SERVICE_NAME: key,
@@ -283,6 +314,35 @@ describe.sequential('each function with exactly its declared grants', () => {
     expect(opened.statusCode, opened.body).toBe(200);
     expect((JSON.parse(opened.body) as { events: unknown[] }).events).toHaveLength(2);
     expect(unusedAndRefused('eventFeed', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('sealCheckpoints seals the global log the reactions host indexed', async () => {
+    const { handler, proxy } =
+      await asDeployed<() => Promise<{ sealed: { lastPosition: number }[] }>>('sealCheckpoints');
+    const { sealed } = await handler();
+    expect(sealed.at(-1)?.lastPosition).toBe(ids.indexed);
+    expect(unusedAndRefused('sealCheckpoints', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('eventProofs proves a sealed event for an operator, and refuses anyone else', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('eventProofs');
+    const streamId = `account-${ids.source!}`;
+    const request = (caller: Parameters<typeof apiEvent>[1]) =>
+      handler(
+        apiEvent('GET /streams/{streamId}/events/{version}/proof', {
+          path: `/streams/${streamId}/events/1/proof`,
+          pathParameters: { streamId, version: '1' },
+          ...caller,
+        }),
+        lambdaContext,
+      );
+    const answer = await request({});
+    expect(answer.statusCode, answer.body).toBe(200);
+    const publicKey = await (await signerFromEnv('checkpoints')).publicKeyPem();
+    expect(verifyProof(JSON.parse(answer.body), publicKey)).toMatchObject({ ok: true });
+    expect((await request({ authorizer: jwtCaller('mallory') })).statusCode).toBe(403);
+    expect((await request({ authorizer: jwtCaller('olga', ['operators']) })).statusCode).toBe(200);
+    expect(unusedAndRefused('eventProofs', proxy)).toEqual({ unused: [], refused: [] });
   });
 
   it('stuckTransfers finishes the transfer nobody ran', async () => {

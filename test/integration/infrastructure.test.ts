@@ -10,7 +10,14 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableNameEnvVar, type TableAccess } from '../../functions/eventsourcing/declaration';
+import {
+  bucketNameEnvVar,
+  signingKeyEnvVar,
+  tableNameEnvVar,
+  type BucketAccess,
+  type FunctionDeclaration,
+  type TableAccess,
+} from '../../functions/eventsourcing/declaration';
 import {
   AppendOnlyTablesCheck,
   appendOnlyTables,
@@ -49,6 +56,13 @@ const expectedActions: Record<TableAccess, string[]> = {
     'dynamodb:Query',
     'dynamodb:UpdateItem',
   ],
+};
+
+/** The exact S3 actions each bucket access level must grant on the bucket's objects. */
+const expectedBucketActions: Record<BucketAccess, string[]> = {
+  read: ['s3:GetObject'],
+  writeOnce: ['s3:GetObject', 's3:PutObject'],
+  readWrite: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
 };
 
 const probeHost: Omit<StreamHostDeclaration, 'consumers'> = {
@@ -100,6 +114,11 @@ const probeDeclaration: SystemDeclaration = {
       durability: 'source-of-truth',
     },
   },
+  buckets: {
+    seals: { description: 'Write-once objects', writeOnce: true },
+    exports: { description: 'Objects written and deleted' },
+  },
+  signingKeys: { probes: { description: 'Signs probes' } },
   functions: {
     probeCommand: {
       description: 'Appends events',
@@ -109,6 +128,7 @@ const probeDeclaration: SystemDeclaration = {
       memoryMb: 1024,
       timeoutSeconds: 10,
       tables: { events: 'append', snapshots: 'readWrite', requests: 'readWrite' },
+      buckets: { exports: 'readWrite' },
     },
     probeCheck: {
       description: 'Checks something every minute',
@@ -120,6 +140,8 @@ const probeDeclaration: SystemDeclaration = {
       memoryMb: 128,
       timeoutSeconds: 30,
       tables: { ledger: 'read' },
+      buckets: { seals: 'writeOnce' },
+      signingKeys: { probes: 'sign' },
     },
     probeQuery: {
       description: 'Reads a read model',
@@ -128,6 +150,8 @@ const probeDeclaration: SystemDeclaration = {
       memoryMb: 256,
       timeoutSeconds: 5,
       tables: { ledger: 'read' },
+      buckets: { seals: 'read', exports: 'read' },
+      signingKeys: { probes: 'verify' },
     },
     probeProjector: {
       description: 'Projects events',
@@ -403,8 +427,9 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
   });
 
   it('creates one arm64 Node.js 22+ function per declaration, sized and configured as declared', () => {
+    // Besides the declared functions, one reads each signing key's public key for the outputs.
     expect(resourcesOfType(json, 'AWS::Lambda::Function')).toHaveLength(
-      Object.keys(declaration.functions).length,
+      Object.keys(declaration.functions).length + Object.keys(declaration.signingKeys).length,
     );
     for (const [key, fn] of Object.entries(declaration.functions)) {
       const created = stack.functions.get(key)!;
@@ -424,6 +449,19 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           { Ref: logicalId(stack.tables.get(table).table) },
         ]),
       );
+      const bucketVariables = Object.fromEntries(
+        Object.keys(fn.buckets ?? {}).map((bucket) => [
+          bucketNameEnvVar(bucket),
+          { Ref: logicalId(stack.buckets.get(bucket).bucket) },
+        ]),
+      );
+      const signingKeyVariables = Object.fromEntries(
+        Object.keys(fn.signingKeys ?? {}).map((signingKey) => [
+          signingKeyEnvVar(signingKey),
+          getAtt(logicalId(stack.signingKeys.get(signingKey).kmsKey)),
+        ]),
+      );
+      const signs = Object.values(fn.signingKeys ?? {}).includes('sign');
       expect((properties.Environment as { Variables: Json }).Variables).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
         STAGE: 'dev',
@@ -431,6 +469,10 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         POWERTOOLS_METRICS_NAMESPACE: 'EventSourcing/dev',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...tableVariables,
+        ...bucketVariables,
+        ...signingKeyVariables,
+        // What signs checkpoints names the log: the stack.
+        ...(signs ? { HISTORY_LOG: stack.stackName } : {}),
         ...(fn.eventBus
           ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } }
           : {}),
@@ -444,7 +486,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     }
   });
 
-  it('grants each role exactly its declared table access and nothing else', () => {
+  it('grants each role exactly its declared table and bucket access and nothing else', () => {
     for (const [key, fn] of Object.entries(declaration.functions)) {
       const created = stack.functions.get(key)!;
       const roleId = logicalId(created.role);
@@ -456,6 +498,19 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         }));
         return pairs(expectedActions[access!], [getAtt(id), ...indexes]);
       });
+      const bucketGrants = Object.entries(fn.buckets ?? {}).flatMap(([bucket, access]) => {
+        const id = logicalId(stack.buckets.get(bucket).bucket);
+        return [
+          ...pairs(expectedBucketActions[access!], [{ 'Fn::Join': ['', [getAtt(id), '/*']] }]),
+          ...pairs(['s3:ListBucket'], [getAtt(id)]),
+        ];
+      });
+      const signingKeyGrants = Object.entries(fn.signingKeys ?? {}).flatMap(
+        ([signingKey, access]) =>
+          pairs(access === 'sign' ? ['kms:GetPublicKey', 'kms:Sign'] : ['kms:GetPublicKey'], [
+            getAtt(logicalId(stack.signingKeys.get(signingKey).kmsKey)),
+          ]),
+      );
       const consumerGrants = consumerKeys.has(key)
         ? [
             ...pairs(
@@ -486,6 +541,8 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           ),
           ...pairs(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
           ...tableGrants,
+          ...bucketGrants,
+          ...signingKeyGrants,
           ...consumerGrants,
           ...(fn.eventBus
             ? pairs(['events:PutEvents'], [getAtt(logicalId(stack.integrationEvents!.bus))])
@@ -1336,11 +1393,19 @@ describe('cdk-nag is live', () => {
 // Real bundling: ESM with the require banner, source maps, recorded sizes
 // ---------------------------------------------------------------------------------------------
 
+/** A function declaration without its signing keys: a bundle of it alone. */
+function unsigned(fn: FunctionDeclaration): FunctionDeclaration {
+  const rest = { ...fn };
+  delete rest.signingKeys;
+  return rest;
+}
+
 describe('bundling', () => {
   it('bundles each function locally as ESM with source maps and records its size', () => {
     const declaration: SystemDeclaration = {
       ...probeDeclaration,
-      functions: { probeQuery: probeDeclaration.functions.probeQuery! },
+      signingKeys: {},
+      functions: { probeQuery: unsigned(probeDeclaration.functions.probeQuery!) },
       routes: [{ method: 'GET', path: '/probes/{id}', function: 'probeQuery' }],
       streamHosts: {},
     };
@@ -1381,9 +1446,10 @@ describe('bundling', () => {
   it('bundles the AWS SDK with the environment as its only credential source', () => {
     const declaration: SystemDeclaration = {
       ...probeDeclaration,
+      signingKeys: {},
       functions: {
         probeQuery: {
-          ...probeDeclaration.functions.probeQuery!,
+          ...unsigned(probeDeclaration.functions.probeQuery!),
           entry: 'functions/transfers/queries.ts',
         },
       },
@@ -1411,6 +1477,8 @@ describe('bundling', () => {
   it('bundles the health check without the AWS SDK', () => {
     const declaration: SystemDeclaration = {
       tables: probeDeclaration.tables,
+      buckets: {},
+      signingKeys: {},
       functions: { health: systemDeclaration.functions.health! },
       routes: [{ method: 'GET', path: '/health', function: 'health' }],
       streamHosts: {},

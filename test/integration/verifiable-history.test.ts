@@ -17,9 +17,14 @@ import {
   signCheckpoint,
   storedCheckpointJson,
   verifyProof,
-  type Finding,
 } from '../../functions/eventsourcing';
-import { createHistoryFixture, happened, type HistoryFixture } from '../support/history';
+import {
+  createHistoryFixture,
+  eventKey,
+  fullFindings,
+  happened,
+  type HistoryFixture,
+} from '../support/history';
 
 type Item = Record<string, AttributeValue>;
 
@@ -35,36 +40,30 @@ async function sealedHistory(fixture: HistoryFixture): Promise<void> {
   await fixture.sealer().seal();
 }
 
-const eventKey = (streamId: string, version: number) => ({
-  streamId: { S: streamId },
-  version: { N: String(version) },
-});
-
 async function storedItem(streamId: string, version: number): Promise<Item> {
   const { Item } = await history.tables.client.send(
-    new GetItemCommand({ TableName: history.tables.names.events, Key: eventKey(streamId, version) }),
+    new GetItemCommand({
+      TableName: history.tables.names.events,
+      Key: eventKey(streamId, version),
+    }),
   );
   return Item!;
 }
 
 const putRaw = (item: Item) =>
-  history.tables.client.send(new PutItemCommand({ TableName: history.tables.names.events, Item: item }));
+  history.tables.client.send(
+    new PutItemCommand({ TableName: history.tables.names.events, Item: item }),
+  );
 
 const deleteRaw = (streamId: string, version: number) =>
   history.tables.client.send(
-    new DeleteItemCommand({ TableName: history.tables.names.events, Key: eventKey(streamId, version) }),
+    new DeleteItemCommand({
+      TableName: history.tables.names.events,
+      Key: eventKey(streamId, version),
+    }),
   );
 
-/** What a full verification finds, as `kind@stream/version` (or `kind#checkpoint`). */
-async function findings(): Promise<string[]> {
-  const report = await (await history.verifier()).verify({ full: true });
-  return report.findings.map(label).sort();
-}
-
-const label = (finding: Finding) =>
-  finding.streamId !== undefined
-    ? `${finding.kind}@${finding.streamId}/${finding.version}`
-    : `${finding.kind}#${finding.checkpoint}`;
+const findings = () => fullFindings(history);
 
 describe('verifiable history', () => {
   beforeEach(async () => {
@@ -91,6 +90,14 @@ describe('verifiable history', () => {
     const item = await storedItem('a', 3);
     await putRaw({ ...item, data: { S: '{"n":1000}' } });
     expect(await findings()).toEqual(['event-changed@a/3', 'hash-mismatch@a/3']);
+    const verifier = await history.verifier();
+    const stream = await verifier.verifyStream('a');
+    expect(stream.findings.map((f) => `${f.kind}@${f.version}`).sort()).toEqual([
+      'event-changed@3',
+      'hash-mismatch@3',
+    ]);
+    expect(stream).toMatchObject({ events: 7, checkpoints: [1, 2] });
+    expect((await verifier.verifyStream('b')).findings).toEqual([]);
   });
 
   it('finds an event deleted from the middle of a stream', async () => {
@@ -116,12 +123,13 @@ describe('verifiable history', () => {
     ]);
   });
 
-  it("finds a stream deleted and rewritten through the event store: only the checkpoints can tell", async () => {
+  it('finds a stream deleted and rewritten through the event store: only the checkpoints can tell', async () => {
     for (let version = 1; version <= 7; version++) await deleteRaw('a', version);
     await history.store().append('a', happened(7, 100), { expectedVersion: 'no_stream' });
-    expect(await findings()).toEqual(
-      [1, 2, 3, 4, 5, 6, 7].map((version) => `event-changed@a/${version}`).sort(),
-    );
+    const changed = [1, 2, 3, 4, 5, 6, 7].map((version) => `event-changed@a/${version}`);
+    expect(await findings()).toEqual(changed.sort());
+    const stream = await (await history.verifier()).verifyStream('a');
+    expect(stream.findings.map((f) => `${f.kind}@a/${f.version}`).sort()).toEqual(changed.sort());
   });
 
   it('finds a page of the global log edited', async () => {
@@ -162,7 +170,8 @@ describe('verifiable history', () => {
         Body: storedCheckpointJson(forged),
       }),
     );
-    expect(await findings()).toEqual(['checkpoint-signature#1']);
+    // Its body names another key, so the next checkpoint no longer links to it either.
+    expect(await findings()).toEqual(['checkpoint-link#2', 'checkpoint-signature#1']);
   });
 
   it('keeps checkpoints write-once: no overwrite, no delete, a second writer learns it lost', async () => {
@@ -191,78 +200,5 @@ describe('verifiable history', () => {
     expect(await history.proofs().proof('c', 9)).toEqual({ status: 'not-found' });
     await history.append('c', happened(1, 5));
     expect(await history.proofs().proof('c', 5)).toMatchObject({ status: 'not-sealed' });
-  });
-});
-
-describe('sealing', () => {
-  beforeEach(async () => {
-    history = await createHistoryFixture();
-  });
-
-  it('seals nothing when nothing is new, and links each checkpoint to the one before', async () => {
-    expect(await history.sealer().seal()).toEqual([]);
-    await history.append('a', happened(3));
-    const [first] = await history.sealer().seal();
-    expect(first).toMatchObject({ sequence: 1, firstPosition: 1, lastPosition: 3, written: true });
-    expect(await history.sealer().seal()).toEqual([]);
-    await history.append('a', happened(2, 4));
-    const [second] = await history.sealer().seal();
-    expect(second).toMatchObject({ sequence: 2, firstPosition: 4, lastPosition: 5 });
-  });
-
-  it('records a checkpoint a stopped run wrote, instead of writing another', async () => {
-    await history.append('a', happened(3));
-    await history.sealer().seal();
-    // A run that stopped after writing its checkpoint, before moving the head.
-    await history.tables.client.send(
-      new DeleteItemCommand({
-        TableName: history.tables.names.seals,
-        Key: { pk: { S: 'head' }, sk: { N: '0' } },
-      }),
-    );
-    await history.append('b', happened(2));
-    const resumed = await history.sealer().seal();
-    expect(resumed.map(({ sequence, written }) => ({ sequence, written }))).toEqual([
-      { sequence: 1, written: false },
-      { sequence: 2, written: true },
-    ]);
-    expect(await findings()).toEqual([]);
-  });
-
-  it('gives concurrent sealers one chain of checkpoints', async () => {
-    for (let round = 0; round < 5; round++) {
-      await history.append(`s${round}`, happened(3));
-      await Promise.all([history.sealer().seal(), history.sealer().seal(), history.sealer().seal()]);
-    }
-    const sequences = await history.checkpoints.sequences();
-    expect(sequences).toEqual(sequences.map((_, index) => index + 1));
-    expect(await findings()).toEqual([]);
-  });
-
-  it('reports events stored before hashing as unsealed, not as failures', async () => {
-    const legacy = history.tables.names.events;
-    for (const version of [1, 2]) {
-      await history.tables.client.send(
-        new PutItemCommand({
-          TableName: legacy,
-          Item: {
-            ...eventKey('old', version),
-            eventId: { S: `old-${version}` },
-            type: { S: 'Happened' },
-            recordedAt: { S: '2025-01-01T00:00:00.000Z' },
-            schemaVersion: { N: '1' },
-            data: { M: { n: { N: String(version) } } },
-            metadata: { M: {} },
-          },
-        }),
-      );
-    }
-    const old = await history.store().read('old');
-    await history.index(old);
-    await history.append('old', happened(1, 3));
-    await history.sealer().seal();
-    const report = await (await history.verifier()).verify({ full: true });
-    expect(report.findings).toEqual([]);
-    expect(report.unsealed).toEqual([{ streamId: 'old', fromVersion: 1, toVersion: 2 }]);
   });
 });

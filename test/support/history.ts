@@ -13,6 +13,7 @@ import {
   LocalCheckpointSigner,
   S3CheckpointStore,
   createS3Client,
+  type Finding,
   type NewEvent,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
@@ -83,7 +84,8 @@ export async function createHistoryFixture(
     });
   const index = async (events: readonly RecordedEvent[]) => {
     const { failed } = await indexer.index(events);
-    if (failed.size > 0) throw [...failed.values()][0];
+    const [error] = failed.values();
+    if (error) throw error;
   };
   return {
     tables,
@@ -116,4 +118,21 @@ export async function createHistoryFixture(
       }),
     proofs: () => new EventProofs({ client: tables.client, tables: historyTables, checkpoints }),
   };
+}
+
+/** The key of an event item. */
+export const eventKey = (streamId: string, version: number) => ({
+  streamId: { S: streamId },
+  version: { N: String(version) },
+});
+
+const label = (finding: Finding) =>
+  finding.streamId !== undefined
+    ? `${finding.kind}@${finding.streamId}/${finding.version}`
+    : `${finding.kind}#${finding.checkpoint}`;
+
+/** What a full verification finds, as `kind@stream/version` (or `kind#checkpoint`), sorted. */
+export async function fullFindings(fixture: HistoryFixture): Promise<string[]> {
+  const report = await (await fixture.verifier()).verify({ full: true });
+  return report.findings.map(label).sort();
 }

@@ -47,6 +47,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stack = await startLocalStack({
     ...(ownDynamoDb ? {} : { dynamoDbEndpoint: inject('dynamoDbEndpoint') }),
+    s3Endpoint: inject('s3Endpoint'),
     tablePrefix: `e${randomUUID().slice(0, 8)}-`,
     httpPort: 0,
     ...stackOptions,

@@ -48,7 +48,7 @@ function killAll(pids: readonly number[]): void {
  * is left, so nothing outlives a test even when it fails.
  */
 export async function startStackProcess(dataDir: string): Promise<StackProcess> {
-  const [port, dynamoDbPort] = [await freePort(), await freePort()];
+  const [port, dynamoDbPort, s3Port] = [await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -61,6 +61,8 @@ export async function startStackProcess(dataDir: string): Promise<StackProcess> 
       String(port),
       '--dynamodb-port',
       String(dynamoDbPort),
+      '--s3-port',
+      String(s3Port),
     ],
     { cwd: root, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -102,7 +102,7 @@ describe('checking a stream chain', () => {
 
   it('finds an edit whose hash was recomputed at the next event', () => {
     const items = streamItems(5);
-    const edited = { ...items[2]!, data: { S: '{"amount":1}' } };
+    const edited: Item = { ...items[2]!, data: { S: '{"amount":1}' } };
     const previous = items[1]!.h!.S;
     edited.h = { S: eventHash(storedFieldsOf(edited)!, previous) };
     items[2] = edited;

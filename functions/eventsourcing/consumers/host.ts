@@ -2,7 +2,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { tableNameFromEnv } from '../declaration/table-names';
+import { tableNameFromEnv } from '../declaration/resource-names';
 import { createDynamoDbClient } from '../dynamodb-client';
 import { logger } from '../logger';
 import { createMetrics } from '../metrics';

@@ -1,3 +1,5 @@
+import type { BucketGrants } from './buckets';
+import type { SigningKeyGrants } from './signing-keys';
 import type { TableGrants } from './tables';
 
 /** `ANY` matches every method; a route with the request's own method is preferred to it. */
@@ -6,7 +8,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 /** API Gateway's `routeKey`: the method and the path with `{name}` parameters. */
 export type RouteKey = `${HttpMethod} /${string}`;
 
-export interface FunctionDeclaration<TableKey extends string = string> {
+export interface FunctionDeclaration<
+  TableKey extends string = string,
+  BucketKey extends string = string,
+> {
   readonly description: string;
   /** Source file exporting the Lambda handler, relative to the repository root. */
   readonly entry: string;
@@ -28,6 +33,15 @@ export interface FunctionDeclaration<TableKey extends string = string> {
   readonly timeoutSeconds: number;
   /** Tables the function uses; their names reach it as environment variables. */
   readonly tables: TableGrants<TableKey>;
+  /** Buckets the function uses; their names reach it as `BUCKET_<NAME>` variables. */
+  readonly buckets?: BucketGrants<BucketKey>;
+  /** Signing keys the function uses; each reaches it as a `SIGNING_KEY_<NAME>` variable. */
+  readonly signingKeys?: SigningKeyGrants;
+  /**
+   * For `trigger: 'schedule'`: the CDK context setting that overrides `scheduleMinutes` for a
+   * deployment (`-c <setting>=10`).
+   */
+  readonly scheduleSetting?: string;
   /**
    * The event bus the function publishes to: it may call PutEvents on that bus and no other,
    * and learns the bus's name from `EVENT_BUS_NAME`.

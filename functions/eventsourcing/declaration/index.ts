@@ -1,3 +1,4 @@
+export type { BucketAccess, BucketDeclaration, BucketGrants } from './buckets';
 export { ConfigurationError, InvalidDeclarationError } from './errors';
 export {
   EVENT_BUS_NAME_VARIABLE,
@@ -13,6 +14,7 @@ export {
 export {
   EVENTS_STREAM_MAPPING,
   MAX_READERS_PER_STREAM,
+  broadestBucketGrants,
   broadestGrants,
   hostFunction,
   projectionConsumer,
@@ -20,13 +22,20 @@ export {
   type ConsumerDeclaration,
   type StreamHostDeclaration,
 } from './stream-hosts';
+export type { SigningKeyAccess, SigningKeyDeclaration, SigningKeyGrants } from './signing-keys';
 export type { SystemDeclaration } from './system';
 export {
+  bucketEnvironment,
+  bucketNameEnvVar,
+  bucketNameFromEnv,
+  prefixedBucketNames,
   prefixedTableNames,
+  signingKeyEnvVar,
+  signingKeyFromEnv,
   tableEnvironment,
   tableNameEnvVar,
   tableNameFromEnv,
-} from './table-names';
+} from './resource-names';
 export {
   readModelTable,
   type AttributeType,
@@ -36,7 +45,7 @@ export {
   type TableDeclaration,
   type TableGrants,
 } from './tables';
-export { declarationProblems, validateDeclaration } from './validate';
+export { MAX_SCHEDULE_MINUTES, declarationProblems, validateDeclaration } from './validate';
 // The metrics the framework emits, for the infrastructure that alarms on them.
 export { CONSUMER_METRICS } from '../consumers/metric-names';
 export { CORRUPT_EVENTS_METRIC } from '../errors';

@@ -1,3 +1,4 @@
+import type { BucketAccess, BucketGrants } from './buckets';
 import type { FunctionDeclaration } from './functions';
 import type { TableAccess, TableGrants } from './tables';
 
@@ -7,7 +8,10 @@ import type { TableAccess, TableGrants } from './tables';
  * - `reaction`: acts on events: process managers, the integration-event publisher;
  * - `batch`: takes each batch whole and keeps its own idempotency (the global-log indexer).
  */
-export interface ConsumerDeclaration<TableKey extends string = string> {
+export interface ConsumerDeclaration<
+  TableKey extends string = string,
+  BucketKey extends string = string,
+> {
   readonly description: string;
   readonly kind: 'projection' | 'reaction' | 'batch';
   /**
@@ -15,6 +19,8 @@ export interface ConsumerDeclaration<TableKey extends string = string> {
    * parking, its version guard) the host gets anyway.
    */
   readonly tables: TableGrants<TableKey>;
+  /** Buckets the consumer's code uses. */
+  readonly buckets?: BucketGrants<BucketKey>;
   readonly eventBus?: 'integration';
 }
 
@@ -23,7 +29,10 @@ export interface ConsumerDeclaration<TableKey extends string = string> {
  * consumers. The local stream runner honours the same mapping settings, so local runs behave
  * like AWS. Its key is its function's key; its function is derived from it.
  */
-export interface StreamHostDeclaration<TableKey extends string = string> {
+export interface StreamHostDeclaration<
+  TableKey extends string = string,
+  BucketKey extends string = string,
+> {
   readonly description: string;
   readonly source: TableKey;
   /** Module exporting the host's Lambda `handler`, relative to the repository root. */
@@ -44,7 +53,7 @@ export interface StreamHostDeclaration<TableKey extends string = string> {
   readonly parallelizationFactor: 1;
   readonly startingPosition: 'TRIM_HORIZON';
   /** The consumers, by name (part of their bookkeeping keys, metrics and parked records). */
-  readonly consumers: Readonly<Record<string, ConsumerDeclaration<TableKey>>>;
+  readonly consumers: Readonly<Record<string, ConsumerDeclaration<TableKey, BucketKey>>>;
 }
 
 /** AWS throttles a DynamoDB Streams shard read by more than two processes at a time. */
@@ -95,21 +104,42 @@ export function streamReaderProblems(
     );
 }
 
-const ACCESS_RANK: Readonly<Record<TableAccess, number>> = { read: 0, append: 1, readWrite: 2 };
+const TABLE_ACCESS_RANK: Readonly<Record<TableAccess, number>> = {
+  read: 0,
+  append: 1,
+  readWrite: 2,
+};
+const BUCKET_ACCESS_RANK: Readonly<Record<BucketAccess, number>> = {
+  read: 0,
+  writeOnce: 1,
+  readWrite: 2,
+};
 
-/** Each table of `grants`, with the broadest access any of them asks for. */
-export function broadestGrants(grants: readonly TableGrants[]): Record<string, TableAccess> {
-  const tables: Record<string, TableAccess> = {};
-  for (const [table, access] of grants.flatMap((held) => Object.entries(held))) {
-    const current = tables[table];
-    if (access && (!current || ACCESS_RANK[access] > ACCESS_RANK[current])) tables[table] = access;
+/** Each resource of `grants`, with the highest-ranked access any of them asks for. */
+function broadest<Access extends string>(
+  rank: Readonly<Record<Access, number>>,
+  grants: readonly Readonly<Partial<Record<string, Access>>>[],
+): Record<string, Access> {
+  const broadestAccess: Record<string, Access> = {};
+  for (const [key, access] of grants.flatMap((held) => Object.entries(held))) {
+    const current = broadestAccess[key];
+    if (access && (!current || rank[access] > rank[current])) broadestAccess[key] = access;
   }
-  return tables;
+  return broadestAccess;
 }
 
+/** Each table of `grants`, with the broadest access any of them asks for. */
+export const broadestGrants = (grants: readonly TableGrants[]): Record<string, TableAccess> =>
+  broadest(TABLE_ACCESS_RANK, grants);
+
+/** Each bucket of `grants`, with the broadest access any of them asks for. */
+export const broadestBucketGrants = (
+  grants: readonly BucketGrants[],
+): Record<string, BucketAccess> => broadest(BUCKET_ACCESS_RANK, grants);
+
 /**
- * The function running a host: every table its consumers use, with the broadest access any of
- * them needs, plus what the host needs itself (reading its source for gaps and redrives,
+ * The function running a host: every table and bucket its consumers use, with the broadest
+ * access any of them needs, plus what the host needs itself (reading its source for gaps and redrives,
  * parking, and the guards of reactions).
  */
 export function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
@@ -122,6 +152,7 @@ export function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
       : {}),
   };
   const eventBus = consumers.find((consumer) => consumer.eventBus)?.eventBus;
+  const buckets = broadestBucketGrants(consumers.map((consumer) => consumer.buckets ?? {}));
   return {
     description: host.description,
     entry: host.entry,
@@ -129,6 +160,7 @@ export function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
     memoryMb: host.memoryMb,
     timeoutSeconds: host.timeoutSeconds,
     tables: broadestGrants([own, ...consumers.map((consumer) => consumer.tables)]),
+    ...(Object.keys(buckets).length > 0 ? { buckets } : {}),
     ...(eventBus ? { eventBus } : {}),
   };
 }

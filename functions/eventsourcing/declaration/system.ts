@@ -1,3 +1,5 @@
+import type { BucketDeclaration } from './buckets';
+import type { SigningKeyDeclaration } from './signing-keys';
 import type { FunctionDeclaration, RouteDeclaration } from './functions';
 import type { StreamHostDeclaration } from './stream-hosts';
 import type { TableDeclaration } from './tables';
@@ -8,6 +10,8 @@ import type { TableDeclaration } from './tables';
  */
 export interface SystemDeclaration {
   readonly tables: Readonly<Record<string, TableDeclaration>>;
+  readonly buckets: Readonly<Record<string, BucketDeclaration>>;
+  readonly signingKeys: Readonly<Record<string, SigningKeyDeclaration>>;
   readonly functions: Readonly<Record<string, FunctionDeclaration>>;
   readonly routes: readonly RouteDeclaration[];
   /** The readers of table streams, keyed like the functions that run them. */

@@ -1,3 +1,4 @@
+import type { BucketGrants } from './buckets';
 import { InvalidDeclarationError } from './errors';
 import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts';
 import type { SystemDeclaration } from './system';
@@ -8,7 +9,7 @@ const MIN_RECORD_AGE_SECONDS = 60;
 const MAX_RECORD_AGE_SECONDS = 604_800;
 
 /** A schedule runs at least daily: a slower check could not report in time. */
-const MAX_SCHEDULE_MINUTES = 1440;
+export const MAX_SCHEDULE_MINUTES = 1440;
 
 const isIntegerIn = (value: number, min: number, max: number) =>
   Number.isInteger(value) && value >= min && value <= max;
@@ -32,6 +33,51 @@ const functionsUseDeclaredTables: DeclarationCheck = ({ tables, functions }) =>
       }
       return [];
     }),
+  );
+
+/** A bucket key is part of the bucket's physical name, which S3 keeps to lowercase and digits. */
+const BUCKET_KEY_PATTERN = /^[a-z][a-zA-Z0-9]{0,29}$/;
+
+const bucketKeysAreNames: DeclarationCheck = ({ buckets }) =>
+  Object.keys(buckets)
+    .filter((key) => !BUCKET_KEY_PATTERN.test(key))
+    .map(
+      (key) =>
+        `bucket ${key} needs a key of letters and digits starting lowercase, at most 30 (it names the bucket)`,
+    );
+
+/** The problems of one user's bucket grants: buckets that are not declared, or that it could break. */
+function bucketGrantProblems(
+  user: string,
+  grants: BucketGrants | undefined,
+  declared: SystemDeclaration['buckets'],
+): string[] {
+  return Object.entries(grants ?? {}).flatMap(([bucket, access]) => {
+    const declaration = declared[bucket];
+    if (!declaration) return [`${user} uses undeclared bucket ${bucket}`];
+    if (access === 'readWrite' && declaration.writeOnce) {
+      return [`${user} asks for readWrite on write-once bucket ${bucket} (read or writeOnce only)`];
+    }
+    return [];
+  });
+}
+
+const usersOfBucketsAreGranted: DeclarationCheck = ({ buckets, functions, streamHosts }) => [
+  ...Object.entries(functions).flatMap(([name, fn]) =>
+    bucketGrantProblems(`function ${name}`, fn.buckets, buckets),
+  ),
+  ...Object.values(streamHosts).flatMap((host) =>
+    Object.entries(host.consumers).flatMap(([name, consumer]) =>
+      bucketGrantProblems(`consumer ${name}`, consumer.buckets, buckets),
+    ),
+  ),
+];
+
+const functionsUseDeclaredSigningKeys: DeclarationCheck = ({ functions, signingKeys }) =>
+  Object.entries(functions).flatMap(([name, fn]) =>
+    Object.keys(fn.signingKeys ?? {})
+      .filter((key) => !signingKeys[key])
+      .map((key) => `function ${name} uses undeclared signing key ${key}`),
   );
 
 const schedulesAreBounded: DeclarationCheck = ({ functions }) =>
@@ -108,6 +154,9 @@ const streamsHaveFewReaders: DeclarationCheck = ({ streamHosts }) =>
 const CHECKS: readonly DeclarationCheck[] = [
   appendOnlyTablesExpireNothing,
   functionsUseDeclaredTables,
+  bucketKeysAreNames,
+  usersOfBucketsAreGranted,
+  functionsUseDeclaredSigningKeys,
   schedulesAreBounded,
   routesAreUniqueAndServed,
   streamHostsAreSound,

@@ -49,7 +49,8 @@ export interface LoggedEvent<Event extends RecordedEvent = RecordedEvent> {
 
 export interface GlobalLogReaderOptions {
   readonly client: DynamoDBClient;
-  readonly tables: GlobalLogTables;
+  /** The events table is needed to read events; references and leaves need only the log. */
+  readonly tables: Pick<GlobalLogTables, 'globalLog'> & Partial<GlobalLogTables>;
   /**
    * Upcasts and parses every event read, like every other read path (an event that does not fit
    * its schema fails the read with `CorruptEventError`); without one, events come as stored.
@@ -235,6 +236,12 @@ export class GlobalLogReader {
     return { references, covered: seen === tally.last ? bound : (seen ?? after) };
   }
 
+  private eventsTable(): string {
+    const { events } = this.options.tables;
+    if (!events) throw new Error('This log reader has no events table: it reads references only');
+    return events;
+  }
+
   /** The events referenced, in the same order, upcast and parsed. */
   async eventsOf(references: readonly LogReference[]): Promise<LoggedEvent[]> {
     const keys = references.map(({ streamId, version }) => ({ streamId, version }));
@@ -244,7 +251,7 @@ export class GlobalLogReader {
     );
     const items = (
       await Promise.all(
-        chunks.map((chunk) => batchGetAll(this.store.doc, this.options.tables.events, chunk)),
+        chunks.map((chunk) => batchGetAll(this.store.doc, this.eventsTable(), chunk)),
       )
     ).flat();
     const byStream = new Map<string, Map<number, Item>>();

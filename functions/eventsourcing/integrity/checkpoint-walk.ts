@@ -37,7 +37,11 @@ interface Link {
 
 const linkAfter = (body: CheckpointBody | undefined): Link =>
   body
-    ? { sequence: body.sequence + 1, firstPosition: body.lastPosition + 1, previous: checkpointHash(body) }
+    ? {
+        sequence: body.sequence + 1,
+        firstPosition: body.lastPosition + 1,
+        previous: checkpointHash(body),
+      }
     : { sequence: 1, firstPosition: 1, previous: null };
 
 /** Why a checkpoint does not follow the one before it, if it does not. */
@@ -77,7 +81,11 @@ export async function walkCheckpoints(
   const walked: WalkedCheckpoint[] = [];
   for (let sequence = input.from; sequence <= highest; sequence++) {
     if (!present.has(sequence)) {
-      findings.push({ kind: 'checkpoint-missing', checkpoint: sequence, detail: 'no object stored' });
+      findings.push({
+        kind: 'checkpoint-missing',
+        checkpoint: sequence,
+        detail: 'no object stored',
+      });
       previous = undefined;
       continue;
     }

@@ -61,7 +61,8 @@ async function checkStream(
   const { streamId } = leaves[0]!;
   const first = leaves[0]!.version;
   const stored = await input.items.range(streamId, Math.max(1, first - 1), leaves.at(-1)!.version);
-  const previousItem = first > 1 ? stored.find((item) => item.version!.N === String(first - 1)) : undefined;
+  const previousItem =
+    first > 1 ? stored.find((item) => item.version!.N === String(first - 1)) : undefined;
   const items = stored.filter((item) => Number(item.version!.N) >= first);
   const chain = checkChain(items, previousItem);
   if (input.chainFindings) result.findings.push(...chain.findings);

@@ -14,7 +14,7 @@ export async function readLeaves(
   until: number,
 ): Promise<LeafReference[]> {
   const leaves: LeafReference[] = [];
-  for (let from = after; from < until; ) {
+  for (let from = after; from < until;) {
     const { events, next } = await reader.leaves(from, Math.min(READ_CHUNK, until - from));
     leaves.push(...events);
     if (events.length === 0 || next === from) break;

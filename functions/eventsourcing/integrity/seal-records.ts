@@ -34,6 +34,13 @@ export interface SealedPosition {
   readonly position: number;
 }
 
+/** Consecutive versions of one stream that one checkpoint sealed, with their positions. */
+export interface SealedRun {
+  readonly sequence: number;
+  readonly firstVersion: number;
+  readonly positions: readonly number[];
+}
+
 /** Versions of one stream in one item at most: keeps an item far below 400 KB. */
 const VERSIONS_PER_ITEM = 1000;
 /** Stream index items written side by side. */
@@ -160,6 +167,32 @@ export class SealRecords {
     if (!run || version > (run.last as number)) return undefined;
     const position = (run.positions as number[])[version - (run.sk as number)];
     return position === undefined ? undefined : { sequence: run.sequence as number, position };
+  }
+
+  /** Every run of a stream's versions that checkpoints sealed, in version order. */
+  async sealedRuns(streamId: string): Promise<SealedRun[]> {
+    const runs: SealedRun[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': streamPartition(streamId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        runs.push({
+          sequence: item.sequence as number,
+          firstVersion: item.sk as number,
+          positions: item.positions as number[],
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return runs;
   }
 
   /** The last checkpoint the verifier found sound, if any. */

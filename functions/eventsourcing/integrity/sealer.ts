@@ -16,10 +16,8 @@ import { signCheckpoint, type CheckpointSigner } from './signer';
 export interface CheckpointSealerOptions {
   readonly client: DynamoDBClient;
   readonly tables: {
-    /** The global log being sealed. */
+    /** The global log being sealed: the sealer reads the hashes its pages hold, no event. */
     readonly globalLog: string;
-    /** The events table the log indexes (its reader needs the name; the sealer reads no event). */
-    readonly events: string;
     /** Where sealing stands (`SealRecords`). */
     readonly seals: string;
   };
@@ -61,7 +59,7 @@ export class CheckpointSealer {
   constructor(private readonly options: CheckpointSealerOptions) {
     this.reader = new GlobalLogReader({
       client: options.client,
-      tables: { globalLog: options.tables.globalLog, events: options.tables.events },
+      tables: { globalLog: options.tables.globalLog },
       ...(options.positionsPerEpoch ? { positionsPerEpoch: options.positionsPerEpoch } : {}),
     });
     this.records = new SealRecords(options.client, options.tables.seals);
@@ -113,7 +111,10 @@ export class CheckpointSealer {
     stored: StoredCheckpoint,
   ): Promise<SealedCheckpoint> {
     const { firstPosition, lastPosition, previous } = stored.checkpoint;
-    if (firstPosition !== (head?.lastPosition ?? 0) + 1 || previous !== (head?.checkpointHash ?? null)) {
+    if (
+      firstPosition !== (head?.lastPosition ?? 0) + 1 ||
+      previous !== (head?.checkpointHash ?? null)
+    ) {
       throw new Error(
         `Checkpoint ${stored.checkpoint.sequence} does not follow the sealed head ` +
           `(positions from ${firstPosition}, previous ${previous}): run the verifier`,

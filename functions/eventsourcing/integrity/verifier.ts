@@ -4,7 +4,7 @@ import { mapConcurrently } from '../consumers/concurrency';
 import { GlobalLogReader } from '../global-log/reader';
 import type { LeafReference } from '../global-log/references';
 import { checkChain } from './chain-check';
-import { checkpointHash } from './checkpoint';
+import { checkpointHash, type CheckpointBody } from './checkpoint';
 import type { CheckpointStore } from './checkpoint-store';
 import { walkCheckpoints, type WalkedCheckpoint } from './checkpoint-walk';
 import type { Finding, UnsealedRange } from './findings';
@@ -13,6 +13,7 @@ import { leafRoot, readLeaves } from './log-leaves';
 import { checkpointPublicKey } from './public-key';
 import { SealRecords, type SealHead } from './seal-records';
 import { StoredEventItems } from './stored-items';
+import { verifyStream, type StreamVerification } from './stream-verification';
 
 export interface HistoryVerifierOptions {
   readonly client: DynamoDBClient;
@@ -38,7 +39,11 @@ export interface VerificationReport {
   /** Events stored before hashing, per stream: not failures. */
   readonly unsealed: readonly UnsealedRange[];
   /** The first checkpoint this run checked, and the last one it found. */
-  readonly checkpoints: { readonly from: number; readonly checked: number; readonly latest?: number };
+  readonly checkpoints: {
+    readonly from: number;
+    readonly checked: number;
+    readonly latest?: number;
+  };
   /** Log positions checked against their events, sealed or not yet. */
   readonly positions: number;
   readonly streams: number;
@@ -61,6 +66,16 @@ class Tally {
     this.positions += result.events;
   }
 
+  report(from: number, checked: number, last: CheckpointBody | undefined): VerificationReport {
+    return {
+      findings: this.findings,
+      unsealed: [...this.unsealed.values()],
+      checkpoints: { from, checked, ...(last ? { latest: last.sequence } : {}) },
+      positions: this.positions,
+      streams: this.streams.size,
+    };
+  }
+
   addUnsealed(range: UnsealedRange): void {
     const known = this.unsealed.get(range.streamId);
     this.unsealed.set(range.streamId, {
@@ -70,6 +85,10 @@ class Tally {
     });
   }
 }
+
+/** The last position sealed by the last checkpoint checked, or found sound before. */
+const sealedUpTo = (last: CheckpointBody | undefined, progress: SealHead | undefined): number =>
+  last?.lastPosition ?? progress?.lastPosition ?? 0;
 
 /**
  * Checks that history is as it was sealed: every checkpoint signed and linked to the one
@@ -98,11 +117,41 @@ export class HistoryVerifier {
   }
 
   async verify(options: VerifyOptions = {}): Promise<VerificationReport> {
-    const full = options.full ?? false;
+    const full = options.full === true;
     const progress = full ? undefined : await this.records.verifiedUpTo();
-    const from = (progress?.sequence ?? 0) + 1;
+    const from = progress ? progress.sequence + 1 : 1;
     const tally = new Tally();
-    const walked = await walkCheckpoints(
+    const walked = await this.walk(from, progress, tally);
+    for (const checkpoint of walked) {
+      await this.checkSealed(checkpoint, tally, !full);
+      options.onCheckpoint?.(checkpoint.stored.checkpoint.sequence);
+    }
+    const last = walked.at(-1)?.stored.checkpoint;
+    await this.checkUnsealedTail(sealedUpTo(last, progress), tally, !full);
+    if (full) await this.checkEveryStream(tally);
+    if (last && tally.findings.length === 0) await this.recordProgress(last);
+    return tally.report(from, walked.length, last);
+  }
+
+  /** Checks one stream's chain, and each of its sealed events against its checkpoint. */
+  verifyStream(streamId: string): Promise<StreamVerification> {
+    return verifyStream({
+      streamId,
+      items: this.items,
+      records: this.records,
+      reader: this.reader,
+      checkpoints: this.options.checkpoints,
+      publicKey: this.publicKey,
+    });
+  }
+
+  /** The checkpoints from `from` on, each checked against the one before it. */
+  private async walk(
+    from: number,
+    progress: SealHead | undefined,
+    tally: Tally,
+  ): Promise<WalkedCheckpoint[]> {
+    return walkCheckpoints(
       {
         store: this.options.checkpoints,
         publicKey: this.publicKey,
@@ -113,25 +162,6 @@ export class HistoryVerifier {
       },
       tally.findings,
     );
-    for (const checkpoint of walked) {
-      await this.checkSealed(checkpoint, tally, !full);
-      options.onCheckpoint?.(checkpoint.stored.checkpoint.sequence);
-    }
-    const sealedUpTo = walked.at(-1)?.stored.checkpoint.lastPosition ?? progress?.lastPosition ?? 0;
-    await this.checkUnsealedTail(sealedUpTo, tally, !full);
-    if (full) await this.checkEveryStream(tally);
-    await this.recordProgress(walked, tally);
-    return {
-      findings: tally.findings,
-      unsealed: [...tally.unsealed.values()],
-      checkpoints: {
-        from,
-        checked: walked.length,
-        ...(walked.length > 0 ? { latest: walked.at(-1)!.stored.checkpoint.sequence } : {}),
-      },
-      positions: tally.positions,
-      streams: tally.streams.size,
-    };
   }
 
   /** One checkpoint's positions: all present, giving its root, each event as recorded. */
@@ -158,17 +188,35 @@ export class HistoryVerifier {
         detail: `positions ${firstPosition} to ${lastPosition} of the log do not give the signed root`,
       });
     }
-    const result = await checkLeaves({ items: this.items, leaves, checkpoint: sequence, chainFindings });
+    const result = await checkLeaves({
+      items: this.items,
+      leaves,
+      checkpoint: sequence,
+      chainFindings,
+    });
     tally.add(result, leaves);
   }
 
   /** Positions after the last checkpoint: each event as the log recorded it. */
-  private async checkUnsealedTail(after: number, tally: Tally, chainFindings: boolean): Promise<void> {
+  private async checkUnsealedTail(
+    after: number,
+    tally: Tally,
+    chainFindings: boolean,
+  ): Promise<void> {
     const head = await this.reader.head();
-    for (let from = after; from < head.lastPosition; ) {
-      const leaves = await readLeaves(this.reader, from, Math.min(from + TAIL_CHUNK, head.lastPosition));
+    for (let from = after; from < head.lastPosition;) {
+      const leaves = await readLeaves(
+        this.reader,
+        from,
+        Math.min(from + TAIL_CHUNK, head.lastPosition),
+      );
       if (leaves.length === 0) return;
-      const result = await checkLeaves({ items: this.items, leaves, checkpoint: undefined, chainFindings });
+      const result = await checkLeaves({
+        items: this.items,
+        leaves,
+        checkpoint: undefined,
+        chainFindings,
+      });
       tally.add(result, leaves);
       from = leaves.at(-1)!.position;
     }
@@ -185,10 +233,8 @@ export class HistoryVerifier {
     });
   }
 
-  /** Remembers the last checkpoint checked when the run found nothing wrong. */
-  private async recordProgress(walked: readonly WalkedCheckpoint[], tally: Tally): Promise<void> {
-    const last = walked.at(-1)?.stored.checkpoint;
-    if (!last || tally.findings.length > 0) return;
+  /** Remembers the last checkpoint of a run that found nothing wrong. */
+  private async recordProgress(last: CheckpointBody): Promise<void> {
     const head: SealHead = {
       sequence: last.sequence,
       lastPosition: last.lastPosition,

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tableNameFromEnv } from '../declaration/table-names';
+import { tableNameFromEnv } from '../declaration/resource-names';
 import { createDynamoDbClient } from '../dynamodb-client';
 import type { Projection, ReadModelItem, ReadModelKey } from '../projection';
 import { readGenerations } from './generations';

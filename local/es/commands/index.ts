@@ -1,5 +1,6 @@
 import type { EsCommand } from '../command';
 import { backfill } from './backfill';
+import { checkpoint } from './checkpoint';
 import { clean } from './clean';
 import { consumers } from './consumers';
 import { corrupt } from './corrupt';
@@ -11,6 +12,7 @@ import { redrive } from './redrive';
 import { stream } from './stream';
 import { streams } from './streams';
 import { tail } from './tail';
+import { verify } from './verify';
 
 /** Every operator command, in the order the help lists them. */
 export const commands: readonly EsCommand[] = [
@@ -26,4 +28,6 @@ export const commands: readonly EsCommand[] = [
   log,
   read,
   backfill,
+  checkpoint,
+  verify,
 ];
