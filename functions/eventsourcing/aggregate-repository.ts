@@ -1,10 +1,10 @@
-import type { Decider } from './decider';
-import type { EventStreamStore } from './event-stream-store';
-import { InvalidEventError } from './errors';
-import { logger as defaultLogger } from './logger';
-import type { SnapshotStrategy } from './snapshot-strategies';
-import type { Snapshot, SnapshotStore } from './snapshots';
-import type { NewEvent, RecordedEvent } from './types';
+import type { Decider } from './decider.js';
+import type { EventStreamStore } from './event-stream-store.js';
+import { InvalidEventError } from './errors.js';
+import { logger as defaultLogger } from './logger.js';
+import type { SnapshotStrategy } from './snapshot-strategies.js';
+import type { Snapshot, SnapshotStore } from './snapshots.js';
+import type { NewEvent, RecordedEvent } from './types.js';
 
 export interface SnapshotSettings {
   readonly store: SnapshotStore;

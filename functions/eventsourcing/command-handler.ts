@@ -1,9 +1,9 @@
-import type { AggregateRepository, LoadedAggregate } from './aggregate-repository';
-import { fold } from './decider';
-import { ConcurrencyError } from './errors';
-import type { ConditionalPut } from './event-writes';
-import { retryWithBackoff, type RetryPolicy } from './retry';
-import type { EventMetadata, NewEvent, RecordedEvent } from './types';
+import type { AggregateRepository, LoadedAggregate } from './aggregate-repository.js';
+import { fold } from './decider.js';
+import { ConcurrencyError } from './errors.js';
+import type { ConditionalPut } from './event-writes.js';
+import { retryWithBackoff, type RetryPolicy } from './retry.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from './types.js';
 
 /**
  * Conflicts are retried for at most two seconds: well inside a command function's timeout, so a

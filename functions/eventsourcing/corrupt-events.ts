@@ -1,7 +1,7 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CorruptEventError } from './errors';
-import type { EventCatalogue } from './event-catalogue';
-import { isEventItem, readEventItem } from './event-items';
+import type { CorruptEventError } from './errors.js';
+import type { EventCatalogue } from './event-catalogue.js';
+import { isEventItem, readEventItem } from './event-items.js';
 
 /**
  * Every stored event that does not fit its schema after upcasting (or whose JSON is broken), found by scanning the whole

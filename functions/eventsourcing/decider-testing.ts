@@ -1,7 +1,7 @@
 import { deepStrictEqual, fail, ok } from 'node:assert/strict';
-import type { Decider } from './decider';
-import { fold } from './decider';
-import type { NewEvent } from './types';
+import type { Decider } from './decider.js';
+import { fold } from './decider.js';
+import type { NewEvent } from './types.js';
 
 /** The error expected: its `code`, or its class. */
 export type ErrorMatcher = string | (new (...args: never[]) => Error);

@@ -1,4 +1,4 @@
-import type { NewEvent } from './types';
+import type { NewEvent } from './types.js';
 
 /**
  * An aggregate as three pure functions (the decider pattern): no I/O, no clock, no randomness

@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { localEndpointConfig } from './local-endpoint';
+import { localEndpointConfig } from './local-endpoint.js';
 
 /**
  * A DynamoDB client for Lambda or for the local stack. `DYNAMODB_ENDPOINT` points it at

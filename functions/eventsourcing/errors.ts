@@ -1,4 +1,4 @@
-import type { ExpectedVersion } from './types';
+import type { ExpectedVersion } from './types.js';
 
 /** Base of every error the framework raises on purpose; `code` is stable and machine-readable. */
 export abstract class EventSourcingError extends Error {

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { CorruptEventError, InvalidEventError } from './errors';
-import type { EventSchemas, RecordedEventOf } from './event-schemas';
-import type { NewEvent, RecordedEvent } from './types';
-import { Upcasters, type Upcaster } from './upcasting';
+import { CorruptEventError, InvalidEventError } from './errors.js';
+import type { EventSchemas, RecordedEventOf } from './event-schemas.js';
+import type { NewEvent, RecordedEvent } from './types.js';
+import { Upcasters, type Upcaster } from './upcasting.js';
 
 /** Dotted path of a zod issue inside a value, e.g. `items[0].quantity`. */
 export function fieldPath(path: readonly PropertyKey[]): string {

@@ -1,9 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { CorruptEventError, EventTooLargeError, InvalidEventError } from './errors';
-import { eventHash, storedFieldsOf } from './integrity/event-hash';
-import { MAX_ITEM_BYTES, fitsInItem, itemBytes } from './item-size';
-import type { EventMetadata, NewEvent, RecordedEvent } from './types';
+import { CorruptEventError, EventTooLargeError, InvalidEventError } from './errors.js';
+import { eventHash, storedFieldsOf } from './integrity/event-hash.js';
+import { MAX_ITEM_BYTES, fitsInItem, itemBytes } from './item-size.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from './types.js';
 
 /**
  * The one codec of event items. An item holds:

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { NewEvent, RecordedEvent } from './types';
+import type { NewEvent, RecordedEvent } from './types.js';
 
 /** A domain's event types, each with the zod schema of its data at the current schema version. */
 export type EventSchemas = Readonly<Record<string, z.ZodType<Record<string, unknown>>>>;

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventCatalogue } from './event-catalogue';
-import type { ConditionalPut } from './event-writes';
-import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+import type { EventCatalogue } from './event-catalogue.js';
+import type { ConditionalPut } from './event-writes.js';
+import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 export interface AppendOptions {
   readonly expectedVersion: ExpectedVersion;

@@ -1,31 +1,31 @@
-import { ConcurrencyError } from './errors';
-import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation';
-import type { EventCatalogue } from './event-catalogue';
-import { prepareEvents, type CheckedEvent, type ReadEventItem } from './event-items';
-import { eventIdFactory } from './event-ids';
+import { ConcurrencyError } from './errors.js';
+import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
+import type { EventCatalogue } from './event-catalogue.js';
+import { prepareEvents, type CheckedEvent, type ReadEventItem } from './event-items.js';
+import { eventIdFactory } from './event-ids.js';
 import {
   checkAppend,
   checkNewEvents,
   checkStreamAppends,
   rangeOf,
   recordedAtOf,
-} from './store-checks';
+} from './store-checks.js';
 import type {
   AppendOptions,
   AppendResult,
   EventStoreOptions,
   ReadOptions,
   StreamAppend,
-} from './event-store-options';
-import type { EventStreamStore } from './event-stream-store';
-import { EventWrites, type ConditionalPut } from './event-writes';
-import { StreamHeads } from './stream-heads';
-import { StreamPages } from './stream-pages';
-import type { NewEvent, RecordedEvent } from './types';
+} from './event-store-options.js';
+import type { EventStreamStore } from './event-stream-store.js';
+import { EventWrites, type ConditionalPut } from './event-writes.js';
+import { StreamHeads } from './stream-heads.js';
+import { StreamPages } from './stream-pages.js';
+import type { NewEvent, RecordedEvent } from './types.js';
 
-export type * from './event-store-options';
-export type { ConditionalPut } from './event-writes';
-export { MAX_EVENTS_PER_APPEND } from './event-validation';
+export type * from './event-store-options.js';
+export type { ConditionalPut } from './event-writes.js';
+export { MAX_EVENTS_PER_APPEND } from './event-validation.js';
 
 /** Attempts for appends that follow the stream's head (`any`, `stream_exists`). */
 const HEAD_FOLLOWING_ATTEMPTS = 5;

@@ -1,7 +1,12 @@
-import type { EventCatalogue } from './event-catalogue';
-import type { AppendOptions, AppendResult, ReadOptions, StreamAppend } from './event-store-options';
-import type { ConditionalPut } from './event-writes';
-import type { NewEvent, RecordedEvent } from './types';
+import type { EventCatalogue } from './event-catalogue.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  ReadOptions,
+  StreamAppend,
+} from './event-store-options.js';
+import type { ConditionalPut } from './event-writes.js';
+import type { NewEvent, RecordedEvent } from './types.js';
 
 /**
  * What a store of append-only event streams promises, whichever storage holds them: the

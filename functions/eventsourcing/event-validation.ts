@@ -1,5 +1,5 @@
-import { InvalidEventError } from './errors';
-import type { ExpectedVersion, NewEvent } from './types';
+import { InvalidEventError } from './errors.js';
+import type { ExpectedVersion, NewEvent } from './types.js';
 
 const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,255}$/;
 // eslint-disable-next-line no-control-regex

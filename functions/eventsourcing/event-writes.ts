@@ -7,9 +7,9 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { EventTooLargeError, WriteConditionFailedError, type ConcurrencyError } from './errors';
-import type { PreparedEvent } from './event-items';
-import { MAX_TRANSACTION_BYTES, itemBytes } from './item-size';
+import { EventTooLargeError, WriteConditionFailedError, type ConcurrencyError } from './errors.js';
+import type { PreparedEvent } from './event-items.js';
+import { MAX_TRANSACTION_BYTES, itemBytes } from './item-size.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(version)';
 

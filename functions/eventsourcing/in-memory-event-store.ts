@@ -5,24 +5,29 @@ import {
   EventTooLargeError,
   StreamGapError,
   UnsupportedOperationError,
-} from './errors';
-import type { EventCatalogue } from './event-catalogue';
-import { eventIdFactory } from './event-ids';
-import { prepareEvents, type CheckedEvent, type PreparedEvent } from './event-items';
-import type { AppendOptions, AppendResult, ReadOptions, StreamAppend } from './event-store-options';
-import type { ConditionalPut } from './event-writes';
-import type { EventStreamStore } from './event-stream-store';
-import { InMemoryEventTable } from './in-memory-event-table';
-import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size';
+} from './errors.js';
+import type { EventCatalogue } from './event-catalogue.js';
+import { eventIdFactory } from './event-ids.js';
+import { prepareEvents, type CheckedEvent, type PreparedEvent } from './event-items.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  ReadOptions,
+  StreamAppend,
+} from './event-store-options.js';
+import type { ConditionalPut } from './event-writes.js';
+import type { EventStreamStore } from './event-stream-store.js';
+import { InMemoryEventTable } from './in-memory-event-table.js';
+import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size.js';
 import {
   checkAppend,
   checkNewEvents,
   checkStreamAppends,
   rangeOf,
   recordedAtOf,
-} from './store-checks';
-import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation';
-import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+} from './store-checks.js';
+import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
+import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 export interface InMemoryEventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
   /** The event types this store may write and how to read them; without one it only reads. */

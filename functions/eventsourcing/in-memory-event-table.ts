@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { eventFromItem, type PreparedEvent } from './event-items';
-import type { RecordedEvent } from './types';
+import { eventFromItem, type PreparedEvent } from './event-items.js';
+import type { RecordedEvent } from './types.js';
 
 type Item = Record<string, AttributeValue>;
 

@@ -7,18 +7,18 @@
 // --- Events and their schemas ----------------------------------------------------------------
 
 /** Shapes of events: what a command appends, what a read returns, and the expected version. */
-export type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types';
+export type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 /** Every event type of an aggregate with its zod schema and upcasters; parses what is read. */
-export { EventCatalogue, fieldPath, type CatalogueUpcasters } from './event-catalogue';
+export { EventCatalogue, fieldPath, type CatalogueUpcasters } from './event-catalogue.js';
 /** Typed event unions derived from a map of zod schemas, and the list of their types. */
 export {
   eventTypesOf,
   type EventSchemas,
   type NewEventOf,
   type RecordedEventOf,
-} from './event-schemas';
+} from './event-schemas.js';
 /** `schemaVersion` n to n+1 steps, applied on every read path. */
-export { Upcasters, type Upcaster, type UpcasterRegistry } from './upcasting';
+export { Upcasters, type Upcaster, type UpcasterRegistry } from './upcasting.js';
 
 // --- Event store --------------------------------------------------------------------------------
 
@@ -32,25 +32,25 @@ export {
   type EventStoreOptions,
   type ReadOptions,
   type StreamAppend,
-} from './event-store';
+} from './event-store.js';
 /** What every event store promises, whichever storage holds the events. */
-export type { EventStreamStore } from './event-stream-store';
+export type { EventStreamStore } from './event-stream-store.js';
 /**
  * Event stores in memory with the DynamoDB store's contract, for unit tests without Java; the
  * stores on one table share its streams like Lambda containers share the events table.
  */
-export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store';
-export { InMemoryEventTable } from './in-memory-event-table';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store.js';
+export { InMemoryEventTable } from './in-memory-event-table.js';
 /** How events are laid out as items of the events table (both layouts are read). */
-export { eventFromItem, eventItem, isEventItem } from './event-items';
+export { eventFromItem, eventItem, isEventItem } from './event-items.js';
 /** A DynamoDB client configured for Lambda, or for DynamoDB Local when `DYNAMODB_ENDPOINT` is set. */
-export { createDynamoDbClient } from './dynamodb-client';
+export { createDynamoDbClient } from './dynamodb-client.js';
 /** An S3 client configured for Lambda, or for the local S3 server when `S3_ENDPOINT` is set. */
-export { createS3Client } from './s3-client';
+export { createS3Client } from './s3-client.js';
 /** Client settings that point an AWS SDK client at a local endpoint. */
-export { localEndpointConfig } from './local-endpoint';
+export { localEndpointConfig } from './local-endpoint.js';
 /** Scans the events table for stored events that no longer fit their schema. */
-export { findCorruptEvents } from './corrupt-events';
+export { findCorruptEvents } from './corrupt-events.js';
 
 // --- Errors -------------------------------------------------------------------------------------
 
@@ -68,19 +68,19 @@ export {
   TooManyEventsError,
   UpcastError,
   WriteConditionFailedError,
-} from './errors';
+} from './errors.js';
 
 // --- Aggregates and commands --------------------------------------------------------------------
 
 /** An aggregate as a pure decider (`initialState`, `evolve`, `decide`), and folding events. */
-export { fold, type Decider } from './decider';
+export { fold, type Decider } from './decider.js';
 /** Loads an aggregate (snapshot and tail), at its latest version or at a version or time. */
 export {
   AggregateRepository,
   type LoadTarget,
   type LoadedAggregate,
   type SnapshotSettings,
-} from './aggregate-repository';
+} from './aggregate-repository.js';
 /** Load, decide, append, retrying conflicts within a time budget. */
 export {
   CommandHandler,
@@ -88,25 +88,25 @@ export {
   type Decision,
   type HandleOptions,
   type HandleResult,
-} from './command-handler';
+} from './command-handler.js';
 /** A function's tables from its environment, and a decider's repository on them. */
 export {
   repositoryFor,
   storageFromEnv,
   type EventSourcingStorage,
   type RepositoryOptions,
-} from './storage';
+} from './storage.js';
 /** Snapshots and when to take them. */
-export { SnapshotStore, type Snapshot } from './snapshots';
+export { SnapshotStore, type Snapshot } from './snapshots.js';
 export {
   everyNEvents,
   hybrid,
   timeBased,
   type SnapshotDecisionInput,
   type SnapshotStrategy,
-} from './snapshot-strategies';
+} from './snapshot-strategies.js';
 /** Jittered exponential backoff, retrying an operation with it, and the one `sleep`. */
-export { retryWithBackoff, sleep, type RetryOptions, type RetryPolicy } from './retry';
+export { retryWithBackoff, sleep, type RetryOptions, type RetryPolicy } from './retry.js';
 
 // --- Projections and stream consumers ------------------------------------------------------------
 
@@ -117,20 +117,20 @@ export type {
   ReadModelItem,
   ReadModelKey,
   ReadModelWrite,
-} from './projection';
+} from './projection.js';
 /** Reads a projection's live read model (its current generation). */
 export {
   ReadModelReader,
   type ReadModelPage,
   type ReadModelQuery,
   type ReadModelReaderOptions,
-} from './projections/read-model-reader';
+} from './projections/read-model-reader.js';
 /** Applies events to one projection's read model behind its version guard. */
 export {
   ProjectionRuntime,
   type ProjectionRuntimeOptions,
   type ProjectionTables,
-} from './projections/projection-runtime';
+} from './projections/projection-runtime.js';
 /** Rebuilds a projection from the global log into a new generation, then switches to it. */
 export {
   RebuildInterruptedError,
@@ -141,27 +141,27 @@ export {
   type RebuildProgress,
   type RebuildResult,
   type RebuildStatus,
-} from './projections/rebuild';
+} from './projections/rebuild.js';
 /** A stream reader's Lambda handler hosting isolated consumers. */
 export {
   createConsumerHost,
   type ConsumerHost,
   type ConsumerHostOptions,
   type HostedConsumer,
-} from './consumers/host';
+} from './consumers/host.js';
 /** One consumer's runtime: version guard, parking, redrive. */
 export {
   ConsumerRuntime,
   type BatchOutcome,
   type ConsumerRuntimeOptions,
   type RedriveOutcome,
-} from './consumers/consumer-runtime';
+} from './consumers/consumer-runtime.js';
 /** A consumer that acts on events (process managers, publishers). */
-export { ReactionFailedAt, isReaction, type Reaction } from './consumers/reaction';
+export { ReactionFailedAt, isReaction, type Reaction } from './consumers/reaction.js';
 /** A consumer that takes each batch whole and keeps its own idempotency. */
-export { isBatchConsumer, type BatchConsumer } from './consumers/batch-consumer';
+export { isBatchConsumer, type BatchConsumer } from './consumers/batch-consumer.js';
 /** Streams a consumer parked, with their reasons, awaiting a redrive. */
-export { ParkedStreams, type ParkedStream } from './consumers/parked-streams';
+export { ParkedStreams, type ParkedStream } from './consumers/parked-streams.js';
 
 // --- Global log -------------------------------------------------------------------------------
 
@@ -193,7 +193,7 @@ export {
   type ReadLogOptions,
   type SubscriptionCheckpoint,
   type SubscriptionStart,
-} from './global-log';
+} from './global-log/index.js';
 
 // --- Verifiable history --------------------------------------------------------------------
 
@@ -202,55 +202,55 @@ export {
   CheckpointSealer,
   type CheckpointSealerOptions,
   type SealedCheckpoint,
-} from './integrity/sealer';
+} from './integrity/sealer.js';
 export {
   HistoryVerifier,
   type HistoryVerifierOptions,
   type VerificationReport,
   type VerifyOptions,
-} from './integrity/verifier';
-export type { StreamVerification } from './integrity/stream-verification';
-export { EventProofs, type EventProofsOptions, type ProofAnswer } from './integrity/proofs';
-export { S3CheckpointStore, type CheckpointStore } from './integrity/checkpoint-store';
+} from './integrity/verifier.js';
+export type { StreamVerification } from './integrity/stream-verification.js';
+export { EventProofs, type EventProofsOptions, type ProofAnswer } from './integrity/proofs.js';
+export { S3CheckpointStore, type CheckpointStore } from './integrity/checkpoint-store.js';
 export {
   describeFinding,
   type Finding,
   type FindingKind,
   type UnsealedRange,
-} from './integrity/findings';
+} from './integrity/findings.js';
 export {
   checkpointKey,
   parseStoredCheckpoint,
   storedCheckpointJson,
   type CheckpointBody,
   type StoredCheckpoint,
-} from './integrity/checkpoint';
-export { signCheckpoint, type CheckpointSigner } from './integrity/signer';
-export { LocalCheckpointSigner } from './integrity/local-signer';
-export { KmsCheckpointSigner } from './integrity/kms-signer';
+} from './integrity/checkpoint.js';
+export { signCheckpoint, type CheckpointSigner } from './integrity/signer.js';
+export { LocalCheckpointSigner } from './integrity/local-signer.js';
+export { KmsCheckpointSigner } from './integrity/kms-signer.js';
 export {
   HISTORY_LOG_VARIABLE,
   LOCAL_SIGNING_KEY_PREFIX,
   historyLogFromEnv,
   signerFromEnv,
-} from './integrity/environment';
-export { verifyProof, type EventProof } from './integrity/proof';
+} from './integrity/environment.js';
+export { verifyProof, type EventProof } from './integrity/proof.js';
 
 // --- Observability ---------------------------------------------------------------------------
 
 /** The structured logger every framework component logs through (Powertools). */
-export { logger } from './logger';
+export { logger } from './logger.js';
 /** Powertools Metrics (EMF) for a service. */
-export { createMetrics } from './metrics';
+export { createMetrics } from './metrics.js';
 
 // --- Testing ----------------------------------------------------------------------------------
 
 /** Given/when/then for deciders, without a database. */
-export { expectThrows, given } from './decider-testing';
+export { expectThrows, given } from './decider-testing.js';
 /** Given/when/then for process managers: the streams they read and the appends they decide. */
-export { givenStreams, streamOf } from './process-manager-testing';
+export { givenStreams, streamOf } from './process-manager-testing.js';
 
 // --- Declaration --------------------------------------------------------------------------------
 
 /** Declaring a system: tables, functions, routes, stream hosts, and checking them. */
-export * from './declaration';
+export * from './declaration/index.js';

@@ -1,9 +1,9 @@
 import { deepStrictEqual } from 'node:assert/strict';
-import type { LoadedAggregate } from './aggregate-repository';
-import { fold, type Decider } from './decider';
-import { expectThrows, type ErrorMatcher } from './decider-testing';
-import type { StreamAppend } from './event-store-options';
-import type { NewEvent } from './types';
+import type { LoadedAggregate } from './aggregate-repository.js';
+import { fold, type Decider } from './decider.js';
+import { expectThrows, type ErrorMatcher } from './decider-testing.js';
+import type { StreamAppend } from './event-store-options.js';
+import type { NewEvent } from './types.js';
 
 /** A stream as a process manager reads it: where it is and the state it folds into. */
 export type LoadedStream<State> = Pick<LoadedAggregate<State>, 'streamId' | 'version' | 'state'>;

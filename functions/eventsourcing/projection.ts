@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './types';
+import type { RecordedEvent } from './types.js';
 
 /**
  * Read-model tables are keyed by `pk` (S) and `sk` (S). Items a projection writes are its own;

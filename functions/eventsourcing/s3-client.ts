@@ -1,5 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { localEndpointConfig } from './local-endpoint';
+import { localEndpointConfig } from './local-endpoint.js';
 
 /**
  * An S3 client for Lambda or for the local stack. `S3_ENDPOINT` points it at the local S3

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableNameFromEnv } from './declaration/resource-names';
-import { AggregateRepository } from './aggregate-repository';
-import type { Decider } from './decider';
-import { EventStore } from './event-store';
-import { everyNEvents, type SnapshotStrategy } from './snapshot-strategies';
-import { SnapshotStore } from './snapshots';
-import type { EventCatalogue } from './event-catalogue';
-import type { NewEvent, RecordedEvent } from './types';
+import { tableNameFromEnv } from './declaration/resource-names.js';
+import { AggregateRepository } from './aggregate-repository.js';
+import type { Decider } from './decider.js';
+import { EventStore } from './event-store.js';
+import { everyNEvents, type SnapshotStrategy } from './snapshot-strategies.js';
+import { SnapshotStore } from './snapshots.js';
+import type { EventCatalogue } from './event-catalogue.js';
+import type { NewEvent, RecordedEvent } from './types.js';
 
 /** Where a service keeps its events and snapshots. */
 export interface EventSourcingStorage {

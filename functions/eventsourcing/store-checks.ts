@@ -1,15 +1,15 @@
 // Checks the in-memory store shares with the DynamoDB one: the same input gets the same error.
-import { InvalidEventError, TooManyEventsError } from './errors';
-import type { EventCatalogue } from './event-catalogue';
-import type { CheckedEvent } from './event-items';
-import type { ReadOptions, StreamAppend } from './event-store-options';
+import { InvalidEventError, TooManyEventsError } from './errors.js';
+import type { EventCatalogue } from './event-catalogue.js';
+import type { CheckedEvent } from './event-items.js';
+import type { ReadOptions, StreamAppend } from './event-store-options.js';
 import {
   MAX_EVENTS_PER_APPEND,
   validateExpectedVersion,
   validateNewEvents,
   validateStreamId,
-} from './event-validation';
-import type { ExpectedVersion, NewEvent, RecordedEvent } from './types';
+} from './event-validation.js';
+import type { ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 /** Refuses an append of no events or of more than one transaction holds. */
 export function validateEventCount(events: readonly NewEvent[]): void {

@@ -1,7 +1,7 @@
 import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConcurrencyError } from './errors';
-import { KnownVersions } from './known-versions';
-import type { ExpectedVersion } from './types';
+import { ConcurrencyError } from './errors.js';
+import { KnownVersions } from './known-versions.js';
+import type { ExpectedVersion } from './types.js';
 
 /** What a process knows of streams' heads, and the reads that find them out. */
 export class StreamHeads {

@@ -1,8 +1,8 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StreamGapError } from './errors';
-import { readEventItem, type ReadEventItem } from './event-items';
-import { sleep } from './retry';
-import { SORT_KEY_MAX, type VersionRange } from './store-checks';
+import { StreamGapError } from './errors.js';
+import { readEventItem, type ReadEventItem } from './event-items.js';
+import { sleep } from './retry.js';
+import { SORT_KEY_MAX, type VersionRange } from './store-checks.js';
 
 /** Where a read stands: what is left of its range and the version it must see next. */
 class ReadPosition {

@@ -1,5 +1,5 @@
-import { UpcastError } from './errors';
-import type { RecordedEvent } from './types';
+import { UpcastError } from './errors.js';
+import type { RecordedEvent } from './types.js';
 
 /** Turns the data of one schema version into the data of the next. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;

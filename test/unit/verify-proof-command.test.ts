@@ -57,7 +57,9 @@ function moduleGraph(entry: string) {
 }
 
 function resolveLocal(base: string): string {
-  const file = [`${base}.ts`, path.join(base, 'index.ts'), base].find((f) => existsSync(f));
+  // The framework names its modules by their compiled `.js` files.
+  const source = base.replace(/\.js$/, '');
+  const file = [`${source}.ts`, path.join(source, 'index.ts'), base].find((f) => existsSync(f));
   if (!file) throw new Error(`Cannot resolve ${base}`);
   return file;
 }

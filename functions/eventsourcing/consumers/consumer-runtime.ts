@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EventSourcingError, StreamGapError } from '../errors';
-import { EventStore } from '../event-store';
-import type { RecordedEvent } from '../types';
-import { mapConcurrently } from './concurrency';
-import { ParkedStreams, type ParkedStream } from './parked-streams';
-import { compareSequenceNumbers, type StreamedEvent } from './stream-records';
-import type { EventToApply, GuardedTarget, ReadFromStore, StreamFailure } from './version-guard';
+import { EventSourcingError, StreamGapError } from '../errors.js';
+import { EventStore } from '../event-store.js';
+import type { RecordedEvent } from '../types.js';
+import { mapConcurrently } from './concurrency.js';
+import { ParkedStreams, type ParkedStream } from './parked-streams.js';
+import { compareSequenceNumbers, type StreamedEvent } from './stream-records.js';
+import type { EventToApply, GuardedTarget, ReadFromStore, StreamFailure } from './version-guard.js';
 
 /** Physical names of the tables every consumer uses. */
 export interface ConsumerTables {

@@ -2,19 +2,19 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { tableNameFromEnv } from '../declaration/resource-names';
-import { createDynamoDbClient } from '../dynamodb-client';
-import { logger } from '../logger';
-import { createMetrics } from '../metrics';
-import type { Projection } from '../projection';
-import { ProjectionRuntime } from '../projections/projection-runtime';
-import type { RecordedEvent } from '../types';
-import { lowestSequence, type BatchOutcome, type ConsumerRuntime } from './consumer-runtime';
-import { CONSUMER_METRICS } from './metric-names';
-import { isBatchConsumer, type BatchConsumer } from './batch-consumer';
-import { ReactionRuntime, isReaction, type Reaction } from './reaction';
-import { eventsByStream, type StreamedEvent } from './stream-records';
-import type { EventToApply } from './version-guard';
+import { tableNameFromEnv } from '../declaration/resource-names.js';
+import { createDynamoDbClient } from '../dynamodb-client.js';
+import { logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import type { Projection } from '../projection.js';
+import { ProjectionRuntime } from '../projections/projection-runtime.js';
+import type { RecordedEvent } from '../types.js';
+import { lowestSequence, type BatchOutcome, type ConsumerRuntime } from './consumer-runtime.js';
+import { CONSUMER_METRICS } from './metric-names.js';
+import { isBatchConsumer, type BatchConsumer } from './batch-consumer.js';
+import { ReactionRuntime, isReaction, type Reaction } from './reaction.js';
+import { eventsByStream, type StreamedEvent } from './stream-records.js';
+import type { EventToApply } from './version-guard.js';
 
 /** A consumer the host runs: a projection or a reaction, each typed by its own events. */
 export type GuardedConsumer = Projection | Reaction;

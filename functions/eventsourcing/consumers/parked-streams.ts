@@ -7,8 +7,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll } from './batch-get';
-import type { FailureKind, StreamFailure } from './version-guard';
+import { batchGetAll } from './batch-get.js';
+import type { FailureKind, StreamFailure } from './version-guard.js';
 
 /**
  * A stream that a consumer (a projection or a reaction) could not process, kept with its reason.

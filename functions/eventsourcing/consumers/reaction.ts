@@ -1,13 +1,13 @@
-import { EventSourcingError } from '../errors';
+import { EventSourcingError } from '../errors.js';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RecordedEvent } from '../types';
-import { batchGetAll } from './batch-get';
+import type { RecordedEvent } from '../types.js';
+import { batchGetAll } from './batch-get.js';
 import {
   ConsumerRuntime,
   type ConsumerRuntimeOptions,
   type ConsumerTables,
-} from './consumer-runtime';
-import { isTransientError } from './transient-errors';
+} from './consumer-runtime.js';
+import { isTransientError } from './transient-errors.js';
 import {
   contiguousEvents,
   type EventToApply,
@@ -15,7 +15,7 @@ import {
   type ReadFromStore,
   type StreamApplyResult,
   type StreamFailure,
-} from './version-guard';
+} from './version-guard.js';
 
 /**
  * A stream consumer that acts on events rather than keeping a read model: a process manager

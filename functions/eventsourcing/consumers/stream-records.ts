@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { isEventItem, readEventItem } from '../event-items';
-import type { EventToApply } from './version-guard';
+import { isEventItem, readEventItem } from '../event-items.js';
+import type { EventToApply } from './version-guard.js';
 
 /** One event taken from a stream record, with the record's position for failure reports. */
 export interface StreamedEvent extends EventToApply {

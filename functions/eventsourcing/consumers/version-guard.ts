@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../types';
+import type { RecordedEvent } from '../types.js';
 
 /** An event for a consumer, decoded when the consumer handles its type, or why it cannot be. */
 export interface EventToApply {

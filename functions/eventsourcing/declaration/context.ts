@@ -1,9 +1,9 @@
-import type { EventCatalogue } from '../event-catalogue';
-import type { Projection } from '../projection';
-import type { RecordedEvent } from '../types';
-import type { FunctionDeclaration } from './functions';
-import { projectionConsumer, type ConsumerDeclaration } from './stream-hosts';
-import type { TableDeclaration } from './tables';
+import type { EventCatalogue } from '../event-catalogue.js';
+import type { Projection } from '../projection.js';
+import type { RecordedEvent } from '../types.js';
+import type { FunctionDeclaration } from './functions.js';
+import { projectionConsumer, type ConsumerDeclaration } from './stream-hosts.js';
+import type { TableDeclaration } from './tables.js';
 
 /**
  * How each event type of a context becomes a public integration event: one entry per type, so

@@ -1,4 +1,4 @@
-import { EventSourcingError } from '../errors';
+import { EventSourcingError } from '../errors.js';
 
 /** A function's environment lacks a setting its declaration promised (a table name, a bus). */
 export class ConfigurationError extends EventSourcingError {

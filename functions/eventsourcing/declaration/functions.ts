@@ -1,6 +1,6 @@
-import type { BucketGrants } from './buckets';
-import type { SigningKeyGrants } from './signing-keys';
-import type { TableGrants } from './tables';
+import type { BucketGrants } from './buckets.js';
+import type { SigningKeyGrants } from './signing-keys.js';
+import type { TableGrants } from './tables.js';
 
 /** `ANY` matches every method; a route with the request's own method is preferred to it. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';

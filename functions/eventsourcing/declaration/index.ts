@@ -1,5 +1,5 @@
-export type { BucketAccess, BucketDeclaration, BucketGrants } from './buckets';
-export { ConfigurationError, InvalidDeclarationError } from './errors';
+export type { BucketAccess, BucketDeclaration, BucketGrants } from './buckets.js';
+export { ConfigurationError, InvalidDeclarationError } from './errors.js';
 export {
   EVENT_BUS_NAME_VARIABLE,
   routeKeysOf,
@@ -10,7 +10,7 @@ export {
   type RouteKey,
   type RouteExample,
   type RouteSpec,
-} from './functions';
+} from './functions.js';
 export {
   EVENTS_STREAM_MAPPING,
   MAX_READERS_PER_STREAM,
@@ -21,9 +21,9 @@ export {
   streamReaderProblems,
   type ConsumerDeclaration,
   type StreamHostDeclaration,
-} from './stream-hosts';
-export type { SigningKeyAccess, SigningKeyDeclaration, SigningKeyGrants } from './signing-keys';
-export type { SystemDeclaration } from './system';
+} from './stream-hosts.js';
+export type { SigningKeyAccess, SigningKeyDeclaration, SigningKeyGrants } from './signing-keys.js';
+export type { SystemDeclaration } from './system.js';
 export {
   bucketEnvironment,
   bucketNameEnvVar,
@@ -35,7 +35,7 @@ export {
   tableEnvironment,
   tableNameEnvVar,
   tableNameFromEnv,
-} from './resource-names';
+} from './resource-names.js';
 export {
   readModelTable,
   type AttributeType,
@@ -44,15 +44,15 @@ export {
   type TableAccess,
   type TableDeclaration,
   type TableGrants,
-} from './tables';
-export { MAX_SCHEDULE_MINUTES, declarationProblems, validateDeclaration } from './validate';
+} from './tables.js';
+export { MAX_SCHEDULE_MINUTES, declarationProblems, validateDeclaration } from './validate.js';
 // The metrics the framework emits, for the infrastructure that alarms on them.
-export { CONSUMER_METRICS } from '../consumers/metric-names';
-export { CORRUPT_EVENTS_METRIC } from '../errors';
+export { CONSUMER_METRICS } from '../consumers/metric-names.js';
+export { CORRUPT_EVENTS_METRIC } from '../errors.js';
 export {
   GLOBAL_LOG_EVENTS_INDEXED_METRIC,
   GLOBAL_LOG_LAG_METRIC,
-} from '../global-log/metric-names';
+} from '../global-log/metric-names.js';
 export {
   contextModule,
   functionsOf,
@@ -66,4 +66,4 @@ export {
   type EventOfContexts,
   type IntegrationMapping,
   type PublishedTypeOf,
-} from './context';
+} from './context.js';

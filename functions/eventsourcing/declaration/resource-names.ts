@@ -1,4 +1,4 @@
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from './errors.js';
 
 /** The kinds of declared resource whose physical names reach functions through the environment. */
 type ResourceKind = 'table' | 'bucket' | 'signingKey';

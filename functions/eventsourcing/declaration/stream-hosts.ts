@@ -1,6 +1,6 @@
-import type { BucketAccess, BucketGrants } from './buckets';
-import type { FunctionDeclaration } from './functions';
-import type { TableAccess, TableGrants } from './tables';
+import type { BucketAccess, BucketGrants } from './buckets.js';
+import type { FunctionDeclaration } from './functions.js';
+import type { TableAccess, TableGrants } from './tables.js';
 
 /**
  * A consumer hosted by a stream reader.

@@ -1,8 +1,8 @@
-import type { BucketDeclaration } from './buckets';
-import type { SigningKeyDeclaration } from './signing-keys';
-import type { FunctionDeclaration, RouteDeclaration } from './functions';
-import type { StreamHostDeclaration } from './stream-hosts';
-import type { TableDeclaration } from './tables';
+import type { BucketDeclaration } from './buckets.js';
+import type { SigningKeyDeclaration } from './signing-keys.js';
+import type { FunctionDeclaration, RouteDeclaration } from './functions.js';
+import type { StreamHostDeclaration } from './stream-hosts.js';
+import type { TableDeclaration } from './tables.js';
 
 /**
  * A whole system as the CDK app and the local stack read it, keyed by plain strings so either

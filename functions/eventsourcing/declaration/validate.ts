@@ -1,7 +1,7 @@
-import type { BucketGrants } from './buckets';
-import { InvalidDeclarationError } from './errors';
-import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts';
-import type { SystemDeclaration } from './system';
+import type { BucketGrants } from './buckets.js';
+import { InvalidDeclarationError } from './errors.js';
+import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts.js';
+import type { SystemDeclaration } from './system.js';
 
 /** Lambda's bounds for a stream event source mapping (without -1, which means unbounded). */
 const MAX_RETRY_ATTEMPTS = 10_000;

@@ -1,6 +1,6 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { isEventItem, readEventItem } from '../event-items';
-import type { GlobalLogIndexer } from './indexer';
+import { isEventItem, readEventItem } from '../event-items.js';
+import type { GlobalLogIndexer } from './indexer.js';
 
 export interface BackfillProgress {
   /** Event items of the events table read so far. */

@@ -1,20 +1,24 @@
-export { backfillGlobalLog, type BackfillOptions, type BackfillProgress } from './backfill';
-export { GlobalLogIndexer, type GlobalLogIndexerOptions, type IndexOutcome } from './indexer';
+export { backfillGlobalLog, type BackfillOptions, type BackfillProgress } from './backfill.js';
+export { GlobalLogIndexer, type GlobalLogIndexerOptions, type IndexOutcome } from './indexer.js';
 export {
   createGlobalLogIndexerHandler,
   type GlobalLogIndexerHandler,
   type GlobalLogIndexerHandlerOptions,
-} from './indexer-handler';
-export { IndexerParking, type IndexerParkingOptions, type SettledStream } from './indexer-parking';
+} from './indexer-handler.js';
+export {
+  IndexerParking,
+  type IndexerParkingOptions,
+  type SettledStream,
+} from './indexer-parking.js';
 export {
   DEFAULT_POSITIONS_PER_EPOCH,
   Epochs,
   type GlobalLogTables,
   type LogHead,
   type TypeTally,
-} from './layout';
-export { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names';
-export { planPage, type PagePlan, type PendingEntry } from './page-plan';
+} from './layout.js';
+export { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names.js';
+export { planPage, type PagePlan, type PendingEntry } from './page-plan.js';
 export {
   GlobalLogReader,
   InvalidLogReadError,
@@ -24,7 +28,7 @@ export {
   type LogSlice,
   type LoggedEvent,
   type ReadLogOptions,
-} from './reader';
+} from './reader.js';
 export {
   GlobalLogSubscription,
   SubscriptionStoppedError,
@@ -32,4 +36,4 @@ export {
   type GlobalLogSubscriptionOptions,
   type SubscriptionCheckpoint,
   type SubscriptionStart,
-} from './subscription';
+} from './subscription.js';

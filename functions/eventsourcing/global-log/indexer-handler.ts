@@ -1,15 +1,15 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { createDynamoDbClient } from '../dynamodb-client';
-import { logger } from '../logger';
-import { createMetrics } from '../metrics';
-import { compareSequenceNumbers, eventsByStream } from '../consumers/stream-records';
-import { CONSUMER_METRICS } from '../consumers/metric-names';
-import { GlobalLogIndexer, type IndexOutcome } from './indexer';
-import { IndexerParking, type SettledStream } from './indexer-parking';
-import type { GlobalLogTables } from './layout';
-import { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names';
+import { createDynamoDbClient } from '../dynamodb-client.js';
+import { logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { compareSequenceNumbers, eventsByStream } from '../consumers/stream-records.js';
+import { CONSUMER_METRICS } from '../consumers/metric-names.js';
+import { GlobalLogIndexer, type IndexOutcome } from './indexer.js';
+import { IndexerParking, type SettledStream } from './indexer-parking.js';
+import type { GlobalLogTables } from './layout.js';
+import { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names.js';
 
 export interface GlobalLogIndexerHandlerOptions {
   readonly tables: GlobalLogTables;

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StreamGapError } from '../errors';
-import type { RedriveOutcome } from '../consumers/consumer-runtime';
-import { DEFAULT_PARK_AFTER_ATTEMPTS } from '../consumers/consumer-runtime';
-import { ParkedStreams, type ParkedStream } from '../consumers/parked-streams';
-import type { StreamedEvent } from '../consumers/stream-records';
-import type { StreamFailure } from '../consumers/version-guard';
-import type { GlobalLogIndexer, IndexOutcome } from './indexer';
+import { StreamGapError } from '../errors.js';
+import type { RedriveOutcome } from '../consumers/consumer-runtime.js';
+import { DEFAULT_PARK_AFTER_ATTEMPTS } from '../consumers/consumer-runtime.js';
+import { ParkedStreams, type ParkedStream } from '../consumers/parked-streams.js';
+import type { StreamedEvent } from '../consumers/stream-records.js';
+import type { StreamFailure } from '../consumers/version-guard.js';
+import type { GlobalLogIndexer, IndexOutcome } from './indexer.js';
 
 export interface IndexerParkingOptions {
   readonly client: DynamoDBClient;

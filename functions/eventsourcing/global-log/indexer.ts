@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventStore } from '../event-store';
-import type { ReadOptions } from '../event-store-options';
-import type { RecordedEvent } from '../types';
-import { EMPTY_HEAD, Epochs, type GlobalLogTables, type LogHead } from './layout';
-import { LogStore, backoff, isAppendConflict } from './log-store';
-import { DEFAULT_PAGE_LIMITS, planPage, type PageLimits, type PendingEntry } from './page-plan';
+import { EventStore } from '../event-store.js';
+import type { ReadOptions } from '../event-store-options.js';
+import type { RecordedEvent } from '../types.js';
+import { EMPTY_HEAD, Epochs, type GlobalLogTables, type LogHead } from './layout.js';
+import { LogStore, backoff, isAppendConflict } from './log-store.js';
+import { DEFAULT_PAGE_LIMITS, planPage, type PageLimits, type PendingEntry } from './page-plan.js';
 
 export interface GlobalLogIndexerOptions {
   readonly client: DynamoDBClient;

@@ -7,10 +7,10 @@ import {
   type NativeAttributeValue,
   type TransactGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, sleep, type RetryPolicy } from '../retry';
-import { EMPTY_HEAD, HEAD_KEY, pagePartition, streamMarkerKey, typePartition } from './layout';
-import type { LogHead } from './layout';
-import type { PagePlan } from './page-plan';
+import { backoffDelay, sleep, type RetryPolicy } from '../retry.js';
+import { EMPTY_HEAD, HEAD_KEY, pagePartition, streamMarkerKey, typePartition } from './layout.js';
+import type { LogHead } from './layout.js';
+import type { PagePlan } from './page-plan.js';
 
 /** DynamoDB's limit of items in one TransactGetItems call. */
 const TRANSACT_GET_LIMIT = 100;

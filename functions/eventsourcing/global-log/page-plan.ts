@@ -7,7 +7,7 @@ import {
   type PageEntry,
   type TypeEntry,
   type TypeTally,
-} from './layout';
+} from './layout.js';
 
 /** An event waiting for a position: only what the log keeps of it. */
 export interface PendingEntry {

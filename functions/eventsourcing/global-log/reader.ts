@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { eventFromAttributes } from '../event-items';
-import { batchGetAll } from '../consumers/batch-get';
-import type { RecordedEvent } from '../types';
-import type { EventCatalogue } from '../event-catalogue';
+import { eventFromAttributes } from '../event-items.js';
+import { batchGetAll } from '../consumers/batch-get.js';
+import type { RecordedEvent } from '../types.js';
+import type { EventCatalogue } from '../event-catalogue.js';
 import {
   Epochs,
   MAX_PAGE_ENTRIES,
@@ -14,8 +14,8 @@ import {
   type PageEntry,
   type TypeEntry,
   type TypeTally,
-} from './layout';
-import { LogStore } from './log-store';
+} from './layout.js';
+import { LogStore } from './log-store.js';
 import {
   checkRead,
   leafOf,
@@ -25,7 +25,7 @@ import {
   type LogReference,
   type LogSlice,
   type ReadLogOptions,
-} from './references';
+} from './references.js';
 
 export {
   InvalidLogReadError,
@@ -34,7 +34,7 @@ export {
   type LogReference,
   type LogSlice,
   type ReadLogOptions,
-} from './references';
+} from './references.js';
 
 /** Keys per BatchGetItem call. */
 const BATCH_GET_KEYS = 100;

@@ -1,5 +1,5 @@
-import { EventSourcingError } from '../errors';
-import type { PageEntry, TypeEntry } from './layout';
+import { EventSourcingError } from '../errors.js';
+import type { PageEntry, TypeEntry } from './layout.js';
 
 /** What the log holds at a position: a reference to the event, not the event. */
 export interface LogReference {

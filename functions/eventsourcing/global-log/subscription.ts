@@ -1,7 +1,7 @@
-import { EventSourcingError } from '../errors';
+import { EventSourcingError } from '../errors.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { GlobalLogReader, LoggedEvent } from './reader';
+import type { GlobalLogReader, LoggedEvent } from './reader.js';
 
 /** Where a subscription keeps the last position it has handled. */
 export interface SubscriptionCheckpoint {

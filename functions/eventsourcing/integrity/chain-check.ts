@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { eventHash, storedFieldsOf, storedHashOf } from './event-hash';
-import type { Finding, UnsealedRange } from './findings';
+import { eventHash, storedFieldsOf, storedHashOf } from './event-hash.js';
+import type { Finding, UnsealedRange } from './findings.js';
 
 type EventItem = Record<string, AttributeValue>;
 

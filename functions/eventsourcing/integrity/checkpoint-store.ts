@@ -4,7 +4,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { checkpointKey, storedCheckpointJson, type StoredCheckpoint } from './checkpoint';
+import { checkpointKey, storedCheckpointJson, type StoredCheckpoint } from './checkpoint.js';
 
 /** Where signed checkpoints are kept: write-once, one object per sequence number. */
 export interface CheckpointStore {

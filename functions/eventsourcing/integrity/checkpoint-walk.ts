@@ -5,9 +5,9 @@ import {
   verifyCheckpointSignature,
   type CheckpointBody,
   type StoredCheckpoint,
-} from './checkpoint';
-import type { CheckpointStore } from './checkpoint-store';
-import type { Finding } from './findings';
+} from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import type { Finding } from './findings.js';
 
 /** A checkpoint as the walk found it: readable, and whether its signature holds. */
 export interface WalkedCheckpoint {

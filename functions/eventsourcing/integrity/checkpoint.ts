@@ -1,8 +1,8 @@
 import { verify, type KeyObject } from 'node:crypto';
 import * as z from 'zod';
-import { EventSourcingError } from '../errors';
-import { isHexHash, sha256, toHex } from './encoding';
-import { checkpointPublicKey } from './public-key';
+import { EventSourcingError } from '../errors.js';
+import { isHexHash, sha256, toHex } from './encoding.js';
+import { checkpointPublicKey } from './public-key.js';
 
 /** The `format` of a checkpoint body: a later encoding gets another name. */
 export const CHECKPOINT_FORMAT = 'dynamo-event-sourcing/checkpoint/v1';

@@ -1,9 +1,9 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { ConfigurationError } from '../declaration/errors';
-import { signingKeyFromEnv } from '../declaration/resource-names';
-import { KmsCheckpointSigner } from './kms-signer';
-import { LocalCheckpointSigner } from './local-signer';
-import type { CheckpointSigner } from './signer';
+import { ConfigurationError } from '../declaration/errors.js';
+import { signingKeyFromEnv } from '../declaration/resource-names.js';
+import { KmsCheckpointSigner } from './kms-signer.js';
+import { LocalCheckpointSigner } from './local-signer.js';
+import type { CheckpointSigner } from './signer.js';
 
 /** How the local stack names a signing key: `local:` and the directory of its key file. */
 export const LOCAL_SIGNING_KEY_PREFIX = 'local:';

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { HashInput, ZERO_HASH, fromHex, sha256, toHex } from './encoding';
+import { HashInput, ZERO_HASH, fromHex, sha256, toHex } from './encoding.js';
 
 /** Names this encoding: a later one gets another name, so hashes of the two never collide. */
 const EVENT_HASH_DOMAIN = 'dynamo-event-sourcing/event/v1';

@@ -4,13 +4,13 @@
  * (`local/verify-proof.ts`) imports the modules it needs directly, so it never loads the KMS
  * client that this index also exports.
  */
-export * from './encoding';
-export * from './event-hash';
-export * from './leaf';
-export * from './merkle';
-export * from './checkpoint';
-export * from './public-key';
-export * from './signer';
-export * from './local-signer';
-export * from './kms-signer';
-export * from './proof';
+export * from './encoding.js';
+export * from './event-hash.js';
+export * from './leaf.js';
+export * from './merkle.js';
+export * from './checkpoint.js';
+export * from './public-key.js';
+export * from './signer.js';
+export * from './local-signer.js';
+export * from './kms-signer.js';
+export * from './proof.js';

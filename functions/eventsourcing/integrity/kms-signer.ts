@@ -4,8 +4,8 @@ import {
   SignCommand,
   type GetPublicKeyResponse,
 } from '@aws-sdk/client-kms';
-import { publicKeyPemFromDer } from './public-key';
-import type { CheckpointSigner } from './signer';
+import { publicKeyPemFromDer } from './public-key.js';
+import type { CheckpointSigner } from './signer.js';
 
 /** Which KMS key signs, and through which client. */
 export interface KmsSignerOptions {

@@ -1,10 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { mapConcurrently } from '../consumers/concurrency';
-import type { LeafReference } from '../global-log/references';
-import { checkChain } from './chain-check';
-import { storedHashOf } from './event-hash';
-import type { Finding, UnsealedRange } from './findings';
-import type { StoredEventItems } from './stored-items';
+import { mapConcurrently } from '../consumers/concurrency.js';
+import type { LeafReference } from '../global-log/references.js';
+import { checkChain } from './chain-check.js';
+import { storedHashOf } from './event-hash.js';
+import type { Finding, UnsealedRange } from './findings.js';
+import type { StoredEventItems } from './stored-items.js';
 
 type EventItem = Record<string, AttributeValue>;
 

@@ -1,4 +1,4 @@
-import { HASH_BYTES, ZERO_HASH, fromHex } from './encoding';
+import { HASH_BYTES, ZERO_HASH, fromHex } from './encoding.js';
 
 /** Names this encoding: a later one gets another name, so leaves of the two never collide. */
 const LEAF_DOMAIN = Buffer.from('dynamo-event-sourcing/leaf/v1', 'utf8');

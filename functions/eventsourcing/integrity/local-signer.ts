@@ -1,8 +1,8 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { loadOrCreatePrivateKeyPem } from './local-key-file';
-import { checkpointPublicKey, localKeyId } from './public-key';
-import { KmsLikeError, MAX_RAW_MESSAGE_BYTES, type CheckpointSigner } from './signer';
+import { loadOrCreatePrivateKeyPem } from './local-key-file.js';
+import { checkpointPublicKey, localKeyId } from './public-key.js';
+import { KmsLikeError, MAX_RAW_MESSAGE_BYTES, type CheckpointSigner } from './signer.js';
 
 /** The key file's name in the directory the caller names. */
 export const LOCAL_KEY_FILE = 'checkpoint-key.pem';

@@ -1,8 +1,8 @@
-import type { GlobalLogReader } from '../global-log/reader';
-import type { LeafReference } from '../global-log/references';
-import { toHex } from './encoding';
-import { leafBytes } from './leaf';
-import { leafHash, merkleRoot } from './merkle';
+import type { GlobalLogReader } from '../global-log/reader.js';
+import type { LeafReference } from '../global-log/references.js';
+import { toHex } from './encoding.js';
+import { leafBytes } from './leaf.js';
+import { leafHash, merkleRoot } from './merkle.js';
 
 /** Positions read from the log per request. */
 const READ_CHUNK = 1000;

@@ -1,5 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import { HASH_BYTES } from './encoding';
+import { HASH_BYTES } from './encoding.js';
 
 /**
  * The Merkle tree of RFC 6962 section 2.1 (RFC 9162 section 2.1): leaf and node hashes with

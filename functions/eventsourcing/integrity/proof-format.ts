@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { isHexHash } from './encoding';
-import { parseStoredCheckpoint, type StoredCheckpoint } from './checkpoint';
+import { isHexHash } from './encoding.js';
+import { parseStoredCheckpoint, type StoredCheckpoint } from './checkpoint.js';
 
 /** The `format` of a proof: a later encoding gets another name. */
 export const PROOF_FORMAT = 'dynamo-event-sourcing/proof/v1';

@@ -1,18 +1,18 @@
 import type { KeyObject } from 'node:crypto';
-import { EventSourcingError } from '../errors';
+import { EventSourcingError } from '../errors.js';
 import {
   canonicalCheckpoint,
   verifyCheckpointSignature,
   type StoredCheckpoint,
-} from './checkpoint';
-import { toHex } from './encoding';
-import { eventHash, type StoredEventFields } from './event-hash';
-import { leafBytes } from './leaf';
-import { inclusionProof, leafHash, rootFromInclusionProof } from './merkle';
-import { PROOF_FORMAT, parseProof, type EventProof } from './proof-format';
+} from './checkpoint.js';
+import { toHex } from './encoding.js';
+import { eventHash, type StoredEventFields } from './event-hash.js';
+import { leafBytes } from './leaf.js';
+import { inclusionProof, leafHash, rootFromInclusionProof } from './merkle.js';
+import { PROOF_FORMAT, parseProof, type EventProof } from './proof-format.js';
 
 export { PROOF_FORMAT, parseProof };
-export type { EventProof, ProofEvent, ProofInclusion } from './proof-format';
+export type { EventProof, ProofEvent, ProofInclusion } from './proof-format.js';
 
 /** The check of a proof that failed: reading it, or one of the four steps of section 5. */
 export type ProofStep = 'format' | 'event-hash' | 'leaf' | 'root' | 'signature';

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GlobalLogReader } from '../global-log/reader';
-import { parseStoredCheckpoint } from './checkpoint';
-import type { CheckpointStore } from './checkpoint-store';
-import { storedFieldsOf, storedHashOf } from './event-hash';
-import { leafHashesOf, readLeaves } from './log-leaves';
-import { buildProof, type EventProof } from './proof';
-import { SealRecords } from './seal-records';
-import { StoredEventItems } from './stored-items';
+import { GlobalLogReader } from '../global-log/reader.js';
+import { parseStoredCheckpoint } from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { storedFieldsOf, storedHashOf } from './event-hash.js';
+import { leafHashesOf, readLeaves } from './log-leaves.js';
+import { buildProof, type EventProof } from './proof.js';
+import { SealRecords } from './seal-records.js';
+import { StoredEventItems } from './stored-items.js';
 
 export interface EventProofsOptions {
   readonly client: DynamoDBClient;

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { sha256, toHex } from './encoding';
+import { sha256, toHex } from './encoding.js';
 
 /** Node's name for the curve P-256 (secp256r1), the only curve checkpoints are signed on. */
 const P256 = 'prime256v1';

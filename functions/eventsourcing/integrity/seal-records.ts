@@ -6,8 +6,8 @@ import {
   QueryCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { mapConcurrently } from '../consumers/concurrency';
-import type { LeafReference } from '../global-log/references';
+import { mapConcurrently } from '../consumers/concurrency.js';
+import type { LeafReference } from '../global-log/references.js';
 
 /**
  * The `seals` table, keyed by `pk` (string) and `sk` (number):

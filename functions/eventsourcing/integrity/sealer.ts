@@ -1,17 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GlobalLogReader } from '../global-log/reader';
-import type { LeafReference } from '../global-log/references';
+import { GlobalLogReader } from '../global-log/reader.js';
+import type { LeafReference } from '../global-log/references.js';
 import {
   CHECKPOINT_FORMAT,
   checkpointHash,
   parseStoredCheckpoint,
   type CheckpointBody,
   type StoredCheckpoint,
-} from './checkpoint';
-import type { CheckpointStore } from './checkpoint-store';
-import { leafRoot, readLeaves } from './log-leaves';
-import { SealRecords, type SealHead } from './seal-records';
-import { signCheckpoint, type CheckpointSigner } from './signer';
+} from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { leafRoot, readLeaves } from './log-leaves.js';
+import { SealRecords, type SealHead } from './seal-records.js';
+import { signCheckpoint, type CheckpointSigner } from './signer.js';
 
 export interface CheckpointSealerOptions {
   readonly client: DynamoDBClient;

@@ -4,7 +4,7 @@ import {
   checkpointBytes,
   type CheckpointBody,
   type StoredCheckpoint,
-} from './checkpoint';
+} from './checkpoint.js';
 
 /**
  * What signs checkpoints: a KMS key in AWS (`KmsCheckpointSigner`), a key file locally

@@ -4,7 +4,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { SORT_KEY_MAX } from '../store-checks';
+import { SORT_KEY_MAX } from '../store-checks.js';
 
 type EventItem = Record<string, AttributeValue>;
 

@@ -1,16 +1,16 @@
 import type { KeyObject } from 'node:crypto';
-import type { GlobalLogReader } from '../global-log/reader';
-import { checkChain } from './chain-check';
+import type { GlobalLogReader } from '../global-log/reader.js';
+import { checkChain } from './chain-check.js';
 import {
   parseStoredCheckpoint,
   verifyCheckpointSignature,
   type StoredCheckpoint,
-} from './checkpoint';
-import type { CheckpointStore } from './checkpoint-store';
-import type { Finding, UnsealedRange } from './findings';
-import { leafRoot, readLeaves } from './log-leaves';
-import type { SealRecords, SealedRun } from './seal-records';
-import type { StoredEventItems } from './stored-items';
+} from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import type { Finding, UnsealedRange } from './findings.js';
+import { leafRoot, readLeaves } from './log-leaves.js';
+import type { SealRecords, SealedRun } from './seal-records.js';
+import type { StoredEventItems } from './stored-items.js';
 
 export interface StreamVerificationInput {
   readonly streamId: string;

@@ -1,19 +1,19 @@
 import type { KeyObject } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mapConcurrently } from '../consumers/concurrency';
-import { GlobalLogReader } from '../global-log/reader';
-import type { LeafReference } from '../global-log/references';
-import { checkChain } from './chain-check';
-import { checkpointHash, type CheckpointBody } from './checkpoint';
-import type { CheckpointStore } from './checkpoint-store';
-import { walkCheckpoints, type WalkedCheckpoint } from './checkpoint-walk';
-import type { Finding, UnsealedRange } from './findings';
-import { checkLeaves, type LeafCheckResult } from './leaf-check';
-import { leafRoot, readLeaves } from './log-leaves';
-import { checkpointPublicKey } from './public-key';
-import { SealRecords, type SealHead } from './seal-records';
-import { StoredEventItems } from './stored-items';
-import { verifyStream, type StreamVerification } from './stream-verification';
+import { mapConcurrently } from '../consumers/concurrency.js';
+import { GlobalLogReader } from '../global-log/reader.js';
+import type { LeafReference } from '../global-log/references.js';
+import { checkChain } from './chain-check.js';
+import { checkpointHash, type CheckpointBody } from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { walkCheckpoints, type WalkedCheckpoint } from './checkpoint-walk.js';
+import type { Finding, UnsealedRange } from './findings.js';
+import { checkLeaves, type LeafCheckResult } from './leaf-check.js';
+import { leafRoot, readLeaves } from './log-leaves.js';
+import { checkpointPublicKey } from './public-key.js';
+import { SealRecords, type SealHead } from './seal-records.js';
+import { StoredEventItems } from './stored-items.js';
+import { verifyStream, type StreamVerification } from './stream-verification.js';
 
 export interface HistoryVerifierOptions {
   readonly client: DynamoDBClient;

@@ -5,10 +5,15 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Projection, ProjectionContext, ReadModelItem, ReadModelWrite } from '../projection';
-import type { RecordedEvent } from '../types';
-import { batchGetAll } from '../consumers/batch-get';
-import { isTransientError } from '../consumers/transient-errors';
+import type {
+  Projection,
+  ProjectionContext,
+  ReadModelItem,
+  ReadModelWrite,
+} from '../projection.js';
+import type { RecordedEvent } from '../types.js';
+import { batchGetAll } from '../consumers/batch-get.js';
+import { isTransientError } from '../consumers/transient-errors.js';
 import {
   contiguousEvents,
   type EventToApply,
@@ -16,9 +21,9 @@ import {
   type ReadFromStore,
   type StreamApplyResult,
   type StreamFailure,
-} from '../consumers/version-guard';
-import { GenerationKeys, appliedVersionKey } from './read-model-keys';
-import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes';
+} from '../consumers/version-guard.js';
+import { GenerationKeys, appliedVersionKey } from './read-model-keys.js';
+import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
 

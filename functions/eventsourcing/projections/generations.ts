@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { controlKey } from './read-model-keys';
+import { controlKey } from './read-model-keys.js';
 
 /**
  * Which copies ("generations") of a projection's read model exist, kept in one control item of

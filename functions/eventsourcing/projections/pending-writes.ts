@@ -1,5 +1,5 @@
-import { EventSourcingError } from '../errors';
-import type { ReadModelItem, ReadModelKey, ReadModelWrite } from '../projection';
+import { EventSourcingError } from '../errors.js';
+import type { ReadModelItem, ReadModelKey, ReadModelWrite } from '../projection.js';
 
 /** DynamoDB's limit of actions in one TransactWriteItems call. */
 const MAX_TRANSACTION_ACTIONS = 100;

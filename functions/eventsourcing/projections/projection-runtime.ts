@@ -2,11 +2,11 @@ import {
   ConsumerRuntime,
   type ConsumerRuntimeOptions,
   type ConsumerTables,
-} from '../consumers/consumer-runtime';
-import type { GuardedTarget } from '../consumers/version-guard';
-import type { Projection } from '../projection';
-import { GenerationWriter } from './generation-writer';
-import { readGenerations, writtenGenerations, type GenerationState } from './generations';
+} from '../consumers/consumer-runtime.js';
+import type { GuardedTarget } from '../consumers/version-guard.js';
+import type { Projection } from '../projection.js';
+import { GenerationWriter } from './generation-writer.js';
+import { readGenerations, writtenGenerations, type GenerationState } from './generations.js';
 
 /** Physical names of the tables a projection uses. */
 export interface ProjectionTables extends ConsumerTables {

@@ -1,4 +1,4 @@
-import type { ReadModelItem, ReadModelKey } from '../projection';
+import type { ReadModelItem, ReadModelKey } from '../projection.js';
 
 /**
  * Where a projection's items and bookkeeping live inside its read-model table.

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tableNameFromEnv } from '../declaration/resource-names';
-import { createDynamoDbClient } from '../dynamodb-client';
-import type { Projection, ReadModelItem, ReadModelKey } from '../projection';
-import { readGenerations } from './generations';
-import { GenerationKeys } from './read-model-keys';
+import { tableNameFromEnv } from '../declaration/resource-names.js';
+import { createDynamoDbClient } from '../dynamodb-client.js';
+import type { Projection, ReadModelItem, ReadModelKey } from '../projection.js';
+import { readGenerations } from './generations.js';
+import { GenerationKeys } from './read-model-keys.js';
 
 export interface ReadModelReaderOptions {
   /** Defaults to a client for the function's region, or `DYNAMODB_ENDPOINT` locally. */

@@ -1,5 +1,5 @@
 /* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
-import { EventSourcingError } from '../errors';
+import { EventSourcingError } from '../errors.js';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -10,18 +10,18 @@ import {
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { mapConcurrently } from '../consumers/concurrency';
-import { sleep } from '../retry';
-import type { EventToApply } from '../consumers/version-guard';
-import type { GlobalLogReader } from '../global-log/reader';
+import { mapConcurrently } from '../consumers/concurrency.js';
+import { sleep } from '../retry.js';
+import type { EventToApply } from '../consumers/version-guard.js';
+import type { GlobalLogReader } from '../global-log/reader.js';
 import {
   GlobalLogSubscription,
   SubscriptionStoppedError,
   type SubscriptionCheckpoint,
-} from '../global-log/subscription';
-import { saveGenerations, type GenerationState } from './generations';
-import type { ProjectionRuntime } from './projection-runtime';
-import { appliedPrefix, controlKey, generationPrefix } from './read-model-keys';
+} from '../global-log/subscription.js';
+import { saveGenerations, type GenerationState } from './generations.js';
+import type { ProjectionRuntime } from './projection-runtime.js';
+import { appliedPrefix, controlKey, generationPrefix } from './read-model-keys.js';
 
 export interface RebuildProgress {
   readonly projection: string;
