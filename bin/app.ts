@@ -1,10 +1,12 @@
 import { App } from 'aws-cdk-lib';
-import { recordBundleSizes } from '../lib/bundle-sizes';
-import { addPolicyChecks } from '../lib/checks';
+import {
+  addPolicyChecks,
+  readDeploymentSettings,
+  recordBundleSizes,
+} from '../functions/eventsourcing/cdk';
+import { checkHandlers } from '../functions/eventsourcing/declaration';
 import { systemDeclaration } from '../lib/declaration';
-import { EventSourcingStack } from '../lib/event-sourcing-stack';
-import { checkHandlers } from '../lib/handler-exports';
-import { readDeploymentSettings } from '../lib/settings';
+import { SystemStack } from '../lib/system-stack';
 
 // Every handler export exists and serves exactly its declared routes, before anything is built.
 await checkHandlers(systemDeclaration);
@@ -12,5 +14,5 @@ await checkHandlers(systemDeclaration);
 const app = new App();
 const settings = readDeploymentSettings(app.node);
 addPolicyChecks(app);
-const stack = new EventSourcingStack(app, `EventSourcing-${settings.stage}`, { settings });
+const stack = new SystemStack(app, `EventSourcing-${settings.stage}`, { settings });
 recordBundleSizes(stack, stack.functions.values(), app.outdir);

@@ -13,7 +13,7 @@ import {
   type FunctionDeclaration,
   type TableDeclaration,
 } from './eventsourcing/declaration';
-import { corruptEventsAlarm, queryFunction } from './http/functions';
+import { corruptEventsAlarm, queryFunction } from './eventsourcing/http/functions';
 
 export const sharedTables = {
   events: {
@@ -92,7 +92,7 @@ export const sharedSigningKeys = {
 export const sharedFunctions = {
   health: {
     description: 'GET /health, and the JSON 404 for requests that match no other route.',
-    entry: 'functions/http/health.ts',
+    entry: 'eventsourcing:http/health',
     trigger: 'http',
     // Everything else gets the API's JSON 404 instead of API Gateway's own.
     routes: [{ route: 'GET /health', example: {} }, 'ANY /', 'ANY /{proxy+}'],
@@ -116,7 +116,7 @@ export const sharedFunctions = {
   sealCheckpoints: {
     description:
       'Seals the global log since the last checkpoint: a signed Merkle root, written once to the checkpoints bucket.',
-    entry: 'functions/integrity/seal.ts',
+    entry: 'eventsourcing:integrity/handlers/seal',
     trigger: 'schedule',
     scheduleMinutes: 5,
     scheduleSetting: 'checkpointMinutes',
@@ -129,7 +129,7 @@ export const sharedFunctions = {
   eventProofs: queryFunction({
     description:
       'GET /streams/{streamId}/events/{version}/proof: an event as stored, its inclusion proof and the signed checkpoint.',
-    entry: 'functions/integrity/proofs.ts',
+    entry: 'eventsourcing:integrity/handlers/proofs',
     routes: [
       {
         route: 'GET /streams/{streamId}/events/{version}/proof',

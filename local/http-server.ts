@@ -10,8 +10,8 @@ import type {
 } from 'aws-lambda';
 import type { FunctionDeclaration, RouteDeclaration } from '../functions/eventsourcing';
 import { functions as declaredFunctions, routes as declaredRoutes } from '../functions/system';
-import { DEFAULT_CALLER_SETTINGS } from '../functions/http/caller';
-import { loadFunctionHandler } from '../lib/function-modules';
+import { DEFAULT_CALLER_SETTINGS } from '../functions/eventsourcing/http/caller';
+import { loadFunctionHandler } from '../functions/eventsourcing/declaration/function-modules';
 import { lambdaContext } from './lambda-context';
 import type { ToolRoutes } from './tool-routes';
 

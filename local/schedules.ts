@@ -1,6 +1,6 @@
 import type { FunctionDeclaration } from '../functions/eventsourcing';
 import { functions as declaredFunctions } from '../functions/system';
-import { loadFunctionHandler } from '../lib/function-modules';
+import { loadFunctionHandler } from '../functions/eventsourcing/declaration/function-modules';
 
 type ScheduledHandler = () => Promise<unknown>;
 

@@ -8,7 +8,7 @@ import {
 } from '../functions/eventsourcing';
 import { functions as declaredFunctions, streamHosts as declaredHosts } from '../functions/system';
 import { FailureDirectory } from './failure-destination';
-import { loadFunctionHandler } from '../lib/function-modules';
+import { loadFunctionHandler } from '../functions/eventsourcing/declaration/function-modules';
 import { StreamCheckpoints } from './stream-checkpoints';
 import { StreamRunner, type StreamHandler } from './stream-runner';
 import { latestStreamArn } from './tables';

@@ -4,10 +4,13 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { CommandHandler } from '../../functions/eventsourcing';
-import { httpHandler } from '../../functions/http/api';
-import { commandRoutes } from '../../functions/http/commands';
-import { IDEMPOTENCY_TTL_SECONDS, IdempotencyKeys } from '../../functions/http/idempotency';
-import { commandResponse } from '../../functions/http/responses';
+import { httpHandler } from '../../functions/eventsourcing/http/api';
+import { commandRoutes } from '../../functions/eventsourcing/http/commands';
+import {
+  IDEMPOTENCY_TTL_SECONDS,
+  IdempotencyKeys,
+} from '../../functions/eventsourcing/http/idempotency';
+import { commandResponse } from '../../functions/eventsourcing/http/responses';
 import type { BenchEnvironment } from '../environment';
 import { interleave, pairwiseRatio } from '../interleave';
 import { timed } from '../load-generator';

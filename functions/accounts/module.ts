@@ -1,5 +1,9 @@
 import { contextModule, readModelTable } from '../eventsourcing/declaration';
-import { commandFunction, corruptEventsAlarm, queryFunction } from '../http/functions';
+import {
+  commandFunction,
+  corruptEventsAlarm,
+  queryFunction,
+} from '../eventsourcing/http/functions';
 import { eventsFrom, withTransfer } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
 import { accountEvents, accountIdOf } from './events';

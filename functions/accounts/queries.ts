@@ -1,12 +1,17 @@
 import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
-import { httpHandler, route } from '../http/api';
-import { requireOwner, type Caller } from '../http/caller';
-import { HttpError } from '../http/errors';
-import { once } from '../http/once';
-import { readPage, withoutKeys } from '../http/read-model';
-import { etag, ok } from '../http/responses';
-import { cursorParam, integerParam, limitParam, resourceId } from '../http/validation';
+import { httpHandler, route } from '../eventsourcing/http/api';
+import { requireOwner, type Caller } from '../eventsourcing/http/caller';
+import { HttpError } from '../eventsourcing/http/errors';
+import { once } from '../eventsourcing/http/once';
+import { readPage, withoutKeys } from '../eventsourcing/http/read-model';
+import { etag, ok } from '../eventsourcing/http/responses';
+import {
+  cursorParam,
+  integerParam,
+  limitParam,
+  resourceId,
+} from '../eventsourcing/http/validation';
 import { accountStreamId } from './events';
 import { ownerAccountsProjection } from './projections/owner-accounts';
 import { accountSummariesProjection } from './projections/summaries';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { domainEvents } from '../domain-events';
 import { GlobalLogReader, MAX_READ_LIMIT, createDynamoDbClient } from '../eventsourcing';
-import { httpHandler, route } from '../http/api';
-import { ValidationError } from '../http/errors';
-import { once } from '../http/once';
-import { ok } from '../http/responses';
-import { integerParam } from '../http/validation';
+import { httpHandler, route } from '../eventsourcing/http/api';
+import { ValidationError } from '../eventsourcing/http/errors';
+import { once } from '../eventsourcing/http/once';
+import { ok } from '../eventsourcing/http/responses';
+import { integerParam } from '../eventsourcing/http/validation';
 import { feedEvent } from './feed-event';
 import { globalLogTablesFromEnv } from './tables';
 

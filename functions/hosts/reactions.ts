@@ -9,7 +9,7 @@ import {
 } from '../eventsourcing';
 import { globalLogTablesFromEnv } from '../global-log/tables';
 import { GLOBAL_LOG_INDEXER } from '../infrastructure';
-import { once } from '../http/once';
+import { once } from '../eventsourcing/http/once';
 import { createEventBridgeClient } from '../integration/eventbridge-client';
 import { integrationEventPublisher } from '../integration/publisher';
 import { streamHosts } from '../system';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv, tableNameFromEnv } from '../eventsourcing';
-import { httpHandler } from '../http/api';
-import { commandRoutes } from '../http/commands';
-import { IdempotencyKeys } from '../http/idempotency';
-import { once } from '../http/once';
-import { commandResponse } from '../http/responses';
-import { money, resourceId, text } from '../http/validation';
+import { httpHandler } from '../eventsourcing/http/api';
+import { commandRoutes } from '../eventsourcing/http/commands';
+import { IdempotencyKeys } from '../eventsourcing/http/idempotency';
+import { once } from '../eventsourcing/http/once';
+import { commandResponse } from '../eventsourcing/http/responses';
+import { money, resourceId, text } from '../eventsourcing/http/validation';
 import { MAX_UNIT_PRICE } from './decider';
 import { productIdOf, productStreamId } from './events';
 import { productCommandHandler } from './service';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
-import { httpHandler, route } from '../http/api';
-import { HttpError } from '../http/errors';
-import { once } from '../http/once';
-import { withoutKeys } from '../http/read-model';
-import { etag, ok } from '../http/responses';
-import { resourceId } from '../http/validation';
+import { httpHandler, route } from '../eventsourcing/http/api';
+import { HttpError } from '../eventsourcing/http/errors';
+import { once } from '../eventsourcing/http/once';
+import { withoutKeys } from '../eventsourcing/http/read-model';
+import { etag, ok } from '../eventsourcing/http/responses';
+import { resourceId } from '../eventsourcing/http/validation';
 import { productCatalogueProjection } from './projections/catalogue';
 import { catalogueKey } from './read-models';
 

@@ -7,7 +7,7 @@ import {
   ReadModelReader,
   storageFromEnv,
 } from '../eventsourcing';
-import { once } from '../http/once';
+import { once } from '../eventsourcing/http/once';
 import {
   IN_FLIGHT_SHARDS,
   inFlightPartition,

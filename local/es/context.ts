@@ -14,7 +14,7 @@ import {
 import { domainEvents } from '../../functions/domain-events';
 import { GLOBAL_LOG_INDEXER } from '../../functions/infrastructure';
 import { functions, streamHosts, type TableKey } from '../../functions/system';
-import { loadFunctionHandler } from '../../lib/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
 import { historyTools, type HistoryTarget, type HistoryTools } from './history-target';

@@ -15,7 +15,11 @@ import {
   type CheckpointSigner,
 } from '../../functions/eventsourcing';
 import { buckets as declaredBuckets } from '../../functions/system';
-import { bucketOutputId, publicKeyOutputId, signingKeyOutputId } from '../../lib/output-ids';
+import {
+  bucketOutputId,
+  publicKeyOutputId,
+  signingKeyOutputId,
+} from '../../functions/eventsourcing/declaration/output-ids';
 import { TargetError } from './target';
 
 /** Where a stack keeps its checkpoints, and the key that signs them. */

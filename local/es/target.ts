@@ -5,7 +5,7 @@ import {
   tableNameEnvVar,
 } from '../../functions/eventsourcing';
 import { tables as declaredTables, type TableKey } from '../../functions/system';
-import { tableOutputId } from '../../lib/output-ids';
+import { tableOutputId } from '../../functions/eventsourcing/declaration/output-ids';
 import { localHistoryTarget, type HistoryTarget } from './history-target';
 
 /** The tables a command works on, and where DynamoDB is for them. */

@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import type { Routes } from '../../functions/http/api';
-import { isCommandRoute } from '../../functions/http/commands';
+import type { Routes } from '../../functions/eventsourcing/http/api';
+import { isCommandRoute } from '../../functions/eventsourcing/http/commands';
 import type { RouteDeclaration, RouteExample } from '../../functions/eventsourcing/declaration';
 import {
   functions as declaredFunctions,
   routes as declaredRoutes,
   type FunctionKey,
 } from '../../functions/system';
-import { loadFunctionHandler } from '../../lib/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
 import { errorResponses, headerParameters, successResponse, ERROR_SCHEMA } from './responses';
 
 type JsonSchema = Record<string, unknown>;

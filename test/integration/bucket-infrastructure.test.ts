@@ -9,10 +9,10 @@ import type {
   FunctionDeclaration,
   SystemDeclaration,
 } from '../../functions/eventsourcing/declaration';
-import { grantBucketAccess } from '../../lib/bucket-access';
+import { grantBucketAccess } from '../../functions/eventsourcing/cdk/bucket-access';
 import { systemDeclaration } from '../../lib/declaration';
-import { EventSourcingStack } from '../../lib/event-sourcing-stack';
-import { readDeploymentSettings } from '../../lib/settings';
+import { SystemStack } from '../../lib/system-stack';
+import { readDeploymentSettings } from '../../functions/eventsourcing/cdk/settings';
 
 const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -53,7 +53,7 @@ function build(declaration: SystemDeclaration, context: Record<string, unknown> 
     },
   });
   const settings = readDeploymentSettings(app.node);
-  const stack = new EventSourcingStack(app, 'EventSourcing-dev', { settings, declaration });
+  const stack = new SystemStack(app, 'EventSourcing-dev', { settings, declaration });
   return { app, stack, template: Template.fromStack(stack) };
 }
 

@@ -38,7 +38,7 @@ import {
 } from '../../functions/system';
 import { createBuckets } from '../../local/buckets';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
-import { loadFunctionHandler } from '../../lib/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
 import { createTables } from '../../local/tables';
 import { apiEvent, jwtCaller, lambdaContext } from '../support/api-gateway-events';
 import { startGrantingProxy, type GrantingProxy } from '../support/granting-proxy';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { handler } from '../../functions/http/health';
+import { handler } from '../../functions/eventsourcing/http/health';
 import { freePort } from '../../local/ports';
 import { apiEvent } from '../support/api-gateway-events';
 

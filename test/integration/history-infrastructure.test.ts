@@ -7,8 +7,8 @@ import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { declarationProblems } from '../../functions/eventsourcing/declaration';
 import { systemDeclaration } from '../../lib/declaration';
-import { EventSourcingStack } from '../../lib/event-sourcing-stack';
-import { readDeploymentSettings } from '../../lib/settings';
+import { SystemStack } from '../../lib/system-stack';
+import { readDeploymentSettings } from '../../functions/eventsourcing/cdk/settings';
 
 const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -25,7 +25,7 @@ function build(context: Record<string, unknown> = {}) {
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
   });
   const settings = readDeploymentSettings(app.node);
-  const stack = new EventSourcingStack(app, 'EventSourcing-dev', { settings });
+  const stack = new SystemStack(app, 'EventSourcing-dev', { settings });
   return { stack, template: Template.fromStack(stack) };
 }
 

@@ -11,13 +11,13 @@ import {
   type Decider,
 } from '../../functions/eventsourcing';
 import { logger } from '../../functions/eventsourcing/logger';
-import { httpHandler, route } from '../../functions/http/api';
-import { requireOwner } from '../../functions/http/caller';
-import { commandRoutes } from '../../functions/http/commands';
-import { IdempotencyKeys } from '../../functions/http/idempotency';
-import { MAX_BODY_BYTES } from '../../functions/http/request';
-import { commandResponse, ok } from '../../functions/http/responses';
-import { money, resourceId } from '../../functions/http/validation';
+import { httpHandler, route } from '../../functions/eventsourcing/http/api';
+import { requireOwner } from '../../functions/eventsourcing/http/caller';
+import { commandRoutes } from '../../functions/eventsourcing/http/commands';
+import { IdempotencyKeys } from '../../functions/eventsourcing/http/idempotency';
+import { MAX_BODY_BYTES } from '../../functions/eventsourcing/http/request';
+import { commandResponse, ok } from '../../functions/eventsourcing/http/responses';
+import { money, resourceId } from '../../functions/eventsourcing/http/validation';
 import {
   TEST_CALLER_ARN,
   apiEvent,

@@ -22,19 +22,22 @@ import {
   AppendOnlyTablesCheck,
   appendOnlyTables,
   findAppendOnlyViolations,
-} from '../../lib/append-only-check';
-import { BUNDLE_SIZES_FILE, recordBundleSizes } from '../../lib/bundle-sizes';
-import { addPolicyChecks } from '../../lib/checks';
+} from '../../functions/eventsourcing/cdk/append-only-check';
+import {
+  BUNDLE_SIZES_FILE,
+  recordBundleSizes,
+} from '../../functions/eventsourcing/cdk/bundle-sizes';
+import { addPolicyChecks } from '../../functions/eventsourcing/cdk/checks';
 import {
   validateDeclaration,
   type StreamHostDeclaration,
   type SystemDeclaration,
 } from '../../functions/eventsourcing/declaration';
 import { systemDeclaration } from '../../lib/declaration';
-import { EventSourcingStack } from '../../lib/event-sourcing-stack';
-import { readDeploymentSettings } from '../../lib/settings';
-import { grantTableAccess } from '../../lib/table-access';
-import { ITEM_CHANGING_ACTIONS } from '../../lib/tables';
+import { SystemStack } from '../../lib/system-stack';
+import { readDeploymentSettings } from '../../functions/eventsourcing/cdk/settings';
+import { grantTableAccess } from '../../functions/eventsourcing/cdk/table-access';
+import { ITEM_CHANGING_ACTIONS } from '../../functions/eventsourcing/cdk/tables';
 
 // ---------------------------------------------------------------------------------------------
 // Declarations and synthesis
@@ -209,7 +212,7 @@ afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 
 interface Synthesized {
   readonly app: App;
-  readonly stack: EventSourcingStack;
+  readonly stack: SystemStack;
   readonly template: Template;
   readonly json: TemplateJson;
 }
@@ -233,7 +236,7 @@ function build(declaration: SystemDeclaration, options: BuildOptions = {}) {
   });
   if (options.checks) addPolicyChecks(app);
   const settings = readDeploymentSettings(app.node);
-  const stack = new EventSourcingStack(app, `EventSourcing-${settings.stage}`, {
+  const stack = new SystemStack(app, `EventSourcing-${settings.stage}`, {
     settings,
     declaration,
   });
@@ -317,7 +320,7 @@ const declarations: [string, SystemDeclaration][] = [
 // ---------------------------------------------------------------------------------------------
 
 describe.each(declarations)('stack built from %s', (_name, declaration) => {
-  let stack: EventSourcingStack;
+  let stack: SystemStack;
   let template: Template;
   let json: TemplateJson;
   beforeAll(() => ({ stack, template, json } = synthesize(declaration)));
@@ -779,7 +782,8 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
       expect(stack.integrationEvents).toBeUndefined();
       return;
     }
-    const { bus, accountEventsRule, accountEventsLog } = stack.integrationEvents!;
+    const { bus } = stack.integrationEvents!;
+    const { rule: accountEventsRule, logGroup: accountEventsLog } = stack.accountEvents!;
     expect(buses.map(([id]) => id)).toEqual([logicalId(bus)]);
     const rule = json.Resources[logicalId(accountEventsRule)]!.Properties!;
     const logGroupArn = {
@@ -1204,13 +1208,13 @@ describe('declaration checks', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('append-only guard', () => {
-  const events = (stack: EventSourcingStack) => stack.tables.get('events').table;
-  const queryRole = (stack: EventSourcingStack) => stack.functions.get('probeQuery')!.role;
+  const events = (stack: SystemStack) => stack.tables.get('events').table;
+  const queryRole = (stack: SystemStack) => stack.functions.get('probeQuery')!.role;
   const allow = (actions: string[], resources: string[]) =>
     new PolicyStatement({ actions, resources });
 
   /** A change to the probe stack: a statement for the query role, or a grant it makes itself. */
-  type PolicyChange = (stack: EventSourcingStack) => PolicyStatement | void;
+  type PolicyChange = (stack: SystemStack) => PolicyStatement | void;
 
   function violationsWith(change: PolicyChange) {
     const { stack } = build(probeDeclaration);
@@ -1491,7 +1495,9 @@ describe('bundling', () => {
     const { sources } = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as {
       sources: string[];
     };
-    expect(sources.some((source) => source.includes('functions/http/health.ts'))).toBe(true);
+    expect(
+      sources.some((source) => source.includes('functions/eventsourcing/http/health.ts')),
+    ).toBe(true);
     expect(sources.filter((source) => /node_modules\/(@aws-sdk|@smithy)\//.test(source))).toEqual(
       [],
     );

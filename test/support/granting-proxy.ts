@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TableAccess } from '../../functions/eventsourcing/declaration';
-import { tableActions } from '../../lib/table-access';
+import { tableActions } from '../../functions/eventsourcing/cdk/table-access';
 
 /** One DynamoDB action on one table, as IAM names it: `dynamodb:PutItem` on `t-events`. */
 export interface TableAction {

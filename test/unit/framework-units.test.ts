@@ -20,7 +20,7 @@ import { eventFromAttributes, readEventItem } from '../../functions/eventsourcin
 import { itemBytes } from '../../functions/eventsourcing/item-size';
 import { backoffDelay } from '../../functions/eventsourcing/retry';
 import { KnownVersions } from '../../functions/eventsourcing/known-versions';
-import { callerOf, groupsOf, requireOwner } from '../../functions/http/caller';
+import { callerOf, groupsOf, requireOwner } from '../../functions/eventsourcing/http/caller';
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProvider } from '../../functions/runtime/lambda-credentials';
+import { defaultProvider } from '../../functions/eventsourcing/runtime/lambda-credentials';
 
 const VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));

@@ -13,7 +13,7 @@ import { integrationMappings, PUBLISHED_EVENT_TYPES } from '../../functions/inte
 import { domainEvents } from '../../functions/domain-events';
 import * as system from '../../functions/system';
 import { systemDeclaration } from '../../lib/declaration';
-import { checkHandlers } from '../../lib/handler-exports';
+import { checkHandlers } from '../../functions/eventsourcing/declaration/handler-exports';
 
 const accountQueries = systemDeclaration.functions.accountQueries!;
 

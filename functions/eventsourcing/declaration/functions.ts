@@ -13,7 +13,10 @@ export interface FunctionDeclaration<
   BucketKey extends string = string,
 > {
   readonly description: string;
-  /** Source file exporting the Lambda handler, relative to the repository root. */
+  /**
+   * Source file exporting the Lambda handler, relative to the project root, or one of the
+   * framework's own handlers (`eventsourcing:http/health`).
+   */
   readonly entry: string;
   /** Exported handler name; `handler` when omitted. */
   readonly handler?: string;

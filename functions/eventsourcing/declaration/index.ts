@@ -67,3 +67,17 @@ export {
   type IntegrationMapping,
   type PublishedTypeOf,
 } from './context.js';
+// Loading declared handlers, checking them, and the names of the stack's outputs.
+export {
+  FRAMEWORK_ENTRY_PREFIX,
+  entryFile,
+  importFunctionHandler,
+  loadFunctionHandler,
+} from './function-modules.js';
+export { checkHandlers } from './handler-exports.js';
+export {
+  bucketOutputId,
+  publicKeyOutputId,
+  signingKeyOutputId,
+  tableOutputId,
+} from './output-ids.js';

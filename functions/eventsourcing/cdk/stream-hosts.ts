@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { StreamHostDeclaration } from '../declaration/index.js';
+import type { FailureRecords } from './failure-records.js';
+import type { SystemFunction } from './functions.js';
+import type { SystemTables } from './tables.js';
+
+/**
+ * Only new event items reach consumers: events are never modified or removed, and an item
+ * without an event id and type is not an event.
+ */
+const eventInsertFilter = FilterCriteria.filter({
+  eventName: ['INSERT'],
+  dynamodb: {
+    NewImage: {
+      eventId: { S: FilterRule.exists() },
+      type: { S: FilterRule.exists() },
+    },
+  },
+});
+
+/**
+ * The one event source mapping of a stream host, with the declared batching and retry
+ * settings, in shard order from the oldest record (one batch per shard at a time keeps each
+ * stream's events in order), reporting failures per record, and sending what it gives up on to
+ * the failure-records bucket.
+ */
+export function connectStreamHost(
+  host: StreamHostDeclaration,
+  fn: SystemFunction,
+  tables: SystemTables,
+  failureRecords: FailureRecords,
+): void {
+  const source = tables.get(host.source).table;
+  fn.function.addEventSource(
+    new DynamoEventSource(source, {
+      startingPosition: StartingPosition[host.startingPosition],
+      batchSize: host.batchSize,
+      maxBatchingWindow: Duration.seconds(host.maxBatchingWindowSeconds),
+      retryAttempts: host.maxRetryAttempts,
+      maxRecordAge: Duration.seconds(host.maxRecordAgeSeconds),
+      bisectBatchOnError: host.bisectBatchOnError,
+      parallelizationFactor: host.parallelizationFactor,
+      reportBatchItemFailures: true,
+      filters: [eventInsertFilter],
+      onFailure: failureRecords.destination(),
+    }),
+  );
+}

@@ -1,0 +1,173 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../errors.js';
+import { logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { callerOf, callerSettingsFromEnv, type Caller } from './caller.js';
+import { isCommandRoute, runCommand, type CommandRoute } from './commands.js';
+import { errorResponse, HttpError, mapError } from './errors.js';
+import type { IdempotencyKeys, StoredAnswer } from './idempotency.js';
+import { correlationIdOf, parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request.js';
+import { toAnswer, type HttpResponse } from './responses.js';
+import { validate } from './validation.js';
+
+export interface RouteRequest<Params, Query, Body> {
+  readonly params: Params;
+  readonly query: Query;
+  readonly body: Body;
+  /** Who sent the request; routes check what the caller may see or change. */
+  readonly caller: Caller;
+}
+
+/** A route that reads: it gets the validated request and answers. */
+export interface Route<Params = unknown, Query = unknown, Body = unknown> {
+  readonly params?: z.ZodType<Params>;
+  readonly query?: z.ZodType<Query>;
+  handle(request: RouteRequest<Params, Query, Body>): Promise<HttpResponse>;
+}
+
+/** Declares a route with its schemas; the request `handle` receives is already validated. */
+export function route<Params = Record<string, never>, Query = Record<string, never>>(
+  definition: Route<Params, Query, undefined>,
+): Route<Params, Query, undefined> {
+  return definition;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- each route has its own request types */
+/** Routes of one Lambda function, keyed by API Gateway's `routeKey` (`POST /accounts`). */
+export type Routes = Readonly<
+  Record<string, Route<any, any, any> | CommandRoute<any, any, any, any>>
+>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export interface HttpHandlerOptions {
+  /** Stores `Idempotency-Key`s of commands with their answers; built on first use. */
+  readonly idempotencyKeys?: () => IdempotencyKeys;
+  /** Where corrupt events met are counted; Powertools Metrics (EMF) of the function by default. */
+  readonly metrics?: Metrics;
+}
+
+const noInput = z.strictObject({});
+const noBody = z.strictObject({}).optional();
+
+const CORRELATION_HEADER = 'x-correlation-id';
+
+function methodOf(routeKey: string): string {
+  return routeKey.split(' ')[0] ?? '';
+}
+
+/**
+ * An API Gateway (HTTP API, payload 2.0) Lambda handler serving `routes`: it routes by
+ * `routeKey`, validates path, query and body with the routes' zod schemas, runs commands with
+ * `If-Match` and `Idempotency-Key`, and maps errors to the API's statuses with a JSON body
+ * `{"error":{"code","message"}}`. Every answer carries the request's correlation id
+ * (`X-Correlation-Id`), which every log line of the request carries too. An unexpected error is
+ * logged and answered 500.
+ */
+export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
+  for (const [routeKey, definition] of Object.entries(routes)) {
+    if ((methodOf(routeKey) === 'POST') !== isCommandRoute(definition)) {
+      throw new Error(`${routeKey}: POST routes, and only they, must be command routes`);
+    }
+    if (isCommandRoute(definition) && !options.idempotencyKeys) {
+      throw new Error('A handler with command routes needs an idempotency key store');
+    }
+  }
+  let metrics = options.metrics;
+  const callerSettings = callerSettingsFromEnv();
+
+  const serve = async (
+    event: APIGatewayProxyEventV2,
+    correlationId: string,
+    // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
+  ): Promise<StoredAnswer> => {
+    let ifMatch: number | undefined;
+    try {
+      const definition = routes[event.routeKey];
+      if (!definition) {
+        throw new HttpError(
+          404,
+          'RouteNotFound',
+          `No route ${event.requestContext.http.method} ${event.rawPath}`,
+        );
+      }
+      const caller = callerOf(event, callerSettings);
+      if (!caller) {
+        throw new HttpError(401, 'Unauthenticated', 'The request carries no authorized caller');
+      }
+      const params: unknown = validate(
+        definition.params ?? noInput,
+        event.pathParameters ?? {},
+        'path',
+      );
+      if (!isCommandRoute(definition)) {
+        const query: unknown = validate(
+          definition.query ?? noInput,
+          event.queryStringParameters ?? {},
+          'query',
+        );
+        return toAnswer(await definition.handle({ params, query, body: undefined, caller }));
+      }
+      validate(noInput, event.queryStringParameters ?? {}, 'query');
+      const json = parseJsonBody(event);
+      ifMatch = parseIfMatch(event);
+      const body: unknown = validate(definition.body ?? noBody, json, 'body');
+      return await runCommand(definition, {
+        request: { params, body, caller },
+        json,
+        ifMatch,
+        idempotencyKey: parseIdempotencyKey(event),
+        keys: options.idempotencyKeys!,
+        method: event.requestContext.http.method,
+        path: event.rawPath,
+        metadata: {
+          actor: caller.actor,
+          correlationId,
+          commandId: event.requestContext.requestId,
+          causationId: event.requestContext.requestId,
+        },
+      });
+    } catch (error) {
+      const mapped = mapError(error, { ifMatch });
+      if (error instanceof CorruptEventError) {
+        logger.error('A stored event does not fit its schema; commands on its stream fail', {
+          streamId: error.streamId,
+          version: error.version,
+          eventId: error.eventId,
+          eventType: error.eventType,
+          field: error.field,
+          reason: error.reason,
+        });
+        metrics ??= createMetrics('api');
+        metrics.addMetric(CORRUPT_EVENTS_METRIC, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }
+      if (mapped) return toAnswer(mapped);
+      logger.error('Unexpected error', { routeKey: event.routeKey, error: error as Error });
+      return toAnswer(errorResponse(500, 'InternalError', 'The service failed; please retry'));
+    }
+  };
+
+  // The Lambda context is not needed: every answer is built from the event alone.
+  const handler = async (
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const correlationId = correlationIdOf(event);
+    logger.resetKeys();
+    logger.appendKeys({
+      correlationId,
+      requestId: event.requestContext.requestId,
+      routeKey: event.routeKey,
+    });
+    const answer = await serve(event, correlationId);
+    return {
+      statusCode: answer.status,
+      headers: { ...answer.headers, [CORRELATION_HEADER]: correlationId },
+      body: answer.body,
+    };
+  };
+  // The route table travels with the handler: what synth checks against the declared routes
+  // and what the API description is generated from.
+  return Object.assign(handler, { routes });
+}

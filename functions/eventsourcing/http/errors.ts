@@ -1,0 +1,125 @@
+import {
+  ConcurrencyError,
+  CorruptEventError,
+  DomainError,
+  EventTooLargeError,
+  InvalidEventError,
+  TooManyEventsError,
+} from '../errors.js';
+import type { HttpResponse } from './responses.js';
+
+export interface FieldError {
+  /** Where the field is: the JSON body, the path or the query string. */
+  readonly in: 'body' | 'path' | 'query' | 'header';
+  /** Dotted path of the field, e.g. `items[0].quantity`; `body` for the body as a whole. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** An error that already knows its HTTP status and stable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export class ValidationError extends HttpError {
+  constructor(readonly fields: readonly FieldError[]) {
+    super(
+      400,
+      'ValidationFailed',
+      `Invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+      { fields },
+    );
+    this.name = 'ValidationError';
+  }
+}
+
+// eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+): HttpResponse {
+  return {
+    status,
+    body: { error: { code, message, ...details } },
+    ...(headers ? { headers } : {}),
+  };
+}
+
+/** Seconds a client should wait before retrying a request that lost to concurrent changes. */
+export const CONFLICT_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Domain errors follow a naming convention: `...NotFound` is 404, `...AlreadyExists` is 409,
+ * every other business rule is 422.
+ */
+function domainStatus(code: string): number {
+  if (code.endsWith('NotFound')) return 404;
+  if (code.endsWith('AlreadyExists')) return 409;
+  return 422;
+}
+
+/**
+ * The HTTP answer to an error a route raised, or `undefined` for an unexpected error (a fault of
+ * the service, not of the client).
+ */
+// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
+export function mapError(error: unknown, request: { ifMatch?: number }): HttpResponse | undefined {
+  if (error instanceof HttpError) {
+    return errorResponse(error.status, error.code, error.message, error.details);
+  }
+  if (error instanceof DomainError) {
+    return errorResponse(
+      domainStatus(error.code),
+      error.code,
+      error.message,
+      error.details ? { details: error.details } : {},
+    );
+  }
+  if (error instanceof ConcurrencyError) {
+    const current =
+      error.actualVersion === undefined ? {} : { currentVersion: error.actualVersion };
+    return request.ifMatch === undefined
+      ? errorResponse(
+          409,
+          'ConcurrencyConflict',
+          'Too many concurrent changes to this resource; retry the request',
+          current,
+          { 'retry-after': String(CONFLICT_RETRY_AFTER_SECONDS) },
+        )
+      : errorResponse(
+          412,
+          'PreconditionFailed',
+          `If-Match expected version ${request.ifMatch}` +
+            (error.actualVersion === undefined ? '' : `, but it is at ${error.actualVersion}`),
+          current,
+        );
+  }
+  if (error instanceof CorruptEventError) {
+    // A fault of the stored data, not of the request: nothing is decided from such a stream.
+    return errorResponse(500, error.code, error.message, {
+      streamId: error.streamId,
+      version: error.version,
+      field: error.field,
+    });
+  }
+  if (error instanceof EventTooLargeError || error instanceof TooManyEventsError) {
+    return errorResponse(413, error.code, error.message);
+  }
+  if (error instanceof InvalidEventError) {
+    return errorResponse(400, 'InvalidInput', error.message, {
+      fields: [{ in: 'body', field: error.field, message: error.message }],
+    });
+  }
+  return undefined;
+}
