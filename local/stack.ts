@@ -193,7 +193,7 @@ async function startRunners(
 
 async function startHttp(
   options: LocalStackOptions,
-  client: DynamoDBClient,
+  runners: { client: DynamoDBClient; schedules: RunningSchedules },
   tableNames: Record<TableKey, string>,
   started: Started,
 ) {
@@ -202,7 +202,7 @@ async function startHttp(
     port: options.httpPort,
     ...(options.httpHost ? { host: options.httpHost } : {}),
     ...(options.httpLog ? { log: options.httpLog } : {}),
-    tools: await localTools(client, tableNames),
+    tools: await localTools(runners.client, tableNames, runners.schedules),
   });
   started.push(() => http.stop());
   return http;
@@ -242,7 +242,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...bucketEnvironment(s3.bucketNames),
     });
     const runners = await startRunners(options, dynamoDb, started);
-    const http = await startHttp(options, runners.client, dynamoDb.tableNames, started);
+    const http = await startHttp(options, runners, dynamoDb.tableNames, started);
     return {
       dynamoDbEndpoint: dynamoDb.endpoint,
       tableNames: dynamoDb.tableNames,

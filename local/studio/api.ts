@@ -1,13 +1,26 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SealRecords } from '../../functions/eventsourcing/integrity/seal-records';
 import { feedEvent } from '../../functions/global-log/feed-event';
+import type { handler as sealHandler } from '../../functions/integrity/seal';
 import type { TableKey } from '../../functions/system';
 import { systemContext, type EsContext } from '../es/context';
 import { selectParkingConsumers } from '../es/consumer-selection';
 import { consumerStatuses } from '../es/views/consumer-status';
 import { streamHistory } from '../es/views/stream-history';
 import { recentStreams } from '../es/views/streams';
+import type { RunningSchedules } from '../schedules';
 import type { ToolAnswer, ToolRequest, ToolRoutes } from '../tool-routes';
 import { appendRate } from './append-rate';
+import { sealStatuses } from './seal-status';
+
+/** The scheduled function that seals the global log (`functions/integrity/seal.ts`). */
+const SEAL_FUNCTION = 'sealCheckpoints';
+
+interface StudioContext extends EsContext {
+  readonly seals: SealRecords;
+  /** Runs the sealer as its schedule does; absent when the server runs no schedules. */
+  readonly sealNow?: () => ReturnType<typeof sealHandler>;
+}
 
 const json = (body: unknown, status = 200): ToolAnswer => ({
   status,
@@ -50,7 +63,28 @@ async function redrive(context: EsContext, name: string | null) {
   });
 }
 
-type Handler = (context: EsContext, request: ToolRequest) => Promise<ToolAnswer>;
+/** A stream's history, each event with its seal status (one Query of the seals table). */
+async function streamView(context: StudioContext, streamId: string) {
+  const [history, runs] = await Promise.all([
+    streamHistory(context.store, streamId, context.foldOf(streamId)),
+    context.seals.sealedRuns(streamId),
+  ]);
+  const statuses = sealStatuses(history.events, runs);
+  return {
+    ...history,
+    events: history.events.map((event, index) => ({ ...event, seal: statuses[index] })),
+  };
+}
+
+async function sealNow(context: StudioContext) {
+  if (!context.sealNow) {
+    const message = 'This server runs no schedules: seal with npm run es -- checkpoint';
+    return json({ error: { code: 'SealingUnavailable', message } }, 404);
+  }
+  return json(await context.sealNow());
+}
+
+type Handler = (context: StudioContext, request: ToolRequest) => Promise<ToolAnswer>;
 
 const handlers: Readonly<Record<string, Handler>> = {
   'GET /studio/api/streams': async (context, { query }) =>
@@ -59,24 +93,35 @@ const handlers: Readonly<Record<string, Handler>> = {
     const streamId = query.get('id') ?? '';
     if (!streamId)
       return json({ error: { code: 'ValidationFailed', message: 'id is required' } }, 400);
-    return json(await streamHistory(context.store, streamId, context.foldOf(streamId)));
+    return json(await streamView(context, streamId));
   },
   'GET /studio/api/log': async (context, { query }) => json(await logAfter(context, query)),
   'GET /studio/api/consumers': async (context) => json(await consumersView(context)),
   'GET /studio/api/append-rate': async (context) => json(await appendRate(context.log)),
   'POST /studio/api/redrive': (context, { query }) => redrive(context, query.get('consumer')),
+  'POST /studio/api/seal': (context) => sealNow(context),
 };
 
-/** The studio's JSON API over the stack's tables: the same views as the operator CLI. */
+/**
+ * The studio's JSON API over the stack's tables: the same views as the operator CLI, and a seal
+ * of the global log on demand through the stack's `sealCheckpoints` schedule, when given one.
+ */
 export function studioApi(
   client: DynamoDBClient,
   tables: Readonly<Record<TableKey, string>>,
+  schedules?: Pick<RunningSchedules, 'run'>,
 ): ToolRoutes {
-  const context = systemContext(client, tables, {
-    json: true,
-    print: () => undefined,
-    progress: () => undefined,
-  });
+  const context: StudioContext = {
+    ...systemContext(client, tables, {
+      json: true,
+      print: () => undefined,
+      progress: () => undefined,
+    }),
+    seals: new SealRecords(client, tables.seals),
+    ...(schedules
+      ? { sealNow: () => schedules.run(SEAL_FUNCTION) as ReturnType<typeof sealHandler> }
+      : {}),
+  };
   return async (request) => {
     const handler = handlers[`${request.method} ${request.path}`];
     return handler ? handler(context, request) : undefined;

@@ -14,10 +14,16 @@ const STYLE = `
   pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
   button, input { font: inherit; padding: .3rem .6rem; }
   button { background: #0b4f9c; color: #fff; border: 0; border-radius: 3px; cursor: pointer; }
-  button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #e8a317; outline-offset: 2px; }
+  button:focus-visible, input:focus-visible, a:focus-visible, summary:focus-visible { outline: 3px solid #e8a317; outline-offset: 2px; }
   a { color: #0b4f9c; }
   #state { background: #f3f3f3; padding: .5rem; display: block; }
   .muted { color: #444; }
+  button:disabled { background: #555; cursor: wait; }
+  .seal-sealed { color: #1b5e20; font-weight: 600; }
+  .seal-pending { color: #7a4500; font-weight: 600; }
+  .seal-unsealed { color: #444; font-weight: 600; }
+  details.hash summary { font-family: ui-monospace, monospace; cursor: pointer; }
+  details.hash code { word-break: break-all; }
 `;
 
 const PAGE = `<!doctype html>
@@ -46,8 +52,11 @@ const PAGE = `<!doctype html>
       <label for="version">Time travel: state at version <output id="version-label" for="version">0</output></label>
       <input type="range" id="version" min="0" max="0" value="0" step="1">
       <pre><output id="state" for="version" aria-live="polite"></output></pre>
+      <p><button type="button" id="seal-now" aria-describedby="seal-help">Seal the log now</button>
+        <span id="seal-help" class="muted">Signs a checkpoint over every position of the global log not sealed yet, as the sealCheckpoints schedule does every few minutes.</span></p>
+      <p id="seal-result" role="status"></p>
       <table><caption class="muted">Events</caption>
-        <thead><tr><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Recorded</th><th scope="col">Data</th><th scope="col">Metadata</th></tr></thead>
+        <thead><tr><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Recorded</th><th scope="col">Data</th><th scope="col">Metadata</th><th scope="col">Seal</th><th scope="col">Hash</th></tr></thead>
         <tbody id="events"></tbody></table>
     </section>
     <section aria-labelledby="consumers-title">

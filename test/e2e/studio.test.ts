@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SealRecords } from '../../functions/eventsourcing/integrity/seal-records';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { poisonAccountSummary } from '../support/poison';
+import { putStoredEvent } from '../support/stored-items';
 
 /** Debian's chromium (no browser download); CI installs it with apt-get. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,24 +24,31 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** Searches the studio for a stream until the global log lists it at `version`; opens it. */
+async function openFromSearch(streamId: string, version: number): Promise<void> {
+  await page.getByLabel('Stream id or prefix').fill(streamId);
+  // The search reads the global log, which indexes the stream within a moment.
+  const found = page.getByRole('button', { name: new RegExp(`${streamId} \\(version ${version}`) });
+  await expect
+    .poll(async () => {
+      await page.getByRole('button', { name: 'Search' }).click();
+      return found.count();
+    }, WAIT)
+    .toBe(1);
+  await found.click();
+  await expect.poll(() => page.locator('#events tr').count(), WAIT).toBe(version);
+}
+
+/** The text of the Seal column of one version in the open stream. */
+const sealOf = (version: number) =>
+  page.locator(`#event-${version}`).getByRole('cell').nth(5).textContent();
+
 describe('the studio in a browser', () => {
   it('finds an account opened through the API and travels through its versions', async () => {
     const accountId = await t.openAccount('studio-owner', 5000);
     await t.api.post(`/accounts/${accountId}/withdrawals`, { body: { amount: 1500 } });
     await page.goto(`${t.url}/studio`);
-    await page.getByLabel('Stream id or prefix').fill(`account-${accountId}`);
-    // The search reads the global log, which indexes the stream within a moment.
-    const found = page.getByRole('button', {
-      name: new RegExp(`account-${accountId} \\(version 3`),
-    });
-    await expect
-      .poll(async () => {
-        await page.getByRole('button', { name: 'Search' }).click();
-        return found.count();
-      }, WAIT)
-      .toBe(1);
-    await found.click();
-    await expect.poll(() => page.locator('#events tr').count(), WAIT).toBe(3);
+    await openFromSearch(`account-${accountId}`, 3);
     expect(await page.locator('#state').textContent()).toContain('"balance": 3500');
 
     await page.getByLabel(/Time travel/).fill('2');
@@ -77,6 +87,74 @@ describe('the studio in a browser', () => {
       .toBe(`account-summaries: account-${damaged} released`);
     expect(asked).toContain('Replay the parked streams of account-summaries');
     await t.eventually(`/accounts/${damaged}`, (r) => r.body.balance === 150);
+  });
+
+  it('shows each event sealed, not sealed yet or unsealed, seals on demand and opens a proof', async () => {
+    const accountId = `legacy-${randomUUID()}`;
+    const streamId = `account-${accountId}`;
+    // Version 1 as stored before events were hashed (no h); version 2 appended with its hash.
+    await putStoredEvent(t.client, t.stack.tableNames.events, {
+      streamId,
+      version: 1,
+      type: 'AccountOpened',
+      data: { ownerId: 'studio-legacy', accountType: 'checking', currency: 'USD' },
+    });
+    const deposited = await t.api.post(`/accounts/${accountId}/deposits`, {
+      body: { amount: 700 },
+    });
+    expect(deposited.status, deposited.text).toBe(200);
+    await openFromSearch(streamId, 2);
+    expect(await sealOf(2)).toBe('not sealed yet');
+
+    await page.getByRole('button', { name: 'Seal the log now' }).click();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('status')
+            .filter({ hasText: /^(Sealing|Sealed|Nothing new to seal)/ })
+            .textContent(),
+        WAIT,
+      )
+      .toMatch(/^Sealed checkpoints? \d+.*: log positions \d+ to \d+\.$/);
+    const sealed = await new SealRecords(t.client, t.stack.tableNames.seals).sealed(streamId, 2);
+    expect(sealed).toBeDefined();
+    // The stream is read again after the seal.
+    await expect
+      .poll(() => sealOf(2), WAIT)
+      .toBe(`sealed in checkpoint ${sealed!.sequence}, position ${sealed!.position} Proof`);
+    expect(await sealOf(1)).toBe('unsealed (stored before events were hashed)');
+    expect(await page.getByRole('link', { name: /^Proof of version 1/ }).count()).toBe(0);
+
+    // The link opens the proof route's JSON in a new tab.
+    const [proofPage, proofAnswer] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.context().waitForEvent('response', (response) => response.url().endsWith('/proof')),
+      page.getByRole('link', { name: 'Proof of version 2 (JSON, opens in a new tab)' }).click(),
+    ]);
+    expect(proofAnswer.status()).toBe(200);
+    const proof = (await proofAnswer.json()) as {
+      format: string;
+      event: { version: number; hash: string };
+      position: number;
+      checkpoint: { checkpoint: { sequence: number } };
+    };
+    await proofPage.close();
+    expect(proof).toMatchObject({
+      format: 'dynamo-event-sourcing/proof/v1',
+      event: { version: 2 },
+      position: sealed!.position,
+      checkpoint: { checkpoint: { sequence: sealed!.sequence } },
+    });
+    const hash = page.locator('#event-2').getByTitle(proof.event.hash);
+    expect(await hash.textContent()).toBe(`${proof.event.hash.slice(0, 12)}…`);
+    expect(await page.locator('#event-1').getByRole('cell').nth(6).textContent()).toBe('none');
+
+    // Appended after the seal: hashed, not sealed yet.
+    await t.api.post(`/accounts/${accountId}/deposits`, { body: { amount: 1 } });
+    await openFromSearch(streamId, 3);
+    expect(await sealOf(3)).toBe('not sealed yet');
+    expect(await sealOf(2)).toContain(`sealed in checkpoint ${sealed!.sequence}`);
   });
 
   it('serves the API docs page, which lists every route', async () => {

@@ -1,4 +1,5 @@
 import { byId, element, getJson, row } from './dom';
+import { hashCell, sealCell, type SealStatus } from './seal-view';
 
 interface StudioEvent {
   readonly eventId: string;
@@ -7,6 +8,8 @@ interface StudioEvent {
   readonly recordedAt: string;
   readonly data: unknown;
   readonly metadata?: Record<string, unknown>;
+  readonly hash?: string;
+  readonly seal?: SealStatus;
 }
 
 interface History {
@@ -59,6 +62,8 @@ export async function openStream(streamId: string): Promise<void> {
       event.recordedAt,
       element('pre', JSON.stringify(event.data, null, 2)),
       metadataCell(event.metadata),
+      sealCell(streamId, event.version, event.seal),
+      hashCell(event.hash),
     ]);
     tr.id = `event-${event.version}`;
     return tr;
@@ -68,6 +73,11 @@ export async function openStream(streamId: string): Promise<void> {
   slider.max = String(history.events.length);
   slider.value = String(history.events.length);
   showState(history.events.length);
+}
+
+/** Reads the open stream again (its seal statuses change when the log is sealed). */
+export async function reopenStream(): Promise<void> {
+  if (history) await openStream(history.streamId);
 }
 
 export function bindTimeTravel(): void {

@@ -1,7 +1,8 @@
 import { refreshChart } from './chart';
 import { refreshConsumers } from './consumers-view';
 import { byId, element, getJson, row } from './dom';
-import { bindTimeTravel, openStream } from './stream-view';
+import { bindSealNow } from './seal-view';
+import { bindTimeTravel, openStream, reopenStream } from './stream-view';
 
 interface StreamSummary {
   readonly streamId: string;
@@ -67,5 +68,6 @@ byId('search').addEventListener('submit', (event) => {
   void search(byId<HTMLInputElement>('query').value.trim());
 });
 bindTimeTravel();
+bindSealNow(reopenStream);
 every(1000, followLog);
 every(2000, async () => refreshChart(await refreshConsumers()));
