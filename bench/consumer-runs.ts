@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { accountEvents, accountStreamId, type AccountEvent } from '../functions/accounts/events';
-import { EventStore, eventFromItem, isEventItem } from '../functions/eventsourcing';
+import { EventStore } from '../functions/eventsourcing';
+import { eventFromItem, isEventItem } from '../functions/eventsourcing/event-items';
 import {
   prefixedTableNames,
   type StreamHostDeclaration,

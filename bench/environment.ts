@@ -5,7 +5,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient } from '../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../functions/eventsourcing';
 import { prefixedTableNames } from '../functions/eventsourcing/declaration';
 import { tables as declaredTables, type TableKey } from '../functions/system';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';

@@ -1,4 +1,5 @@
-import { EventCatalogue, type EventOfContexts } from './eventsourcing';
+import { EventCatalogue } from './eventsourcing';
+import type { EventOfContexts } from './eventsourcing/declaration';
 import { contexts } from './system';
 
 /**

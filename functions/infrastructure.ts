@@ -13,7 +13,7 @@ import {
   type FunctionDeclaration,
   type TableDeclaration,
 } from './eventsourcing/declaration';
-import { corruptEventsAlarm, queryFunction } from './eventsourcing/http/functions';
+import { corruptEventsAlarm, queryFunction } from './eventsourcing/http';
 
 export const sharedTables = {
   events: {

@@ -6,7 +6,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { BucketDeclaration } from '../functions/eventsourcing';
+import type { BucketDeclaration } from '../functions/eventsourcing/declaration';
 import { buckets, type BucketKey } from '../functions/system';
 
 /** Turns Object Lock on for an existing bucket declared write-once since it was created. */

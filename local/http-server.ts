@@ -8,10 +8,10 @@ import type {
   APIGatewayProxyResultV2,
   Context,
 } from 'aws-lambda';
-import type { FunctionDeclaration, RouteDeclaration } from '../functions/eventsourcing';
+import type { FunctionDeclaration, RouteDeclaration } from '../functions/eventsourcing/declaration';
 import { functions as declaredFunctions, routes as declaredRoutes } from '../functions/system';
 import { DEFAULT_CALLER_SETTINGS } from '../functions/eventsourcing/http/caller';
-import { loadFunctionHandler } from '../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../functions/eventsourcing/declaration';
 import { lambdaContext } from './lambda-context';
 import type { ToolRoutes } from './tool-routes';
 

@@ -1,6 +1,6 @@
-import type { FunctionDeclaration } from '../functions/eventsourcing';
+import type { FunctionDeclaration } from '../functions/eventsourcing/declaration';
 import { functions as declaredFunctions } from '../functions/system';
-import { loadFunctionHandler } from '../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../functions/eventsourcing/declaration';
 
 type ScheduledHandler = () => Promise<unknown>;
 

@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   bucketEnvironment,
-  createDynamoDbClient,
-  createS3Client,
   EVENT_BUS_NAME_VARIABLE,
-  HISTORY_LOG_VARIABLE,
-  LOCAL_SIGNING_KEY_PREFIX,
   prefixedBucketNames,
   prefixedTableNames,
   signingKeyEnvVar,
   tableEnvironment,
-} from '../functions/eventsourcing';
+} from '../functions/eventsourcing/declaration';
+import { createDynamoDbClient } from '../functions/eventsourcing';
+import { createS3Client } from '../functions/eventsourcing/aws';
+import {
+  HISTORY_LOG_VARIABLE,
+  LOCAL_SIGNING_KEY_PREFIX,
+} from '../functions/eventsourcing/integrity';
 import {
   buckets as declaredBuckets,
   signingKeys as declaredSigningKeys,

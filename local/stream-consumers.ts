@@ -2,13 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   type FunctionDeclaration,
-  localEndpointConfig,
   type StreamHostDeclaration,
   streamReaderProblems,
-} from '../functions/eventsourcing';
+} from '../functions/eventsourcing/declaration';
+import { localEndpointConfig } from '../functions/eventsourcing/aws';
 import { functions as declaredFunctions, streamHosts as declaredHosts } from '../functions/system';
 import { FailureDirectory } from './failure-destination';
-import { loadFunctionHandler } from '../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../functions/eventsourcing/declaration';
 import { StreamCheckpoints } from './stream-checkpoints';
 import { StreamRunner, type StreamHandler } from './stream-runner';
 import { latestStreamArn } from './tables';

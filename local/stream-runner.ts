@@ -14,7 +14,8 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { logger, type StreamHostDeclaration } from '../functions/eventsourcing';
+import { logger } from '../functions/eventsourcing';
+import type { StreamHostDeclaration } from '../functions/eventsourcing/declaration';
 import type { FailureCondition, FailureDirectory } from './failure-destination';
 import { lambdaContext, localFunctionArn } from './lambda-context';
 import { toLambdaRecord } from './lambda-stream-records';

@@ -8,7 +8,7 @@ import {
   type DynamoDBClient,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import type { KeyAttribute, TableDeclaration } from '../functions/eventsourcing';
+import type { KeyAttribute, TableDeclaration } from '../functions/eventsourcing/declaration';
 import { tables, type TableKey } from '../functions/system';
 
 function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchemaElement[] {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUNDLE_SIZES_FILE, type BundleSize } from '../../functions/eventsourcing/cdk/bundle-sizes';
+import { BUNDLE_SIZES_FILE, type BundleSize } from '../../functions/eventsourcing/cdk';
 import { spread, type Spread } from '../stats';
 
 /** One function's bundle with the time a fresh Node.js process takes to import it. */

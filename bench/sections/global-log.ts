@@ -2,7 +2,7 @@ import {
   GlobalLogReader,
   createGlobalLogIndexerHandler,
   type GlobalLogTables,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/global-log';
 import type { TableKey } from '../../functions/system';
 import { measureConsumerRuns, type ConsumerRun, type ConsumerSection } from '../consumer-runs';
 import type { BenchEnvironment } from '../environment';

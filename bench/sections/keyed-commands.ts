@@ -4,13 +4,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { CommandHandler } from '../../functions/eventsourcing';
-import { httpHandler } from '../../functions/eventsourcing/http/api';
-import { commandRoutes } from '../../functions/eventsourcing/http/commands';
-import {
-  IDEMPOTENCY_TTL_SECONDS,
-  IdempotencyKeys,
-} from '../../functions/eventsourcing/http/idempotency';
-import { commandResponse } from '../../functions/eventsourcing/http/responses';
+import { httpHandler } from '../../functions/eventsourcing/http';
+import { commandRoutes } from '../../functions/eventsourcing/http';
+import { IDEMPOTENCY_TTL_SECONDS } from '../../functions/eventsourcing/http/idempotency';
+import { IdempotencyKeys } from '../../functions/eventsourcing/http';
+import { commandResponse } from '../../functions/eventsourcing/http';
 import type { BenchEnvironment } from '../environment';
 import { interleave, pairwiseRatio } from '../interleave';
 import { timed } from '../load-generator';

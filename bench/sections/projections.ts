@@ -1,6 +1,7 @@
 import { toDomainEvent } from '../../functions/domain-events';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
-import { createConsumerHost, isReaction, type Projection } from '../../functions/eventsourcing';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
+import { createConsumerHost, isReaction } from '../../functions/eventsourcing/hosts';
+import type { Projection } from '../../functions/eventsourcing';
 import { handler as projectionsHost } from '../../functions/hosts/projections';
 import type { TableKey } from '../../functions/system';
 import {

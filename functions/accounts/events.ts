@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import {
   EventCatalogue,
-  eventTypesOf,
   type NewEventOf,
   type RecordedEvent,
   type RecordedEventOf,
 } from '../eventsourcing';
+import { eventTypesOf } from '../eventsourcing/event-schemas';
 
 export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
 export const CURRENCIES = ['USD'] as const;

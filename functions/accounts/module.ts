@@ -1,9 +1,5 @@
 import { contextModule, readModelTable } from '../eventsourcing/declaration';
-import {
-  commandFunction,
-  corruptEventsAlarm,
-  queryFunction,
-} from '../eventsourcing/http/functions';
+import { commandFunction, corruptEventsAlarm, queryFunction } from '../eventsourcing/http';
 import { eventsFrom, withTransfer } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
 import { accountEvents, accountIdOf } from './events';

@@ -1,17 +1,12 @@
 import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
-import { httpHandler, route } from '../eventsourcing/http/api';
-import { requireOwner, type Caller } from '../eventsourcing/http/caller';
-import { HttpError } from '../eventsourcing/http/errors';
-import { once } from '../eventsourcing/http/once';
-import { readPage, withoutKeys } from '../eventsourcing/http/read-model';
-import { etag, ok } from '../eventsourcing/http/responses';
-import {
-  cursorParam,
-  integerParam,
-  limitParam,
-  resourceId,
-} from '../eventsourcing/http/validation';
+import { httpHandler, route } from '../eventsourcing/http';
+import { requireOwner, type Caller } from '../eventsourcing/http';
+import { HttpError } from '../eventsourcing/http';
+import { once } from '../eventsourcing/http';
+import { readPage, withoutKeys } from '../eventsourcing/http';
+import { etag, ok } from '../eventsourcing/http';
+import { cursorParam, integerParam, limitParam, resourceId } from '../eventsourcing/http';
 import { accountStreamId } from './events';
 import { ownerAccountsProjection } from './projections/owner-accounts';
 import { accountSummariesProjection } from './projections/summaries';

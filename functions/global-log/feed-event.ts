@@ -1,4 +1,4 @@
-import type { LoggedEvent } from '../eventsourcing';
+import type { LoggedEvent } from '../eventsourcing/global-log';
 
 /** An event as the feed shows it to operators and other services: with its position. */
 export const feedEvent = ({ position, event }: LoggedEvent) => ({

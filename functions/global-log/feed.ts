@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import { domainEvents } from '../domain-events';
-import { GlobalLogReader, MAX_READ_LIMIT, createDynamoDbClient } from '../eventsourcing';
-import { httpHandler, route } from '../eventsourcing/http/api';
-import { ValidationError } from '../eventsourcing/http/errors';
-import { once } from '../eventsourcing/http/once';
-import { ok } from '../eventsourcing/http/responses';
-import { integerParam } from '../eventsourcing/http/validation';
+import { GlobalLogReader, MAX_READ_LIMIT } from '../eventsourcing/global-log';
+import { createDynamoDbClient } from '../eventsourcing';
+import { httpHandler, route } from '../eventsourcing/http';
+import { ValidationError } from '../eventsourcing/http';
+import { once } from '../eventsourcing/http';
+import { ok } from '../eventsourcing/http';
+import { integerParam } from '../eventsourcing/http';
 import { feedEvent } from './feed-event';
 import { globalLogTablesFromEnv } from './tables';
 

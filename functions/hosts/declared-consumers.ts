@@ -1,13 +1,11 @@
 import {
   type BatchConsumer,
-  type ConsumerDeclaration,
   type HostedConsumer,
   isBatchConsumer,
   isReaction,
-  type Projection,
-  type Reaction,
-  type StreamHostDeclaration,
-} from '../eventsourcing';
+} from '../eventsourcing/hosts';
+import type { ConsumerDeclaration, StreamHostDeclaration } from '../eventsourcing/declaration';
+import type { Projection, Reaction } from '../eventsourcing';
 
 interface CodeByKind {
   readonly projection: Projection;

@@ -1,5 +1,5 @@
 import { toDomainEvent } from '../domain-events';
-import { createConsumerHost } from '../eventsourcing';
+import { createConsumerHost } from '../eventsourcing/hosts';
 import { projections } from '../system';
 
 /**

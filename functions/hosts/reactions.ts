@@ -1,15 +1,11 @@
 import { toDomainEvent } from '../domain-events';
-import {
-  createConsumerHost,
-  createDynamoDbClient,
-  createGlobalLogIndexerHandler,
-  EVENT_BUS_NAME_VARIABLE,
-  storageFromEnv,
-  tableNameFromEnv,
-} from '../eventsourcing';
+import { createConsumerHost } from '../eventsourcing/hosts';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { createGlobalLogIndexerHandler } from '../eventsourcing/global-log';
+import { EVENT_BUS_NAME_VARIABLE, tableNameFromEnv } from '../eventsourcing/declaration';
 import { globalLogTablesFromEnv } from '../global-log/tables';
 import { GLOBAL_LOG_INDEXER } from '../infrastructure';
-import { once } from '../eventsourcing/http/once';
+import { once } from '../eventsourcing/http';
 import { createEventBridgeClient } from '../integration/eventbridge-client';
 import { integrationEventPublisher } from '../integration/publisher';
 import { streamHosts } from '../system';

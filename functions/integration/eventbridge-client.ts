@@ -1,5 +1,5 @@
 import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
-import { localEndpointConfig } from '../eventsourcing';
+import { localEndpointConfig } from '../eventsourcing/aws';
 
 /**
  * An EventBridge client for Lambda or for the local stack. `EVENTBRIDGE_ENDPOINT` points it at

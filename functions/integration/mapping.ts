@@ -1,5 +1,6 @@
 import { toDomainEvent, type DomainEvent } from '../domain-events';
-import { integrationMappingsOf, type PublishedTypeOf, type RecordedEvent } from '../eventsourcing';
+import { integrationMappingsOf, type PublishedTypeOf } from '../eventsourcing/declaration';
+import type { RecordedEvent } from '../eventsourcing';
 import { contexts } from '../system';
 import type { IntegrationEvent } from './contract';
 

@@ -3,7 +3,7 @@ import {
   type EventBridgeClient,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { sleep } from '../eventsourcing';
+import { sleep } from '../eventsourcing/retry';
 
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 export const MAX_ENTRIES_PER_CALL = 10;

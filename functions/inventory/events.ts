@@ -1,10 +1,6 @@
 import * as z from 'zod';
-import {
-  EventCatalogue,
-  eventTypesOf,
-  type NewEventOf,
-  type RecordedEventOf,
-} from '../eventsourcing';
+import { EventCatalogue, type NewEventOf, type RecordedEventOf } from '../eventsourcing';
+import { eventTypesOf } from '../eventsourcing/event-schemas';
 
 /** The data of each product event at its current schema version. */
 export const productEventSchemas = {

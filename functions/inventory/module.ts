@@ -1,5 +1,5 @@
 import { contextModule, readModelTable } from '../eventsourcing/declaration';
-import { commandFunction, queryFunction } from '../eventsourcing/http/functions';
+import { commandFunction, queryFunction } from '../eventsourcing/http';
 import type { IntegrationEvent } from '../integration/contract';
 import { productEvents } from './events';
 import { productCatalogueProjection } from './projections/catalogue';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { ReadModelReader, createDynamoDbClient } from '../eventsourcing';
-import { httpHandler, route } from '../eventsourcing/http/api';
-import { HttpError } from '../eventsourcing/http/errors';
-import { once } from '../eventsourcing/http/once';
-import { withoutKeys } from '../eventsourcing/http/read-model';
-import { etag, ok } from '../eventsourcing/http/responses';
-import { resourceId } from '../eventsourcing/http/validation';
+import { httpHandler, route } from '../eventsourcing/http';
+import { HttpError } from '../eventsourcing/http';
+import { once } from '../eventsourcing/http';
+import { withoutKeys } from '../eventsourcing/http';
+import { etag, ok } from '../eventsourcing/http';
+import { resourceId } from '../eventsourcing/http';
 import { productCatalogueProjection } from './projections/catalogue';
 import { catalogueKey } from './read-models';
 

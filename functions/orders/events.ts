@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import {
   EventCatalogue,
-  eventTypesOf,
   type NewEventOf,
   type RecordedEvent,
   type RecordedEventOf,
 } from '../eventsourcing';
+import { eventTypesOf } from '../eventsourcing/event-schemas';
 
 /**
  * The data of each order event at its current schema version. A change to a shape bumps the

@@ -1,5 +1,5 @@
 import { contextModule, readModelTable } from '../eventsourcing/declaration';
-import { commandFunction, queryFunction } from '../eventsourcing/http/functions';
+import { commandFunction, queryFunction } from '../eventsourcing/http';
 import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
 import { orderEvents, orderIdOf } from './events';

@@ -1,15 +1,16 @@
 import { ulid } from 'ulid';
 import * as z from 'zod';
-import { createDynamoDbClient, storageFromEnv, tableNameFromEnv } from '../eventsourcing';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { tableNameFromEnv } from '../eventsourcing/declaration';
 import { MAX_AMOUNT } from '../accounts/decider';
 import { accountOwner, accountStore } from '../accounts/service';
-import { httpHandler } from '../eventsourcing/http/api';
-import { requireOwner } from '../eventsourcing/http/caller';
-import { commandRoutes } from '../eventsourcing/http/commands';
-import { IdempotencyKeys } from '../eventsourcing/http/idempotency';
-import { once } from '../eventsourcing/http/once';
-import { etag } from '../eventsourcing/http/responses';
-import { money, resourceId } from '../eventsourcing/http/validation';
+import { httpHandler } from '../eventsourcing/http';
+import { requireOwner } from '../eventsourcing/http';
+import { commandRoutes } from '../eventsourcing/http';
+import { IdempotencyKeys } from '../eventsourcing/http';
+import { once } from '../eventsourcing/http';
+import { etag } from '../eventsourcing/http';
+import { money, resourceId } from '../eventsourcing/http';
 import { transferIdOf, transferStreamId } from './events';
 import { transferCommandHandler } from './service';
 

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import {
   EventCatalogue,
-  eventTypesOf,
   type NewEventOf,
   type RecordedEvent,
   type RecordedEventOf,
 } from '../eventsourcing';
+import { eventTypesOf } from '../eventsourcing/event-schemas';
 
 /** The data of each transfer event at its current schema version. */
 export const transferEventSchemas = {

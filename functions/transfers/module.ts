@@ -1,9 +1,5 @@
 import { contextModule, readModelTable } from '../eventsourcing/declaration';
-import {
-  commandFunction,
-  corruptEventsAlarm,
-  queryFunction,
-} from '../eventsourcing/http/functions';
+import { commandFunction, corruptEventsAlarm, queryFunction } from '../eventsourcing/http';
 import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
 import { transferEvents, transferIdOf } from './events';

@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { accountOwner, accountStore } from '../accounts/service';
-import { httpHandler, route } from '../eventsourcing/http/api';
-import { forbidden } from '../eventsourcing/http/caller';
-import { HttpError } from '../eventsourcing/http/errors';
-import { once } from '../eventsourcing/http/once';
-import { etag, ok } from '../eventsourcing/http/responses';
-import { resourceId } from '../eventsourcing/http/validation';
+import { httpHandler, route } from '../eventsourcing/http';
+import { forbidden } from '../eventsourcing/http';
+import { HttpError } from '../eventsourcing/http';
+import { once } from '../eventsourcing/http';
+import { etag, ok } from '../eventsourcing/http';
+import { resourceId } from '../eventsourcing/http';
 import { transferStreamId } from './events';
 import { transferRepository } from './service';
 

@@ -4,13 +4,12 @@ import {
   EventCatalogue,
   EventStore,
   repositoryFor,
-  retryWithBackoff,
   type AggregateRepository,
   type EventMetadata,
   type EventSourcingStorage,
   type LoadedAggregate,
-  type RetryPolicy,
 } from '../eventsourcing';
+import { retryWithBackoff, type RetryPolicy } from '../eventsourcing/retry';
 import { accountEvents, accountStreamId } from '../accounts/events';
 import { accountRepository, type AccountRepository } from '../accounts/service';
 import { transferDecider, type TransferCommand, type TransferState } from './decider';

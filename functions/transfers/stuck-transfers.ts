@@ -1,13 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   createDynamoDbClient,
-  createMetrics,
   logger,
   type ReadModelKey,
   ReadModelReader,
   storageFromEnv,
 } from '../eventsourcing';
-import { once } from '../eventsourcing/http/once';
+import { createMetrics } from '../eventsourcing/aws';
+import { once } from '../eventsourcing/http';
 import {
   IN_FLIGHT_SHARDS,
   inFlightPartition,

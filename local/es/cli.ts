@@ -5,7 +5,7 @@
  */
 // First: it silences the SDK's Node.js version notice before any module loads the SDK.
 import { runCli, terminalIo } from '../cli-support';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { runEs } from './run';
 import { applyTarget, checkReachable, localTarget } from './target';
 

@@ -3,7 +3,7 @@ import {
   type ConsumerRuntime,
   type ParkedStream,
   type RedriveOutcome,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/hosts';
 import { UsageError } from './command';
 import type { EsContext } from './context';
 

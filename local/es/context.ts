@@ -1,20 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventStore, type CorruptEventError } from '../../functions/eventsourcing';
 import {
-  EventStore,
   GlobalLogIndexer,
   GlobalLogReader,
   IndexerParking,
   TableCheckpoint,
-  findCorruptEvents,
-  type ConsumerHost,
-  type ConsumerRuntime,
-  type CorruptEventError,
   type SubscriptionCheckpoint,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/global-log';
+import { findCorruptEvents } from '../../functions/eventsourcing/operator';
+import type { ConsumerHost, ConsumerRuntime } from '../../functions/eventsourcing/hosts';
 import { domainEvents } from '../../functions/domain-events';
 import { GLOBAL_LOG_INDEXER } from '../../functions/infrastructure';
 import { functions, streamHosts, type TableKey } from '../../functions/system';
-import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
 import { historyTools, type HistoryTarget, type HistoryTools } from './history-target';

@@ -3,23 +3,25 @@ import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   bucketNameEnvVar,
+  prefixedBucketNames,
+  signingKeyEnvVar,
+} from '../../functions/eventsourcing/declaration';
+import {
   CheckpointSealer,
-  createS3Client,
   HISTORY_LOG_VARIABLE,
   HistoryVerifier,
   LOCAL_SIGNING_KEY_PREFIX,
-  prefixedBucketNames,
   S3CheckpointStore,
   signerFromEnv,
-  signingKeyEnvVar,
   type CheckpointSigner,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/integrity';
+import { createS3Client } from '../../functions/eventsourcing/aws';
 import { buckets as declaredBuckets } from '../../functions/system';
 import {
   bucketOutputId,
   publicKeyOutputId,
   signingKeyOutputId,
-} from '../../functions/eventsourcing/declaration/output-ids';
+} from '../../functions/eventsourcing/declaration';
 import { TargetError } from './target';
 
 /** Where a stack keeps its checkpoints, and the key that signs them. */

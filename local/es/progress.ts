@@ -1,4 +1,4 @@
-import type { RebuildProgress } from '../../functions/eventsourcing';
+import type { RebuildProgress } from '../../functions/eventsourcing/operator';
 import { formatNumber } from './command';
 
 const BAR_WIDTH = 24;

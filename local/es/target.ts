@@ -3,9 +3,9 @@ import {
   prefixedTableNames,
   tableEnvironment,
   tableNameEnvVar,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/declaration';
 import { tables as declaredTables, type TableKey } from '../../functions/system';
-import { tableOutputId } from '../../functions/eventsourcing/declaration/output-ids';
+import { tableOutputId } from '../../functions/eventsourcing/declaration';
 import { localHistoryTarget, type HistoryTarget } from './history-target';
 
 /** The tables a command works on, and where DynamoDB is for them. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Routes } from '../../functions/eventsourcing/http/api';
+import type { Routes } from '../../functions/eventsourcing/http';
 import { isCommandRoute } from '../../functions/eventsourcing/http/commands';
 import type { RouteDeclaration, RouteExample } from '../../functions/eventsourcing/declaration';
 import {
@@ -7,7 +7,7 @@ import {
   routes as declaredRoutes,
   type FunctionKey,
 } from '../../functions/system';
-import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import { errorResponses, headerParameters, successResponse, ERROR_SCHEMA } from './responses';
 
 type JsonSchema = Record<string, unknown>;

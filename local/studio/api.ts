@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SealRecords } from '../../functions/eventsourcing/integrity/seal-records';
+import { SealRecords } from '../../functions/eventsourcing/integrity';
 import { feedEvent } from '../../functions/global-log/feed-event';
-import type { handler as sealHandler } from '../../functions/eventsourcing/integrity/handlers/seal';
+import type { handler as sealHandler } from '../../functions/eventsourcing/http/health';
 import type { TableKey } from '../../functions/system';
 import { systemContext, type EsContext } from '../es/context';
 import { selectParkingConsumers } from '../es/consumer-selection';

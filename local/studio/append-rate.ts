@@ -1,4 +1,4 @@
-import type { GlobalLogReader } from '../../functions/eventsourcing';
+import type { GlobalLogReader } from '../../functions/eventsourcing/global-log';
 
 export interface RateBucket {
   /** Start of the bucket (ISO time). */

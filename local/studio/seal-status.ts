@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../functions/eventsourcing';
-import type { SealedRun } from '../../functions/eventsourcing/integrity/seal-records';
+import type { SealedRun } from '../../functions/eventsourcing/integrity';
 
 /**
  * Where an event stands in the verifiable history (docs/integrity.md):

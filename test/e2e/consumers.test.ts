@@ -3,13 +3,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryKey } from '../../functions/accounts/read-models';
+import { GlobalLogReader } from '../../functions/eventsourcing/global-log';
 import {
-  GlobalLogReader,
   ParkedStreams,
   type ConsumerHost,
   type ConsumerRuntime,
   type ParkedStream,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/hosts';
 import { GenerationKeys } from '../../functions/eventsourcing/projections/read-model-keys';
 import { systemContext } from '../../local/es/context';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';

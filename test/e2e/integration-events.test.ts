@@ -7,7 +7,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toDomainEvent } from '../../functions/domain-events';
 import { EventStore, type RecordedEvent } from '../../functions/eventsourcing';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { createEventBridgeClient } from '../../functions/integration/eventbridge-client';
 import { toIntegrationEvent } from '../../functions/integration/mapping';
 import { integrationEventPublisher } from '../../functions/integration/publisher';

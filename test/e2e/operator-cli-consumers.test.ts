@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ParkedStreams } from '../../functions/eventsourcing';
+import { ParkedStreams } from '../../functions/eventsourcing/hosts';
 import { systemContext } from '../../local/es/context';
 import type { ConsumerStatus, ConsumerStatuses } from '../../local/es/views/consumer-status';
 import { waitFor } from '../../local/wait-for';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../functions/eventsourcing';
-import { tableEnvironment } from '../../functions/eventsourcing';
+import { tableEnvironment } from '../../functions/eventsourcing/declaration';
 import { commands } from '../../local/es/commands';
 import { systemContext } from '../../local/es/context';
 import { freePort } from '../../local/ports';

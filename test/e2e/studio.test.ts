@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SealRecords } from '../../functions/eventsourcing/integrity/seal-records';
+import { SealRecords } from '../../functions/eventsourcing/integrity';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { poisonAccountSummary } from '../support/poison';
 import { putStoredEvent } from '../support/stored-items';

@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GlobalLogReader, ParkedStreams } from '../../functions/eventsourcing';
+import { GlobalLogReader } from '../../functions/eventsourcing/global-log';
+import { ParkedStreams } from '../../functions/eventsourcing/hosts';
 import { systemContext } from '../../local/es/context';
 import { waitFor } from '../../local/wait-for';
 import { expectCorruptAnswers } from '../support/corrupt-event';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_SIGNING_KEY_PREFIX, signerFromEnv } from '../../functions/eventsourcing';
+import { LOCAL_SIGNING_KEY_PREFIX, signerFromEnv } from '../../functions/eventsourcing/integrity';
 import { systemContext } from '../../local/es/context';
 import type { HistoryTarget } from '../../local/es/history-target';
 import { waitFor } from '../../local/wait-for';

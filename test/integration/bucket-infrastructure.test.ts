@@ -9,10 +9,10 @@ import type {
   FunctionDeclaration,
   SystemDeclaration,
 } from '../../functions/eventsourcing/declaration';
-import { grantBucketAccess } from '../../functions/eventsourcing/cdk/bucket-access';
+import { grantBucketAccess } from '../../functions/eventsourcing/cdk';
 import { systemDeclaration } from '../../lib/declaration';
 import { SystemStack } from '../../lib/system-stack';
-import { readDeploymentSettings } from '../../functions/eventsourcing/cdk/settings';
+import { readDeploymentSettings } from '../../functions/eventsourcing/cdk';
 
 const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;

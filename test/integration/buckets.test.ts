@@ -12,7 +12,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createS3Client } from '../../functions/eventsourcing';
+import { createS3Client } from '../../functions/eventsourcing/aws';
 import { startLocalS3 } from '../../local/s3/server';
 import { createBucket, s3ErrorOf, uniqueBucket } from '../support/s3';
 

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointBytes } from '../../functions/eventsourcing/integrity/checkpoint';
 import {
-  checkpointBytes,
   verifyCheckpointSignature,
   type CheckpointBody,
-} from '../../functions/eventsourcing/integrity/checkpoint';
-import { KmsCheckpointSigner } from '../../functions/eventsourcing/integrity/kms-signer';
+} from '../../functions/eventsourcing/integrity';
+import { KmsCheckpointSigner } from '../../functions/eventsourcing/integrity';
 import { LOCAL_KEY_FILE } from '../../functions/eventsourcing/integrity/local-signer';
-import { signCheckpoint, signingFailureOf } from '../../functions/eventsourcing/integrity/signer';
+import { signCheckpoint } from '../../functions/eventsourcing/integrity';
+import { signingFailureOf } from '../../functions/eventsourcing/integrity/signer';
 import { startFakeKms, type FakeKms } from '../support/fake-kms';
 
 let kms: FakeKms;

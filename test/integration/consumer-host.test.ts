@@ -7,13 +7,12 @@ import {
   EventCatalogue,
   EventStore,
   ReactionFailedAt,
-  createConsumerHost,
   createDynamoDbClient,
-  type ConsumerHostOptions,
   type Projection,
   type Reaction,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
+import { createConsumerHost, type ConsumerHostOptions } from '../../functions/eventsourcing/hosts';
 import { freePort } from '../../local/ports';
 import { balanceProjection, createReadModelTable } from '../support/balance-projection';
 import {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  EventStore,
-  type GlobalLogReader,
-  type GlobalLogIndexerHandler,
-  type ProjectionRuntime,
-} from '../../functions/eventsourcing';
+import { EventStore } from '../../functions/eventsourcing';
+import type {
+  GlobalLogReader,
+  GlobalLogIndexerHandler,
+} from '../../functions/eventsourcing/global-log';
+import type { ProjectionRuntime } from '../../functions/eventsourcing/hosts';
 import type { EsIo } from '../../local/es/context';
 import { formatProgress } from '../../local/es/progress';
 import type { ConsumerStatuses } from '../../local/es/views/consumer-status';

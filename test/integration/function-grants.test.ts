@@ -7,17 +7,15 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createDynamoDbClient, type RecordedEvent } from '../../functions/eventsourcing';
+import { createS3Client } from '../../functions/eventsourcing/aws';
+import { eventFromItem, isEventItem } from '../../functions/eventsourcing/event-items';
 import {
-  createDynamoDbClient,
-  createS3Client,
-  eventFromItem,
   HISTORY_LOG_VARIABLE,
-  isEventItem,
   LOCAL_SIGNING_KEY_PREFIX,
   signerFromEnv,
   verifyProof,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/integrity';
 import {
   EVENT_BUS_NAME_VARIABLE,
   bucketEnvironment,
@@ -38,7 +36,7 @@ import {
 } from '../../functions/system';
 import { createBuckets } from '../../local/buckets';
 import { startLocalEventBus, type LocalEventBus } from '../../local/event-bus';
-import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import { createTables } from '../../local/tables';
 import { apiEvent, jwtCaller, lambdaContext } from '../support/api-gateway-events';
 import { startGrantingProxy, type GrantingProxy } from '../support/granting-proxy';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TableCheckpoint } from '../../functions/eventsourcing';
+import { TableCheckpoint } from '../../functions/eventsourcing/global-log';
 import type { EsIo } from '../../local/es/context';
 import { waitFor } from '../../local/wait-for';
 import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';

@@ -3,8 +3,8 @@ import {
   GlobalLogSubscription,
   TableCheckpoint,
   type LoggedEvent,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/global-log';
+import type { RecordedEvent } from '../../functions/eventsourcing';
 import { waitFor } from '../../local/wait-for';
 import { seededRandom } from '../support/balance-projection';
 import { createGlobalLogFixture, expectExactlyOnce, waitUntilIndexed } from '../support/global-log';

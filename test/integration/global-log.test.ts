@@ -7,13 +7,11 @@ import * as z from 'zod';
 import {
   backfillGlobalLog,
   createGlobalLogIndexerHandler,
-  EventCatalogue,
-  EventStore,
   GlobalLogIndexer,
   InvalidLogReadError,
   type GlobalLogIndexerHandler,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/global-log';
+import { EventCatalogue, EventStore, type RecordedEvent } from '../../functions/eventsourcing';
 import { waitFor } from '../../local/wait-for';
 import { randomHistories, seededRandom } from '../support/balance-projection';
 import {

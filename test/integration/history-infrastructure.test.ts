@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { declarationProblems } from '../../functions/eventsourcing/declaration';
 import { systemDeclaration } from '../../lib/declaration';
 import { SystemStack } from '../../lib/system-stack';
-import { readDeploymentSettings } from '../../functions/eventsourcing/cdk/settings';
+import { readDeploymentSettings } from '../../functions/eventsourcing/cdk';
 
 const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;

@@ -10,14 +10,14 @@ import {
   EventStore,
   type Decider,
 } from '../../functions/eventsourcing';
-import { logger } from '../../functions/eventsourcing/logger';
-import { httpHandler, route } from '../../functions/eventsourcing/http/api';
-import { requireOwner } from '../../functions/eventsourcing/http/caller';
-import { commandRoutes } from '../../functions/eventsourcing/http/commands';
-import { IdempotencyKeys } from '../../functions/eventsourcing/http/idempotency';
+import { logger } from '../../functions/eventsourcing';
+import { httpHandler, route } from '../../functions/eventsourcing/http';
+import { requireOwner } from '../../functions/eventsourcing/http';
+import { commandRoutes } from '../../functions/eventsourcing/http';
+import { IdempotencyKeys } from '../../functions/eventsourcing/http';
 import { MAX_BODY_BYTES } from '../../functions/eventsourcing/http/request';
-import { commandResponse, ok } from '../../functions/eventsourcing/http/responses';
-import { money, resourceId } from '../../functions/eventsourcing/http/validation';
+import { commandResponse, ok } from '../../functions/eventsourcing/http';
+import { money, resourceId } from '../../functions/eventsourcing/http';
 import {
   TEST_CALLER_ARN,
   apiEvent,

@@ -5,7 +5,7 @@ import type {
   RouteDeclaration,
 } from '../../functions/eventsourcing/declaration';
 import { routes as declaredRoutes } from '../../functions/system';
-import { callerOf } from '../../functions/eventsourcing/http/caller';
+import { callerOf } from '../../functions/eventsourcing/http';
 import {
   LOCAL_CALLER_ARN,
   matchRoute,

@@ -22,12 +22,9 @@ import {
   AppendOnlyTablesCheck,
   appendOnlyTables,
   findAppendOnlyViolations,
-} from '../../functions/eventsourcing/cdk/append-only-check';
-import {
-  BUNDLE_SIZES_FILE,
-  recordBundleSizes,
-} from '../../functions/eventsourcing/cdk/bundle-sizes';
-import { addPolicyChecks } from '../../functions/eventsourcing/cdk/checks';
+} from '../../functions/eventsourcing/cdk';
+import { BUNDLE_SIZES_FILE, recordBundleSizes } from '../../functions/eventsourcing/cdk';
+import { addPolicyChecks } from '../../functions/eventsourcing/cdk';
 import {
   validateDeclaration,
   type StreamHostDeclaration,
@@ -35,9 +32,9 @@ import {
 } from '../../functions/eventsourcing/declaration';
 import { systemDeclaration } from '../../lib/declaration';
 import { SystemStack } from '../../lib/system-stack';
-import { readDeploymentSettings } from '../../functions/eventsourcing/cdk/settings';
-import { grantTableAccess } from '../../functions/eventsourcing/cdk/table-access';
-import { ITEM_CHANGING_ACTIONS } from '../../functions/eventsourcing/cdk/tables';
+import { readDeploymentSettings } from '../../functions/eventsourcing/cdk';
+import { grantTableAccess } from '../../functions/eventsourcing/cdk';
+import { ITEM_CHANGING_ACTIONS } from '../../functions/eventsourcing/cdk';
 
 // ---------------------------------------------------------------------------------------------
 // Declarations and synthesis

@@ -2,12 +2,8 @@ import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import {
-  EventCatalogue,
-  EventStore,
-  findCorruptEvents,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
+import { EventCatalogue, EventStore, type RecordedEvent } from '../../functions/eventsourcing';
+import { findCorruptEvents } from '../../functions/eventsourcing/operator';
 import { eventsByStream } from '../../functions/eventsourcing/consumers/stream-records';
 import { expectedBalances } from '../support/balance-projection';
 import { createGlobalLogFixture, type GlobalLogFixture } from '../support/global-log';

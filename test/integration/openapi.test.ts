@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Routes } from '../../functions/eventsourcing/http/api';
+import type { Routes } from '../../functions/eventsourcing/http';
 import { functions, routes } from '../../functions/system';
-import { loadFunctionHandler } from '../../functions/eventsourcing/declaration/function-modules';
+import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import { startHttpServer, type LocalHttpServer } from '../../local/http-server';
 import { describedRoutes, openApiDocument } from '../../local/openapi/document';
 import { apiDocsPages } from '../../local/openapi/pages';

@@ -4,7 +4,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../functions/system';
 import { stackTarget } from '../../local/es/stack-target';
-import { tableOutputId } from '../../functions/eventsourcing/declaration/output-ids';
+import { tableOutputId } from '../../functions/eventsourcing/declaration';
 import { localTarget } from '../../local/es/target';
 
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';

@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ReadModelReader } from '../../functions/eventsourcing';
 import {
-  ReadModelReader,
   RebuildInterruptedError,
   rebuildProjection,
   rebuildStatus,
   removeRetiredGenerations,
   type RebuildProgress,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/operator';
 import { waitFor } from '../../local/wait-for';
 import {
   balanceProjection,

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   EventStore,
   ReadModelReader,
-  createConsumerHost,
   type Projection,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
+import { createConsumerHost } from '../../functions/eventsourcing/hosts';
 import { balanceProjection } from '../support/balance-projection';
 import {
   balanceHandler,

@@ -17,7 +17,7 @@ import {
   signCheckpoint,
   storedCheckpointJson,
   verifyProof,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/integrity';
 import {
   createHistoryFixture,
   eventKey,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { prefixedTableNames } from '../../functions/eventsourcing/declaration';
 import { tables as declaredTables, type TableKey } from '../../functions/system';
 import { createTables } from '../../local/tables';

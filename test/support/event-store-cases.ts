@@ -1,4 +1,4 @@
-import { type EventStreamStore, type NewEvent } from '../../functions/eventsourcing';
+import type { EventStreamStore, NewEvent } from '../../functions/eventsourcing';
 
 /** What the contract needs of one storage, past the store itself. */
 export interface EventStoreHarness {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type EventStreamStore } from '../../functions/eventsourcing';
+import type { EventStreamStore } from '../../functions/eventsourcing';
 import { events, newStreamId, type EventStoreHarness } from './event-store-cases';
 import { appendContract } from './event-store-append-contract';
 import { hashChainContract } from './event-store-hash-contract';

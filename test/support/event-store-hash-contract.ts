@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
-import { ConcurrencyError, eventItem, type RecordedEvent } from '../../functions/eventsourcing';
-import { eventHash, storedFieldsOf } from '../../functions/eventsourcing/integrity/event-hash';
+import { ConcurrencyError, type RecordedEvent } from '../../functions/eventsourcing';
+import { eventItem } from '../../functions/eventsourcing/event-items';
+import { eventHash, storedFieldsOf } from '../../functions/eventsourcing/integrity';
 import { events, newStreamId, type Context } from './event-store-cases';
 
 /** The hash an event should carry, recomputed from its stored fields and its predecessor's. */

@@ -1,16 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
+import { EventStore, type RecordedEvent } from '../../functions/eventsourcing';
 import {
-  EventStore,
   GlobalLogReader,
   createGlobalLogIndexerHandler,
   type GlobalLogIndexerHandler,
   type GlobalLogReaderOptions,
   type GlobalLogTables,
   type LogReference,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+} from '../../functions/eventsourcing/global-log';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { waitFor } from '../../local/wait-for';
 import { createTestTables, type TestTables } from './dynamodb';
 import { balanceEvents } from './test-events';

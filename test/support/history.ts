@@ -7,16 +7,14 @@ import { inject } from 'vitest';
 import {
   CheckpointSealer,
   EventProofs,
-  EventStore,
-  GlobalLogIndexer,
   HistoryVerifier,
   LocalCheckpointSigner,
   S3CheckpointStore,
-  createS3Client,
   type Finding,
-  type NewEvent,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/integrity';
+import { EventStore, type NewEvent, type RecordedEvent } from '../../functions/eventsourcing';
+import { GlobalLogIndexer } from '../../functions/eventsourcing/global-log';
+import { createS3Client } from '../../functions/eventsourcing/aws';
 import { createTestTables, type TestTables } from './dynamodb';
 import { storeTestEvents } from './test-events';
 

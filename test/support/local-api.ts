@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { eventFromItem, isEventItem } from '../../functions/eventsourcing/event-items';
-import type { RecordedEvent } from '../../functions/eventsourcing/types';
+import type { RecordedEvent } from '../../functions/eventsourcing';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { waitFor } from '../../local/wait-for';
 import { apiClient, type ApiClient, type ApiResponse } from './api-client';

@@ -1,9 +1,7 @@
-import {
-  EventStore,
-  findCorruptEvents,
-  type ConsumerRuntime,
-  type GlobalLogReader,
-} from '../../functions/eventsourcing';
+import { EventStore } from '../../functions/eventsourcing';
+import { findCorruptEvents } from '../../functions/eventsourcing/operator';
+import type { ConsumerRuntime } from '../../functions/eventsourcing/hosts';
+import type { GlobalLogReader } from '../../functions/eventsourcing/global-log';
 import { systemContext, type EsContext, type EsIo } from '../../local/es/context';
 import { runEs } from '../../local/es/run';
 import type { TestTables } from './dynamodb';

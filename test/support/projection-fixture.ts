@@ -6,12 +6,10 @@ import {
   createConsumerHost,
   type ConsumerHost,
   type ConsumerHostOptions,
-  type EventStore,
   type ProjectionRuntime,
   type ProjectionTables,
-  type Reaction,
-  type RecordedEvent,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/hosts';
+import type { EventStore, Reaction, RecordedEvent } from '../../functions/eventsourcing';
 import {
   balanceProjection,
   createReadModelTable,

@@ -2,21 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CheckpointBody } from '../../functions/eventsourcing/integrity/checkpoint';
+import type { CheckpointBody } from '../../functions/eventsourcing/integrity';
 import { toHex } from '../../functions/eventsourcing/integrity/encoding';
-import {
-  eventHash,
-  type StoredEventFields,
-} from '../../functions/eventsourcing/integrity/event-hash';
+import { eventHash, type StoredEventFields } from '../../functions/eventsourcing/integrity';
 import { leafBytes } from '../../functions/eventsourcing/integrity/leaf';
-import { LocalCheckpointSigner } from '../../functions/eventsourcing/integrity/local-signer';
+import { LocalCheckpointSigner } from '../../functions/eventsourcing/integrity';
 import { leafHash, merkleRoot } from '../../functions/eventsourcing/integrity/merkle';
-import {
-  buildProof,
-  type BuildProofInput,
-  type EventProof,
-} from '../../functions/eventsourcing/integrity/proof';
-import { signCheckpoint } from '../../functions/eventsourcing/integrity/signer';
+import { buildProof, type BuildProofInput } from '../../functions/eventsourcing/integrity/proof';
+import type { EventProof } from '../../functions/eventsourcing/integrity';
+import { signCheckpoint } from '../../functions/eventsourcing/integrity';
 
 /** A signed checkpoint over positions 1201..1450 of random events, and one event in it to prove. */
 export interface ProofFixture {

@@ -5,7 +5,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { eventItem, type ConditionalPut, type RecordedEvent } from '../../functions/eventsourcing';
+import { eventItem } from '../../functions/eventsourcing/event-items';
+import type { ConditionalPut, RecordedEvent } from '../../functions/eventsourcing';
 
 /**
  * Writes an event item straight into the events table, past every check of the event store:

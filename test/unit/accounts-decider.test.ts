@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { given } from '../../functions/eventsourcing/decider-testing';
+import { given } from '../../functions/eventsourcing/testing';
 import {
   MAX_AMOUNT,
   MAX_BALANCE,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../functions/eventsourcing';
 import {
-  ConfigurationError,
   bucketEnvironment,
   bucketNameEnvVar,
   bucketNameFromEnv,
@@ -11,7 +11,7 @@ import {
   type ConsumerDeclaration,
   type FunctionDeclaration,
   type SystemDeclaration,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/declaration';
 import * as system from '../../functions/system';
 import { systemDeclaration } from '../../lib/declaration';
 

@@ -6,11 +6,10 @@ import {
   ConcurrencyError,
   DomainError,
   EventCatalogue,
-  InMemoryEventStore,
-  InMemoryEventTable,
   type EventStreamStore,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
+import { InMemoryEventStore, InMemoryEventTable } from '../../functions/eventsourcing/testing';
 import { counter, type CounterEvent } from '../support/counter';
 import { counterEventSchemas, counterEvents } from '../support/test-events';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/eventsourcing';
-import { given } from '../../functions/eventsourcing/decider-testing';
+import { given } from '../../functions/eventsourcing/testing';
 import { counter } from '../support/counter';
 
 describe('given/when/then for deciders (no database)', () => {

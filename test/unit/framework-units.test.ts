@@ -6,21 +6,21 @@ import * as z from 'zod';
 import {
   CorruptEventError,
   EventCatalogue,
-  eventFromItem,
-  eventItem,
   everyNEvents,
-  retryWithBackoff,
   hybrid,
   timeBased,
   UpcastError,
-  Upcasters,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
+import { eventFromItem, eventItem } from '../../functions/eventsourcing/event-items';
+import { retryWithBackoff } from '../../functions/eventsourcing/retry';
+import { Upcasters } from '../../functions/eventsourcing/upcasting';
 import { eventFromAttributes, readEventItem } from '../../functions/eventsourcing/event-items';
 import { itemBytes } from '../../functions/eventsourcing/item-size';
 import { backoffDelay } from '../../functions/eventsourcing/retry';
 import { KnownVersions } from '../../functions/eventsourcing/known-versions';
-import { callerOf, groupsOf, requireOwner } from '../../functions/eventsourcing/http/caller';
+import { callerOf, requireOwner } from '../../functions/eventsourcing/http';
+import { groupsOf } from '../../functions/eventsourcing/http/caller';
 
 const at = (iso: string) => new Date(iso);
 

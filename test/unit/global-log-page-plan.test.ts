@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Epochs, type LogHead } from '../../functions/eventsourcing/global-log/layout';
-import { planPage, type PendingEntry } from '../../functions/eventsourcing/global-log/page-plan';
+import { Epochs, type LogHead } from '../../functions/eventsourcing/global-log';
+import { planPage, type PendingEntry } from '../../functions/eventsourcing/global-log';
 
 const EMPTY: LogHead = { lastPosition: 0, pages: 0, types: {} };
 const at = (second: number) => `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InMemoryEventStore,
-  InMemoryEventTable,
-  UnsupportedOperationError,
-} from '../../functions/eventsourcing';
+import { InMemoryEventStore, InMemoryEventTable } from '../../functions/eventsourcing/testing';
+import { UnsupportedOperationError } from '../../functions/eventsourcing';
 import { eventStoreContract } from '../support/event-store-contract';
 import { storeTestEvents } from '../support/test-events';
 

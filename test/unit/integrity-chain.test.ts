@@ -7,7 +7,7 @@ import {
   eventHash,
   storedFieldsOf,
   type StoredEventFields,
-} from '../../functions/eventsourcing/integrity/event-hash';
+} from '../../functions/eventsourcing/integrity';
 
 type Item = Record<string, AttributeValue>;
 

@@ -7,15 +7,17 @@ import {
   InvalidCheckpointError,
   checkpointBytes,
   checkpointHash,
+} from '../../functions/eventsourcing/integrity/checkpoint';
+import {
   checkpointKey,
   parseStoredCheckpoint,
   storedCheckpointJson,
   verifyCheckpointSignature,
   type CheckpointBody,
   type StoredCheckpoint,
-} from '../../functions/eventsourcing/integrity/checkpoint';
-import { LocalCheckpointSigner } from '../../functions/eventsourcing/integrity/local-signer';
-import { signCheckpoint } from '../../functions/eventsourcing/integrity/signer';
+} from '../../functions/eventsourcing/integrity';
+import { LocalCheckpointSigner } from '../../functions/eventsourcing/integrity';
+import { signCheckpoint } from '../../functions/eventsourcing/integrity';
 
 const body = (keyId: string): CheckpointBody => ({
   format: 'dynamo-event-sourcing/checkpoint/v1',

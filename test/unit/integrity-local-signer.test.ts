@@ -3,10 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  LOCAL_KEY_FILE,
-  LocalCheckpointSigner,
-} from '../../functions/eventsourcing/integrity/local-signer';
+import { LOCAL_KEY_FILE } from '../../functions/eventsourcing/integrity/local-signer';
+import { LocalCheckpointSigner } from '../../functions/eventsourcing/integrity';
 import { localKeyId } from '../../functions/eventsourcing/integrity/public-key';
 import { KmsLikeError, signingFailureOf } from '../../functions/eventsourcing/integrity/signer';
 

@@ -1,11 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_HASH, toHex } from '../../functions/eventsourcing/integrity/encoding';
-import {
-  buildProof,
-  verifyProof,
-  type ProofStep,
-} from '../../functions/eventsourcing/integrity/proof';
+import { buildProof, type ProofStep } from '../../functions/eventsourcing/integrity/proof';
+import { verifyProof } from '../../functions/eventsourcing/integrity';
 import { PROVED_EVENT, proofFixture, type ProofFixture } from '../support/proof-fixture';
 
 let fixture: ProofFixture;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { given } from '../../functions/eventsourcing';
+import { given } from '../../functions/eventsourcing/testing';
 import { productDecider } from '../../functions/inventory/decider';
 import { productStreamId, type RecordedProductEvent } from '../../functions/inventory/events';
 import { productCatalogueProjection } from '../../functions/inventory/projections/catalogue';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, type StreamAppend } from '../../functions/eventsourcing';
-import { givenStreams, streamOf } from '../../functions/eventsourcing/process-manager-testing';
+import { givenStreams, streamOf } from '../../functions/eventsourcing/testing';
 import { counter, type CounterState } from '../support/counter';
-import type { LoadedStream } from '../../functions/eventsourcing/process-manager-testing';
+import type { LoadedStream } from '../../functions/eventsourcing/testing';
 
 /** A process that moves a counter's value to another counter, refusing to move nothing. */
 function moveAll({

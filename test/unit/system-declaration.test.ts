@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { EventCatalogue } from '../../functions/eventsourcing';
 import {
-  EventCatalogue,
   InvalidDeclarationError,
   contextModule,
   declarationProblems,
   routeKeysOf,
   routesOf,
   type SystemDeclaration,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/declaration';
 import { integrationMappings, PUBLISHED_EVENT_TYPES } from '../../functions/integration/mapping';
 import { domainEvents } from '../../functions/domain-events';
 import * as system from '../../functions/system';
 import { systemDeclaration } from '../../lib/declaration';
-import { checkHandlers } from '../../functions/eventsourcing/declaration/handler-exports';
+import { checkHandlers } from '../../functions/eventsourcing/declaration';
 
 const accountQueries = systemDeclaration.functions.accountQueries!;
 

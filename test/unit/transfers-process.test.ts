@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { given } from '../../functions/eventsourcing/decider-testing';
-import {
-  givenStreams,
-  streamOf,
-  type LoadedStream,
-} from '../../functions/eventsourcing/process-manager-testing';
+import { given } from '../../functions/eventsourcing/testing';
+import { givenStreams, streamOf, type LoadedStream } from '../../functions/eventsourcing/testing';
 import { accountDecider, type AccountState } from '../../functions/accounts/decider';
 import type { AccountEvent } from '../../functions/accounts/events';
 import { transferDecider, type TransferState } from '../../functions/transfers/decider';

@@ -17,7 +17,6 @@ export {
   type LogHead,
   type TypeTally,
 } from './layout.js';
-export { GLOBAL_LOG_EVENTS_INDEXED_METRIC, GLOBAL_LOG_LAG_METRIC } from './metric-names.js';
 export { planPage, type PagePlan, type PendingEntry } from './page-plan.js';
 export {
   GlobalLogReader,

@@ -1,16 +1,36 @@
 /**
- * Verifiable history (docs/integrity.md): event hashes, global-log leaves, the RFC 6962 Merkle
- * tree, signed checkpoints, their signers, and proofs of single events. The offline verifier
- * (`local/verify-proof.ts`) imports the modules it needs directly, so it never loads the KMS
- * client that this index also exports.
+ * `…/integrity`: verifiable history (docs/integrity.md). Event hashes chained per stream, signed
+ * checkpoints of the global log in write-once storage, the verifier, and proofs of single events
+ * that anyone can check with the public key alone.
  */
-export * from './encoding.js';
-export * from './event-hash.js';
-export * from './leaf.js';
-export * from './merkle.js';
-export * from './checkpoint.js';
-export * from './public-key.js';
-export * from './signer.js';
-export * from './local-signer.js';
-export * from './kms-signer.js';
-export * from './proof.js';
+export { eventHash, storedFieldsOf, type StoredEventFields } from './event-hash.js';
+export { CheckpointSealer, type CheckpointSealerOptions, type SealedCheckpoint } from './sealer.js';
+export {
+  HistoryVerifier,
+  type HistoryVerifierOptions,
+  type VerificationReport,
+  type VerifyOptions,
+} from './verifier.js';
+export type { StreamVerification } from './stream-verification.js';
+export { describeFinding, type Finding, type FindingKind, type UnsealedRange } from './findings.js';
+export { EventProofs, type EventProofsOptions, type ProofAnswer } from './proofs.js';
+export { verifyProof, type EventProof, type ProofVerification } from './proof.js';
+export { S3CheckpointStore, type CheckpointStore } from './checkpoint-store.js';
+export {
+  checkpointKey,
+  parseStoredCheckpoint,
+  storedCheckpointJson,
+  verifyCheckpointSignature,
+  type CheckpointBody,
+  type StoredCheckpoint,
+} from './checkpoint.js';
+export { signCheckpoint, type CheckpointSigner } from './signer.js';
+export { LocalCheckpointSigner } from './local-signer.js';
+export { KmsCheckpointSigner } from './kms-signer.js';
+export {
+  HISTORY_LOG_VARIABLE,
+  LOCAL_SIGNING_KEY_PREFIX,
+  historyLogFromEnv,
+  signerFromEnv,
+} from './environment.js';
+export { SealRecords, type SealHead, type SealedRun } from './seal-records.js';

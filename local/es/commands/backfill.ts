@@ -1,4 +1,4 @@
-import { backfillGlobalLog } from '../../../functions/eventsourcing';
+import { backfillGlobalLog } from '../../../functions/eventsourcing/global-log';
 import { emit, formatNumber, type EsCommand } from '../command';
 
 export const backfill: EsCommand = {

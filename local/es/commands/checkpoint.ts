@@ -1,4 +1,4 @@
-import type { SealedCheckpoint } from '../../../functions/eventsourcing';
+import type { SealedCheckpoint } from '../../../functions/eventsourcing/integrity';
 import { emit, formatNumber, type EsCommand } from '../command';
 
 const describe = (checkpoint: SealedCheckpoint) =>

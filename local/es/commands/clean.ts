@@ -1,4 +1,4 @@
-import { removeRetiredGenerations } from '../../../functions/eventsourcing';
+import { removeRetiredGenerations } from '../../../functions/eventsourcing/operator';
 import { emit, formatNumber, type EsCommand } from '../command';
 import { namedProjection } from '../consumer-selection';
 

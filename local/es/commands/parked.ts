@@ -1,4 +1,4 @@
-import type { ParkedStream } from '../../../functions/eventsourcing';
+import type { ParkedStream } from '../../../functions/eventsourcing/hosts';
 import { emit, type EsCommand } from '../command';
 import { selectParkingConsumers } from '../consumer-selection';
 

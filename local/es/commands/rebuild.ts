@@ -2,7 +2,7 @@ import {
   RebuildInterruptedError,
   rebuildProjection,
   type RebuildResult,
-} from '../../../functions/eventsourcing';
+} from '../../../functions/eventsourcing/operator';
 import { emit, formatNumber, integerOption, type EsCommand } from '../command';
 import { namedProjection } from '../consumer-selection';
 import { formatProgress } from '../progress';

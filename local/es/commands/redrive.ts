@@ -1,4 +1,4 @@
-import type { RedriveOutcome } from '../../../functions/eventsourcing';
+import type { RedriveOutcome } from '../../../functions/eventsourcing/hosts';
 import { emit, type EsCommand } from '../command';
 import { namedParkingConsumer } from '../consumer-selection';
 

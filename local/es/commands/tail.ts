@@ -3,7 +3,7 @@ import {
   type LoggedEvent,
   type SubscriptionCheckpoint,
   type SubscriptionStart,
-} from '../../../functions/eventsourcing';
+} from '../../../functions/eventsourcing/global-log';
 import { feedEvent } from '../../../functions/global-log/feed-event';
 import { UsageError, integerOption, listOption, type EsCommand } from '../command';
 

@@ -3,7 +3,7 @@ import {
   type Finding,
   type UnsealedRange,
   type VerificationReport,
-} from '../../../functions/eventsourcing';
+} from '../../../functions/eventsourcing/integrity';
 import { emit, formatNumber, type EsCommand } from '../command';
 
 /** Exit code of a verification that found something. */

@@ -1,9 +1,5 @@
-import {
-  ProjectionRuntime,
-  type ConsumerRuntime,
-  type GlobalLogReader,
-  type LogReference,
-} from '../../../functions/eventsourcing';
+import { ProjectionRuntime, type ConsumerRuntime } from '../../../functions/eventsourcing/hosts';
+import type { GlobalLogReader, LogReference } from '../../../functions/eventsourcing/global-log';
 
 /** One stream consumer as an operator sees it. */
 export interface ConsumerStatus {

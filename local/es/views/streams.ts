@@ -1,4 +1,4 @@
-import type { GlobalLogReader, LogReference } from '../../../functions/eventsourcing';
+import type { GlobalLogReader, LogReference } from '../../../functions/eventsourcing/global-log';
 
 /** A stream as the global log last saw it. */
 export interface StreamSummary {
