@@ -72,12 +72,8 @@ function dynamoDbLocalsOn(port: number): number[] {
     .filter(isRunning);
 }
 
-/**
- * `npm start -- --in-memory` on free ports, in a process group of its own, once its API
- * answers. `cleanUp` is handed a function that SIGKILLs every process of it seen so far.
- */
-export async function npmStart(cleanUp: (kill: () => void) => void): Promise<RunningStart> {
-  const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+/** `npm start -- --in-memory` on `ports`, in a process group of its own. */
+function launch(ports: readonly number[]) {
   const [api, dynamoDb, s3, bus] = ports.map(String) as [string, string, string, string];
   let output = '';
   const npm = spawn('npm', ['start', '--', '--in-memory'], {
@@ -95,10 +91,50 @@ export async function npmStart(cleanUp: (kill: () => void) => void): Promise<Run
   npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const closed = Promise.all(
     [npm.stdout, npm.stderr].map((stream) => new Promise((done) => stream.once('close', done))),
+  ).then(() => output);
+  return { npm, closed, apiUrl: `http://127.0.0.1:${api}` };
+}
+
+/**
+ * Waits until the stack answers on `apiUrl`; fails at once, with what it printed, if npm ended.
+ * False when it ended because a port was taken.
+ */
+function answers(started: ReturnType<typeof launch>): Promise<boolean> {
+  const { npm, closed, apiUrl } = started;
+  return waitFor(
+    async () => {
+      if (npm.exitCode !== null || npm.signalCode !== null) {
+        throw Object.assign(new Error(`npm start ended before answering:\n${await closed}`), {
+          fatal: true,
+        });
+      }
+      return (await fetch(`${apiUrl}/health`)).ok ? true : undefined;
+    },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      description: `npm start to answer on ${apiUrl}`,
+      isFatal: (error) => (error as { fatal?: boolean }).fatal === true,
+    },
+  ).then(
+    () => true,
+    (error: unknown) => {
+      // A port found free was taken before the stack listened on it: another try, other ports.
+      if (/already in use/.test(String(error))) return false;
+      throw error;
+    },
   );
-  const seen = new Set<number>([npm.pid!]);
+}
+
+/**
+ * `npm start -- --in-memory` on free ports, in a process group of its own, once its API
+ * answers. `cleanUp` is handed a function that SIGKILLs every process of it seen so far.
+ */
+export async function npmStart(cleanUp: (kill: () => void) => void): Promise<RunningStart> {
+  const seen = new Set<number>();
+  const dynamoDbPorts: number[] = [];
   cleanUp(() => {
-    for (const pid of [...seen, ...dynamoDbLocalsOn(ports[1]!)]) {
+    for (const pid of [...seen, ...dynamoDbPorts.flatMap(dynamoDbLocalsOn)]) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -106,24 +142,24 @@ export async function npmStart(cleanUp: (kill: () => void) => void): Promise<Run
       }
     }
   });
-  const apiUrl = `http://127.0.0.1:${api}`;
-  await waitFor(async () => ((await fetch(`${apiUrl}/health`)).ok ? true : undefined), {
-    timeoutMs: 120_000,
-    intervalMs: 250,
-    description: `npm start to answer on ${apiUrl}`,
-  });
-  return {
-    npm,
-    ports,
-    dynamoDbPort: ports[1]!,
-    apiUrl,
-    output: () => closed.then(() => output),
-    pids: () => {
-      const pids = [npm.pid!, ...descendantsOf(npm.pid!)];
-      pids.forEach((pid) => seen.add(pid));
-      return pids;
-    },
-  };
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const started = launch(ports);
+    seen.add(started.npm.pid!);
+    dynamoDbPorts.push(ports[1]!);
+    if (!(await answers(started))) continue;
+    const { npm, closed, apiUrl } = started;
+    return {
+      ...{ npm, ports, dynamoDbPort: ports[1]!, apiUrl },
+      output: () => closed,
+      pids: () => {
+        const pids = [npm.pid!, ...descendantsOf(npm.pid!)];
+        pids.forEach((pid) => seen.add(pid));
+        return pids;
+      },
+    };
+  }
+  throw new Error('npm start found a port taken in each of 3 tries');
 }
 
 /**
