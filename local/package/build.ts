@@ -22,7 +22,10 @@ interface SourceManifest {
 
 /** The manifest the package is published with: the source's, with its entries, as built. */
 function publishedManifest(source: SourceManifest): Record<string, unknown> {
-  const { private: _private, main: _main, ...published } = source;
+  const published: Record<string, unknown> = { ...source };
+  // The repository's manifest is private and points at the sources; the package is neither.
+  delete published.private;
+  delete published.main;
   return {
     ...published,
     exports: {
@@ -45,7 +48,9 @@ export function buildFramework(): string {
     [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
     { cwd: framework, stdio: 'inherit' },
   );
-  const source = JSON.parse(readFileSync(path.join(framework, 'package.json'), 'utf8')) as SourceManifest;
+  const source = JSON.parse(
+    readFileSync(path.join(framework, 'package.json'), 'utf8'),
+  ) as SourceManifest;
   writeFileSync(
     path.join(dist, 'package.json'),
     `${JSON.stringify(publishedManifest(source), null, 2)}\n`,

@@ -12,7 +12,7 @@ import {
   signingKeyEnvVar,
   tableNameEnvVar,
 } from '../declaration/index.js';
-import { HISTORY_LOG_VARIABLE } from '../integrity/environment.js';
+import { HISTORY_LOG_VARIABLE } from '../integrity/log-name.js';
 import type { FunctionDeclaration } from '../declaration/index.js';
 import { grantBucketAccess } from './bucket-access.js';
 import type { SystemBuckets } from './buckets.js';

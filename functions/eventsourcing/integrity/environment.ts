@@ -1,5 +1,4 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { ConfigurationError } from '../declaration/errors.js';
 import { signingKeyFromEnv } from '../declaration/resource-names.js';
 import { KmsCheckpointSigner } from './kms-signer.js';
 import { LocalCheckpointSigner } from './local-signer.js';
@@ -8,8 +7,7 @@ import type { CheckpointSigner } from './signer.js';
 /** How the local stack names a signing key: `local:` and the directory of its key file. */
 export const LOCAL_SIGNING_KEY_PREFIX = 'local:';
 
-/** Names the log in every checkpoint: the stack in AWS, `local` on this machine. */
-export const HISTORY_LOG_VARIABLE = 'HISTORY_LOG';
+export { HISTORY_LOG_VARIABLE, historyLogFromEnv } from './log-name.js';
 
 /**
  * The signer of a declared signing key, as a function finds it in its environment
@@ -28,11 +26,4 @@ export async function signerFromEnv(
     });
   }
   return KmsCheckpointSigner.connect({ keyId: value, client: new KMSClient({}) });
-}
-
-/** The name of the log checkpoints seal, as the CDK app or the local stack set it. */
-export function historyLogFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const log = env[HISTORY_LOG_VARIABLE];
-  if (!log) throw new ConfigurationError(`Environment variable ${HISTORY_LOG_VARIABLE} is not set`);
-  return log;
 }
