@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TableAccess } from '../../functions/eventsourcing/declaration';
 import { tableActions } from '../../functions/eventsourcing/cdk/table-access';
+import { LOCAL_COMMIT_CHECK_HEADER } from '../../functions/eventsourcing/dynamodb-client';
 
 /** One DynamoDB action on one table, as IAM names it: `dynamodb:PutItem` on `t-events`. */
 export interface TableAction {
@@ -79,7 +80,9 @@ export async function startGrantingProxy(
     void (async () => {
       const body = await bodyOf(incoming);
       const amzTarget = incoming.headers['x-amz-target'];
-      if (typeof amzTarget === 'string') {
+      // A local client's wait for a commit is no call of the function's own (AWS has none).
+      const commitCheck = incoming.headers[LOCAL_COMMIT_CHECK_HEADER] !== undefined;
+      if (typeof amzTarget === 'string' && !commitCheck) {
         const operation = amzTarget.split('.')[1] ?? '';
         const needed = actionsOf(operation, JSON.parse(body.toString('utf8')) as DynamoDbRequest);
         used.push(...needed);
