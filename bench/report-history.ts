@@ -40,7 +40,7 @@ function appendsPart(h: HistoryResult): string[] {
       'byte for byte as large and its requests the same, so the sides differ by the hashing ' +
       'alone. A comparison with section 1’s raw `PutItem` would not isolate it, as that also ' +
       'counts validation, marshalling and event ids. Slices of ' +
-      `${s.sliceMs} ms, the order rotating; ${s.appendRuns} runs of ${s.slicesPerRun} slices ` +
+      `${s.sliceMs} ms, the order rotating; ${s.appendRuns} runs of ${s.appendSlicesPerRun} slices ` +
       'per side; every ratio pairs two sides run by run. CPU is that of this Node.js process ' +
       '(user and system, all its threads) per append.',
   ];

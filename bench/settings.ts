@@ -36,8 +36,12 @@ export interface BenchSettings {
 
 /** How section 9 measures hashing, verification and sealing. */
 export interface HistorySettings {
-  /** Runs of the interleaved append comparison (more than elsewhere: the effect is small). */
+  /**
+   * Runs of the interleaved append comparison, and slices per side in each: more, shorter runs
+   * than elsewhere, as the effect is small and the median of many paired runs is steadier.
+   */
   readonly appendRuns: number;
+  readonly appendSlicesPerRun: number;
   /** Events hashed in process per run, for the CPU cost of hashing and the verification rate. */
   readonly inProcessEvents: number;
   readonly inProcessRuns: number;
@@ -70,7 +74,8 @@ const full: BenchSettings = {
   projections: { events: 1000, streams: 20, runs: 3 },
   coldImports: 9,
   history: {
-    appendRuns: 9,
+    appendRuns: 24,
+    appendSlicesPerRun: 3,
     inProcessEvents: 100_000,
     inProcessRuns: 5,
     streams: 300,
@@ -102,6 +107,7 @@ const quick: BenchSettings = {
   coldImports: 3,
   history: {
     appendRuns: 3,
+    appendSlicesPerRun: 2,
     inProcessEvents: 20_000,
     inProcessRuns: 2,
     streams: 100,

@@ -119,7 +119,8 @@ function summariseSide(perRun: readonly RunSummary[]): HashingSideSummary {
 
 /**
  * Interleaved as in section 1: slices of `sliceMs` in which one side runs at `concurrency`, the
- * order rotating; `appendRuns` runs of `slicesPerRun` slices per side; ratios paired per run.
+ * order rotating; `appendRuns` runs of `appendSlicesPerRun` slices per side; ratios paired per
+ * run.
  */
 export async function measureHashingAppends(
   env: BenchEnvironment,
@@ -131,7 +132,7 @@ export async function measureHashingAppends(
   const runs = settings.history.appendRuns;
   const slices = await interleave<HashingSide, Slice>(
     HASHING_SIDES,
-    runs * settings.slicesPerRun,
+    runs * settings.history.appendSlicesPerRun,
     (side) => slice(side, settings.sliceMs),
   );
   const perRun = Object.fromEntries(

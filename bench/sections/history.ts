@@ -17,7 +17,7 @@ export interface HistoryResult {
   readonly mode: BenchSettings['mode'];
   readonly loadAverage: { readonly start: number; readonly end: number };
   readonly settings: HistorySettings &
-    Pick<BenchSettings, 'concurrencies' | 'sliceMs' | 'slicesPerRun' | 'warmupMs'>;
+    Pick<BenchSettings, 'concurrencies' | 'sliceMs' | 'warmupMs'>;
   /** Appends with and without hashing, per concurrency. */
   readonly appends: readonly HashingAppendResult[];
   readonly inProcess: InProcessResult;
@@ -59,13 +59,13 @@ export async function measureHistory(
       tables,
       settings.history,
     );
-    const { concurrencies, sliceMs, slicesPerRun, warmupMs } = settings;
+    const { concurrencies, sliceMs, warmupMs } = settings;
     return {
       measuredAt,
       durationSeconds: (performance.now() - started) / 1000,
       mode: settings.mode,
       loadAverage: { start: loadAtStart, end: loadAverage() },
-      settings: { ...settings.history, concurrencies, sliceMs, slicesPerRun, warmupMs },
+      settings: { ...settings.history, concurrencies, sliceMs, warmupMs },
       appends,
       inProcess,
       checkpoints,
