@@ -3,7 +3,7 @@ import { figure, integer, ratio, table } from './format';
 import { perThousand } from './history-costs';
 import { sealingPart } from './report-history-sealing';
 import type { BenchResults } from './results';
-import type { HashingSide } from './sections/history-appends';
+import { STREAM_LENGTH, type HashingSide } from './sections/history-appends';
 import type { HistoryResult } from './sections/history';
 import type { InProcessRate } from './sections/history-in-process';
 
@@ -40,9 +40,13 @@ function appendsPart(h: HistoryResult): string[] {
       'byte for byte as large and its requests the same, so the sides differ by the hashing ' +
       'alone. A comparison with section 1’s raw `PutItem` would not isolate it, as that also ' +
       'counts validation, marshalling and event ids. Slices of ' +
-      `${s.sliceMs} ms, the order rotating; ${s.appendRuns} runs of ${s.appendSlicesPerRun} slices ` +
-      'per side; every ratio pairs two sides run by run. CPU is that of this Node.js process ' +
-      '(user and system, all its threads) per append.',
+      `${s.sliceMs} ms in a random order per round (the effect is small, and the machine’s ` +
+      'other load may come and go in a rhythm of its own); ' +
+      `${s.appendRuns} runs of ${s.appendSlicesPerRun} slices per side; every ratio pairs two ` +
+      'sides run by run. Each worker appends to a stream under a random name, a fresh one ' +
+      `every ${STREAM_LENGTH} events, so that no side writes at one end of the table’s key ` +
+      'order all along. CPU is that of this Node.js process (user and system, all its threads) ' +
+      'per append.',
   ];
   for (const run of h.appends) {
     parts.push(

@@ -6,7 +6,7 @@ import { groupIntoRuns, interleave, pairwiseRatio } from '../interleave';
 import { burst, type Burst } from '../load-generator';
 import type { BenchSettings } from '../settings';
 import { quantile, spread, type Spread } from '../stats';
-import { EVENT_METADATA, WorkerStreams, benchEvents, depositEvent } from '../workload';
+import { EVENT_METADATA, benchEvents, depositEvent } from '../workload';
 
 /**
  * Section 9, appends: the same `EventStore.append` with hashing and with hashing short-circuited
@@ -63,16 +63,35 @@ async function withoutHashing<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Events a worker appends to one stream before it moves to a fresh one. */
+export const STREAM_LENGTH = 10;
+
+/**
+ * Per worker, a stream under a random name, renewed every `STREAM_LENGTH` events: every side's
+ * writes land all over the table's key order, never at one end of it for a whole run.
+ */
+class ScatteredStreams {
+  private readonly current: { streamId: string; version: number }[] = [];
+
+  /** The stream worker `worker` writes next, and how many events it already holds. */
+  next(worker: number): { streamId: string; version: number } {
+    let stream = this.current[worker];
+    if (!stream || stream.version >= STREAM_LENGTH) {
+      stream = { streamId: `history-${randomUUID()}`, version: 0 };
+      this.current[worker] = stream;
+    }
+    return { streamId: stream.streamId, version: stream.version++ };
+  }
+}
+
 function appendOperations(env: BenchEnvironment, concurrency: number) {
   const store = new EventStore({
     client: env.client,
     tableName: env.tables.events,
     catalogue: benchEvents,
   });
-  const operation = (side: HashingSide) => {
-    const streams = new WorkerStreams(
-      `history-${side}-c${concurrency}-${randomUUID().slice(0, 8)}`,
-    );
+  const operation = () => {
+    const streams = new ScatteredStreams();
     return async (worker: number) => {
       const { streamId, version } = streams.next(worker);
       await store.append(streamId, [depositEvent(100)], {
@@ -81,7 +100,7 @@ function appendOperations(env: BenchEnvironment, concurrency: number) {
       });
     };
   };
-  const ops = Object.fromEntries(HASHING_SIDES.map((side) => [side, operation(side)])) as Record<
+  const ops = Object.fromEntries(HASHING_SIDES.map((side) => [side, operation()])) as Record<
     HashingSide,
     (worker: number) => Promise<void>
   >;
@@ -118,8 +137,8 @@ function summariseSide(perRun: readonly RunSummary[]): HashingSideSummary {
 }
 
 /**
- * Interleaved as in section 1: slices of `sliceMs` in which one side runs at `concurrency`, the
- * order rotating; `appendRuns` runs of `appendSlicesPerRun` slices per side; ratios paired per
+ * Interleaved as in section 1: slices of `sliceMs` in which one side runs at `concurrency`, in
+ * a random order per slot; `appendRuns` runs of `appendSlicesPerRun` slices per side; ratios paired per
  * run.
  */
 export async function measureHashingAppends(
@@ -134,6 +153,7 @@ export async function measureHashingAppends(
     HASHING_SIDES,
     runs * settings.history.appendSlicesPerRun,
     (side) => slice(side, settings.sliceMs),
+    'shuffle',
   );
   const perRun = Object.fromEntries(
     HASHING_SIDES.map((side) => [side, groupIntoRuns(slices[side], runs).map(summariseRun)]),
