@@ -38,17 +38,18 @@ function appendsSentence(h: HistoryResult): string {
   const hash = h.inProcess.hashMicros.cpu.median;
   const append = busiest.sides.hashed.cpuMicrosPerAppend.median;
   const missed = h.appends.filter((run) => run.withVersusWithout.median < APPEND_TARGET);
-  const explained = missed.map(
-    (run) =>
-      `at concurrency ${run.concurrency} the ratio is ${withinNoise(run) ? 'inside' : 'outside'} ` +
-      `the control’s spread (${ratio(run.control)}), so the shortfall is ` +
-      (withinNoise(run) ? 'noise, not hashing' : 'more than this run’s noise'),
+  const explained = missed.map((run) =>
+    withinNoise(run)
+      ? `at concurrency ${run.concurrency} the ratio lies inside the control’s spread: two ` +
+        'identical sides landed as far apart, so this run cannot tell hashing from noise'
+      : `at concurrency ${run.concurrency} the ratio lies outside the control’s spread, more ` +
+        'than this run’s noise',
   );
   return (
-    `Hashing an event costs ${figure(h.inProcess.hashMicros.cpu, 1)} µs of CPU in process, ` +
-    `${((hash / append) * 100).toFixed(1)}% of the ${integer.format(append)} µs the benchmark ` +
-    `process spends per append at concurrency ${busiest.concurrency}. Appends with hashing run ` +
-    'at ' +
+    `By its CPU time, hashing should cost appends about ${((hash / append) * 100).toFixed(1)}%: ` +
+    `${figure(h.inProcess.hashMicros.cpu, 1)} µs per event in process, against the ` +
+    `${integer.format(append)} µs the benchmark process spends per append at concurrency ` +
+    `${busiest.concurrency}. Measured, appends with hashing run at ` +
     h.appends
       .map((run) => `${ratio(run.withVersusWithout)} at concurrency ${run.concurrency}`)
       .join(' and ') +

@@ -24,6 +24,8 @@ import { benchSettings } from './settings';
  * section and prints its figures as JSON, for trying out a change.
  * `npm run bench -- --only history --write` measures that section again with full settings and
  * puts it into bench/results.json and BENCHMARKS.md, every other section's figures as they were.
+ * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
+ * nothing (after a change to the report's text).
  */
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -165,7 +167,16 @@ async function measureOne(section: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }
 
+/** BENCHMARKS.md from the results as they are. */
+function render(): void {
+  const file = path.join(projectRoot, 'bench', 'results.json');
+  const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  writeFileSync(path.join(projectRoot, 'BENCHMARKS.md'), renderReport(results));
+  log('wrote BENCHMARKS.md from bench/results.json');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--render')) return render();
   if (process.argv.includes('--only')) return measureOne(only ?? '');
   const started = performance.now();
   const results = await measure(started);
