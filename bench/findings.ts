@@ -1,4 +1,5 @@
 import { figure, integer, ratio } from './format';
+import { historyFinding, historyTargets } from './history-findings';
 import { readUnits } from './request-counter';
 import type { BenchResults } from './results';
 import type { LoadResult } from './sections/loads';
@@ -7,13 +8,15 @@ import type { Spread } from './stats';
 
 /**
  * The targets, each a ratio of the framework's speed to the other side's that must reach
- * `threshold`, or (`atMost`) a ratio of times that must stay at or below it.
+ * `threshold`, or (`atMost`) a ratio of times that must stay at or below it, or (`unit`) a
+ * rate in that unit that must reach it.
  */
 export interface Target {
   readonly name: string;
   readonly measured: Spread;
   readonly threshold: number;
   readonly atMost?: boolean;
+  readonly unit?: string;
 }
 
 export function targets(results: BenchResults): Target[] {
@@ -61,6 +64,7 @@ export function targets(results: BenchResults): Target[] {
     measured: results.globalLog.keepsUp,
     threshold: 1,
   });
+  list.push(...historyTargets(results));
   return list;
 }
 
@@ -208,5 +212,6 @@ export function findingsSection(results: BenchResults): string {
     projectionsFinding(results),
     globalLogFinding(results),
     capacityFinding(results),
+    historyFinding(results),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import type { BenchResults } from './results';
-import { ratio, table } from './format';
-import { findingsSection, targetMet, targets } from './findings';
+import { integer, ratio, table } from './format';
+import { findingsSection, targetMet, targets, type Target } from './findings';
+import { historySection } from './report-history';
 import { appendSection, keyedCommandsSection, requestsSection } from './report-writes';
 import {
   bundlesSection,
@@ -10,11 +11,22 @@ import {
   projectionsSection,
 } from './report-reads';
 
+/** What a target asks for: a ratio, or a rate in its unit. */
+const wanted = (t: Target) =>
+  `${t.atMost ? '≤' : '≥'} ` +
+  (t.unit ? `${integer.format(t.threshold)} ${t.unit}` : `${t.threshold.toFixed(2)}×`);
+
+const measuredText = (t: Target) =>
+  t.unit
+    ? `**${integer.format(t.measured.median)}** (${integer.format(t.measured.min)}–` +
+      `${integer.format(t.measured.max)}) ${t.unit}`
+    : ratio(t.measured);
+
 function summarySection(results: BenchResults): string {
   const rows = targets(results).map((t) => [
     t.name,
-    `${t.atMost ? '≤' : '≥'} ${t.threshold.toFixed(2)}×`,
-    ratio(t.measured),
+    wanted(t),
+    measuredText(t),
     targetMet(t) ? 'met' : '**missed**',
   ]);
   return [
@@ -25,7 +37,9 @@ function summarySection(results: BenchResults): string {
       'with a raw `Query` of its tail (≤: at most that many times as long). The append targets ' +
       'sit at the noise floor: two identical raw `PutItem` sides (the control in section 1) ' +
       'differ by about as much. Each ratio pairs the two sides within one run ' +
-      'and the table gives the median over runs with the lowest and highest run in brackets.',
+      'and the table gives the median over runs with the lowest and highest run in brackets. ' +
+      'Hashing is compared with the same append without it, and verification’s in-process ' +
+      'work is a rate in events per second (section 9).',
     '',
     table(['Target', 'Wanted', 'Measured', ''], rows),
   ].join('\n');
@@ -70,13 +84,26 @@ function machineSection(results: BenchResults): string {
   ].join('\n');
 }
 
+/** Names the sections measured again on their own since the run, if any. */
+function updatesNote(results: BenchResults): string {
+  const updates = results.updatedSections ?? [];
+  if (updates.length === 0) return '';
+  const listed = updates.map(
+    (u) =>
+      `“${u.title}” on ${u.measuredAt.slice(0, 10)} in ${Math.round(u.durationSeconds)} s ` +
+      `(\`npm run bench -- --only ${u.section} --write\`)`,
+  );
+  return ` Measured again on their own since, their figures in place of that run’s: ${listed.join('; ')}.`;
+}
+
 export function renderReport(results: BenchResults): string {
   return [
     '# Benchmarks',
     '',
     `Measured by \`npm run bench\` on ${results.generatedAt.slice(0, 10)} in ` +
       `${Math.round(results.durationSeconds)} s (${results.settings.mode} settings); this file and ` +
-      '`bench/results.json` are written by that run, so rerun it rather than edit them.',
+      '`bench/results.json` are written by that run, so rerun it rather than edit them.' +
+      updatesNote(results),
     '',
     summarySection(results),
     '',
@@ -99,6 +126,8 @@ export function renderReport(results: BenchResults): string {
     globalLogSection(results),
     '',
     keyedCommandsSection(results),
+    '',
+    historySection(results),
     '',
   ].join('\n');
 }

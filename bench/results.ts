@@ -1,6 +1,7 @@
 import type { Machine } from './machine';
 import type { BundlesResult } from './sections/bundles';
 import type { GlobalLogResult } from './sections/global-log';
+import type { HistoryResult } from './sections/history';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
 import type { KeyedCommandsResult } from './sections/keyed-commands';
@@ -24,4 +25,19 @@ export interface BenchResults {
   readonly projections: ProjectionsResult;
   readonly bundles: BundlesResult;
   readonly globalLog: GlobalLogResult;
+  readonly history: HistoryResult;
+  /**
+   * Sections measured again on their own since this run (`npm run bench -- --only history
+   * --write`), their figures in place of the run's; absent after a full run.
+   */
+  readonly updatedSections?: readonly SectionUpdate[];
+}
+
+/** One section measured apart from the rest of the results. */
+export interface SectionUpdate {
+  readonly section: string;
+  /** The section's heading in the report. */
+  readonly title: string;
+  readonly measuredAt: string;
+  readonly durationSeconds: number;
 }

@@ -1,5 +1,5 @@
 import './quiet-env';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
@@ -8,6 +8,7 @@ import { renderReport } from './report';
 import type { BenchResults } from './results';
 import { measureBundles } from './sections/bundles';
 import { measureGlobalLog } from './sections/global-log';
+import { measureHistory } from './sections/history';
 import { measureKeyedCommands } from './sections/keyed-commands';
 import { measureLoads, seedLoads } from './sections/loads';
 import { measureProjections } from './sections/projections';
@@ -19,12 +20,17 @@ import { benchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local, measures every section, writes
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
- * `npm run bench -- --quick --only loads` (or `throughput`, `requests`) runs one section and
- * prints its figures as JSON, for trying out a change.
+ * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`) runs one
+ * section and prints its figures as JSON, for trying out a change.
+ * `npm run bench -- --only history --write` measures that section again with full settings and
+ * puts it into bench/results.json and BENCHMARKS.md, every other section's figures as they were.
+ * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
+ * nothing (after a change to the report's text).
  */
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+const write = process.argv.includes('--write');
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const settings = benchSettings(quick);
 const log = (message: string) =>
@@ -75,6 +81,8 @@ async function measure(started: number): Promise<BenchResults> {
   const projections = await withDynamoDbLocal((env) => measureProjections(env, settings));
   log('section 7: the global log through the local stream runner (fresh DynamoDB Local)');
   const globalLog = await withDynamoDbLocal((env) => measureGlobalLog(env, settings));
+  log('section 9: verifiable history (fresh DynamoDB Local, local S3 server)');
+  const history = await withDynamoDbLocal((env) => measureHistory(env, settings, log));
   log('section 6: bundle sizes (cdk synth) and cold imports');
   const bundles = measureBundles(projectRoot, settings.coldImports);
   return {
@@ -89,31 +97,86 @@ async function measure(started: number): Promise<BenchResults> {
     projections,
     bundles,
     globalLog,
+    history,
   };
 }
 
-/** One section on its own DynamoDB Local, its figures printed as JSON. */
-async function measureOne(section: string): Promise<void> {
-  const figures = await withDynamoDbLocal(async (env) => {
+/** What `--only` runs, each on a DynamoDB Local of its own. */
+const SECTIONS: Record<string, (env: BenchEnvironment) => Promise<unknown>> = {
+  loads: async (env) => {
     await warmUp(env, settings);
-    if (section === 'loads') {
-      await seedLoads(env, settings);
-      return measureLoads(env, settings);
+    await seedLoads(env, settings);
+    return measureLoads(env, settings);
+  },
+  throughput: async (env) => {
+    await warmUp(env, settings);
+    const throughput = [];
+    for (const c of settings.concurrencies) {
+      throughput.push(await measureThroughput(env, settings, c));
     }
-    if (section === 'throughput') {
-      const throughput = [];
-      for (const c of settings.concurrencies) {
-        throughput.push(await measureThroughput(env, settings, c));
-      }
-      return throughput;
-    }
-    if (section === 'requests') return measureRequests(env, settings);
-    throw new Error(`--only takes loads, throughput or requests, not '${section}'`);
-  });
+    return throughput;
+  },
+  requests: async (env) => {
+    await warmUp(env, settings);
+    return measureRequests(env, settings);
+  },
+  // Warms up on its own, after its in-process measures.
+  history: (env) => measureHistory(env, settings, log),
+};
+
+/** Sections `--write` can measure again into the results of the last full run. */
+const WRITABLE: Record<string, { key: keyof BenchResults; title: string }> = {
+  history: { key: 'history', title: '9. Verifiable history' },
+};
+
+/**
+ * Puts one section's new figures into bench/results.json, keeping every other section's, and
+ * renders BENCHMARKS.md again; the report names the section measured apart.
+ */
+function writeSection(section: string, figures: unknown, seconds: number): void {
+  const file = path.join(projectRoot, 'bench', 'results.json');
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  const { key, title } = WRITABLE[section]!;
+  const results: BenchResults = {
+    ...previous,
+    [key]: figures,
+    updatedSections: [
+      ...(previous.updatedSections ?? []).filter((update) => update.section !== section),
+      { section, title, measuredAt: new Date().toISOString(), durationSeconds: seconds },
+    ],
+  };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(projectRoot, 'BENCHMARKS.md'), renderReport(results));
+  log(`wrote section ${title} into BENCHMARKS.md and bench/results.json`);
+}
+
+/** One section on its own DynamoDB Local: its figures printed as JSON, or (`--write`) kept. */
+async function measureOne(section: string): Promise<void> {
+  const measure = SECTIONS[section];
+  if (!measure) {
+    throw new Error(`--only takes ${Object.keys(SECTIONS).join(', ')}, not '${section}'`);
+  }
+  if (write && (quick || !WRITABLE[section])) {
+    throw new Error(
+      `--write keeps full measurements of ${Object.keys(WRITABLE).join(', ')} only (no --quick)`,
+    );
+  }
+  const started = performance.now();
+  const figures = await withDynamoDbLocal(measure);
+  if (write) return writeSection(section, figures, (performance.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }
 
+/** BENCHMARKS.md from the results as they are. */
+function render(): void {
+  const file = path.join(projectRoot, 'bench', 'results.json');
+  const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  writeFileSync(path.join(projectRoot, 'BENCHMARKS.md'), renderReport(results));
+  log('wrote BENCHMARKS.md from bench/results.json');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--render')) return render();
   if (process.argv.includes('--only')) return measureOne(only ?? '');
   const started = performance.now();
   const results = await measure(started);

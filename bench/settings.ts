@@ -30,6 +30,27 @@ export interface BenchSettings {
   };
   /** Section 6: fresh Node.js processes that import each function's bundle. */
   readonly coldImports: number;
+  /** Section 9: verifiable history. */
+  readonly history: HistorySettings;
+}
+
+/** How section 9 measures hashing, verification and sealing. */
+export interface HistorySettings {
+  /**
+   * Runs of the interleaved append comparison, and slices per side in each: more, shorter runs
+   * than elsewhere, as the effect is small and the median of many paired runs is steadier.
+   */
+  readonly appendRuns: number;
+  readonly appendSlicesPerRun: number;
+  /** Events hashed in process per run, for the CPU cost of hashing and the verification rate. */
+  readonly inProcessEvents: number;
+  readonly inProcessRuns: number;
+  /** Streams the seeded history spreads its events over. */
+  readonly streams: number;
+  /** Checkpoints timed and counted: events sealed by each, and how many of each. */
+  readonly seals: readonly { readonly events: number; readonly runs: number }[];
+  /** Full verifications of the seeded history. */
+  readonly verifyRuns: number;
 }
 
 const full: BenchSettings = {
@@ -52,6 +73,18 @@ const full: BenchSettings = {
   keyedCommandsPerRun: 40,
   projections: { events: 1000, streams: 20, runs: 3 },
   coldImports: 9,
+  history: {
+    appendRuns: 24,
+    appendSlicesPerRun: 3,
+    inProcessEvents: 100_000,
+    inProcessRuns: 5,
+    streams: 300,
+    seals: [
+      { events: 1000, runs: 3 },
+      { events: 10_000, runs: 2 },
+    ],
+    verifyRuns: 3,
+  },
 };
 
 /** Shorter and fewer of everything; what each section measures stays the same. */
@@ -72,6 +105,18 @@ const quick: BenchSettings = {
   keyedCommandsPerRun: 10,
   projections: { events: 300, streams: 10, runs: 1 },
   coldImports: 3,
+  history: {
+    appendRuns: 3,
+    appendSlicesPerRun: 2,
+    inProcessEvents: 20_000,
+    inProcessRuns: 2,
+    streams: 100,
+    seals: [
+      { events: 1000, runs: 1 },
+      { events: 5000, runs: 1 },
+    ],
+    verifyRuns: 1,
+  },
 };
 
 export const benchSettings = (isQuick: boolean): BenchSettings => (isQuick ? quick : full);
