@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { checkpointPublicKey } from '../functions/eventsourcing/integrity/public-key';
-import { verifyProof } from '../functions/eventsourcing/integrity/proof';
+import { verifyProof } from '../functions/eventsourcing/integrity';
 
 /**
  * `npm run verify-proof -- proof.json public-key.pem`: checks a proof of one event offline, with

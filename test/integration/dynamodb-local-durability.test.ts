@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDynamoDbClient } from '../../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 
 /** Java processes killed, each right after a transaction was acknowledged. */

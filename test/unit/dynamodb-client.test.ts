@@ -7,10 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  LOCAL_COMMIT_MIDDLEWARE,
-  createDynamoDbClient,
-} from '../../functions/eventsourcing/dynamodb-client';
+import { LOCAL_COMMIT_MIDDLEWARE } from '../../functions/eventsourcing/dynamodb-client';
+import { createDynamoDbClient } from '../../functions/eventsourcing';
 
 const savedEndpoint = process.env.DYNAMODB_ENDPOINT;
 afterEach(() => {

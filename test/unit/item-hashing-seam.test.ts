@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { itemHashing, prepareEvents } from '../../functions/eventsourcing/event-items';
-import { eventHash, storedFieldsOf } from '../../functions/eventsourcing/integrity/event-hash';
+import { eventHash, storedFieldsOf } from '../../functions/eventsourcing/integrity';
 
 const prepare = () =>
   prepareEvents(
