@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { checkpointPublicKey } from '../functions/eventsourcing/integrity/public-key';
-import { verifyProof } from '../functions/eventsourcing/integrity';
+// The proof module itself, not the integrity entry: that one also exports the KMS signer.
+import { verifyProof } from '../functions/eventsourcing/integrity/proof';
 
 /**
  * `npm run verify-proof -- proof.json public-key.pem`: checks a proof of one event offline, with
