@@ -3,6 +3,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { prepareEvents } from '../../functions/eventsourcing/event-items';
 import { checkChain } from '../../functions/eventsourcing/integrity/chain-check';
+import fc from 'fast-check';
+import { HashInput } from '../../functions/eventsourcing/integrity/encoding';
+import { eventHashInput } from '../../functions/eventsourcing/integrity/event-hash';
 import {
   eventHash,
   storedFieldsOf,
@@ -76,6 +79,39 @@ describe('event hashes', () => {
     const hashes = variants.map((change) => eventHash({ ...fields, ...change }, undefined));
     expect(new Set([base, ...hashes]).size).toBe(variants.length + 1);
     expect(eventHash(fields, base)).not.toBe(base);
+  });
+
+  it('are taken over exactly the bytes the documented encoding spells out', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const fields = fc.record({
+      streamId: text,
+      version: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      eventId: text,
+      type: text,
+      schemaVersion: fc.integer({ min: 1, max: 2 ** 40 }),
+      recordedAt: text,
+      data: text,
+      meta: fc.option(text, { nil: undefined }),
+    });
+    const previous = fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }), { nil: undefined });
+    fc.assert(
+      fc.property(fields, previous, (event, before) => {
+        const previousHash = before && Buffer.from(before).toString('hex');
+        const spelledOut = new HashInput()
+          .text('dynamo-event-sourcing/event/v1')
+          .raw(before ?? Buffer.alloc(32))
+          .text(event.streamId)
+          .integer(event.version)
+          .text(event.eventId)
+          .text(event.type)
+          .integer(event.schemaVersion)
+          .text(event.recordedAt)
+          .text(event.data)
+          .optionalText(event.meta)
+          .bytes();
+        expect(eventHashInput(event, previousHash)).toEqual(spelledOut);
+      }),
+    );
   });
 
   it('do not let one field borrow bytes from the next', () => {
