@@ -146,3 +146,15 @@ export class DomainError extends EventSourcingError {
     this.name = 'DomainError';
   }
 }
+
+/**
+ * Personal data would be written for a data subject that was erased (the erasure fence): a late
+ * request must not recreate what an erasure destroyed.
+ */
+export class SubjectErasedError extends EventSourcingError {
+  readonly code = 'SubjectErased';
+  constructor(readonly subject: string) {
+    super(`Data subject '${subject}' was erased: no personal data may be written for it`);
+    this.name = 'SubjectErasedError';
+  }
+}

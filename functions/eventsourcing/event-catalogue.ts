@@ -2,6 +2,11 @@ import type { z } from 'zod';
 import { CorruptEventError, InvalidEventError } from './errors.js';
 import type { EventSchemas, RecordedEventOf } from './event-schemas.js';
 import type { NewEvent, RecordedEvent } from './types.js';
+import {
+  checkPersonalData,
+  type PersonalDataDeclaration,
+  type PersonalFields,
+} from './personal/declaration.js';
 import { Upcasters, type Upcaster } from './upcasting.js';
 
 /** Dotted path of a zod issue inside a value, e.g. `items[0].quantity`. */
@@ -49,21 +54,29 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
   private constructor(
     private readonly schemas: ReadonlyMap<string, z.ZodType>,
     readonly upcasters: Upcasters,
+    /** The personal fields of each type that has any (encrypted per subject when stored). */
+    readonly personal: ReadonlyMap<string, PersonalFields> = new Map(),
   ) {}
 
-  /** A catalogue of one domain's event types. */
+  /**
+   * A catalogue of one domain's event types: their schemas, the upcasters lifting older schema
+   * versions, and which fields are personal data (see `PersonalFields`).
+   */
   static of<Schemas extends EventSchemas>(
     schemas: Schemas,
     upcasters: CatalogueUpcasters<Schemas> = {},
+    personal: PersonalDataDeclaration<Schemas> = {},
   ): EventCatalogue<RecordedEventOf<Schemas>> {
     for (const type of Object.keys(upcasters)) {
       if (!Object.hasOwn(schemas, type)) {
         throw new Error(`Upcasters are declared for '${type}', which has no schema`);
       }
     }
+    const byType = new Map<string, z.ZodType>(Object.entries(schemas));
     return new EventCatalogue<RecordedEventOf<Schemas>>(
-      new Map(Object.entries(schemas)),
+      byType,
       new Upcasters(upcasters as Record<string, Readonly<Record<number, Upcaster>>>),
+      checkPersonalData(byType, personal),
     );
   }
 
@@ -81,6 +94,7 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
     return new EventCatalogue(
       schemas,
       Upcasters.combine(...catalogues.map((catalogue) => catalogue.upcasters)),
+      new Map(catalogues.flatMap((catalogue) => [...catalogue.personal])),
     );
   }
 

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventCatalogue } from './event-catalogue.js';
 import type { ConditionalPut } from './event-writes.js';
+import type { PersonalData } from './personal/personal-data.js';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 export interface AppendOptions {
@@ -46,6 +47,11 @@ export interface EventStoreOptions<Event extends RecordedEvent = RecordedEvent> 
   readonly clock?: () => Date;
   /** How often a read re-queries when it observes a gap (a transaction still committing). */
   readonly gapRetries?: number;
+  /**
+   * Encrypts the catalogue's personal fields per data subject on append and opens them on every
+   * read (see `PersonalData`); without it personal fields are stored in clear.
+   */
+  readonly personalData?: PersonalData;
 }
 
 /** One stream's part of an atomic multi-stream append. */

@@ -20,6 +20,7 @@ import type {
 import type { EventStreamStore } from './event-stream-store.js';
 import { EventWrites, type ConditionalPut } from './event-writes.js';
 import { StreamHeads } from './stream-heads.js';
+import type { PersonalData } from './personal/personal-data.js';
 import { StreamPages } from './stream-pages.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 
@@ -44,10 +45,12 @@ export class EventStore<
   private readonly pages: StreamPages;
   private readonly writes: EventWrites;
   private readonly heads: StreamHeads;
+  private readonly personalData: PersonalData | undefined;
   private readonly newEventId = eventIdFactory();
 
   constructor(options: EventStoreOptions<Event>) {
     this.catalogue = options.catalogue;
+    this.personalData = options.personalData;
     this.clock = options.clock ?? (() => new Date());
     this.pages = new StreamPages(options.client, options.tableName, options.gapRetries ?? 5);
     this.writes = new EventWrites(options.client, options.tableName);
@@ -88,6 +91,11 @@ export class EventStore<
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
+    const sealedEvents = await Promise.all(
+      appends.map((a) =>
+        this.sealed(a.streamId, baseOf(a.expectedVersion), checked.get(a.streamId)!),
+      ),
+    );
     const previousHashes = await Promise.all(
       appends.map((a) =>
         this.heads.previousHash(a.streamId, baseOf(a.expectedVersion), a.expectedVersion),
@@ -96,7 +104,7 @@ export class EventStore<
     const recordedAt = this.clock().toISOString();
     const context = { recordedAt, newEventId: this.newEventId, metadata: options.metadata };
     const prepared = appends.map((a, index) =>
-      prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, checked.get(a.streamId)!, {
+      prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, sealedEvents[index]!, {
         ...context,
         previousHash: previousHashes[index],
       }),
@@ -107,12 +115,14 @@ export class EventStore<
     const all = prepared.flat();
     if (all.length === 1) await this.writes.putOne(all[0]!, conflict);
     else await this.writes.transact(all, [], conflict);
-    return appends.map((a, index) => {
-      const events = prepared[index]!.map((p) => p.event);
-      const version = baseOf(a.expectedVersion) + a.events.length;
-      this.heads.observe(a.streamId, version, events.at(-1)!.hash);
-      return { streamId: a.streamId, version, events };
-    });
+    return Promise.all(
+      appends.map(async (a, index) => {
+        const events = prepared[index]!.map((p) => p.event);
+        const version = baseOf(a.expectedVersion) + a.events.length;
+        this.heads.observe(a.streamId, version, events.at(-1)!.hash);
+        return { streamId: a.streamId, version, events: await this.revealAll(events) };
+      }),
+    );
   }
 
   /**
@@ -147,7 +157,14 @@ export class EventStore<
 
   /** Like `read`, yielding events as pages arrive so callers can stop early. */
   async *iterate(streamId: string, options: ReadOptions = {}): AsyncGenerator<Event> {
-    for await (const event of this.iterateStored(streamId, options)) yield this.parse(event);
+    for await (const event of this.iterateStored(streamId, options)) {
+      yield this.parse(await this.reveal(event));
+    }
+  }
+
+  /** A stored event with its personal values opened (or replaced, once their subject is erased). */
+  async reveal(event: RecordedEvent): Promise<RecordedEvent> {
+    return this.personalData ? (await this.personalData.reveal([event]))[0]! : event;
   }
 
   /** Like `iterate`, yielding events as stored; `CorruptEventError` for one it cannot read. */
@@ -186,7 +203,8 @@ export class EventStore<
     })) {
       latest.push(event);
     }
-    return latest.reverse();
+    latest.reverse();
+    return this.personalData ? this.personalData.reveal(latest) : latest;
   }
 
   /** A stored event as readers get it: upcast and parsed by the catalogue, or as stored. */
@@ -204,9 +222,10 @@ export class EventStore<
   private async write(
     streamId: string,
     base: number,
-    events: readonly CheckedEvent[],
+    checked: readonly CheckedEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    const events = await this.sealed(streamId, base, checked);
     const previousHash = await this.heads.previousHash(streamId, base, options.expectedVersion);
     const recordedAt = recordedAtOf(this.clock().toISOString(), options.notBefore);
     const prepared = prepareEvents(streamId, base + 1, events, {
@@ -224,6 +243,20 @@ export class EventStore<
     }
     const version = base + prepared.length;
     this.heads.observe(streamId, version, prepared.at(-1)!.event.hash);
-    return { streamId, version, events: prepared.map((p) => p.event) };
+    return { streamId, version, events: await this.revealAll(prepared.map((p) => p.event)) };
+  }
+
+  /** Events to append after `base` with their personal fields sealed. */
+  private async sealed(
+    streamId: string,
+    base: number,
+    events: readonly CheckedEvent[],
+  ): Promise<readonly CheckedEvent[]> {
+    if (!this.personalData || !this.catalogue) return events;
+    return this.personalData.seal(this.catalogue, { streamId, firstVersion: base + 1 }, events);
+  }
+
+  private async revealAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    return this.personalData ? this.personalData.reveal(events) : events;
   }
 }

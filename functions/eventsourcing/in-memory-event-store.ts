@@ -18,6 +18,7 @@ import type {
 import type { ConditionalPut } from './event-writes.js';
 import type { EventStreamStore } from './event-stream-store.js';
 import { InMemoryEventTable } from './in-memory-event-table.js';
+import type { PersonalData } from './personal/personal-data.js';
 import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size.js';
 import {
   checkAppend,
@@ -35,6 +36,8 @@ export interface InMemoryEventStoreOptions<Event extends RecordedEvent = Recorde
   /** The events; a fresh, empty table when omitted. Share one to stand for several processes. */
   readonly table?: InMemoryEventTable;
   readonly clock?: () => Date;
+  /** Encrypts the catalogue's personal fields per subject, as the DynamoDB store does. */
+  readonly personalData?: PersonalData;
 }
 
 /** One stream's events, planned after version `base`. */
@@ -58,16 +61,18 @@ export class InMemoryEventStore<
   readonly catalogue: EventCatalogue<Event> | undefined;
   readonly table: InMemoryEventTable;
   private readonly clock: () => Date;
+  private readonly personalData: PersonalData | undefined;
   private readonly newEventId = eventIdFactory();
 
   constructor(options: InMemoryEventStoreOptions<Event> = {}) {
     this.catalogue = options.catalogue;
     this.table = options.table ?? new InMemoryEventTable();
     this.clock = options.clock ?? (() => new Date());
+    this.personalData = options.personalData;
   }
 
-  // Every method checks and writes without awaiting in between: nothing can interleave, so
-  // each append is atomic as a DynamoDB transaction is.
+  // Every method checks and writes without awaiting in between (sealing personal data comes
+  // before): nothing can interleave, so each append is atomic as a DynamoDB transaction is.
 
   async append(
     streamId: string,
@@ -77,20 +82,19 @@ export class InMemoryEventStore<
     const { expectedVersion } = options;
     const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
     refuseOtherTables(options.alongside ?? []);
-    const head = this.table.head(streamId);
-    if (expectedVersion === 'stream_exists' && head === 0) {
-      throw new ConcurrencyError(streamId, expectedVersion, 0);
-    }
-    const base = isExact(expectedVersion) ? baseOf(expectedVersion) : head;
+    // Without personal data nothing is awaited before the commit, so nothing comes in between.
+    const { base, sealed } = this.personalData
+      ? await this.planSealed(streamId, expectedVersion, checked)
+      : { base: this.baseFor(streamId, expectedVersion), sealed: checked };
     const recordedAt = recordedAtOf(this.clock().toISOString(), options.notBefore);
     const context = { recordedAt, metadata: options.metadata };
     const planned = {
       streamId,
       expectedVersion,
       base,
-      prepared: this.prepare(streamId, base, checked, context),
+      prepared: this.prepare(streamId, base, sealed, context),
     };
-    return this.commit([planned])[0]!;
+    return (await this.revealed(this.commit([planned])))[0]!;
   }
 
   async appendToStreams(
@@ -98,15 +102,21 @@ export class InMemoryEventStore<
     options: Pick<AppendOptions, 'metadata'> = {},
   ): Promise<AppendResult[]> {
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
+    const sealed = await Promise.all(
+      appends.map((a) =>
+        this.sealed(a.streamId, baseOf(a.expectedVersion), checked.get(a.streamId)!),
+      ),
+    );
     const recordedAt = this.clock().toISOString();
-    return this.commit(
-      appends.map(({ streamId, expectedVersion }) => {
+    const results = this.commit(
+      appends.map(({ streamId, expectedVersion }, index) => {
         const base = baseOf(expectedVersion);
         const context = { recordedAt, metadata: options.metadata };
-        const prepared = this.prepare(streamId, base, checked.get(streamId)!, context);
+        const prepared = this.prepare(streamId, base, sealed[index]!, context);
         return { streamId, expectedVersion, base, prepared };
       }),
     );
+    return this.revealed(results);
   }
 
   async commitAt(
@@ -137,14 +147,63 @@ export class InMemoryEventStore<
     for (const event of stored) {
       // Nothing commits in the background here: a hole is there for good.
       if (event.version !== expected) throw new StreamGapError(streamId, expected!, event.version);
-      yield this.parse(event);
+      yield this.parse(await this.reveal(event));
       expected = forward ? event.version + 1 : event.version - 1;
     }
   }
 
   async readLatest(streamId: string, count: number): Promise<RecordedEvent[]> {
     validateStreamId(streamId);
-    return this.table.range(streamId, 1, Number.MAX_SAFE_INTEGER, false).slice(0, count).reverse();
+    const latest = this.table.range(streamId, 1, Number.MAX_SAFE_INTEGER, false).slice(0, count);
+    return Promise.all(latest.reverse().map((event) => this.reveal(event)));
+  }
+
+  /** The version an append goes after. */
+  private baseFor(streamId: string, expectedVersion: ExpectedVersion): number {
+    const head = this.table.head(streamId);
+    if (expectedVersion === 'stream_exists' && head === 0) {
+      throw new ConcurrencyError(streamId, expectedVersion, 0);
+    }
+    return isExact(expectedVersion) ? baseOf(expectedVersion) : head;
+  }
+
+  /** Where an append goes and its events sealed for that place, sealed again if the head moved. */
+  private async planSealed(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    checked: readonly CheckedEvent[],
+  ): Promise<{ base: number; sealed: readonly CheckedEvent[] }> {
+    for (;;) {
+      const base = this.baseFor(streamId, expectedVersion);
+      const sealed = await this.sealed(streamId, base, checked);
+      if (isExact(expectedVersion) || this.table.head(streamId) === base) return { base, sealed };
+    }
+  }
+
+  /** A stored event with its personal values opened (or replaced, once erased). */
+  async reveal(event: RecordedEvent): Promise<RecordedEvent> {
+    return this.personalData ? (await this.personalData.reveal([event]))[0]! : event;
+  }
+
+  private async sealed(
+    streamId: string,
+    base: number,
+    events: readonly CheckedEvent[],
+  ): Promise<readonly CheckedEvent[]> {
+    if (!this.personalData || !this.catalogue) return events;
+    return this.personalData.seal(this.catalogue, { streamId, firstVersion: base + 1 }, events);
+  }
+
+  /** Results whose events show their personal values as readers see them. */
+  private async revealed(results: AppendResult[]): Promise<AppendResult[]> {
+    if (!this.personalData) return results;
+    const personal = this.personalData;
+    return Promise.all(
+      results.map(async (result) => ({
+        ...result,
+        events: await personal.reveal([...result.events]),
+      })),
+    );
   }
 
   async headVersion(streamId: string): Promise<number> {

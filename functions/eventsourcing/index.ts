@@ -84,6 +84,7 @@ export {
   EventTooLargeError,
   InvalidEventError,
   StreamGapError,
+  SubjectErasedError,
   TooManyEventsError,
   UnsupportedOperationError,
   UpcastError,

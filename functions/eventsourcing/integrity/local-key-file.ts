@@ -42,19 +42,27 @@ async function publishOnce(temporary: string, file: string): Promise<void> {
 }
 
 /**
- * The PEM (PKCS#8) of the P-256 private key kept in `file`, created on first use with mode 0600
+ * The text of a secret kept in `file`, made by `make` on first use and written with mode 0600
  * in a directory created with mode 0700. Processes that create it at the same time all end up
- * with the one key that was published first: each writes a candidate to a temporary file, links
- * it to `file` exclusively, and reads `file` back.
+ * with the one secret that was published first: each writes a candidate to a temporary file,
+ * links it to `file` exclusively, and reads `file` back.
  */
-export async function loadOrCreatePrivateKeyPem(file: string): Promise<string> {
+export async function loadOrCreateSecretFile(
+  file: string,
+  make: () => Promise<string>,
+): Promise<string> {
   const existing = await readIfPresent(file);
   if (existing !== undefined) return existing;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const { privateKey } = await newKeyPair('ec', { namedCurve: 'P-256' });
-  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writePrivateFile(temporary, pem);
+  await writePrivateFile(temporary, await make());
   await publishOnce(temporary, file);
   return readFile(file, 'utf8');
 }
+
+/** The PEM (PKCS#8) of the P-256 private key kept in `file`, created on first use. */
+export const loadOrCreatePrivateKeyPem = (file: string): Promise<string> =>
+  loadOrCreateSecretFile(file, async () => {
+    const { privateKey } = await newKeyPair('ec', { namedCurve: 'P-256' });
+    return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  });

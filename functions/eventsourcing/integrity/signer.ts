@@ -45,6 +45,7 @@ const FAILURES = {
   NotFoundException: 'key-unusable',
   AccessDeniedException: 'key-unusable',
   IncorrectKeyException: 'key-unusable',
+  InvalidCiphertextException: 'invalid-request',
   ThrottlingException: 'retryable',
   LimitExceededException: 'retryable',
   DependencyTimeoutException: 'retryable',

@@ -1,0 +1,171 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { SubjectErasedError } from '../errors.js';
+import { TimedCache } from './key-cache.js';
+import type { DataKeyWrapper } from './key-wrapper.js';
+import { DEFAULT_KEY_CACHE_MS, erasureStreamId, type SubjectKeys } from './subject-keys.js';
+
+export interface DynamoDbSubjectKeysOptions {
+  readonly client: DynamoDBClient;
+  /** The data keys table (partition key `subject`) and the events table (the erasure ledger). */
+  readonly tables: { readonly dataKeys: string; readonly events: string };
+  readonly wrapper: DataKeyWrapper;
+  /** How long a key, or a subject's erasure, is cached (default 10 s: how late an erasure is). */
+  readonly cacheMs?: number;
+}
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Subjects' data keys in the data keys table, each wrapped by the master key (KMS in AWS):
+ *
+ * | attribute   | holds                                                                    |
+ * |-------------|--------------------------------------------------------------------------|
+ * | `subject`   | the data subject's id (partition key)                                    |
+ * | `wrapped`   | the data key, wrapped under the encryption context `{ subject }`; gone once erased |
+ * | `keyId`     | the master key that wrapped it                                           |
+ * | `streams`   | the streams that hold its personal values (for the erasure report)       |
+ * | `erasedAt`  | when it was erased; the item without `wrapped` is the erasure's tombstone |
+ *
+ * The erasure ledger (the `erasure-<subject>` stream of the events table) outranks this table:
+ * a subject with a ledger entry is erased even when a restored backup of this table still holds
+ * its key, so restoring the keys table never brings an erased subject back.
+ */
+export class DynamoDbSubjectKeys implements SubjectKeys {
+  /** Each subject's key, or null once it is known to be erased. */
+  private readonly cache: TimedCache<Uint8Array | null>;
+  /** `subject stream` pairs this process has recorded in a key's `streams`. */
+  private readonly registered = new TimedCache<true>(60 * 60_000);
+
+  constructor(private readonly options: DynamoDbSubjectKeysOptions) {
+    this.cache = new TimedCache(options.cacheMs ?? DEFAULT_KEY_CACHE_MS);
+  }
+
+  async forSealing(
+    subjects: readonly string[],
+    streamId: string,
+  ): Promise<ReadonlyMap<string, Uint8Array>> {
+    const keys = new Map<string, Uint8Array>();
+    for (const subject of new Set(subjects)) {
+      keys.set(subject, await this.sealingKey(subject, streamId));
+    }
+    return keys;
+  }
+
+  async forReading(
+    subjects: readonly string[],
+  ): Promise<ReadonlyMap<string, Uint8Array | undefined>> {
+    const unique = [...new Set(subjects)];
+    const keys = await Promise.all(unique.map((subject) => this.readingKey(subject)));
+    return new Map(unique.map((subject, index) => [subject, keys[index]]));
+  }
+
+  private async readingKey(subject: string): Promise<Uint8Array | undefined> {
+    const cached = this.cache.get(subject);
+    if (cached !== undefined) return cached ?? undefined;
+    const [item, erased] = await Promise.all([this.keyItem(subject), this.inLedger(subject)]);
+    const key = erased || !item?.wrapped?.B ? null : await this.unwrap(subject, item.wrapped.B);
+    this.cache.set(subject, key);
+    return key ?? undefined;
+  }
+
+  private async sealingKey(subject: string, streamId: string): Promise<Uint8Array> {
+    let key = await this.readingKey(subject);
+    if (!key) {
+      const item = await this.keyItem(subject);
+      // A tombstone, or a ledger entry: the subject was erased and stays so.
+      if (item || (await this.inLedger(subject))) throw new SubjectErasedError(subject);
+      key = await this.create(subject, streamId);
+    }
+    await this.register(subject, streamId);
+    return key;
+  }
+
+  /** Creates the subject's key; the key another process created first when it lost the race. */
+  private async create(subject: string, streamId: string): Promise<Uint8Array> {
+    const { plaintext, wrapped } = await this.options.wrapper.generateDataKey({ subject });
+    try {
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tables.dataKeys,
+          Item: {
+            subject: { S: subject },
+            wrapped: { B: wrapped },
+            keyId: { S: this.options.wrapper.keyId },
+            createdAt: { S: new Date().toISOString() },
+            streams: { SS: [streamId] },
+          },
+          ConditionExpression: 'attribute_not_exists(subject)',
+        }),
+      );
+      this.registered.set(`${subject} ${streamId}`, true);
+      this.cache.set(subject, plaintext);
+      return plaintext;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.cache.forget(subject);
+      const key = await this.readingKey(subject);
+      if (!key) throw new SubjectErasedError(subject);
+      return key;
+    }
+  }
+
+  /**
+   * Records that the stream holds personal values of the subject, provided its key still exists:
+   * the fence is checked here whatever the cache says, once per subject and stream.
+   */
+  private async register(subject: string, streamId: string): Promise<void> {
+    const pair = `${subject} ${streamId}`;
+    if (this.registered.get(pair) !== undefined) return;
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tables.dataKeys,
+          Key: { subject: { S: subject } },
+          UpdateExpression: 'ADD streams :stream',
+          ConditionExpression: 'attribute_exists(wrapped)',
+          ExpressionAttributeValues: { ':stream': { SS: [streamId] } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.cache.set(subject, null);
+      throw new SubjectErasedError(subject);
+    }
+    this.registered.set(pair, true);
+  }
+
+  private async unwrap(subject: string, wrapped: Uint8Array): Promise<Uint8Array> {
+    return this.options.wrapper.unwrap(wrapped, { subject });
+  }
+
+  private async keyItem(subject: string): Promise<Item | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({
+        TableName: this.options.tables.dataKeys,
+        Key: { subject: { S: subject } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  /** Whether the erasure ledger records the subject's erasure. */
+  private async inLedger(subject: string): Promise<boolean> {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({
+        TableName: this.options.tables.events,
+        Key: { streamId: { S: erasureStreamId(subject) }, version: { N: '1' } },
+        ProjectionExpression: 'streamId',
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined;
+  }
+}
