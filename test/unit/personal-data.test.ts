@@ -5,7 +5,6 @@ import {
   EventCatalogue,
   InvalidEventError,
   SubjectErasedError,
-  type RecordedEvent,
 } from '../../functions/eventsourcing';
 import { InMemoryEventStore } from '../../functions/eventsourcing/testing';
 import { InMemorySubjectKeys } from '../../functions/eventsourcing/personal/in-memory-subject-keys';
@@ -143,7 +142,7 @@ describe('personal data in the event store', () => {
       { expectedVersion: 'no_stream' },
     );
     const first = store.table.get('acc-1', 1)!;
-    store.table.putStored({ ...first, version: 2, data: first.data } as RecordedEvent);
+    store.table.putStored({ ...first, version: 2, data: first.data });
     await expect(store.read('acc-1')).rejects.toBeInstanceOf(CorruptEventError);
   });
 
