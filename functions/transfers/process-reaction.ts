@@ -1,5 +1,5 @@
 import { logger, type Reaction } from '../eventsourcing';
-import { transferIdOf, type RecordedTransferEvent } from './events';
+import { transferEvents, type RecordedTransferEvent } from './events';
 import type { TransferProcess } from './service';
 
 /**
@@ -15,7 +15,7 @@ export function transferProcessReaction(
     name: 'transfer-process',
     handles: ['TransferRequested', 'TransferDebited'],
     async react(events) {
-      const transferId = transferIdOf(events[0]!.streamId);
+      const transferId = transferEvents.idOf(events[0]!.streamId);
       const state = await process().advance(transferId);
       logger.info('Transfer advanced', { transferId, status: state.status });
     },
