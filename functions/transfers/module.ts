@@ -4,6 +4,7 @@ import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
 import { transferEvents } from './events';
 import { transfersInFlightProjection } from './in-flight';
+import { transferProcess } from './process-reaction';
 
 const transfer = eventsFrom('transfers', 'transferId', transferEvents.idOf);
 
@@ -67,14 +68,7 @@ export const transfersModule = contextModule<IntegrationEvent>()({
     },
   },
   projections: [transfersInFlightProjection],
-  reactions: {
-    'transfer-process': {
-      description:
-        'Transfer process manager: debits the source, credits the target, refunds on failure.',
-      kind: 'reaction',
-      tables: { events: 'append', snapshots: 'read' },
-    },
-  },
+  reactions: { 'transfer-process': transferProcess },
   integration: {
     TransferRequested: (event) =>
       transfer(event, 'TransferRequested.v1', {

@@ -20,6 +20,7 @@ export {
   projectionConsumer,
   streamReaderProblems,
   type ConsumerDeclaration,
+  type ReactionDeclaration,
   type StreamHostDeclaration,
 } from './stream-hosts.js';
 export type { SigningKeyAccess, SigningKeyDeclaration, SigningKeyGrants } from './signing-keys.js';
