@@ -76,6 +76,7 @@ export {
   loadFunctionHandler,
 } from './function-modules.js';
 export { checkHandlers } from './handler-exports.js';
+export { checkContextFolders, contextFolderProblems } from './context-folders.js';
 export {
   bucketOutputId,
   publicKeyOutputId,
