@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { CheckpointSigner } from '../../functions/eventsourcing';
+import type { CheckpointSigner } from '../../functions/eventsourcing/integrity';
 import { countRequests, type CountedRequest } from '../request-counter';
 import { spread, type Spread } from '../stats';
 

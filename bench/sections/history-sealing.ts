@@ -8,7 +8,7 @@ import {
   HistoryVerifier,
   LocalCheckpointSigner,
   S3CheckpointStore,
-} from '../../functions/eventsourcing';
+} from '../../functions/eventsourcing/integrity';
 import type { HistorySettings } from '../settings';
 import { spread, type Spread } from '../stats';
 import {

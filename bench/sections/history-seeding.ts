@@ -1,5 +1,6 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventStore, GlobalLogIndexer, type RecordedEvent } from '../../functions/eventsourcing';
+import { EventStore, type RecordedEvent } from '../../functions/eventsourcing';
+import { GlobalLogIndexer } from '../../functions/eventsourcing/global-log';
 import { mapConcurrently } from '../../functions/eventsourcing/consumers/concurrency';
 import { prefixedTableNames } from '../../functions/eventsourcing/declaration';
 import { itemBytes } from '../../functions/eventsourcing/item-size';

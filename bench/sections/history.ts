@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { createS3Client } from '../../functions/eventsourcing';
+import { createS3Client } from '../../functions/eventsourcing/aws';
 import { startLocalS3 } from '../../local/s3/server';
 import type { BenchEnvironment } from '../environment';
 import type { BenchSettings, HistorySettings } from '../settings';
