@@ -11,6 +11,8 @@ export default tseslint.config(
       'functions/eventsourcing/dist/',
       // Compiled by the package test against the installed tarball, with its own tsconfig.
       'test/fixtures/outside-project/',
+      // Copied into a copy of the repository, where it compiles, by the added-context test.
+      'test/fixtures/added-context/',
     ],
   },
   js.configs.recommended,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { accountEvents, accountStreamId, type AccountEvent } from '../functions/accounts/events';
+import { accountEvents, type AccountEvent } from '../functions/accounts/events';
 import { EventStore } from '../functions/eventsourcing';
 import { eventFromItem, isEventItem } from '../functions/eventsourcing/event-items';
 import {
@@ -62,7 +62,7 @@ async function writeAccounts(
   const perStream = Math.ceil(count / streams);
   await Promise.all(
     Array.from({ length: streams }, async (_, s) => {
-      const streamId = accountStreamId(`${prefix}-${s}`);
+      const streamId = accountEvents.streamId(`${prefix}-${s}`);
       const events = Math.min(perStream, count - s * perStream);
       for (let version = 0; version < events; version++) {
         const event: AccountEvent =
@@ -194,7 +194,7 @@ async function oneRun(
   const store = new EventStore({
     client: env.client,
     tableName: tables.events,
-    catalogue: accountEvents,
+    catalogue: accountEvents.catalogue,
   });
   const catchUp = new HandledEvents();
   const live = new HandledEvents();

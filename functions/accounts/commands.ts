@@ -10,7 +10,7 @@ import { once } from '../eventsourcing/http';
 import { commandResponse } from '../eventsourcing/http';
 import { money, resourceId, text } from '../eventsourcing/http';
 import { MAX_AMOUNT, type AccountState } from './decider';
-import { ACCOUNT_TYPES, CURRENCIES, accountIdOf, accountStreamId } from './events';
+import { ACCOUNT_TYPES, CURRENCIES, accountEvents } from './events';
 import { accountCommandHandler, ownerOf } from './service';
 
 /** Ids sort in creation order, even for ids made within one millisecond. */
@@ -35,7 +35,7 @@ const ownAccount = ({ state, request }: { state: AccountState; request: { caller
 /** The answer to a deposit or a withdrawal: the account's new version and balance. */
 const balanceAnswer = ({ streamId, version, state }: CommandOutcome<AccountState>) =>
   commandResponse(200, {
-    accountId: accountIdOf(streamId),
+    accountId: accountEvents.idOf(streamId),
     version,
     balance: state.status === 'none' ? 0 : state.balance,
   });
@@ -50,13 +50,13 @@ export const handler = httpHandler(
         currency: z.enum(CURRENCIES).default('USD'),
       }),
       target: ({ body }) => ({
-        streamId: accountStreamId(ulid()),
+        streamId: accountEvents.streamId(ulid()),
         command: { type: 'OpenAccount', ...body },
       }),
       // A JWT caller opens accounts for itself only.
       authorize: ({ request }) => requireOwner(request.caller, request.body.ownerId, 'account'),
       respond: ({ streamId, version }) => {
-        const accountId = accountIdOf(streamId);
+        const accountId = accountEvents.idOf(streamId);
         return commandResponse(201, { accountId, version }, { location: `/accounts/${accountId}` });
       },
     }),
@@ -65,7 +65,7 @@ export const handler = httpHandler(
       params: accountPath,
       body: z.strictObject({ amount: money(MAX_AMOUNT), source: text(200).optional() }),
       target: ({ params, body }) => ({
-        streamId: accountStreamId(params.accountId),
+        streamId: accountEvents.streamId(params.accountId),
         command: { type: 'DepositMoney', ...body },
       }),
       authorize: ownAccount,
@@ -76,7 +76,7 @@ export const handler = httpHandler(
       params: accountPath,
       body: z.strictObject({ amount: money(MAX_AMOUNT), destination: text(200).optional() }),
       target: ({ params, body }) => ({
-        streamId: accountStreamId(params.accountId),
+        streamId: accountEvents.streamId(params.accountId),
         command: { type: 'WithdrawMoney', ...body },
       }),
       authorize: ownAccount,
@@ -86,12 +86,16 @@ export const handler = httpHandler(
     'POST /accounts/{accountId}/close': command({
       params: accountPath,
       target: ({ params }) => ({
-        streamId: accountStreamId(params.accountId),
+        streamId: accountEvents.streamId(params.accountId),
         command: { type: 'CloseAccount' },
       }),
       authorize: ownAccount,
       respond: ({ streamId, version, state }) =>
-        commandResponse(200, { accountId: accountIdOf(streamId), version, status: state.status }),
+        commandResponse(200, {
+          accountId: accountEvents.idOf(streamId),
+          version,
+          status: state.status,
+        }),
     }),
   },
   { idempotencyKeys: () => dependencies().keys },

@@ -2,16 +2,16 @@ import { contextModule, readModelTable } from '../eventsourcing/declaration';
 import { commandFunction, corruptEventsAlarm, queryFunction } from '../eventsourcing/http';
 import { eventsFrom, withTransfer } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
-import { accountEvents, accountIdOf } from './events';
+import { accountEvents } from './events';
 import { ownerAccountsProjection } from './projections/owner-accounts';
 import { accountSummariesProjection } from './projections/summaries';
 import { accountTransactionsProjection } from './projections/transactions';
 
-const account = eventsFrom('accounts', 'accountId', accountIdOf);
+const account = eventsFrom('accounts', 'accountId', accountEvents.idOf);
 
 /** Accounts: opening, deposits, withdrawals and closing; balances, history and owners. */
 export const accountsModule = contextModule<IntegrationEvent>()({
-  events: accountEvents,
+  events: accountEvents.catalogue,
   tables: {
     accountSummaries: readModelTable('Read model: each account with its balance and status.'),
     accountTransactions: readModelTable(

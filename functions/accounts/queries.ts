@@ -7,7 +7,7 @@ import { once } from '../eventsourcing/http';
 import { readPage, withoutKeys } from '../eventsourcing/http';
 import { etag, ok } from '../eventsourcing/http';
 import { cursorParam, integerParam, limitParam, resourceId } from '../eventsourcing/http';
-import { accountStreamId } from './events';
+import { accountEvents } from './events';
 import { ownerAccountsProjection } from './projections/owner-accounts';
 import { accountSummariesProjection } from './projections/summaries';
 import { accountTransactionsProjection } from './projections/transactions';
@@ -96,7 +96,10 @@ export const handler = httpHandler({
           : query.at !== undefined
             ? { at: new Date(query.at) }
             : undefined;
-      const loaded = await dependencies().repository.load(accountStreamId(accountId), target);
+      const loaded = await dependencies().repository.load(
+        accountEvents.streamId(accountId),
+        target,
+      );
       if (loaded.version === 0 || loaded.state.status === 'none') {
         throw notFound(accountId, query.at === undefined ? '' : ` at ${query.at}`);
       }
@@ -118,7 +121,7 @@ export const handler = httpHandler({
     async handle({ params, query, caller }) {
       await requireAccountOwner(caller, params.accountId);
       const { store } = dependencies().repository;
-      const streamId = accountStreamId(params.accountId);
+      const streamId = accountEvents.streamId(params.accountId);
       const limit = query.limit ?? DEFAULT_PAGE;
       const events = await store.read(streamId, { fromVersion: query.fromVersion ?? 1, limit });
       if (events.length === 0 && (await store.headVersion(streamId)) === 0) {

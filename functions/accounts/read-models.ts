@@ -1,5 +1,10 @@
 import type { ReadModelKey } from '../eventsourcing';
-import { accountIdOf, type AccountType, type Currency, type RecordedAccountEvent } from './events';
+import {
+  accountEvents,
+  type AccountType,
+  type Currency,
+  type RecordedAccountEvent,
+} from './events';
 
 /** `GET /accounts/{accountId}`: the account as the summary projection keeps it. */
 export type AccountSummary = {
@@ -68,7 +73,7 @@ export function openedSummary(
   event: RecordedAccountEvent & { type: 'AccountOpened' },
 ): AccountSummary {
   return {
-    accountId: accountIdOf(event.streamId),
+    accountId: accountEvents.idOf(event.streamId),
     ...event.data,
     status: 'open',
     balance: 0,

@@ -6,7 +6,7 @@ import {
   type EventSourcingStorage,
 } from '../eventsourcing';
 import { accountDecider, type AccountCommand, type AccountState } from './decider';
-import { accountEvents, accountStreamId, type AccountEvent } from './events';
+import { accountEvents, type AccountEvent } from './events';
 
 export type AccountRepository = AggregateRepository<AccountCommand, AccountState, AccountEvent>;
 export type AccountCommandHandler = CommandHandler<AccountCommand, AccountState, AccountEvent>;
@@ -17,7 +17,7 @@ const ACCOUNT_STATE_VERSION = 1;
 /** Loads accounts from their latest snapshot plus the tail of their stream. */
 export function accountRepository(storage: EventSourcingStorage): AccountRepository {
   return repositoryFor(storage, accountDecider, {
-    catalogue: accountEvents,
+    catalogue: accountEvents.catalogue,
     snapshots: { stateVersion: ACCOUNT_STATE_VERSION },
   });
 }
@@ -27,7 +27,7 @@ export const accountStore = (storage: EventSourcingStorage): AccountRepository['
   new EventStore({
     client: storage.client,
     tableName: storage.eventsTable,
-    catalogue: accountEvents,
+    catalogue: accountEvents.catalogue,
   });
 
 /** Who owns an account in this state; `undefined` when it was never opened. */
@@ -42,7 +42,7 @@ export async function accountOwner(
   store: AccountRepository['store'],
   accountId: string,
 ): Promise<string | undefined> {
-  const [opened] = await store.read(accountStreamId(accountId), { toVersion: 1 });
+  const [opened] = await store.read(accountEvents.streamId(accountId), { toVersion: 1 });
   return opened?.type === 'AccountOpened' ? opened.data.ownerId : undefined;
 }
 

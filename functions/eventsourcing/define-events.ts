@@ -3,7 +3,11 @@ import { EventCatalogue, type CatalogueUpcasters } from './event-catalogue.js';
 import type { EventSchemas, RecordedEventOf } from './event-schemas.js';
 import type { RecordedEvent } from './types.js';
 
-/** One aggregate's events: its catalogue, the ids of its streams, and the parse of its events. */
+/**
+ * One aggregate's events: its catalogue, the ids of its streams, and the parse of its events.
+ * Its functions hold no `this`, so they can be passed on as they are (`handles: x.types`,
+ * `idOf: x.idOf`).
+ */
 export interface DefinedEvents<Schemas extends EventSchemas> {
   /** The schemas, as given (for `NewEventOf<typeof x.schemas>` and `RecordedEventOf<…>`). */
   readonly schemas: Schemas;
@@ -12,13 +16,13 @@ export interface DefinedEvents<Schemas extends EventSchemas> {
   /** The event types, in declaration order. */
   readonly types: readonly (keyof Schemas & string)[];
   /** The id of the stream of the aggregate `id`: the prefix and the id. */
-  streamId(id: string): string;
+  readonly streamId: (id: string) => string;
   /** The aggregate id of one of its streams; `InvalidEventError` for another stream. */
-  idOf(streamId: string): string;
+  readonly idOf: (streamId: string) => string;
   /** Whether a stream is one of this aggregate's. */
-  owns(streamId: string): boolean;
+  readonly owns: (streamId: string) => boolean;
   /** A stored event upcast and parsed; `CorruptEventError` when it does not fit its schema. */
-  parse(event: RecordedEvent): RecordedEventOf<Schemas>;
+  readonly parse: (event: RecordedEvent) => RecordedEventOf<Schemas>;
 }
 
 /**
@@ -43,7 +47,7 @@ export function defineEvents<Schemas extends EventSchemas>(definition: {
     types: Object.keys(schemas),
     streamId: (id) => `${streamPrefix}${id}`,
     owns,
-    idOf(streamId) {
+    idOf: (streamId) => {
       if (!owns(streamId)) {
         throw new InvalidEventError(
           `'${streamId}' is not a stream of this aggregate (${streamPrefix}…)`,

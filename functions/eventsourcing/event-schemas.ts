@@ -15,7 +15,3 @@ export type NewEventOf<Schemas extends EventSchemas> = {
 export type RecordedEventOf<Schemas extends EventSchemas> = {
   [Type in EventTypeOf<Schemas>]: RecordedEvent<Type, z.infer<Schemas[Type]>>;
 }[EventTypeOf<Schemas>];
-
-/** Every event type a domain declares, e.g. for a projection's `handles`. */
-export const eventTypesOf = <Schemas extends EventSchemas>(schemas: Schemas) =>
-  Object.keys(schemas) as EventTypeOf<Schemas>[];

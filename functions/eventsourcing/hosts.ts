@@ -15,6 +15,7 @@ export {
   type RedriveOutcome,
 } from './consumers/consumer-runtime.js';
 export { isReaction } from './consumers/reaction.js';
+export { declaredConsumers, type ConsumersCode } from './consumers/declared-consumers.js';
 export { isBatchConsumer, type BatchConsumer } from './consumers/batch-consumer.js';
 export { ParkedStreams, type ParkedStream } from './consumers/parked-streams.js';
 export {

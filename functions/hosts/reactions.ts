@@ -1,6 +1,5 @@
 import { toDomainEvent } from '../domain-events';
-import { createConsumerHost } from '../eventsourcing/hosts';
-import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import { createConsumerHost, declaredConsumers } from '../eventsourcing/hosts';
 import { createGlobalLogIndexerHandler } from '../eventsourcing/global-log';
 import { EVENT_BUS_NAME_VARIABLE, tableNameFromEnv } from '../eventsourcing/declaration';
 import { globalLogTablesFromEnv } from '../global-log/tables';
@@ -9,11 +8,6 @@ import { once } from '../eventsourcing/http';
 import { createEventBridgeClient } from '../integration/eventbridge-client';
 import { integrationEventPublisher } from '../integration/publisher';
 import { streamHosts } from '../system';
-import { transferProcessReaction } from '../transfers/process-reaction';
-import { TransferProcess } from '../transfers/service';
-import { declaredConsumers } from './declared-consumers';
-
-const transferProcess = once(() => new TransferProcess(storageFromEnv(createDynamoDbClient())));
 
 const eventBridge = once(() => {
   const eventBusName = process.env[EVENT_BUS_NAME_VARIABLE];
@@ -32,12 +26,12 @@ const globalLogIndexer = once(() =>
 );
 
 /**
- * Stream host `reactions` (see `functions/system.ts`): the transfer process manager, the
+ * Stream host `reactions` (see `functions/system.ts`): every reaction and process manager the
+ * contexts' modules declare, built by their own `create`, and the system's own: the
  * integration-event publisher and the global log's indexer.
  */
 export const handler = createConsumerHost({
   consumers: declaredConsumers(streamHosts.reactions, {
-    'transfer-process': transferProcessReaction(transferProcess),
     'integration-publisher': integrationEventPublisher(eventBridge),
     [GLOBAL_LOG_INDEXER]: {
       name: GLOBAL_LOG_INDEXER,
@@ -45,7 +39,7 @@ export const handler = createConsumerHost({
     },
   }),
   decode: toDomainEvent,
-  // A transfer step waits on DynamoDB round trips and conflict backoff: every stream of a batch
-  // runs at once.
+  // Reactions wait on round trips (a process manager's appends and their conflict backoff,
+  // PutEvents): every stream of a batch runs at once.
   concurrency: streamHosts.reactions.batchSize,
 });

@@ -8,7 +8,7 @@ import { once } from '../eventsourcing/http';
 import { commandResponse } from '../eventsourcing/http';
 import { money, resourceId, text } from '../eventsourcing/http';
 import { MAX_UNIT_PRICE } from './decider';
-import { productIdOf, productStreamId } from './events';
+import { productEvents } from './events';
 import { productCommandHandler } from './service';
 
 const dependencies = once(() => {
@@ -31,11 +31,11 @@ export const handler = httpHandler(
         unitPrice: money(MAX_UNIT_PRICE),
       }),
       target: ({ body: { productId, ...product } }) => ({
-        streamId: productStreamId(productId),
+        streamId: productEvents.streamId(productId),
         command: { type: 'AddProduct', ...product },
       }),
       respond: ({ streamId, version }) => {
-        const productId = productIdOf(streamId);
+        const productId = productEvents.idOf(streamId);
         return commandResponse(201, { productId, version }, { location: `/products/${productId}` });
       },
     }),

@@ -1,22 +1,16 @@
 import * as z from 'zod';
-import { EventCatalogue, type NewEventOf, type RecordedEventOf } from '../eventsourcing';
-import { eventTypesOf } from '../eventsourcing/event-schemas';
+import { defineEvents, type NewEventOf, type RecordedEventOf } from '../eventsourcing';
 
-/** The data of each product event at its current schema version. */
-export const productEventSchemas = {
-  ProductAdded: z.object({ name: z.string(), unitPrice: z.int().positive() }),
-} as const;
+/**
+ * The product events in `product-<id>` streams: the data of each type at its current schema
+ * version (every type at version 1: no upcasters yet).
+ */
+export const productEvents = defineEvents({
+  streamPrefix: 'product-',
+  schemas: {
+    ProductAdded: z.object({ name: z.string(), unitPrice: z.int().positive() }),
+  },
+});
 
-export type ProductEvent = NewEventOf<typeof productEventSchemas>;
-export type RecordedProductEvent = RecordedEventOf<typeof productEventSchemas>;
-
-export const PRODUCT_EVENT_TYPES = eventTypesOf(productEventSchemas);
-
-/** The product events' catalogue (every type at schema version 1: no upcasters yet). */
-export const productEvents = EventCatalogue.of(productEventSchemas, {});
-
-const STREAM_PREFIX = 'product-';
-
-export const productStreamId = (productId: string) => `${STREAM_PREFIX}${productId}`;
-
-export const productIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
+export type ProductEvent = NewEventOf<typeof productEvents.schemas>;
+export type RecordedProductEvent = RecordedEventOf<typeof productEvents.schemas>;

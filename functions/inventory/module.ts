@@ -6,7 +6,7 @@ import { productCatalogueProjection } from './projections/catalogue';
 
 /** Inventory: the product catalogue. Its events stay inside the system. */
 export const inventoryModule = contextModule<IntegrationEvent>()({
-  events: productEvents,
+  events: productEvents.catalogue,
   tables: {
     productCatalogue: readModelTable('Read model: each product with its name and price.'),
   },

@@ -7,5 +7,7 @@ export type ProductCommandHandler = CommandHandler<ProductCommand, ProductState,
 /** Runs product commands: load, decide, append, retrying concurrency conflicts. */
 export function productCommandHandler(storage: EventSourcingStorage): ProductCommandHandler {
   // Products are short streams: loads replay them, no snapshots.
-  return new CommandHandler(repositoryFor(storage, productDecider, { catalogue: productEvents }));
+  return new CommandHandler(
+    repositoryFor(storage, productDecider, { catalogue: productEvents.catalogue }),
+  );
 }

@@ -10,7 +10,7 @@ import { once } from '../eventsourcing/http';
 import { commandResponse } from '../eventsourcing/http';
 import { money, resourceId, text } from '../eventsourcing/http';
 import { MAX_QUANTITY, MAX_UNIT_PRICE, type OrderCommand, type OrderState } from './decider';
-import { orderIdOf, orderStreamId } from './events';
+import { orderEvents } from './events';
 import { orderCommandHandler } from './service';
 
 /** Ids sort in creation order, even for ids made within one millisecond. */
@@ -42,7 +42,7 @@ const item = z.strictObject({
 
 /** The command on the order named in the path. */
 const onOrder = (orderId: string, orderCommand: OrderCommand) => ({
-  streamId: orderStreamId(orderId),
+  streamId: orderEvents.streamId(orderId),
   command: orderCommand,
 });
 
@@ -53,7 +53,7 @@ const ownOrder = ({ state, request }: { state: OrderState; request: { caller: Ca
 /** The answer to a change of an order: its new version, status and total. */
 const orderAnswer = ({ streamId, version, state }: CommandOutcome<OrderState>) =>
   commandResponse(200, {
-    orderId: orderIdOf(streamId),
+    orderId: orderEvents.idOf(streamId),
     version,
     ...(state.status === 'none' ? {} : { status: state.status, total: state.total }),
   });
@@ -73,7 +73,7 @@ export const handler = httpHandler(
       // A JWT caller places orders for itself only.
       authorize: ({ request }) => requireOwner(request.caller, request.body.customerId, 'order'),
       respond: ({ streamId, version }) => {
-        const orderId = orderIdOf(streamId);
+        const orderId = orderEvents.idOf(streamId);
         return commandResponse(201, { orderId, version }, { location: `/orders/${orderId}` });
       },
     }),

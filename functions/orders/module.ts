@@ -2,15 +2,15 @@ import { contextModule, readModelTable } from '../eventsourcing/declaration';
 import { commandFunction, queryFunction } from '../eventsourcing/http';
 import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
-import { orderEvents, orderIdOf } from './events';
+import { orderEvents } from './events';
 import { customerOrdersProjection } from './projections/customer-orders';
 import { orderSummariesProjection } from './projections/summaries';
 
-const order = eventsFrom('orders', 'orderId', orderIdOf);
+const order = eventsFrom('orders', 'orderId', orderEvents.idOf);
 
 /** Orders: creating, adding items, confirming, shipping, delivering, cancelling. */
 export const ordersModule = contextModule<IntegrationEvent>()({
-  events: orderEvents,
+  events: orderEvents.catalogue,
   tables: {
     orderSummaries: readModelTable(
       'Read model: each order with its items, total, shipping and timeline.',

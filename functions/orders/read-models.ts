@@ -1,6 +1,6 @@
 import type { ReadModelKey } from '../eventsourcing';
 import { addLine, type OrderStatus } from './decider';
-import { orderIdOf, type RecordedOrderEvent } from './events';
+import { orderEvents, type RecordedOrderEvent } from './events';
 
 export type OrderItem = {
   readonly productId: string;
@@ -69,7 +69,7 @@ const STATUS_AFTER: Partial<Record<RecordedOrderEvent['type'], OrderStatus>> = {
 /** The summary of a new order. */
 export function createdSummary(event: RecordedOrderEvent & { type: 'OrderCreated' }): OrderSummary {
   return {
-    orderId: orderIdOf(event.streamId),
+    orderId: orderEvents.idOf(event.streamId),
     customerId: event.data.customerId,
     status: 'pending',
     items: [],

@@ -11,7 +11,7 @@ const ORDER_STATE_VERSION = 1;
 export function orderCommandHandler(storage: EventSourcingStorage): OrderCommandHandler {
   return new CommandHandler(
     repositoryFor(storage, orderDecider, {
-      catalogue: orderEvents,
+      catalogue: orderEvents.catalogue,
       snapshots: { stateVersion: ORDER_STATE_VERSION },
     }),
   );

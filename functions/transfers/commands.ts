@@ -11,7 +11,7 @@ import { IdempotencyKeys } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
 import { etag } from '../eventsourcing/http';
 import { money, resourceId } from '../eventsourcing/http';
-import { transferIdOf, transferStreamId } from './events';
+import { transferEvents } from './events';
 import { transferCommandHandler } from './service';
 
 const dependencies = once(() => {
@@ -39,7 +39,7 @@ export const handler = httpHandler(
         amount: money(MAX_AMOUNT),
       }),
       target: ({ body }) => ({
-        streamId: transferStreamId(ulid()),
+        streamId: transferEvents.streamId(ulid()),
         command: { type: 'RequestTransfer', ...body },
       }),
       // Only the source account's owner (or an operator) may move its money.
@@ -50,7 +50,7 @@ export const handler = httpHandler(
           'account',
         ),
       respond: ({ streamId, version }) => {
-        const transferId = transferIdOf(streamId);
+        const transferId = transferEvents.idOf(streamId);
         return {
           status: 202,
           body: { transferId, status: 'requested' },

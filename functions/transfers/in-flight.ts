@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Projection, ReadModelKey, ReadModelWrite } from '../eventsourcing';
-import { transferIdOf, type RecordedTransferEvent } from './events';
+import { transferEvents, type RecordedTransferEvent } from './events';
 
 /** In-flight transfers are spread over a few partitions so none of them runs hot. */
 export const IN_FLIGHT_SHARDS = 8;
@@ -28,7 +28,7 @@ export const transfersInFlightProjection: Projection<RecordedTransferEvent> = {
   // A debit changes nothing here: not handling it costs the projection no write at all.
   handles: ['TransferRequested', 'TransferCompleted', 'TransferFailed'],
   apply(event): Promise<ReadModelWrite[]> {
-    const transferId = transferIdOf(event.streamId);
+    const transferId = transferEvents.idOf(event.streamId);
     if (event.type === 'TransferRequested') {
       const transfer: InFlightTransfer = {
         transferId,

@@ -2,14 +2,15 @@ import { contextModule, readModelTable } from '../eventsourcing/declaration';
 import { commandFunction, corruptEventsAlarm, queryFunction } from '../eventsourcing/http';
 import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
-import { transferEvents, transferIdOf } from './events';
+import { transferEvents } from './events';
 import { transfersInFlightProjection } from './in-flight';
+import { transferProcess } from './process-reaction';
 
-const transfer = eventsFrom('transfers', 'transferId', transferIdOf);
+const transfer = eventsFrom('transfers', 'transferId', transferEvents.idOf);
 
 /** Transfers: money moved between accounts by a process manager, refunded on failure. */
 export const transfersModule = contextModule<IntegrationEvent>()({
-  events: transferEvents,
+  events: transferEvents.catalogue,
   tables: {
     transfersInFlight: readModelTable(
       'Read model: transfers requested and not yet completed or failed.',
@@ -67,14 +68,7 @@ export const transfersModule = contextModule<IntegrationEvent>()({
     },
   },
   projections: [transfersInFlightProjection],
-  reactions: {
-    'transfer-process': {
-      description:
-        'Transfer process manager: debits the source, credits the target, refunds on failure.',
-      kind: 'reaction',
-      tables: { events: 'append', snapshots: 'read' },
-    },
-  },
+  reactions: { 'transfer-process': transferProcess },
   integration: {
     TransferRequested: (event) =>
       transfer(event, 'TransferRequested.v1', {

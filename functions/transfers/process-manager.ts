@@ -1,7 +1,7 @@
 import { DomainError, type LoadedAggregate, type StreamAppend } from '../eventsourcing';
 import { accountDecider, type AccountCommand, type AccountState } from '../accounts/decider';
 import type { TransferState } from './decider';
-import { transferIdOf, type TransferEvent } from './events';
+import { transferEvents, type TransferEvent } from './events';
 
 /** An aggregate's state with the stream version it was loaded at. */
 export type Loaded<State> = Pick<LoadedAggregate<State>, 'streamId' | 'version' | 'state'>;
@@ -52,7 +52,7 @@ export function planTransferStep(
 ): StreamAppend[] {
   const state = transfer.state;
   if (state.status !== 'requested' && state.status !== 'debited') return [];
-  const transferId = transferIdOf(transfer.streamId);
+  const transferId = transferEvents.idOf(transfer.streamId);
   const { amount } = state;
   const record = (event: TransferEvent) => appendAt(transfer, [event]);
 

@@ -7,7 +7,7 @@ import { HttpError } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
 import { etag, ok } from '../eventsourcing/http';
 import { resourceId } from '../eventsourcing/http';
-import { transferStreamId } from './events';
+import { transferEvents } from './events';
 import { transferRepository } from './service';
 
 const dependencies = once(() => {
@@ -25,7 +25,7 @@ export const handler = httpHandler({
     async handle({ params, caller }) {
       const { transferId } = params;
       const { transfers, accounts } = dependencies();
-      const loaded = await transfers.load(transferStreamId(transferId));
+      const loaded = await transfers.load(transferEvents.streamId(transferId));
       const { state } = loaded;
       if (state.status === 'none') {
         throw new HttpError(404, 'TransferNotFound', `No transfer ${transferId}`);

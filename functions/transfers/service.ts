@@ -10,17 +10,17 @@ import {
   type LoadedAggregate,
 } from '../eventsourcing';
 import { retryWithBackoff, type RetryPolicy } from '../eventsourcing/retry';
-import { accountEvents, accountStreamId } from '../accounts/events';
+import { accountEvents } from '../accounts/events';
 import { accountRepository, type AccountRepository } from '../accounts/service';
 import { transferDecider, type TransferCommand, type TransferState } from './decider';
-import { transferEvents, transferStreamId, type TransferEvent } from './events';
+import { transferEvents, type TransferEvent } from './events';
 import { planTransferStep } from './process-manager';
 
 export type TransferRepository = AggregateRepository<TransferCommand, TransferState, TransferEvent>;
 
 /** Transfers are short streams (at most three events): loads replay them, no snapshots. */
 export function transferRepository(storage: EventSourcingStorage): TransferRepository {
-  return repositoryFor(storage, transferDecider, { catalogue: transferEvents });
+  return repositoryFor(storage, transferDecider, { catalogue: transferEvents.catalogue });
 }
 
 export function transferCommandHandler(storage: EventSourcingStorage) {
@@ -66,7 +66,7 @@ export class TransferProcess {
     this.steps = new EventStore({
       client: storage.client,
       tableName: storage.eventsTable,
-      catalogue: EventCatalogue.combine(transferEvents, accountEvents),
+      catalogue: EventCatalogue.combine(transferEvents.catalogue, accountEvents.catalogue),
     });
   }
 
@@ -82,12 +82,12 @@ export class TransferProcess {
 
   /** Takes the transfer's next step; returns its state once it has none left. */
   private async step(transferId: string): Promise<TransferState | undefined> {
-    const transfer = await this.transfers.load(transferStreamId(transferId));
+    const transfer = await this.transfers.load(transferEvents.streamId(transferId));
     const { state } = transfer;
     if (state.status !== 'requested' && state.status !== 'debited') return state;
     const [source, target] = await Promise.all([
-      this.accounts.load(accountStreamId(state.fromAccountId)),
-      this.accounts.load(accountStreamId(state.toAccountId)),
+      this.accounts.load(accountEvents.streamId(state.fromAccountId)),
+      this.accounts.load(accountEvents.streamId(state.toAccountId)),
     ]);
     await this.steps.appendToStreams(planTransferStep(transfer, { source, target }), {
       metadata: stepMetadata(transfer),

@@ -1,10 +1,10 @@
 import { accountDecider } from '../../functions/accounts/decider';
-import { accountStreamId } from '../../functions/accounts/events';
+import { accountEvents } from '../../functions/accounts/events';
 import type { Decider, NewEvent, RecordedEvent } from '../../functions/eventsourcing';
 import { orderDecider } from '../../functions/orders/decider';
-import { orderStreamId } from '../../functions/orders/events';
+import { orderEvents } from '../../functions/orders/events';
 import { transferDecider } from '../../functions/transfers/decider';
-import { transferStreamId } from '../../functions/transfers/events';
+import { transferEvents } from '../../functions/transfers/events';
 
 /** How the state of one kind of stream is folded from its events. */
 export interface StreamFold {
@@ -28,9 +28,9 @@ function foldOf<State, Event extends NewEvent>(
 
 /** Each aggregate's stream id prefix and decider: what time travel folds a stream with. */
 const folds: readonly (readonly [prefix: string, fold: StreamFold])[] = [
-  [accountStreamId(''), foldOf('account', accountDecider)],
-  [orderStreamId(''), foldOf('order', orderDecider)],
-  [transferStreamId(''), foldOf('transfer', transferDecider)],
+  [accountEvents.streamId(''), foldOf('account', accountDecider)],
+  [orderEvents.streamId(''), foldOf('order', orderDecider)],
+  [transferEvents.streamId(''), foldOf('transfer', transferDecider)],
 ];
 
 /** The fold of the aggregate a stream belongs to, by its id's prefix. */

@@ -25,7 +25,9 @@ const routeTable = async (fn: string) =>
 describe('the OpenAPI description', () => {
   it('is committed as openapi.json exactly as generated (npm run openapi writes it)', () => {
     const committed = JSON.parse(readFileSync('openapi.json', 'utf8')) as unknown;
-    expect(committed).toEqual(JSON.parse(JSON.stringify(generated)));
+    expect(committed, 'openapi.json is stale: run npm run openapi').toEqual(
+      JSON.parse(JSON.stringify(generated)),
+    );
   });
 
   it('describes every declared route, with the schemas its handler validates with', async () => {

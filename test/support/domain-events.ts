@@ -1,11 +1,11 @@
-import { ACCOUNT_EVENT_TYPES, accountStreamId } from '../../functions/accounts/events';
+import { accountEvents } from '../../functions/accounts/events';
 import type { NewEvent, RecordedEvent } from '../../functions/eventsourcing';
 import type {
   PublishedEvent as DomainEvent,
   PublishedEventType as DomainEventType,
 } from '../../functions/integration/mapping';
-import { ORDER_EVENT_TYPES, orderStreamId } from '../../functions/orders/events';
-import { TRANSFER_EVENT_TYPES, transferStreamId } from '../../functions/transfers/events';
+import { orderEvents } from '../../functions/orders/events';
+import { transferEvents } from '../../functions/transfers/events';
 
 type DataOf<Type extends DomainEventType> = Extract<DomainEvent, { type: Type }>['data'];
 
@@ -35,9 +35,9 @@ export const DOMAIN_EVENT_TYPES = Object.keys(sampleData) as DomainEventType[];
 
 /** The aggregate each domain event type belongs to, and the stream of aggregate `id`. */
 export function streamOf(type: DomainEventType, id: string): string {
-  if ((ACCOUNT_EVENT_TYPES as readonly string[]).includes(type)) return accountStreamId(id);
-  if ((ORDER_EVENT_TYPES as readonly string[]).includes(type)) return orderStreamId(id);
-  if ((TRANSFER_EVENT_TYPES as readonly string[]).includes(type)) return transferStreamId(id);
+  for (const events of [accountEvents, orderEvents, transferEvents]) {
+    if ((events.types as readonly string[]).includes(type)) return events.streamId(id);
+  }
   throw new Error(`No domain has event type ${type}`);
 }
 

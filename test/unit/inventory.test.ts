@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { given } from '../../functions/eventsourcing/testing';
 import { productDecider } from '../../functions/inventory/decider';
-import { productStreamId, type RecordedProductEvent } from '../../functions/inventory/events';
+import { productEvents, type RecordedProductEvent } from '../../functions/inventory/events';
 import { productCatalogueProjection } from '../../functions/inventory/projections/catalogue';
 
 const addLamp = { type: 'AddProduct', name: 'Desk lamp', unitPrice: 4999 } as const;
@@ -23,7 +23,7 @@ describe('product decider', () => {
 describe('product catalogue projection', () => {
   it('keeps each product with its name, price and version', async () => {
     const event: RecordedProductEvent = {
-      streamId: productStreamId('sku-1'),
+      streamId: productEvents.streamId('sku-1'),
       version: 1,
       eventId: '01J0000000000000000000000A',
       type: 'ProductAdded',

@@ -1,5 +1,5 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing';
-import { ACCOUNT_EVENT_TYPES, accountIdOf, type RecordedAccountEvent } from '../events';
+import { accountEvents, type RecordedAccountEvent } from '../events';
 import {
   accountOwnerKey,
   evolveAccountView,
@@ -13,9 +13,9 @@ export const ownerAccountsProjection: Projection<RecordedAccountEvent> = {
   name: 'owner-accounts',
   description: 'The accounts of each owner.',
   readModel: 'ownerAccounts',
-  handles: ACCOUNT_EVENT_TYPES,
+  handles: accountEvents.types,
   async apply(event, context): Promise<ReadModelWrite[]> {
-    const accountId = accountIdOf(event.streamId);
+    const accountId = accountEvents.idOf(event.streamId);
     if (event.type === 'AccountOpened') {
       const { ownerId, ...account } = openedSummary(event);
       return [

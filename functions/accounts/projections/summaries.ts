@@ -1,5 +1,5 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing';
-import { ACCOUNT_EVENT_TYPES, accountIdOf, type RecordedAccountEvent } from '../events';
+import { accountEvents, type RecordedAccountEvent } from '../events';
 import { evolveAccountView, openedSummary, summaryKey, type AccountSummary } from '../read-models';
 
 /** Each account with its balance and status, for `GET /accounts/{accountId}`. */
@@ -7,9 +7,9 @@ export const accountSummariesProjection: Projection<RecordedAccountEvent> = {
   name: 'account-summaries',
   description: 'Each account with its balance and status.',
   readModel: 'accountSummaries',
-  handles: ACCOUNT_EVENT_TYPES,
+  handles: accountEvents.types,
   async apply(event, context): Promise<ReadModelWrite[]> {
-    const accountId = accountIdOf(event.streamId);
+    const accountId = accountEvents.idOf(event.streamId);
     const key = summaryKey(accountId);
     if (event.type === 'AccountOpened') return [{ put: { ...key, ...openedSummary(event) } }];
     const current = (await context.get(key)) as (AccountSummary & typeof key) | undefined;

@@ -1,5 +1,5 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing';
-import { accountIdOf, type RecordedAccountEvent } from '../events';
+import { accountEvents, type RecordedAccountEvent } from '../events';
 import { runningBalanceKey, transactionKey, type AccountTransaction } from '../read-models';
 
 /** Each account's deposits and withdrawals in order, with the balance after each. */
@@ -9,7 +9,7 @@ export const accountTransactionsProjection: Projection<RecordedAccountEvent> = {
   readModel: 'accountTransactions',
   handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'],
   async apply(event, context): Promise<ReadModelWrite[]> {
-    const accountId = accountIdOf(event.streamId);
+    const accountId = accountEvents.idOf(event.streamId);
     const balanceKey = runningBalanceKey(accountId);
     if (event.type === 'AccountOpened') return [{ put: { ...balanceKey, balance: 0 } }];
     if (event.type !== 'MoneyDeposited' && event.type !== 'MoneyWithdrawn') return [];

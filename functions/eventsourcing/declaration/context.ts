@@ -2,7 +2,11 @@ import type { EventCatalogue } from '../event-catalogue.js';
 import type { Projection } from '../projection.js';
 import type { RecordedEvent } from '../types.js';
 import type { FunctionDeclaration } from './functions.js';
-import { projectionConsumer, type ConsumerDeclaration } from './stream-hosts.js';
+import {
+  projectionConsumer,
+  type ConsumerDeclaration,
+  type ReactionDeclaration,
+} from './stream-hosts.js';
 import type { TableDeclaration } from './tables.js';
 
 /**
@@ -16,7 +20,7 @@ export type IntegrationMapping<Event extends RecordedEvent, Published> = {
 /**
  * One bounded context's slice of the system, declared in its own folder: its events, its
  * tables, its functions with their routes, the projections and reactions it hosts on the events
- * stream, and what it publishes. A system lists its contexts and combines them.
+ * stream with their code, and what it publishes. A system lists its contexts and combines them.
  */
 export interface ContextModule<
   Event extends RecordedEvent = RecordedEvent,
@@ -27,8 +31,8 @@ export interface ContextModule<
   Functions extends Readonly<Record<string, FunctionDeclaration>> = Readonly<
     Record<string, FunctionDeclaration>
   >,
-  Reactions extends Readonly<Record<string, ConsumerDeclaration>> = Readonly<
-    Record<string, ConsumerDeclaration>
+  Reactions extends Readonly<Record<string, ReactionDeclaration>> = Readonly<
+    Record<string, ReactionDeclaration>
   >,
   Integration extends IntegrationMapping<Event, Published> | 'unpublished' =
     IntegrationMapping<Event, Published> | 'unpublished',
@@ -44,7 +48,10 @@ export interface ContextModule<
    * (name, read model, description).
    */
   readonly projections: readonly Projection<Event>[];
-  /** Reactions it runs on the reaction reader, by consumer name (their code is wired there). */
+  /**
+   * Its reactions and process managers, by consumer name, each with its code (`create`): the
+   * system's reaction reader hosts them all.
+   */
   readonly reactions: Reactions;
   /**
    * The integration event of each of its event types, or `'unpublished'` when its events stay
@@ -63,7 +70,7 @@ export const contextModule =
     Event extends RecordedEvent,
     const Tables extends Readonly<Record<string, TableDeclaration>>,
     const Functions extends Readonly<Record<string, FunctionDeclaration>>,
-    const Reactions extends Readonly<Record<string, ConsumerDeclaration>>,
+    const Reactions extends Readonly<Record<string, ReactionDeclaration>>,
     const Integration extends IntegrationMapping<Event, Published> | 'unpublished',
   >(
     module: ContextModule<Event, Published, Tables, Functions, Reactions, Integration>,
@@ -77,7 +84,7 @@ export interface AnyContextModule {
   readonly tables: Readonly<Record<string, TableDeclaration>>;
   readonly functions: Readonly<Record<string, FunctionDeclaration>>;
   readonly projections: readonly Projection<any>[];
-  readonly reactions: Readonly<Record<string, ConsumerDeclaration>>;
+  readonly reactions: Readonly<Record<string, ReactionDeclaration>>;
   readonly integration: Readonly<Record<string, (event: any) => unknown>> | 'unpublished';
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -111,7 +118,7 @@ export const functionsOf = <const Contexts extends readonly AnyContextModule[]>(
   contexts: Contexts,
 ) => merged(contexts, 'functions');
 
-/** Every reaction the contexts declare, by consumer name. */
+/** Every reaction the contexts declare, with its code, by consumer name. */
 export const reactionsOf = <const Contexts extends readonly AnyContextModule[]>(
   contexts: Contexts,
 ) => merged(contexts, 'reactions');

@@ -20,6 +20,7 @@ export {
   projectionConsumer,
   streamReaderProblems,
   type ConsumerDeclaration,
+  type ReactionDeclaration,
   type StreamHostDeclaration,
 } from './stream-hosts.js';
 export type { SigningKeyAccess, SigningKeyDeclaration, SigningKeyGrants } from './signing-keys.js';
@@ -75,6 +76,7 @@ export {
   loadFunctionHandler,
 } from './function-modules.js';
 export { checkHandlers } from './handler-exports.js';
+export { checkContextFolders, contextFolderProblems } from './context-folders.js';
 export {
   bucketOutputId,
   publicKeyOutputId,

@@ -1,3 +1,5 @@
+import type { BatchConsumer } from '../consumers/batch-consumer.js';
+import type { Reaction } from '../consumers/reaction.js';
 import type { BucketAccess, BucketGrants } from './buckets.js';
 import type { FunctionDeclaration } from './functions.js';
 import type { TableAccess, TableGrants } from './tables.js';
@@ -23,6 +25,25 @@ export interface ConsumerDeclaration<
   readonly buckets?: BucketGrants<BucketKey>;
   readonly eventBus?: 'integration';
 }
+
+/**
+ * A reaction declared with its code, as a context's module lists it: what it may use, and
+ * `create`, which builds its code for the host that runs it. The host calls `create` when its
+ * module loads (a Lambda cold start, and also synthesis checking the host's export), so `create`
+ * reads no environment: it builds the clients its code needs on first use.
+ */
+export type ReactionDeclaration<
+  TableKey extends string = string,
+  BucketKey extends string = string,
+> =
+  | (ConsumerDeclaration<TableKey, BucketKey> & {
+      readonly kind: 'reaction';
+      readonly create: () => Reaction;
+    })
+  | (ConsumerDeclaration<TableKey, BucketKey> & {
+      readonly kind: 'batch';
+      readonly create: () => BatchConsumer;
+    });
 
 /**
  * A reader of a table stream: one Lambda function with one event source mapping, hosting

@@ -27,6 +27,11 @@ export interface TableDeclaration {
    * access and nothing more, and the CDK app fails synthesis if any role could change an item.
    */
   readonly appendOnly?: true;
+  /**
+   * A read model (`readModelTable`): a projection keeps it, so a function reading it while no
+   * stream consumer writes it fails the declaration check (it would stay empty).
+   */
+  readonly readModel?: true;
 }
 
 /**
@@ -50,4 +55,5 @@ export const readModelTable = (description: string) =>
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     durability: 'derived',
+    readModel: true,
   }) as const satisfies TableDeclaration;

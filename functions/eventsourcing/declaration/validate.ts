@@ -148,6 +148,27 @@ const consumerNamesAreUnique: DeclarationCheck = ({ streamHosts }) => {
     .map((name) => `consumer ${name} is declared twice`);
 };
 
+/** A read model that no stream consumer writes stays empty: reading it is a mistake. */
+const readModelsReadAreKept: DeclarationCheck = ({ tables, functions, streamHosts }) => {
+  const kept = new Set(
+    Object.values(streamHosts)
+      .flatMap((host) => Object.values(host.consumers))
+      .flatMap((consumer) => Object.entries(consumer.tables))
+      .filter(([, access]) => access === 'readWrite')
+      .map(([table]) => table),
+  );
+  return Object.entries(functions).flatMap(([name, fn]) =>
+    Object.entries(fn.tables)
+      .filter(
+        ([table, access]) => access === 'read' && tables[table]?.readModel && !kept.has(table),
+      )
+      .map(
+        ([table]) =>
+          `function ${name} reads read model ${table}, which no stream consumer writes (readWrite): declare the projection that keeps it in its context's module`,
+      ),
+  );
+};
+
 const streamsHaveFewReaders: DeclarationCheck = ({ streamHosts }) =>
   streamReaderProblems(streamHosts);
 
@@ -163,6 +184,7 @@ const CHECKS: readonly DeclarationCheck[] = [
   streamFunctionsAreHosts,
   consumerNamesAreUnique,
   streamsHaveFewReaders,
+  readModelsReadAreKept,
 ];
 
 /** Every problem of a declaration: entries that point at nothing or break a guarantee. */

@@ -1,5 +1,5 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing';
-import { PRODUCT_EVENT_TYPES, productIdOf, type RecordedProductEvent } from '../events';
+import { productEvents, type RecordedProductEvent } from '../events';
 import { catalogueKey, type CatalogueEntry } from '../read-models';
 
 /** The product catalogue, for `GET /products/{productId}`. */
@@ -7,9 +7,9 @@ export const productCatalogueProjection: Projection<RecordedProductEvent> = {
   name: 'product-catalogue',
   description: 'Each product with its name and price.',
   readModel: 'productCatalogue',
-  handles: PRODUCT_EVENT_TYPES,
+  handles: productEvents.types,
   apply(event): Promise<ReadModelWrite[]> {
-    const productId = productIdOf(event.streamId);
+    const productId = productEvents.idOf(event.streamId);
     const entry: CatalogueEntry = {
       productId,
       name: event.data.name,

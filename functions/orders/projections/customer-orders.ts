@@ -1,5 +1,5 @@
 import type { Projection, ReadModelKey, ReadModelWrite } from '../../eventsourcing';
-import { ORDER_EVENT_TYPES, orderIdOf, type RecordedOrderEvent } from '../events';
+import { orderEvents, type RecordedOrderEvent } from '../events';
 import {
   createdSummary,
   customerOrderKey,
@@ -13,9 +13,9 @@ export const customerOrdersProjection: Projection<RecordedOrderEvent> = {
   name: 'customer-orders',
   description: 'The orders of each customer, newest first.',
   readModel: 'customerOrders',
-  handles: ORDER_EVENT_TYPES,
+  handles: orderEvents.types,
   async apply(event, context): Promise<ReadModelWrite[]> {
-    const orderId = orderIdOf(event.streamId);
+    const orderId = orderEvents.idOf(event.streamId);
     if (event.type === 'OrderCreated') {
       const { customerId, status, total, itemCount, version, createdAt, updatedAt } =
         createdSummary(event);
