@@ -36,6 +36,12 @@ export {
   type StreamAppend,
 } from './event-store.js';
 export type { EventStreamStore } from './event-stream-store.js';
+export {
+  cancellationReasons,
+  isConditionFailure,
+  isLostRace,
+  isTransactionConflict,
+} from './conditional-writes.js';
 export { createDynamoDbClient } from './dynamodb-client.js';
 
 // --- Deciders, commands and snapshots ----------------------------------------------------------

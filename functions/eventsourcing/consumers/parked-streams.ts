@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from './batch-get.js';
 import type { FailureKind, StreamFailure } from './version-guard.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /**
  * A stream that a consumer (a projection or a reaction) could not process, kept with its reason.
@@ -32,9 +33,6 @@ export interface ParkedStream {
   readonly parkedAt?: string;
   readonly queuedUpTo?: number;
 }
-
-const isConditionFailure = (error: unknown) =>
-  (error as Error).name === 'ConditionalCheckFailedException';
 
 /** The parked-streams table: failure counts and parked streams of every consumer. */
 export class ParkedStreams {
@@ -108,7 +106,7 @@ export class ParkedStreams {
       );
       return record;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       // Parked meanwhile by another process: keep its record, the stream stays parked.
       return (await this.get(consumer, streamId)) ?? record;
     }
@@ -157,7 +155,7 @@ export class ParkedStreams {
       );
       return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       return (await this.get(consumer, streamId))?.status === 'parked';
     }
   }
@@ -175,7 +173,7 @@ export class ParkedStreams {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -195,7 +193,7 @@ export class ParkedStreams {
       );
       return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       return false;
     }
   }

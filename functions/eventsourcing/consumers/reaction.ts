@@ -16,6 +16,7 @@ import {
   type StreamApplyResult,
   type StreamFailure,
 } from './version-guard.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /**
  * A stream consumer that acts on events rather than keeping a read model: a process manager
@@ -160,7 +161,7 @@ export class ReactionWriter implements GuardedTarget {
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') throw new GuardMoved();
+      if (isConditionalCheckFailed(error)) throw new GuardMoved();
       throw error;
     }
   }

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ConditionalPut } from '../event-writes.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /** How long a key and its answer are kept. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -131,7 +127,7 @@ export class IdempotencyKeys {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

@@ -24,6 +24,7 @@ import {
 } from '../consumers/version-guard.js';
 import { GenerationKeys, appliedVersionKey } from './read-model-keys.js';
 import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes.js';
+import { isConditionFailure } from '../conditional-writes.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
 
@@ -271,13 +272,8 @@ export class GenerationWriter implements GuardedTarget {
         );
       }
     } catch (error) {
-      const name = (error as Error).name;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      const advanceRefused =
-        name === 'ConditionalCheckFailedException' ||
-        (name === 'TransactionCanceledException' &&
-          reasons?.at(-1)?.Code === 'ConditionalCheckFailed');
-      if (advanceRefused) throw new AppliedVersionMoved();
+      // The advance of the applied version is the last action.
+      if (isConditionFailure(error, -1)) throw new AppliedVersionMoved();
       throw new CommitFailed(error, handled);
     }
   }
