@@ -3,6 +3,7 @@ import { CorruptEventError, InvalidEventError } from './errors.js';
 import type { EventSchemas, RecordedEventOf } from './event-schemas.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 import { Upcasters, type Upcaster } from './upcasting.js';
+import { InvalidDeclarationError } from './declaration/errors.js';
 
 /** Dotted path of a zod issue inside a value, e.g. `items[0].quantity`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -58,7 +59,9 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
   ): EventCatalogue<RecordedEventOf<Schemas>> {
     for (const type of Object.keys(upcasters)) {
       if (!Object.hasOwn(schemas, type)) {
-        throw new Error(`Upcasters are declared for '${type}', which has no schema`);
+        throw new InvalidDeclarationError([
+          `Upcasters are declared for '${type}', which has no schema`,
+        ]);
       }
     }
     return new EventCatalogue<RecordedEventOf<Schemas>>(
@@ -74,7 +77,9 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
     const schemas = new Map<string, z.ZodType>();
     for (const catalogue of catalogues) {
       for (const [type, schema] of catalogue.schemas) {
-        if (schemas.has(type)) throw new Error(`Event type '${type}' is declared twice`);
+        if (schemas.has(type)) {
+          throw new InvalidDeclarationError([`Event type '${type}' is declared twice`]);
+        }
         schemas.set(type, schema);
       }
     }

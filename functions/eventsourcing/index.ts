@@ -83,6 +83,7 @@ export { ReactionFailedAt, type Reaction } from './consumers/reaction.js';
 // --- Errors --------------------------------------------------------------------------------------
 
 export {
+  CommitUnconfirmedError,
   ConcurrencyError,
   CorruptEventError,
   DomainError,
@@ -91,11 +92,13 @@ export {
   InvalidEventError,
   StreamGapError,
   TooManyEventsError,
+  UnexpectedResponseError,
   UnsupportedOperationError,
   UpcastError,
   WriteConditionFailedError,
 } from './errors.js';
-export { ConfigurationError } from './declaration/errors.js';
+export { ConfigurationError, InvalidDeclarationError } from './declaration/errors.js';
+export { InvalidReadModelWriteError } from './projections/pending-writes.js';
 
 // --- Logging -------------------------------------------------------------------------------------
 

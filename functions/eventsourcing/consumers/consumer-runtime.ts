@@ -7,6 +7,7 @@ import { mapConcurrently } from './concurrency.js';
 import { ParkedStreams, type ParkedStream } from './parked-streams.js';
 import { compareSequenceNumbers, type StreamedEvent } from './stream-records.js';
 import type { EventToApply, GuardedTarget, ReadFromStore, StreamFailure } from './version-guard.js';
+import { assertConsumerName } from './consumer-names.js';
 
 /** Physical names of the tables every consumer uses. */
 export interface ConsumerTables {
@@ -31,17 +32,6 @@ export interface ConsumerRuntimeOptions {
 export const DEFAULT_PARK_AFTER_ATTEMPTS = 2;
 const DEFAULT_CONCURRENCY = 8;
 const MAX_RELEASE_ROUNDS = 10;
-
-const CONSUMER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-/** Consumer names are part of bookkeeping keys and metric dimensions. */
-export function assertConsumerName(name: string): void {
-  if (!CONSUMER_NAME.test(name)) {
-    throw new Error(
-      `Consumer name '${name}' must start with a letter and hold at most 64 letters, digits, _ or -`,
-    );
-  }
-}
 
 /** The consumer ran out of the invocation's time on a stream. */
 export class ConsumerTimeoutError extends EventSourcingError {

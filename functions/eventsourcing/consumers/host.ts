@@ -15,6 +15,7 @@ import { isBatchConsumer, type BatchConsumer } from './batch-consumer.js';
 import { ReactionRuntime, isReaction, type Reaction } from './reaction.js';
 import { eventsByStream, type StreamedEvent } from './stream-records.js';
 import type { EventToApply } from './version-guard.js';
+import { ConfigurationError, InvalidDeclarationError } from '../declaration/errors.js';
 
 /** A consumer the host runs: a projection or a reaction, each typed by its own events. */
 export type GuardedConsumer = Projection | Reaction;
@@ -84,7 +85,7 @@ const DEFAULT_RESERVE_MS = 5000;
 export function createConsumerHost(options: ConsumerHostOptions): ConsumerHost {
   const names = options.consumers.map((consumer) => consumer.name);
   const twice = names.find((name, index) => names.indexOf(name) !== index);
-  if (twice) throw new Error(`Consumer '${twice}' is hosted twice`);
+  if (twice) throw new InvalidDeclarationError([`Consumer '${twice}' is hosted twice`]);
 
   const batchConsumers = options.consumers.filter(isBatchConsumer);
   const guarded = options.consumers.filter(
@@ -201,7 +202,9 @@ function createRuntimes(
     options.consumers.map((consumer): [string, ConsumerRuntime] => {
       if (isReaction(consumer)) {
         if (!tables.reactionPositions) {
-          throw new Error(`Reaction ${consumer.name} needs the reaction-positions table`);
+          throw new ConfigurationError(
+            `Reaction ${consumer.name} needs the reaction-positions table`,
+          );
         }
         return [
           consumer.name,
@@ -213,7 +216,9 @@ function createRuntimes(
       }
       const projection = consumer;
       const readModel = tables.readModels?.[projection.readModel];
-      if (!readModel) throw new Error(`Projection ${projection.name} has no read-model table`);
+      if (!readModel) {
+        throw new ConfigurationError(`Projection ${projection.name} has no read-model table`);
+      }
       return [
         projection.name,
         new ProjectionRuntime(projection, { ...shared, tables: { ...consumerTables, readModel } }),

@@ -1,3 +1,4 @@
+import { StreamGapError } from '../errors.js';
 import type { RecordedEvent } from '../types.js';
 
 /** An event for a consumer, decoded when the consumer handles its type, or why it cannot be. */
@@ -103,9 +104,6 @@ function gapBefore(streamId: string, missing: number, waiting: number): StreamFa
   return {
     kind: 'gap',
     version: missing,
-    error: new Error(
-      `Stream '${streamId}' has no version ${missing} in the events table yet; ` +
-        `version ${waiting} waits for it`,
-    ),
+    error: new StreamGapError(streamId, missing, waiting),
   };
 }

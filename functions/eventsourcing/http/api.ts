@@ -11,6 +11,7 @@ import type { IdempotencyKeys, StoredAnswer } from './idempotency.js';
 import { correlationIdOf, parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request.js';
 import { toAnswer, type HttpResponse } from './responses.js';
 import { validate } from './validation.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 export interface RouteRequest<Params, Query, Body> {
   readonly params: Params;
@@ -68,10 +69,14 @@ function methodOf(routeKey: string): string {
 export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
   for (const [routeKey, definition] of Object.entries(routes)) {
     if ((methodOf(routeKey) === 'POST') !== isCommandRoute(definition)) {
-      throw new Error(`${routeKey}: POST routes, and only they, must be command routes`);
+      throw new InvalidDeclarationError([
+        `${routeKey}: POST routes, and only they, must be command routes`,
+      ]);
     }
     if (isCommandRoute(definition) && !options.idempotencyKeys) {
-      throw new Error('A handler with command routes needs an idempotency key store');
+      throw new InvalidDeclarationError([
+        'A handler with command routes needs an idempotency key store',
+      ]);
     }
   }
   let metrics = options.metrics;

@@ -6,6 +6,7 @@ import {
   InvalidEventError,
   TooManyEventsError,
 } from '../errors.js';
+import { EventSourcingError } from '../errors.js';
 import type { HttpResponse } from './responses.js';
 
 export interface FieldError {
@@ -17,7 +18,7 @@ export interface FieldError {
 }
 
 /** An error that already knows its HTTP status and stable code. */
-export class HttpError extends Error {
+export class HttpError extends EventSourcingError {
   constructor(
     readonly status: number,
     readonly code: string,

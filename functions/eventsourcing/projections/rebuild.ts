@@ -90,6 +90,18 @@ export class RebuildInterruptedError extends EventSourcingError {
   }
 }
 
+/** Another rebuild of the same projection started or switched over meanwhile; run it again. */
+export class RebuildConflictError extends EventSourcingError {
+  readonly code = 'RebuildConflict';
+  constructor(
+    readonly projection: string,
+    reason: string,
+  ) {
+    super(`The rebuild of ${projection} lost to another one (${reason}); run it again`);
+    this.name = 'RebuildConflictError';
+  }
+}
+
 const PAGE_ATTEMPTS = 5;
 const BATCH_WRITE_LIMIT = 25;
 
@@ -229,7 +241,7 @@ async function startOrResume(
     latest: generation,
   });
   if (!registered) {
-    throw new Error(`The generations of ${runtime.name} changed meanwhile; run the rebuild again`);
+    throw new RebuildConflictError(runtime.name, 'its generations changed meanwhile');
   }
   return { record, state: registered };
 }
@@ -313,7 +325,10 @@ async function switchOver(
   let state = registered;
   for (;;) {
     if (state.building !== generation) {
-      throw new Error(`Generation ${generation} of ${runtime.name} is no longer being built`);
+      throw new RebuildConflictError(
+        runtime.name,
+        `generation ${generation} is no longer being built`,
+      );
     }
     const saved = await saveGenerations(
       runtime.doc,
