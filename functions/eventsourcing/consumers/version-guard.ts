@@ -1,4 +1,3 @@
-import { StreamGapError } from '../errors.js';
 import type { RecordedEvent } from '../types.js';
 
 /** An event for a consumer, decoded when the consumer handles its type, or why it cannot be. */
@@ -104,6 +103,10 @@ function gapBefore(streamId: string, missing: number, waiting: number): StreamFa
   return {
     kind: 'gap',
     version: missing,
-    error: new StreamGapError(streamId, missing, waiting),
+    // Recorded as the stream's failure, never thrown: its message is what an operator reads.
+    error: new Error(
+      `Stream '${streamId}' has no version ${missing} in the events table yet; ` +
+        `version ${waiting} waits for it`,
+    ),
   };
 }

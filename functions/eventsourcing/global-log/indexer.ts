@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StreamGapError } from '../errors.js';
+import { UnexpectedResponseError } from '../errors.js';
 import { EventStore } from '../event-store.js';
 import type { ReadOptions } from '../event-store-options.js';
 import type { RecordedEvent } from '../types.js';
@@ -161,7 +161,11 @@ export class GlobalLogIndexer {
           try {
             const stored = await this.readStored(streamId, { fromVersion: from, toVersion: to });
             if (stored.length !== to - from + 1) {
-              throw new StreamGapError(streamId, from + stored.length, to);
+              // Not a hole (that is a StreamGapError, and parks the stream): retried with the batch.
+              throw new UnexpectedResponseError(
+                'DynamoDB',
+                `Stream '${streamId}' holds ${stored.length} of versions ${from} to ${to}`,
+              );
             }
             stream = stream.map(
               (known, index) => known ?? { entry: pendingOf(stored[index]!), rank: Infinity },
