@@ -153,11 +153,9 @@ export class GenerationWriter implements GuardedTarget {
     },
   ): Promise<StreamFailure | undefined> {
     const { events, gap } = await contiguousEvents(
-      streamId,
+      { streamId, handles: this.handles, readFromStore },
       delivered,
       appliedVersion,
-      this.handles,
-      readFromStore,
     );
     let group = new PendingWrites();
     // Items read while the group is built: the group's events see one state of each item, and

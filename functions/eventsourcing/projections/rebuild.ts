@@ -306,10 +306,11 @@ async function applyPage(
         return;
       }
       const previous = await runtime.parking.get(runtime.name, streamId);
-      await runtime.parking.recordFailure(runtime.name, streamId, result.failure, previous, {
-        parkAfterAttempts: 1,
-        queuedUpTo: events.at(-1)!.event.version,
-      });
+      await runtime.parking.recordFailure(
+        { consumer: runtime.name, streamId, previous },
+        result.failure,
+        { parkAfterAttempts: 1, queuedUpTo: events.at(-1)!.event.version },
+      );
       onParked(streamId);
     });
     streamIds = retry;
