@@ -4,6 +4,7 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { localEndpointConfig } from './local-endpoint.js';
+import { CommitUnconfirmedError } from './errors.js';
 
 /** The name of the middleware that waits for DynamoDB Local's commit of a transaction. */
 export const LOCAL_COMMIT_MIDDLEWARE = 'awaitDynamoDbLocalCommit';
@@ -83,9 +84,6 @@ async function confirmCommit(client: DynamoDBClient): Promise<void> {
   try {
     await client.send(new ListTablesCommand({ Limit: 1 }));
   } catch (error) {
-    throw new Error(
-      'DynamoDB Local answered a transaction but could not be reached to confirm its commit',
-      { cause: error },
-    );
+    throw new CommitUnconfirmedError({ cause: error });
   }
 }

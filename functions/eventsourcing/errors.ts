@@ -135,6 +135,33 @@ export class UnsupportedOperationError extends EventSourcingError {
   }
 }
 
+/**
+ * DynamoDB Local answered a transaction, but whether it committed could not be confirmed: the
+ * outcome is unknown. Read the stream before sending the transaction again.
+ */
+export class CommitUnconfirmedError extends EventSourcingError {
+  readonly code = 'CommitUnconfirmed';
+  constructor(options: { cause: unknown }) {
+    super(
+      'DynamoDB Local answered a transaction but could not be reached to confirm its commit',
+      options,
+    );
+    this.name = 'CommitUnconfirmedError';
+  }
+}
+
+/** A service the framework called answered with something it cannot use; try again later. */
+export class UnexpectedResponseError extends EventSourcingError {
+  readonly code = 'UnexpectedResponse';
+  constructor(
+    readonly service: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnexpectedResponseError';
+  }
+}
+
 /** Base for business-rule violations raised by deciders; passes through the command handler unchanged. */
 export class DomainError extends EventSourcingError {
   constructor(

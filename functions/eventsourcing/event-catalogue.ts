@@ -8,6 +8,7 @@ import {
   type PersonalFields,
 } from './personal/declaration.js';
 import { Upcasters, type Upcaster } from './upcasting.js';
+import { InvalidDeclarationError } from './declaration/errors.js';
 
 /** Dotted path of a zod issue inside a value, e.g. `items[0].quantity`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -69,7 +70,9 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
   ): EventCatalogue<RecordedEventOf<Schemas>> {
     for (const type of Object.keys(upcasters)) {
       if (!Object.hasOwn(schemas, type)) {
-        throw new Error(`Upcasters are declared for '${type}', which has no schema`);
+        throw new InvalidDeclarationError([
+          `Upcasters are declared for '${type}', which has no schema`,
+        ]);
       }
     }
     const byType = new Map<string, z.ZodType>(Object.entries(schemas));
@@ -87,7 +90,9 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
     const schemas = new Map<string, z.ZodType>();
     for (const catalogue of catalogues) {
       for (const [type, schema] of catalogue.schemas) {
-        if (schemas.has(type)) throw new Error(`Event type '${type}' is declared twice`);
+        if (schemas.has(type)) {
+          throw new InvalidDeclarationError([`Event type '${type}' is declared twice`]);
+        }
         schemas.set(type, schema);
       }
     }

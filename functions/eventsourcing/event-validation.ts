@@ -2,7 +2,7 @@ import { InvalidEventError } from './errors.js';
 import type { ExpectedVersion, NewEvent } from './types.js';
 
 const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,255}$/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what stream ids and event types may not hold
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const MAX_STREAM_ID_BYTES = 1024;
 const MAX_EVENT_ID_LENGTH = 128;

@@ -1,7 +1,5 @@
 import {
-  ConditionalCheckFailedException,
   PutItemCommand,
-  TransactionCanceledException,
   TransactWriteItemsCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -10,6 +8,14 @@ import {
 import { EventTooLargeError, WriteConditionFailedError, type ConcurrencyError } from './errors.js';
 import type { PreparedEvent } from './event-items.js';
 import { MAX_TRANSACTION_BYTES, itemBytes } from './item-size.js';
+import {
+  CONDITION_FAILED,
+  cancellationReasons,
+  isConditionalCheckFailed,
+  isLostRaceReason,
+  isTransactionCanceled,
+  itemInTheWay,
+} from './conditional-writes.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(version)';
 
@@ -27,9 +33,6 @@ export interface ConditionalPut {
 
 /** Builds the concurrency error of a lost race on a stream (reading its head). */
 export type ConflictReport = (streamId: string) => Promise<ConcurrencyError>;
-
-const isLostRace = (reason: { Code?: string | undefined }) =>
-  reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict';
 
 const putAction = (put: ConditionalPut): TransactWriteItem => ({
   Put: {
@@ -64,9 +67,10 @@ export class EventWrites {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       // The SDK retries a put whose response was lost; finding our own event there is success.
-      if (error.Item?.eventId?.S === prepared.event.eventId) return;
+      const found = itemInTheWay<Record<string, AttributeValue>>(error);
+      if (found?.eventId?.S === prepared.event.eventId) return;
       throw await conflict(prepared.event.streamId);
     }
   }
@@ -133,13 +137,11 @@ export class EventWrites {
         }),
       );
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const refused = reasons
-        .slice(eventActions.length)
-        .findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (!isTransactionCanceled(error)) throw error;
+      const reasons = cancellationReasons(error);
+      const refused = reasons.slice(eventActions.length).indexOf(CONDITION_FAILED);
       if (refused !== -1) throw new WriteConditionFailedError(writes[refused]!.tableName, refused);
-      const lostAt = reasons.findIndex(isLostRace);
+      const lostAt = reasons.findIndex(isLostRaceReason);
       if (lostAt === -1) throw error;
       throw await lost(lostAt);
     }

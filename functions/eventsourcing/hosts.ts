@@ -8,12 +8,8 @@ export {
   type ConsumerHostOptions,
   type HostedConsumer,
 } from './consumers/host.js';
-export {
-  ConsumerRuntime,
-  type BatchOutcome,
-  type ConsumerRuntimeOptions,
-  type RedriveOutcome,
-} from './consumers/consumer-runtime.js';
+export { ConsumerRuntime, type ConsumerRuntimeOptions } from './consumers/consumer-runtime.js';
+export type { BatchOutcome, RedriveOutcome } from './consumers/stream-outcomes.js';
 export { isReaction } from './consumers/reaction.js';
 export { declaredConsumers, type ConsumersCode } from './consumers/declared-consumers.js';
 export { isBatchConsumer, type BatchConsumer } from './consumers/batch-consumer.js';

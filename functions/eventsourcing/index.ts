@@ -36,6 +36,12 @@ export {
   type StreamAppend,
 } from './event-store.js';
 export type { EventStreamStore } from './event-stream-store.js';
+export {
+  cancellationReasons,
+  isConditionFailure,
+  isLostRace,
+  isTransactionConflict,
+} from './conditional-writes.js';
 export { createDynamoDbClient } from './dynamodb-client.js';
 
 // --- Deciders, commands and snapshots ----------------------------------------------------------
@@ -77,6 +83,7 @@ export { ReactionFailedAt, type Reaction } from './consumers/reaction.js';
 // --- Errors --------------------------------------------------------------------------------------
 
 export {
+  CommitUnconfirmedError,
   ConcurrencyError,
   CorruptEventError,
   DomainError,
@@ -86,11 +93,13 @@ export {
   StreamGapError,
   SubjectErasedError,
   TooManyEventsError,
+  UnexpectedResponseError,
   UnsupportedOperationError,
   UpcastError,
   WriteConditionFailedError,
 } from './errors.js';
-export { ConfigurationError } from './declaration/errors.js';
+export { ConfigurationError, InvalidDeclarationError } from './declaration/errors.js';
+export { InvalidReadModelWriteError } from './projections/pending-writes.js';
 
 // --- Logging -------------------------------------------------------------------------------------
 

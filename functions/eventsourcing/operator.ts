@@ -3,6 +3,7 @@
  * generation, retiring old generations, finding events that no longer fit their schema.
  */
 export {
+  RebuildConflictError,
   RebuildInterruptedError,
   rebuildProjection,
   rebuildStatus,

@@ -7,6 +7,7 @@ import { everyNEvents, type SnapshotStrategy } from './snapshot-strategies.js';
 import { SnapshotStore } from './snapshots.js';
 import type { EventCatalogue } from './event-catalogue.js';
 import type { NewEvent, RecordedEvent } from './types.js';
+import { ConfigurationError } from './declaration/errors.js';
 
 /** Where a service keeps its events and snapshots. */
 export interface EventSourcingStorage {
@@ -56,7 +57,7 @@ export function repositoryFor<Command, State, Event extends NewEvent>(
     catalogue: options.catalogue,
   });
   if (options.snapshots && !storage.snapshotsTable) {
-    throw new Error('A repository with snapshots needs the snapshots table');
+    throw new ConfigurationError('A repository with snapshots needs the snapshots table');
   }
   const snapshots = options.snapshots && {
     store: new SnapshotStore(storage.client, storage.snapshotsTable!),

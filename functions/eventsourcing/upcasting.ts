@@ -1,5 +1,6 @@
 import { UpcastError } from './errors.js';
 import type { RecordedEvent } from './types.js';
+import { InvalidDeclarationError } from './declaration/errors.js';
 
 /** Turns the data of one schema version into the data of the next. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -29,7 +30,9 @@ export class Upcasters {
     const registry: Record<string, Readonly<Record<number, Upcaster>>> = {};
     for (const set of sets) {
       for (const [type, steps] of Object.entries(set.registry)) {
-        if (type in registry) throw new Error(`Upcasters for '${type}' are declared twice`);
+        if (type in registry) {
+          throw new InvalidDeclarationError([`Upcasters for '${type}' are declared twice`]);
+        }
         registry[type] = steps;
       }
     }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { domainEvents } from '../domain-events';
 import { GlobalLogReader, MAX_READ_LIMIT } from '../eventsourcing/global-log';
 import { createDynamoDbClient } from '../eventsourcing';
-import { httpHandler, route } from '../eventsourcing/http';
+import { httpHandler, requireOperator, route } from '../eventsourcing/http';
 import { ValidationError } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
 import { ok } from '../eventsourcing/http';
@@ -45,7 +45,9 @@ export const handler = httpHandler({
       limit: integerParam(1, MAX_READ_LIMIT).optional(),
       types: typesParam.optional(),
     }),
-    async handle({ query }) {
+    async handle({ query, caller }) {
+      // API Gateway admits only IAM callers to this route; the check holds wherever it is served.
+      requireOperator(caller, 'read the global log');
       const after = query.after ?? 0;
       const log = reader();
       const { lastPosition } = await log.head();

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { tableNameFromEnv } from '../eventsourcing/declaration';
-import { httpHandler } from '../eventsourcing/http';
+import { httpHandler, operatorsOnly } from '../eventsourcing/http';
 import { commandRoutes } from '../eventsourcing/http';
 import { IdempotencyKeys } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
@@ -21,7 +21,7 @@ const dependencies = once(() => {
 
 const command = commandRoutes(() => dependencies().products);
 
-/** Product commands: add a product to the catalogue under the id its caller chose. */
+/** Product commands: an operator adds a product to the catalogue under the id it chose. */
 export const handler = httpHandler(
   {
     'POST /products': command({
@@ -34,6 +34,8 @@ export const handler = httpHandler(
         streamId: productEvents.streamId(productId),
         command: { type: 'AddProduct', ...product },
       }),
+      // The catalogue is the shop's: customers read it, only operators change it.
+      authorize: operatorsOnly('add products to the catalogue'),
       respond: ({ streamId, version }) => {
         const productId = productEvents.idOf(streamId);
         return commandResponse(201, { productId, version }, { location: `/products/${productId}` });

@@ -13,14 +13,21 @@ export type ProductState =
   | { readonly status: 'none' }
   | { readonly status: 'listed'; readonly name: string; readonly unitPrice: number };
 
+function add(command: ProductCommand, state: ProductState): ProductEvent[] {
+  if (state.status !== 'none') {
+    throw new DomainError('ProductAlreadyExists', 'A product with this id exists');
+  }
+  return [{ type: 'ProductAdded', data: { name: command.name, unitPrice: command.unitPrice } }];
+}
+
 /** A product of the catalogue: added once under the id its caller chose. */
 export const productDecider: Decider<ProductCommand, ProductState, ProductEvent> = {
   initialState: { status: 'none' },
   evolve: (_state, event) => ({ status: 'listed', ...event.data }),
   decide(command, state) {
-    if (state.status !== 'none') {
-      throw new DomainError('ProductAlreadyExists', 'A product with this id exists');
+    switch (command.type) {
+      case 'AddProduct':
+        return add(command, state);
     }
-    return [{ type: 'ProductAdded', data: { name: command.name, unitPrice: command.unitPrice } }];
   },
 };

@@ -15,6 +15,7 @@ const catalogue = once(
 
 /** Product queries over the catalogue read model. */
 export const handler = httpHandler({
+  // Open to every authenticated caller: the catalogue is what customers order from.
   'GET /products/{productId}': route({
     params: z.strictObject({ productId: resourceId }),
     async handle({ params }) {

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { tableNameFromEnv } from '../eventsourcing/declaration';
 import { httpHandler } from '../eventsourcing/http';
-import { requireOwner, type Caller } from '../eventsourcing/http';
+import { operatorsOnly, requireOwner, type Caller } from '../eventsourcing/http';
 import { commandRoutes, type CommandOutcome } from '../eventsourcing/http';
 import { IdempotencyKeys } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
@@ -97,14 +97,15 @@ export const handler = httpHandler(
       params: orderPath,
       body: z.strictObject({ trackingNumber: text(100), carrier: text(100) }),
       target: ({ params, body }) => onOrder(params.orderId, { type: 'ShipOrder', ...body }),
-      authorize: ownOrder,
+      // Fulfilment is the shop's: a customer does not mark its own order shipped or delivered.
+      authorize: operatorsOnly('ship orders'),
       respond: orderAnswer,
     }),
 
     'POST /orders/{orderId}/deliver': command({
       params: orderPath,
       target: ({ params }) => onOrder(params.orderId, { type: 'DeliverOrder' }),
-      authorize: ownOrder,
+      authorize: operatorsOnly('mark orders delivered'),
       respond: orderAnswer,
     }),
 

@@ -22,6 +22,19 @@ export type TransferCommand = {
   readonly amount: number;
 };
 
+function request(command: TransferCommand, state: TransferState): TransferEvent[] {
+  if (state.status !== 'none') {
+    throw new DomainError('TransferAlreadyExists', 'The transfer already exists');
+  }
+  if (command.fromAccountId === command.toAccountId) {
+    throw new DomainError('SameAccount', 'A transfer needs two different accounts', {
+      accountId: command.fromAccountId,
+    });
+  }
+  const { fromAccountId, toAccountId, amount } = command;
+  return [{ type: 'TransferRequested', data: { fromAccountId, toAccountId, amount } }];
+}
+
 /**
  * A money transfer between two accounts. Only the request is a command; every later event is
  * written by the transfer process manager together with the account event it records.
@@ -43,15 +56,9 @@ export const transferDecider: Decider<TransferCommand, TransferState, TransferEv
   },
 
   decide(command, state) {
-    if (state.status !== 'none') {
-      throw new DomainError('TransferAlreadyExists', 'The transfer already exists');
+    switch (command.type) {
+      case 'RequestTransfer':
+        return request(command, state);
     }
-    if (command.fromAccountId === command.toAccountId) {
-      throw new DomainError('SameAccount', 'A transfer needs two different accounts', {
-        accountId: command.fromAccountId,
-      });
-    }
-    const { fromAccountId, toAccountId, amount } = command;
-    return [{ type: 'TransferRequested', data: { fromAccountId, toAccountId, amount } }];
   },
 };

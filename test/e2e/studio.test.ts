@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SealRecords } from '../../functions/eventsourcing/integrity';
@@ -13,8 +16,11 @@ const WAIT = { timeout: 30_000 };
 let t: TestApi;
 let browser: Browser;
 let page: Page;
+/** Where the screenshots go: never the repository (`npm run screenshot` renews the README's). */
+let screenshots: string;
 
 beforeAll(async () => {
+  screenshots = await mkdtemp(join(tmpdir(), 'studio-screenshots-'));
   t = await startTestApi();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -22,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
+  if (screenshots) await rm(screenshots, { recursive: true, force: true });
 });
 
 /** Searches the studio for a stream until the global log lists it at `version`; opens it. */
@@ -72,7 +79,9 @@ describe('the studio in a browser', () => {
     expect(await page.locator('#parked').textContent()).toContain(
       `account-${damaged} parked at version 3`,
     );
-    await page.screenshot({ path: 'docs/studio.png', fullPage: true });
+    const picture = join(screenshots, 'parked.png');
+    await page.screenshot({ path: picture, fullPage: true });
+    expect((await readFile(picture)).subarray(1, 4).toString()).toBe('PNG');
 
     // The cause is fixed; the operator confirms the redrive.
     await fix();

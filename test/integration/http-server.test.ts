@@ -6,12 +6,9 @@ import type {
 } from '../../functions/eventsourcing/declaration';
 import { routes as declaredRoutes } from '../../functions/system';
 import { callerOf } from '../../functions/eventsourcing/http';
-import {
-  LOCAL_CALLER_ARN,
-  matchRoute,
-  startHttpServer,
-  type LocalHttpServer,
-} from '../../local/http-server';
+import { LOCAL_CALLER_ARN } from '../../local/api-gateway/events';
+import { matchRoute } from '../../local/api-gateway/routes';
+import { startHttpServer, type LocalHttpServer } from '../../local/http-server';
 
 const fn = (handler: string, timeoutSeconds = 5): FunctionDeclaration => ({
   description: 'test',

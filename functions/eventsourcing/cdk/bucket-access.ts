@@ -3,6 +3,7 @@ import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { BucketAccess } from '../declaration/index.js';
 import type { DeclaredBucket } from './buckets.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 /** The exact object actions behind each declared access level; each also lists the bucket. */
 export const bucketObjectActions: Readonly<Record<BucketAccess, readonly string[]>> = {
@@ -18,7 +19,9 @@ export const bucketObjectActions: Readonly<Record<BucketAccess, readonly string[
  */
 export function grantBucketAccess(role: Role, declared: DeclaredBucket, access: BucketAccess) {
   if (access === 'readWrite' && declared.declaration.writeOnce) {
-    throw new Error(`Bucket ${declared.key} is write-once: readWrite access cannot be granted`);
+    throw new InvalidDeclarationError([
+      `Bucket ${declared.key} is write-once: readWrite access cannot be granted`,
+    ]);
   }
   const { bucket } = declared;
   role.addToPrincipalPolicy(

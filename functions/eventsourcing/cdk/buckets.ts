@@ -4,6 +4,7 @@ import { Bucket, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { BucketDeclaration } from '../declaration/index.js';
 import { secureBucketDefaults } from './secure-buckets.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 export interface DeclaredBucket {
   readonly key: string;
@@ -101,7 +102,7 @@ export class SystemBuckets extends Construct {
 
   get(key: string): DeclaredBucket {
     const bucket = this.byKey.get(key);
-    if (!bucket) throw new Error(`Bucket ${key} is not declared`);
+    if (!bucket) throw new InvalidDeclarationError([`Bucket ${key} is not declared`]);
     return bucket;
   }
 }

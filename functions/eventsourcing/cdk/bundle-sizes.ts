@@ -20,6 +20,7 @@ export const BUNDLE_SIZES_FILE = 'bundle-sizes.json';
 
 function measure(fn: SystemFunction, assemblyDir: string): BundleSize {
   const asset = fn.function.node.tryFindChild('Code');
+  // Every SystemFunction is a NodejsFunction with a code asset: a plain Error, for a fault of ours.
   if (!(asset instanceof Asset)) throw new Error(`Function ${fn.key} has no code asset`);
   const dir = path.resolve(assemblyDir, asset.assetPath);
   let codeBytes = 0;

@@ -20,6 +20,7 @@ import { entryFile, frameworkModule } from '../declaration/function-modules.js';
 import { grantSigningKeyAccess, type SystemSigningKeys } from './signing-keys.js';
 import { grantTableAccess } from './table-access.js';
 import type { SystemTables } from './tables.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 /** Lambda's credential provider: the environment only (see the module for why). */
 const lambdaCredentials = frameworkModule('runtime/lambda-credentials');
@@ -138,7 +139,10 @@ export class SystemFunction extends Construct {
     bus: IEventBus | undefined,
   ): Record<string, string> {
     if (!declaration.eventBus) return {};
-    if (!bus) throw new Error(`Function ${this.key} publishes to an event bus; none given`);
+    if (!bus)
+      throw new InvalidDeclarationError([
+        `Function ${this.key} publishes to an event bus; none given`,
+      ]);
     bus.grantPutEventsTo(this.role);
     return { [EVENT_BUS_NAME_VARIABLE]: bus.eventBusName };
   }

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import type { RouteDeclaration } from '../declaration/index.js';
 import type { SystemFunction } from './functions.js';
 import type { ApiAuthorization, DeploymentSettings } from './settings.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 /** One JSON line per request; enough to trace a call to its Lambda invocation and caller. */
 const accessLogFormat = AccessLogFormat.custom(
@@ -119,8 +120,11 @@ export class SystemHttpApi extends Construct {
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const route of props.routes) {
       const fn = props.functions.get(route.function);
-      if (!fn)
-        throw new Error(`Route ${route.method} ${route.path}: no function ${route.function}`);
+      if (!fn) {
+        throw new InvalidDeclarationError([
+          `Route ${route.method} ${route.path}: no function ${route.function}`,
+        ]);
+      }
       let integration = integrations.get(route.function);
       if (!integration) {
         integration = new HttpLambdaIntegration(`${route.function}Integration`, fn.function);

@@ -9,6 +9,7 @@ export {
   type ApiAuthorization,
   type DeploymentSettings,
 } from './settings.js';
+export { InvalidSettingError } from '../declaration/errors.js';
 export { addPolicyChecks } from './checks.js';
 export {
   APPEND_ONLY_METADATA,

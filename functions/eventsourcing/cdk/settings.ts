@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { MAX_SCHEDULE_MINUTES } from '../declaration/index.js';
 import { DEFAULT_CALLER_SETTINGS, type CallerSettings } from '../http/caller.js';
+import { InvalidSettingError } from '../declaration/errors.js';
 
 /** How callers authenticate to the HTTP API. */
 export type ApiAuthorization =
@@ -43,7 +44,10 @@ function text(node: Node, key: string): string | undefined {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.map(String).join(',');
-  throw new Error(`Context ${key} must be a string, got ${JSON.stringify(value)}`);
+  throw new InvalidSettingError(
+    key,
+    `Context ${key} must be a string, got ${JSON.stringify(value)}`,
+  );
 }
 
 function list(node: Node, key: string): string[] {
@@ -58,7 +62,7 @@ function positiveInteger(node: Node, key: string, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`Context ${key} must be a positive integer, got ${raw}`);
+    throw new InvalidSettingError(key, `Context ${key} must be a positive integer, got ${raw}`);
   }
   return value;
 }
@@ -70,20 +74,24 @@ function authorization(node: Node): ApiAuthorization {
     const issuer = text(node, 'jwtIssuer');
     const audience = list(node, 'jwtAudience');
     if (!issuer?.startsWith('https://') || audience.length === 0) {
-      throw new Error(
+      throw new InvalidSettingError(
+        'auth',
         'auth=jwt needs -c jwtIssuer=https://… (the token issuer URL) and -c jwtAudience=<client id>[,…]',
       );
     }
     return { kind, issuer, audience };
   }
-  throw new Error(`Context auth must be iam or jwt, got ${kind}`);
+  throw new InvalidSettingError('auth', `Context auth must be iam or jwt, got ${kind}`);
 }
 
 function logRetention(node: Node): RetentionDays {
   const days = positiveInteger(node, 'logRetentionDays', defaultSettings.logRetentionDays);
   const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
   if (!allowed.includes(days)) {
-    throw new Error(`Context logRetentionDays must be one of ${allowed.join(', ')}, got ${days}`);
+    throw new InvalidSettingError(
+      'logRetentionDays',
+      `Context logRetentionDays must be one of ${allowed.join(', ')}, got ${days}`,
+    );
   }
   return days;
 }
@@ -95,7 +103,8 @@ function checkpointRetentionDays(node: Node): number {
     defaultSettings.checkpointRetentionDays,
   );
   if (days > MAX_RETENTION_DAYS) {
-    throw new Error(
+    throw new InvalidSettingError(
+      'checkpointRetentionDays',
       `Context checkpointRetentionDays must be at most ${MAX_RETENTION_DAYS} (100 years), got ${days}`,
     );
   }
@@ -106,7 +115,8 @@ function checkpointRetentionDays(node: Node): number {
 export function readDeploymentSettings(node: Node): DeploymentSettings {
   const stage = text(node, 'stage') ?? defaultSettings.stage;
   if (!STAGE_PATTERN.test(stage)) {
-    throw new Error(
+    throw new InvalidSettingError(
+      'stage',
       `Context stage must be lowercase letters, digits or dashes (at most 20), got ${stage}`,
     );
   }
@@ -140,7 +150,8 @@ export function scheduleMinutesOf(
 ): number {
   const minutes = setting ? positiveInteger(node, setting, declared) : declared;
   if (minutes > MAX_SCHEDULE_MINUTES) {
-    throw new Error(
+    throw new InvalidSettingError(
+      setting!,
       `Context ${setting} must be at most ${MAX_SCHEDULE_MINUTES} minutes, got ${minutes}`,
     );
   }

@@ -7,6 +7,7 @@ import type {
   SigningKeyAccess,
   SigningKeyDeclaration,
 } from '../declaration/index.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 export interface DeclaredSigningKey {
   readonly key: string;
@@ -45,7 +46,7 @@ export class SystemSigningKeys extends Construct {
 
   get(key: string): DeclaredSigningKey {
     const declared = this.byKey.get(key);
-    if (!declared) throw new Error(`Signing key ${key} is not declared`);
+    if (!declared) throw new InvalidDeclarationError([`Signing key ${key} is not declared`]);
     return declared;
   }
 }

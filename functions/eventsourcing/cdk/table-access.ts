@@ -1,6 +1,7 @@
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { TableAccess } from '../declaration/index.js';
 import type { DeclaredTable } from './tables.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 /**
  * The exact DynamoDB actions behind each declared access level, and only actions some function
@@ -35,7 +36,9 @@ function resourcesOf(table: DeclaredTable): string[] {
  */
 export function grantTableAccess(grantee: IGrantable, table: DeclaredTable, access: TableAccess) {
   if (access === 'readWrite' && table.declaration.appendOnly) {
-    throw new Error(`Table ${table.key} is append-only: readWrite access cannot be granted`);
+    throw new InvalidDeclarationError([
+      `Table ${table.key} is append-only: readWrite access cannot be granted`,
+    ]);
   }
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({

@@ -10,6 +10,7 @@ import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-l
 import { Construct } from 'constructs';
 import type { KeyAttribute, TableDeclaration } from '../declaration/index.js';
 import { APPEND_ONLY_METADATA } from './append-only-check.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 export interface DeclaredTable {
   readonly key: string;
@@ -99,7 +100,7 @@ export class SystemTables extends Construct {
 
   get(key: string): DeclaredTable {
     const table = this.byKey.get(key);
-    if (!table) throw new Error(`Table ${key} is not declared`);
+    if (!table) throw new InvalidDeclarationError([`Table ${key} is not declared`]);
     return table;
   }
 }

@@ -5,8 +5,16 @@ import { EventStore } from '../event-store.js';
 import type { RecordedEvent } from '../types.js';
 import { mapConcurrently } from './concurrency.js';
 import { ParkedStreams, type ParkedStream } from './parked-streams.js';
-import { compareSequenceNumbers, type StreamedEvent } from './stream-records.js';
+import type { StreamedEvent } from './stream-records.js';
+import {
+  earliestFailure,
+  lowestSequence,
+  type BatchOutcome,
+  type RedriveOutcome,
+  type StreamOutcome,
+} from './stream-outcomes.js';
 import type { EventToApply, GuardedTarget, ReadFromStore, StreamFailure } from './version-guard.js';
+import { assertConsumerName } from './consumer-names.js';
 
 /** Physical names of the tables every consumer uses. */
 export interface ConsumerTables {
@@ -32,17 +40,6 @@ export const DEFAULT_PARK_AFTER_ATTEMPTS = 2;
 const DEFAULT_CONCURRENCY = 8;
 const MAX_RELEASE_ROUNDS = 10;
 
-const CONSUMER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-/** Consumer names are part of bookkeeping keys and metric dimensions. */
-export function assertConsumerName(name: string): void {
-  if (!CONSUMER_NAME.test(name)) {
-    throw new Error(
-      `Consumer name '${name}' must start with a letter and hold at most 64 letters, digits, _ or -`,
-    );
-  }
-}
-
 /** The consumer ran out of the invocation's time on a stream. */
 export class ConsumerTimeoutError extends EventSourcingError {
   readonly code = 'ConsumerTimeout';
@@ -51,38 +48,6 @@ export class ConsumerTimeoutError extends EventSourcingError {
     this.name = 'ConsumerTimeoutError';
   }
 }
-
-/** What became of one stream of a batch. */
-export interface StreamOutcome {
-  readonly streamId: string;
-  /** Handled events newly processed (for a projection: applied to its active generation). */
-  readonly applied: readonly RecordedEvent[];
-  /** Sequence number to retry from when the stream must be delivered again. */
-  readonly retryFrom?: string;
-  readonly failure?: StreamFailure;
-  /** The stream's record when it failed, was parked, or waits behind an earlier park. */
-  readonly parked?: ParkedStream;
-  readonly queued?: boolean;
-}
-
-export interface BatchOutcome {
-  /** The lowest sequence number that must be delivered again, if any. */
-  readonly retryFrom?: string;
-  readonly streams: readonly StreamOutcome[];
-}
-
-export interface RedriveOutcome {
-  readonly streamId: string;
-  readonly released: boolean;
-  readonly appliedVersion: number;
-  readonly failure?: StreamFailure;
-}
-
-/** The lowest of some sequence numbers, if any. */
-export const lowestSequence = (sequences: readonly (string | undefined)[]): string | undefined =>
-  sequences
-    .filter((sequence): sequence is string => sequence !== undefined)
-    .sort(compareSequenceNumbers)[0];
 
 /**
  * One consumer of a table stream at run time: its version guards (`targets`), parking and
@@ -166,39 +131,36 @@ export abstract class ConsumerRuntime {
       ...targets.map((target) => target.appliedVersions(streamIds)),
     ]);
     const streams = await mapConcurrently(streamIds, this.concurrency, (streamId) => {
-      const events = byStream.get(streamId)!;
+      const batch: StreamBatch = {
+        streamId,
+        events: byStream.get(streamId)!,
+        record: parked.get(streamId),
+      };
       if (options.deadline !== undefined && Date.now() >= options.deadline) {
         const notStarted: StreamOutcome = {
           streamId,
           applied: [],
-          retryFrom: events[0]!.sequenceNumber,
+          retryFrom: batch.events[0]!.sequenceNumber,
         };
         return Promise.resolve(notStarted);
       }
       const work = this.consumeStream(
-        streamId,
-        events,
-        parked.get(streamId),
+        batch,
         targets.map((target, index) => ({
           target,
           appliedVersion: guards[index]!.get(streamId) ?? 0,
         })),
       );
-      return options.deadline === undefined
-        ? work
-        : this.finishBy(options.deadline, work, streamId, events, parked.get(streamId));
+      return options.deadline === undefined ? work : this.finishBy(options.deadline, work, batch);
     });
     const retryFrom = lowestSequence(streams.map((stream) => stream.retryFrom));
     return { streams, ...(retryFrom ? { retryFrom } : {}) };
   }
 
-  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private async finishBy(
     deadline: number,
     work: Promise<StreamOutcome>,
-    streamId: string,
-    events: readonly StreamedEvent[],
-    record: ParkedStream | undefined,
+    batch: StreamBatch,
   ): Promise<StreamOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<undefined>((resolve) => {
@@ -212,58 +174,53 @@ export abstract class ConsumerRuntime {
     }
     // The work goes on in the background; its guarded writes stay correct whenever they land.
     work.catch(() => undefined);
-    const first = events[0]!.event;
-    return this.recordFailure(streamId, events, [], record, {
+    const first = batch.events[0]!.event;
+    return this.recordFailure(batch, [], {
       kind: 'transient',
       version: first.version,
       eventId: first.eventId,
       eventType: first.type,
-      error: new ConsumerTimeoutError(this.name, streamId),
+      error: new ConsumerTimeoutError(this.name, batch.streamId),
     });
   }
 
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   private async consumeStream(
-    streamId: string,
-    events: readonly StreamedEvent[],
-    record: ParkedStream | undefined,
+    batch: StreamBatch,
     targets: readonly { target: GuardedTarget; appliedVersion: number }[],
   ): Promise<StreamOutcome> {
+    const { streamId, events } = batch;
+    let { record } = batch;
     if (record?.status === 'parked') {
       if (await this.parking.queueBehind(this.name, streamId, events.at(-1)!.event.version)) {
         return { streamId, applied: [], parked: record, queued: true };
       }
       record = undefined; // released by a redrive meanwhile: process as usual
     }
-    let applied: readonly RecordedEvent[] = [];
-    let failure: StreamFailure | undefined;
-    for (const [index, { target, appliedVersion }] of targets.entries()) {
-      const result = await target.apply(streamId, events, appliedVersion, this.readFromStore);
-      if (index === 0) applied = result.applied;
-      if (result.failure && (!failure || result.failure.version < failure.version)) {
-        failure = result.failure;
-      }
+    const results = [];
+    for (const { target, appliedVersion } of targets) {
+      results.push(await target.apply(streamId, events, appliedVersion, this.readFromStore));
     }
+    // What the first guard (a projection's active generation) applied is what the batch applied.
+    const applied = results[0]?.applied ?? [];
+    const failure = earliestFailure(results);
     if (!failure) {
       if (record?.status === 'failing') await this.parking.clearFailing(this.name, streamId);
       return { streamId, applied };
     }
-    return this.recordFailure(streamId, events, applied, record, failure);
+    return this.recordFailure({ ...batch, record }, applied, failure);
   }
 
   /** Counts a failed attempt; parked, the stream no longer holds the batch up. */
-  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private async recordFailure(
-    streamId: string,
-    events: readonly StreamedEvent[],
+    { streamId, events, record }: StreamBatch,
     applied: readonly RecordedEvent[],
-    record: ParkedStream | undefined,
     failure: StreamFailure,
   ): Promise<StreamOutcome> {
-    const stored = await this.parking.recordFailure(this.name, streamId, failure, record, {
-      parkAfterAttempts: this.parkAfterAttempts,
-      queuedUpTo: events.at(-1)!.event.version,
-    });
+    const stored = await this.parking.recordFailure(
+      { consumer: this.name, streamId, previous: record },
+      failure,
+      { parkAfterAttempts: this.parkAfterAttempts, queuedUpTo: events.at(-1)!.event.version },
+    );
     if (stored.status === 'parked') return { streamId, applied, failure, parked: stored };
     const retryFrom =
       lowestSequence(
@@ -300,14 +257,8 @@ export abstract class ConsumerRuntime {
         const tail = await this.readFromStore(streamId, from + 1, Number.MAX_SAFE_INTEGER);
         const result = await target.apply(streamId, tail, from, this.readFromStore);
         if (result.failure) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (record) await this.parking.recordRedriveFailure(record, result.failure);
-          return {
-            streamId,
-            released: false,
-            appliedVersion: result.appliedVersion,
-            failure: result.failure,
-          };
+          const { appliedVersion, failure } = result;
+          return this.redriveFailed(streamId, record, { appliedVersion, failure });
         }
         // Every event read is processed, unhandled ones after the last commit included.
         versions.push(Math.max(result.appliedVersion, tail.at(-1)?.event.version ?? 0));
@@ -319,4 +270,26 @@ export abstract class ConsumerRuntime {
     }
     return { streamId, released: false, appliedVersion: processed };
   }
+
+  /** A redriven stream failed again: parked, it keeps the new reason. */
+  private async redriveFailed(
+    streamId: string,
+    record: ParkedStream | undefined,
+    result: { readonly appliedVersion: number; readonly failure: StreamFailure },
+  ): Promise<RedriveOutcome> {
+    if (record) await this.parking.recordRedriveFailure(record, result.failure);
+    return {
+      streamId,
+      released: false,
+      appliedVersion: result.appliedVersion,
+      failure: result.failure,
+    };
+  }
+}
+
+/** One stream of a delivered batch: its events, and its parked record if it has one. */
+interface StreamBatch {
+  readonly streamId: string;
+  readonly events: readonly StreamedEvent[];
+  readonly record: ParkedStream | undefined;
 }

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -9,12 +8,15 @@ import { createMetrics } from '../metrics.js';
 import type { Projection } from '../projection.js';
 import { ProjectionRuntime } from '../projections/projection-runtime.js';
 import type { RecordedEvent } from '../types.js';
-import { lowestSequence, type BatchOutcome, type ConsumerRuntime } from './consumer-runtime.js';
+import type { ConsumerRuntime } from './consumer-runtime.js';
+import { lowestSequence } from './stream-outcomes.js';
 import { CONSUMER_METRICS } from './metric-names.js';
+import { report } from './batch-report.js';
 import { isBatchConsumer, type BatchConsumer } from './batch-consumer.js';
 import { ReactionRuntime, isReaction, type Reaction } from './reaction.js';
 import { eventsByStream, type StreamedEvent } from './stream-records.js';
 import type { EventToApply } from './version-guard.js';
+import { ConfigurationError, InvalidDeclarationError } from '../declaration/errors.js';
 
 /** A consumer the host runs: a projection or a reaction, each typed by its own events. */
 export type GuardedConsumer = Projection | Reaction;
@@ -84,7 +86,7 @@ const DEFAULT_RESERVE_MS = 5000;
 export function createConsumerHost(options: ConsumerHostOptions): ConsumerHost {
   const names = options.consumers.map((consumer) => consumer.name);
   const twice = names.find((name, index) => names.indexOf(name) !== index);
-  if (twice) throw new Error(`Consumer '${twice}' is hosted twice`);
+  if (twice) throw new InvalidDeclarationError([`Consumer '${twice}' is hosted twice`]);
 
   const batchConsumers = options.consumers.filter(isBatchConsumer);
   const guarded = options.consumers.filter(
@@ -201,7 +203,9 @@ function createRuntimes(
     options.consumers.map((consumer): [string, ConsumerRuntime] => {
       if (isReaction(consumer)) {
         if (!tables.reactionPositions) {
-          throw new Error(`Reaction ${consumer.name} needs the reaction-positions table`);
+          throw new ConfigurationError(
+            `Reaction ${consumer.name} needs the reaction-positions table`,
+          );
         }
         return [
           consumer.name,
@@ -213,7 +217,9 @@ function createRuntimes(
       }
       const projection = consumer;
       const readModel = tables.readModels?.[projection.readModel];
-      if (!readModel) throw new Error(`Projection ${projection.name} has no read-model table`);
+      if (!readModel) {
+        throw new ConfigurationError(`Projection ${projection.name} has no read-model table`);
+      }
       return [
         projection.name,
         new ProjectionRuntime(projection, { ...shared, tables: { ...consumerTables, readModel } }),
@@ -268,49 +274,4 @@ async function consume(
     metrics.publishStoredMetrics();
     return lowestSequence([...selected.values()].map((events) => events[0]!.sequenceNumber));
   }
-}
-
-/**
- * Logs and measures what a batch did for one consumer: each processed event's lag, failures
- * and parks. The line per processed event is a debug line: the lag metric covers each of them.
- */
-function report(consumer: string, outcome: BatchOutcome, metrics: Metrics): void {
-  const now = Date.now();
-  let applied = 0;
-  for (const stream of outcome.streams) {
-    for (const event of stream.applied) {
-      const lagMs = Math.max(0, now - Date.parse(event.recordedAt));
-      logger.debug('Consumed event', {
-        consumer,
-        streamId: event.streamId,
-        version: event.version,
-        type: event.type,
-        lagMs,
-      });
-      metrics.addMetric(CONSUMER_METRICS.lag, MetricUnit.Milliseconds, lagMs);
-      applied += 1;
-    }
-    if (stream.queued) {
-      logger.warn('Events queued behind a parked stream', {
-        consumer,
-        streamId: stream.streamId,
-        parkedAtVersion: stream.parked?.version,
-      });
-    } else if (stream.parked?.status === 'parked') {
-      logger.error('Stream parked', { ...stream.parked });
-      metrics.addMetric(CONSUMER_METRICS.parked, MetricUnit.Count, 1);
-    } else if (stream.failure) {
-      logger.warn('Stream will be delivered again', {
-        consumer,
-        streamId: stream.streamId,
-        kind: stream.failure.kind,
-        version: stream.failure.version,
-        error: stream.failure.error.message,
-        attempts: stream.parked?.attempts,
-      });
-    }
-  }
-  metrics.addMetric(CONSUMER_METRICS.applied, MetricUnit.Count, applied);
-  if (outcome.retryFrom) metrics.addMetric(CONSUMER_METRICS.retries, MetricUnit.Count, 1);
-  metrics.publishStoredMetrics();
 }

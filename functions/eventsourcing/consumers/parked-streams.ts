@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from './batch-get.js';
 import type { FailureKind, StreamFailure } from './version-guard.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /**
  * A stream that a consumer (a projection or a reaction) could not process, kept with its reason.
@@ -33,8 +34,49 @@ export interface ParkedStream {
   readonly queuedUpTo?: number;
 }
 
-const isConditionFailure = (error: unknown) =>
-  (error as Error).name === 'ConditionalCheckFailedException';
+/** A stream that failed for a consumer, with its record before this failure, if any. */
+export interface FailingStream {
+  readonly consumer: string;
+  readonly streamId: string;
+  readonly previous: ParkedStream | undefined;
+}
+
+export interface FailureCounting {
+  /** Failed attempts at one version after which the stream is parked. */
+  readonly parkAfterAttempts: number;
+  /** The highest version delivered with the failure: parked, the stream queues up to it. */
+  readonly queuedUpTo?: number;
+}
+
+/** The stream's record after one more failure: failing, or parked once attempts run out. */
+function nextRecord(
+  { consumer, streamId, previous }: FailingStream,
+  failure: StreamFailure,
+  options: FailureCounting,
+): ParkedStream {
+  const now = new Date().toISOString();
+  const sameFailure = previous?.status === 'failing' && previous.version === failure.version;
+  const attempts = sameFailure ? previous.attempts + 1 : 1;
+  const parked = attempts >= options.parkAfterAttempts;
+  return {
+    consumer,
+    streamId,
+    status: parked ? 'parked' : 'failing',
+    version: failure.version,
+    ...(failure.eventId ? { eventId: failure.eventId } : {}),
+    ...(failure.eventType ? { eventType: failure.eventType } : {}),
+    kind: failure.kind,
+    error: failure.error.message,
+    errorName: failure.error.name,
+    attempts,
+    firstFailedAt: sameFailure ? previous.firstFailedAt : now,
+    lastFailedAt: now,
+    ...(parked ? { parkedAt: now, ...queuedUpTo(options) } : {}),
+  };
+}
+
+const queuedUpTo = ({ queuedUpTo }: FailureCounting) =>
+  queuedUpTo === undefined ? {} : { queuedUpTo };
 
 /** The parked-streams table: failure counts and parked streams of every consumer. */
 export class ParkedStreams {
@@ -68,34 +110,13 @@ export class ParkedStreams {
    * Counts a failed attempt (attempts restart at 1 when the failing version changed) and parks
    * the stream once `parkAfterAttempts` is reached. Returns the record as stored.
    */
-  // eslint-disable-next-line complexity, max-params -- predates the complexity cap; split when next changed; predates the parameter cap; take an options object when next changed
   async recordFailure(
-    consumer: string,
-    streamId: string,
+    stream: FailingStream,
     failure: StreamFailure,
-    previous: ParkedStream | undefined,
-    options: { parkAfterAttempts: number; queuedUpTo?: number },
+    options: FailureCounting,
   ): Promise<ParkedStream> {
-    const now = new Date().toISOString();
-    const sameFailure = previous?.status === 'failing' && previous.version === failure.version;
-    const attempts = sameFailure ? previous.attempts + 1 : 1;
-    const parked = attempts >= options.parkAfterAttempts;
-    const record: ParkedStream = {
-      consumer,
-      streamId,
-      status: parked ? 'parked' : 'failing',
-      version: failure.version,
-      ...(failure.eventId ? { eventId: failure.eventId } : {}),
-      ...(failure.eventType ? { eventType: failure.eventType } : {}),
-      kind: failure.kind,
-      error: failure.error.message,
-      errorName: failure.error.name,
-      attempts,
-      firstFailedAt: sameFailure ? previous.firstFailedAt : now,
-      lastFailedAt: now,
-      ...(parked ? { parkedAt: now } : {}),
-      ...(parked && options.queuedUpTo !== undefined ? { queuedUpTo: options.queuedUpTo } : {}),
-    };
+    const { consumer, streamId } = stream;
+    const record = nextRecord(stream, failure, options);
     try {
       await this.doc.send(
         new PutCommand({
@@ -108,7 +129,7 @@ export class ParkedStreams {
       );
       return record;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       // Parked meanwhile by another process: keep its record, the stream stays parked.
       return (await this.get(consumer, streamId)) ?? record;
     }
@@ -157,7 +178,7 @@ export class ParkedStreams {
       );
       return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       return (await this.get(consumer, streamId))?.status === 'parked';
     }
   }
@@ -175,7 +196,7 @@ export class ParkedStreams {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -195,7 +216,7 @@ export class ParkedStreams {
       );
       return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       return false;
     }
   }

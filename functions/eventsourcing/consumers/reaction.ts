@@ -16,6 +16,7 @@ import {
   type StreamApplyResult,
   type StreamFailure,
 } from './version-guard.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /**
  * A stream consumer that acts on events rather than keeping a read model: a process manager
@@ -55,6 +56,14 @@ const MAX_CONFLICT_RESTARTS = 10;
 /** The guard moved under us (another process, a redrive): re-read it and carry on from there. */
 class GuardMoved extends Error {}
 
+/** Where a stream stands while applying: the guard's version, and the events reacted to. */
+interface Progress {
+  current: number;
+  readonly applied: RecordedEvent[];
+}
+
+const resultOf = ({ current, applied }: Progress) => ({ appliedVersion: current, applied });
+
 /**
  * A reaction's version guard: one item per (stream, reaction) in the reaction-positions table,
  * keyed by stream first so writes spread over partitions. It moves only after `react`
@@ -83,63 +92,88 @@ export class ReactionWriter implements GuardedTarget {
     return versions;
   }
 
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async apply(
     streamId: string,
     delivered: readonly EventToApply[],
     appliedVersion: number,
     readFromStore: ReadFromStore,
   ): Promise<StreamApplyResult> {
-    const applied: RecordedEvent[] = [];
-    let current = appliedVersion;
+    const progress: Progress = { current: appliedVersion, applied: [] };
     for (let restarts = 0; ; restarts++) {
       const { events, gap } = await contiguousEvents(
-        streamId,
+        { streamId, handles: this.handles, readFromStore },
         delivered,
-        current,
-        this.handles,
-        readFromStore,
+        progress.current,
       );
       const undecodable = events.findIndex((apply) => apply.error && this.isHandled(apply));
       const ready = undecodable === -1 ? events : events.slice(0, undecodable);
-      const handled = ready.filter(this.isHandled);
-      if (handled.length > 0) {
-        const first = handled[0]!.event;
-        let failure: StreamFailure | undefined;
-        try {
-          await this.reaction.react(handled.map(({ event }) => event));
-        } catch (error) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (!(error instanceof ReactionFailedAt)) {
-            return { appliedVersion: current, applied, failure: failureAt(first, error) };
-          }
-          failure = failureAt(error.event, error.cause);
-        }
-        const done = failure ? ready.filter(({ event }) => event.version < failure.version) : ready;
-        if (done.length > 0) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          try {
-            await this.advance(streamId, current, done.at(-1)!.event.version);
-          } catch (error) {
-            // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-            if (!(error instanceof GuardMoved)) throw error;
-            // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-            if (restarts >= MAX_CONFLICT_RESTARTS) {
-              return { appliedVersion: current, applied, failure: failureAt(first, error) };
-            }
-            current = (await this.appliedVersions([streamId])).get(streamId) ?? 0;
-            continue;
-          }
-          applied.push(...done.filter(this.isHandled).map(({ event }) => event));
-          current = done.at(-1)!.event.version;
-        }
-        if (failure) return { appliedVersion: current, applied, failure };
+      const end = await this.applyReady(streamId, ready, progress, restarts);
+      if (end === 'restart') {
+        progress.current = (await this.appliedVersions([streamId])).get(streamId) ?? 0;
+        continue;
       }
-      if (undecodable !== -1) {
-        const { event, error } = events[undecodable]!;
-        return { appliedVersion: current, applied, failure: failureAt(event, error!) };
+      if (end) return end;
+      const failure =
+        undecodable === -1
+          ? gap
+          : failureAt(events[undecodable]!.event, events[undecodable]!.error!);
+      return { ...resultOf(progress), ...(failure ? { failure } : {}) };
+    }
+  }
+
+  /**
+   * Reacts to the handled events of `ready` and moves the guard past those done: a result when
+   * the stream stops here (a failure), `restart` when the guard moved under us, `undefined` to
+   * go on.
+   */
+  private async applyReady(
+    streamId: string,
+    ready: readonly EventToApply[],
+    progress: Progress,
+    restarts: number,
+  ): Promise<StreamApplyResult | 'restart' | undefined> {
+    const handled = ready.filter(this.isHandled);
+    if (handled.length === 0) return undefined;
+    const { failure, doneBefore } = await this.react(handled);
+    const done = ready.filter(({ event }) => event.version < doneBefore);
+    if (done.length > 0) {
+      const to = done.at(-1)!.event.version;
+      if (!(await this.moveGuard(streamId, progress.current, to))) {
+        if (restarts < MAX_CONFLICT_RESTARTS) return 'restart';
+        return { ...resultOf(progress), failure: failureAt(handled[0]!.event, new GuardMoved()) };
       }
-      return { appliedVersion: current, applied, ...(gap ? { failure: gap } : {}) };
+      progress.applied.push(...done.filter(this.isHandled).map(({ event }) => event));
+      progress.current = to;
+    }
+    return failure ? { ...resultOf(progress), failure } : undefined;
+  }
+
+  /**
+   * Hands the events to the reaction. Events below `doneBefore` are done: all of them, those
+   * before the one a `ReactionFailedAt` names, or none when it failed otherwise.
+   */
+  private async react(
+    handled: readonly EventToApply[],
+  ): Promise<{ readonly failure?: StreamFailure; readonly doneBefore: number }> {
+    try {
+      await this.reaction.react(handled.map(({ event }) => event));
+      return { doneBefore: Infinity };
+    } catch (error) {
+      if (error instanceof ReactionFailedAt) {
+        return { failure: failureAt(error.event, error.cause), doneBefore: error.event.version };
+      }
+      return { failure: failureAt(handled[0]!.event, error), doneBefore: 0 };
+    }
+  }
+
+  /** Moves the guard from `from` to `to`; false when it was not at `from` any more. */
+  private async moveGuard(streamId: string, from: number, to: number): Promise<boolean> {
+    try {
+      await this.advance(streamId, from, to);
+      return true;
+    } catch (error) {
+      if (error instanceof GuardMoved) return false;
+      throw error;
     }
   }
 
@@ -160,7 +194,7 @@ export class ReactionWriter implements GuardedTarget {
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') throw new GuardMoved();
+      if (isConditionalCheckFailed(error)) throw new GuardMoved();
       throw error;
     }
   }

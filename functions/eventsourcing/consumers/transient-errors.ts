@@ -1,3 +1,5 @@
+import { cancellationReasons } from '../conditional-writes.js';
+
 const TRANSIENT_NAMES = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
@@ -27,13 +29,10 @@ export function isTransientError(error: unknown): boolean {
     $retryable?: unknown;
     $metadata?: { httpStatusCode?: number };
     code?: string;
-    CancellationReasons?: { Code?: string }[];
   };
   if (details.$retryable) return true;
   if (TRANSIENT_NAMES.has(error.name)) return true;
   if ((details.$metadata?.httpStatusCode ?? 0) >= 500) return true;
   if (details.code && TRANSIENT_NETWORK_CODES.has(details.code)) return true;
-  return (details.CancellationReasons ?? []).some(
-    (reason) => reason.Code !== undefined && TRANSIENT_CANCELLATION_CODES.has(reason.Code),
-  );
+  return cancellationReasons(error).some((code) => TRANSIENT_CANCELLATION_CODES.has(code));
 }

@@ -60,6 +60,13 @@ export interface GuardedTarget {
   ): Promise<StreamApplyResult>;
 }
 
+/** A stream as a consumer reads it: its id, the types it handles, and the events table. */
+export interface StreamSource {
+  readonly streamId: string;
+  readonly handles: ReadonlySet<string>;
+  readonly readFromStore: ReadFromStore;
+}
+
 /**
  * The events to process after `appliedVersion`, contiguous from `appliedVersion + 1` up to the
  * last handled event: the delivered ones, and the versions missing before a handled event read
@@ -68,16 +75,13 @@ export interface GuardedTarget {
  * skipped). Unhandled events after the last handled one follow while they are contiguous: they
  * cost nothing. Stops with a `gap` at a version the store does not have.
  */
-// eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
 export async function contiguousEvents(
-  streamId: string,
+  stream: StreamSource,
   delivered: readonly EventToApply[],
   appliedVersion: number,
-  handles: ReadonlySet<string>,
-  readFromStore: ReadFromStore,
 ): Promise<{ events: EventToApply[]; gap?: StreamFailure }> {
   const pending = delivered.filter(({ event }) => event.version > appliedVersion);
-  const lastHandled = pending.findLastIndex(({ event }) => handles.has(event.type));
+  const lastHandled = pending.findLastIndex(({ event }) => stream.handles.has(event.type));
   const events: EventToApply[] = [];
   let expected = appliedVersion + 1;
   for (const [index, next] of pending.entries()) {
@@ -85,13 +89,8 @@ export async function contiguousEvents(
     if (version < expected) continue; // delivered twice, or already read from the store
     if (version > expected) {
       if (index > lastHandled) break; // nothing handled beyond the hole: no need to read it
-      for (const read of await readFromStore(streamId, expected, version - 1)) {
-        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-        if (read.event.version !== expected) break;
-        events.push(read);
-        expected += 1;
-      }
-      if (expected < version) return { events, gap: gapBefore(streamId, expected, version) };
+      expected = await fillFromStore(stream, events, { from: expected, to: version - 1 });
+      if (expected < version) return { events, gap: gapBefore(stream.streamId, expected, version) };
     }
     events.push(next);
     expected = version + 1;
@@ -99,10 +98,26 @@ export async function contiguousEvents(
   return { events };
 }
 
+/** Appends the versions `from`..`to` the store holds, up to its first hole; the next version due. */
+async function fillFromStore(
+  stream: StreamSource,
+  events: EventToApply[],
+  range: { readonly from: number; readonly to: number },
+): Promise<number> {
+  let expected = range.from;
+  for (const read of await stream.readFromStore(stream.streamId, range.from, range.to)) {
+    if (read.event.version !== expected) break;
+    events.push(read);
+    expected += 1;
+  }
+  return expected;
+}
+
 function gapBefore(streamId: string, missing: number, waiting: number): StreamFailure {
   return {
     kind: 'gap',
     version: missing,
+    // Recorded as the stream's failure, never thrown: its message is what an operator reads.
     error: new Error(
       `Stream '${streamId}' has no version ${missing} in the events table yet; ` +
         `version ${waiting} waits for it`,

@@ -9,6 +9,18 @@ export class ConfigurationError extends EventSourcingError {
   }
 }
 
+/** A deployment or runtime setting has a value it cannot take; `setting` names it. */
+export class InvalidSettingError extends EventSourcingError {
+  readonly code = 'InvalidSetting';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidSettingError';
+  }
+}
+
 /** A system declaration that points at nothing or breaks a guarantee, with every problem named. */
 export class InvalidDeclarationError extends EventSourcingError {
   readonly code = 'InvalidDeclaration';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionDeclaration } from './functions.js';
+import { InvalidDeclarationError } from './errors.js';
 
 /** Entries that name one of the framework's own modules: `eventsourcing:http/health`. */
 export const FRAMEWORK_ENTRY_PREFIX = 'eventsourcing:';
@@ -15,7 +16,7 @@ export function frameworkModule(name: string): string {
     const file = fileURLToPath(new URL(`../${name}${extension}`, import.meta.url));
     if (existsSync(file)) return file;
   }
-  throw new Error(`The framework has no module ${name}`);
+  throw new InvalidDeclarationError([`The framework has no module ${name}`]);
 }
 
 /** The file a declared entry names: a framework module, or a file under the project root. */
@@ -48,7 +49,9 @@ export async function loadFunctionHandler<Handler>(
   const handler = await importFunctionHandler(declaration, projectRoot);
   if (!handler) {
     const name = declaration.handler ?? 'handler';
-    throw new Error(`${declaration.entry} does not export a function named '${name}'`);
+    throw new InvalidDeclarationError([
+      `${declaration.entry} does not export a function named '${name}'`,
+    ]);
   }
   return handler as Handler;
 }

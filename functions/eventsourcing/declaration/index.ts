@@ -1,5 +1,5 @@
 export type { BucketAccess, BucketDeclaration, BucketGrants } from './buckets.js';
-export { InvalidDeclarationError } from './errors.js';
+export { InvalidDeclarationError, InvalidSettingError } from './errors.js';
 export {
   EVENT_BUS_NAME_VARIABLE,
   routeKeysOf,

@@ -19,6 +19,7 @@ export {
 } from './layout.js';
 export { planPage, type PagePlan, type PendingEntry } from './page-plan.js';
 export {
+  DanglingLogReferenceError,
   GlobalLogReader,
   InvalidLogReadError,
   MAX_READ_LIMIT,

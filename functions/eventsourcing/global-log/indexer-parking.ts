@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StreamGapError } from '../errors.js';
-import type { RedriveOutcome } from '../consumers/consumer-runtime.js';
+import type { RedriveOutcome } from '../consumers/stream-outcomes.js';
 import { DEFAULT_PARK_AFTER_ATTEMPTS } from '../consumers/consumer-runtime.js';
 import { ParkedStreams, type ParkedStream } from '../consumers/parked-streams.js';
 import type { StreamedEvent } from '../consumers/stream-records.js';
@@ -118,10 +118,8 @@ export class IndexerParking {
       return { streamId, state: queued ? 'queued' : 'retry', record: previous, error };
     }
     const record = await this.parking.recordFailure(
-      this.consumer,
-      streamId,
+      { consumer: this.consumer, streamId, previous },
       gapFailure(error),
-      previous,
       { parkAfterAttempts: this.parkAfterAttempts, queuedUpTo: lastOffered },
     );
     return { streamId, state: record.status === 'parked' ? 'parked' : 'retry', record, error };

@@ -1,10 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UnexpectedResponseError } from '../errors.js';
 import { EventStore } from '../event-store.js';
 import type { ReadOptions } from '../event-store-options.js';
 import type { RecordedEvent } from '../types.js';
 import { EMPTY_HEAD, Epochs, type GlobalLogTables, type LogHead } from './layout.js';
-import { LogStore, backoff, isAppendConflict } from './log-store.js';
+import { LogStore, backoff } from './log-store.js';
 import { DEFAULT_PAGE_LIMITS, planPage, type PageLimits, type PendingEntry } from './page-plan.js';
+import { isLostRace } from '../conditional-writes.js';
 
 export interface GlobalLogIndexerOptions {
   readonly client: DynamoDBClient;
@@ -79,7 +81,7 @@ export class GlobalLogIndexer {
       try {
         await this.store.append(plan, this.clock().toISOString());
       } catch (error) {
-        const lost = isAppendConflict(error);
+        const lost = isLostRace(error);
         if (!lost || ++conflicts > this.maxConflicts) {
           // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
           for (const { streamId } of queue) failed.set(streamId, error as Error);
@@ -159,7 +161,9 @@ export class GlobalLogIndexer {
           try {
             const stored = await this.readStored(streamId, { fromVersion: from, toVersion: to });
             if (stored.length !== to - from + 1) {
-              throw new Error(
+              // Not a hole (that is a StreamGapError, and parks the stream): retried with the batch.
+              throw new UnexpectedResponseError(
+                'DynamoDB',
                 `Stream '${streamId}' holds ${stored.length} of versions ${from} to ${to}`,
               );
             }

@@ -1,3 +1,4 @@
+import { InvalidSettingError } from '../declaration/errors.js';
 /**
  * Where the global log keeps what, in one table keyed by `pk` (string) and `sk` (number).
  *
@@ -98,7 +99,10 @@ export const streamMarkerKey = (streamId: string) => ({ pk: `stream#${streamId}`
 export class Epochs {
   constructor(readonly positionsPerEpoch: number = DEFAULT_POSITIONS_PER_EPOCH) {
     if (!Number.isSafeInteger(positionsPerEpoch) || positionsPerEpoch < 1) {
-      throw new Error('positionsPerEpoch must be a positive integer');
+      throw new InvalidSettingError(
+        'positionsPerEpoch',
+        'positionsPerEpoch must be a positive integer',
+      );
     }
   }
 

@@ -11,6 +11,7 @@ import { backoffDelay, sleep, type RetryPolicy } from '../retry.js';
 import { EMPTY_HEAD, HEAD_KEY, pagePartition, streamMarkerKey, typePartition } from './layout.js';
 import type { LogHead } from './layout.js';
 import type { PagePlan } from './page-plan.js';
+import { isTransactionConflict } from '../conditional-writes.js';
 
 /** DynamoDB's limit of items in one TransactGetItems call. */
 const TRANSACT_GET_LIMIT = 100;
@@ -145,20 +146,3 @@ export class LogStore {
     );
   }
 }
-
-const cancellationCodes = (error: unknown): string[] =>
-  error instanceof Error && error.name === 'TransactionCanceledException'
-    ? (
-        (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
-      ).map((reason) => reason.Code ?? '')
-    : [];
-
-/** Whether a transaction met another one on an item (it can be tried again after it). */
-const isTransactionConflict = (error: unknown) =>
-  cancellationCodes(error).includes('TransactionConflict');
-
-/** Whether a page append lost to another writer (a condition or a concurrent transaction). */
-export const isAppendConflict = (error: unknown) =>
-  cancellationCodes(error).some(
-    (code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict',
-  );

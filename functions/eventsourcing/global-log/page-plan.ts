@@ -98,6 +98,7 @@ export function planPage(
     const stream = streams.get(pending.streamId);
     const expected = (stream ? stream.to : (markers.get(pending.streamId) ?? 0)) + 1;
     if (pending.version !== expected) {
+      // The indexer queues each stream's versions in order: a plain Error, for a fault of its own.
       throw new Error(
         `Stream '${pending.streamId}' queued version ${pending.version} where ${expected} was due`,
       );

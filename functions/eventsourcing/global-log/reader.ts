@@ -16,7 +16,9 @@ import {
   type TypeTally,
 } from './layout.js';
 import { LogStore } from './log-store.js';
+import { UnsupportedOperationError } from '../errors.js';
 import {
+  DanglingLogReferenceError,
   checkRead,
   leafOf,
   referenceOf,
@@ -28,6 +30,7 @@ import {
 } from './references.js';
 
 export {
+  DanglingLogReferenceError,
   InvalidLogReadError,
   MAX_READ_LIMIT,
   type LeafReference,
@@ -238,7 +241,11 @@ export class GlobalLogReader {
 
   private eventsTable(): string {
     const { events } = this.options.tables;
-    if (!events) throw new Error('This log reader has no events table: it reads references only');
+    if (!events) {
+      throw new UnsupportedOperationError(
+        'This log reader has no events table: it reads references only',
+      );
+    }
     return events;
   }
 
@@ -263,9 +270,7 @@ export class GlobalLogReader {
     return references.map(({ position, streamId, version }) => {
       const item = byStream.get(streamId)?.get(version);
       if (!item) {
-        throw new Error(
-          `Position ${position} refers to version ${version} of '${streamId}', which the events table does not hold`,
-        );
+        throw new DanglingLogReferenceError(position, streamId, version);
       }
       return { position, event: this.parse(eventFromAttributes(item)) };
     });

@@ -52,6 +52,21 @@ export class InvalidLogReadError extends EventSourcingError {
   }
 }
 
+/** A position of the log refers to an event the events table does not hold. */
+export class DanglingLogReferenceError extends EventSourcingError {
+  readonly code = 'DanglingLogReference';
+  constructor(
+    readonly position: number,
+    readonly streamId: string,
+    readonly version: number,
+  ) {
+    super(
+      `Position ${position} refers to version ${version} of '${streamId}', which the events table does not hold`,
+    );
+    this.name = 'DanglingLogReferenceError';
+  }
+}
+
 export const referenceOf = (position: number, entry: PageEntry): LogReference => ({
   position,
   streamId: entry.s,

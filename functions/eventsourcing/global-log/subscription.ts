@@ -2,6 +2,7 @@ import { EventSourcingError } from '../errors.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { GlobalLogReader, LoggedEvent } from './reader.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /** Where a subscription keeps the last position it has handled. */
 export interface SubscriptionCheckpoint {
@@ -49,7 +50,7 @@ export class TableCheckpoint implements SubscriptionCheckpoint {
       );
     } catch (error) {
       // Already further along: another copy of the subscriber got there first.
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 }

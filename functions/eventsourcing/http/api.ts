@@ -4,13 +4,14 @@ import * as z from 'zod';
 import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../errors.js';
 import { logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
-import { callerOf, callerSettingsFromEnv, type Caller } from './caller.js';
+import { callerOf, callerSettingsFromEnv, type Caller, type CallerSettings } from './caller.js';
 import { isCommandRoute, runCommand, type CommandRoute } from './commands.js';
 import { errorResponse, HttpError, mapError } from './errors.js';
 import type { IdempotencyKeys, StoredAnswer } from './idempotency.js';
 import { correlationIdOf, parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request.js';
 import { toAnswer, type HttpResponse } from './responses.js';
 import { validate } from './validation.js';
+import { InvalidDeclarationError } from '../declaration/errors.js';
 
 export interface RouteRequest<Params, Query, Body> {
   readonly params: Params;
@@ -57,6 +58,107 @@ function methodOf(routeKey: string): string {
   return routeKey.split(' ')[0] ?? '';
 }
 
+/** Refuses a route table the adapter cannot serve: commands are POST routes, and need keys. */
+function checkRoutes(routes: Routes, options: HttpHandlerOptions): void {
+  for (const [routeKey, definition] of Object.entries(routes)) {
+    if ((methodOf(routeKey) === 'POST') !== isCommandRoute(definition)) {
+      throw new InvalidDeclarationError([
+        `${routeKey}: POST routes, and only they, must be command routes`,
+      ]);
+    }
+    if (isCommandRoute(definition) && !options.idempotencyKeys) {
+      throw new InvalidDeclarationError([
+        'A handler with command routes needs an idempotency key store',
+      ]);
+    }
+  }
+}
+
+/** What serving one request needs besides its event. */
+interface Serving {
+  readonly routes: Routes;
+  readonly options: HttpHandlerOptions;
+  readonly callerSettings: CallerSettings;
+  readonly correlationId: string;
+  /** The request's `If-Match`, once read: a conflict's answer depends on it. */
+  ifMatch?: number;
+}
+
+/** Runs a command route on a request whose path and caller are known. */
+async function serveCommand(
+  definition: CommandRoute<unknown, unknown, unknown, unknown>,
+  event: APIGatewayProxyEventV2,
+  request: { readonly params: unknown; readonly caller: Caller },
+  serving: Serving,
+): Promise<StoredAnswer> {
+  validate(noInput, event.queryStringParameters ?? {}, 'query');
+  const json = parseJsonBody(event);
+  serving.ifMatch = parseIfMatch(event);
+  const body: unknown = validate(definition.body ?? noBody, json, 'body');
+  const { caller } = request;
+  return runCommand(definition, {
+    request: { ...request, body },
+    json,
+    ifMatch: serving.ifMatch,
+    idempotencyKey: parseIdempotencyKey(event),
+    keys: serving.options.idempotencyKeys!,
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    metadata: {
+      actor: caller.actor,
+      correlationId: serving.correlationId,
+      commandId: event.requestContext.requestId,
+      causationId: event.requestContext.requestId,
+    },
+  });
+}
+
+/** The answer to a request: its route found, its caller known, its input validated. */
+async function serveRequest(
+  event: APIGatewayProxyEventV2,
+  serving: Serving,
+): Promise<StoredAnswer> {
+  const definition = serving.routes[event.routeKey];
+  if (!definition) {
+    throw new HttpError(
+      404,
+      'RouteNotFound',
+      `No route ${event.requestContext.http.method} ${event.rawPath}`,
+    );
+  }
+  const caller = callerOf(event, serving.callerSettings);
+  if (!caller) {
+    throw new HttpError(401, 'Unauthenticated', 'The request carries no authorized caller');
+  }
+  const params: unknown = validate(
+    definition.params ?? noInput,
+    event.pathParameters ?? {},
+    'path',
+  );
+  if (isCommandRoute(definition))
+    return serveCommand(definition, event, { params, caller }, serving);
+  const query: unknown = validate(
+    definition.query ?? noInput,
+    event.queryStringParameters ?? {},
+    'query',
+  );
+  return toAnswer(await definition.handle({ params, query, body: undefined, caller }));
+}
+
+/** Logs a corrupt event met while serving, and counts it in the metric its alarm watches. */
+function reportCorruptEvent(error: CorruptEventError, metrics: Metrics): void {
+  logger.error('A stored event does not fit its schema; commands on its stream fail', {
+    streamId: error.streamId,
+    version: error.version,
+    eventId: error.eventId,
+    eventType: error.eventType,
+    field: error.field,
+    reason: error.reason,
+  });
+  metrics.addMetric(CORRUPT_EVENTS_METRIC, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
 /**
  * An API Gateway (HTTP API, payload 2.0) Lambda handler serving `routes`: it routes by
  * `routeKey`, validates path, query and body with the routes' zod schemas, runs commands with
@@ -66,83 +168,22 @@ function methodOf(routeKey: string): string {
  * logged and answered 500.
  */
 export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
-  for (const [routeKey, definition] of Object.entries(routes)) {
-    if ((methodOf(routeKey) === 'POST') !== isCommandRoute(definition)) {
-      throw new Error(`${routeKey}: POST routes, and only they, must be command routes`);
-    }
-    if (isCommandRoute(definition) && !options.idempotencyKeys) {
-      throw new Error('A handler with command routes needs an idempotency key store');
-    }
-  }
+  checkRoutes(routes, options);
   let metrics = options.metrics;
   const callerSettings = callerSettingsFromEnv();
 
   const serve = async (
     event: APIGatewayProxyEventV2,
     correlationId: string,
-    // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   ): Promise<StoredAnswer> => {
-    let ifMatch: number | undefined;
+    const serving: Serving = { routes, options, callerSettings, correlationId };
     try {
-      const definition = routes[event.routeKey];
-      if (!definition) {
-        throw new HttpError(
-          404,
-          'RouteNotFound',
-          `No route ${event.requestContext.http.method} ${event.rawPath}`,
-        );
-      }
-      const caller = callerOf(event, callerSettings);
-      if (!caller) {
-        throw new HttpError(401, 'Unauthenticated', 'The request carries no authorized caller');
-      }
-      const params: unknown = validate(
-        definition.params ?? noInput,
-        event.pathParameters ?? {},
-        'path',
-      );
-      if (!isCommandRoute(definition)) {
-        const query: unknown = validate(
-          definition.query ?? noInput,
-          event.queryStringParameters ?? {},
-          'query',
-        );
-        return toAnswer(await definition.handle({ params, query, body: undefined, caller }));
-      }
-      validate(noInput, event.queryStringParameters ?? {}, 'query');
-      const json = parseJsonBody(event);
-      ifMatch = parseIfMatch(event);
-      const body: unknown = validate(definition.body ?? noBody, json, 'body');
-      return await runCommand(definition, {
-        request: { params, body, caller },
-        json,
-        ifMatch,
-        idempotencyKey: parseIdempotencyKey(event),
-        keys: options.idempotencyKeys!,
-        method: event.requestContext.http.method,
-        path: event.rawPath,
-        metadata: {
-          actor: caller.actor,
-          correlationId,
-          commandId: event.requestContext.requestId,
-          causationId: event.requestContext.requestId,
-        },
-      });
+      return await serveRequest(event, serving);
     } catch (error) {
-      const mapped = mapError(error, { ifMatch });
       if (error instanceof CorruptEventError) {
-        logger.error('A stored event does not fit its schema; commands on its stream fail', {
-          streamId: error.streamId,
-          version: error.version,
-          eventId: error.eventId,
-          eventType: error.eventType,
-          field: error.field,
-          reason: error.reason,
-        });
-        metrics ??= createMetrics('api');
-        metrics.addMetric(CORRUPT_EVENTS_METRIC, MetricUnit.Count, 1);
-        metrics.publishStoredMetrics();
+        reportCorruptEvent(error, (metrics ??= createMetrics('api')));
       }
+      const mapped = mapError(error, { ifMatch: serving.ifMatch });
       if (mapped) return toAnswer(mapped);
       logger.error('Unexpected error', { routeKey: event.routeKey, error: error as Error });
       return toAnswer(errorResponse(500, 'InternalError', 'The service failed; please retry'));

@@ -116,65 +116,118 @@ function replayOf(record: KeyRecord, fingerprint: string): StoredAnswer {
  * - concurrent requests with one key race for the key's record: one commits, the others find
  *   its record (before each retry, or when the transaction is refused) and replay it.
  */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function runCommand<Params, Body, Command, State>(
   route: CommandRoute<Params, Body, Command, State>,
   call: CommandCall<Params, Body>,
 ): Promise<StoredAnswer> {
   const { request } = call;
   const { streamId, command } = route.target(request);
+  const run: Run<Command, State> = {
+    handler: route.handler(),
+    streamId,
+    command,
+    options: handleOptions(route, call),
+    answerTo: (outcome) => toAnswer(route.respond(outcome, request)),
+  };
+  if (call.idempotencyKey === undefined) {
+    return run.answerTo(await run.handler.handle(streamId, command, run.options));
+  }
+  const keyed: KeyedCall = {
+    keys: call.keys(),
+    scope: { actor: request.caller.actor, key: call.idempotencyKey },
+    fingerprint: requestFingerprint(call.method, call.path, call.json),
+    ifMatch: call.ifMatch,
+  };
+  return (await earlierAnswer(keyed)) ?? runKeyed(run, keyed);
+}
+
+/** One command of a route, ready to run. */
+interface Run<Command, State> {
+  readonly handler: RunsCommands<Command, State>;
+  readonly streamId: string;
+  readonly command: Command;
+  readonly options: HandleOptions<State, unknown>;
+  readonly answerTo: (outcome: CommandOutcome<State>) => StoredAnswer;
+}
+
+/** A request's `Idempotency-Key`: where its record lives, and what it must match. */
+interface KeyedCall {
+  readonly keys: IdempotencyKeys;
+  readonly scope: KeyScope;
+  readonly fingerprint: string;
+  readonly ifMatch: number | undefined;
+}
+
+/** The handler's options: the request's metadata, its `If-Match`, and the route's access rule. */
+function handleOptions<Params, Body, Command, State>(
+  route: CommandRoute<Params, Body, Command, State>,
+  call: CommandCall<Params, Body>,
+): HandleOptions<State, unknown> {
+  const { request } = call;
   const authorize = route.authorize?.bind(route);
-  const options: HandleOptions<State, unknown> = {
+  return {
     metadata: call.metadata,
     ...(call.ifMatch === undefined ? {} : { expectedVersion: call.ifMatch }),
     ...(authorize && !request.caller.privileged
       ? { guard: (loaded) => authorize({ state: loaded.state, request }) }
       : {}),
   };
-  const answerTo = (outcome: CommandOutcome<State>) => toAnswer(route.respond(outcome, request));
-  const handler = route.handler();
-  if (call.idempotencyKey === undefined) {
-    return answerTo(await handler.handle(streamId, command, options));
-  }
+}
 
-  const keys = call.keys();
-  const scope: KeyScope = { actor: request.caller.actor, key: call.idempotencyKey };
-  const fingerprint = requestFingerprint(call.method, call.path, call.json);
-  const earlier = async () => {
-    const record = await keys.find(scope);
-    return record && replayOf(record, fingerprint);
-  };
+/** The answer already recorded under the key, if any (422 for another request). */
+async function earlierAnswer(keyed: KeyedCall): Promise<StoredAnswer | undefined> {
+  const record = await keyed.keys.find(keyed.scope);
+  return record && replayOf(record, keyed.fingerprint);
+}
 
-  const replayed = await earlier();
-  if (replayed) return replayed;
+/** Runs the command with its answer committed under the key in the same transaction. */
+async function runKeyed<Command, State>(
+  run: Run<Command, State>,
+  keyed: KeyedCall,
+): Promise<StoredAnswer> {
+  const { keys, scope, fingerprint } = keyed;
   let answer: StoredAnswer | undefined;
   try {
-    await handler.handle(streamId, command, {
-      ...options,
+    await run.handler.handle(run.streamId, run.command, {
+      ...run.options,
       commitWith: (decision) => {
-        answer = answerTo(decision);
+        answer = run.answerTo(decision);
         return [keys.record(scope, fingerprint, answer)];
       },
       beforeRetry: async () => {
-        const found = await earlier();
+        const found = await earlierAnswer(keyed);
         if (found) throw new Replay(found);
       },
     });
     return answer!;
   } catch (error) {
-    if (error instanceof Replay) return error.answer;
-    if (error instanceof DomainError) {
-      const refusal = toAnswer(mapError(error, {})!);
-      if (await keys.save(keys.record(scope, fingerprint, refusal))) return refusal;
-      return (await earlier()) ?? refusal;
-    }
-    if (error instanceof WriteConditionFailedError || error instanceof ConcurrencyError) {
-      const found = await earlier();
-      if (found) return found;
-      if (error instanceof WriteConditionFailedError) {
-        throw new ConcurrencyError(streamId, call.ifMatch ?? 'any', undefined);
-      }
-    }
-    throw error;
+    return settleKeyedFailure(error, run.streamId, keyed);
   }
+}
+
+/**
+ * What a keyed command that failed answers: a duplicate's answer when one committed meanwhile,
+ * a business-rule refusal recorded under the key, or the error.
+ */
+async function settleKeyedFailure(
+  error: unknown,
+  streamId: string,
+  keyed: KeyedCall,
+): Promise<StoredAnswer> {
+  if (error instanceof Replay) return error.answer;
+  if (error instanceof DomainError) {
+    const refusal = toAnswer(mapError(error, {})!);
+    if (await keyed.keys.save(keyed.keys.record(keyed.scope, keyed.fingerprint, refusal))) {
+      return refusal;
+    }
+    return (await earlierAnswer(keyed)) ?? refusal;
+  }
+  if (error instanceof WriteConditionFailedError || error instanceof ConcurrencyError) {
+    const found = await earlierAnswer(keyed);
+    if (found) return found;
+    if (error instanceof WriteConditionFailedError) {
+      throw new ConcurrencyError(streamId, keyed.ifMatch ?? 'any', undefined);
+    }
+  }
+  throw error;
 }

@@ -6,6 +6,7 @@ import {
   InvalidEventError,
   TooManyEventsError,
 } from '../errors.js';
+import { EventSourcingError } from '../errors.js';
 import type { HttpResponse } from './responses.js';
 
 export interface FieldError {
@@ -17,7 +18,7 @@ export interface FieldError {
 }
 
 /** An error that already knows its HTTP status and stable code. */
-export class HttpError extends Error {
+export class HttpError extends EventSourcingError {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -41,19 +42,13 @@ export class ValidationError extends HttpError {
   }
 }
 
-// eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
 export function errorResponse(
   status: number,
   code: string,
   message: string,
   details: Record<string, unknown> = {},
-  headers?: Record<string, string>,
 ): HttpResponse {
-  return {
-    status,
-    body: { error: { code, message, ...details } },
-    ...(headers ? { headers } : {}),
-  };
+  return { status, body: { error: { code, message, ...details } } };
 }
 
 /** Seconds a client should wait before retrying a request that lost to concurrent changes. */
@@ -70,41 +65,33 @@ function domainStatus(code: string): number {
 }
 
 /**
- * The HTTP answer to an error a route raised, or `undefined` for an unexpected error (a fault of
- * the service, not of the client).
+ * A lost race: 412 for a request that named its version (`If-Match`), else 409 with
+ * `Retry-After` (the command handler already retried within its budget).
  */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
-export function mapError(error: unknown, request: { ifMatch?: number }): HttpResponse | undefined {
-  if (error instanceof HttpError) {
-    return errorResponse(error.status, error.code, error.message, error.details);
-  }
-  if (error instanceof DomainError) {
+function concurrencyAnswer(error: ConcurrencyError, ifMatch: number | undefined): HttpResponse {
+  const current = error.actualVersion === undefined ? {} : { currentVersion: error.actualVersion };
+  if (ifMatch !== undefined) {
     return errorResponse(
-      domainStatus(error.code),
-      error.code,
-      error.message,
-      error.details ? { details: error.details } : {},
+      412,
+      'PreconditionFailed',
+      `If-Match expected version ${ifMatch}` +
+        (error.actualVersion === undefined ? '' : `, but it is at ${error.actualVersion}`),
+      current,
     );
   }
-  if (error instanceof ConcurrencyError) {
-    const current =
-      error.actualVersion === undefined ? {} : { currentVersion: error.actualVersion };
-    return request.ifMatch === undefined
-      ? errorResponse(
-          409,
-          'ConcurrencyConflict',
-          'Too many concurrent changes to this resource; retry the request',
-          current,
-          { 'retry-after': String(CONFLICT_RETRY_AFTER_SECONDS) },
-        )
-      : errorResponse(
-          412,
-          'PreconditionFailed',
-          `If-Match expected version ${request.ifMatch}` +
-            (error.actualVersion === undefined ? '' : `, but it is at ${error.actualVersion}`),
-          current,
-        );
-  }
+  return {
+    ...errorResponse(
+      409,
+      'ConcurrencyConflict',
+      'Too many concurrent changes to this resource; retry the request',
+      current,
+    ),
+    headers: { 'retry-after': String(CONFLICT_RETRY_AFTER_SECONDS) },
+  };
+}
+
+/** The answer to what the event store refused or met: bad events, too many, corrupt data. */
+function storeErrorAnswer(error: unknown): HttpResponse | undefined {
   if (error instanceof CorruptEventError) {
     // A fault of the stored data, not of the request: nothing is decided from such a stream.
     return errorResponse(500, error.code, error.message, {
@@ -122,4 +109,24 @@ export function mapError(error: unknown, request: { ifMatch?: number }): HttpRes
     });
   }
   return undefined;
+}
+
+/**
+ * The HTTP answer to an error a route raised, or `undefined` for an unexpected error (a fault of
+ * the service, not of the client).
+ */
+export function mapError(error: unknown, request: { ifMatch?: number }): HttpResponse | undefined {
+  if (error instanceof HttpError) {
+    return errorResponse(error.status, error.code, error.message, error.details);
+  }
+  if (error instanceof DomainError) {
+    return errorResponse(
+      domainStatus(error.code),
+      error.code,
+      error.message,
+      error.details ? { details: error.details } : {},
+    );
+  }
+  if (error instanceof ConcurrencyError) return concurrencyAnswer(error, request.ifMatch);
+  return storeErrorAnswer(error);
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { ConditionalPut } from '../event-writes.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /** How long a key and its answer are kept. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -58,6 +59,16 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 const itemId = ({ actor, key }: KeyScope) =>
   `${createHash('sha256').update(actor).digest('base64url')}#${key}`;
 
+/** A key's record as its item holds it. */
+const recordOf = (item: Record<string, AttributeValue>): KeyRecord => ({
+  fingerprint: item.fingerprint?.S ?? '',
+  answer: {
+    status: Number(item.status?.N),
+    headers: JSON.parse(item.headers?.S ?? '{}') as Record<string, string>,
+    body: item.body?.S ?? '',
+  },
+});
+
 /**
  * Idempotency keys in a DynamoDB table (partition key `id`, TTL attribute `expiration`). The
  * record of a key holds the answer its request got; it is written with a condition that the
@@ -77,7 +88,6 @@ export class IdempotencyKeys {
   ) {}
 
   /** The key's record, if the key was used and has not expired (a strongly consistent read). */
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async find(scope: KeyScope): Promise<KeyRecord | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({
@@ -87,14 +97,7 @@ export class IdempotencyKeys {
       }),
     );
     if (!Item || Number(Item.expiration?.N ?? 0) <= this.nowSeconds()) return undefined;
-    return {
-      fingerprint: Item.fingerprint?.S ?? '',
-      answer: {
-        status: Number(Item.status?.N),
-        headers: JSON.parse(Item.headers?.S ?? '{}') as Record<string, string>,
-        body: Item.body?.S ?? '',
-      },
-    };
+    return recordOf(Item);
   }
 
   /** The put recording `answer` for the key, conditional on the key being new or expired. */
@@ -131,7 +134,7 @@ export class IdempotencyKeys {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

@@ -24,6 +24,7 @@ export {
   callerOf,
   callerSettingsFromEnv,
   forbidden,
+  operatorsOnly,
   requireOperator,
   requireOwner,
   GROUPS_CLAIM_VARIABLE,

@@ -46,15 +46,40 @@ function decodeCursor(cursor: string, skPrefix: string): string {
   return sk;
 }
 
+/** Where a listing stands: the items taken, where to read on, whether more may follow. */
+interface Listing {
+  readonly items: ReadModelItem[];
+  startSk: string | undefined;
+  more: boolean;
+}
+
+/**
+ * Takes the items of one queried page that pass the filter, up to the limit; when it stops
+ * inside the page, the listing reads on after the last item taken.
+ */
+function take(listing: Listing, page: readonly ReadModelItem[], request: PageRequest): void {
+  for (const [index, item] of page.entries()) {
+    if (request.where && !request.where(item)) continue;
+    listing.items.push(item);
+    if (listing.items.length === request.limit) {
+      listing.more = listing.more || index < page.length - 1;
+      listing.startSk = item.sk;
+      return;
+    }
+  }
+}
+
 /** Pages of a projection's read model behind opaque cursors, for listing endpoints. */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function readPage(reader: ReadModelReader, request: PageRequest): Promise<Page> {
-  const items: ReadModelItem[] = [];
-  let startSk =
-    request.cursor === undefined ? undefined : decodeCursor(request.cursor, request.skPrefix);
-  let more = true;
-  while (more && items.length < request.limit) {
-    const wanted = request.limit - items.length;
+  const listing: Listing = {
+    items: [],
+    startSk:
+      request.cursor === undefined ? undefined : decodeCursor(request.cursor, request.skPrefix),
+    more: true,
+  };
+  while (listing.more && listing.items.length < request.limit) {
+    const wanted = request.limit - listing.items.length;
+    const { startSk } = listing;
     const page = await reader.query({
       pk: request.pk,
       skBeginsWith: request.skPrefix,
@@ -62,19 +87,11 @@ export async function readPage(reader: ReadModelReader, request: PageRequest): P
       forward: !request.newestFirst,
       ...(startSk === undefined ? {} : { startAfter: { pk: request.pk, sk: startSk } }),
     });
-    more = page.next !== undefined;
-    startSk = page.next?.sk;
-    for (const [index, item] of page.items.entries()) {
-      if (request.where && !request.where(item)) continue;
-      items.push(item);
-      if (items.length === request.limit) {
-        // Stop at this item; the next page starts after it.
-        more = more || index < page.items.length - 1;
-        startSk = item.sk;
-        break;
-      }
-    }
+    listing.more = page.next !== undefined;
+    listing.startSk = page.next?.sk;
+    take(listing, page.items, request);
   }
+  const { items, more, startSk } = listing;
   return { items, ...(more && startSk !== undefined ? { nextCursor: encodeCursor(startSk) } : {}) };
 }
 

@@ -4,7 +4,12 @@
  * that anyone can check with the public key alone.
  */
 export { eventHash, storedFieldsOf, type StoredEventFields } from './event-hash.js';
-export { CheckpointSealer, type CheckpointSealerOptions, type SealedCheckpoint } from './sealer.js';
+export {
+  CheckpointOutOfOrderError,
+  CheckpointSealer,
+  type CheckpointSealerOptions,
+  type SealedCheckpoint,
+} from './sealer.js';
 export {
   HistoryVerifier,
   type HistoryVerifierOptions,
@@ -14,9 +19,16 @@ export {
 export type { StreamVerification } from './stream-verification.js';
 export { describeFinding, type Finding, type FindingKind, type UnsealedRange } from './findings.js';
 export { EventProofs, type EventProofsOptions, type ProofAnswer } from './proofs.js';
-export { verifyProof, type EventProof, type ProofVerification } from './proof.js';
+export {
+  ProofError,
+  verifyProof,
+  type EventProof,
+  type ProofStep,
+  type ProofVerification,
+} from './proof.js';
 export { S3CheckpointStore, type CheckpointStore } from './checkpoint-store.js';
 export {
+  InvalidCheckpointError,
   checkpointKey,
   parseStoredCheckpoint,
   storedCheckpointJson,

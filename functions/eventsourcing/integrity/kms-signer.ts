@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { publicKeyPemFromDer } from './public-key.js';
 import type { CheckpointSigner } from './signer.js';
+import { UnexpectedResponseError } from '../errors.js';
 
 /** Which KMS key signs, and through which client. */
 export interface KmsSignerOptions {
@@ -70,8 +71,9 @@ export class KmsCheckpointSigner implements CheckpointSigner {
         SigningAlgorithm: 'ECDSA_SHA_256',
       }),
     );
-    if (response.Signature === undefined)
-      throw new Error(`KMS returned no signature for '${this.keyId}'`);
+    if (response.Signature === undefined) {
+      throw new UnexpectedResponseError('KMS', `KMS returned no signature for '${this.keyId}'`);
+    }
     return response.Signature;
   }
 

@@ -1,5 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { HASH_BYTES } from './encoding.js';
+import { EventSourcingError } from '../errors.js';
 
 /**
  * The Merkle tree of RFC 6962 section 2.1 (RFC 9162 section 2.1): leaf and node hashes with
@@ -11,7 +12,8 @@ const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
 /** An inclusion proof that cannot belong to any tree of the size it claims. */
-export class InclusionProofError extends Error {
+export class InclusionProofError extends EventSourcingError {
+  readonly code = 'InvalidInclusionProof';
   constructor(message: string) {
     super(message);
     this.name = 'InclusionProofError';

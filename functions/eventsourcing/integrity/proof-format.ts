@@ -1,6 +1,22 @@
 import * as z from 'zod';
 import { isHexHash } from './encoding.js';
 import { parseStoredCheckpoint, type StoredCheckpoint } from './checkpoint.js';
+import { EventSourcingError } from '../errors.js';
+
+/** The check of a proof that failed: reading it, or one of the four steps of section 5. */
+export type ProofStep = 'format' | 'event-hash' | 'leaf' | 'root' | 'signature';
+
+/** A proof that cannot be read (step `format`) or made (`buildProof`: its pieces do not agree). */
+export class ProofError extends EventSourcingError {
+  readonly code = 'InvalidProof';
+  constructor(
+    readonly step: ProofStep,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProofError';
+  }
+}
 
 /** The `format` of a proof: a later encoding gets another name. */
 export const PROOF_FORMAT = 'dynamo-event-sourcing/proof/v1';
@@ -72,7 +88,7 @@ const proofSchema = z.strictObject({
 
 /**
  * A proof read from JSON (parsed): exactly the documented members, of the documented types.
- * Throws an `Error` naming the first member that is wrong (an `InvalidCheckpointError` for the
+ * Throws a `ProofError` naming the first member that is wrong (an `InvalidCheckpointError` for the
  * checkpoint). Whether the proof holds is `verifyProof`'s question.
  */
 export function parseProof(json: unknown): EventProof {
@@ -80,7 +96,7 @@ export function parseProof(json: unknown): EventProof {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map(String).join('.');
-    throw new Error(`${path || 'the proof'}: ${issue.message}`);
+    throw new ProofError('format', `${path || 'the proof'}: ${issue.message}`);
   }
   return { ...parsed.data, checkpoint: parseStoredCheckpoint(parsed.data.checkpoint) };
 }

@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { EventSourcingError } from '../errors.js';
 import {
   canonicalCheckpoint,
   verifyCheckpointSignature,
@@ -9,30 +8,21 @@ import { toHex } from './encoding.js';
 import { eventHash, type StoredEventFields } from './event-hash.js';
 import { leafBytes } from './leaf.js';
 import { inclusionProof, leafHash, rootFromInclusionProof } from './merkle.js';
-import { PROOF_FORMAT, parseProof, type EventProof } from './proof-format.js';
+import {
+  PROOF_FORMAT,
+  ProofError,
+  parseProof,
+  type EventProof,
+  type ProofStep,
+} from './proof-format.js';
 
-export { PROOF_FORMAT, parseProof };
+export { PROOF_FORMAT, ProofError, parseProof, type ProofStep };
 export type { EventProof, ProofEvent, ProofInclusion } from './proof-format.js';
-
-/** The check of a proof that failed: reading it, or one of the four steps of section 5. */
-export type ProofStep = 'format' | 'event-hash' | 'leaf' | 'root' | 'signature';
 
 /** What `verifyProof` found: the proof it checked, or the step that failed and why. */
 export type ProofVerification =
   | { readonly ok: true; readonly proof: EventProof }
   | { readonly ok: false; readonly step: ProofStep; readonly reason: string };
-
-/** A proof that `buildProof` could not make: its pieces do not agree. */
-export class ProofError extends EventSourcingError {
-  readonly code = 'InvalidProof';
-  constructor(
-    readonly step: ProofStep,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProofError';
-  }
-}
 
 type Failure = Extract<ProofVerification, { ok: false }>;
 const fail = (step: ProofStep, reason: string): Failure => ({ ok: false, step, reason });

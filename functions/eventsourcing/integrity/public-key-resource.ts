@@ -4,6 +4,7 @@ import type {
 } from 'aws-lambda';
 import { logger } from '../logger.js';
 import { signerFromEnv } from './environment.js';
+import { UnexpectedResponseError } from '../errors.js';
 
 /** The answer CloudFormation waits for: the public key (PEM) and the key's ARN, or why not. */
 async function answer(
@@ -43,5 +44,10 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     headers: { 'content-type': '' },
     body: JSON.stringify(response),
   });
-  if (!sent.ok) throw new Error(`CloudFormation refused the answer: HTTP ${sent.status}`);
+  if (!sent.ok) {
+    throw new UnexpectedResponseError(
+      'CloudFormation',
+      `CloudFormation refused the answer: HTTP ${sent.status}`,
+    );
+  }
 }

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mapConcurrently } from '../consumers/concurrency.js';
 import type { LeafReference } from '../global-log/references.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /**
  * The `seals` table, keyed by `pk` (string) and `sk` (number):
@@ -125,7 +126,7 @@ export class SealRecords {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventSourcingError } from '../errors.js';
 import { GlobalLogReader } from '../global-log/reader.js';
 import type { LeafReference } from '../global-log/references.js';
 import {
@@ -12,6 +13,21 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import { leafRoot, readLeaves } from './log-leaves.js';
 import { SealRecords, type SealHead } from './seal-records.js';
 import { signCheckpoint, type CheckpointSigner } from './signer.js';
+
+/**
+ * A checkpoint in the store does not follow the sealed head (other positions, another previous
+ * hash): history or the seal records were changed. Run the verifier before sealing on.
+ */
+export class CheckpointOutOfOrderError extends EventSourcingError {
+  readonly code = 'CheckpointOutOfOrder';
+  constructor(
+    readonly sequence: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CheckpointOutOfOrderError';
+  }
+}
 
 export interface CheckpointSealerOptions {
   readonly client: DynamoDBClient;
@@ -115,7 +131,8 @@ export class CheckpointSealer {
       firstPosition !== (head?.lastPosition ?? 0) + 1 ||
       previous !== (head?.checkpointHash ?? null)
     ) {
-      throw new Error(
+      throw new CheckpointOutOfOrderError(
+        stored.checkpoint.sequence,
         `Checkpoint ${stored.checkpoint.sequence} does not follow the sealed head ` +
           `(positions from ${firstPosition}, previous ${previous}): run the verifier`,
       );

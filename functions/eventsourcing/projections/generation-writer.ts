@@ -24,6 +24,7 @@ import {
 } from '../consumers/version-guard.js';
 import { GenerationKeys, appliedVersionKey } from './read-model-keys.js';
 import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes.js';
+import { isConditionFailure } from '../conditional-writes.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
 
@@ -152,11 +153,9 @@ export class GenerationWriter implements GuardedTarget {
     },
   ): Promise<StreamFailure | undefined> {
     const { events, gap } = await contiguousEvents(
-      streamId,
+      { streamId, handles: this.handles, readFromStore },
       delivered,
       appliedVersion,
-      this.handles,
-      readFromStore,
     );
     let group = new PendingWrites();
     // Items read while the group is built: the group's events see one state of each item, and
@@ -271,13 +270,8 @@ export class GenerationWriter implements GuardedTarget {
         );
       }
     } catch (error) {
-      const name = (error as Error).name;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      const advanceRefused =
-        name === 'ConditionalCheckFailedException' ||
-        (name === 'TransactionCanceledException' &&
-          reasons?.at(-1)?.Code === 'ConditionalCheckFailed');
-      if (advanceRefused) throw new AppliedVersionMoved();
+      // The advance of the applied version is the last action.
+      if (isConditionFailure(error, -1)) throw new AppliedVersionMoved();
       throw new CommitFailed(error, handled);
     }
   }

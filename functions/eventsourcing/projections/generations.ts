@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { controlKey } from './read-model-keys.js';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 
 /**
  * Which copies ("generations") of a projection's read model exist, kept in one control item of
@@ -85,7 +86,7 @@ export async function saveGenerations(
     );
     return saved;
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+    if (isConditionalCheckFailed(error)) return undefined;
     throw error;
   }
 }

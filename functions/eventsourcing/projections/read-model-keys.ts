@@ -1,4 +1,5 @@
 import type { ReadModelItem, ReadModelKey } from '../projection.js';
+import { InvalidReadModelWriteError } from './pending-writes.js';
 
 /**
  * Where a projection's items and bookkeeping live inside its read-model table.
@@ -44,10 +45,12 @@ export class GenerationKeys {
 
   physical(key: ReadModelKey): ReadModelKey {
     if (typeof key?.pk !== 'string' || key.pk.length === 0 || key.pk.startsWith('$')) {
-      throw new Error(`Read-model key pk must be a non-empty string not starting with '$'`);
+      throw new InvalidReadModelWriteError(
+        `Read-model key pk must be a non-empty string not starting with '$'`,
+      );
     }
     if (typeof key.sk !== 'string' || key.sk.length === 0) {
-      throw new Error(`Read-model key sk must be a non-empty string`);
+      throw new InvalidReadModelWriteError(`Read-model key sk must be a non-empty string`);
     }
     return { pk: `${this.prefix}${key.pk}`, sk: key.sk };
   }

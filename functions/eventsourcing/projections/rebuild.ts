@@ -90,6 +90,18 @@ export class RebuildInterruptedError extends EventSourcingError {
   }
 }
 
+/** Another rebuild of the same projection started or switched over meanwhile; run it again. */
+export class RebuildConflictError extends EventSourcingError {
+  readonly code = 'RebuildConflict';
+  constructor(
+    readonly projection: string,
+    reason: string,
+  ) {
+    super(`The rebuild of ${projection} lost to another one (${reason}); run it again`);
+    this.name = 'RebuildConflictError';
+  }
+}
+
 const PAGE_ATTEMPTS = 5;
 const BATCH_WRITE_LIMIT = 25;
 
@@ -229,7 +241,7 @@ async function startOrResume(
     latest: generation,
   });
   if (!registered) {
-    throw new Error(`The generations of ${runtime.name} changed meanwhile; run the rebuild again`);
+    throw new RebuildConflictError(runtime.name, 'its generations changed meanwhile');
   }
   return { record, state: registered };
 }
@@ -294,10 +306,11 @@ async function applyPage(
         return;
       }
       const previous = await runtime.parking.get(runtime.name, streamId);
-      await runtime.parking.recordFailure(runtime.name, streamId, result.failure, previous, {
-        parkAfterAttempts: 1,
-        queuedUpTo: events.at(-1)!.event.version,
-      });
+      await runtime.parking.recordFailure(
+        { consumer: runtime.name, streamId, previous },
+        result.failure,
+        { parkAfterAttempts: 1, queuedUpTo: events.at(-1)!.event.version },
+      );
       onParked(streamId);
     });
     streamIds = retry;
@@ -313,7 +326,10 @@ async function switchOver(
   let state = registered;
   for (;;) {
     if (state.building !== generation) {
-      throw new Error(`Generation ${generation} of ${runtime.name} is no longer being built`);
+      throw new RebuildConflictError(
+        runtime.name,
+        `generation ${generation} is no longer being built`,
+      );
     }
     const saved = await saveGenerations(
       runtime.doc,
