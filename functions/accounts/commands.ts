@@ -48,6 +48,8 @@ export const handler = httpHandler(
         ownerId: resourceId,
         accountType: z.enum(ACCOUNT_TYPES).default('checking'),
         currency: z.enum(CURRENCIES).default('USD'),
+        holderName: z.string().trim().min(1).max(200).optional(),
+        email: z.email().max(254).optional(),
       }),
       target: ({ body }) => ({
         streamId: accountEvents.streamId(ulid()),

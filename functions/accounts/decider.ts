@@ -12,6 +12,8 @@ export type AccountCommand =
       readonly ownerId: string;
       readonly accountType: AccountType;
       readonly currency: Currency;
+      readonly holderName?: string;
+      readonly email?: string;
     }
   | {
       readonly type: 'DepositMoney';
@@ -64,8 +66,19 @@ function open(command: CommandOf<'OpenAccount'>, state: AccountState): AccountEv
   if (state.status !== 'none') {
     throw new DomainError('AccountAlreadyExists', 'The account already exists');
   }
-  const { ownerId, accountType, currency } = command;
-  return [{ type: 'AccountOpened', data: { ownerId, accountType, currency } }];
+  const { ownerId, accountType, currency, holderName, email } = command;
+  return [
+    {
+      type: 'AccountOpened',
+      data: {
+        ownerId,
+        accountType,
+        currency,
+        ...(holderName !== undefined ? { holderName } : {}),
+        ...(email !== undefined ? { email } : {}),
+      },
+    },
+  ];
 }
 
 function deposit(command: CommandOf<'DepositMoney'>, state: AccountState): AccountEvent[] {
@@ -125,8 +138,11 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
 
   evolve(state, event) {
     switch (event.type) {
-      case 'AccountOpened':
-        return { status: 'open', ...event.data, balance: 0 };
+      case 'AccountOpened': {
+        // The state keeps no personal data, so snapshots hold none.
+        const { ownerId, accountType, currency } = event.data;
+        return { status: 'open', ownerId, accountType, currency, balance: 0 };
+      }
       case 'MoneyDeposited':
         return state.status === 'none'
           ? state

@@ -22,6 +22,9 @@ export const accountEvents = defineEvents({
       ownerId: z.string(),
       accountType: z.enum(ACCOUNT_TYPES),
       currency: z.enum(CURRENCIES),
+      /** The holder's name and email: personal data of the owner, stored encrypted. */
+      holderName: z.string().optional(),
+      email: z.string().optional(),
     }),
     MoneyDeposited: z.object({
       amount: money,
@@ -36,6 +39,13 @@ export const accountEvents = defineEvents({
       transferId: z.string().optional(),
     }),
     AccountClosed: z.object({}),
+  },
+  // Sealed under the owner's key; an erased owner's events read with these replacements.
+  personal: {
+    AccountOpened: {
+      subject: 'ownerId',
+      fields: { holderName: '[erased]', email: '[erased]' },
+    },
   },
 });
 

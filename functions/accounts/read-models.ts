@@ -1,4 +1,4 @@
-import type { ReadModelKey } from '../eventsourcing';
+import { storedData, type ReadModelKey } from '../eventsourcing';
 import {
   accountEvents,
   type AccountType,
@@ -12,6 +12,9 @@ export type AccountSummary = {
   readonly ownerId: string;
   readonly accountType: AccountType;
   readonly currency: Currency;
+  /** Kept sealed under the owner's key; the reader opens them (replacements once erased). */
+  readonly holderName?: string;
+  readonly email?: string;
   readonly status: 'open' | 'closed';
   readonly balance: number;
   /** The account stream version this summary reflects. */
@@ -74,7 +77,7 @@ export function openedSummary(
 ): AccountSummary {
   return {
     accountId: accountEvents.idOf(event.streamId),
-    ...event.data,
+    ...storedData(event),
     status: 'open',
     balance: 0,
     version: event.version,

@@ -28,6 +28,7 @@ export const accountStore = (storage: EventSourcingStorage): AccountRepository['
     client: storage.client,
     tableName: storage.eventsTable,
     catalogue: accountEvents.catalogue,
+    ...(storage.personalData ? { personalData: storage.personalData } : {}),
   });
 
 /** Who owns an account in this state; `undefined` when it was never opened. */

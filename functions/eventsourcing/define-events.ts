@@ -1,6 +1,7 @@
 import { InvalidEventError } from './errors.js';
 import { EventCatalogue, type CatalogueUpcasters } from './event-catalogue.js';
 import type { EventSchemas, RecordedEventOf } from './event-schemas.js';
+import type { PersonalDataDeclaration } from './personal/declaration.js';
 import type { RecordedEvent } from './types.js';
 
 /**
@@ -27,18 +28,20 @@ export interface DefinedEvents<Schemas extends EventSchemas> {
 
 /**
  * Declares one aggregate's events in one call: the zod schema of each type (its data at the
- * current schema version), the upcasters lifting older versions (none by default), and the
- * prefix of its stream ids (`account-` makes `account-<id>`).
+ * current schema version), the upcasters lifting older versions (none by default), the personal
+ * fields of each type with their subject and replacements (none by default; see
+ * `PersonalFields`), and the prefix of its stream ids (`account-` makes `account-<id>`).
  */
 export function defineEvents<Schemas extends EventSchemas>(definition: {
   readonly streamPrefix: string;
   readonly schemas: Schemas;
   readonly upcasters?: CatalogueUpcasters<Schemas>;
+  readonly personal?: PersonalDataDeclaration<Schemas>;
 }): DefinedEvents<Schemas> {
   const { streamPrefix, schemas } = definition;
   if (streamPrefix === '')
     throw new InvalidEventError('streamPrefix must not be empty', 'streamPrefix');
-  const catalogue = EventCatalogue.of(schemas, definition.upcasters ?? {});
+  const catalogue = EventCatalogue.of(schemas, definition.upcasters ?? {}, definition.personal);
   const owns = (streamId: string) =>
     streamId.startsWith(streamPrefix) && streamId.length > streamPrefix.length;
   return {

@@ -9,6 +9,7 @@ import {
 } from './personal/declaration.js';
 import { Upcasters, type Upcaster } from './upcasting.js';
 import { InvalidDeclarationError } from './declaration/errors.js';
+import { concealed, withStoredDataOf } from './personal/personal-data.js';
 
 /** Dotted path of a zod issue inside a value, e.g. `items[0].quantity`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -184,15 +185,16 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
         `schema version ${event.schemaVersion} is newer than the current ${current}`,
       );
     }
+    const visible = concealed(event);
     let upcast: RecordedEvent;
     try {
-      upcast = this.upcasters.upcast(event);
+      upcast = this.upcasters.upcast(visible);
     } catch (error) {
       return corrupt('schemaVersion', (error as Error).message);
     }
     const parsed = firstIssue(schema, upcast.data);
     if (!parsed.ok) return corrupt(parsed.path ? `data.${parsed.path}` : 'data', parsed.message);
     // The schema of `event.type` has just accepted the data: this is the typed event.
-    return { event: { ...upcast, data: parsed.data } as Event };
+    return { event: withStoredDataOf(event, { ...upcast, data: parsed.data } as Event) };
   }
 }

@@ -20,7 +20,7 @@ import type {
 import type { EventStreamStore } from './event-stream-store.js';
 import { EventWrites, type ConditionalPut } from './event-writes.js';
 import { StreamHeads } from './stream-heads.js';
-import type { PersonalData } from './personal/personal-data.js';
+import { sealPersonalData, type PersonalData } from './personal/personal-data.js';
 import { StreamPages } from './stream-pages.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 
@@ -252,8 +252,15 @@ export class EventStore<
     base: number,
     events: readonly CheckedEvent[],
   ): Promise<readonly CheckedEvent[]> {
-    if (!this.personalData || !this.catalogue) return events;
-    return this.personalData.seal(this.catalogue, { streamId, firstVersion: base + 1 }, events);
+    return sealPersonalData(
+      this.personalData,
+      this.catalogue,
+      {
+        streamId,
+        firstVersion: base + 1,
+      },
+      events,
+    );
   }
 
   private async revealAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {

@@ -18,7 +18,7 @@ import type {
 import type { ConditionalPut } from './event-writes.js';
 import type { EventStreamStore } from './event-stream-store.js';
 import { InMemoryEventTable } from './in-memory-event-table.js';
-import type { PersonalData } from './personal/personal-data.js';
+import { sealPersonalData, type PersonalData } from './personal/personal-data.js';
 import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size.js';
 import {
   checkAppend,
@@ -190,8 +190,15 @@ export class InMemoryEventStore<
     base: number,
     events: readonly CheckedEvent[],
   ): Promise<readonly CheckedEvent[]> {
-    if (!this.personalData || !this.catalogue) return events;
-    return this.personalData.seal(this.catalogue, { streamId, firstVersion: base + 1 }, events);
+    return sealPersonalData(
+      this.personalData,
+      this.catalogue,
+      {
+        streamId,
+        firstVersion: base + 1,
+      },
+      events,
+    );
   }
 
   /** Results whose events show their personal values as readers see them. */

@@ -9,6 +9,7 @@
  * - `…/hosts`: stream readers hosting projections and reactions;
  * - `…/global-log`: every event at one position, its indexer, reader and subscriptions;
  * - `…/integrity`: hash chains, signed checkpoints, the verifier and proofs;
+ * - `…/personal`: personal data sealed per data subject, its keys, and erasure;
  * - `…/operator`: rebuilds, redrives and other operator tools;
  * - `…/cdk`: the AWS CDK constructs that deploy a declared system.
  *
@@ -22,6 +23,8 @@ export { EventCatalogue, type CatalogueUpcasters } from './event-catalogue.js';
 export { defineEvents, type DefinedEvents } from './define-events.js';
 export type { EventSchemas, NewEventOf, RecordedEventOf } from './event-schemas.js';
 export type { Upcaster } from './upcasting.js';
+export type { PersonalFields } from './personal/declaration.js';
+export { storedData } from './personal/personal-data.js';
 
 // --- The event store ---------------------------------------------------------------------------
 

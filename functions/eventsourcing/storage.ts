@@ -8,6 +8,8 @@ import { SnapshotStore } from './snapshots.js';
 import type { EventCatalogue } from './event-catalogue.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 import { ConfigurationError } from './declaration/errors.js';
+import { personalDataFromEnv } from './personal/environment.js';
+import type { PersonalData } from './personal/personal-data.js';
 
 /** Where a service keeps its events and snapshots. */
 export interface EventSourcingStorage {
@@ -15,19 +17,27 @@ export interface EventSourcingStorage {
   readonly eventsTable: string;
   /** Needed only by repositories that use snapshots. */
   readonly snapshotsTable?: string;
+  /**
+   * Seals personal fields per data subject and opens them on reads; needed to write events
+   * with personal data (a store without it refuses them).
+   */
+  readonly personalData?: PersonalData;
 }
 
 /**
- * The storage a function finds in its environment: `TABLE_EVENTS`, and `TABLE_SNAPSHOTS` unless
- * the function was declared without the snapshots table.
+ * The storage a function finds in its environment: `TABLE_EVENTS`, `TABLE_SNAPSHOTS` unless
+ * the function was declared without the snapshots table, and subjects' data keys when it was
+ * declared with `personalData`.
  */
 export function storageFromEnv(
   client: DynamoDBClient,
   options: { readonly snapshots?: boolean } = {},
 ): EventSourcingStorage {
+  const personalData = personalDataFromEnv(client);
   return {
     client,
     eventsTable: tableNameFromEnv('events'),
+    ...(personalData ? { personalData } : {}),
     ...(options.snapshots === false ? {} : { snapshotsTable: tableNameFromEnv('snapshots') }),
   };
 }
@@ -55,6 +65,7 @@ export function repositoryFor<Command, State, Event extends NewEvent>(
     client: storage.client,
     tableName: storage.eventsTable,
     catalogue: options.catalogue,
+    ...(storage.personalData ? { personalData: storage.personalData } : {}),
   });
   if (options.snapshots && !storage.snapshotsTable) {
     throw new ConfigurationError('A repository with snapshots needs the snapshots table');

@@ -68,6 +68,16 @@ export const handler = httpHandler(
           .array(item)
           .max(MAX_ITEMS_AT_CREATION, `must hold at most ${MAX_ITEMS_AT_CREATION} items`)
           .default([]),
+        shippingAddress: z
+          .strictObject({
+            name: z.string().trim().min(1).max(200),
+            line1: z.string().trim().min(1).max(200),
+            line2: z.string().trim().min(1).max(200).optional(),
+            city: z.string().trim().min(1).max(100),
+            postalCode: z.string().trim().min(1).max(20),
+            country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
+          })
+          .optional(),
       }),
       target: ({ body }) => onOrder(ulid(), { type: 'CreateOrder', ...body }),
       // A JWT caller places orders for itself only.

@@ -1,5 +1,5 @@
 import { DomainError, type Decider } from '../eventsourcing';
-import type { OrderEvent } from './events';
+import type { OrderEvent, ShippingAddress } from './events';
 
 export const MAX_UNIT_PRICE = 1_000_000_000_000;
 export const MAX_QUANTITY = 1_000;
@@ -20,6 +20,7 @@ export type OrderCommand =
       readonly type: 'CreateOrder';
       readonly customerId: string;
       readonly items: readonly OrderLine[];
+      readonly shippingAddress?: ShippingAddress;
     }
   | ({ readonly type: 'AddItem' } & OrderLine)
   | { readonly type: 'ConfirmOrder' }
@@ -118,7 +119,13 @@ function create(command: CommandOf<'CreateOrder'>, state: OrderState): OrderEven
   if (state.status !== 'none') {
     throw new DomainError('OrderAlreadyExists', 'The order already exists');
   }
-  const events: OrderEvent[] = [{ type: 'OrderCreated', data: { customerId: command.customerId } }];
+  const { customerId, shippingAddress } = command;
+  const events: OrderEvent[] = [
+    {
+      type: 'OrderCreated',
+      data: { customerId, ...(shippingAddress ? { shippingAddress } : {}) },
+    },
+  ];
   let lines: OrderLine[] = [];
   let total = 0;
   for (const item of command.items) {

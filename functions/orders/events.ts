@@ -1,6 +1,19 @@
 import * as z from 'zod';
 import { defineEvents, type NewEventOf, type RecordedEventOf } from '../eventsourcing';
 
+/** A postal address an order is shipped to. */
+export const shippingAddress = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  postalCode: z.string(),
+  /** ISO 3166-1 alpha-2 code. */
+  country: z.string().length(2),
+});
+
+export type ShippingAddress = z.infer<typeof shippingAddress>;
+
 /**
  * The order events in `order-<id>` streams: the data of each type at its current schema
  * version. A change to a shape bumps the version: add an upcaster from the old version
@@ -10,7 +23,11 @@ import { defineEvents, type NewEventOf, type RecordedEventOf } from '../eventsou
 export const orderEvents = defineEvents({
   streamPrefix: 'order-',
   schemas: {
-    OrderCreated: z.object({ customerId: z.string() }),
+    OrderCreated: z.object({
+      customerId: z.string(),
+      /** Where the order goes: personal data of the customer, stored encrypted. */
+      shippingAddress: shippingAddress.optional(),
+    }),
     OrderItemAdded: z.object({
       productId: z.string(),
       quantity: z.int().positive(),
@@ -20,6 +37,21 @@ export const orderEvents = defineEvents({
     OrderShipped: z.object({ trackingNumber: z.string(), carrier: z.string() }),
     OrderDelivered: z.object({}),
     OrderCancelled: z.object({ reason: z.string() }),
+  },
+  // Sealed under the customer's key; an erased customer's orders read with this replacement.
+  personal: {
+    OrderCreated: {
+      subject: 'customerId',
+      fields: {
+        shippingAddress: {
+          name: '[erased]',
+          line1: '[erased]',
+          city: '[erased]',
+          postalCode: '[erased]',
+          country: 'XX',
+        },
+      },
+    },
   },
 });
 

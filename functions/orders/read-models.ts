@@ -1,6 +1,6 @@
-import type { ReadModelKey } from '../eventsourcing';
+import { storedData, type ReadModelKey } from '../eventsourcing';
 import { addLine, type OrderStatus } from './decider';
-import { orderEvents, type RecordedOrderEvent } from './events';
+import { orderEvents, type RecordedOrderEvent, type ShippingAddress } from './events';
 
 export type OrderItem = {
   readonly productId: string;
@@ -13,6 +13,8 @@ export type OrderItem = {
 export type OrderSummary = {
   readonly orderId: string;
   readonly customerId: string;
+  /** Kept sealed under the customer's key; the reader opens it (a replacement once erased). */
+  readonly shippingAddress?: ShippingAddress;
   readonly status: OrderStatus;
   readonly items: readonly OrderItem[];
   readonly total: number;
@@ -71,6 +73,7 @@ export function createdSummary(event: RecordedOrderEvent & { type: 'OrderCreated
   return {
     orderId: orderEvents.idOf(event.streamId),
     customerId: event.data.customerId,
+    ...(event.data.shippingAddress ? { shippingAddress: storedData(event).shippingAddress! } : {}),
     status: 'pending',
     items: [],
     total: 0,

@@ -10,6 +10,7 @@ export const PACKAGE_ENTRIES = {
   './hosts': 'hosts',
   './global-log': 'global-log/index',
   './integrity': 'integrity/index',
+  './personal': 'personal/index',
   './operator': 'operator',
   './aws': 'aws',
   './cdk': 'cdk/index',

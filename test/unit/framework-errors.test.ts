@@ -8,6 +8,7 @@ import * as hosts from '../../functions/eventsourcing/hosts';
 import * as http from '../../functions/eventsourcing/http';
 import * as integrity from '../../functions/eventsourcing/integrity';
 import * as operator from '../../functions/eventsourcing/operator';
+import * as personal from '../../functions/eventsourcing/personal';
 import * as testing from '../../functions/eventsourcing/testing';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -23,6 +24,7 @@ const entries = {
   http,
   integrity,
   operator,
+  personal,
   testing,
 };
 
@@ -73,6 +75,7 @@ const examples: Record<string, () => framework.EventSourcingError> = {
   ProofError: () => new integrity.ProofError('format', 'hash: missing'),
   CheckpointOutOfOrderError: () => new integrity.CheckpointOutOfOrderError(4, 'out of order'),
   InvalidCheckpointError: () => new integrity.InvalidCheckpointError('no root', 'checkpoint.root'),
+  InvalidPersonalDataError: () => new personal.InvalidPersonalDataError('no subject field'),
   RebuildConflictError: () => new operator.RebuildConflictError('summaries', 'switched over'),
   RebuildInterruptedError: () => new operator.RebuildInterruptedError(3),
   // The two whose code their thrower chooses: a business rule's, an HTTP answer's.

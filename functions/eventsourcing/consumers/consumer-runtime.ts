@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventSourcingError, StreamGapError } from '../errors.js';
 import { EventStore } from '../event-store.js';
+import type { PersonalData } from '../personal/personal-data.js';
 import type { RecordedEvent } from '../types.js';
 import { mapConcurrently } from './concurrency.js';
 import { ParkedStreams, type ParkedStream } from './parked-streams.js';
@@ -30,6 +31,8 @@ export interface ConsumerRuntimeOptions {
    * cannot (the consumer host's decoder); events reach the consumer as stored when omitted.
    */
   readonly decode?: (event: RecordedEvent) => EventToApply;
+  /** Opens personal fields of the events read from the events table before they are decoded. */
+  readonly personalData?: PersonalData;
   /** Failed attempts at one stream before it is parked (default 2: a first try, one retry). */
   readonly parkAfterAttempts?: number;
   /** Streams of one batch processed at the same time (each stream stays in order). */
@@ -96,22 +99,33 @@ export abstract class ConsumerRuntime {
   }
 
   /**
+   * Stored events as this consumer takes them: personal fields opened (an event whose sealed
+   * value does not open comes with its error), then decoded when it handles the type.
+   */
+  async toApplyEach(events: readonly RecordedEvent[]): Promise<EventToApply[]> {
+    if (!this.options.personalData) return events.map((event) => this.toApply(event));
+    const revealed = await this.options.personalData.revealEach(events);
+    return revealed.map((opened) => (opened.error ? opened : this.toApply(opened.event)));
+  }
+
+  /**
    * Events of a stream from the events table, an event whose data cannot be read with the
    * reason; a hole ends the read (the caller sees the gap).
    */
   readonly readFromStore: ReadFromStore = async (streamId, fromVersion, toVersion) => {
-    const events: EventToApply[] = [];
+    const read: EventToApply[] = [];
     try {
-      for await (const { event, error } of this.rawStore.iterateItems(streamId, {
-        fromVersion,
-        toVersion,
-      })) {
-        events.push(error ? { event, error } : this.toApply(event));
+      for await (const item of this.rawStore.iterateItems(streamId, { fromVersion, toVersion })) {
+        read.push(item);
       }
     } catch (error) {
       if (!(error instanceof StreamGapError)) throw error;
     }
-    return events;
+    const taken = await this.toApplyEach(
+      read.filter((item) => !item.error).map((item) => item.event),
+    );
+    let next = 0;
+    return read.map((item) => (item.error ? item : taken[next++]!));
   };
 
   /**

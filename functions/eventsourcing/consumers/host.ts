@@ -17,6 +17,9 @@ import { ReactionRuntime, isReaction, type Reaction } from './reaction.js';
 import { eventsByStream, type StreamedEvent } from './stream-records.js';
 import type { EventToApply } from './version-guard.js';
 import { ConfigurationError, InvalidDeclarationError } from '../declaration/errors.js';
+import { once } from '../http/once.js';
+import { personalDataFromEnv } from '../personal/environment.js';
+import type { PersonalData } from '../personal/personal-data.js';
 
 /** A consumer the host runs: a projection or a reaction, each typed by its own events. */
 export type GuardedConsumer = Projection | Reaction;
@@ -44,6 +47,11 @@ export interface ConsumerHostOptions {
   readonly decode?: (event: RecordedEvent) => RecordedEvent;
   /** Defaults to a client for the function's region, or `DYNAMODB_ENDPOINT` locally. */
   readonly client?: DynamoDBClient;
+  /**
+   * Opens personal fields before consumers see them (replacements for an erased subject); from
+   * the function's environment (`PERSONAL_DATA_KEY`) when omitted.
+   */
+  readonly personalData?: PersonalData;
   /** From the function's environment (`TABLE_*`) when omitted. */
   readonly tables?: HostTables;
   /** Failed deliveries of one stream before a consumer parks it (default 2). */
@@ -93,10 +101,12 @@ export function createConsumerHost(options: ConsumerHostOptions): ConsumerHost {
     (consumer): consumer is GuardedConsumer => !isBatchConsumer(consumer),
   );
   const decode = decoder(options.decode);
+  const client = once(() => options.client ?? createDynamoDbClient());
+  const personalData = once(() => options.personalData ?? personalDataFromEnv(client()));
   let runtimes: Map<string, ConsumerRuntime> | undefined;
   const getRuntimes = () =>
     (runtimes ??= createRuntimes(
-      { ...options, consumers: guarded },
+      { ...options, consumers: guarded, client: client(), personalData: personalData() },
       decode,
       options.tables ?? tablesFromEnv(guarded),
     ));
@@ -115,7 +125,12 @@ export function createConsumerHost(options: ConsumerHostOptions): ConsumerHost {
     event: DynamoDBStreamEvent,
     context?: Context,
   ): Promise<DynamoDBBatchResponse> => {
-    const byStream = decodeHandled(eventsByStream(event.Records), handledByAny, decode);
+    const delivered = eventsByStream(event.Records);
+    const byStream = decodeHandled(
+      await revealHandled(delivered, handledByAny, personalData()),
+      handledByAny,
+      decode,
+    );
     const deadline = context ? deadlineOf(context, options.reserveMs) : undefined;
     const retries = await Promise.all([
       ...batchConsumers.map((consumer) => consumeWhole(consumer, event)),
@@ -142,6 +157,30 @@ function decoder(decode: ConsumerHostOptions['decode']): (event: RecordedEvent) 
       return { event, error: error as Error };
     }
   };
+}
+
+/** Handled events with their personal fields opened; one that does not open carries its error. */
+async function revealHandled(
+  byStream: Map<string, StreamedEvent[]>,
+  handled: ReadonlySet<string>,
+  personalData: PersonalData | undefined,
+): Promise<Map<string, StreamedEvent[]>> {
+  if (!personalData) return byStream;
+  const toReveal = [...byStream.values()]
+    .flat()
+    .filter((streamed) => handled.has(streamed.event.type) && !streamed.error);
+  const revealed = await personalData.revealEach(toReveal.map((streamed) => streamed.event));
+  const byEvent = new Map(toReveal.map((streamed, index) => [streamed.event, revealed[index]!]));
+  for (const [streamId, events] of byStream) {
+    byStream.set(
+      streamId,
+      events.map((streamed) => {
+        const opened = byEvent.get(streamed.event);
+        return opened ? { ...opened, sequenceNumber: streamed.sequenceNumber } : streamed;
+      }),
+    );
+  }
+  return byStream;
 }
 
 function decodeHandled(
@@ -195,6 +234,7 @@ function createRuntimes(
   const shared = {
     client,
     decode,
+    ...(options.personalData ? { personalData: options.personalData } : {}),
     ...(options.parkAfterAttempts ? { parkAfterAttempts: options.parkAfterAttempts } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   };

@@ -4,6 +4,7 @@ import { eventFromAttributes } from '../event-items.js';
 import { batchGetAll } from '../consumers/batch-get.js';
 import type { RecordedEvent } from '../types.js';
 import type { EventCatalogue } from '../event-catalogue.js';
+import type { PersonalData } from '../personal/personal-data.js';
 import {
   Epochs,
   MAX_PAGE_ENTRIES,
@@ -59,6 +60,11 @@ export interface GlobalLogReaderOptions {
    * its schema fails the read with `CorruptEventError`); without one, events come as stored.
    */
   readonly catalogue?: Pick<EventCatalogue, 'parse'>;
+  /**
+   * Opens personal fields (replacements for an erased subject) before parsing; without it,
+   * sealed values come as stored.
+   */
+  readonly personalData?: PersonalData;
   /** Must match the indexer's. */
   readonly positionsPerEpoch?: number;
 }
@@ -267,12 +273,19 @@ export class GlobalLogReader {
       versions.set(item.version as number, item);
       byStream.set(item.streamId as string, versions);
     }
-    return references.map(({ position, streamId, version }) => {
+    const stored = references.map(({ position, streamId, version }) => {
       const item = byStream.get(streamId)?.get(version);
       if (!item) {
         throw new DanglingLogReferenceError(position, streamId, version);
       }
-      return { position, event: this.parse(eventFromAttributes(item)) };
+      return eventFromAttributes(item);
     });
+    const events = this.options.personalData
+      ? await this.options.personalData.reveal(stored)
+      : stored;
+    return references.map(({ position }, index) => ({
+      position,
+      event: this.parse(events[index]!),
+    }));
   }
 }

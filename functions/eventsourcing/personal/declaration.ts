@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { EventSourcingError } from '../errors.js';
 import type { EventSchemas } from '../event-schemas.js';
 
 /** Which data fields of an event type are personal, and whose. */
@@ -21,9 +22,12 @@ export type PersonalDataDeclaration<Schemas extends EventSchemas> = {
 };
 
 /** A declaration of personal data that cannot work, with what is wrong. */
-export class InvalidPersonalDataError extends Error {
-  override readonly name = 'InvalidPersonalDataError';
+export class InvalidPersonalDataError extends EventSourcingError {
   readonly code = 'InvalidPersonalData';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPersonalDataError';
+  }
 }
 
 /** What is wrong with one type's declaration, if anything. */

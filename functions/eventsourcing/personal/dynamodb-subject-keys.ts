@@ -1,11 +1,11 @@
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from '../conditional-writes.js';
 import { SubjectErasedError } from '../errors.js';
 import { TimedCache } from './key-cache.js';
 import type { DataKeyWrapper } from './key-wrapper.js';
@@ -89,7 +89,7 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
 
   /** Creates the subject's key; the key another process created first when it lost the race. */
   private async create(subject: string, streamId: string): Promise<Uint8Array> {
-    const { plaintext, wrapped } = await this.options.wrapper.generateDataKey({ subject });
+    const { plaintext, wrapped, keyId } = await this.options.wrapper.generateDataKey({ subject });
     try {
       await this.options.client.send(
         new PutItemCommand({
@@ -97,7 +97,7 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
           Item: {
             subject: { S: subject },
             wrapped: { B: wrapped },
-            keyId: { S: this.options.wrapper.keyId },
+            keyId: { S: keyId },
             createdAt: { S: new Date().toISOString() },
             streams: { SS: [streamId] },
           },
@@ -108,7 +108,7 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
       this.cache.set(subject, plaintext);
       return plaintext;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       this.cache.forget(subject);
       const key = await this.readingKey(subject);
       if (!key) throw new SubjectErasedError(subject);
@@ -134,11 +134,30 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       this.cache.set(subject, null);
       throw new SubjectErasedError(subject);
     }
     this.registered.set(pair, true);
+  }
+
+  /**
+   * Destroys the subject's key, leaving its tombstone: from here on (and in every process once
+   * its cache expires) its values read as their replacements and it takes no new ones. Returns
+   * the streams its key had sealed values in.
+   */
+  async destroy(subject: string, erasedAt: string): Promise<readonly string[]> {
+    const { Attributes } = await this.options.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tables.dataKeys,
+        Key: { subject: { S: subject } },
+        UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :at) REMOVE wrapped',
+        ExpressionAttributeValues: { ':at': { S: erasedAt } },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    this.cache.set(subject, null);
+    return Attributes?.streams?.SS ?? [];
   }
 
   private async unwrap(subject: string, wrapped: Uint8Array): Promise<Uint8Array> {

@@ -1,12 +1,15 @@
+import { UnexpectedResponseError } from '../errors.js';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 
 /** The encryption context a data key is wrapped under: the subject it belongs to. */
 export type KeyContext = Readonly<Record<string, string>>;
 
-/** A new data key: in clear for use now, wrapped for storage. */
+/** A new data key: in clear for use now, wrapped for storage, and the master key that wrapped it. */
 export interface DataKey {
   readonly plaintext: Uint8Array;
   readonly wrapped: Uint8Array;
+  /** The master key: a KMS key ARN, or `local:` and a fingerprint. */
+  readonly keyId: string;
 }
 
 /**
@@ -15,8 +18,6 @@ export interface DataKey {
  * documents, with the same errors.
  */
 export interface DataKeyWrapper {
-  /** The master key: a KMS key ARN, or `local:` and a fingerprint. */
-  readonly keyId: string;
   generateDataKey(context: KeyContext): Promise<DataKey>;
   /** The data key in clear; KMS's `InvalidCiphertextException` when blob or context differ. */
   unwrap(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array>;
@@ -30,15 +31,17 @@ export class KmsKeyWrapper implements DataKeyWrapper {
   ) {}
 
   async generateDataKey(context: KeyContext): Promise<DataKey> {
-    const { Plaintext, CiphertextBlob } = await this.client.send(
+    const { Plaintext, CiphertextBlob, KeyId } = await this.client.send(
       new GenerateDataKeyCommand({
         KeyId: this.keyId,
         KeySpec: 'AES_256',
         EncryptionContext: context,
       }),
     );
-    if (!Plaintext || !CiphertextBlob) throw new Error('KMS returned no data key');
-    return { plaintext: Plaintext, wrapped: CiphertextBlob };
+    if (!Plaintext || !CiphertextBlob) {
+      throw new UnexpectedResponseError('KMS', 'GenerateDataKey returned no data key');
+    }
+    return { plaintext: Plaintext, wrapped: CiphertextBlob, keyId: KeyId ?? this.keyId };
   }
 
   async unwrap(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array> {
@@ -49,7 +52,7 @@ export class KmsKeyWrapper implements DataKeyWrapper {
         EncryptionContext: context,
       }),
     );
-    if (!Plaintext) throw new Error('KMS returned no plaintext');
+    if (!Plaintext) throw new UnexpectedResponseError('KMS', 'Decrypt returned no plaintext');
     return Plaintext;
   }
 }

@@ -26,47 +26,48 @@ const contextBytes = (context: KeyContext) =>
  * `InvalidCiphertextException`.
  */
 export class LocalKeyWrapper implements DataKeyWrapper {
-  readonly keyId: string;
+  private master: Promise<{ readonly key: Buffer; readonly keyId: string }> | undefined;
 
-  private constructor(private readonly master: Buffer) {
-    this.keyId = `local:${createHash('sha256').update(master).digest('hex').slice(0, 16)}`;
-  }
+  /** The wrapper of the master key in `directory`, which it reads (or creates) on first use. */
+  constructor(private readonly directory: string) {}
 
-  /** The wrapper of the master key in `directory`, creating it on first use. */
-  static async open(directory: string): Promise<LocalKeyWrapper> {
-    const text = await loadOrCreateSecretFile(path.join(directory, LOCAL_MASTER_KEY_FILE), () =>
+  /** The master key and its id: `local:` and a fingerprint of the key. */
+  private masterKey() {
+    this.master ??= loadOrCreateSecretFile(path.join(this.directory, LOCAL_MASTER_KEY_FILE), () =>
       Promise.resolve(randomBytes(KEY_BYTES).toString('base64')),
-    );
-    return new LocalKeyWrapper(Buffer.from(text.trim(), 'base64'));
+    ).then((text) => {
+      const key = Buffer.from(text.trim(), 'base64');
+      return { key, keyId: `local:${createHash('sha256').update(key).digest('hex').slice(0, 16)}` };
+    });
+    return this.master;
   }
 
-  generateDataKey(context: KeyContext): Promise<DataKey> {
+  async generateDataKey(context: KeyContext): Promise<DataKey> {
+    const master = await this.masterKey();
     const plaintext = randomBytes(KEY_BYTES);
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.master, iv);
+    const cipher = createCipheriv('aes-256-gcm', master.key, iv);
     cipher.setAAD(contextBytes(context));
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const wrapped = Buffer.concat([iv, cipher.getAuthTag(), sealed]);
-    return Promise.resolve({ plaintext, wrapped });
+    return { plaintext, wrapped, keyId: master.keyId };
   }
 
-  unwrap(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array> {
+  async unwrap(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array> {
+    const master = await this.masterKey();
     const blob = Buffer.from(wrapped);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.master, blob.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', master.key, blob.subarray(0, IV_BYTES));
       decipher.setAAD(contextBytes(context));
       decipher.setAuthTag(blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      const key = Buffer.concat([
+      return Buffer.concat([
         decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)),
         decipher.final(),
       ]);
-      return Promise.resolve(key);
     } catch {
-      return Promise.reject(
-        new KmsLikeError(
-          'InvalidCiphertextException',
-          'The ciphertext, its encryption context or its key does not match',
-        ),
+      throw new KmsLikeError(
+        'InvalidCiphertextException',
+        'The ciphertext, its encryption context or its key does not match',
       );
     }
   }

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../declaration/errors.js';
 import { CorruptEventError, InvalidEventError } from '../errors.js';
 import type { EventCatalogue } from '../event-catalogue.js';
 import type { RecordedEvent } from '../types.js';
@@ -40,6 +41,70 @@ function personalPart(
 const sealedFields = (data: Data): [string, SealedValue][] =>
   Object.entries(data).filter((entry): entry is [string, SealedValue] => isSealedValue(entry[1]));
 
+/** The stored data each revealed event was read from: its sealed values, for read models. */
+const storedValues = new WeakMap<object, Data>();
+
+/**
+ * An event's data as it is stored: its personal fields still sealed, for a projection to keep
+ * them so in its read model (the `ReadModelReader` opens them, with replacements once their
+ * subject is erased). The type is the event's own: personal fields hold sealed values in it.
+ */
+export const storedData = <Event extends RecordedEvent>(event: Event): Event['data'] =>
+  (storedValues.get(event) as Event['data'] | undefined) ?? event.data;
+
+/**
+ * The event as a reader without its subjects' keys sees it: each sealed value replaced by its
+ * declared replacement, as if its subject were erased. Events still parse, and a function that
+ * was never given the keys sees no personal data.
+ */
+export function concealed<Event extends RecordedEvent>(event: Event): Event {
+  const sealed = sealedFields(event.data);
+  if (sealed.length === 0) return event;
+  const data: Data = { ...event.data };
+  for (const [field, value] of sealed) data[field] = value.$sealed.r;
+  return withStoredDataOf(event, { ...event, data });
+}
+
+/** `to`, known to be stored as `from` is (its sealed values kept for `storedData`). */
+export function withStoredDataOf<Event extends RecordedEvent>(
+  from: RecordedEvent,
+  to: Event,
+): Event {
+  const stored =
+    storedValues.get(from) ?? (sealedFields(from.data).length > 0 ? from.data : undefined);
+  if (stored && to !== from) storedValues.set(to, stored);
+  return to;
+}
+
+/** A stored event, revealed, or why it could not be. */
+export interface RevealedEvent<Event extends RecordedEvent> {
+  readonly event: Event;
+  readonly error?: CorruptEventError;
+}
+
+/**
+ * New events as the store writes them: their personal fields sealed by `personalData`. A store
+ * without it refuses personal values rather than keep them in clear.
+ */
+export async function sealPersonalData<Event extends EventToSeal>(
+  personalData: PersonalData | undefined,
+  catalogue: Pick<EventCatalogue, 'personal'> | undefined,
+  at: { readonly streamId: string; readonly firstVersion: number },
+  events: readonly Event[],
+): Promise<readonly Event[]> {
+  if (!catalogue || catalogue.personal.size === 0) return events;
+  if (personalData) return personalData.seal(catalogue, at, events);
+  const personal = events.find((event, index) =>
+    personalPart(event, catalogue.personal.get(event.type), index),
+  );
+  if (personal) {
+    throw new ConfigurationError(
+      `${personal.type} holds personal data, and this store has no subject keys to encrypt it (personalData)`,
+    );
+  }
+  return events;
+}
+
 /**
  * Personal data encrypted per data subject (crypto-shredding). On append, each declared personal
  * field is sealed (AES-256-GCM, authenticated with its subject, stream, version and field) under
@@ -47,9 +112,6 @@ const sealedFields = (data: Data): [string, SealedValue][] =>
  * once the subject's key is destroyed. Hashes cover the sealed bytes, so history keeps verifying.
  */
 export class PersonalData {
-  /** The stored data each revealed event was read from: its sealed values, for read models. */
-  private readonly sealedData = new WeakMap<object, Data>();
-
   constructor(readonly keys: SubjectKeys) {}
 
   /** New events with their personal fields sealed, to be appended from `firstVersion` on. */
@@ -85,19 +147,36 @@ export class PersonalData {
    * `CorruptEventError` for a sealed value that is not where it was sealed, or does not open.
    */
   async reveal<Event extends RecordedEvent>(events: readonly Event[]): Promise<Event[]> {
+    return (await this.revealEach(events)).map(({ event, error }) => {
+      if (error) throw error;
+      return event;
+    });
+  }
+
+  /** Like `reveal`, each event on its own: one that does not open comes with its error. */
+  async revealEach<Event extends RecordedEvent>(
+    events: readonly Event[],
+  ): Promise<RevealedEvent<Event>[]> {
     const subjects = events.flatMap((event) =>
       sealedFields(event.data).map(([, sealed]) => sealed.$sealed.s),
     );
-    if (subjects.length === 0) return [...events];
+    if (subjects.length === 0) return events.map((event) => ({ event }));
     const keys = await this.keys.forReading(subjects);
     return events.map((event) => {
       const sealed = sealedFields(event.data);
-      if (sealed.length === 0) return event;
+      if (sealed.length === 0) return { event };
       const data: Data = { ...event.data };
-      for (const [field, value] of sealed) data[field] = this.openField(event, field, value, keys);
+      try {
+        for (const [field, value] of sealed) {
+          data[field] = this.openField(event, field, value, keys);
+        }
+      } catch (error) {
+        if (error instanceof CorruptEventError) return { event, error };
+        throw error;
+      }
       const revealed = { ...event, data };
-      this.sealedData.set(revealed, event.data);
-      return revealed;
+      storedValues.set(revealed, event.data);
+      return { event: revealed };
     });
   }
 
@@ -121,14 +200,6 @@ export class PersonalData {
   ): Promise<SealedValue> {
     const keys = await this.keys.forSealing([subject], where.streamId);
     return seal(keys.get(subject)!, value, { subject, context: where.context, replacement: null });
-  }
-
-  /**
-   * A field of a revealed event as it is stored: its sealed value when it is personal, for a
-   * read model to keep sealed (its query opens it); the value itself otherwise.
-   */
-  storedField(event: RecordedEvent, field: string): unknown {
-    return (this.sealedData.get(event) ?? event.data)[field];
   }
 
   private openField(

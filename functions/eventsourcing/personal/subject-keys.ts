@@ -15,8 +15,11 @@ export interface SubjectKeys {
   forReading(subjects: readonly string[]): Promise<ReadonlyMap<string, Uint8Array | undefined>>;
 }
 
+/** The prefix of the erasure ledger's streams. */
+export const ERASURE_STREAM_PREFIX = 'erasure-';
+
 /** The stream recording a subject's erasure: the erasure ledger, kept with the events. */
-export const erasureStreamId = (subject: string) => `erasure-${subject}`;
+export const erasureStreamId = (subject: string) => `${ERASURE_STREAM_PREFIX}${subject}`;
 
 /** How long a process keeps a subject's key (or knowledge of its erasure) by default. */
 export const DEFAULT_KEY_CACHE_MS = 10_000;

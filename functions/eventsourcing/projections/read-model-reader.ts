@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { tableNameFromEnv } from '../declaration/resource-names.js';
 import { createDynamoDbClient } from '../dynamodb-client.js';
 import type { Projection, ReadModelItem, ReadModelKey } from '../projection.js';
+import { personalDataFromEnv } from '../personal/environment.js';
+import type { PersonalData } from '../personal/personal-data.js';
 import { readGenerations } from './generations.js';
 import { GenerationKeys } from './read-model-keys.js';
 
@@ -13,6 +15,11 @@ export interface ReadModelReaderOptions {
   readonly tableName?: string;
   /** How long the active generation is remembered (default 1000 ms). */
   readonly generationCacheMs?: number;
+  /**
+   * Opens the sealed personal values a projection kept (replacements for an erased subject);
+   * from the function's environment (`PERSONAL_DATA_KEY`) when omitted.
+   */
+  readonly personalData?: PersonalData;
 }
 
 export interface ReadModelQuery {
@@ -44,13 +51,16 @@ export class ReadModelReader {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly cacheMs: number;
+  private readonly personalData: PersonalData | undefined;
   private cached: { keys: GenerationKeys; until: number } | undefined;
 
   constructor(
     private readonly projection: Pick<Projection, 'name' | 'readModel'>,
     options: ReadModelReaderOptions = {},
   ) {
-    this.doc = DynamoDBDocumentClient.from(options.client ?? createDynamoDbClient());
+    const client = options.client ?? createDynamoDbClient();
+    this.doc = DynamoDBDocumentClient.from(client);
+    this.personalData = options.personalData ?? personalDataFromEnv(client);
     this.tableName = options.tableName ?? tableNameFromEnv(projection.readModel);
     this.cacheMs = options.generationCacheMs ?? 1000;
   }
@@ -68,7 +78,7 @@ export class ReadModelReader {
         ConsistentRead: options.consistent ?? false,
       }),
     );
-    return Item ? keys.logical(Item) : undefined;
+    return Item ? this.revealed(keys.logical(Item)) : undefined;
   }
 
   async query(query: ReadModelQuery): Promise<ReadModelPage> {
@@ -95,9 +105,16 @@ export class ReadModelReader {
         ...(query.startAfter ? { ExclusiveStartKey: keys.physical(query.startAfter) } : {}),
       }),
     );
-    const items = (page.Items ?? []).map((item) => keys.logical(item));
+    const items = await Promise.all(
+      (page.Items ?? []).map((item) => this.revealed(keys.logical(item))),
+    );
     const last = page.LastEvaluatedKey;
     return { items, ...(last ? { next: { pk: query.pk, sk: last.sk as string } } : {}) };
+  }
+
+  /** An item with its sealed personal values opened, or replaced once their subject is erased. */
+  private async revealed(item: ReadModelItem): Promise<ReadModelItem> {
+    return this.personalData ? ((await this.personalData.revealDeep(item)) as ReadModelItem) : item;
   }
 
   private async keys(): Promise<GenerationKeys> {

@@ -158,10 +158,11 @@ export async function rebuildProjection(
     batchSize: options.batchSize ?? 500,
     handle: async (events) => {
       const byStream = new Map<string, EventToApply[]>();
-      for (const { event } of events) {
-        const stream = byStream.get(event.streamId) ?? [];
-        stream.push(runtime.toApply(event));
-        byStream.set(event.streamId, stream);
+      const taken = await runtime.toApplyEach(events.map(({ event }) => event));
+      for (const toApply of taken) {
+        const stream = byStream.get(toApply.event.streamId) ?? [];
+        stream.push(toApply);
+        byStream.set(toApply.event.streamId, stream);
       }
       await applyPage(runtime, writer, byStream, (streamId) => parked.add(streamId));
       done += events.length;
