@@ -1,15 +1,20 @@
 import { EventCatalogue } from './eventsourcing';
+import { erasureEvents } from './eventsourcing/personal';
 import type { EventOfContexts } from './eventsourcing/declaration';
 import { contexts } from './system';
 
 /**
- * Every event type the system stores, with its schema and upcasters: the catalogue for code that
- * reads events of every context (stream consumers, operator tools).
+ * Every event type the system stores, with its schema, upcasters and personal fields: the
+ * catalogue for code that reads events of every context (stream consumers, operator tools),
+ * the erasure ledger's included.
  */
-export const domainEvents = EventCatalogue.combine(...contexts.map((context) => context.events));
+export const domainEvents = EventCatalogue.combine(
+  ...contexts.map((context) => context.events),
+  erasureEvents.catalogue,
+);
 
-/** Every domain event the system records, at its current schema version. */
-export type DomainEvent = EventOfContexts<typeof contexts>;
+/** Every domain event the system records, at its current schema version (and erasures). */
+export type DomainEvent = EventOfContexts<typeof contexts> | ReturnType<typeof erasureEvents.parse>;
 
 /**
  * Upcasts a stored event to its current schema version and checks its data against it: what

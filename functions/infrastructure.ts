@@ -59,6 +59,16 @@ export const sharedTables = {
     // An index of the checkpoints (which are the record); kept, so proofs never wait on a rebuild.
     durability: 'source-of-truth',
   },
+  dataKeys: {
+    description:
+      "Each data subject's data key, wrapped by the personal-data KMS key; a tombstone once the subject is erased.",
+    partitionKey: { name: 'subject', type: 'S' },
+    // Lost, every personal value would read as its replacement: kept with the events.
+    durability: 'source-of-truth',
+    // A restore brings back the keys of subjects erased since: the erasure ledger outranks them,
+    // and after 7 days no backup holds them any more.
+    recoveryPeriodDays: 7,
+  },
   subscriptionCheckpoints: {
     description: 'The position each catch-up subscription of the global log has handled.',
     partitionKey: { name: 'subscription', type: 'S' },

@@ -10,6 +10,7 @@
  */
 import { accountsModule } from './accounts/module';
 import {
+  erasureFunction,
   functionsOf,
   hostFunction,
   projectionConsumers,
@@ -59,6 +60,7 @@ export type StreamHostKey = keyof typeof streamHosts;
 export const functions = {
   ...sharedFunctions,
   ...functionsOf(contexts),
+  subjectErasure: erasureFunction(tables, 'functions/erasure.ts'),
   projections: hostFunction(streamHosts.projections),
   reactions: hostFunction(streamHosts.reactions),
 } as const satisfies Record<string, FunctionDeclaration<TableKey, BucketKey>>;

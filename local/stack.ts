@@ -32,6 +32,10 @@ import { startStreamConsumers, type RunningStreamConsumers } from './stream-cons
 import { startLocalS3 } from './s3/server';
 import { createTables } from './tables';
 import { localTools } from './local-tools';
+import {
+  LOCAL_PERSONAL_DATA_KEY_PREFIX,
+  PERSONAL_DATA_KEY_VARIABLE,
+} from '../functions/eventsourcing/personal';
 
 export interface LocalStackOptions {
   /** Directory for DynamoDB Local's data; in memory when omitted. */
@@ -235,6 +239,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mkdtempSync(join(tmpdir(), 'signing-'));
     Object.assign(process.env, {
       ...localSigningKeys(signingKeysDir),
+      // Subjects' data keys are wrapped by a local master key beside the signing key.
+      [PERSONAL_DATA_KEY_VARIABLE]: `${LOCAL_PERSONAL_DATA_KEY_PREFIX}${signingKeysDir}`,
       DYNAMODB_ENDPOINT: dynamoDb.endpoint,
       S3_ENDPOINT: s3.endpoint,
       EVENTBRIDGE_ENDPOINT: eventBus.endpoint,

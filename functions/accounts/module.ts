@@ -20,34 +20,45 @@ export const accountsModule = contextModule<IntegrationEvent>()({
     ownerAccounts: readModelTable('Read model: the accounts of each owner.'),
   },
   functions: {
-    accountCommands: commandFunction({
-      description: 'Opens accounts, takes deposits and withdrawals, closes accounts.',
-      entry: 'functions/accounts/commands.ts',
-      routes: [
-        {
-          route: 'POST /accounts',
-          example: { body: { ownerId: 'alice', accountType: 'checking', currency: 'USD' } },
-        },
-        {
-          route: 'POST /accounts/{accountId}/deposits',
-          example: {
-            params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
-            body: { amount: 5000, source: 'salary' },
+    accountCommands: commandFunction(
+      {
+        description: 'Opens accounts, takes deposits and withdrawals, closes accounts.',
+        entry: 'functions/accounts/commands.ts',
+        routes: [
+          {
+            route: 'POST /accounts',
+            example: {
+              body: {
+                ownerId: 'alice',
+                accountType: 'checking',
+                currency: 'USD',
+                holderName: 'Alice Martin',
+                email: 'alice@example.com',
+              },
+            },
           },
-        },
-        {
-          route: 'POST /accounts/{accountId}/withdrawals',
-          example: {
-            params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
-            body: { amount: 1500, destination: 'rent' },
+          {
+            route: 'POST /accounts/{accountId}/deposits',
+            example: {
+              params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
+              body: { amount: 5000, source: 'salary' },
+            },
           },
-        },
-        {
-          route: 'POST /accounts/{accountId}/close',
-          example: { params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' } },
-        },
-      ],
-    }),
+          {
+            route: 'POST /accounts/{accountId}/withdrawals',
+            example: {
+              params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
+              body: { amount: 1500, destination: 'rent' },
+            },
+          },
+          {
+            route: 'POST /accounts/{accountId}/close',
+            example: { params: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' } },
+          },
+        ],
+      },
+      { snapshots: true, personalData: true },
+    ),
     accountQueries: queryFunction({
       description: 'Accounts, their history and owners from read models; state at any moment.',
       entry: 'functions/accounts/queries.ts',
@@ -74,9 +85,12 @@ export const accountsModule = contextModule<IntegrationEvent>()({
         { route: 'GET /owners/{ownerId}/accounts', example: { params: { ownerId: 'alice' } } },
       ],
       alarmMetrics: corruptEventsAlarm,
+      // Holders' names and emails, to their owners and operators.
+      personalData: 'reveal',
       tables: {
         events: 'read',
         snapshots: 'read',
+        dataKeys: 'read',
         accountSummaries: 'read',
         accountTransactions: 'read',
         ownerAccounts: 'read',

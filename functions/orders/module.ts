@@ -18,50 +18,53 @@ export const ordersModule = contextModule<IntegrationEvent>()({
     customerOrders: readModelTable('Read model: the orders of each customer, newest first.'),
   },
   functions: {
-    orderCommands: commandFunction({
-      description: 'Creates orders, adds items, confirms, ships, delivers and cancels them.',
-      entry: 'functions/orders/commands.ts',
-      routes: [
-        {
-          route: 'POST /orders',
-          example: {
-            body: {
-              customerId: 'bob',
-              items: [{ productId: 'book', quantity: 2, unitPrice: 1500 }],
+    orderCommands: commandFunction(
+      {
+        description: 'Creates orders, adds items, confirms, ships, delivers and cancels them.',
+        entry: 'functions/orders/commands.ts',
+        routes: [
+          {
+            route: 'POST /orders',
+            example: {
+              body: {
+                customerId: 'bob',
+                items: [{ productId: 'book', quantity: 2, unitPrice: 1500 }],
+              },
             },
           },
-        },
-        {
-          route: 'POST /orders/{orderId}/items',
-          example: {
-            params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
-            body: { productId: 'pen', quantity: 3, unitPrice: 200 },
+          {
+            route: 'POST /orders/{orderId}/items',
+            example: {
+              params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+              body: { productId: 'pen', quantity: 3, unitPrice: 200 },
+            },
           },
-        },
-        {
-          route: 'POST /orders/{orderId}/confirm',
-          example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
-        },
-        {
-          route: 'POST /orders/{orderId}/ship',
-          example: {
-            params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
-            body: { trackingNumber: '1Z999AA1', carrier: 'UPS' },
+          {
+            route: 'POST /orders/{orderId}/confirm',
+            example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
           },
-        },
-        {
-          route: 'POST /orders/{orderId}/deliver',
-          example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
-        },
-        {
-          route: 'POST /orders/{orderId}/cancel',
-          example: {
-            params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
-            body: { reason: 'changed my mind' },
+          {
+            route: 'POST /orders/{orderId}/ship',
+            example: {
+              params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+              body: { trackingNumber: '1Z999AA1', carrier: 'UPS' },
+            },
           },
-        },
-      ],
-    }),
+          {
+            route: 'POST /orders/{orderId}/deliver',
+            example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
+          },
+          {
+            route: 'POST /orders/{orderId}/cancel',
+            example: {
+              params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+              body: { reason: 'changed my mind' },
+            },
+          },
+        ],
+      },
+      { snapshots: true, personalData: true },
+    ),
     orderQueries: queryFunction({
       description: 'Orders and the orders of a customer, from read models.',
       entry: 'functions/orders/queries.ts',
@@ -75,7 +78,9 @@ export const ordersModule = contextModule<IntegrationEvent>()({
           example: { params: { customerId: 'bob' }, query: { status: 'shipped' } },
         },
       ],
-      tables: { orderSummaries: 'read', customerOrders: 'read' },
+      // Shipping addresses, to their customers and operators.
+      personalData: 'reveal',
+      tables: { events: 'read', dataKeys: 'read', orderSummaries: 'read', customerOrders: 'read' },
     }),
   },
   projections: [orderSummariesProjection, customerOrdersProjection],

@@ -11,7 +11,22 @@ import { findCorruptEvents } from '../../functions/eventsourcing/operator';
 import type { ConsumerHost, ConsumerRuntime } from '../../functions/eventsourcing/hosts';
 import { domainEvents } from '../../functions/domain-events';
 import { GLOBAL_LOG_INDEXER } from '../../functions/infrastructure';
-import { functions, streamHosts, type TableKey } from '../../functions/system';
+import {
+  functions,
+  streamHosts,
+  tables as declaredTables,
+  type TableKey,
+} from '../../functions/system';
+import {
+  destroyDataKey,
+  personalDataFromEnv,
+  SubjectErasure,
+} from '../../functions/eventsourcing/personal';
+
+/** The read-model tables, whose sealed values an erasure scrubs. */
+const readModelKeys = (Object.keys(declaredTables) as TableKey[]).filter(
+  (key) => 'readModel' in declaredTables[key],
+);
 import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
@@ -43,6 +58,8 @@ export interface EsContext {
   readonly foldOf: (streamId: string) => StreamFold | undefined;
   /** The sealer and verifier of the stack's history; `TargetError` when it has none. */
   readonly history: () => HistoryTools;
+  /** Erases data subjects from every context. */
+  readonly erasure: () => SubjectErasure;
 }
 
 /**
@@ -66,12 +83,23 @@ export function systemContext(
   history?: HistoryTarget,
 ): EsContext {
   const logTables = { globalLog: tables.globalLog, events: tables.events };
+  const personalData = personalDataFromEnv(client);
   let consumers: Promise<Map<string, ConsumerRuntime>> | undefined;
   return {
     io,
-    log: new GlobalLogReader({ client, tables: logTables, catalogue: domainEvents }),
+    log: new GlobalLogReader({
+      client,
+      tables: logTables,
+      catalogue: domainEvents,
+      ...(personalData ? { personalData } : {}),
+    }),
     rawLog: new GlobalLogReader({ client, tables: logTables }),
-    store: new EventStore({ client, tableName: tables.events, catalogue: domainEvents }),
+    store: new EventStore({
+      client,
+      tableName: tables.events,
+      catalogue: domainEvents,
+      ...(personalData ? { personalData } : {}),
+    }),
     indexer: new GlobalLogIndexer({ client, tables: logTables }),
     indexerParking: new IndexerParking({
       client,
@@ -83,6 +111,17 @@ export function systemContext(
     corruptEvents: () => findCorruptEvents(client, tables.events, domainEvents),
     checkpoint: (name) => new TableCheckpoint(client, tables.subscriptionCheckpoints, name),
     foldOf: domainFoldOf,
+    erasure: () =>
+      new SubjectErasure({
+        client,
+        keys: { destroy: (subject, at) => destroyDataKey(client, tables.dataKeys, subject, at) },
+        catalogue: domainEvents,
+        tables: {
+          events: tables.events,
+          snapshots: tables.snapshots,
+          readModels: Object.fromEntries(readModelKeys.map((key) => [key, tables[key]])),
+        },
+      }),
     history: () => {
       if (!history) {
         throw new TargetError(

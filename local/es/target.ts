@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   prefixedTableNames,
@@ -6,7 +7,11 @@ import {
 } from '../../functions/eventsourcing/declaration';
 import { tables as declaredTables, type TableKey } from '../../functions/system';
 import { tableOutputId } from '../../functions/eventsourcing/declaration';
-import { localHistoryTarget, type HistoryTarget } from './history-target';
+import {
+  LOCAL_PERSONAL_DATA_KEY_PREFIX,
+  PERSONAL_DATA_KEY_VARIABLE,
+} from '../../functions/eventsourcing/personal';
+import { LOCAL_SIGNING_DIR, localHistoryTarget, type HistoryTarget } from './history-target';
 
 /** The tables a command works on, and where DynamoDB is for them. */
 export interface Target {
@@ -74,6 +79,9 @@ export function applyTarget(target: Target, env: NodeJS.ProcessEnv = process.env
     // DynamoDB Local takes any key, but the SDK wants one.
     env.AWS_ACCESS_KEY_ID ??= 'local';
     env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    // The local stack's master key of subjects' data keys, beside its signing key.
+    env[PERSONAL_DATA_KEY_VARIABLE] ??=
+      `${LOCAL_PERSONAL_DATA_KEY_PREFIX}${path.resolve(LOCAL_SIGNING_DIR)}`;
   } else {
     delete env.DYNAMODB_ENDPOINT;
   }

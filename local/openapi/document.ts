@@ -75,7 +75,7 @@ async function operationOf(route: RouteDeclaration<FunctionKey>): Promise<Operat
   const key = `${route.method} ${route.path}`;
   const definition = await routeDefinition(route);
   const example = route.example ?? {};
-  const body = definition && isCommandRoute(definition) ? definition.body : undefined;
+  const body = definition?.body;
   return {
     operationId: operationId(key),
     summary: key,

@@ -56,6 +56,22 @@ const expectedActions: Record<TableAccess, string[]> = {
     'dynamodb:Query',
     'dynamodb:UpdateItem',
   ],
+  appendAndScan: [
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+  ],
+  readWriteAndScan: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+    'dynamodb:UpdateItem',
+  ],
 };
 
 /** The exact S3 actions each bucket access level must grant on the bucket's objects. */

@@ -18,6 +18,7 @@ import {
 import { scheduleMinutesOf, type DeploymentSettings } from './settings.js';
 import { scheduleFunction } from './schedules.js';
 import { connectStreamHost } from './stream-hosts.js';
+import { PersonalDataKey } from './personal-data-key.js';
 import { outputPublicKey, publicKeyReaderDeclaration, SystemSigningKeys } from './signing-keys.js';
 import { SystemTables } from './tables.js';
 
@@ -41,6 +42,8 @@ export class EventSourcingStack extends Stack {
   readonly tables: SystemTables;
   readonly buckets: SystemBuckets;
   readonly signingKeys: SystemSigningKeys;
+  /** The key wrapping data subjects' data keys, when a function uses personal data. */
+  readonly personalDataKey?: PersonalDataKey;
   readonly functions: ReadonlyMap<string, SystemFunction>;
   readonly httpApi?: SystemHttpApi;
   readonly failureRecords?: FailureRecords;
@@ -62,6 +65,9 @@ export class EventSourcingStack extends Stack {
       checkpointRetentionDays: settings.checkpointRetentionDays,
     });
     this.signingKeys = new SystemSigningKeys(this, 'SigningKeys', declaration.signingKeys);
+    if (Object.values(declaration.functions).some((fn) => fn.personalData)) {
+      this.personalDataKey = new PersonalDataKey(this, 'PersonalData');
+    }
 
     if (Object.values(declaration.functions).some((fn) => fn.eventBus)) {
       this.integrationEvents = new IntegrationBus(this, 'IntegrationEvents', {
@@ -126,6 +132,7 @@ export class EventSourcingStack extends Stack {
           tables: this.tables,
           buckets: this.buckets,
           signingKeys: this.signingKeys,
+          ...(this.personalDataKey ? { personalDataKey: this.personalDataKey } : {}),
           stage: settings.stage,
           logRetention: settings.logRetention,
           ...(fn.trigger === 'http' ? { environment: callerEnvironment } : {}),

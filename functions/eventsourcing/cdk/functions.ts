@@ -18,6 +18,8 @@ import { grantBucketAccess } from './bucket-access.js';
 import type { SystemBuckets } from './buckets.js';
 import { entryFile, frameworkModule } from '../declaration/function-modules.js';
 import { grantSigningKeyAccess, type SystemSigningKeys } from './signing-keys.js';
+import type { PersonalDataKey } from './personal-data-key.js';
+import { PERSONAL_DATA_KEY_VARIABLE } from '../declaration/resource-names.js';
 import { grantTableAccess } from './table-access.js';
 import type { SystemTables } from './tables.js';
 import { InvalidDeclarationError } from '../declaration/errors.js';
@@ -46,6 +48,8 @@ export interface SystemFunctionProps {
   readonly tables: SystemTables;
   readonly buckets: SystemBuckets;
   readonly signingKeys: SystemSigningKeys;
+  /** The key wrapping subjects' data keys, for functions declared with `personalData`. */
+  readonly personalDataKey?: PersonalDataKey;
   readonly stage: string;
   readonly logRetention: RetentionDays;
   /** The bus a function declared with `eventBus` publishes to. */
@@ -86,6 +90,7 @@ export class SystemFunction extends Construct {
       ...this.grantTables(declaration, props.tables),
       ...this.grantBuckets(declaration, props.buckets),
       ...this.grantSigningKeys(declaration, props.signingKeys),
+      ...this.grantPersonalData(declaration, props.personalDataKey),
     };
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -167,6 +172,18 @@ export class SystemFunction extends Construct {
       grantBucketAccess(this.role, bucket, access);
     }
     return environment;
+  }
+
+  private grantPersonalData(
+    declaration: FunctionDeclaration,
+    key: PersonalDataKey | undefined,
+  ): Record<string, string> {
+    if (!declaration.personalData) return {};
+    if (!key) {
+      throw new InvalidDeclarationError([`Function ${this.key} uses personal data; no key given`]);
+    }
+    key.grant(this.role, declaration.personalData);
+    return { [PERSONAL_DATA_KEY_VARIABLE]: key.key.keyArn };
   }
 
   private grantSigningKeys(declaration: FunctionDeclaration, signingKeys: SystemSigningKeys) {

@@ -20,6 +20,22 @@ export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
   ],
+  appendAndScan: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:Scan',
+  ],
+  readWriteAndScan: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Scan',
+  ],
 };
 
 /** The table's ARN and its declared indexes' ARNs, which queries may use. */
@@ -35,7 +51,7 @@ function resourcesOf(table: DeclaredTable): string[] {
  * named: no wildcard resources, no broader CDK grant helpers.
  */
 export function grantTableAccess(grantee: IGrantable, table: DeclaredTable, access: TableAccess) {
-  if (access === 'readWrite' && table.declaration.appendOnly) {
+  if (access.startsWith('readWrite') && table.declaration.appendOnly) {
     throw new InvalidDeclarationError([
       `Table ${table.key} is append-only: readWrite access cannot be granted`,
     ]);

@@ -76,7 +76,12 @@ export class SystemTables extends Construct {
         partitionKey: attribute(declaration.partitionKey),
         ...(declaration.sortKey ? { sortKey: attribute(declaration.sortKey) } : {}),
         billing: Billing.onDemand(),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        pointInTimeRecoverySpecification: {
+          pointInTimeRecoveryEnabled: true,
+          ...(declaration.recoveryPeriodDays
+            ? { recoveryPeriodInDays: declaration.recoveryPeriodDays }
+            : {}),
+        },
         deletionProtection: sourceOfTruth,
         removalPolicy: sourceOfTruth ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         ...(declaration.stream ? { dynamoStream: StreamViewType[declaration.stream] } : {}),

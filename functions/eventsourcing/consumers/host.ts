@@ -20,6 +20,7 @@ import { ConfigurationError, InvalidDeclarationError } from '../declaration/erro
 import { once } from '../http/once.js';
 import { personalDataFromEnv } from '../personal/environment.js';
 import type { PersonalData } from '../personal/personal-data.js';
+import { revealHandled } from './revealed-batch.js';
 
 /** A consumer the host runs: a projection or a reaction, each typed by its own events. */
 export type GuardedConsumer = Projection | Reaction;
@@ -157,30 +158,6 @@ function decoder(decode: ConsumerHostOptions['decode']): (event: RecordedEvent) 
       return { event, error: error as Error };
     }
   };
-}
-
-/** Handled events with their personal fields opened; one that does not open carries its error. */
-async function revealHandled(
-  byStream: Map<string, StreamedEvent[]>,
-  handled: ReadonlySet<string>,
-  personalData: PersonalData | undefined,
-): Promise<Map<string, StreamedEvent[]>> {
-  if (!personalData) return byStream;
-  const toReveal = [...byStream.values()]
-    .flat()
-    .filter((streamed) => handled.has(streamed.event.type) && !streamed.error);
-  const revealed = await personalData.revealEach(toReveal.map((streamed) => streamed.event));
-  const byEvent = new Map(toReveal.map((streamed, index) => [streamed.event, revealed[index]!]));
-  for (const [streamId, events] of byStream) {
-    byStream.set(
-      streamId,
-      events.map((streamed) => {
-        const opened = byEvent.get(streamed.event);
-        return opened ? { ...opened, sequenceNumber: streamed.sequenceNumber } : streamed;
-      }),
-    );
-  }
-  return byStream;
 }
 
 function decodeHandled(

@@ -1,5 +1,8 @@
 import type { BucketGrants } from './buckets.js';
 import type { SigningKeyGrants } from './signing-keys.js';
+
+/** What a function does with personal data: see `FunctionDeclaration.personalData`. */
+export type PersonalDataAccess = 'seal' | 'reveal';
 import type { TableGrants } from './tables.js';
 
 /** `ANY` matches every method; a route with the request's own method is preferred to it. */
@@ -40,6 +43,15 @@ export interface FunctionDeclaration<
   readonly buckets?: BucketGrants<BucketKey>;
   /** Signing keys the function uses; each reaches it as a `SIGNING_KEY_<NAME>` variable. */
   readonly signingKeys?: SigningKeyGrants;
+  /**
+   * What the function does with personal data (subjects' data keys, wrapped by the system's
+   * personal-data KMS key, whose ARN reaches it as `PERSONAL_DATA_KEY`):
+   * - `seal`: writes events with personal fields (kms:GenerateDataKey and kms:Decrypt; the
+   *   `dataKeys` table with `readWrite`);
+   * - `reveal`: reads them in clear (kms:Decrypt; `dataKeys` with `read`).
+   * A function without it reads personal fields as their declared replacements.
+   */
+  readonly personalData?: PersonalDataAccess;
   /**
    * For `trigger: 'schedule'`: the CDK context setting that overrides `scheduleMinutes` for a
    * deployment (`-c <setting>=10`).

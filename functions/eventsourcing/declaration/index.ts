@@ -10,6 +10,7 @@ export {
   type RouteKey,
   type RouteExample,
   type RouteSpec,
+  type PersonalDataAccess,
 } from './functions.js';
 export {
   EVENTS_STREAM_MAPPING,
@@ -83,3 +84,4 @@ export {
   signingKeyOutputId,
   tableOutputId,
 } from './output-ids.js';
+export { erasureFunction } from '../personal/erasure-function.js';

@@ -58,6 +58,12 @@ export const bucketEnvironment = (names: Readonly<Record<string, string>>) =>
 /** `SIGNING_KEY_<NAME>`: the variable naming a signing key (a KMS key ARN, or `local:<dir>`). */
 export const signingKeyEnvVar = (key: string) => nameEnvVar('signingKey', key);
 
+/**
+ * The variable naming the master key of subjects' data keys: a KMS key ARN in AWS, or `local:`
+ * and the directory of the local master key file. Set for functions declared with `personalData`.
+ */
+export const PERSONAL_DATA_KEY_VARIABLE = 'PERSONAL_DATA_KEY';
+
 /** The signing key handed to a function through its environment. */
 export const signingKeyFromEnv = (key: string, env: NodeJS.ProcessEnv = process.env) =>
   nameFromEnv('signingKey', key, env);

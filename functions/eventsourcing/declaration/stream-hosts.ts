@@ -129,6 +129,8 @@ const TABLE_ACCESS_RANK: Readonly<Record<TableAccess, number>> = {
   read: 0,
   append: 1,
   readWrite: 2,
+  appendAndScan: 3,
+  readWriteAndScan: 4,
 };
 const BUCKET_ACCESS_RANK: Readonly<Record<BucketAccess, number>> = {
   read: 0,

@@ -32,6 +32,11 @@ export interface TableDeclaration {
    * stream consumer writes it fails the declaration check (it would stay empty).
    */
   readonly readModel?: true;
+  /**
+   * Days point-in-time recovery reaches back (1 to 35; 35 when omitted). A table whose deleted
+   * items must not come back after a while (data keys of erased subjects) keeps fewer.
+   */
+  readonly recoveryPeriodDays?: number;
 }
 
 /**
@@ -40,8 +45,10 @@ export interface TableDeclaration {
  * - `append`: GetItem, Query and PutItem (conditional puts and transactions of puts). The only
  *   writing access any function gets to the events table: events are never updated or deleted.
  * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem. Never on events.
+ * - `appendAndScan`, `readWriteAndScan`: the same plus Scan, for the rare sweep of a whole table
+ *   (an erasure looking for a subject's values).
  */
-export type TableAccess = 'read' | 'append' | 'readWrite';
+export type TableAccess = 'read' | 'append' | 'readWrite' | 'appendAndScan' | 'readWriteAndScan';
 
 /** The tables a function or consumer uses, by logical name, with the access it needs. */
 export type TableGrants<TableKey extends string = string> = Readonly<

@@ -80,6 +80,28 @@ const functionsUseDeclaredSigningKeys: DeclarationCheck = ({ functions, signingK
       .map((key) => `function ${name} uses undeclared signing key ${key}`),
   );
 
+/** The data keys table access each use of personal data needs, besides reading the events. */
+const DATA_KEYS_ACCESS = { seal: ['readWrite'], reveal: ['read', 'readWrite'] } as const;
+
+const personalDataHasItsKeys: DeclarationCheck = ({ functions }) =>
+  Object.entries(functions).flatMap(([name, fn]) => {
+    if (!fn.personalData) return [];
+    const needed: readonly string[] = DATA_KEYS_ACCESS[fn.personalData];
+    const problems: string[] = [];
+    if (!needed.includes(fn.tables.dataKeys ?? '')) {
+      problems.push(
+        `function ${name} ${fn.personalData}s personal data: it needs the dataKeys table with ${needed[0]} access`,
+      );
+    }
+    // The erasure ledger, in the events table, outranks the data keys table.
+    if (!fn.tables.events) {
+      problems.push(
+        `function ${name} ${fn.personalData}s personal data: it needs the events table`,
+      );
+    }
+    return problems;
+  });
+
 const schedulesAreBounded: DeclarationCheck = ({ functions }) =>
   Object.entries(functions).flatMap(([name, fn]) => {
     if (fn.trigger !== 'schedule') {
@@ -178,6 +200,7 @@ const CHECKS: readonly DeclarationCheck[] = [
   bucketKeysAreNames,
   usersOfBucketsAreGranted,
   functionsUseDeclaredSigningKeys,
+  personalDataHasItsKeys,
   schedulesAreBounded,
   routesAreUniqueAndServed,
   streamHostsAreSound,

@@ -21,17 +21,24 @@ export interface RouteRequest<Params, Query, Body> {
   readonly caller: Caller;
 }
 
-/** A route that reads: it gets the validated request and answers. */
+/**
+ * A route that is no command on a stream (a query, or an operation of the framework's own): it
+ * gets the validated request and answers.
+ */
 export interface Route<Params = unknown, Query = unknown, Body = unknown> {
   readonly params?: z.ZodType<Params>;
   readonly query?: z.ZodType<Query>;
+  /** The JSON body it takes; a route without one ignores the body. */
+  readonly body?: z.ZodType<Body>;
   handle(request: RouteRequest<Params, Query, Body>): Promise<HttpResponse>;
 }
 
 /** Declares a route with its schemas; the request `handle` receives is already validated. */
-export function route<Params = Record<string, never>, Query = Record<string, never>>(
-  definition: Route<Params, Query, undefined>,
-): Route<Params, Query, undefined> {
+export function route<
+  Params = Record<string, never>,
+  Query = Record<string, never>,
+  Body = undefined,
+>(definition: Route<Params, Query, Body>): Route<Params, Query, Body> {
   return definition;
 }
 
@@ -58,12 +65,16 @@ function methodOf(routeKey: string): string {
   return routeKey.split(' ')[0] ?? '';
 }
 
-/** Refuses a route table the adapter cannot serve: commands are POST routes, and need keys. */
+/**
+ * Refuses a route table the adapter cannot serve: commands are POST routes, and need keys; any
+ * other POST route is an operation that repeats safely by itself, and declares its body.
+ */
 function checkRoutes(routes: Routes, options: HttpHandlerOptions): void {
   for (const [routeKey, definition] of Object.entries(routes)) {
-    if ((methodOf(routeKey) === 'POST') !== isCommandRoute(definition)) {
+    const post = methodOf(routeKey) === 'POST';
+    if (isCommandRoute(definition) ? !post : post && !definition.body) {
       throw new InvalidDeclarationError([
-        `${routeKey}: POST routes, and only they, must be command routes`,
+        `${routeKey}: commands are POST routes, and a POST route that is no command declares its body`,
       ]);
     }
     if (isCommandRoute(definition) && !options.idempotencyKeys) {
@@ -142,7 +153,10 @@ async function serveRequest(
     event.queryStringParameters ?? {},
     'query',
   );
-  return toAnswer(await definition.handle({ params, query, body: undefined, caller }));
+  const body: unknown = definition.body
+    ? validate(definition.body, parseJsonBody(event), 'body')
+    : undefined;
+  return toAnswer(await definition.handle({ params, query, body, caller }));
 }
 
 /** Logs a corrupt event met while serving, and counts it in the metric its alarm watches. */

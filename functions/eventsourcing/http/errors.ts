@@ -2,6 +2,7 @@ import {
   ConcurrencyError,
   CorruptEventError,
   DomainError,
+  SubjectErasedError,
   EventTooLargeError,
   InvalidEventError,
   TooManyEventsError,
@@ -102,6 +103,10 @@ function storeErrorAnswer(error: unknown): HttpResponse | undefined {
   }
   if (error instanceof EventTooLargeError || error instanceof TooManyEventsError) {
     return errorResponse(413, error.code, error.message);
+  }
+  if (error instanceof SubjectErasedError) {
+    // The erasure fence: the request would write personal data of an erased subject.
+    return errorResponse(422, error.code, error.message, { subject: error.subject });
   }
   if (error instanceof InvalidEventError) {
     return errorResponse(400, 'InvalidInput', error.message, {

@@ -25,7 +25,11 @@ export const commandFunction = <const Routes extends readonly RouteSpec[]>(
     readonly entry: string;
     readonly routes: Routes;
   },
-  options: { readonly snapshots: boolean } = { snapshots: true },
+  options: {
+    readonly snapshots: boolean;
+    /** Its events hold personal data: it seals it under the subjects' data keys. */
+    readonly personalData?: boolean;
+  } = { snapshots: true },
 ) =>
   ({
     ...declaration,
@@ -37,14 +41,16 @@ export const commandFunction = <const Routes extends readonly RouteSpec[]>(
       events: 'append',
       idempotency: 'readWrite',
       ...(options.snapshots ? { snapshots: 'readWrite' } : {}),
+      ...(options.personalData ? { dataKeys: 'readWrite' } : {}),
     },
+    ...(options.personalData ? { personalData: 'seal' } : {}),
   }) as const satisfies FunctionDeclaration;
 
 /** The HTTP function of a context's queries, reading the tables `tables` grants. */
 export const queryFunction = <
   const Declaration extends Pick<
     FunctionDeclaration,
-    'description' | 'entry' | 'routes' | 'tables' | 'buckets' | 'alarmMetrics'
+    'description' | 'entry' | 'routes' | 'tables' | 'buckets' | 'alarmMetrics' | 'personalData'
   >,
 >(
   declaration: Declaration,

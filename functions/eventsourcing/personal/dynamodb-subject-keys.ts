@@ -23,6 +23,29 @@ export interface DynamoDbSubjectKeysOptions {
 type Item = Record<string, AttributeValue>;
 
 /**
+ * Destroys a subject's data key in the data keys table, leaving its tombstone (`erasedAt`, the
+ * first erasure's time, kept on a repeat); returns the streams the key had sealed values in.
+ */
+export async function destroyDataKey(
+  client: DynamoDBClient,
+  dataKeysTable: string,
+  subject: string,
+  erasedAt: string,
+): Promise<readonly string[]> {
+  const { Attributes } = await client.send(
+    new UpdateItemCommand({
+      TableName: dataKeysTable,
+      Key: { subject: { S: subject } },
+      UpdateExpression: 'SET #erasedAt = if_not_exists(#erasedAt, :at) REMOVE #wrapped',
+      ExpressionAttributeNames: { '#erasedAt': 'erasedAt', '#wrapped': 'wrapped' },
+      ExpressionAttributeValues: { ':at': { S: erasedAt } },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  return Attributes?.streams?.SS ?? [];
+}
+
+/**
  * Subjects' data keys in the data keys table, each wrapped by the master key (KMS in AWS):
  *
  * | attribute   | holds                                                                    |
@@ -128,8 +151,10 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
         new UpdateItemCommand({
           TableName: this.options.tables.dataKeys,
           Key: { subject: { S: subject } },
-          UpdateExpression: 'ADD streams :stream',
-          ConditionExpression: 'attribute_exists(wrapped)',
+          UpdateExpression: 'ADD #streams :stream',
+          // `wrapped` is one of DynamoDB's reserved words.
+          ConditionExpression: 'attribute_exists(#wrapped)',
+          ExpressionAttributeNames: { '#streams': 'streams', '#wrapped': 'wrapped' },
           ExpressionAttributeValues: { ':stream': { SS: [streamId] } },
         }),
       );
@@ -147,17 +172,14 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
    * the streams its key had sealed values in.
    */
   async destroy(subject: string, erasedAt: string): Promise<readonly string[]> {
-    const { Attributes } = await this.options.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tables.dataKeys,
-        Key: { subject: { S: subject } },
-        UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :at) REMOVE wrapped',
-        ExpressionAttributeValues: { ':at': { S: erasedAt } },
-        ReturnValues: 'ALL_OLD',
-      }),
+    const streams = await destroyDataKey(
+      this.options.client,
+      this.options.tables.dataKeys,
+      subject,
+      erasedAt,
     );
     this.cache.set(subject, null);
-    return Attributes?.streams?.SS ?? [];
+    return streams;
   }
 
   private async unwrap(subject: string, wrapped: Uint8Array): Promise<Uint8Array> {

@@ -1,16 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { tableNameFromEnv } from '../declaration/resource-names.js';
+import { PERSONAL_DATA_KEY_VARIABLE, tableNameFromEnv } from '../declaration/resource-names.js';
 import { DynamoDbSubjectKeys } from './dynamodb-subject-keys.js';
 import { KmsKeyWrapper, type DataKeyWrapper } from './key-wrapper.js';
 import { LocalKeyWrapper } from './local-key-wrapper.js';
 import { PersonalData } from './personal-data.js';
 
-/**
- * The variable naming the master key of subjects' data keys: a KMS key ARN in AWS, or `local:`
- * and the directory of the local master key file. Set for functions declared with `personalData`.
- */
-export const PERSONAL_DATA_KEY_VARIABLE = 'PERSONAL_DATA_KEY';
+export { PERSONAL_DATA_KEY_VARIABLE };
 
 /** How the local stack names its master key: `local:` and the directory of the key file. */
 export const LOCAL_PERSONAL_DATA_KEY_PREFIX = 'local:';

@@ -51,7 +51,8 @@ export interface ErasureReport {
 
 export interface SubjectErasureOptions {
   readonly client: DynamoDBClient;
-  readonly keys: DynamoDbSubjectKeys;
+  /** Destroys a subject's key, answering the streams it sealed values in. */
+  readonly keys: Pick<DynamoDbSubjectKeys, 'destroy'>;
   /** Every personal field of every event type (the system's combined catalogue). */
   readonly catalogue: Pick<EventCatalogue, 'personal'>;
   readonly tables: {

@@ -7,7 +7,11 @@ export { InvalidPersonalDataError } from './declaration.js';
 export { PersonalData, storedData, type RevealedEvent } from './personal-data.js';
 export type { SubjectKeys } from './subject-keys.js';
 export { DEFAULT_KEY_CACHE_MS, erasureStreamId } from './subject-keys.js';
-export { DynamoDbSubjectKeys, type DynamoDbSubjectKeysOptions } from './dynamodb-subject-keys.js';
+export {
+  DynamoDbSubjectKeys,
+  destroyDataKey,
+  type DynamoDbSubjectKeysOptions,
+} from './dynamodb-subject-keys.js';
 export { InMemorySubjectKeys } from './in-memory-subject-keys.js';
 export {
   KmsKeyWrapper,
@@ -30,3 +34,4 @@ export {
   type ErasureRequest,
   type SubjectErasureOptions,
 } from './erasure.js';
+export { ERASURE_ROUTE, erasureHandler, type ErasureHandlerOptions } from './erasure-http.js';

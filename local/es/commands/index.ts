@@ -4,6 +4,7 @@ import { checkpoint } from './checkpoint';
 import { clean } from './clean';
 import { consumers } from './consumers';
 import { corrupt } from './corrupt';
+import { erase } from './erase';
 import { log } from './log';
 import { parked } from './parked';
 import { read } from './read';
@@ -30,4 +31,5 @@ export const commands: readonly EsCommand[] = [
   backfill,
   checkpoint,
   verify,
+  erase,
 ];
