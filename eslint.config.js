@@ -43,6 +43,15 @@ export default tseslint.config(
     },
   },
   {
+    // A test suite reads top to bottom: its cases share the fixtures at its top and spell out
+    // their setup and expectations instead of hiding them in helpers. Suites are split by
+    // concern; one concern's suite may run to three times the size cap of the code it tests.
+    files: ['test/**/*.test.ts'],
+    rules: {
+      'max-lines': ['error', { max: 750, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     // The unit suite runs without Java: no database, no server, no child process.
     files: ['test/unit/**/*.ts'],
     rules: {

@@ -4,26 +4,23 @@ import type {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 
+/** Types whose values Lambda's JSON form keeps as they are, in the order they are looked for. */
+const PLAIN_TYPES = ['S', 'N', 'SS', 'NS', 'BOOL', 'NULL'] as const;
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
 /**
  * Lambda's JSON form of an attribute value: binaries as base64 strings. DynamoDB Local's stream
  * writes an empty map as `{}` (no type at all); DynamoDB and Lambda write `{"M":{}}`, so an
  * untyped value is restored as the empty map it was.
  */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 function toLambdaAttributeValue(value: StreamsAttributeValue): LambdaAttributeValue {
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-  if (value.BS !== undefined) {
-    return { BS: value.BS.map((bytes) => Buffer.from(bytes).toString('base64')) };
-  }
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
   if (value.M !== undefined) return { M: toLambdaImage(value.M) };
   if (value.L !== undefined) return { L: value.L.map(toLambdaAttributeValue) };
-  if (value.S !== undefined) return { S: value.S };
-  if (value.N !== undefined) return { N: value.N };
-  if (value.SS !== undefined) return { SS: value.SS };
-  if (value.NS !== undefined) return { NS: value.NS };
-  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
-  if (value.NULL !== undefined) return { NULL: value.NULL };
-  return { M: {} };
+  const type = PLAIN_TYPES.find((name) => value[name] !== undefined);
+  return type ? ({ [type]: value[type] } as LambdaAttributeValue) : { M: {} };
 }
 
 function toLambdaImage(

@@ -1,89 +1,40 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   TrimmedDataAccessException,
-  type DynamoDBStreamsClient,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import type {
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-} from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { logger } from '../functions/eventsourcing';
-import type { StreamHostDeclaration } from '../functions/eventsourcing/declaration';
-import type { FailureCondition, FailureDirectory } from './failure-destination';
-import { lambdaContext, localFunctionArn } from './lambda-context';
+import { BatchDelivery, backoffMs } from './batch-delivery';
 import { toLambdaRecord } from './lambda-stream-records';
 import { readableShards } from './shard-order';
-import type { StreamCheckpoints } from './stream-checkpoints';
+import { sequenceOf } from './stream-invocation';
+import type { StreamRunnerOptions } from './stream-runner-options';
 
-/** A Lambda handler for stream events, as `functions/` exports it. */
-export type StreamHandler = (
-  event: DynamoDBStreamEvent,
-  context: Context,
-) => Promise<DynamoDBBatchResponse | void | undefined>;
-
-export type StreamRunnerSettings = Pick<
-  StreamHostDeclaration,
-  | 'batchSize'
-  | 'maxBatchingWindowSeconds'
-  | 'maxRetryAttempts'
-  | 'maxRecordAgeSeconds'
-  | 'bisectBatchOnError'
->;
-
-export interface StreamRunnerOptions {
-  /** Names the reader's checkpoints and failure records; one per event source mapping. */
-  readonly consumer: string;
-  readonly streamArn: string;
-  readonly streams: DynamoDBStreamsClient;
-  readonly handler: StreamHandler;
-  readonly settings: StreamRunnerSettings;
-  readonly checkpoints: StreamCheckpoints;
-  readonly failures: FailureDirectory;
-  readonly functionName?: string;
-  readonly timeoutSeconds?: number;
-  readonly memoryMb?: number;
-  /** Pause between polls of an empty shard (Lambda polls four times a second). */
-  readonly pollIntervalMs?: number;
-  /** Pause before retry `n` (1-based) of a failed batch. */
-  readonly retryDelayMs?: (retry: number) => number;
-}
+export type {
+  StreamHandler,
+  StreamRunnerOptions,
+  StreamRunnerSettings,
+} from './stream-runner-options';
 
 interface BufferedRecord {
   readonly record: DynamoDBRecord;
   readonly readAt: number;
 }
 
-/** A batch on its way to the function, with the retries it has used. */
-interface Attempt {
-  readonly records: readonly DynamoDBRecord[];
-  readonly retries: number;
-  readonly invocations: number;
-}
-
-type InvocationResult =
-  | { readonly ok: true }
-  | {
-      readonly ok: false;
-      readonly failedIndex: number;
-      readonly functionError: boolean;
-      readonly error: string;
-    };
-
 const DEFAULT_POLL_MS = 250;
 const SHARD_DISCOVERY_MS = 1000;
 const GET_RECORDS_LIMIT = 1000;
-const MAX_BACKOFF_MS = 5000;
-const sequenceOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
 
-/** Exponential from 100 ms, capped at 5 s: the wait before attempt `n` + 1. */
-const backoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+/** Where a shard reader is: the iterator to read on with, and the last record read. */
+interface ShardCursor {
+  readonly shardId: string;
+  iterator: string | undefined;
+  lastRead: string | undefined;
+}
 
 /**
  * Reads a DynamoDB stream the way Lambda's event source mapping does and invokes a handler in
@@ -101,11 +52,15 @@ export class StreamRunner {
   private loop: Promise<void> | undefined;
   private readonly sleepers = new Set<() => void>();
   private readonly pollMs: number;
-  private readonly functionName: string;
+  private readonly delivery: BatchDelivery;
 
   constructor(private readonly options: StreamRunnerOptions) {
     this.pollMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
-    this.functionName = options.functionName ?? options.consumer;
+    this.delivery = new BatchDelivery(options, {
+      isStopped: () => this.stopped,
+      sleep: (ms) => this.sleep(ms),
+      checkpoint: (shardId, record) => this.checkpoint(shardId, record),
+    });
   }
 
   get consumer(): string {
@@ -233,191 +188,77 @@ export class StreamRunner {
     }
   }
 
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   private async readShard(shard: Shard, checkpoint: string | undefined): Promise<void> {
     const shardId = shard.ShardId!;
-    let lastRead = checkpoint;
-    let iterator = await this.iteratorAfter(shardId, checkpoint);
+    const cursor: ShardCursor = {
+      shardId,
+      iterator: await this.iteratorAfter(shardId, checkpoint),
+      lastRead: checkpoint,
+    };
     const buffer: BufferedRecord[] = [];
-    const { batchSize, maxBatchingWindowSeconds } = this.options.settings;
+    const { batchSize } = this.options.settings;
 
     while (!this.stopped) {
-      if (iterator && buffer.length < batchSize) {
-        let page;
-        try {
-          page = await this.options.streams.send(
-            new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
-          );
-        } catch (error) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (!(error instanceof ExpiredIteratorException)) throw error;
-          iterator = await this.iteratorAfter(shardId, lastRead);
-          continue;
-        }
-        const readAt = Date.now();
-        for (const record of page.Records ?? []) {
-          buffer.push({
-            record: toLambdaRecord(record, this.options.streamArn),
-            readAt,
-          });
-          lastRead = record.dynamodb?.SequenceNumber ?? lastRead;
-        }
-        iterator = page.NextShardIterator;
+      if (cursor.iterator && buffer.length < batchSize) {
+        const read = await this.readPage(cursor, buffer);
+        if (!read) continue;
       }
       if (buffer.length === 0) {
-        if (!iterator) {
-          await this.options.checkpoints.save(this.consumer, this.options.streamArn, {
-            shardId,
-            finished: true,
-          });
-          this.finished.add(shardId);
-          return;
-        }
+        if (!cursor.iterator) return this.finishShard(shardId);
         await this.sleep(this.pollMs);
         continue;
       }
-      const windowEndsAt = buffer[0]!.readAt + maxBatchingWindowSeconds * 1000;
-      if (buffer.length < batchSize && iterator && Date.now() < windowEndsAt) {
-        await this.sleep(Math.min(this.pollMs, windowEndsAt - Date.now()));
+      const waitMs = this.batchingWaitMs(buffer, cursor);
+      if (waitMs > 0) {
+        await this.sleep(Math.min(this.pollMs, waitMs));
         continue;
       }
       const batch = buffer.splice(0, batchSize).map((buffered) => buffered.record);
-      await this.deliver(shardId, batch);
+      await this.delivery.deliver(shardId, batch);
     }
   }
 
-  /** Delivers one batch until every record is handled: applied, discarded, or sent on. */
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
-  private async deliver(shardId: string, records: DynamoDBRecord[]): Promise<void> {
-    const { maxRetryAttempts, bisectBatchOnError } = this.options.settings;
-    const pending: Attempt[] = [{ records, retries: 0, invocations: 0 }];
-    while (pending.length > 0) {
-      const attempt = pending.shift()!;
-      const fresh = await this.discardExpired(shardId, attempt);
-      if (fresh.length === 0) continue;
-      if (attempt.retries > 0) {
-        const stillRunning = await this.sleep(this.retryDelay(attempt.retries));
-        if (!stillRunning) return; // not checkpointed: delivered again after a restart
-      }
-      const result = await this.invoke(fresh);
-      const invocations = attempt.invocations + 1;
-      if (result.ok) {
-        await this.checkpoint(shardId, fresh.at(-1)!);
-        continue;
-      }
-      if (result.failedIndex > 0) await this.checkpoint(shardId, fresh[result.failedIndex - 1]!);
-      const rest = fresh.slice(result.failedIndex);
-      if (bisectBatchOnError && result.functionError && rest.length > 1) {
-        const half = Math.ceil(rest.length / 2);
-        pending.unshift(
-          { records: rest.slice(0, half), retries: attempt.retries, invocations },
-          { records: rest.slice(half), retries: attempt.retries, invocations },
-        );
-        continue;
-      }
-      if (maxRetryAttempts >= 0 && attempt.retries >= maxRetryAttempts) {
-        await this.sendToFailureDestination(
-          shardId,
-          rest,
-          'RetryAttemptsExhausted',
-          invocations,
-          result,
-        );
-        continue;
-      }
-      if (this.stopped) return;
-      pending.unshift({ records: rest, retries: attempt.retries + 1, invocations });
-    }
-  }
-
-  private async discardExpired(shardId: string, attempt: Attempt): Promise<DynamoDBRecord[]> {
-    const { maxRecordAgeSeconds } = this.options.settings;
-    if (maxRecordAgeSeconds < 0) return [...attempt.records];
-    const oldest = Date.now() / 1000 - maxRecordAgeSeconds;
-    const expired = attempt.records.filter(
-      (record) => (record.dynamodb?.ApproximateCreationDateTime ?? Infinity) < oldest,
-    );
-    if (expired.length === 0) return [...attempt.records];
-    await this.sendToFailureDestination(shardId, expired, 'RecordAgeExceeded', attempt.invocations);
-    const fresh = attempt.records.filter((record) => !expired.includes(record));
-    if (fresh.length === 0) await this.checkpoint(shardId, attempt.records.at(-1)!);
-    return fresh;
-  }
-
-  private async invoke(records: DynamoDBRecord[]): Promise<InvocationResult> {
-    const timeoutMs = (this.options.timeoutSeconds ?? 60) * 1000;
-    const deadline = Date.now() + timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
+  /**
+   * Reads the next page of the shard into `buffer` and moves the cursor on; false when the
+   * iterator had expired and was renewed instead.
+   */
+  private async readPage(cursor: ShardCursor, buffer: BufferedRecord[]): Promise<boolean> {
+    let page;
     try {
-      const response = await Promise.race([
-        this.options.handler(
-          { Records: records },
-          lambdaContext(this.functionName, this.options.memoryMb ?? 512, deadline),
-        ),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)),
-            timeoutMs,
-          );
-        }),
-      ]);
-      return this.interpret(records, response);
+      page = await this.options.streams.send(
+        new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: GET_RECORDS_LIMIT }),
+      );
     } catch (error) {
-      logger.warn('Stream handler failed', { consumer: this.consumer, error });
-      return { ok: false, failedIndex: 0, functionError: true, error: String(error) };
-    } finally {
-      clearTimeout(timer);
+      if (!(error instanceof ExpiredIteratorException)) throw error;
+      cursor.iterator = await this.iteratorAfter(cursor.shardId, cursor.lastRead);
+      return false;
     }
+    const readAt = Date.now();
+    for (const record of page.Records ?? []) {
+      buffer.push({ record: toLambdaRecord(record, this.options.streamArn), readAt });
+      cursor.lastRead = record.dynamodb?.SequenceNumber ?? cursor.lastRead;
+    }
+    cursor.iterator = page.NextShardIterator;
+    return true;
   }
 
-  /** Partial batch response semantics of Lambda for streams. */
-  private interpret(
-    records: DynamoDBRecord[],
-    response: DynamoDBBatchResponse | void | undefined,
-  ): InvocationResult {
-    const failures = response?.batchItemFailures ?? [];
-    if (failures.length === 0) return { ok: true };
-    const indexes = failures.map((failure) =>
-      records.findIndex((record) => sequenceOf(record) === failure.itemIdentifier),
-    );
-    const error = `batchItemFailures: ${failures.map((failure) => failure.itemIdentifier).join(', ')}`;
-    // An empty, null or unknown identifier makes the whole batch a failure.
-    if (indexes.some((index) => index < 0)) {
-      return { ok: false, failedIndex: 0, functionError: false, error };
-    }
-    return { ok: false, failedIndex: Math.min(...indexes), functionError: false, error };
+  /**
+   * How long the buffered records still wait for more to fill the batch: until the batching
+   * window of the oldest ends, unless the batch is full or the shard has ended (0: deliver now).
+   */
+  private batchingWaitMs(buffer: readonly BufferedRecord[], cursor: ShardCursor): number {
+    const { batchSize, maxBatchingWindowSeconds } = this.options.settings;
+    if (buffer.length >= batchSize || !cursor.iterator) return 0;
+    return buffer[0]!.readAt + maxBatchingWindowSeconds * 1000 - Date.now();
   }
 
-  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
-  private async sendToFailureDestination(
-    shardId: string,
-    records: DynamoDBRecord[],
-    condition: FailureCondition,
-    invokeCount: number,
-    result?: InvocationResult,
-  ): Promise<void> {
-    const file = await this.options.failures.send({
-      consumer: this.consumer,
-      functionArn: localFunctionArn(this.functionName),
-      streamArn: this.options.streamArn,
+  /** A closed shard read to its end: checkpointed as finished, never read again. */
+  private async finishShard(shardId: string): Promise<void> {
+    await this.options.checkpoints.save(this.consumer, this.options.streamArn, {
       shardId,
-      condition,
-      invokeCount,
-      records,
-      ...(result && !result.ok
-        ? {
-            lastError: result.error,
-            ...(result.functionError ? { functionError: 'Unhandled' } : {}),
-          }
-        : {}),
+      finished: true,
     });
-    logger.error('Stream records sent to the on-failure destination', {
-      consumer: this.consumer,
-      condition,
-      records: records.length,
-      file,
-    });
-    await this.checkpoint(shardId, records.at(-1)!);
+    this.finished.add(shardId);
   }
 
   private async checkpoint(shardId: string, record: DynamoDBRecord): Promise<void> {
@@ -426,10 +267,6 @@ export class StreamRunner {
       sequenceNumber: sequenceOf(record),
     });
     this.positions.set(shardId, sequenceOf(record));
-  }
-
-  private retryDelay(retry: number): number {
-    return this.options.retryDelayMs?.(retry) ?? backoffMs(retry);
   }
 
   /** Waits, or less when stopping; resolves false once stopped. */

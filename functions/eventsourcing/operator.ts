@@ -3,14 +3,12 @@
  * generation, retiring old generations, finding events that no longer fit their schema.
  */
 export {
-  RebuildConflictError,
   RebuildInterruptedError,
   rebuildProjection,
-  rebuildStatus,
-  removeRetiredGenerations,
   type RebuildOptions,
   type RebuildProgress,
   type RebuildResult,
-  type RebuildStatus,
 } from './projections/rebuild.js';
+export { rebuildStatus, type RebuildStatus } from './projections/rebuild-record.js';
+export { RebuildConflictError, removeRetiredGenerations } from './projections/generation-switch.js';
 export { findCorruptEvents } from './corrupt-events.js';

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

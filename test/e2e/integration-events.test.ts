@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

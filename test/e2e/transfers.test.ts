@@ -45,11 +45,53 @@ async function transferStatuses(ids: readonly string[]): Promise<TransferView[]>
   );
 }
 
+/**
+ * A random transfer between the test's accounts: mostly from a funded account, sometimes from
+ * a closed, missing or empty one; mostly to another account, sometimes to a closed or missing one.
+ */
+function randomTransfer(
+  random: () => number,
+  accounts: { funded: string[]; closed: string; empty: string; missing: string },
+): Omit<Transfer, 'transferId'> {
+  const { funded, closed, empty, missing } = accounts;
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const fromAccountId = random() < 0.05 ? pick([closed, missing, empty]) : pick(funded);
+  const roll = random();
+  const special = roll < 0.1 ? closed : roll < 0.2 ? missing : undefined;
+  const toAccountId =
+    special && special !== fromAccountId
+      ? special
+      : pick([...funded, closed, empty].filter((id) => id !== fromAccountId));
+  return { fromAccountId, toAccountId, amount: 1 + Math.floor(random() * 2_500) };
+}
+
+/** How often each step of a transfer (`transferId:eventType:source`) is in the events. */
+function transferSteps(events: readonly { type: string; data: unknown }[]): Map<string, number> {
+  const steps = new Map<string, number>();
+  for (const event of events) {
+    const data = event.data as { transferId?: string; source?: string };
+    if (!data.transferId) continue;
+    const step = `${data.transferId}:${event.type}:${data.source ?? ''}`;
+    steps.set(step, (steps.get(step) ?? 0) + 1);
+  }
+  return steps;
+}
+
+/** A transfer's debits, credits and refunds among the steps. */
+const stepsOf = (view: TransferView, steps: ReadonlyMap<string, number>) => [
+  steps.get(`${view.transferId}:MoneyWithdrawn:`) ?? 0,
+  steps.get(`${view.transferId}:MoneyDeposited:`) ?? 0,
+  steps.get(`${view.transferId}:MoneyDeposited:transfer-refund`) ?? 0,
+];
+
+/** Debits, credits and refunds a transfer that ended so must have made: each once at most. */
+const expectedSteps = (view: TransferView) =>
+  view.status === 'completed' ? [1, 1, 0] : view.refunded ? [1, 0, 1] : [0, 0, 0];
+
 describe('money transfers (saga) over the local stack', () => {
   it(
     'runs 200 concurrent transfers: money is conserved, each ends, none applies twice',
     { timeout: 180_000 },
-    // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
     async () => {
       const random = seededRandom(42);
       const funded = await Promise.all(
@@ -65,17 +107,9 @@ describe('money transfers (saga) over the local stack', () => {
       );
       const total = [...initial.values()].reduce((a, b) => a + b, 0);
 
-      const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-      const requests = Array.from({ length: 200 }, () => {
-        const fromAccountId = random() < 0.05 ? pick([closed, missing, empty]) : pick(funded);
-        const roll = random();
-        const special = roll < 0.1 ? closed : roll < 0.2 ? missing : undefined;
-        const toAccountId =
-          special && special !== fromAccountId
-            ? special
-            : pick(accounts.filter((id) => id !== fromAccountId));
-        return { fromAccountId, toAccountId, amount: 1 + Math.floor(random() * 2_500) };
-      });
+      const requests = Array.from({ length: 200 }, () =>
+        randomTransfer(random, { funded, closed, empty, missing }),
+      );
       const transfers: Transfer[] = await Promise.all(
         requests.map(async (body) => {
           const response = await t.api.post('/transfers', { body });
@@ -123,21 +157,10 @@ describe('money transfers (saga) over the local stack', () => {
       const accountEvents = (await t.events()).filter(
         (e) => typeof e.streamId === 'string' && e.streamId.startsWith('account-'),
       );
-      const steps = new Map<string, number>();
-      for (const event of accountEvents) {
-        const data = event.data as { transferId?: string; source?: string };
-        if (!data.transferId) continue;
-        const step = `${data.transferId}:${event.type}:${data.source ?? ''}`;
-        steps.set(step, (steps.get(step) ?? 0) + 1);
-      }
+      const steps = transferSteps(accountEvents);
       expect([...steps.entries()].filter(([, count]) => count > 1)).toEqual([]);
       for (const view of views) {
-        const debits = steps.get(`${view.transferId}:MoneyWithdrawn:`) ?? 0;
-        const credits = steps.get(`${view.transferId}:MoneyDeposited:`) ?? 0;
-        const refunds = steps.get(`${view.transferId}:MoneyDeposited:transfer-refund`) ?? 0;
-        const shape =
-          view.status === 'completed' ? [1, 1, 0] : view.refunded ? [1, 0, 1] : [0, 0, 0];
-        expect([debits, credits, refunds], view.transferId).toEqual(shape);
+        expect(stepsOf(view, steps), view.transferId).toEqual(expectedSteps(view));
       }
 
       // Nothing is in flight any more, so the stuck-transfer check finds nothing.

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import fc from 'fast-check';
 import * as z from 'zod';
 import { beforeAll, describe, expect, it, vi } from 'vitest';

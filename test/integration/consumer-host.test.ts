@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- one suite per component; its cases share the fixtures at the top */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
@@ -122,33 +121,35 @@ beforeAll(async () => {
 let widgetCounter = 0;
 const newWidget = () => `w${Date.now()}-${++widgetCounter}`;
 
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
-async function call(
-  body: string | undefined,
-  options: {
-    headers?: Record<string, string>;
-    routeKey?: string;
-    widgetId?: string;
-    authorizer?: TestAuthorizer;
-  } = {},
-) {
-  const routeKey = options.routeKey ?? 'POST /widgets/{widgetId}';
-  const widgetId = options.widgetId ?? 'w1';
-  const result = await handler(
-    apiEvent(routeKey, {
-      path: routeKey.endsWith('/touch') ? `/widgets/${widgetId}/touch` : `/widgets/${widgetId}`,
-      pathParameters: { widgetId },
-      headers: options.headers ?? {},
-      ...(body === undefined ? {} : { body }),
-      ...('authorizer' in options ? { authorizer: options.authorizer } : {}),
-    }),
-  );
+interface CallOptions {
+  headers?: Record<string, string>;
+  routeKey?: string;
+  widgetId?: string;
+  authorizer?: TestAuthorizer;
+}
+
+/** Calls the handler as API Gateway would for one widget route; the body parsed as JSON. */
+async function call(body: string | undefined, options: CallOptions = {}) {
+  const result = await handler(widgetRequest(body, options));
   return {
     status: result.statusCode,
     headers: result.headers ?? {},
     text: result.body ?? '',
     body: result.body ? (JSON.parse(result.body) as ApiBody) : undefined,
   };
+}
+
+/** The API Gateway event of a widget request: `POST /widgets/w1` unless told otherwise. */
+function widgetRequest(body: string | undefined, options: CallOptions) {
+  const routeKey = options.routeKey ?? 'POST /widgets/{widgetId}';
+  const widgetId = options.widgetId ?? 'w1';
+  return apiEvent(routeKey, {
+    path: routeKey.endsWith('/touch') ? `/widgets/${widgetId}/touch` : `/widgets/${widgetId}`,
+    pathParameters: { widgetId },
+    headers: options.headers ?? {},
+    ...(body === undefined ? {} : { body }),
+    ...('authorizer' in options ? { authorizer: options.authorizer } : {}),
+  });
 }
 
 const versionsOf = async (widgetId: string) =>

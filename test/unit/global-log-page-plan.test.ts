@@ -30,7 +30,7 @@ describe('planning a page of the global log', () => {
       entry('a', 4, 'Withdrawn', 2),
       entry('b', 2, 'Deposited', 8),
     ];
-    const plan = planPage(head, queue, new Map([['a', 2]]), new Epochs(1000))!;
+    const plan = planPage({ head, queue, markers: new Map([['a', 2]]), epochs: new Epochs(1000) })!;
     expect(plan.firstPosition).toBe(11);
     expect(plan.entries.map((e) => `${e.s}${e.v}`)).toEqual(['a3', 'b1', 'a4', 'b2']);
     expect(plan.markers).toEqual([
@@ -65,7 +65,7 @@ describe('planning a page of the global log', () => {
 
   it('keeps a transaction within 100 items: page, head, one per type and one per stream', () => {
     const queue = Array.from({ length: 120 }, (_, i) => entry(`s${i}`, 1));
-    const plan = planPage(EMPTY, queue, new Map(), new Epochs())!;
+    const plan = planPage({ head: EMPTY, queue, markers: new Map(), epochs: new Epochs() })!;
     // 1 page + 1 head + 1 type page + 97 markers
     expect(plan.entries).toHaveLength(97);
     expect(2 + plan.typePages.length + plan.markers.length).toBe(100);
@@ -73,10 +73,12 @@ describe('planning a page of the global log', () => {
 
   it('takes many events of few streams up to the entry limit', () => {
     const queue = Array.from({ length: 300 }, (_, i) => entry(`s${i % 3}`, Math.floor(i / 3) + 1));
-    const plan = planPage(EMPTY, queue, new Map(), new Epochs(), {
-      maxEntries: 250,
-      maxBytes: 1_000_000,
-      maxItems: 100,
+    const plan = planPage({
+      head: EMPTY,
+      queue,
+      markers: new Map(),
+      epochs: new Epochs(),
+      limits: { maxEntries: 250, maxBytes: 1_000_000, maxItems: 100 },
     })!;
     expect(plan.entries).toHaveLength(250);
   });
@@ -84,10 +86,12 @@ describe('planning a page of the global log', () => {
   it('cuts a page by its estimated size', () => {
     const long = 'x'.repeat(1000);
     const queue = Array.from({ length: 50 }, (_, i) => entry(`${long}${i}`, 1));
-    const plan = planPage(EMPTY, queue, new Map(), new Epochs(), {
-      maxEntries: 250,
-      maxBytes: 10_000,
-      maxItems: 100,
+    const plan = planPage({
+      head: EMPTY,
+      queue,
+      markers: new Map(),
+      epochs: new Epochs(),
+      limits: { maxEntries: 250, maxBytes: 10_000, maxItems: 100 },
     })!;
     expect(plan.entries.length).toBeGreaterThan(1);
     expect(plan.entries.length).toBeLessThan(10);
@@ -96,17 +100,24 @@ describe('planning a page of the global log', () => {
   it('never lets a page cross an epoch boundary', () => {
     const head: LogHead = { lastPosition: 8, pages: 2, types: {} };
     const queue = Array.from({ length: 5 }, (_, i) => entry('s', i + 9));
-    const plan = planPage(head, queue, new Map([['s', 8]]), new Epochs(10))!;
+    const plan = planPage({ head, queue, markers: new Map([['s', 8]]), epochs: new Epochs(10) })!;
     expect(plan.epoch).toBe(0);
     expect(plan.entries.map((e) => e.v)).toEqual([9, 10]);
-    const next = planPage(plan.headAfter, queue.slice(2), new Map([['s', 10]]), new Epochs(10))!;
+    const next = planPage({
+      head: plan.headAfter,
+      queue: queue.slice(2),
+      markers: new Map([['s', 10]]),
+      epochs: new Epochs(10),
+    })!;
     expect(next).toMatchObject({ epoch: 1, firstPosition: 11 });
   });
 
   it('refuses a queue that skips a version', () => {
-    expect(() => planPage(EMPTY, [entry('s', 2)], new Map(), new Epochs())).toThrow(
-      /queued version 2 where 1 was due/,
-    );
-    expect(planPage(EMPTY, [], new Map(), new Epochs())).toBeUndefined();
+    expect(() =>
+      planPage({ head: EMPTY, queue: [entry('s', 2)], markers: new Map(), epochs: new Epochs() }),
+    ).toThrow(/queued version 2 where 1 was due/);
+    expect(
+      planPage({ head: EMPTY, queue: [], markers: new Map(), epochs: new Epochs() }),
+    ).toBeUndefined();
   });
 });

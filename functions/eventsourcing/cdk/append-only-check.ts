@@ -59,37 +59,57 @@ function globToRegExp(pattern: string): RegExp {
 const TABLE_NAME = 'append-only-table-under-check';
 const TABLE_ARN = `arn:x:dynamodb:x:x:table/${TABLE_NAME}`;
 
+/** What a resource expression the check cannot read renders to: a token no pattern matches. */
+const OTHER = '\u0000other\u0000';
+
 /**
  * Renders a resource expression to text. References to the append-only table become its name
  * or ARN; references to anything else become opaque tokens that no pattern matches, so only
  * literal `*` and `?` in the policy count as wildcards.
  */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 function renderResource(value: Json, table: string): string {
   if (typeof value === 'string') return value;
-  if (!isObject(value)) return '\u0000other\u0000';
+  if (!isObject(value)) return OTHER;
+  for (const render of [renderRef, renderGetAtt, renderJoin, renderSub]) {
+    const text = render(value, table);
+    if (text !== undefined) return text;
+  }
+  return OTHER;
+}
+
+/** `Ref`: the table's name, a pseudo parameter's stand-in, or an opaque token. */
+function renderRef(value: JsonObject, table: string): string | undefined {
   const ref = value.Ref;
-  if (typeof ref === 'string') {
-    if (ref === table) return TABLE_NAME;
-    return ref.startsWith('AWS::') ? 'x' : `\u0000${ref}\u0000`;
-  }
+  if (typeof ref !== 'string') return undefined;
+  if (ref === table) return TABLE_NAME;
+  return ref.startsWith('AWS::') ? 'x' : `\u0000${ref}\u0000`;
+}
+
+/** `Fn::GetAtt`: the table's ARN (or a sub-resource of it), or an opaque token. */
+function renderGetAtt(value: JsonObject, table: string): string | undefined {
   const getAtt = value['Fn::GetAtt'];
-  if (Array.isArray(getAtt)) {
-    const [id, attribute] = getAtt.map(String);
-    if (id === table) return attribute === 'Arn' ? TABLE_ARN : `${TABLE_ARN}/${attribute}`;
-    return `\u0000${id}.${attribute}\u0000`;
-  }
+  if (!Array.isArray(getAtt)) return undefined;
+  const [id, attribute] = getAtt.map(String);
+  if (id === table) return attribute === 'Arn' ? TABLE_ARN : `${TABLE_ARN}/${attribute}`;
+  return `\u0000${id}.${attribute}\u0000`;
+}
+
+/** `Fn::Join`: its parts rendered and joined. */
+function renderJoin(value: JsonObject, table: string): string | undefined {
   const join = value['Fn::Join'];
-  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    return join[1].map((part) => renderResource(part, table)).join(join[0]);
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) {
+    return undefined;
   }
+  return join[1].map((part) => renderResource(part, table)).join(join[0]);
+}
+
+/** `Fn::Sub` (the string form): each `${name}` rendered as the reference it stands for. */
+function renderSub(value: JsonObject, table: string): string | undefined {
   const sub = value['Fn::Sub'];
-  if (typeof sub === 'string') {
-    return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
-      renderResource(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }, table),
-    );
-  }
-  return '\u0000other\u0000';
+  if (typeof sub !== 'string') return undefined;
+  return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+    renderResource(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }, table),
+  );
 }
 
 /**
@@ -146,38 +166,42 @@ export function appendOnlyTables(template: CloudFormationTemplate): string[] {
  * append-only table: a mutating action, or any wildcard action that reaches DynamoDB, on a
  * resource that is or could match the table (its ARN, or a wildcard such as `*`).
  */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export function findAppendOnlyViolations(template: CloudFormationTemplate): AppendOnlyViolation[] {
-  const violations: AppendOnlyViolation[] = [];
-  for (const table of appendOnlyTables(template)) {
-    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-      for (const document of policyDocuments(resource)) {
-        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-        if (!isObject(document)) continue;
-        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-        for (const statement of asArray(document.Statement)) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (!isObject(statement) || statement.Effect !== 'Allow') continue;
-          const actions = forbiddenActions(statement);
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (actions.length === 0) continue;
-          const reachesTable =
-            statement.NotResource !== undefined ||
-            asArray(statement.Resource).some((r) => coversTable(renderResource(r, table)));
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (reachesTable) {
-            violations.push({
-              resource: id,
-              table,
-              actions,
-              reason: `${id} allows ${actions.join(', ')} on append-only table ${table}`,
-            });
-          }
-        }
-      }
-    }
-  }
-  return violations;
+  const resources = Object.entries(template.Resources ?? {});
+  return appendOnlyTables(template).flatMap((table) =>
+    resources.flatMap(([id, resource]) =>
+      allowStatements(resource).flatMap((statement) => violationOf(statement, { id, table }) ?? []),
+    ),
+  );
+}
+
+/** The Allow statements of a resource's identity policies, in order. */
+function allowStatements(resource: { readonly Properties?: unknown }): JsonObject[] {
+  return policyDocuments(resource)
+    .filter(isObject)
+    .flatMap((document) => asArray(document.Statement))
+    .filter(
+      (statement): statement is JsonObject => isObject(statement) && statement.Effect === 'Allow',
+    );
+}
+
+/** The violation of one Allow statement of resource `id` against `table`, if it is one. */
+function violationOf(
+  statement: JsonObject,
+  { id, table }: { readonly id: string; readonly table: string },
+): AppendOnlyViolation | undefined {
+  const actions = forbiddenActions(statement);
+  if (actions.length === 0) return undefined;
+  const reachesTable =
+    statement.NotResource !== undefined ||
+    asArray(statement.Resource).some((r) => coversTable(renderResource(r, table)));
+  if (!reachesTable) return undefined;
+  return {
+    resource: id,
+    table,
+    actions,
+    reason: `${id} allows ${actions.join(', ')} on append-only table ${table}`,
+  };
 }
 
 /**

@@ -1,5 +1,4 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -12,16 +11,14 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   CONSUMER_METRICS,
   GLOBAL_LOG_EVENTS_INDEXED_METRIC,
   GLOBAL_LOG_LAG_METRIC,
 } from '../declaration/index.js';
+import { createAlarmTopic } from './alarm-topic.js';
 import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records.js';
 import type { SystemFunction } from './functions.js';
 import type { SystemHttpApi } from './http-api.js';
@@ -69,39 +66,7 @@ export class SystemMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: SystemMonitoringProps) {
     super(scope, id);
-    const key = new Key(this, 'AlarmTopicKey', {
-      description: `Encrypts alarm notifications (${props.stage})`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    key.grant(
-      new ServicePrincipal('cloudwatch.amazonaws.com'),
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-    );
-    this.topic = new Topic(this, 'AlarmTopic', {
-      displayName: `Event sourcing alarms (${props.stage})`,
-      masterKey: key,
-      enforceSSL: true,
-    });
-    // The topic policy `enforceSSL` creates replaces SNS's default one, which let the account
-    // publish: without this statement no alarm could notify anyone.
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'CloudWatchAlarmsOfThisAccountPublish',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
-          },
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        },
-      }),
-    );
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-
+    this.topic = createAlarmTopic(this, props);
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `event-sourcing-${props.stage}-${Aws.REGION}`,
     });
@@ -160,14 +125,6 @@ export class SystemMonitoring extends Construct {
   ): void {
     const iteratorAge = (fn: SystemFunction) =>
       fn.function.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES });
-    const consumerMetric = (fn: SystemFunction, consumer: string, metricName: string) =>
-      new Metric({
-        namespace: metricsNamespace,
-        metricName,
-        dimensionsMap: { service: fn.key, consumer },
-        statistic: metricName === CONSUMER_METRICS.lag ? 'Maximum' : 'Sum',
-        period: FIVE_MINUTES,
-      });
     const lags: IMetric[] = [];
     const parks: IMetric[] = [];
     for (const { fn, consumers } of hosts) {
@@ -175,25 +132,10 @@ export class SystemMonitoring extends Construct {
         `${fn.key}IteratorAge`,
         `Stream host ${fn.key} is more than ${maxLag.toHumanString()} behind its stream`,
         iteratorAge(fn),
-        maxLag.toMilliseconds(),
-        ComparisonOperator.GREATER_THAN_THRESHOLD,
+        maxLag,
       );
       for (const consumer of consumers) {
-        const id = consumer.replace(/[^A-Za-z0-9]/g, '');
-        const lag = consumerMetric(fn, consumer, CONSUMER_METRICS.lag);
-        this.alarm(
-          `${id}Lag`,
-          `Consumer ${consumer} processes events more than ${maxLag.toHumanString()} after they were recorded`,
-          lag,
-          maxLag.toMilliseconds(),
-          ComparisonOperator.GREATER_THAN_THRESHOLD,
-        );
-        const parked = consumerMetric(fn, consumer, CONSUMER_METRICS.parked);
-        this.alarm(
-          `${id}StreamsParked`,
-          `Consumer ${consumer} parked a stream after repeated failures; it waits for a redrive`,
-          parked,
-        );
+        const { lag, parked } = this.monitorConsumer(consumer, fn.key, metricsNamespace);
         lags.push(lag.with({ label: consumer }));
         parks.push(parked.with({ label: consumer }));
       }
@@ -228,6 +170,37 @@ export class SystemMonitoring extends Construct {
     );
   }
 
+  /** Alarms on one consumer of a stream host falling behind or parking a stream. */
+  private monitorConsumer(
+    consumer: string,
+    service: string,
+    metricsNamespace: string,
+  ): { lag: Metric; parked: Metric } {
+    const id = consumer.replace(/[^A-Za-z0-9]/g, '');
+    const metric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: metricsNamespace,
+        metricName,
+        dimensionsMap: { service, consumer },
+        statistic,
+        period: FIVE_MINUTES,
+      });
+    const lag = metric(CONSUMER_METRICS.lag, 'Maximum');
+    this.alarm(
+      `${id}Lag`,
+      `Consumer ${consumer} processes events more than ${maxLag.toHumanString()} after they were recorded`,
+      lag,
+      maxLag,
+    );
+    const parked = metric(CONSUMER_METRICS.parked, 'Sum');
+    this.alarm(
+      `${id}StreamsParked`,
+      `Consumer ${consumer} parked a stream after repeated failures; it waits for a redrive`,
+      parked,
+    );
+    return { lag, parked };
+  }
+
   private monitorGlobalLog(metricsNamespace: string): void {
     // Metrics Insights finds the indexer's metrics whichever function emits them.
     const lag = new MathExpression({
@@ -239,8 +212,7 @@ export class SystemMonitoring extends Construct {
       'GlobalLogLag',
       `The global log is more than ${maxLag.toHumanString()} behind the events it indexes`,
       lag,
-      maxLag.toMilliseconds(),
-      ComparisonOperator.GREATER_THAN_THRESHOLD,
+      maxLag,
     );
     const indexed = new MathExpression({
       expression: `SELECT SUM(${GLOBAL_LOG_EVENTS_INDEXED_METRIC}) FROM "${metricsNamespace}"`,
@@ -278,19 +250,23 @@ export class SystemMonitoring extends Construct {
     );
   }
 
-  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
-  private alarm(
-    id: string,
-    description: string,
-    metric: IMetric,
-    threshold = 1,
-    comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  ): void {
+  /**
+   * An alarm notifying the topic: when the metric is 1 or more in a period (something happened
+   * that needs a person), or, given `above`, when the metric (in ms) exceeds that duration.
+   */
+  private alarm(id: string, description: string, metric: IMetric, above?: Duration): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
       metric,
-      threshold,
-      comparisonOperator,
+      ...(above
+        ? {
+            threshold: above.toMilliseconds(),
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          }
+        : {
+            threshold: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          }),
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });

@@ -5,7 +5,13 @@ import type { ReadOptions } from '../event-store-options.js';
 import type { RecordedEvent } from '../types.js';
 import { EMPTY_HEAD, Epochs, type GlobalLogTables, type LogHead } from './layout.js';
 import { LogStore, backoff } from './log-store.js';
-import { DEFAULT_PAGE_LIMITS, planPage, type PageLimits, type PendingEntry } from './page-plan.js';
+import {
+  DEFAULT_PAGE_LIMITS,
+  planPage,
+  type PageLimits,
+  type PagePlan,
+  type PendingEntry,
+} from './page-plan.js';
 import { isLostRace } from '../conditional-writes.js';
 
 export interface GlobalLogIndexerOptions {
@@ -76,15 +82,14 @@ export class GlobalLogIndexer {
     let head: LogHead = queue.length > 0 ? await this.store.head() : EMPTY_HEAD;
     let conflicts = 0;
     while (queue.length > 0) {
-      const plan = planPage(head, queue, markers, this.epochs, this.pageLimits);
+      const plan = planPage({ head, queue, markers, epochs: this.epochs, limits: this.pageLimits });
       if (!plan) break;
       try {
         await this.store.append(plan, this.clock().toISOString());
       } catch (error) {
         const lost = isLostRace(error);
         if (!lost || ++conflicts > this.maxConflicts) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          for (const { streamId } of queue) failed.set(streamId, error as Error);
+          failStreams(failed, queue, error as Error);
           break;
         }
         await backoff(conflicts);
@@ -93,16 +98,7 @@ export class GlobalLogIndexer {
         queue = queue.filter((entry) => entry.version > (markers.get(entry.streamId) ?? 0));
         continue;
       }
-      plan.entries.forEach((entry, index) =>
-        indexed.push({
-          streamId: entry.s,
-          version: entry.v,
-          type: entry.t,
-          recordedAt: entry.r,
-          ...(entry.h !== undefined ? { hash: entry.h } : {}),
-          position: plan.firstPosition + index,
-        }),
-      );
+      indexed.push(...indexedOf(plan));
       markers = new Map(markers);
       for (const { streamId, to } of plan.markers) markers.set(streamId, to);
       head = plan.headAfter;
@@ -204,6 +200,27 @@ const pendingOf = (event: RecordedEvent): PendingEntry => ({
   recordedAt: event.recordedAt,
   ...(event.hash !== undefined ? { hash: event.hash } : {}),
 });
+
+/** Every stream with events in `queue` failed with `error`: its events must be offered again. */
+function failStreams(
+  failed: Map<string, Error>,
+  queue: readonly PendingEntry[],
+  error: Error,
+): void {
+  for (const { streamId } of queue) failed.set(streamId, error);
+}
+
+/** The events a committed page gave positions to, in log order. */
+function indexedOf(plan: PagePlan): (PendingEntry & { position: number })[] {
+  return plan.entries.map((entry, index) => ({
+    streamId: entry.s,
+    version: entry.v,
+    type: entry.t,
+    recordedAt: entry.r,
+    ...(entry.h !== undefined ? { hash: entry.h } : {}),
+    position: plan.firstPosition + index,
+  }));
+}
 
 /** Per stream, each offered version once, ranked by where it was first offered. */
 function offeredByStream(events: readonly RecordedEvent[]): Map<string, Map<number, Ranked>> {

@@ -73,22 +73,28 @@ export class LogStore {
           },
         })),
       });
-      let Responses: TransactGetCommandOutput['Responses'];
-      for (let attempt = 1; !Responses; attempt++) {
-        try {
-          ({ Responses = [] } = await this.doc.send(read));
-        } catch (error) {
-          // A page transaction is writing one of these markers right now: read again after it.
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (!isTransactionConflict(error) || attempt >= LOG_RETRY.maxAttempts) throw error;
-          await backoff(attempt);
-        }
-      }
+      const Responses = await this.readMarkers(read);
       chunk.forEach((streamId, index) => {
         markers.set(streamId, (Responses[index]?.Item?.version as number | undefined) ?? 0);
       });
     }
     return markers;
+  }
+
+  /** One TransactGetItems of markers, read again while a page transaction is writing them. */
+  private async readMarkers(
+    read: TransactGetCommand,
+  ): Promise<NonNullable<TransactGetCommandOutput['Responses']>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { Responses = [] } = await this.doc.send(read);
+        return Responses;
+      } catch (error) {
+        // A page transaction is writing one of these markers right now: read again after it.
+        if (!isTransactionConflict(error) || attempt >= LOG_RETRY.maxAttempts) throw error;
+        await backoff(attempt);
+      }
+    }
   }
 
   /**

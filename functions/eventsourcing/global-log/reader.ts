@@ -196,7 +196,7 @@ export class GlobalLogReader {
     if (after >= head.lastPosition) return { events: [], next: after };
     const perType = await Promise.all(
       [...new Set(types)].map((type) =>
-        this.typeChain(type, after, limit, head.lastPosition, head.types[type]),
+        this.typeChain(type, { after, limit, bound: head.lastPosition, tally: head.types[type] }),
       ),
     );
     const covered = Math.min(...perType.map((chain) => chain.covered));
@@ -212,37 +212,36 @@ export class GlobalLogReader {
   }
 
   /** One type's references after `after`, and the position up to which they are complete. */
-  // eslint-disable-next-line complexity, max-params -- predates the complexity cap; split when next changed; predates the parameter cap; take an options object when next changed
   private async typeChain(
     type: string,
-    after: number,
-    limit: number,
-    bound: number,
-    tally: TypeTally | undefined,
+    read: { after: number; limit: number; bound: number; tally: TypeTally | undefined },
   ): Promise<{ references: LogReference[]; covered: number }> {
+    const { after, limit, bound, tally } = read;
     const references: LogReference[] = [];
     if (!tally || tally.last <= after) return { references, covered: bound };
     let seen: number | undefined;
+    for await (const item of this.typePages(type, after, bound)) {
+      const previous = item.previous as number;
+      const chained = seen === undefined ? previous <= after : previous === seen;
+      // A type page in between is not visible yet: stop before this one.
+      if (!chained) return { references, covered: seen ?? after };
+      const entries = (item.entries as TypeEntry[]).filter((entry) => entry.p > after);
+      references.push(...entries.map((entry) => typeReferenceOf(type, entry)));
+      seen = item.sk as number;
+      if (references.length >= limit) return { references, covered: seen };
+    }
+    return { references, covered: seen === tally.last ? bound : (seen ?? after) };
+  }
+
+  /** One type's pages with `sk` from `after + 1` to `bound`, epoch after epoch, in order. */
+  private async *typePages(type: string, after: number, bound: number): AsyncGenerator<Item> {
     for (let epoch = this.epochs.of(after + 1); epoch <= this.epochs.of(bound); epoch++) {
-      const pages = this.range(
+      yield* this.range(
         typePartition(type, epoch),
         Math.max(this.epochs.first(epoch), after + 1),
         Math.min(this.epochs.last(epoch), bound),
       );
-      for await (const item of pages) {
-        const previous = item.previous as number;
-        const chained = seen === undefined ? previous <= after : previous === seen;
-        // A type page in between is not visible yet: stop before this one.
-        if (!chained) return { references, covered: seen ?? after };
-        for (const entry of item.entries as TypeEntry[]) {
-          // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-          if (entry.p > after) references.push(typeReferenceOf(type, entry));
-        }
-        seen = item.sk as number;
-        if (references.length >= limit) return { references, covered: seen };
-      }
     }
-    return { references, covered: seen === tally.last ? bound : (seen ?? after) };
   }
 
   private eventsTable(): string {

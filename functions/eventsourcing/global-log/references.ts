@@ -90,28 +90,40 @@ export const typeReferenceOf = (type: string, entry: TypeEntry): LogReference =>
   recordedAt: entry.r,
 });
 
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
+/** The read's options checked, with their defaults. */
 export function checkRead(options: ReadLogOptions): {
   after: number;
   limit: number;
   types: readonly string[] | undefined;
 } {
-  const after = options.after ?? 0;
+  return {
+    after: checkAfter(options.after ?? 0),
+    limit: checkLimit(options.limit ?? DEFAULT_READ_LIMIT),
+    types: checkTypes(options.types),
+  };
+}
+
+function checkAfter(after: number): number {
   if (!Number.isSafeInteger(after) || after < 0) {
     throw new InvalidLogReadError('after must be a position: a whole number from 0', 'after');
   }
-  const limit = options.limit ?? DEFAULT_READ_LIMIT;
+  return after;
+}
+
+function checkLimit(limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
     throw new InvalidLogReadError(
       `limit must be a whole number from 1 to ${MAX_READ_LIMIT}`,
       'limit',
     );
   }
-  const { types } = options;
-  if (types !== undefined) {
-    if (types.length === 0 || types.some((type) => typeof type !== 'string' || type === '')) {
-      throw new InvalidLogReadError('types must name at least one event type', 'types');
-    }
+  return limit;
+}
+
+function checkTypes(types: readonly string[] | undefined): readonly string[] | undefined {
+  if (types === undefined) return undefined;
+  if (types.length === 0 || types.some((type) => typeof type !== 'string' || type === '')) {
+    throw new InvalidLogReadError('types must name at least one event type', 'types');
   }
-  return { after, limit, types };
+  return types;
 }

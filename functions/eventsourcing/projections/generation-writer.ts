@@ -1,16 +1,10 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import {
   GetCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  Projection,
-  ProjectionContext,
-  ReadModelItem,
-  ReadModelWrite,
-} from '../projection.js';
+import type { Projection, ReadModelItem, ReadModelWrite } from '../projection.js';
 import type { RecordedEvent } from '../types.js';
 import { batchGetAll } from '../consumers/batch-get.js';
 import { isTransientError } from '../consumers/transient-errors.js';
@@ -23,13 +17,11 @@ import {
   type StreamFailure,
 } from '../consumers/version-guard.js';
 import { GenerationKeys, appliedVersionKey } from './read-model-keys.js';
-import { PendingWrites, keyId, normaliseEventWrites } from './pending-writes.js';
+import { normaliseEventWrites } from './pending-writes.js';
+import { CommitGroup, PendingUpdateRead, type StreamRange } from './commit-group.js';
 import { isConditionFailure } from '../conditional-writes.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
-
-/** Raised from `context.get` when only an update of the item is pending: commit, then re-apply. */
-class PendingUpdateRead extends Error {}
 
 /** The applied version moved under us (another writer): re-read it and carry on from there. */
 class AppliedVersionMoved extends Error {}
@@ -86,7 +78,6 @@ export class GenerationWriter implements GuardedTarget {
    * below it are skipped, versions missing before a handled event are read from the store.
    * Stops at the first event that fails.
    */
-  // eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
   async apply(
     streamId: string,
     events: readonly EventToApply[],
@@ -98,7 +89,8 @@ export class GenerationWriter implements GuardedTarget {
     let oneEventPerCommit = false;
     for (let restarts = 0; ; restarts++) {
       try {
-        const failure = await this.applyFrom(streamId, events, current, readFromStore, {
+        const failure = await this.applyFrom(streamId, events, current, {
+          readFromStore,
           oneEventPerCommit,
           onCommit: (version, committed) => {
             applied.push(...committed);
@@ -107,120 +99,86 @@ export class GenerationWriter implements GuardedTarget {
         });
         return { appliedVersion: current, applied, ...(failure ? { failure } : {}) };
       } catch (error) {
-        if (error instanceof AppliedVersionMoved && restarts < MAX_CONFLICT_RESTARTS) {
+        const next = afterFailedRun(error, { restarts, oneEventPerCommit, current });
+        if (next === 'restart') {
           current = await this.appliedVersion(streamId);
           continue;
         }
-        if (error instanceof AppliedVersionMoved) {
-          return {
-            appliedVersion: current,
-            applied,
-            failure: { kind: 'transient', version: current + 1, error },
-          };
-        }
-        if (!(error instanceof CommitFailed)) throw error;
-        const transient = isTransientError(error.cause);
-        if (!transient && error.events.length > 1 && !oneEventPerCommit) {
-          // Find the event whose writes DynamoDB refuses by committing one event at a time.
+        if (next === 'one-event-per-commit') {
           oneEventPerCommit = true;
           continue;
         }
-        const first = error.events[0]!;
-        return {
-          appliedVersion: current,
-          applied,
-          failure: {
-            kind: transient ? 'transient' : 'poison',
-            version: first.version,
-            eventId: first.eventId,
-            eventType: first.type,
-            error: error.cause as Error,
-          },
-        };
+        return { appliedVersion: current, applied, failure: next };
       }
     }
   }
 
-  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
   private async applyFrom(
     streamId: string,
     delivered: readonly EventToApply[],
     appliedVersion: number,
-    readFromStore: ReadFromStore,
     options: {
-      oneEventPerCommit: boolean;
-      onCommit: (version: number, handled: readonly RecordedEvent[]) => void;
+      readonly readFromStore: ReadFromStore;
+      readonly oneEventPerCommit: boolean;
+      readonly onCommit: (version: number, handled: readonly RecordedEvent[]) => void;
     },
   ): Promise<StreamFailure | undefined> {
+    const { readFromStore, oneEventPerCommit, onCommit } = options;
     const { events, gap } = await contiguousEvents(
       { streamId, handles: this.handles, readFromStore },
       delivered,
       appliedVersion,
     );
-    let group = new PendingWrites();
-    // Items read while the group is built: the group's events see one state of each item, and
-    // a projection reading the same item for every event costs one read per commit.
-    let reads = new Map<string, ReadModelItem | undefined>();
-    let handled: RecordedEvent[] = [];
-    let lastVersion = appliedVersion;
-    let committedVersion = appliedVersion;
-
-    // Commits the group's writes with the advance to the last event it spans; a group holding
-    // no handled event has nothing to write and waits for the next one.
-    const flush = async () => {
-      if (handled.length === 0) return;
-      await this.commit(streamId, committedVersion, lastVersion, handled, group.all());
-      committedVersion = lastVersion;
-      options.onCommit(lastVersion, handled);
-      group = new PendingWrites();
-      reads = new Map();
-      handled = [];
-    };
-    const context: ProjectionContext = {
-      get: async (key) => {
-        const pending = group.lookup(key);
-        if (pending === 'unknown') throw new PendingUpdateRead();
-        if (pending !== undefined) return pending ?? undefined;
-        const id = keyId(key);
-        if (!reads.has(id)) reads.set(id, await this.read(key));
-        const item = reads.get(id);
-        return item && structuredClone(item);
-      },
-    };
-
+    const group = new CommitGroup({
+      streamId,
+      appliedVersion,
+      read: (key) => this.read(key),
+      commit: (range, handled, writes) => this.commit(range, handled, writes),
+      onCommit,
+    });
     for (let index = 0; index < events.length;) {
-      const { event, error } = events[index]!;
-      if (!this.handles.has(event.type)) {
-        lastVersion = event.version;
+      const next = events[index]!;
+      if (!this.handles.has(next.event.type)) {
+        group.skip(next.event);
         index++;
         continue;
       }
-      let writes: ReadModelWrite[];
-      try {
-        if (error) throw error;
-        writes = normaliseEventWrites(await this.projection.apply(event, context));
-        writes.forEach((write) => this.toTransactItem(write)); // validates keys before committing
-      } catch (applyError) {
-        await flush();
-        if (applyError instanceof PendingUpdateRead) continue;
-        return {
-          kind: isTransientError(applyError) ? 'transient' : 'poison',
-          version: event.version,
-          eventId: event.eventId,
-          eventType: event.type,
-          error: applyError as Error,
-        };
-      }
-      if (!group.canTake(writes) || (options.oneEventPerCommit && handled.length > 0)) {
-        await flush();
-      }
-      group.add(writes);
-      handled.push(event);
-      lastVersion = event.version;
+      const writes = await this.writesOf(next, group);
+      if (writes === 'again') continue;
+      if (!Array.isArray(writes)) return writes;
+      if (!group.canTake(writes) || oneEventPerCommit) await group.flush();
+      group.add(next.event, writes);
       index++;
     }
-    await flush();
+    await group.flush();
     return gap;
+  }
+
+  /**
+   * The projection's writes for one handled event, checked; `again` when it read an item only
+   * an update is pending for (the group is committed, so the event is applied again); the
+   * failure when it cannot be projected (the group before it is committed).
+   */
+  private async writesOf(
+    { event, error }: EventToApply,
+    group: CommitGroup,
+  ): Promise<ReadModelWrite[] | 'again' | StreamFailure> {
+    try {
+      if (error) throw error;
+      const writes = normaliseEventWrites(await this.projection.apply(event, group.context));
+      writes.forEach((write) => this.toTransactItem(write)); // validates keys before committing
+      return writes;
+    } catch (applyError) {
+      await group.flush();
+      if (applyError instanceof PendingUpdateRead) return 'again';
+      return {
+        kind: isTransientError(applyError) ? 'transient' : 'poison',
+        version: event.version,
+        eventId: event.eventId,
+        eventType: event.type,
+        error: applyError as Error,
+      };
+    }
   }
 
   /** Consistent read of one item of this generation, in the projection's own keys. */
@@ -235,11 +193,12 @@ export class GenerationWriter implements GuardedTarget {
     return Item ? this.keys.logical(Item) : undefined;
   }
 
-  // eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
+  /**
+   * Commits the writes of `handled` events with the advance of the stream's applied version
+   * over `range`, in one transaction conditional on where the version was.
+   */
   private async commit(
-    streamId: string,
-    fromVersion: number,
-    toVersion: number,
+    { streamId, fromVersion, toVersion }: StreamRange,
     handled: readonly RecordedEvent[],
     writes: readonly ReadModelWrite[],
   ): Promise<void> {
@@ -299,4 +258,32 @@ export class GenerationWriter implements GuardedTarget {
       },
     };
   }
+}
+
+/**
+ * What a run that threw leads to: read the applied version again (another writer moved it),
+ * commit one event at a time (to find the one whose writes DynamoDB refuses), or stop with the
+ * stream's failure.
+ */
+function afterFailedRun(
+  error: unknown,
+  run: { readonly restarts: number; readonly oneEventPerCommit: boolean; readonly current: number },
+): 'restart' | 'one-event-per-commit' | StreamFailure {
+  if (error instanceof AppliedVersionMoved) {
+    if (run.restarts < MAX_CONFLICT_RESTARTS) return 'restart';
+    return { kind: 'transient', version: run.current + 1, error };
+  }
+  if (!(error instanceof CommitFailed)) throw error;
+  const transient = isTransientError(error.cause);
+  if (!transient && error.events.length > 1 && !run.oneEventPerCommit) {
+    return 'one-event-per-commit';
+  }
+  const first = error.events[0]!;
+  return {
+    kind: transient ? 'transient' : 'poison',
+    version: first.version,
+    eventId: first.eventId,
+    eventType: first.type,
+    error: error.cause as Error,
+  };
 }

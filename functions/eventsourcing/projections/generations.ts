@@ -36,10 +36,15 @@ export function writtenGenerations(state: GenerationState): number[] {
   return state.building === undefined ? [state.active] : [state.active, state.building];
 }
 
+/** Where a projection's generations item lives: its read-model table. */
+export interface GenerationsItem {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly projection: string;
+}
+
 export async function readGenerations(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  projection: string,
+  { doc, tableName, projection }: GenerationsItem,
   consistent = true,
 ): Promise<GenerationState> {
   const { Item } = await doc.send(
@@ -60,11 +65,8 @@ export async function readGenerations(
 }
 
 /** Replaces the state if nobody changed it since `previous` was read; false otherwise. */
-// eslint-disable-next-line max-params -- predates the parameter cap; take an options object when next changed
 export async function saveGenerations(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  projection: string,
+  { doc, tableName, projection }: GenerationsItem,
   previous: GenerationState,
   next: Omit<GenerationState, 'revision'>,
 ): Promise<GenerationState | undefined> {

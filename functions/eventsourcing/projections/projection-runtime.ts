@@ -6,7 +6,12 @@ import {
 import type { GuardedTarget } from '../consumers/version-guard.js';
 import type { Projection } from '../projection.js';
 import { GenerationWriter } from './generation-writer.js';
-import { readGenerations, writtenGenerations, type GenerationState } from './generations.js';
+import {
+  readGenerations,
+  writtenGenerations,
+  type GenerationState,
+  type GenerationsItem,
+} from './generations.js';
 
 /** Physical names of the tables a projection uses. */
 export interface ProjectionTables extends ConsumerTables {
@@ -32,8 +37,13 @@ export class ProjectionRuntime extends ConsumerRuntime {
     super(projection.name, projection.handles, options);
   }
 
+  /** The item in the read-model table that says which generations exist. */
+  get generationsItem(): GenerationsItem {
+    return { doc: this.doc, tableName: this.options.tables.readModel, projection: this.name };
+  }
+
   generations(consistent = true): Promise<GenerationState> {
-    return readGenerations(this.doc, this.options.tables.readModel, this.name, consistent);
+    return readGenerations(this.generationsItem, consistent);
   }
 
   writer(generation: number): GenerationWriter {

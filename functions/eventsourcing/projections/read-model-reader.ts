@@ -120,7 +120,10 @@ export class ReadModelReader {
   private async keys(): Promise<GenerationKeys> {
     const now = Date.now();
     if (this.cached && this.cached.until > now) return this.cached.keys;
-    const { active } = await readGenerations(this.doc, this.tableName, this.projection.name, false);
+    const { active } = await readGenerations(
+      { doc: this.doc, tableName: this.tableName, projection: this.projection.name },
+      false,
+    );
     const keys = new GenerationKeys(this.projection.name, active);
     this.cached = { keys, until: now + this.cacheMs };
     return keys;

@@ -1,27 +1,18 @@
-/* eslint-disable max-lines -- predates the file size cap; split by responsibility when next changed */
 import { EventSourcingError } from '../errors.js';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type BatchWriteCommandInput,
-  type BatchWriteCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
 import { mapConcurrently } from '../consumers/concurrency.js';
 import { sleep } from '../retry.js';
 import type { EventToApply } from '../consumers/version-guard.js';
-import type { GlobalLogReader } from '../global-log/reader.js';
-import {
-  GlobalLogSubscription,
-  SubscriptionStoppedError,
-  type SubscriptionCheckpoint,
-} from '../global-log/subscription.js';
+import type { GlobalLogReader, LoggedEvent } from '../global-log/reader.js';
+import { GlobalLogSubscription, SubscriptionStoppedError } from '../global-log/subscription.js';
 import { saveGenerations, type GenerationState } from './generations.js';
 import type { ProjectionRuntime } from './projection-runtime.js';
-import { appliedPrefix, controlKey, generationPrefix } from './read-model-keys.js';
+import { RebuildConflictError, removeRetiredGenerations, switchOver } from './generation-switch.js';
+import {
+  RebuildCheckpoint,
+  readRebuildRecord,
+  saveNewRecord,
+  type RebuildRecord,
+} from './rebuild-record.js';
 
 export interface RebuildProgress {
   readonly projection: string;
@@ -73,15 +64,6 @@ export interface RebuildResult {
   readonly parkedStreams: readonly string[];
 }
 
-interface RebuildRecord {
-  readonly generation: number;
-  readonly total: number;
-  readonly done: number;
-  /** The log position replayed up to. */
-  readonly position: number;
-  readonly startedAt: string;
-}
-
 export class RebuildInterruptedError extends EventSourcingError {
   readonly code = 'RebuildInterrupted';
   constructor(readonly generation: number) {
@@ -90,20 +72,7 @@ export class RebuildInterruptedError extends EventSourcingError {
   }
 }
 
-/** Another rebuild of the same projection started or switched over meanwhile; run it again. */
-export class RebuildConflictError extends EventSourcingError {
-  readonly code = 'RebuildConflict';
-  constructor(
-    readonly projection: string,
-    reason: string,
-  ) {
-    super(`The rebuild of ${projection} lost to another one (${reason}); run it again`);
-    this.name = 'RebuildConflictError';
-  }
-}
-
 const PAGE_ATTEMPTS = 5;
-const BATCH_WRITE_LIMIT = 25;
 
 /**
  * Re-runs a projection over the global log, in the order events happened, into a new
@@ -118,64 +87,94 @@ const BATCH_WRITE_LIMIT = 25;
  * The switch-over is one conditional write of the generation state. The replayed position is
  * the rebuild's checkpoint, so an interrupted rebuild resumes.
  */
-// eslint-disable-next-line complexity -- predates the complexity cap; split when next changed
 export async function rebuildProjection(
   runtime: ProjectionRuntime,
   log: GlobalLogReader,
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const { record, state } = await startOrResume(runtime, log);
-  const started = Date.now();
-  const doneAtStart = record.done;
-  let done = record.done;
-  let replayEnded: number | undefined;
-  const progress = (phase: RebuildProgress['phase']): RebuildProgress => {
+  const progress = new ReplayProgress(runtime.name, record);
+  const parked = await replay(runtime, log, { record, progress, options });
+  options.onProgress?.(progress.at('switching'));
+  const replaced = await switchOver(runtime, record.generation, state);
+  if (!options.keepRetired) {
+    options.onProgress?.(progress.at('cleaning'));
+    await sleep(options.retireAfterMs ?? RETIRE_AFTER_MS);
+    await removeRetiredGenerations(runtime);
+  }
+  options.onProgress?.(progress.at('done'));
+  return {
+    generation: record.generation,
+    replaced,
+    events: progress.done,
+    parkedStreams: [...parked],
+  };
+}
+
+/** Events replayed so far and the replay's rate, as reported to `onProgress`. */
+class ReplayProgress {
+  done: number;
+  private readonly started = Date.now();
+  private readonly doneAtStart: number;
+  private replayEnded: number | undefined;
+
+  constructor(
+    private readonly projection: string,
+    private readonly record: RebuildRecord,
+  ) {
+    this.done = record.done;
+    this.doneAtStart = record.done;
+  }
+
+  at(phase: RebuildProgress['phase']): RebuildProgress {
     // The rate is the replay's: switching and cleaning do not slow it down after the fact.
-    const end = phase === 'replaying' ? Date.now() : (replayEnded ??= Date.now());
-    const seconds = (end - started) / 1000;
-    const eventsPerSecond = seconds > 0 ? (done - doneAtStart) / seconds : 0;
+    const end = phase === 'replaying' ? Date.now() : (this.replayEnded ??= Date.now());
+    const seconds = (end - this.started) / 1000;
+    const eventsPerSecond = seconds > 0 ? (this.done - this.doneAtStart) / seconds : 0;
+    const { total, generation } = this.record;
     return {
-      projection: runtime.name,
-      generation: record.generation,
+      projection: this.projection,
+      generation,
       phase,
-      done,
-      total: Math.max(record.total, done),
+      done: this.done,
+      total: Math.max(total, this.done),
       eventsPerSecond,
       ...(eventsPerSecond > 0
-        ? { etaSeconds: Math.max(0, record.total - done) / eventsPerSecond }
+        ? { etaSeconds: Math.max(0, total - this.done) / eventsPerSecond }
         : {}),
     };
-  };
+  }
+}
+
+/**
+ * Replays the log into the rebuilt generation from the record's position, following it until
+ * `settleMs` after the rebuild started. Returns the streams parked on the way.
+ */
+async function replay(
+  runtime: ProjectionRuntime,
+  log: GlobalLogReader,
+  run: { record: RebuildRecord; progress: ReplayProgress; options: RebuildOptions },
+): Promise<Set<string>> {
+  const { record, progress, options } = run;
   const timer = setInterval(
-    () => options.onProgress?.(progress('replaying')),
+    () => options.onProgress?.(progress.at('replaying')),
     options.progressIntervalMs ?? 1000,
   );
   const parked = new Set<string>();
   const writer = runtime.writer(record.generation);
-  const replay = new GlobalLogSubscription({
+  const subscription = new GlobalLogSubscription({
     reader: log,
-    checkpoint: new RebuildCheckpoint(runtime, record.position, () => done),
+    checkpoint: new RebuildCheckpoint(runtime, record.position, () => progress.done),
     batchSize: options.batchSize ?? 500,
     handle: async (events) => {
-      const byStream = new Map<string, EventToApply[]>();
-      const taken = await runtime.toApplyEach(events.map(({ event }) => event));
-      for (const toApply of taken) {
-        const stream = byStream.get(toApply.event.streamId) ?? [];
-        stream.push(toApply);
-        byStream.set(toApply.event.streamId, stream);
-      }
+      const byStream = await eventsByStream(runtime, events);
       await applyPage(runtime, writer, byStream, (streamId) => parked.add(streamId));
-      done += events.length;
+      progress.done += events.length;
     },
   });
   const settledAt = Date.parse(record.startedAt) + (options.settleMs ?? RETIRE_AFTER_MS);
   try {
-    for (;;) {
-      const settled = Date.now() >= settledAt;
-      await replay.catchUp(options.signal);
-      if (settled) break;
-      await sleep(Math.min(1000, settledAt - Date.now()));
-    }
+    await followUntil(subscription, settledAt, options.signal);
   } catch (error) {
     if (error instanceof SubscriptionStoppedError) {
       throw new RebuildInterruptedError(record.generation);
@@ -184,49 +183,41 @@ export async function rebuildProjection(
   } finally {
     clearInterval(timer);
   }
-
-  options.onProgress?.(progress('switching'));
-  const replaced = await switchOver(runtime, record.generation, state);
-  if (!options.keepRetired) {
-    options.onProgress?.(progress('cleaning'));
-    await sleep(options.retireAfterMs ?? RETIRE_AFTER_MS);
-    await removeRetiredGenerations(runtime);
-  }
-  options.onProgress?.(progress('done'));
-  return { generation: record.generation, replaced, events: done, parkedStreams: [...parked] };
+  return parked;
 }
 
-/** The replayed position and the count of events done, kept in the rebuild record. */
-class RebuildCheckpoint implements SubscriptionCheckpoint {
-  constructor(
-    private readonly runtime: ProjectionRuntime,
-    private position: number,
-    private readonly done: () => number,
-  ) {}
-
-  load(): Promise<number> {
-    return Promise.resolve(this.position);
+/** Catches up with the log again and again until a catch-up that began at `settledAt` or later. */
+async function followUntil(
+  subscription: GlobalLogSubscription,
+  settledAt: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (;;) {
+    const settled = Date.now() >= settledAt;
+    await subscription.catchUp(signal);
+    if (settled) return;
+    await sleep(Math.min(1000, settledAt - Date.now()));
   }
+}
 
-  async save(position: number): Promise<void> {
-    await this.runtime.doc.send(
-      new UpdateCommand({
-        TableName: this.runtime.options.tables.readModel,
-        Key: controlKey(this.runtime.name, 'rebuild'),
-        UpdateExpression: 'SET #position = :position, #done = :done',
-        ExpressionAttributeNames: { '#position': 'position', '#done': 'done' },
-        ExpressionAttributeValues: { ':position': position, ':done': this.done() },
-      }),
-    );
-    this.position = position;
+/** A page of the log by stream, each event as the projection takes it (personal fields opened). */
+async function eventsByStream(
+  runtime: ProjectionRuntime,
+  events: readonly LoggedEvent[],
+): Promise<Map<string, EventToApply[]>> {
+  const byStream = new Map<string, EventToApply[]>();
+  for (const toApply of await runtime.toApplyEach(events.map(({ event }) => event))) {
+    const stream = byStream.get(toApply.event.streamId) ?? [];
+    stream.push(toApply);
+    byStream.set(toApply.event.streamId, stream);
   }
+  return byStream;
 }
 
 async function startOrResume(
   runtime: ProjectionRuntime,
   log: GlobalLogReader,
 ): Promise<{ record: RebuildRecord; state: GenerationState }> {
-  const table = runtime.options.tables.readModel;
   const state = await runtime.generations();
   if (state.building !== undefined) {
     const saved = await readRebuildRecord(runtime);
@@ -236,7 +227,7 @@ async function startOrResume(
   }
   const generation = state.latest + 1;
   const record = await saveNewRecord(runtime, generation, log);
-  const registered = await saveGenerations(runtime.doc, table, runtime.name, state, {
+  const registered = await saveGenerations(runtime.generationsItem, state, {
     ...state,
     building: generation,
     latest: generation,
@@ -245,39 +236,6 @@ async function startOrResume(
     throw new RebuildConflictError(runtime.name, 'its generations changed meanwhile');
   }
   return { record, state: registered };
-}
-
-async function readRebuildRecord(runtime: ProjectionRuntime): Promise<RebuildRecord | undefined> {
-  const { Item } = await runtime.doc.send(
-    new GetCommand({
-      TableName: runtime.options.tables.readModel,
-      Key: controlKey(runtime.name, 'rebuild'),
-      ConsistentRead: true,
-    }),
-  );
-  // A record from before the replay read the log starts the replay over (it is idempotent).
-  return Item && { ...(Item as RebuildRecord), position: (Item.position as number) ?? 0 };
-}
-
-async function saveNewRecord(
-  runtime: ProjectionRuntime,
-  generation: number,
-  log: GlobalLogReader,
-): Promise<RebuildRecord> {
-  const record: RebuildRecord = {
-    generation,
-    total: (await log.head()).lastPosition,
-    done: 0,
-    position: 0,
-    startedAt: new Date().toISOString(),
-  };
-  await runtime.doc.send(
-    new PutCommand({
-      TableName: runtime.options.tables.readModel,
-      Item: { ...controlKey(runtime.name, 'rebuild'), ...record },
-    }),
-  );
-  return record;
 }
 
 /** Applies one batch of the log, stream by stream; poison parks the stream, transient errors retry. */
@@ -317,117 +275,4 @@ async function applyPage(
     streamIds = retry;
     if (retry.length > 0) await sleep(100 * 2 ** attempt);
   }
-}
-
-async function switchOver(
-  runtime: ProjectionRuntime,
-  generation: number,
-  registered: GenerationState,
-): Promise<number> {
-  let state = registered;
-  for (;;) {
-    if (state.building !== generation) {
-      throw new RebuildConflictError(
-        runtime.name,
-        `generation ${generation} is no longer being built`,
-      );
-    }
-    const saved = await saveGenerations(
-      runtime.doc,
-      runtime.options.tables.readModel,
-      runtime.name,
-      state,
-      {
-        active: generation,
-        retired: [...state.retired, state.active],
-        latest: state.latest,
-      },
-    );
-    if (saved) break;
-    state = await runtime.generations();
-  }
-  await runtime.doc.send(
-    new DeleteCommand({
-      TableName: runtime.options.tables.readModel,
-      Key: controlKey(runtime.name, 'rebuild'),
-    }),
-  );
-  return state.active;
-}
-
-/** Deletes the items and bookkeeping of generations replaced by a switch-over. */
-export async function removeRetiredGenerations(runtime: ProjectionRuntime): Promise<number> {
-  const table = runtime.options.tables.readModel;
-  let state = await runtime.generations();
-  let removed = 0;
-  for (const generation of state.retired) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await runtime.doc.send(
-        new ScanCommand({
-          TableName: table,
-          ProjectionExpression: 'pk, sk',
-          FilterExpression: 'begins_with(pk, :items) OR begins_with(pk, :applied)',
-          ExpressionAttributeValues: {
-            ':items': generationPrefix(runtime.name, generation),
-            ':applied': appliedPrefix(runtime.name, generation),
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const keys = page.Items ?? [];
-      for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
-        let requests: BatchWriteCommandInput['RequestItems'] = {
-          [table]: keys
-            .slice(start, start + BATCH_WRITE_LIMIT)
-            .map((key) => ({ DeleteRequest: { Key: key } })),
-        };
-        // eslint-disable-next-line max-depth -- predates the nesting cap; extract the inner loop when next changed
-        while (requests && Object.keys(requests).length > 0) {
-          const result: BatchWriteCommandOutput = await runtime.doc.send(
-            new BatchWriteCommand({ RequestItems: requests }),
-          );
-          requests = result.UnprocessedItems;
-        }
-      }
-      removed += keys.length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    for (;;) {
-      const saved = await saveGenerations(runtime.doc, table, runtime.name, state, {
-        ...state,
-        retired: state.retired.filter((retired) => retired !== generation),
-      });
-      if (saved) {
-        state = saved;
-        break;
-      }
-      state = await runtime.generations();
-    }
-  }
-  return removed;
-}
-
-export interface RebuildStatus {
-  readonly generation: number;
-  readonly done: number;
-  readonly total: number;
-  readonly startedAt: string;
-  /** The global log position replayed up to. */
-  readonly position: number;
-}
-
-/** The rebuild in progress (or interrupted and waiting to resume), if any. */
-export async function rebuildStatus(
-  runtime: ProjectionRuntime,
-): Promise<RebuildStatus | undefined> {
-  const record = await readRebuildRecord(runtime);
-  if (!record) return undefined;
-  return {
-    generation: record.generation,
-    done: record.done,
-    total: record.total,
-    startedAt: record.startedAt,
-    position: record.position,
-  };
 }
