@@ -121,6 +121,10 @@ const cases: Record<string, { rule: Rule; call: (world: World) => Call }> = {
     rule: 'operators',
     call: (w) => ({ path: `/streams/account-${w.account}/events/1/proof` }),
   },
+  'POST /subjects/{subjectId}/erasure': {
+    rule: 'operators',
+    call: () => ({ path: '/subjects/access-rules-subject/erasure', body: { reason: 'test' } }),
+  },
   'GET /events': { rule: 'iam', call: () => ({ path: '/events?limit=1' }) },
   'GET /health': { rule: 'open', call: () => ({ path: '/health' }) },
   'ANY /': { rule: 'open', call: () => ({ path: '/' }) },

@@ -40,6 +40,10 @@ import { createTables } from '../../local/tables';
 import { apiEvent, jwtCaller, lambdaContext } from '../support/api-gateway-events';
 import { startGrantingProxy, type GrantingProxy } from '../support/granting-proxy';
 import { insertRecord } from '../support/projection-fixture';
+import {
+  LOCAL_PERSONAL_DATA_KEY_PREFIX,
+  PERSONAL_DATA_KEY_VARIABLE,
+} from '../../functions/eventsourcing/personal';
 
 type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -67,6 +71,8 @@ const otherResources = {
     ]),
   ),
 };
+/** The master key of subjects' data keys, for the functions declared with personal data. */
+const personalDataKey = `${LOCAL_PERSONAL_DATA_KEY_PREFIX}${mkdtempSync(path.join(tmpdir(), 'grants-personal-'))}`;
 const admin = createDynamoDbClient({ endpoint, region: 'local' });
 let bus: LocalEventBus;
 const proxies: GrantingProxy[] = [];
@@ -110,6 +116,7 @@ async function asDeployed<Handler>(
     if (variable.startsWith('TABLE_')) delete process.env[variable];
   }
   delete process.env[EVENT_BUS_NAME_VARIABLE];
+  delete process.env[PERSONAL_DATA_KEY_VARIABLE];
   Object.assign(process.env, {
     ...otherResources,
     DYNAMODB_ENDPOINT: proxy.endpoint,
@@ -119,6 +126,7 @@ async function asDeployed<Handler>(
     ...(declaration.eventBus
       ? { [EVENT_BUS_NAME_VARIABLE]: 'integration', EVENTBRIDGE_ENDPOINT: bus.endpoint }
       : {}),
+    ...(declaration.personalData ? { [PERSONAL_DATA_KEY_VARIABLE]: personalDataKey } : {}),
   });
   vi.resetModules();
   return { handler: await loadFunctionHandler<Handler>(declaration), proxy };
@@ -167,7 +175,11 @@ describe.sequential('each function with exactly its declared grants', () => {
     const { handler, proxy } = await asDeployed<ApiHandler>('accountCommands');
     const open = async (ownerId: string) => {
       const opened = await handler(
-        post('POST /accounts', { ownerId }, { headers: { 'idempotency-key': randomUUID() } }),
+        post(
+          'POST /accounts',
+          { ownerId, holderName: 'Grant Holder', email: 'grants@example.org' },
+          { headers: { 'idempotency-key': randomUUID() } },
+        ),
         lambdaContext,
       );
       expect(opened.statusCode, opened.body).toBe(201);
@@ -210,7 +222,17 @@ describe.sequential('each function with exactly its declared grants', () => {
     const created = await handler(
       post(
         'POST /orders',
-        { customerId: 'grants', items: [{ productId: 'p', quantity: 1, unitPrice: 100 }] },
+        {
+          customerId: 'grants',
+          items: [{ productId: 'p', quantity: 1, unitPrice: 100 }],
+          shippingAddress: {
+            name: 'Grant Holder',
+            line1: '1 Grant Street',
+            city: 'Grantham',
+            postalCode: 'NG31',
+            country: 'GB',
+          },
+        },
         { headers: { 'idempotency-key': randomUUID() } },
       ),
       lambdaContext,
@@ -430,6 +452,21 @@ describe.sequential('each function with exactly its declared grants', () => {
     const { handler, proxy } = await asDeployed<ApiHandler>('health');
     expect((await handler(apiEvent('GET /health'), lambdaContext)).statusCode).toBe(200);
     expect(proxy.used).toEqual([]);
+  });
+
+  it('subjectErasure erases a subject: ledger, key, snapshots, read models, clear events', async () => {
+    const { handler, proxy } = await asDeployed<ApiHandler>('subjectErasure');
+    const erased = await handler(
+      post(
+        'POST /subjects/{subjectId}/erasure',
+        { reason: 'grants test' },
+        { path: '/subjects/grants/erasure', pathParameters: { subjectId: 'grants' } },
+      ),
+      lambdaContext,
+    );
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(JSON.parse(erased.body)).toMatchObject({ subject: 'grants', snapshots: 1 });
+    expect(unusedAndRefused('subjectErasure', proxy)).toEqual({ unused: [], refused: [] });
   });
 
   it('covers every declared function', () => {

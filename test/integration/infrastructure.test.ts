@@ -159,6 +159,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
       const replica = (resource.Properties!.Replicas as Record<string, Json>[])[0]!;
       expect(replica.PointInTimeRecoverySpecification).toEqual({
         PointInTimeRecoveryEnabled: true,
+        ...(table.recoveryPeriodDays ? { RecoveryPeriodInDays: table.recoveryPeriodDays } : {}),
       });
       const sourceOfTruth = table.durability === 'source-of-truth';
       expect(replica.DeletionProtectionEnabled).toBe(sourceOfTruth);
@@ -246,6 +247,9 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         ]),
       );
       const signs = Object.values(fn.signingKeys ?? {}).includes('sign');
+      const personalDataKey = fn.personalData
+        ? { PERSONAL_DATA_KEY: getAtt(logicalId(stack.personalDataKey!.key)) }
+        : {};
       expect((properties.Environment as { Variables: Json }).Variables).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
         STAGE: 'dev',
@@ -255,6 +259,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         ...tableVariables,
         ...bucketVariables,
         ...signingKeyVariables,
+        ...personalDataKey,
         // What signs checkpoints names the log: the stack.
         ...(signs ? { HISTORY_LOG: stack.stackName } : {}),
         ...(fn.eventBus
@@ -295,6 +300,12 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
             getAtt(logicalId(stack.signingKeys.get(signingKey).kmsKey)),
           ]),
       );
+      const personalDataGrants = fn.personalData
+        ? pairs(
+            fn.personalData === 'seal' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+            [getAtt(logicalId(stack.personalDataKey!.key))],
+          )
+        : [];
       const consumerGrants = consumerKeys.has(key)
         ? [
             ...pairs(
@@ -327,6 +338,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           ...tableGrants,
           ...bucketGrants,
           ...signingKeyGrants,
+          ...personalDataGrants,
           ...consumerGrants,
           ...(fn.eventBus
             ? pairs(['events:PutEvents'], [getAtt(logicalId(stack.integrationEvents!.bus))])
@@ -334,6 +346,44 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
         ].sort(),
       );
     }
+  });
+
+  it('wraps data keys with one rotating, retained KMS key, usable only under a subject context', () => {
+    const users = Object.entries(declaration.functions).filter(([, fn]) => fn.personalData);
+    if (!stack.personalDataKey) {
+      // The probe declares no personal data: no key, and no function that needs one.
+      expect(users).toEqual([]);
+      return;
+    }
+    const keyId = logicalId(stack.personalDataKey.key);
+    const key = json.Resources[keyId]!;
+    expect(key.Properties!.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(users.map(([name]) => name).sort()).toEqual(
+      ['accountCommands', 'accountQueries', 'orderCommands', 'orderQueries'].sort(),
+    );
+    for (const [name] of users) {
+      const statements = Object.values(json.Resources)
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+        .filter((policy) =>
+          asArray(policy.Properties!.Roles).some(
+            (role) =>
+              JSON.stringify(role) ===
+              JSON.stringify({ Ref: logicalId(stack.functions.get(name)!.role) }),
+          ),
+        )
+        .flatMap((policy) =>
+          asArray((policy.Properties!.PolicyDocument as { Statement: Json[] }).Statement),
+        )
+        .filter((statement) => JSON.stringify(statement).includes(keyId)) as Record<string, Json>[];
+      expect(statements, name).toHaveLength(1);
+      expect(statements[0]!.Condition, name).toEqual({
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['subject'] },
+        Null: { 'kms:EncryptionContextKeys': 'false' },
+      });
+    }
+    const dataKeys = json.Resources[logicalId(stack.tables.get('dataKeys').table)]!;
+    expect(dataKeys.DeletionPolicy).toBe('Retain');
   });
 
   it('lets a stream host write only what its consumers declare, and its bookkeeping', () => {

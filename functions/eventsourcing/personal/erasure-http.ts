@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { ConfigurationError } from '../declaration/errors.js';
 import { tableNameFromEnv } from '../declaration/resource-names.js';
 import { createDynamoDbClient } from '../dynamodb-client.js';
 import type { EventCatalogue } from '../event-catalogue.js';
@@ -8,7 +7,7 @@ import { requireOperator } from '../http/caller.js';
 import { once } from '../http/once.js';
 import { ok } from '../http/responses.js';
 import { resourceId } from '../http/validation.js';
-import { subjectKeysFromEnv } from './environment.js';
+import { destroyDataKey } from './dynamodb-subject-keys.js';
 import { SubjectErasure } from './erasure.js';
 
 /** The route that erases a data subject. */
@@ -28,11 +27,11 @@ export interface ErasureHandlerOptions {
 export function erasureHandler(options: ErasureHandlerOptions) {
   const erasure = once(() => {
     const client = createDynamoDbClient();
-    const keys = subjectKeysFromEnv(client);
-    if (!keys) throw new ConfigurationError('The erasure function has no PERSONAL_DATA_KEY');
+    const dataKeys = tableNameFromEnv('dataKeys');
     return new SubjectErasure({
       client,
-      keys,
+      // Destroying a key needs no KMS: the wrapped key is removed from the table.
+      keys: { destroy: (subject, at) => destroyDataKey(client, dataKeys, subject, at) },
       catalogue: options.catalogue,
       tables: {
         events: tableNameFromEnv('events'),
