@@ -14,7 +14,7 @@ const STYLE = `
   pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
   button, input { font: inherit; padding: .3rem .6rem; }
   button { background: #0b4f9c; color: #fff; border: 0; border-radius: 3px; cursor: pointer; }
-  button:focus-visible, input:focus-visible, a:focus-visible, summary:focus-visible { outline: 3px solid #e8a317; outline-offset: 2px; }
+  button:focus-visible, input:focus-visible, a:focus-visible, summary:focus-visible { outline: 3px solid #8a4b00; outline-offset: 2px; }
   a { color: #0b4f9c; }
   #state { background: #f3f3f3; padding: .5rem; display: block; }
   .muted { color: #444; }
@@ -69,7 +69,7 @@ const PAGE = `<!doctype html>
     </section>
     <section aria-labelledby="chart-title">
       <h2 id="chart-title">Append rate and lag, last minutes</h2>
-      <svg id="chart" role="img" aria-labelledby="chart-title" viewBox="0 0 600 120" width="100%" height="120"></svg>
+      <svg id="chart" role="img" aria-label="Append rate and lag: waiting for the first figures" viewBox="0 0 600 120" width="100%" height="120"></svg>
       <p class="muted"><span style="color:#0b4f9c">■</span> events appended per 10 s (from the global log) · <span style="color:#b3261e">■</span> largest consumer lag in seconds (since this page opened)</p>
     </section>
     <section aria-labelledby="log-title">

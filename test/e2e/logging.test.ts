@@ -39,6 +39,48 @@ describe('the functions’ logger', () => {
     expect(JSON.parse(logLine({}))).toMatchObject({ service: 'eventsourcing' });
   });
 
+  it('logs every event a consumer processed at DEBUG, and none at INFO', () => {
+    // What a stream host reports after a batch: one line per processed event.
+    const program =
+      "const { report } = await import('./functions/eventsourcing/consumers/batch-report.ts');" +
+      "const { Metrics } = await import('@aws-lambda-powertools/metrics');" +
+      'const at = new Date().toISOString();' +
+      "const event = (version) => ({ streamId: 'account-1', version, eventId: 'e' + version, type: 'MoneyDeposited', data: {}, recordedAt: at });" +
+      "report('account-summaries', { streams: [{ streamId: 'account-1', applied: [event(2), event(3)] }] }, new Metrics({ namespace: 'test' }));";
+    const logs = (level: string) => {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', program],
+        {
+          cwd: REPOSITORY_ROOT,
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '',
+            POWERTOOLS_LOG_LEVEL: level,
+            POWERTOOLS_METRICS_DISABLED: 'true',
+          },
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      return `${run.stdout}${run.stderr}`
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    };
+    expect(logs('DEBUG')).toEqual([
+      expect.objectContaining({
+        level: 'DEBUG',
+        message: 'Consumed event',
+        consumer: 'account-summaries',
+        streamId: 'account-1',
+        version: 2,
+        type: 'MoneyDeposited',
+      }),
+      expect.objectContaining({ message: 'Consumed event', version: 3 }),
+    ]);
+    expect(logs('INFO')).toEqual([]);
+  });
+
   it('writes one JSON object per line, or an indented one for people with POWERTOOLS_DEV', () => {
     expect(logLine({}).trim().split('\n')).toHaveLength(1);
     const pretty = logLine({ POWERTOOLS_DEV: 'true' });

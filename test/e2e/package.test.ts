@@ -1,15 +1,33 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildFramework, packFramework } from '../../local/package/build';
+import { PACKAGE_ENTRIES } from '../../local/package/entries';
+import { readGuide } from '../support/readme-guide';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
+/** What the test adds to the guide's project: a check of the template the CDK app made. */
 const fixture = path.join(root, 'test/fixtures/outside-project');
+/** The README's guide: its code blocks are the project's files, its npm install what it installs. */
+const guide = readGuide(path.join(root, 'README.md'), 'Use the framework in your own project');
+const PACKAGE = '@dynamo-event-sourcing/eventsourcing';
+/** The packages the guide installs from the registry (the tarball aside). */
+const registryPackages = guide.installs.filter((name) => !name.endsWith('.tgz'));
+/** The files the guide writes; the test runs each of its programs. */
+const GUIDE_FILES = [
+  'tsconfig.json',
+  'src/counter.ts',
+  'src/in-memory.ts',
+  'src/dynamodb.ts',
+  'src/handler.ts',
+  'src/system.ts',
+  'src/cdk-app.ts',
+];
 
 /** The repository's own versions of what the outside project installs beside the package. */
 function versionsOf(names: readonly string[]): Record<string, string> {
@@ -22,6 +40,7 @@ function versionsOf(names: readonly string[]): Record<string, string> {
 }
 
 let project: string;
+let tarball: string;
 
 /** Runs a compiled module of the outside project; returns the JSON line it printed. */
 async function runModule(name: string, env: Record<string, string> = {}) {
@@ -35,7 +54,11 @@ async function runModule(name: string, env: Record<string, string> = {}) {
 beforeAll(async () => {
   project = mkdtempSync(path.join(tmpdir(), 'outside-project-'));
   buildFramework();
-  const tarball = packFramework(project);
+  tarball = packFramework(project);
+  for (const [file, code] of guide.files) {
+    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    writeFileSync(path.join(project, file), code);
+  }
   cpSync(fixture, project, { recursive: true });
   writeFileSync(
     path.join(project, 'package.json'),
@@ -44,18 +67,8 @@ beforeAll(async () => {
       private: true,
       type: 'module',
       dependencies: {
-        '@dynamo-event-sourcing/eventsourcing': `file:${tarball}`,
-        ...versionsOf([
-          '@aws-sdk/client-dynamodb',
-          '@aws-sdk/lib-dynamodb',
-          '@aws-sdk/util-dynamodb',
-          'zod',
-          'aws-cdk-lib',
-          'constructs',
-          'cdk-nag',
-          'typescript',
-          '@types/node',
-        ]),
+        [PACKAGE]: `file:${tarball}`,
+        ...versionsOf(registryPackages),
       },
     }),
   );
@@ -65,6 +78,37 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe("the README's guide to using the framework in a project of its own", () => {
+  it('installs the tarball build:framework packs, the peers and the tools it compiles with', () => {
+    expect(guide.installs.filter((name) => name.endsWith('.tgz'))).toEqual([
+      `./${path.basename(tarball)}`,
+    ]);
+    expect(registryPackages).toEqual(
+      expect.arrayContaining([
+        '@aws-sdk/client-dynamodb',
+        '@aws-sdk/lib-dynamodb',
+        '@aws-sdk/util-dynamodb',
+        'zod',
+        'aws-cdk-lib',
+        'constructs',
+        'cdk-nag',
+        'typescript',
+        '@types/node',
+      ]),
+    );
+    expect(guide.text).toContain('npm run build:framework -- --pack ');
+  });
+
+  it('writes every file of the project, and names every entry of the package', () => {
+    expect([...guide.files.keys()].sort()).toEqual([...GUIDE_FILES].sort());
+    for (const subpath of Object.keys(PACKAGE_ENTRIES)) {
+      const named = subpath === '.' ? `\`${PACKAGE}\`` : `…${subpath.slice(1)}\``;
+      const spelled = subpath === '.' ? named : `\`${PACKAGE}${subpath.slice(1)}\``;
+      expect(guide.text.includes(named) || guide.text.includes(spelled), subpath).toBe(true);
+    }
+  });
 });
 
 describe('the framework installed from its tarball into a project of its own', () => {
@@ -96,6 +140,10 @@ describe('the framework installed from its tarball into a project of its own', (
   });
 
   it('synthesizes a CDK app of its own from a declaration with the framework stack', async () => {
-    expect(await runModule('cdk-app')).toEqual({ cdk: { tables: 1, functions: 1, routes: 1 } });
+    // Bundling (esbuild) is skipped: this checks the template, not the code.
+    const context = JSON.stringify({ 'aws:cdk:bundling-stacks': [] });
+    expect(await runModule('cdk-check', { CDK_CONTEXT_JSON: context })).toEqual({
+      cdk: { tables: 1, functions: 1, routes: 1 },
+    });
   });
 });

@@ -166,6 +166,34 @@ describe('the studio in a browser', () => {
     expect(await sealOf(2)).toContain(`sealed in checkpoint ${sealed!.sequence}`);
   });
 
+  it('charts the append rate and the largest consumer lag over the last minutes', async () => {
+    const accountId = await t.openAccount('studio-chart', 100);
+    for (let deposit = 0; deposit < 6; deposit += 1) {
+      await t.api.post(`/accounts/${accountId}/deposits`, { body: { amount: 1 } });
+    }
+    await page.goto(`${t.url}/studio`);
+    // Eight events within seconds: at least one 10-second bucket holds four of them.
+    const chart = page.locator('#chart');
+    const peak = async () =>
+      Number(/up to (\d+) events/.exec((await chart.getAttribute('aria-label')) ?? '')?.[1] ?? 0);
+    await expect.poll(peak, WAIT).toBeGreaterThanOrEqual(4);
+    expect(await chart.getAttribute('aria-label')).toMatch(
+      /^Append rate: up to \d+ events per 10 seconds over the last 5 minutes; largest consumer lag now \d+\.\d s$/,
+    );
+    // Two lines: the append rate over 30 buckets of 10 s, and the lag sampled since the page opened.
+    const [rate, lag] = [chart.locator('polyline').nth(0), chart.locator('polyline').nth(1)];
+    expect(await chart.locator('polyline').count()).toBe(2);
+    expect(await rate.getAttribute('stroke')).toBe('#0b4f9c');
+    expect(await lag.getAttribute('stroke')).toBe('#b3261e');
+    const heights = ((await rate.getAttribute('points')) ?? '')
+      .split(' ')
+      .map((point) => Number(point.split(',')[1]));
+    expect(heights).toHaveLength(30);
+    // The busiest bucket reaches the top (y 10 of 110); a bucket without events lies at the bottom.
+    expect(Math.min(...heights)).toBe(10);
+    expect(Math.max(...heights)).toBe(110);
+  });
+
   it('serves the API docs page, which lists every route', async () => {
     await page.goto(`${t.url}/docs`);
     await page.locator('.opblock').first().waitFor(WAIT);

@@ -58,6 +58,9 @@ function parkedItem(record: Parked): HTMLLIElement {
   return item;
 }
 
+/** The parked streams on show, as JSON. */
+let shownParked: string | undefined;
+
 /** Reloads the consumers table and parked streams; returns the largest lag. */
 export async function refreshConsumers(): Promise<number> {
   const view = await getJson<ConsumersView>('/studio/api/consumers');
@@ -74,8 +77,13 @@ export async function refreshConsumers(): Promise<number> {
       ]),
     ),
   );
-  byId('parked').replaceChildren(
-    ...(view.parked.length > 0 ? view.parked.map(parkedItem) : [element('li', 'None.')]),
-  );
+  // Redrawn only when it changed, so a redrive button keeps the keyboard focus between reloads.
+  const parked = JSON.stringify(view.parked);
+  if (parked !== shownParked) {
+    shownParked = parked;
+    byId('parked').replaceChildren(
+      ...(view.parked.length > 0 ? view.parked.map(parkedItem) : [element('li', 'None.')]),
+    );
+  }
   return Math.max(0, ...view.consumers.map((s) => s.lagSeconds));
 }
