@@ -10,7 +10,7 @@ import {
 } from '../../functions/eventsourcing';
 import { DEFAULT_RETRY } from '../../functions/eventsourcing/command-handler';
 import type { BenchEnvironment } from '../environment';
-import { interleave } from '../interleave';
+import { interleave, pairwiseRatio } from '../interleave';
 import { SNAPSHOT_INTERVAL, STATE_VERSION } from '../seed';
 import type { BenchSettings } from '../settings';
 import { quantile, spread, type Spread } from '../stats';
@@ -19,10 +19,20 @@ import { EVENT_METADATA, account, benchEvents, depositEvent } from '../workload'
 /** Writers on one stream, each a command handler of its own (as one Lambda container each). */
 export const CONTENTION_WRITERS = [1, 4, 16, 64] as const;
 
+/** Writers of the reference row that take turns through one in-process queue. */
+export const TURN_TAKING_WRITERS = 16;
+
+/** The measured sides: writer counts, and 16 writers taking turns (`16-turns`). */
+const SIDES = [...CONTENTION_WRITERS.map(String), `${TURN_TAKING_WRITERS}-turns`];
+
 export interface ContentionRun {
   readonly writers: number;
+  /** The writers took turns through one in-process queue: one command on the stream at a time. */
+  readonly takingTurns: boolean;
   /** Commands that committed, per second of the slice. */
   readonly commitsPerSecond: Spread;
+  /** Commits/s over those of one writer, paired per run. */
+  readonly commitsVersusOneWriter: Spread;
   /** Share of commands answered with a conflict (HTTP 409) once the retry budget was spent. */
   readonly conflictShare: Spread;
   readonly p50Ms: Spread;
@@ -92,7 +102,12 @@ function countEventTableRequests(env: BenchEnvironment, counts: EventTableCounts
  * One slice: a fresh stream with one event, `writers` handlers each sending deposits to it one
  * after another until `durationMs` has passed (commands already started are awaited and counted).
  */
-async function slice(env: BenchEnvironment, writers: number, durationMs: number): Promise<Slice> {
+async function slice(
+  env: BenchEnvironment,
+  writers: number,
+  durationMs: number,
+  takingTurns = false,
+): Promise<Slice> {
   const streamId = `contention-w${writers}-${randomUUID().slice(0, 8)}`;
   const tableName = env.tables.events;
   const handlers = Array.from({ length: writers }, () => {
@@ -109,6 +124,14 @@ async function slice(env: BenchEnvironment, writers: number, durationMs: number)
     expectedVersion: 'no_stream',
     metadata: EVENT_METADATA,
   });
+  let queue: Promise<unknown> = Promise.resolve();
+  /** Runs `command` once every command queued before it has settled (when taking turns). */
+  const inTurn = <T>(command: () => Promise<T>): Promise<T> => {
+    if (!takingTurns) return command();
+    const turn = queue.then(command, command);
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
   const counts: EventTableCounts = { writes: 0, eventsRead: 0 };
   const stopCounting = countEventTableRequests(env, counts);
   const latencies: number[] = [];
@@ -122,10 +145,12 @@ async function slice(env: BenchEnvironment, writers: number, durationMs: number)
         while (performance.now() < deadline) {
           const begin = performance.now();
           try {
-            await handler.handle(
-              streamId,
-              { type: 'deposit', amount: 100 },
-              { metadata: EVENT_METADATA },
+            await inTurn(() =>
+              handler.handle(
+                streamId,
+                { type: 'deposit', amount: 100 },
+                { metadata: EVENT_METADATA },
+              ),
             );
             commits += 1;
           } catch (error) {
@@ -143,11 +168,19 @@ async function slice(env: BenchEnvironment, writers: number, durationMs: number)
   return { elapsedMs, latencies, commits, conflicts, ...counts };
 }
 
-function summarise(writers: number, slices: readonly Slice[]): ContentionRun {
+const commitRate = (s: Slice) => s.commits / (s.elapsedMs / 1000);
+
+function summarise(
+  side: string,
+  slices: readonly Slice[],
+  oneWriter: readonly Slice[],
+): ContentionRun {
   const per = (f: (s: Slice) => number) => spread(slices.map(f));
   return {
-    writers,
-    commitsPerSecond: per((s) => s.commits / (s.elapsedMs / 1000)),
+    writers: Number.parseInt(side, 10),
+    takingTurns: side.endsWith('-turns'),
+    commitsPerSecond: per(commitRate),
+    commitsVersusOneWriter: pairwiseRatio(slices.map(commitRate), oneWriter.map(commitRate)),
     conflictShare: per((s) => s.conflicts / Math.max(1, s.commits + s.conflicts)),
     p50Ms: per((s) => quantile(s.latencies, 0.5)),
     p99Ms: per((s) => quantile(s.latencies, 0.99)),
@@ -160,21 +193,23 @@ function summarise(writers: number, slices: readonly Slice[]): ContentionRun {
 
 /**
  * Contention: 1, 4, 16 and 64 writers on one stream, every writer a command handler of its own
- * with the default retry policy and snapshots, as Lambda containers would be. The writer counts
- * take turns slice by slice; each figure is the median over runs.
+ * with the default retry policy and snapshots, as Lambda containers would be; and, for reference,
+ * 16 such writers taking turns through one in-process queue. The sides take turns slice by
+ * slice; each figure is the median over runs.
  */
 export async function measureContention(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<ContentionResult> {
   const { sliceMs, runs } = settings.contention;
-  const sides = CONTENTION_WRITERS.map(String);
   for (const writers of CONTENTION_WRITERS) await slice(env, writers, settings.warmupMs);
-  const slices = await interleave(sides, runs, (side) => slice(env, Number(side), sliceMs));
+  const slices = await interleave(SIDES, runs, (side) =>
+    slice(env, Number.parseInt(side, 10), sliceMs, side.endsWith('-turns')),
+  );
   return {
     sliceMs,
     runs,
     retry: { maxAttempts: DEFAULT_RETRY.maxAttempts, budgetMs: DEFAULT_RETRY.budgetMs ?? 0 },
-    writers: CONTENTION_WRITERS.map((writers) => summarise(writers, slices[String(writers)]!)),
+    writers: SIDES.map((side) => summarise(side, slices[side]!, slices['1']!)),
   };
 }
