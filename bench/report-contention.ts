@@ -57,7 +57,9 @@ export function contentionSection(results: BenchResults): string {
       'the median over runs. “Writes per commit” counts the conditional writes sent (won and lost ' +
       'races) per committed command, “events read” the events its Queries returned. The reference ' +
       'row runs 16 such writers through one in-process queue, one command on the stream at a ' +
-      'time.',
+      `time. The machine’s load average was ${contention.loadAverageAtStart} when the section ` +
+      'started (other processes share its cores), hence the wide spread between runs; writer ' +
+      'counts are compared within each run.',
     '',
     table(
       [

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   AggregateRepository,
@@ -46,6 +47,8 @@ export interface ContentionRun {
 }
 
 export interface ContentionResult {
+  /** The machine's one-minute load average when the section started. */
+  readonly loadAverageAtStart: number;
   readonly sliceMs: number;
   readonly runs: number;
   readonly retry: { readonly maxAttempts: number; readonly budgetMs: number };
@@ -202,11 +205,13 @@ export async function measureContention(
   settings: BenchSettings,
 ): Promise<ContentionResult> {
   const { sliceMs, runs } = settings.contention;
+  const loadAverageAtStart = Number(loadavg()[0]!.toFixed(2));
   for (const writers of CONTENTION_WRITERS) await slice(env, writers, settings.warmupMs);
   const slices = await interleave(SIDES, runs, (side) =>
     slice(env, Number.parseInt(side, 10), sliceMs, side.endsWith('-turns')),
   );
   return {
+    loadAverageAtStart,
     sliceMs,
     runs,
     retry: { maxAttempts: DEFAULT_RETRY.maxAttempts, budgetMs: DEFAULT_RETRY.budgetMs ?? 0 },
