@@ -1,6 +1,7 @@
 import type { BenchResults } from './results';
 import { integer, ratio, table } from './format';
 import { findingsSection, targetMet, targets, type Target } from './findings';
+import { contentionSection } from './report-contention';
 import { historySection } from './report-history';
 import { appendSection, keyedCommandsSection, requestsSection } from './report-writes';
 import {
@@ -129,5 +130,6 @@ export function renderReport(results: BenchResults): string {
     '',
     historySection(results),
     '',
+    ...(results.contention ? [contentionSection(results), ''] : []),
   ].join('\n');
 }

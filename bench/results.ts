@@ -1,5 +1,6 @@
 import type { Machine } from './machine';
 import type { BundlesResult } from './sections/bundles';
+import type { ContentionResult } from './sections/contention';
 import type { GlobalLogResult } from './sections/global-log';
 import type { HistoryResult } from './sections/history';
 import type { LoadResult } from './sections/loads';
@@ -26,6 +27,8 @@ export interface BenchResults {
   readonly bundles: BundlesResult;
   readonly globalLog: GlobalLogResult;
   readonly history: HistoryResult;
+  /** Section 10; absent from results measured before the section existed. */
+  readonly contention?: ContentionResult;
   /**
    * Sections measured again on their own since this run (`npm run bench -- --only history
    * --write`), their figures in place of the run's; absent after a full run.

@@ -7,6 +7,7 @@ import { describeMachine } from './machine';
 import { renderReport } from './report';
 import type { BenchResults } from './results';
 import { measureBundles } from './sections/bundles';
+import { measureContention } from './sections/contention';
 import { measureGlobalLog } from './sections/global-log';
 import { measureHistory } from './sections/history';
 import { measureKeyedCommands } from './sections/keyed-commands';
@@ -20,10 +21,11 @@ import { benchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local, measures every section, writes
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
- * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`) runs one
- * section and prints its figures as JSON, for trying out a change.
- * `npm run bench -- --only history --write` measures that section again with full settings and
- * puts it into bench/results.json and BENCHMARKS.md, every other section's figures as they were.
+ * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`, `contention`)
+ * runs one section and prints its figures as JSON, for trying out a change.
+ * `npm run bench -- --only history --write` (or `contention`) measures that section again with
+ * full settings and puts it into bench/results.json and BENCHMARKS.md, every other section's
+ * figures as they were.
  * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
  * nothing (after a change to the report's text).
  */
@@ -57,24 +59,28 @@ async function withDynamoDbLocal<T>(body: (env: BenchEnvironment) => Promise<T>)
 async function measure(started: number): Promise<BenchResults> {
   const machine = describeMachine();
   log(`starting DynamoDB Local (${settings.mode} settings)`);
-  const { throughput, requests, loads, keyedCommands } = await withDynamoDbLocal(async (env) => {
-    log('writing the streams for the load benchmarks');
-    await seedLoads(env, settings);
-    log(`warming up for ${settings.globalWarmupMs / 1000} s`);
-    await warmUp(env, settings);
-    const throughput = [];
-    for (const concurrency of settings.concurrencies) {
-      log(`sections 1 and 5: appends and commands at concurrency ${concurrency}`);
-      throughput.push(await measureThroughput(env, settings, concurrency));
-    }
-    log('section 2: requests and capacity');
-    const requests = await measureRequests(env, settings);
-    log('sections 3 and 5: loads');
-    const loads = await measureLoads(env, settings);
-    log('section 8: keyed commands, key in the transaction against the Powertools path');
-    const keyedCommands = await measureKeyedCommands(env, settings);
-    return { throughput, requests, loads, keyedCommands };
-  });
+  const { throughput, requests, loads, keyedCommands, contention } = await withDynamoDbLocal(
+    async (env) => {
+      log('writing the streams for the load benchmarks');
+      await seedLoads(env, settings);
+      log(`warming up for ${settings.globalWarmupMs / 1000} s`);
+      await warmUp(env, settings);
+      const throughput = [];
+      for (const concurrency of settings.concurrencies) {
+        log(`sections 1 and 5: appends and commands at concurrency ${concurrency}`);
+        throughput.push(await measureThroughput(env, settings, concurrency));
+      }
+      log('section 2: requests and capacity');
+      const requests = await measureRequests(env, settings);
+      log('sections 3 and 5: loads');
+      const loads = await measureLoads(env, settings);
+      log('section 8: keyed commands, key in the transaction against the Powertools path');
+      const keyedCommands = await measureKeyedCommands(env, settings);
+      log('section 10: contention, writers on one stream');
+      const contention = await measureContention(env, settings);
+      return { throughput, requests, loads, keyedCommands, contention };
+    },
+  );
   // A fresh DynamoDB Local: its streams slow down as the database fills, and the sections above
   // leave hundreds of thousands of items behind, far more than a local stack holds.
   log('section 4: projections through the local stream runner (fresh DynamoDB Local)');
@@ -98,6 +104,7 @@ async function measure(started: number): Promise<BenchResults> {
     bundles,
     globalLog,
     history,
+    contention,
   };
 }
 
@@ -122,11 +129,16 @@ const SECTIONS: Record<string, (env: BenchEnvironment) => Promise<unknown>> = {
   },
   // Warms up on its own, after its in-process measures.
   history: (env) => measureHistory(env, settings, log),
+  contention: async (env) => {
+    await warmUp(env, settings);
+    return measureContention(env, settings);
+  },
 };
 
 /** Sections `--write` can measure again into the results of the last full run. */
 const WRITABLE: Record<string, { key: keyof BenchResults; title: string }> = {
   history: { key: 'history', title: '9. Verifiable history' },
+  contention: { key: 'contention', title: '10. Contention: writers on one stream' },
 };
 
 /**

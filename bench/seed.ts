@@ -10,7 +10,7 @@ import {
 import { EVENT_METADATA, account, benchEvents, depositEvent } from './workload';
 
 /** The version of the account state shape the benchmarks' snapshots hold. */
-const STATE_VERSION = 1;
+export const STATE_VERSION = 1;
 /** Events between snapshots in the benchmarks' strategy. */
 export const SNAPSHOT_INTERVAL = 10;
 

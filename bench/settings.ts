@@ -32,6 +32,8 @@ export interface BenchSettings {
   readonly coldImports: number;
   /** Section 9: verifiable history. */
   readonly history: HistorySettings;
+  /** Section 10: writers on one stream; each writer count gets one slice per run. */
+  readonly contention: { readonly sliceMs: number; readonly runs: number };
 }
 
 /** How section 9 measures hashing, verification and sealing. */
@@ -85,6 +87,7 @@ const full: BenchSettings = {
     ],
     verifyRuns: 3,
   },
+  contention: { sliceMs: 3000, runs: 5 },
 };
 
 /** Shorter and fewer of everything; what each section measures stays the same. */
@@ -117,6 +120,7 @@ const quick: BenchSettings = {
     ],
     verifyRuns: 1,
   },
+  contention: { sliceMs: 1000, runs: 2 },
 };
 
 export const benchSettings = (isQuick: boolean): BenchSettings => (isQuick ? quick : full);

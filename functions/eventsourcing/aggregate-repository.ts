@@ -90,6 +90,18 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
   }
 
   /**
+   * `loaded` brought up to the stream's head: only the events appended after `loaded.version`
+   * are read (one Query from there on) and folded onto the state it holds, and no snapshot is
+   * read. What a command that lost a race decides again on: `evolve` is pure, so the state it
+   * already held is as good as a fresh load up to that version.
+   */
+  async catchUp(loaded: LoadedAggregate<State>): Promise<LoadedAggregate<State>> {
+    const caughtUp: Mutable<LoadedAggregate<State>> = { ...loaded };
+    await this.foldStream(caughtUp, { fromVersion: loaded.version + 1 });
+    return caughtUp;
+  }
+
+  /**
    * The current state in one round trip: the snapshot and the latest events are read side by
    * side. Only a snapshot further behind than the window (or none, on a longer stream) needs
    * the events in between, read next.

@@ -34,8 +34,8 @@ export interface HandleOptions<State = unknown, Event = unknown> {
   readonly expectedVersion?: number;
   readonly metadata?: EventMetadata;
   /**
-   * Runs after each load, before deciding: what it throws ends the command with nothing
-   * written (e.g. the caller may not act on this aggregate).
+   * Runs after each load (and each catch-up of a retry), before deciding: what it throws ends
+   * the command with nothing written (e.g. the caller may not act on this aggregate).
    */
   readonly guard?: (loaded: LoadedAggregate<State>) => void | Promise<void>;
   /**
@@ -58,8 +58,9 @@ export interface HandleResult<State> {
 }
 
 /**
- * Load, decide, append at the loaded version; on a concurrency conflict reload and decide again,
- * with jittered backoff, within the retry policy's attempts and time budget. Domain errors
+ * Load, decide, append at the loaded version; on a concurrency conflict read only the events
+ * appended since that version, fold them onto the state already held and decide again, after a
+ * decorrelated-jitter backoff, within the retry policy's attempts and time budget. Domain errors
  * thrown by `decide` pass through unchanged.
  */
 export class CommandHandler<Command, State, Event extends NewEvent> {
@@ -74,10 +75,15 @@ export class CommandHandler<Command, State, Event extends NewEvent> {
     options: HandleOptions<State, Event> = {},
   ): Promise<HandleResult<State>> {
     const pinned = options.expectedVersion;
+    // What the last attempt decided on: a retry reads only the events appended since.
+    let held: LoadedAggregate<State> | undefined;
     return retryWithBackoff(
       this.retry,
       async () => {
-        const loaded = await this.repository.load(streamId);
+        const loaded = held
+          ? await this.repository.catchUp(held)
+          : await this.repository.load(streamId);
+        held = loaded;
         if (pinned !== undefined && loaded.version !== pinned) {
           throw new ConcurrencyError(streamId, pinned, loaded.version);
         }
