@@ -6,6 +6,7 @@ import {
   bucketNameEnvVar,
   signingKeyEnvVar,
   tableNameEnvVar,
+  type FunctionDeclaration,
   type SystemDeclaration,
 } from '../../functions/eventsourcing/declaration';
 import { appendOnlyTables, findAppendOnlyViolations } from '../../functions/eventsourcing/cdk';
@@ -99,6 +100,54 @@ function expectGlobalLogLagAlarm(
 // ---------------------------------------------------------------------------------------------
 // Properties of the template, for the real declaration and for the probe
 // ---------------------------------------------------------------------------------------------
+
+/** The environment a declared function must get: its resources' names and its settings. */
+function expectedVariables(
+  stack: SystemStack,
+  key: string,
+  fn: FunctionDeclaration,
+): Record<string, Json> {
+  const tableVariables = Object.fromEntries(
+    Object.keys(fn.tables).map((table) => [
+      tableNameEnvVar(table),
+      { Ref: logicalId(stack.tables.get(table).table) },
+    ]),
+  );
+  const bucketVariables = Object.fromEntries(
+    Object.keys(fn.buckets ?? {}).map((bucket) => [
+      bucketNameEnvVar(bucket),
+      { Ref: logicalId(stack.buckets.get(bucket).bucket) },
+    ]),
+  );
+  const signingKeyVariables = Object.fromEntries(
+    Object.keys(fn.signingKeys ?? {}).map((signingKey) => [
+      signingKeyEnvVar(signingKey),
+      getAtt(logicalId(stack.signingKeys.get(signingKey).kmsKey)),
+    ]),
+  );
+  const signs = Object.values(fn.signingKeys ?? {}).includes('sign');
+  const personalDataKey: Record<string, Json> = fn.personalData
+    ? { PERSONAL_DATA_KEY: getAtt(logicalId(stack.personalDataKey!.key)) }
+    : {};
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    STAGE: 'dev',
+    POWERTOOLS_SERVICE_NAME: key,
+    POWERTOOLS_METRICS_NAMESPACE: 'EventSourcing/dev',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...tableVariables,
+    ...bucketVariables,
+    ...signingKeyVariables,
+    ...personalDataKey,
+    // What signs checkpoints names the log: the stack.
+    ...(signs ? { HISTORY_LOG: stack.stackName } : {}),
+    ...(fn.eventBus ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } } : {}),
+    // HTTP functions learn who counts as an operator (defaults: no context given).
+    ...(fn.trigger === 'http'
+      ? { OPERATOR_GROUP: 'operators', GROUPS_CLAIM: 'cognito:groups' }
+      : {}),
+  };
+}
 
 describe.each(declarations)('stack built from %s', (_name, declaration) => {
   let stack: SystemStack;
@@ -228,48 +277,9 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
       expect(properties.Handler).toBe(`index.${fn.handler ?? 'handler'}`);
       expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(properties.LoggingConfig).toEqual({ LogGroup: { Ref: logicalId(created.logGroup) } });
-      const tableVariables = Object.fromEntries(
-        Object.keys(fn.tables).map((table) => [
-          tableNameEnvVar(table),
-          { Ref: logicalId(stack.tables.get(table).table) },
-        ]),
+      expect((properties.Environment as { Variables: Json }).Variables).toEqual(
+        expectedVariables(stack, key, fn),
       );
-      const bucketVariables = Object.fromEntries(
-        Object.keys(fn.buckets ?? {}).map((bucket) => [
-          bucketNameEnvVar(bucket),
-          { Ref: logicalId(stack.buckets.get(bucket).bucket) },
-        ]),
-      );
-      const signingKeyVariables = Object.fromEntries(
-        Object.keys(fn.signingKeys ?? {}).map((signingKey) => [
-          signingKeyEnvVar(signingKey),
-          getAtt(logicalId(stack.signingKeys.get(signingKey).kmsKey)),
-        ]),
-      );
-      const signs = Object.values(fn.signingKeys ?? {}).includes('sign');
-      const personalDataKey = fn.personalData
-        ? { PERSONAL_DATA_KEY: getAtt(logicalId(stack.personalDataKey!.key)) }
-        : {};
-      expect((properties.Environment as { Variables: Json }).Variables).toEqual({
-        NODE_OPTIONS: '--enable-source-maps',
-        STAGE: 'dev',
-        POWERTOOLS_SERVICE_NAME: key,
-        POWERTOOLS_METRICS_NAMESPACE: 'EventSourcing/dev',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...tableVariables,
-        ...bucketVariables,
-        ...signingKeyVariables,
-        ...personalDataKey,
-        // What signs checkpoints names the log: the stack.
-        ...(signs ? { HISTORY_LOG: stack.stackName } : {}),
-        ...(fn.eventBus
-          ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } }
-          : {}),
-        // HTTP functions learn who counts as an operator (defaults: no context given).
-        ...(fn.trigger === 'http'
-          ? { OPERATOR_GROUP: 'operators', GROUPS_CLAIM: 'cognito:groups' }
-          : {}),
-      });
       const logGroup = json.Resources[logicalId(created.logGroup)]!;
       expect(logGroup.Properties!.RetentionInDays).toBe(30);
     }
