@@ -6,7 +6,8 @@ import type { HistoryResult } from './sections/history';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
 import type { KeyedCommandsResult } from './sections/keyed-commands';
-import type { ItemSizes, RequestsResult } from './sections/requests';
+import type { ItemSizes } from './sections/request-item-sizes';
+import type { RequestsResult } from './sections/requests';
 import type { ThroughputResult } from './sections/throughput';
 import type { BenchSettings } from './settings';
 
