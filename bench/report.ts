@@ -3,6 +3,7 @@ import { integer, ratio, table } from './format';
 import { findingsSection, targetMet, targets, type Target } from './findings';
 import { contentionSection } from './report-contention';
 import { historySection } from './report-history';
+import { personalDataSection } from './report-personal-data';
 import { appendSection, keyedCommandsSection, requestsSection } from './report-writes';
 import {
   bundlesSection,
@@ -131,5 +132,6 @@ export function renderReport(results: BenchResults): string {
     historySection(results),
     '',
     ...(results.contention ? [contentionSection(results), ''] : []),
+    ...(results.personalData ? [personalDataSection(results)] : []),
   ].join('\n');
 }

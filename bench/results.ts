@@ -3,10 +3,12 @@ import type { BundlesResult } from './sections/bundles';
 import type { ContentionResult } from './sections/contention';
 import type { GlobalLogResult } from './sections/global-log';
 import type { HistoryResult } from './sections/history';
+import type { PersonalDataResult } from './sections/personal-data';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
 import type { KeyedCommandsResult } from './sections/keyed-commands';
-import type { ItemSizes, RequestsResult } from './sections/requests';
+import type { ItemSizes } from './sections/request-item-sizes';
+import type { RequestsResult } from './sections/requests';
 import type { ThroughputResult } from './sections/throughput';
 import type { BenchSettings } from './settings';
 
@@ -29,6 +31,8 @@ export interface BenchResults {
   readonly history: HistoryResult;
   /** Section 10; absent from results measured before the section existed. */
   readonly contention?: ContentionResult;
+  /** Section 11; absent from results measured before the section existed. */
+  readonly personalData?: PersonalDataResult;
   /**
    * Sections measured again on their own since this run (`npm run bench -- --only history
    * --write`), their figures in place of the run's; absent after a full run.

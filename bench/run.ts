@@ -12,6 +12,7 @@ import { measureGlobalLog } from './sections/global-log';
 import { measureHistory } from './sections/history';
 import { measureKeyedCommands } from './sections/keyed-commands';
 import { measureLoads, seedLoads } from './sections/loads';
+import { measurePersonalData } from './sections/personal-data';
 import { measureProjections } from './sections/projections';
 import { measureRequests } from './sections/requests';
 import { measureThroughput, warmUp } from './sections/throughput';
@@ -21,11 +22,11 @@ import { benchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local, measures every section, writes
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
- * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`, `contention`)
- * runs one section and prints its figures as JSON, for trying out a change.
- * `npm run bench -- --only history --write` (or `contention`) measures that section again with
- * full settings and puts it into bench/results.json and BENCHMARKS.md, every other section's
- * figures as they were.
+ * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`, `contention`,
+ * `personal-data`) runs one section and prints its figures as JSON, for trying out a change.
+ * `npm run bench -- --only history --write` (or `contention`, `personal-data`) measures that
+ * section again with full settings and puts it into bench/results.json and BENCHMARKS.md, every
+ * other section's figures as they were.
  * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
  * nothing (after a change to the report's text).
  */
@@ -59,8 +60,8 @@ async function withDynamoDbLocal<T>(body: (env: BenchEnvironment) => Promise<T>)
 async function measure(started: number): Promise<BenchResults> {
   const machine = describeMachine();
   log(`starting DynamoDB Local (${settings.mode} settings)`);
-  const { throughput, requests, loads, keyedCommands, contention } = await withDynamoDbLocal(
-    async (env) => {
+  const { throughput, requests, loads, keyedCommands, contention, personalData } =
+    await withDynamoDbLocal(async (env) => {
       log('writing the streams for the load benchmarks');
       await seedLoads(env, settings);
       log(`warming up for ${settings.globalWarmupMs / 1000} s`);
@@ -78,9 +79,10 @@ async function measure(started: number): Promise<BenchResults> {
       const keyedCommands = await measureKeyedCommands(env, settings);
       log('section 10: contention, writers on one stream');
       const contention = await measureContention(env, settings);
-      return { throughput, requests, loads, keyedCommands, contention };
-    },
-  );
+      log('section 11: personal data sealed per subject, against the same events in clear');
+      const personalData = await measurePersonalData(env, settings);
+      return { throughput, requests, loads, keyedCommands, contention, personalData };
+    });
   // A fresh DynamoDB Local: its streams slow down as the database fills, and the sections above
   // leave hundreds of thousands of items behind, far more than a local stack holds.
   log('section 4: projections through the local stream runner (fresh DynamoDB Local)');
@@ -105,6 +107,7 @@ async function measure(started: number): Promise<BenchResults> {
     globalLog,
     history,
     contention,
+    personalData,
   };
 }
 
@@ -133,12 +136,17 @@ const SECTIONS: Record<string, (env: BenchEnvironment) => Promise<unknown>> = {
     await warmUp(env, settings);
     return measureContention(env, settings);
   },
+  'personal-data': async (env) => {
+    await warmUp(env, settings);
+    return measurePersonalData(env, settings);
+  },
 };
 
 /** Sections `--write` can measure again into the results of the last full run. */
 const WRITABLE: Record<string, { key: keyof BenchResults; title: string }> = {
   history: { key: 'history', title: '9. Verifiable history' },
   contention: { key: 'contention', title: '10. Contention: writers on one stream' },
+  'personal-data': { key: 'personalData', title: '11. Personal data: sealing per subject' },
 };
 
 /**

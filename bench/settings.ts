@@ -34,6 +34,21 @@ export interface BenchSettings {
   readonly history: HistorySettings;
   /** Section 10: writers on one stream; each writer count gets one slice per run. */
   readonly contention: { readonly sliceMs: number; readonly runs: number };
+  /** Section 11: personal data sealed per data subject. */
+  readonly personalData: PersonalDataSettings;
+}
+
+/** How section 11 measures sealing: every subject is new, and each operation runs once on it. */
+export interface PersonalDataSettings {
+  readonly runs: number;
+  /** Batches per side in each run (the sides take turns batch by batch), and subjects in each. */
+  readonly slotsPerRun: number;
+  readonly subjectsPerSlot: number;
+  /** Operations in flight at once per side (one: a Lambda container serves one at a time). */
+  readonly concurrency: number;
+  /** Events sealed and revealed in process per run, for the cost of AES-GCM alone. */
+  readonly inProcessEvents: number;
+  readonly inProcessRuns: number;
 }
 
 /** How section 9 measures hashing, verification and sealing. */
@@ -88,6 +103,14 @@ const full: BenchSettings = {
     verifyRuns: 3,
   },
   contention: { sliceMs: 3000, runs: 5 },
+  personalData: {
+    runs: 5,
+    slotsPerRun: 4,
+    subjectsPerSlot: 50,
+    concurrency: 1,
+    inProcessEvents: 20_000,
+    inProcessRuns: 5,
+  },
 };
 
 /** Shorter and fewer of everything; what each section measures stays the same. */
@@ -121,6 +144,14 @@ const quick: BenchSettings = {
     verifyRuns: 1,
   },
   contention: { sliceMs: 1000, runs: 2 },
+  personalData: {
+    runs: 2,
+    slotsPerRun: 2,
+    subjectsPerSlot: 20,
+    concurrency: 1,
+    inProcessEvents: 2000,
+    inProcessRuns: 2,
+  },
 };
 
 export const benchSettings = (isQuick: boolean): BenchSettings => (isQuick ? quick : full);
