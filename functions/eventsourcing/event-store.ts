@@ -20,7 +20,7 @@ import type {
 import type { EventStreamStore } from './event-stream-store.js';
 import { EventWrites, type ConditionalPut } from './event-writes.js';
 import { StreamHeads } from './stream-heads.js';
-import { sealPersonalData, type PersonalData } from './personal/personal-data.js';
+import { sealPersonalData, withStoredDataOf, type PersonalData } from './personal/personal-data.js';
 import { StreamPages } from './stream-pages.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 
@@ -243,7 +243,13 @@ export class EventStore<
     }
     const version = base + prepared.length;
     this.heads.observe(streamId, version, prepared.at(-1)!.event.hash);
-    return { streamId, version, events: await this.revealAll(prepared.map((p) => p.event)) };
+    // The events as written, their personal fields as given: nothing to decrypt.
+    const written = prepared.map(({ event }, index) =>
+      events[index] === checked[index]
+        ? event
+        : withStoredDataOf(event, { ...event, data: checked[index]!.data }),
+    );
+    return { streamId, version, events: written };
   }
 
   /** Events to append after `base` with their personal fields sealed. */
