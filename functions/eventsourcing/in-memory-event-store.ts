@@ -18,7 +18,7 @@ import type {
 import type { ConditionalPut } from './event-writes.js';
 import type { EventStreamStore } from './event-stream-store.js';
 import { InMemoryEventTable } from './in-memory-event-table.js';
-import { sealPersonalData, type PersonalData } from './personal/personal-data.js';
+import { refuseUnsealed, sealPersonalData, type PersonalData } from './personal/personal-data.js';
 import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size.js';
 import {
   checkAppend,
@@ -83,6 +83,7 @@ export class InMemoryEventStore<
     const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
     refuseOtherTables(options.alongside ?? []);
     // Without personal data nothing is awaited before the commit, so nothing comes in between.
+    if (!this.personalData) refuseUnsealed(this.catalogue, checked);
     const { base, sealed } = this.personalData
       ? await this.planSealed(streamId, expectedVersion, checked)
       : { base: this.baseFor(streamId, expectedVersion), sealed: checked };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
+  ConfigurationError,
   CorruptEventError,
   EventCatalogue,
   InvalidEventError,
   SubjectErasedError,
+  storedData,
 } from '../../functions/eventsourcing';
 import { InMemoryEventStore } from '../../functions/eventsourcing/testing';
 import { InMemorySubjectKeys } from '../../functions/eventsourcing/personal/in-memory-subject-keys';
@@ -39,7 +41,7 @@ function setUp() {
   return { keys, store };
 }
 
-const storedData = (store: InMemoryEventStore, streamId: string, version: number) =>
+const storedItemData = (store: InMemoryEventStore, streamId: string, version: number) =>
   JSON.stringify(store.table.get(streamId, version)!.data);
 
 describe('personal data declared with the schema', () => {
@@ -71,7 +73,7 @@ describe('personal data in the event store', () => {
       ],
       { expectedVersion: 'no_stream' },
     );
-    const stored = storedData(store, 'acc-1', 1);
+    const stored = storedItemData(store, 'acc-1', 1);
     expect(stored).not.toContain('Alice Liddell');
     expect(stored).not.toContain('alice@example.com');
     expect(stored).toContain('"s":"alice"');
@@ -81,6 +83,34 @@ describe('personal data in the event store', () => {
       holderName: 'Alice Liddell',
       email: 'alice@example.com',
     });
+  });
+
+  it('is refused by a store without subject keys, rather than kept in clear', async () => {
+    const store = new InMemoryEventStore({ catalogue });
+    await expect(
+      store.append('acc-1', [{ type: 'Opened', data: { ownerId: 'alice', holderName: 'Alice' } }], {
+        expectedVersion: 'no_stream',
+      }),
+    ).rejects.toBeInstanceOf(ConfigurationError);
+    expect(store.table.get('acc-1', 1)).toBeUndefined();
+    // Events without personal values need no keys.
+    await store.append('acc-2', [{ type: 'Opened', data: { ownerId: 'bob' } }], {
+      expectedVersion: 'no_stream',
+    });
+  });
+
+  it('reads as its replacements for a reader without the keys: events still parse', async () => {
+    const { store } = setUp();
+    await store.append(
+      'acc-1',
+      [{ type: 'Opened', data: { ownerId: 'alice', holderName: 'Alice', email: 'a@example.com' } }],
+      { expectedVersion: 'no_stream' },
+    );
+    const withoutKeys = new InMemoryEventStore({ catalogue, table: store.table });
+    const [opened] = await withoutKeys.read('acc-1');
+    expect(opened!.data).toEqual({ ownerId: 'alice', holderName: '[erased]', email: '[erased]' });
+    // A projection without the keys still keeps the sealed values, for its query to open.
+    expect(JSON.stringify(storedData(opened!))).toContain('"$sealed"');
   });
 
   it("reads an erased subject's fields as their replacements, keeps the hashes, and fences new personal data", async () => {

@@ -94,6 +94,16 @@ export async function sealPersonalData<Event extends EventToSeal>(
 ): Promise<readonly Event[]> {
   if (!catalogue || catalogue.personal.size === 0) return events;
   if (personalData) return personalData.seal(catalogue, at, events);
+  refuseUnsealed(catalogue, events);
+  return events;
+}
+
+/** Refuses events holding personal values, for a store that has no keys to seal them with. */
+export function refuseUnsealed(
+  catalogue: Pick<EventCatalogue, 'personal'> | undefined,
+  events: readonly EventToSeal[],
+): void {
+  if (!catalogue || catalogue.personal.size === 0) return;
   const personal = events.find((event, index) =>
     personalPart(event, catalogue.personal.get(event.type), index),
   );
@@ -102,7 +112,6 @@ export async function sealPersonalData<Event extends EventToSeal>(
       `${personal.type} holds personal data, and this store has no subject keys to encrypt it (personalData)`,
     );
   }
-  return events;
 }
 
 /**
