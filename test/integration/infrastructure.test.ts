@@ -54,7 +54,11 @@ function grantsOf(json: TemplateJson, roleId: string): Set<string> {
   return grants;
 }
 
-/** Every consumer has its own lag and parked-streams alarms, on its own dimension. */
+/**
+ * Every consumer has its own parked-streams alarm and, unless it is a `batch` consumer (which
+ * reports its own lag, as the global-log indexer its `GlobalLogLag`), its own lag alarm, on its
+ * own dimension.
+ */
 function expectConsumerAlarms(
   alarms: readonly Record<string, Json>[],
   declaration: SystemDeclaration,
@@ -71,10 +75,12 @@ function expectConsumerAlarms(
           ]),
     );
   for (const [host, { consumers }] of Object.entries(declaration.streamHosts)) {
-    for (const consumer of Object.keys(consumers)) {
-      expect(consumerAlarm('ConsumerLag', host, consumer), `lag of ${consumer}`).toEqual([
-        expect.objectContaining({ Statistic: 'Maximum', Threshold: 60_000 }),
-      ]);
+    for (const [consumer, { kind }] of Object.entries(consumers)) {
+      expect(consumerAlarm('ConsumerLag', host, consumer), `lag of ${consumer}`).toEqual(
+        kind === 'batch'
+          ? []
+          : [expect.objectContaining({ Statistic: 'Maximum', Threshold: 60_000 })],
+      );
       expect(consumerAlarm('ConsumerStreamsParked', host, consumer), consumer).toEqual([
         expect.objectContaining({ Statistic: 'Sum', Threshold: 1 }),
       ]);

@@ -38,6 +38,13 @@ export interface EventSourcingStackProps extends StackProps {
  * permissions, the HTTP API with every route, one event source mapping per stream host with a failure
  * destination, alarms and a dashboard. Environment-agnostic: synthesis needs no credentials.
  */
+/** A stream host with its function and the id of its event source mapping. */
+interface ConnectedHost {
+  readonly host: StreamHostDeclaration;
+  readonly fn: SystemFunction;
+  readonly mappingId: string;
+}
+
 export class EventSourcingStack extends Stack {
   readonly tables: SystemTables;
   readonly buckets: SystemBuckets;
@@ -86,14 +93,15 @@ export class EventSourcingStack extends Stack {
       }
     }
 
-    const hosts = Object.entries(declaration.streamHosts).map(([key, host]) => ({
-      host,
-      fn: this.functions.get(key)!,
-    }));
-    if (hosts.length > 0) {
-      this.failureRecords = new FailureRecords(this, 'FailureRecords');
-      for (const { host, fn } of hosts) {
-        connectStreamHost(host, fn, this.tables, this.failureRecords);
+    const hosts: ConnectedHost[] = [];
+    const hostDeclarations = Object.entries(declaration.streamHosts);
+    if (hostDeclarations.length > 0) {
+      const failureRecords = new FailureRecords(this, 'FailureRecords');
+      this.failureRecords = failureRecords;
+      for (const [key, host] of hostDeclarations) {
+        const fn = this.functions.get(key)!;
+        const mappingId = connectStreamHost(host, fn, this.tables, failureRecords);
+        hosts.push({ host, fn, mappingId });
       }
     }
 
@@ -166,17 +174,34 @@ export class EventSourcingStack extends Stack {
   private monitor(
     declaration: SystemDeclaration,
     settings: DeploymentSettings,
-    hosts: readonly { host: StreamHostDeclaration; fn: SystemFunction }[],
+    hosts: readonly ConnectedHost[],
   ): SystemMonitoring {
     return new SystemMonitoring(this, 'Monitoring', {
       stage: settings.stage,
       metricsNamespace: metricsNamespace(settings.stage),
       functions: [...this.functions.values()],
-      ...(this.httpApi ? { httpApi: this.httpApi } : {}),
+      ...(this.httpApi
+        ? {
+            httpApi: this.httpApi,
+            // Command routes: those served by a function that appends events.
+            commandRoutes: declaration.routes
+              .filter((route) => declaration.functions[route.function]?.tables.events === 'append')
+              .map((route) => `${route.method} ${route.path}`),
+          }
+        : {}),
+      ...(this.tables.byKey.has('events') ? { eventsTable: this.tables.get('events').table } : {}),
       ...(this.failureRecords
         ? {
             streams: {
-              hosts: hosts.map(({ host, fn }) => ({ fn, consumers: Object.keys(host.consumers) })),
+              hosts: hosts.map(({ host, fn, mappingId }) => ({
+                fn,
+                mappingId,
+                source: this.tables.get(host.source).table,
+                consumers: Object.entries(host.consumers).map(([name, consumer]) => ({
+                  name,
+                  kind: consumer.kind,
+                })),
+              })),
               failureRecords: this.failureRecords,
             },
           }

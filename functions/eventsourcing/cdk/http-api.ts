@@ -111,6 +111,8 @@ export class SystemHttpApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: settings.throttle,
+      // Latency and errors by route, for the dashboard's command graphs.
+      detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: accessLogFormat,

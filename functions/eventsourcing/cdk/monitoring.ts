@@ -11,6 +11,7 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -19,45 +20,34 @@ import {
   GLOBAL_LOG_LAG_METRIC,
 } from '../declaration/index.js';
 import { createAlarmTopic } from './alarm-topic.js';
-import { failureRecordsMetricsFilter, type FailureRecords } from './failure-records.js';
 import type { SystemFunction } from './functions.js';
 import type { SystemHttpApi } from './http-api.js';
-
-const FIVE_MINUTES = Duration.minutes(5);
+import type { ConsumerKind, SystemMonitoringProps } from './monitoring-props.js';
+import {
+  appendRateWidget,
+  failureRecordsMetric,
+  FIVE_MINUTES,
+  iteratorAge,
+  routeWidgets,
+  silenceExpression,
+  throttlesWidget,
+} from './monitoring-widgets.js';
 
 /** A stream host or a consumer more than this far behind its stream raises an alarm. */
 const maxLag = Duration.minutes(1);
 
-export interface SystemMonitoringProps {
-  readonly stage: string;
-  /** Namespace of the functions' Powertools metrics. */
-  readonly metricsNamespace: string;
-  readonly functions: readonly SystemFunction[];
-  readonly httpApi?: SystemHttpApi;
-  /** The stream hosts with their consumers' names, and their failure destination. */
-  readonly streams?: {
-    readonly hosts: readonly {
-      readonly fn: SystemFunction;
-      readonly consumers: readonly string[];
-    }[];
-    readonly failureRecords: FailureRecords;
-  };
-  readonly alarmEmail?: string;
-  /** The system keeps a global log: alarm on its indexer's lag and graph its throughput. */
-  readonly globalLog?: boolean;
-  /** Metrics functions emit to say something needs an operator (declared `alarmMetrics`). */
-  readonly problemMetrics?: readonly {
-    readonly service: string;
-    readonly metric: string;
-    readonly description: string;
-  }[];
-}
-
 /**
  * Alarms on what needs a person: any function error, a stream host or one of its consumers
- * falling behind, a consumer parking a stream, any record written to the failure destination,
- * any 5xx from the API. Every alarm notifies one SNS topic (encrypted with a rotating key
- * CloudWatch may use); one dashboard shows them all.
+ * falling behind, a stream host reading nothing while its table is written, a consumer parking
+ * a stream, any record written to the failure destination, any 5xx from the API. Every alarm
+ * notifies one SNS topic (encrypted with a rotating key CloudWatch may use); one dashboard shows
+ * them all.
+ *
+ * Missing data never breaches: an idle system emits no lag, no iterator age and no problem
+ * metric, and that is health, not silence. Silence is what `<host>Silent` catches: its metric
+ * math has data exactly when the host's table was written, and breaches when the host's mapping
+ * polled nothing from the stream in those periods (a disabled or broken mapping, a host that
+ * cannot be invoked). A host that reads but falls behind raises `<host>IteratorAge`.
  */
 export class SystemMonitoring extends Construct {
   readonly topic: Topic;
@@ -71,7 +61,8 @@ export class SystemMonitoring extends Construct {
       dashboardName: `event-sourcing-${props.stage}-${Aws.REGION}`,
     });
 
-    if (props.httpApi) this.monitorApi(props.httpApi);
+    if (props.httpApi) this.monitorApi(props.httpApi, props.commandRoutes ?? []);
+    if (props.eventsTable) this.dashboard.addWidgets(appendRateWidget(props.eventsTable));
     this.monitorFunctions(props.functions);
     if (props.streams) this.monitorStreams(props.streams, props.metricsNamespace);
     if (props.globalLog) this.monitorGlobalLog(props.metricsNamespace);
@@ -81,7 +72,7 @@ export class SystemMonitoring extends Construct {
     );
   }
 
-  private monitorApi(httpApi: SystemHttpApi): void {
+  private monitorApi(httpApi: SystemHttpApi, commandRoutes: readonly string[]): void {
     const stage = httpApi.stage;
     this.alarm('Api5xx', 'The HTTP API answered with a server error', stage.metricServerError());
     this.dashboard.addWidgets(
@@ -96,6 +87,8 @@ export class SystemMonitoring extends Construct {
         width: 12,
       }),
     );
+    if (commandRoutes.length > 0)
+      this.dashboard.addWidgets(...routeWidgets(httpApi, commandRoutes));
   }
 
   private monitorFunctions(functions: readonly SystemFunction[]): void {
@@ -116,6 +109,7 @@ export class SystemMonitoring extends Construct {
         ),
         width: 12,
       }),
+      throttlesWidget(functions),
     );
   }
 
@@ -123,33 +117,23 @@ export class SystemMonitoring extends Construct {
     { hosts, failureRecords }: NonNullable<SystemMonitoringProps['streams']>,
     metricsNamespace: string,
   ): void {
-    const iteratorAge = (fn: SystemFunction) =>
-      fn.function.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES });
     const lags: IMetric[] = [];
     const parks: IMetric[] = [];
-    for (const { fn, consumers } of hosts) {
+    for (const { fn, source, mappingId, consumers } of hosts) {
       this.alarm(
         `${fn.key}IteratorAge`,
         `Stream host ${fn.key} is more than ${maxLag.toHumanString()} behind its stream`,
         iteratorAge(fn),
-        maxLag,
+        { above: maxLag },
       );
-      for (const consumer of consumers) {
-        const { lag, parked } = this.monitorConsumer(consumer, fn.key, metricsNamespace);
-        lags.push(lag.with({ label: consumer }));
-        parks.push(parked.with({ label: consumer }));
+      this.monitorSilence(fn, source, mappingId);
+      for (const { name, kind } of consumers) {
+        const { lag, parked } = this.monitorConsumer(name, kind, fn.key, metricsNamespace);
+        if (lag) lags.push(lag.with({ label: name }));
+        parks.push(parked.with({ label: name }));
       }
     }
-    const failedRecords = new Metric({
-      namespace: 'AWS/S3',
-      metricName: 'PutRequests',
-      dimensionsMap: {
-        BucketName: failureRecords.bucket.bucketName,
-        FilterId: failureRecordsMetricsFilter,
-      },
-      statistic: 'Sum',
-      period: FIVE_MINUTES,
-    });
+    const failedRecords = failureRecordsMetric(failureRecords);
     this.alarm(
       'FailureRecordsWritten',
       'A stream batch failed for good: its records were written to the failure-records bucket',
@@ -170,12 +154,31 @@ export class SystemMonitoring extends Construct {
     );
   }
 
-  /** Alarms on one consumer of a stream host falling behind or parking a stream. */
+  /**
+   * Alarms when the host's table was written in two periods running and its mapping polled not
+   * one record from the stream in them. Without writes the expression has no data: an idle
+   * table is not silence.
+   */
+  private monitorSilence(fn: SystemFunction, source: ITable, mappingId: string): void {
+    const silent = silenceExpression(fn.key, source, mappingId);
+    this.alarm(
+      `${fn.key}Silent`,
+      `Stream host ${fn.key} read nothing from its stream for 10 minutes while its table was written`,
+      silent,
+      { periods: 2 },
+    );
+  }
+
+  /**
+   * Alarms on one consumer of a stream host falling behind (a `batch` consumer reports its own
+   * lag, or none) or parking a stream.
+   */
   private monitorConsumer(
     consumer: string,
+    kind: ConsumerKind,
     service: string,
     metricsNamespace: string,
-  ): { lag: Metric; parked: Metric } {
+  ): { lag: Metric | undefined; parked: Metric } {
     const id = consumer.replace(/[^A-Za-z0-9]/g, '');
     const metric = (metricName: string, statistic: string) =>
       new Metric({
@@ -185,13 +188,15 @@ export class SystemMonitoring extends Construct {
         statistic,
         period: FIVE_MINUTES,
       });
-    const lag = metric(CONSUMER_METRICS.lag, 'Maximum');
-    this.alarm(
-      `${id}Lag`,
-      `Consumer ${consumer} processes events more than ${maxLag.toHumanString()} after they were recorded`,
-      lag,
-      maxLag,
-    );
+    const lag = kind === 'batch' ? undefined : metric(CONSUMER_METRICS.lag, 'Maximum');
+    if (lag) {
+      this.alarm(
+        `${id}Lag`,
+        `Consumer ${consumer} processes events more than ${maxLag.toHumanString()} after they were recorded`,
+        lag,
+        { above: maxLag },
+      );
+    }
     const parked = metric(CONSUMER_METRICS.parked, 'Sum');
     this.alarm(
       `${id}StreamsParked`,
@@ -212,7 +217,7 @@ export class SystemMonitoring extends Construct {
       'GlobalLogLag',
       `The global log is more than ${maxLag.toHumanString()} behind the events it indexes`,
       lag,
-      maxLag,
+      { above: maxLag },
     );
     const indexed = new MathExpression({
       expression: `SELECT SUM(${GLOBAL_LOG_EVENTS_INDEXED_METRIC}) FROM "${metricsNamespace}"`,
@@ -252,9 +257,15 @@ export class SystemMonitoring extends Construct {
 
   /**
    * An alarm notifying the topic: when the metric is 1 or more in a period (something happened
-   * that needs a person), or, given `above`, when the metric (in ms) exceeds that duration.
+   * that needs a person), or, given `above`, when the metric (in ms) exceeds that duration; in
+   * `periods` periods running (one by default).
    */
-  private alarm(id: string, description: string, metric: IMetric, above?: Duration): void {
+  private alarm(
+    id: string,
+    description: string,
+    metric: IMetric,
+    { above, periods = 1 }: { above?: Duration; periods?: number } = {},
+  ): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
       metric,
@@ -267,7 +278,8 @@ export class SystemMonitoring extends Construct {
             threshold: 1,
             comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           }),
-      evaluationPeriods: 1,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));
