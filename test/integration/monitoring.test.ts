@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
+import { ulid } from 'ulid';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONSUMER_METRICS } from '../../functions/eventsourcing/consumers/metric-names';
 import { report } from '../../functions/eventsourcing/consumers/batch-report';
@@ -7,6 +8,7 @@ import {
   CORRUPT_EVENTS_METRIC,
   GLOBAL_LOG_EVENTS_INDEXED_METRIC,
   GLOBAL_LOG_LAG_METRIC,
+  tableNameEnvVar,
   type SystemDeclaration,
 } from '../../functions/eventsourcing/declaration';
 import { entryFile } from '../../functions/eventsourcing/declaration/function-modules';
@@ -16,6 +18,8 @@ import { systemDeclaration } from '../../lib/declaration';
 import { createGlobalLogFixture } from '../support/global-log';
 import { insertRecord } from '../support/projection-fixture';
 import { putStoredEvent } from '../support/stored-items';
+import { apiEvent, jwtCaller } from '../support/api-gateway-events';
+import { createTestTables } from '../support/dynamodb';
 import { resourcesOfType, synthesize, type Json, type Synthesized } from '../support/cdk-synthesis';
 
 /**
@@ -329,5 +333,44 @@ describe('the metrics the code emits', () => {
     expect(metrics.get(CONSUMER_METRICS.parked)).toEqual(['consumer', 'service']);
     expect(metrics.has(CONSUMER_METRICS.lag)).toBe(false);
     expect(lines.join('\n')).toContain('"service":"reactions"');
+  });
+
+  it('transferCommands reports CorruptEvents by its service when the source account’s first event is corrupt', async () => {
+    const tables = await createTestTables();
+    const accountId = ulid();
+    // The owner check reads the account's first event through the account catalogue.
+    await putStoredEvent(tables.client, tables.names.events, {
+      streamId: `account-${accountId}`,
+      version: 1,
+      type: 'AccountOpened',
+      data: { ownerId: 42 },
+    });
+    const environment = {
+      POWERTOOLS_SERVICE_NAME: 'transferCommands',
+      DYNAMODB_ENDPOINT: tables.endpoint,
+      [tableNameEnvVar('events')]: tables.names.events,
+      [tableNameEnvVar('idempotency')]: tables.names.idempotency,
+    };
+    Object.assign(process.env, environment);
+    try {
+      const { handler } = await import('../../functions/transfers/commands');
+      let answer: Awaited<ReturnType<typeof handler>> | undefined;
+      const lines = await stdoutOf(async () => {
+        answer = await handler(
+          apiEvent('POST /transfers', {
+            body: JSON.stringify({ fromAccountId: accountId, toAccountId: ulid(), amount: 5 }),
+            authorizer: jwtCaller('someone'),
+          }),
+        );
+      });
+      expect(answer?.statusCode, answer?.body).toBe(500);
+      expect(answer?.body).toContain('CorruptEvent');
+      expect(emfMetrics(lines).get(CORRUPT_EVENTS_METRIC)).toEqual(
+        emitted[CORRUPT_EVENTS_METRIC]!.dimensions,
+      );
+      expect(lines.join('\n')).toContain('"service":"transferCommands"');
+    } finally {
+      for (const name of Object.keys(environment)) delete process.env[name];
+    }
   });
 });
