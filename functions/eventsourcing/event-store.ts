@@ -93,7 +93,12 @@ export class EventStore<
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
     const sealedEvents = await Promise.all(
       appends.map((a) =>
-        this.sealed(a.streamId, baseOf(a.expectedVersion), checked.get(a.streamId)!),
+        sealPersonalData(
+          this.personalData,
+          this.catalogue,
+          { streamId: a.streamId, base: baseOf(a.expectedVersion) },
+          checked.get(a.streamId)!,
+        ),
       ),
     );
     const previousHashes = await Promise.all(
@@ -225,7 +230,12 @@ export class EventStore<
     checked: readonly CheckedEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const events = await this.sealed(streamId, base, checked);
+    const events = await sealPersonalData(
+      this.personalData,
+      this.catalogue,
+      { streamId, base },
+      checked,
+    );
     const previousHash = await this.heads.previousHash(streamId, base, options.expectedVersion);
     const recordedAt = recordedAtOf(this.clock().toISOString(), options.notBefore);
     const prepared = prepareEvents(streamId, base + 1, events, {
@@ -250,23 +260,6 @@ export class EventStore<
         : withStoredDataOf(event, { ...event, data: checked[index]!.data }),
     );
     return { streamId, version, events: written };
-  }
-
-  /** Events to append after `base` with their personal fields sealed. */
-  private async sealed(
-    streamId: string,
-    base: number,
-    events: readonly CheckedEvent[],
-  ): Promise<readonly CheckedEvent[]> {
-    return sealPersonalData(
-      this.personalData,
-      this.catalogue,
-      {
-        streamId,
-        firstVersion: base + 1,
-      },
-      events,
-    );
   }
 
   private async revealAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {

@@ -105,7 +105,12 @@ export class InMemoryEventStore<
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
     const sealed = await Promise.all(
       appends.map((a) =>
-        this.sealed(a.streamId, baseOf(a.expectedVersion), checked.get(a.streamId)!),
+        sealPersonalData(
+          this.personalData,
+          this.catalogue,
+          { streamId: a.streamId, base: baseOf(a.expectedVersion) },
+          checked.get(a.streamId)!,
+        ),
       ),
     );
     const recordedAt = this.clock().toISOString();
@@ -176,7 +181,12 @@ export class InMemoryEventStore<
   ): Promise<{ base: number; sealed: readonly CheckedEvent[] }> {
     for (;;) {
       const base = this.baseFor(streamId, expectedVersion);
-      const sealed = await this.sealed(streamId, base, checked);
+      const sealed = await sealPersonalData(
+        this.personalData,
+        this.catalogue,
+        { streamId, base },
+        checked,
+      );
       if (isExact(expectedVersion) || this.table.head(streamId) === base) return { base, sealed };
     }
   }
@@ -184,22 +194,6 @@ export class InMemoryEventStore<
   /** A stored event with its personal values opened (or replaced, once erased). */
   async reveal(event: RecordedEvent): Promise<RecordedEvent> {
     return this.personalData ? (await this.personalData.reveal([event]))[0]! : event;
-  }
-
-  private async sealed(
-    streamId: string,
-    base: number,
-    events: readonly CheckedEvent[],
-  ): Promise<readonly CheckedEvent[]> {
-    return sealPersonalData(
-      this.personalData,
-      this.catalogue,
-      {
-        streamId,
-        firstVersion: base + 1,
-      },
-      events,
-    );
   }
 
   /** Results whose events show their personal values as readers see them. */

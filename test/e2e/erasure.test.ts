@@ -2,11 +2,10 @@ import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from '../../functions/eventsourcing';
 import { PersonalData, subjectKeysFromEnv } from '../../functions/eventsourcing/personal';
-import { LOCAL_SIGNING_KEY_PREFIX, signerFromEnv } from '../../functions/eventsourcing/integrity';
 import { domainEvents } from '../../functions/domain-events';
 import { systemContext } from '../../local/es/context';
 import type { HistoryTarget } from '../../local/es/history-target';
-import { startTestApi, type TestApi } from '../support/local-api';
+import { stackHistory, startTestApi, type TestApi } from '../support/local-api';
 import {
   CLEAR_VALUES,
   ERIN,
@@ -39,14 +38,7 @@ async function openAccount(person: { ownerId: string; holderName: string; email:
 
 beforeAll(async () => {
   t = await startTestApi();
-  history = {
-    checkpointsBucket: t.stack.bucketNames.checkpoints,
-    s3Endpoint: t.stack.s3Endpoint,
-    signingKey: `${LOCAL_SIGNING_KEY_PREFIX}${t.stack.signingKeysDir}`,
-    log: 'local',
-  };
-  // The stack's scheduled sealer creates its signing key on its first run: create it now.
-  await signerFromEnv('checkpoints', { SIGNING_KEY_CHECKPOINTS: history.signingKey });
+  history = (await stackHistory(t.stack)).target;
   erinAccount = await openAccount(ERIN);
   frankAccount = await openAccount(FRANK);
   expect(

@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_SIGNING_KEY_PREFIX, signerFromEnv } from '../../functions/eventsourcing/integrity';
 import { systemContext } from '../../local/es/context';
 import type { HistoryTarget } from '../../local/es/history-target';
 import { waitFor } from '../../local/wait-for';
-import { startTestApi, type TestApi } from '../support/local-api';
+import { stackHistory, startTestApi, type TestApi } from '../support/local-api';
 import { runOperator } from '../support/operator';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,15 +44,8 @@ async function verifyProofOffline(proof: unknown): Promise<{ code: number; outpu
 
 beforeAll(async () => {
   t = await startTestApi();
-  history = {
-    checkpointsBucket: t.stack.bucketNames.checkpoints,
-    s3Endpoint: t.stack.s3Endpoint,
-    signingKey: `${LOCAL_SIGNING_KEY_PREFIX}${t.stack.signingKeysDir}`,
-    log: 'local',
-  };
-  const signer = await signerFromEnv('checkpoints', {
-    SIGNING_KEY_CHECKPOINTS: history.signingKey,
-  });
+  const { target, signer } = await stackHistory(t.stack);
+  history = target;
   publicKeyFile = path.join(mkdtempSync(path.join(tmpdir(), 'public-key-')), 'public-key.pem');
   writeFileSync(publicKeyFile, await signer.publicKeyPem());
   accountId = await t.openAccount('auditor-subject', 5000);

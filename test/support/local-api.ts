@@ -8,6 +8,13 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../
 import { waitFor } from '../../local/wait-for';
 import { apiClient, type ApiClient, type ApiResponse } from './api-client';
 import { putStoredEvent } from './stored-items';
+import { signingKeyEnvVar } from '../../functions/eventsourcing/declaration';
+import {
+  LOCAL_SIGNING_KEY_PREFIX,
+  signerFromEnv,
+  type CheckpointSigner,
+} from '../../functions/eventsourcing/integrity';
+import type { HistoryTarget } from '../../local/es/history-target';
 
 export interface TestApi {
   readonly stack: LocalStack;
@@ -125,4 +132,23 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       await stack.stop();
     },
   };
+}
+
+/**
+ * The stack's history as `npm run es` finds it (checkpoints bucket, signing key), and its signer:
+ * created now, as the stack's scheduled sealer would on its first run.
+ */
+export async function stackHistory(
+  stack: LocalStack,
+): Promise<{ target: HistoryTarget; signer: CheckpointSigner }> {
+  const target: HistoryTarget = {
+    checkpointsBucket: stack.bucketNames.checkpoints,
+    s3Endpoint: stack.s3Endpoint,
+    signingKey: `${LOCAL_SIGNING_KEY_PREFIX}${stack.signingKeysDir}`,
+    log: 'local',
+  };
+  const signer = await signerFromEnv('checkpoints', {
+    [signingKeyEnvVar('checkpoints')]: target.signingKey,
+  });
+  return { target, signer };
 }

@@ -61,8 +61,8 @@ export async function destroyDataKey(
  * its key, so restoring the keys table never brings an erased subject back.
  */
 export class DynamoDbSubjectKeys implements SubjectKeys {
-  /** Each subject's key, or null once it is known to be erased. */
-  private readonly cache: TimedCache<Uint8Array | null>;
+  /** Each subject's key, or `erased` once it is known to be. */
+  private readonly cache: TimedCache<Uint8Array | 'erased'>;
   /** `subject stream` pairs this process has recorded in a key's `streams`. */
   private readonly registered = new TimedCache<true>(60 * 60_000);
 
@@ -90,22 +90,30 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
   }
 
   private async readingKey(subject: string): Promise<Uint8Array | undefined> {
+    const key = await this.lookUp(subject);
+    return typeof key === 'string' ? undefined : key;
+  }
+
+  /**
+   * The subject's key; `erased` for a tombstone or a ledger entry (cached either way), `none`
+   * for a subject without a key yet (not cached: a key may be created any moment).
+   */
+  private async lookUp(subject: string): Promise<Uint8Array | 'erased' | 'none'> {
     const cached = this.cache.get(subject);
-    if (cached !== undefined) return cached ?? undefined;
-    const [item, erased] = await Promise.all([this.keyItem(subject), this.inLedger(subject)]);
-    const key = erased || !item?.wrapped?.B ? null : await this.unwrap(subject, item.wrapped.B);
+    if (cached !== undefined) return cached;
+    const [item, inLedger] = await Promise.all([this.keyItem(subject), this.inLedger(subject)]);
+    if (!item && !inLedger) return 'none';
+    const wrapped = item?.wrapped?.B;
+    const key = inLedger || !wrapped ? 'erased' : await this.unwrap(subject, wrapped);
     this.cache.set(subject, key);
-    return key ?? undefined;
+    return key;
   }
 
   private async sealingKey(subject: string, streamId: string): Promise<Uint8Array> {
-    let key = await this.readingKey(subject);
-    if (!key) {
-      const item = await this.keyItem(subject);
-      // A tombstone, or a ledger entry: the subject was erased and stays so.
-      if (item || (await this.inLedger(subject))) throw new SubjectErasedError(subject);
-      key = await this.create(subject, streamId);
-    }
+    const found = await this.lookUp(subject);
+    // A tombstone, or a ledger entry: the subject was erased and stays so.
+    if (found === 'erased') throw new SubjectErasedError(subject);
+    const key = found === 'none' ? await this.create(subject, streamId) : found;
     await this.register(subject, streamId);
     return key;
   }
@@ -133,8 +141,8 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       this.cache.forget(subject);
-      const key = await this.readingKey(subject);
-      if (!key) throw new SubjectErasedError(subject);
+      const key = await this.lookUp(subject);
+      if (typeof key === 'string') throw new SubjectErasedError(subject);
       return key;
     }
   }
@@ -160,7 +168,7 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      this.cache.set(subject, null);
+      this.cache.set(subject, 'erased');
       throw new SubjectErasedError(subject);
     }
     this.registered.set(pair, true);
@@ -178,7 +186,7 @@ export class DynamoDbSubjectKeys implements SubjectKeys {
       subject,
       erasedAt,
     );
-    this.cache.set(subject, null);
+    this.cache.set(subject, 'erased');
     return streams;
   }
 

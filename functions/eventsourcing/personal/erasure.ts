@@ -14,6 +14,7 @@ import type { RecordedEvent } from '../types.js';
 import type { DynamoDbSubjectKeys } from './dynamodb-subject-keys.js';
 import { isSealedValue } from './envelope.js';
 import { erasureEvents } from './erasure-events.js';
+import { replace, walk } from './personal-data.js';
 
 /** Who asks to erase whom, and why. */
 export interface ErasureRequest {
@@ -65,26 +66,18 @@ export interface SubjectErasureOptions {
 
 type Item = Record<string, AttributeValue>;
 
+/** Whether `value` holds a sealed value of the subject, at any depth. */
 const holdsSubject = (value: unknown, subject: string): boolean => {
-  if (isSealedValue(value)) return value.$sealed.s === subject;
-  if (Array.isArray(value)) return value.some((item) => holdsSubject(item, subject));
-  if (typeof value === 'object' && value !== null) {
-    return Object.values(value).some((item) => holdsSubject(item, subject));
-  }
-  return false;
+  let found = false;
+  walk(value, (sealed) => {
+    found ||= sealed.$sealed.s === subject;
+  });
+  return found;
 };
 
 /** `value` with the subject's sealed values replaced by their declared replacements. */
-const scrubbed = (value: unknown, subject: string): unknown => {
-  if (isSealedValue(value)) return value.$sealed.s === subject ? value.$sealed.r : value;
-  if (Array.isArray(value)) return value.map((item) => scrubbed(item, subject));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, scrubbed(item, subject)]),
-    );
-  }
-  return value;
-};
+const scrubbed = (value: unknown, subject: string): unknown =>
+  replace(value, (sealed) => (sealed.$sealed.s === subject ? sealed.$sealed.r : sealed));
 
 /**
  * Erases a data subject (crypto-shredding): records the erasure in the ledger first, then

@@ -83,16 +83,17 @@ export interface RevealedEvent<Event extends RecordedEvent> {
 }
 
 /**
- * New events as the store writes them: their personal fields sealed by `personalData`. A store
- * without it refuses personal values rather than keep them in clear.
+ * New events as the store writes them after version `base`: their personal fields sealed by
+ * `personalData`. A store without it refuses personal values rather than keep them in clear.
  */
 export async function sealPersonalData<Event extends EventToSeal>(
   personalData: PersonalData | undefined,
   catalogue: Pick<EventCatalogue, 'personal'> | undefined,
-  at: { readonly streamId: string; readonly firstVersion: number },
+  after: { readonly streamId: string; readonly base: number },
   events: readonly Event[],
 ): Promise<readonly Event[]> {
   if (!catalogue || catalogue.personal.size === 0) return events;
+  const at = { streamId: after.streamId, firstVersion: after.base + 1 };
   if (personalData) return personalData.seal(catalogue, at, events);
   refuseUnsealed(catalogue, events);
   return events;
@@ -239,8 +240,8 @@ export class PersonalData {
   }
 }
 
-/** Calls `visit` with every sealed value inside `value`. */
-function walk(value: unknown, visit: (sealed: SealedValue) => void): void {
+/** Calls `visit` with every sealed value inside `value`, at any depth. */
+export function walk(value: unknown, visit: (sealed: SealedValue) => void): void {
   if (isSealedValue(value)) visit(value);
   else if (Array.isArray(value)) value.forEach((item) => walk(item, visit));
   else if (typeof value === 'object' && value !== null) {
@@ -248,8 +249,8 @@ function walk(value: unknown, visit: (sealed: SealedValue) => void): void {
   }
 }
 
-/** `value` with every sealed value inside it replaced by what `by` makes of it. */
-function replace(value: unknown, by: (sealed: SealedValue) => unknown): unknown {
+/** `value` with every sealed value inside it, at any depth, replaced by what `by` makes of it. */
+export function replace(value: unknown, by: (sealed: SealedValue) => unknown): unknown {
   if (isSealedValue(value)) return by(value);
   if (Array.isArray(value)) return value.map((item) => replace(item, by));
   if (typeof value === 'object' && value !== null) {
