@@ -12,6 +12,7 @@ import type {
 import { grantBucketAccess } from '../../functions/eventsourcing/cdk';
 import { systemDeclaration } from '../../lib/declaration';
 import { SystemStack } from '../../lib/system-stack';
+import { SECURE_BUCKET } from '../support/secure-bucket';
 import { readDeploymentSettings } from '../../functions/eventsourcing/cdk';
 
 const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
@@ -78,18 +79,7 @@ describe('declared buckets in the stack', () => {
           ObjectLockEnabled: 'Enabled',
           Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
         },
-        VersioningConfiguration: { Status: 'Enabled' },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-          ],
-        },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
+        ...SECURE_BUCKET,
         LoggingConfiguration: {
           DestinationBucketName: { Ref: Match.anyValue() },
           LogFilePrefix: 'checkpoints/',

@@ -24,6 +24,7 @@ import {
   asArray,
   declarations,
 } from '../support/cdk-synthesis';
+import { SECURE_BUCKET } from '../support/secure-bucket';
 
 const pairs = (actions: readonly string[], resources: readonly Json[]) =>
   actions.flatMap((action) => resources.map((resource) => `${action} ${JSON.stringify(resource)}`));
@@ -482,18 +483,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
     const bucket = json.Resources[bucketId]!;
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties).toMatchObject({
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-        ],
-      },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      VersioningConfiguration: { Status: 'Enabled' },
+      ...SECURE_BUCKET,
       MetricsConfigurations: [{ Id: 'FailureRecords' }],
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.any(String) as string } },
     });
