@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { ReadModelReader, createDynamoDbClient, storageFromEnv } from '../eventsourcing';
+import {
+  ReadModelReader,
+  StreamClosedError,
+  closedAt,
+  createDynamoDbClient,
+  storageFromEnv,
+} from '../eventsourcing';
 import { httpHandler, route } from '../eventsourcing/http';
 import { requireOwner, type Caller } from '../eventsourcing/http';
 import { HttpError } from '../eventsourcing/http';
@@ -103,11 +109,16 @@ export const handler = httpHandler({
       if (loaded.version === 0 || loaded.state.status === 'none') {
         throw notFound(accountId, query.at === undefined ? '' : ` at ${query.at}`);
       }
+      // A closed stream is gone for its owner; operators still see its last state.
+      if (loaded.closed !== undefined && !caller.privileged) {
+        throw new StreamClosedError(loaded.streamId, loaded.closed);
+      }
       return ok({
         accountId,
         version: loaded.version,
         asOf: loaded.lastRecordedAt,
         state: loaded.state,
+        ...(loaded.closed === undefined ? {} : { closed: loaded.closed }),
       });
     },
   }),
@@ -123,6 +134,8 @@ export const handler = httpHandler({
       const { store } = dependencies().repository;
       const streamId = accountEvents.streamId(params.accountId);
       const limit = query.limit ?? DEFAULT_PAGE;
+      const closed = caller.privileged ? undefined : await closedAt(store, streamId);
+      if (closed !== undefined) throw new StreamClosedError(streamId, closed);
       const events = await store.read(streamId, { fromVersion: query.fromVersion ?? 1, limit });
       if (events.length === 0 && (await store.headVersion(streamId)) === 0) {
         throw notFound(params.accountId);

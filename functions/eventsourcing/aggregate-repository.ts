@@ -1,5 +1,6 @@
 import type { Decider } from './decider.js';
 import type { EventStreamStore } from './event-stream-store.js';
+import { isTombstone } from './tombstones.js';
 import { InvalidEventError } from './errors.js';
 import { logger as defaultLogger } from './logger.js';
 import type { SnapshotStrategy } from './snapshot-strategies.js';
@@ -45,6 +46,11 @@ export interface LoadedAggregate<State> {
   readonly snapshot: Snapshot<State> | undefined;
   /** Events read from the events table after the snapshot. */
   readonly eventsRead: number;
+  /**
+   * The version of the stream's tombstone when it is closed: `state` is its last state, which
+   * nothing may change any more.
+   */
+  readonly closed?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -149,7 +155,8 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
   }
 
   private fold(loaded: Mutable<LoadedAggregate<State>>, event: Event & RecordedEvent): void {
-    loaded.state = this.decider.evolve(loaded.state, event);
+    if (isTombstone(event)) loaded.closed = event.version;
+    else loaded.state = this.decider.evolve(loaded.state, event);
     loaded.version = event.version;
     loaded.lastRecordedAt = event.recordedAt;
     loaded.lastEvent = { eventId: event.eventId, metadata: event.metadata };

@@ -1,6 +1,6 @@
 import type { AggregateRepository, LoadedAggregate } from './aggregate-repository.js';
 import { fold } from './decider.js';
-import { ConcurrencyError } from './errors.js';
+import { ConcurrencyError, StreamClosedError } from './errors.js';
 import type { ConditionalPut } from './event-writes.js';
 import { retryWithBackoff, type RetryPolicy } from './retry.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types.js';
@@ -84,6 +84,7 @@ export class CommandHandler<Command, State, Event extends NewEvent> {
           ? await this.repository.catchUp(held)
           : await this.repository.load(streamId);
         held = loaded;
+        if (loaded.closed !== undefined) throw new StreamClosedError(streamId, loaded.closed);
         if (pinned !== undefined && loaded.version !== pinned) {
           throw new ConcurrencyError(streamId, pinned, loaded.version);
         }

@@ -11,7 +11,7 @@ export const TRANSACTION_CONFLICT = 'TransactionConflict';
 
 interface DynamoDbErrorFields {
   readonly name?: unknown;
-  readonly CancellationReasons?: readonly { readonly Code?: string }[];
+  readonly CancellationReasons?: readonly { readonly Code?: string; readonly Item?: unknown }[];
   readonly Item?: unknown;
 }
 
@@ -33,6 +33,16 @@ export const isTransactionCanceled = (error: unknown): boolean =>
 export function cancellationReasons(error: unknown): readonly string[] {
   if (!isTransactionCanceled(error)) return [];
   return (fieldsOf(error).CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+/**
+ * The item each action of a cancelled transaction found in its way, in the order of its actions,
+ * when it asked for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`); empty for any other
+ * error.
+ */
+export function cancellationItems<Item>(error: unknown): readonly (Item | undefined)[] {
+  if (!isTransactionCanceled(error)) return [];
+  return (fieldsOf(error).CancellationReasons ?? []).map((reason) => reason.Item as Item);
 }
 
 /**

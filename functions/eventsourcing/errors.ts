@@ -185,3 +185,19 @@ export class SubjectErasedError extends EventSourcingError {
     this.name = 'SubjectErasedError';
   }
 }
+
+/**
+ * The stream was closed for good by its tombstone: nothing more may be appended to it, and
+ * readers other than operators are told it is gone.
+ */
+export class StreamClosedError extends EventSourcingError {
+  readonly code = 'StreamClosed';
+  constructor(
+    readonly streamId: string,
+    /** The tombstone's version: the stream's last. */
+    readonly version: number,
+  ) {
+    super(`Stream '${streamId}' was closed for good at version ${version}`);
+    this.name = 'StreamClosedError';
+  }
+}

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { CorruptEventError, InvalidEventError } from './errors.js';
+import { isTombstone } from './tombstones.js';
 import type { EventSchemas, RecordedEventOf } from './event-schemas.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 import {
@@ -175,6 +176,8 @@ export class EventCatalogue<Event extends RecordedEvent = RecordedEvent> {
         reason,
       ),
     });
+    // Every stream may end with its tombstone; readers stop there (see `tombstones.ts`).
+    if (isTombstone(event)) return { event: event as Event };
     const schema = this.schemas.get(event.type);
     if (!schema) return corrupt('type', `'${event.type}' is not a known event type`);
     const current = this.currentVersion(event.type);

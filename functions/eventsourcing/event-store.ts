@@ -1,4 +1,5 @@
-import { ConcurrencyError } from './errors.js';
+import { ConcurrencyError, InvalidEventError } from './errors.js';
+import { tombstoneEvent } from './tombstones.js';
 import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
 import type { EventCatalogue } from './event-catalogue.js';
 import { prepareEvents, type CheckedEvent, type ReadEventItem } from './event-items.js';
@@ -62,18 +63,45 @@ export class EventStore<
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    const checked = checkAppend(this.catalogue, streamId, events, options.expectedVersion);
+    return this.appendChecked(streamId, checked, options, false);
+  }
+
+  /**
+   * Closes a stream for good: appends its tombstone (`StreamClosed`, with the reason) and closes
+   * its head in one transaction. Later appends throw `StreamClosedError`; the events stay
+   * readable. Needs no catalogue: the tombstone belongs to none.
+   */
+  async close(
+    streamId: string,
+    reason: string,
+    options: Pick<AppendOptions, 'expectedVersion' | 'metadata'>,
+  ): Promise<AppendResult> {
+    validateStreamId(streamId);
+    validateExpectedVersion(options.expectedVersion);
+    if (options.expectedVersion === 'no_stream') {
+      throw new InvalidEventError('only a stream that exists can be closed', 'expectedVersion');
+    }
+    return this.appendChecked(streamId, [tombstoneEvent(reason)], options, true);
+  }
+
+  private async appendChecked(
+    streamId: string,
+    checked: readonly CheckedEvent[],
+    options: AppendOptions,
+    closes: boolean,
+  ): Promise<AppendResult> {
     const { expectedVersion } = options;
-    const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
     if (isExact(expectedVersion)) {
-      return this.write(streamId, baseOf(expectedVersion), checked, options);
+      return this.write(streamId, baseOf(expectedVersion), checked, options, closes);
     }
     for (let attempt = 1; ; attempt++) {
       const head = await this.headVersion(streamId);
-      if (expectedVersion === 'stream_exists' && head === 0) {
+      if ((expectedVersion === 'stream_exists' || closes) && head === 0) {
         throw new ConcurrencyError(streamId, expectedVersion, 0);
       }
       try {
-        return await this.write(streamId, head, checked, options);
+        return await this.write(streamId, head, checked, options, closes);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= HEAD_FOLLOWING_ATTEMPTS) throw error;
       }
@@ -117,9 +145,15 @@ export class EventStore<
     const expected = new Map(appends.map((a) => [a.streamId, a.expectedVersion]));
     const conflict = (streamId: string) =>
       this.heads.conflict(streamId, expected.get(streamId) ?? 'any');
-    const all = prepared.flat();
-    if (all.length === 1) await this.writes.putOne(all[0]!, conflict);
-    else await this.writes.transact(all, [], conflict);
+    await this.writes.append(
+      appends.map((a, index) => ({
+        streamId: a.streamId,
+        previous: baseOf(a.expectedVersion),
+        prepared: prepared[index]!,
+      })),
+      [],
+      conflict,
+    );
     return Promise.all(
       appends.map(async (a, index) => {
         const events = prepared[index]!.map((p) => p.event);
@@ -229,6 +263,7 @@ export class EventStore<
     base: number,
     checked: readonly CheckedEvent[],
     options: AppendOptions,
+    closes: boolean,
   ): Promise<AppendResult> {
     const events = await sealPersonalData(
       this.personalData,
@@ -244,13 +279,11 @@ export class EventStore<
       metadata: options.metadata,
       previousHash,
     });
-    const alongside = options.alongside ?? [];
-    const conflict = () => this.heads.conflict(streamId, options.expectedVersion);
-    if (prepared.length === 1 && alongside.length === 0) {
-      await this.writes.putOne(prepared[0]!, conflict);
-    } else {
-      await this.writes.transact(prepared, alongside, conflict);
-    }
+    await this.writes.append(
+      [{ streamId, previous: base, prepared, ...(closes ? { closes } : {}) }],
+      options.alongside ?? [],
+      () => this.heads.conflict(streamId, options.expectedVersion),
+    );
     const version = base + prepared.length;
     this.heads.observe(streamId, version, prepared.at(-1)!.event.hash);
     // The events as written, their personal fields as given: nothing to decrypt.

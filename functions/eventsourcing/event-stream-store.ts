@@ -30,6 +30,15 @@ export interface EventStreamStore<Event extends RecordedEvent = RecordedEvent> {
     appends: readonly StreamAppend[],
     options?: Pick<AppendOptions, 'metadata'>,
   ): Promise<AppendResult[]>;
+  /**
+   * Closes a stream for good with its tombstone (`StreamClosed`, see `tombstones.ts`): later
+   * appends throw `StreamClosedError`; its events stay readable.
+   */
+  close(
+    streamId: string,
+    reason: string,
+    options: Pick<AppendOptions, 'expectedVersion' | 'metadata'>,
+  ): Promise<AppendResult>;
   /** Commits `writes` provided the stream is still at `version` (a decision of no events). */
   commitAt(streamId: string, version: number, writes: readonly ConditionalPut[]): Promise<void>;
   /** A stream, or a version range of it, in order, each event parsed by the catalogue. */

@@ -131,7 +131,10 @@ export function validateNewEvents(events: readonly NewEvent[]): void {
 }
 
 /** DynamoDB's limit of actions in one TransactWriteItems call. */
-export const MAX_EVENTS_PER_APPEND = 100;
+export const MAX_TRANSACTION_ACTIONS = 100;
+
+/** The most events one append can hold: one action of its transaction puts the stream's head. */
+export const MAX_EVENTS_PER_APPEND = MAX_TRANSACTION_ACTIONS - 1;
 
 export const isExact = (expected: ExpectedVersion): expected is number | 'no_stream' =>
   typeof expected === 'number' || expected === 'no_stream';

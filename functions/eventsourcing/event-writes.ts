@@ -1,21 +1,26 @@
 import {
-  PutItemCommand,
   TransactWriteItemsCommand,
   type AttributeValue,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { EventTooLargeError, WriteConditionFailedError, type ConcurrencyError } from './errors.js';
+import {
+  EventTooLargeError,
+  TooManyEventsError,
+  WriteConditionFailedError,
+  type EventSourcingError,
+} from './errors.js';
 import type { PreparedEvent } from './event-items.js';
+import { MAX_TRANSACTION_ACTIONS } from './event-validation.js';
 import { MAX_TRANSACTION_BYTES, itemBytes } from './item-size.js';
 import {
   CONDITION_FAILED,
+  cancellationItems,
   cancellationReasons,
-  isConditionalCheckFailed,
   isLostRaceReason,
   isTransactionCanceled,
-  itemInTheWay,
 } from './conditional-writes.js';
+import { headCheck, headPut, type StreamHead } from './stream-head-items.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(version)';
 
@@ -31,8 +36,11 @@ export interface ConditionalPut {
   readonly expressionAttributeValues?: Record<string, AttributeValue>;
 }
 
-/** Builds the concurrency error of a lost race on a stream (reading its head). */
-export type ConflictReport = (streamId: string) => Promise<ConcurrencyError>;
+/**
+ * Builds the error of a lost race on a stream, reading its head: a concurrency error, or the
+ * stream's closing when it is closed.
+ */
+export type ConflictReport = (streamId: string) => Promise<EventSourcingError>;
 
 const putAction = (put: ConditionalPut): TransactWriteItem => ({
   Put: {
@@ -48,59 +56,74 @@ const putAction = (put: ConditionalPut): TransactWriteItem => ({
   },
 });
 
-/** The writes of event items: each conditional on its `(streamId, version)` being free. */
+/** Whether every event of a cancelled append was found already stored, with its own id. */
+function foundOwnEvents(error: unknown, streams: readonly StreamWrite[]): boolean {
+  const found = cancellationItems<Record<string, AttributeValue>>(error);
+  let action = 0;
+  for (const stream of streams) {
+    for (const { event } of stream.prepared) {
+      if (found[action++]?.eventId?.S !== event.eventId) return false;
+    }
+    action += 1; // the stream's head
+  }
+  return true;
+}
+
+/** One stream's part of an append: its new events, after version `previous`. */
+export interface StreamWrite {
+  readonly streamId: string;
+  readonly previous: number;
+  readonly prepared: readonly PreparedEvent[];
+  /** The last event is the stream's tombstone: its head is closed with it. */
+  readonly closes?: boolean;
+}
+
+/**
+ * The writes of event items: each conditional on its `(streamId, version)` being free, in one
+ * transaction with each stream's head (see `stream-head-items.ts`).
+ */
 export class EventWrites {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {}
 
-  /** One event in one conditional PutItem. */
-  async putOne(prepared: PreparedEvent, conflict: ConflictReport): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: prepared.item,
-          ConditionExpression: VERSION_IS_FREE,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      // The SDK retries a put whose response was lost; finding our own event there is success.
-      const found = itemInTheWay<Record<string, AttributeValue>>(error);
-      if (found?.eventId?.S === prepared.event.eventId) return;
-      throw await conflict(prepared.event.streamId);
-    }
-  }
-
   /**
-   * Events of one or more streams, and the writes to commit with them, in one transaction: all
-   * of them or none.
+   * Events of one or more streams, their heads, and the writes to commit with them, in one
+   * transaction: all of them or none.
    */
-  async transact(
-    prepared: readonly PreparedEvent[],
+  async append(
+    streams: readonly StreamWrite[],
     alongside: readonly ConditionalPut[],
     conflict: ConflictReport,
   ): Promise<void> {
+    const events = streams.flatMap((stream) => stream.prepared);
+    const limit = MAX_TRANSACTION_ACTIONS - streams.length - alongside.length;
+    if (events.length > limit) throw new TooManyEventsError(events.length, limit);
     const totalBytes =
-      prepared.reduce((sum, p) => sum + itemBytes(p.item), 0) +
+      events.reduce((sum, p) => sum + itemBytes(p.item), 0) +
       alongside.reduce((sum, put) => sum + itemBytes(put.item), 0);
     if (totalBytes > MAX_TRANSACTION_BYTES) {
-      throw new EventTooLargeError(`${prepared.length} events`, totalBytes, MAX_TRANSACTION_BYTES);
+      throw new EventTooLargeError(`${events.length} events`, totalBytes, MAX_TRANSACTION_BYTES);
     }
-    const eventPuts = prepared.map(({ item }) =>
-      putAction({ tableName: this.tableName, item, conditionExpression: VERSION_IS_FREE }),
+    const actions = streams.flatMap((stream) => this.streamActions(stream));
+    const streamOf = streams.flatMap((stream) =>
+      Array<string>(stream.prepared.length + 1).fill(stream.streamId),
     );
-    await this.sendTransaction(eventPuts, alongside, (lostAt) =>
-      conflict(prepared[lostAt]?.event.streamId ?? prepared[0]!.event.streamId),
+    await this.sendTransaction(
+      actions,
+      alongside,
+      (lostAt) => conflict(streamOf[lostAt]!),
+      // The transaction had committed and its answer was lost (a retry after a timeout that
+      // outlived the SDK's idempotency token): every event found in the way is ours.
+      (error) => foundOwnEvents(error, streams),
     );
   }
 
   /**
-   * Commits `writes` provided version `version + 1` of the stream does not exist, in one
-   * transaction.
+   * Commits `writes` provided the stream is still at `version` (and open), in one transaction:
+   * its head must be at `version`, and version `version + 1` must not exist (a stream written
+   * before heads has none).
    */
   async commitAt(
     streamId: string,
@@ -108,26 +131,52 @@ export class EventWrites {
     writes: readonly ConditionalPut[],
     conflict: ConflictReport,
   ): Promise<void> {
-    const check: TransactWriteItem = {
+    const next: TransactWriteItem = {
       ConditionCheck: {
         TableName: this.tableName,
         Key: { streamId: { S: streamId }, version: { N: String(version + 1) } },
         ConditionExpression: VERSION_IS_FREE,
       },
     };
-    await this.sendTransaction([check], writes, () => conflict(streamId));
+    await this.sendTransaction(
+      [next, headCheck(this.tableName, streamId, version)],
+      writes,
+      () => conflict(streamId),
+    );
+  }
+
+  private streamActions(stream: StreamWrite): TransactWriteItem[] {
+    const last = stream.prepared.at(-1)!.event;
+    const head: StreamHead = {
+      streamId: stream.streamId,
+      last: last.version,
+      ...(last.hash === undefined ? {} : { hash: last.hash }),
+      ...(stream.closes ? { closed: last.version } : {}),
+    };
+    return [
+      ...stream.prepared.map(({ item }) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: VERSION_IS_FREE,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        },
+      })),
+      headPut(this.tableName, head, stream.previous),
+    ];
   }
 
   /**
-   * Sends the actions on events and the caller's writes as one transaction. When it is
-   * cancelled, a failed condition of a caller's write is reported as such (whatever happened
+   * Sends the actions on events and heads and the caller's writes as one transaction. When it
+   * is cancelled, a failed condition of a caller's write is reported as such (whatever happened
    * to the events); otherwise a lost race (a failed condition, or an item another transaction
    * held) as the concurrency error `lost` builds from its position.
    */
   private async sendTransaction(
     eventActions: readonly TransactWriteItem[],
     writes: readonly ConditionalPut[],
-    lost: (index: number) => Promise<ConcurrencyError>,
+    lost: (index: number) => Promise<EventSourcingError>,
+    committedBefore: (cancelled: unknown) => boolean = () => false,
   ): Promise<void> {
     try {
       // The SDK fills ClientRequestToken, so its own retries of this call are idempotent.
@@ -138,6 +187,7 @@ export class EventWrites {
       );
     } catch (error) {
       if (!isTransactionCanceled(error)) throw error;
+      if (committedBefore(error)) return;
       const reasons = cancellationReasons(error);
       const refused = reasons.slice(eventActions.length).indexOf(CONDITION_FAILED);
       if (refused !== -1) throw new WriteConditionFailedError(writes[refused]!.tableName, refused);

@@ -3,6 +3,8 @@
 import {
   ConcurrencyError,
   EventTooLargeError,
+  InvalidEventError,
+  StreamClosedError,
   StreamGapError,
   UnsupportedOperationError,
 } from './errors.js';
@@ -28,6 +30,7 @@ import {
   recordedAtOf,
 } from './store-checks.js';
 import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
+import { isTombstone, tombstoneEvent } from './tombstones.js';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 export interface InMemoryEventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
@@ -79,8 +82,33 @@ export class InMemoryEventStore<
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    const checked = checkAppend(this.catalogue, streamId, events, options.expectedVersion);
+    return this.appendChecked(streamId, checked, options);
+  }
+
+  async close(
+    streamId: string,
+    reason: string,
+    options: Pick<AppendOptions, 'expectedVersion' | 'metadata'>,
+  ): Promise<AppendResult> {
+    validateStreamId(streamId);
+    validateExpectedVersion(options.expectedVersion);
+    if (options.expectedVersion === 'no_stream') {
+      throw new InvalidEventError('only a stream that exists can be closed', 'expectedVersion');
+    }
+    const tombstone = tombstoneEvent(reason);
+    if (this.table.head(streamId) === 0) {
+      throw new ConcurrencyError(streamId, options.expectedVersion, 0);
+    }
+    return this.appendChecked(streamId, [tombstone], options);
+  }
+
+  private async appendChecked(
+    streamId: string,
+    checked: readonly CheckedEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
     const { expectedVersion } = options;
-    const checked = checkAppend(this.catalogue, streamId, events, expectedVersion);
     refuseOtherTables(options.alongside ?? []);
     // Without personal data nothing is awaited before the commit, so nothing comes in between.
     if (!this.personalData) refuseUnsealed(this.catalogue, checked);
@@ -133,6 +161,8 @@ export class InMemoryEventStore<
     validateStreamId(streamId);
     validateExpectedVersion(version);
     refuseOtherTables(writes);
+    const last = this.table.get(streamId, version);
+    if (last && isTombstone(last)) throw new StreamClosedError(streamId, version);
     // As in DynamoDB, the condition is that version + 1 does not exist yet.
     if (this.table.head(streamId) > version) {
       throw new ConcurrencyError(streamId, version, this.table.head(streamId));
@@ -220,6 +250,8 @@ export class InMemoryEventStore<
     if (!(all.length === 1 && this.isStored(all[0]!))) {
       for (const { streamId, expectedVersion, base } of planned) {
         const head = this.table.head(streamId);
+        const last = this.table.get(streamId, head);
+        if (last && isTombstone(last)) throw new StreamClosedError(streamId, head);
         if (head !== base) throw new ConcurrencyError(streamId, expectedVersion, head);
       }
       const totalBytes = all.reduce((sum, p) => sum + itemBytes(p.item), 0);

@@ -39,6 +39,7 @@ export {
   type StreamAppend,
 } from './event-store.js';
 export type { EventStreamStore } from './event-stream-store.js';
+export { TOMBSTONE_TYPE, closedAt, isTombstone, type TombstoneData } from './tombstones.js';
 export {
   cancellationReasons,
   isConditionFailure,
@@ -95,6 +96,7 @@ export {
   InvalidEventError,
   StreamGapError,
   SubjectErasedError,
+  StreamClosedError,
   TooManyEventsError,
   UnexpectedResponseError,
   UnsupportedOperationError,

@@ -5,6 +5,7 @@ import type { CheckedEvent } from './event-items.js';
 import type { ReadOptions, StreamAppend } from './event-store-options.js';
 import {
   MAX_EVENTS_PER_APPEND,
+  MAX_TRANSACTION_ACTIONS,
   validateExpectedVersion,
   validateNewEvents,
   validateStreamId,
@@ -71,7 +72,7 @@ export function rangeOf(options: ReadOptions): VersionRange {
 
 /**
  * Checks a multi-stream append before any I/O (each stream once, at an exact expected version,
- * with events; at most 100 events in all) and returns each stream's events as `check` returns
+ * with events; at most 100 events and heads in all: one head per stream) and returns each stream's events as `check` returns
  * them.
  */
 export function checkStreamAppends(
@@ -82,7 +83,8 @@ export function checkStreamAppends(
     throw new InvalidEventError('appendToStreams needs at least one stream', 'appends');
   }
   const total = appends.reduce((sum, a) => sum + a.events.length, 0);
-  if (total > MAX_EVENTS_PER_APPEND) throw new TooManyEventsError(total, MAX_EVENTS_PER_APPEND);
+  const limit = MAX_TRANSACTION_ACTIONS - appends.length;
+  if (total > limit) throw new TooManyEventsError(total, limit);
   const checked = new Map<string, CheckedEvent[]>();
   for (const { streamId, events, expectedVersion } of appends) {
     validateStreamId(streamId);

@@ -12,7 +12,8 @@ import {
 import { MAX_ITEM_BYTES } from '../../functions/eventsourcing/item-size';
 import { createTestTables, type TestTables } from '../support/dynamodb';
 import { countRequests } from '../../bench/request-counter';
-import { markers, storedVersions } from '../support/stored-items';
+import { markers, putStoredEvent, storedVersions } from '../support/stored-items';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { eventsOutsideTheCatalogue, invalidAppends } from '../support/event-store-contract';
 import { storeTestEvents } from '../support/test-events';
 
@@ -42,34 +43,34 @@ beforeAll(async () => {
 });
 
 describe('append', () => {
-  it('appends 100 events atomically in one transaction', async () => {
+  it('appends 99 events and the head atomically in one transaction', async () => {
     const streamId = newStreamId();
     const counted = countRequests(tables.client);
-    const result = await store.append(streamId, events(100), { expectedVersion: 'no_stream' });
+    const result = await store.append(streamId, events(99), { expectedVersion: 'no_stream' });
     counted.stop();
-    expect(result.version).toBe(100);
+    expect(result.version).toBe(99);
     expect(counted.commands).toEqual(['TransactWriteItemsCommand']);
-    expect(await stored(streamId)).toEqual(range(1, 100));
+    expect(await stored(streamId)).toEqual(range(1, 99));
   });
 
-  it('refuses 101 events and writes nothing', async () => {
+  it('refuses 100 events and writes nothing', async () => {
     const streamId = newStreamId();
     const counted = countRequests(tables.client);
     await expect(
-      store.append(streamId, events(101), { expectedVersion: 'no_stream' }),
+      store.append(streamId, events(100), { expectedVersion: 'no_stream' }),
     ).rejects.toBeInstanceOf(TooManyEventsError);
     counted.stop();
     expect(counted.commands).toEqual([]);
     expect(await stored(streamId)).toEqual([]);
   });
 
-  it('writes a single event with one PutItem', async () => {
+  it('writes a single event with its head in one transaction, reading nothing it has seen', async () => {
     const streamId = newStreamId();
     const counted = countRequests(tables.client);
     await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
     await store.append(streamId, events(1), { expectedVersion: 1 });
     counted.stop();
-    expect(counted.commands).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(counted.commands).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
   });
 
   it.each(invalidAppends)('sends no request for %s', async (_name, attempt) => {
@@ -104,7 +105,7 @@ describe('append', () => {
 describe('read', () => {
   it('treats limit as a real cap that stops querying', async () => {
     const streamId = newStreamId();
-    await store.append(streamId, events(100), { expectedVersion: 'no_stream' });
+    await store.append(streamId, events(99), { expectedVersion: 'no_stream' });
     const counted = countRequests(tables.client);
     const read = await store.read(streamId, { limit: 7 });
     counted.stop();
@@ -198,5 +199,57 @@ describe('writes committed with an append', () => {
       WriteConditionFailedError,
     );
     expect(await stored(streamId)).toEqual([1, 2]);
+  });
+});
+
+describe('the stream head', () => {
+  const deleteEvent = (streamId: string, version: number) =>
+    tables.client.send(
+      new DeleteItemCommand({
+        TableName: tables.names.events,
+        Key: { streamId: { S: streamId }, version: { N: String(version) } },
+      }),
+    );
+
+  it('keeps a stale writer from re-creating versions whose items were removed', async () => {
+    const streamId = newStreamId();
+    const stale = newStore();
+    await stale.append(streamId, events(2), { expectedVersion: 'no_stream' });
+    await newStore().append(streamId, events(3), { expectedVersion: 2 });
+    // What archiving leaves: versions 1 to 4 gone from the table, the last one kept.
+    for (const version of [1, 2, 3, 4]) await deleteEvent(streamId, version);
+    // This writer saw version 2 itself, so it reads nothing before writing version 3.
+    const error = await stale
+      .append(streamId, events(1), { expectedVersion: 2 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ConcurrencyConflict', actualVersion: 5 });
+    const fresh = await newStore()
+      .append(streamId, events(1), { expectedVersion: 1 })
+      .catch((e: unknown) => e);
+    expect(fresh).toBeInstanceOf(ConcurrencyError);
+    expect(await stored(streamId)).toEqual([5]);
+    await newStore().append(streamId, events(1), { expectedVersion: 5 });
+    expect(await stored(streamId)).toEqual([5, 6]);
+  });
+
+  it('takes over a stream written before heads, whose events alone guard it', async () => {
+    const streamId = newStreamId();
+    for (const version of [1, 2]) {
+      await putStoredEvent(tables.client, tables.names.events, {
+        streamId,
+        version,
+        type: 'Happened',
+        data: { n: version },
+      });
+    }
+    await expect(
+      newStore().append(streamId, events(1), { expectedVersion: 1 }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    await newStore().append(streamId, events(1), { expectedVersion: 2 });
+    await expect(
+      newStore().append(streamId, events(1), { expectedVersion: 2 }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await stored(streamId)).toEqual([1, 2, 3]);
+    expect(await newStore().headVersion(streamId)).toBe(3);
   });
 });

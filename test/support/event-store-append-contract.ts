@@ -3,7 +3,10 @@ import {
   ConcurrencyError,
   EventTooLargeError,
   InvalidEventError,
+  StreamClosedError,
+  TOMBSTONE_TYPE,
   TooManyEventsError,
+  closedAt,
 } from '../../functions/eventsourcing';
 import { MAX_ITEM_BYTES } from '../../functions/eventsourcing/item-size';
 import { events, invalidAppends, newStreamId, range, type Context } from './event-store-cases';
@@ -69,30 +72,30 @@ export function appendContract(context: Context): void {
     expect(await harness.storedVersions(streamId)).toEqual(range(1, 4));
   });
 
-  it('appends 100 events atomically', async () => {
+  it('appends 99 events atomically (the 100th action of the transaction is the head)', async () => {
     const { harness, store } = context();
     const streamId = newStreamId();
-    const result = await store.append(streamId, events(100), { expectedVersion: 'no_stream' });
-    expect(result.version).toBe(100);
-    expect(result.events.map((e) => e.version)).toEqual(range(1, 100));
-    expect(await harness.storedVersions(streamId)).toEqual(range(1, 100));
+    const result = await store.append(streamId, events(99), { expectedVersion: 'no_stream' });
+    expect(result.version).toBe(99);
+    expect(result.events.map((e) => e.version)).toEqual(range(1, 99));
+    expect(await harness.storedVersions(streamId)).toEqual(range(1, 99));
   });
 
-  it('writes none of a 100-event append when one of its versions is taken', async () => {
+  it('writes none of a 99-event append when one of its versions is taken', async () => {
     const { harness, store } = context();
     const streamId = newStreamId();
     await store.append(streamId, events(1), { expectedVersion: 'no_stream' });
     await expect(
-      harness.newStore().append(streamId, events(100), { expectedVersion: 'no_stream' }),
+      harness.newStore().append(streamId, events(99), { expectedVersion: 'no_stream' }),
     ).rejects.toMatchObject({ code: 'ConcurrencyConflict', actualVersion: 1 });
     expect(await harness.storedVersions(streamId)).toEqual([1]);
   });
 
-  it('refuses 101 events and writes nothing', async () => {
+  it('refuses 100 events and writes nothing', async () => {
     const { harness, store } = context();
     const streamId = newStreamId();
     await expect(
-      store.append(streamId, events(101), { expectedVersion: 'no_stream' }),
+      store.append(streamId, events(100), { expectedVersion: 'no_stream' }),
     ).rejects.toBeInstanceOf(TooManyEventsError);
     expect(await harness.storedVersions(streamId)).toEqual([]);
   });
@@ -175,5 +178,60 @@ export function appendContract(context: Context): void {
     expect((error as EventTooLargeError).sizeBytes).toBeGreaterThan(MAX_ITEM_BYTES);
     expect((error as Error).message).toContain(String((error as EventTooLargeError).sizeBytes));
     expect(await harness.storedVersions(streamId)).toEqual([]);
+  });
+}
+
+/** What every store promises of `close`: a tombstone, then no more appends. */
+export function closeContract(context: Context): void {
+  it('closes a stream with its tombstone and refuses every append after it', async () => {
+    const { harness, store } = context();
+    const streamId = newStreamId();
+    await store.append(streamId, events(2), { expectedVersion: 'no_stream' });
+    const closed = await store.close(streamId, 'account closed by its owner', {
+      expectedVersion: 2,
+      metadata: { actor: 'operator' },
+    });
+    expect(closed.version).toBe(3);
+    // A fresh store, as another Lambda container: it learns of the closing from the table.
+    const other = harness.newStore();
+    for (const expectedVersion of [3, 'any', 'stream_exists'] as const) {
+      await expect(
+        other.append(streamId, events(1), { expectedVersion }),
+      ).rejects.toMatchObject({ code: 'StreamClosed', streamId, version: 3 });
+    }
+    await expect(
+      other.appendToStreams([{ streamId, events: events(1), expectedVersion: 3 }]),
+    ).rejects.toBeInstanceOf(StreamClosedError);
+    await expect(other.close(streamId, 'again', { expectedVersion: 'any' })).rejects.toBeInstanceOf(
+      StreamClosedError,
+    );
+    await expect(other.commitAt(streamId, 3, [])).rejects.toBeInstanceOf(StreamClosedError);
+    expect(await harness.storedVersions(streamId)).toEqual([1, 2, 3]);
+    const tombstone = (await other.read(streamId)).at(-1)!;
+    expect(tombstone).toMatchObject({
+      type: TOMBSTONE_TYPE,
+      version: 3,
+      data: { reason: 'account closed by its owner' },
+      metadata: { actor: 'operator' },
+    });
+    expect(await closedAt(other, streamId)).toBe(3);
+  });
+
+  it('closes only a stream that exists, at the version expected, for a reason', async () => {
+    const { harness, store } = context();
+    const streamId = newStreamId();
+    await expect(store.close(streamId, 'gone', { expectedVersion: 'any' })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    await store.append(streamId, events(2), { expectedVersion: 'no_stream' });
+    await expect(store.close(streamId, 'gone', { expectedVersion: 1 })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    await expect(store.close(streamId, ' ', { expectedVersion: 2 })).rejects.toMatchObject({
+      code: 'InvalidEvent',
+      field: 'reason',
+    });
+    expect(await harness.storedVersions(streamId)).toEqual([1, 2]);
+    expect(await closedAt(store, streamId)).toBeUndefined();
   });
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventStreamStore } from '../../functions/eventsourcing';
 import { events, newStreamId, type EventStoreHarness } from './event-store-cases';
-import { appendContract } from './event-store-append-contract';
+import { appendContract, closeContract } from './event-store-append-contract';
 import { hashChainContract } from './event-store-hash-contract';
 import { catalogueContract, multiStreamContract, readContract } from './event-store-read-contract';
 
@@ -26,6 +26,9 @@ export function eventStoreContract(setUp: () => Promise<EventStoreHarness>): voi
 
   describe('append', () => {
     appendContract(() => ({ harness, store }));
+  });
+  describe('close', () => {
+    closeContract(() => ({ harness, store }));
   });
   describe('read', () => {
     readContract(() => ({ harness, store }));

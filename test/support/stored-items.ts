@@ -60,8 +60,9 @@ export async function storedVersions(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'streamId = :s',
-        ExpressionAttributeValues: { ':s': { S: streamId } },
+        // Event items only: versions from 1 (the stream's head and archive mark sit below).
+        KeyConditionExpression: 'streamId = :s AND version >= :first',
+        ExpressionAttributeValues: { ':s': { S: streamId }, ':first': { N: '1' } },
         ProjectionExpression: 'version',
         ConsistentRead: true,
         ExclusiveStartKey: start,

@@ -2,6 +2,7 @@ import {
   ConcurrencyError,
   CorruptEventError,
   DomainError,
+  StreamClosedError,
   SubjectErasedError,
   EventTooLargeError,
   InvalidEventError,
@@ -103,6 +104,12 @@ function storeErrorAnswer(error: unknown): HttpResponse | undefined {
   }
   if (error instanceof EventTooLargeError || error instanceof TooManyEventsError) {
     return errorResponse(413, error.code, error.message);
+  }
+  if (error instanceof StreamClosedError) {
+    return errorResponse(410, error.code, error.message, {
+      streamId: error.streamId,
+      version: error.version,
+    });
   }
   if (error instanceof SubjectErasedError) {
     // The erasure fence: the request would write personal data of an erased subject.
