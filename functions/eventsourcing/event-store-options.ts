@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventCatalogue } from './event-catalogue.js';
 import type { ConditionalPut } from './event-writes.js';
+import type { ArchiveSource } from './archive/archived-events.js';
 import type { PersonalData } from './personal/personal-data.js';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
@@ -52,6 +53,12 @@ export interface EventStoreOptions<Event extends RecordedEvent = RecordedEvent> 
    * read (see `PersonalData`); without it personal fields are stored in clear.
    */
   readonly personalData?: PersonalData;
+  /**
+   * Where the archived versions of streams are read (see `archive/`): reads go there, unseen by
+   * the caller, for versions the archiver moved out of the table. The archive bucket named by
+   * `BUCKET_ARCHIVE` when omitted; `false` for none (a stream must then be wholly in the table).
+   */
+  readonly archive?: ArchiveSource | false;
 }
 
 /** One stream's part of an atomic multi-stream append. */

@@ -1,3 +1,4 @@
+import { ArchivedEvents, archiveFromEnv } from './archive/archived-events.js';
 import { ConcurrencyError, InvalidEventError } from './errors.js';
 import { tombstoneEvent } from './tombstones.js';
 import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
@@ -53,7 +54,13 @@ export class EventStore<
     this.catalogue = options.catalogue;
     this.personalData = options.personalData;
     this.clock = options.clock ?? (() => new Date());
-    this.pages = new StreamPages(options.client, options.tableName, options.gapRetries ?? 5);
+    const archive = options.archive === false ? undefined : (options.archive ?? archiveFromEnv());
+    this.pages = new StreamPages(
+      options.client,
+      options.tableName,
+      options.gapRetries ?? 5,
+      archive && new ArchivedEvents(options.client, options.tableName, archive),
+    );
     this.writes = new EventWrites(options.client, options.tableName);
     this.heads = new StreamHeads(options.client, options.tableName);
   }

@@ -150,6 +150,8 @@ export class EventWrites {
     const head: StreamHead = {
       streamId: stream.streamId,
       last: last.version,
+      lastType: last.type,
+      lastAt: last.recordedAt,
       ...(last.hash === undefined ? {} : { hash: last.hash }),
       ...(stream.closes ? { closed: last.version } : {}),
     };

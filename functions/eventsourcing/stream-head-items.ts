@@ -6,8 +6,9 @@ import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb
  *
  * | version | item          | holds                                         | written by         |
  * |---------|---------------|-----------------------------------------------|--------------------|
- * | `0`     | head          | `last` version, its hash `h`, `closed` once   | every append       |
- * |         |               | tombstoned (the tombstone's version)          |                    |
+ * | `0`     | head          | `last` version, its hash `h`, type `lastType` | every append       |
+ * |         |               | and time `at`; `closed` once tombstoned (the  |                    |
+ * |         |               | tombstone's version)                          |                    |
  * | `-1`    | archive mark  | `archived`: versions 1 to it are in S3        | the archiver alone |
  *
  * Every append puts the head in the same transaction as its events, conditional on the head
@@ -29,6 +30,9 @@ export interface StreamHead {
   readonly last: number;
   /** The hash of that version's event (absent for one stored before hashing). */
   readonly hash?: string;
+  /** That event's type and `recordedAt`: what retention rules look at. */
+  readonly lastType: string;
+  readonly lastAt: string;
   /** The version of the tombstone that closed the stream, when it is closed. */
   readonly closed?: number;
 }
@@ -46,6 +50,8 @@ export function headItem(head: StreamHead): Record<string, AttributeValue> {
   return {
     ...headKey(head.streamId),
     last: { N: String(head.last) },
+    lastType: { S: head.lastType },
+    at: { S: head.lastAt },
     ...(head.hash === undefined ? {} : { h: { S: head.hash } }),
     ...(head.closed === undefined ? {} : { closed: { N: String(head.closed) } }),
   };
@@ -59,6 +65,8 @@ export function readHead(item: Record<string, AttributeValue> | undefined): Stre
   return {
     streamId: item.streamId.S,
     last: Number(item.last.N),
+    lastType: item.lastType?.S ?? '',
+    lastAt: item.at?.S ?? '',
     ...(item.h?.S === undefined ? {} : { hash: item.h.S }),
     ...(item.closed?.N === undefined ? {} : { closed: Number(item.closed.N) }),
   };

@@ -1,4 +1,5 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ArchivedEvents } from './archive/archived-events.js';
 import { StreamGapError } from './errors.js';
 import { readEventItem, type ReadEventItem } from './event-items.js';
 import { sleep } from './retry.js';
@@ -40,6 +41,28 @@ class ReadPosition {
     else this.to = hole;
     this.progressed = false;
   }
+
+  /**
+   * The first version a pass over the table did not find, when it may be archived (archived
+   * versions are a prefix of the stream, from 1): the hole a forward pass stopped at; where a
+   * bounded forward pass found nothing, its first version; where a backward pass ran out early,
+   * the next version down. Undefined when the pass simply reached the stream's end.
+   */
+  missing(hole: number | undefined): number | undefined {
+    if (hole !== undefined) return this.range.forward ? hole : undefined;
+    if (!this.open) return undefined;
+    const bounded = this.to < SORT_KEY_MAX;
+    if (this.range.forward) return !this.progressed && bounded ? this.from : undefined;
+    const next = this.expected ?? (bounded ? this.to : undefined);
+    return next !== undefined && next >= this.from ? next : undefined;
+  }
+
+  /** Takes the read on in the table after the archived versions (forward), or ends it. */
+  afterArchive(archived: number): void {
+    if (this.range.forward) this.from = Math.max(this.from, archived + 1);
+    else this.to = this.from - 1;
+    this.progressed = false;
+  }
 }
 
 function pageQuery(
@@ -77,13 +100,21 @@ export class StreamPages {
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly gapRetries: number,
+    /** Where archived versions are read from; without it a stream must be wholly in the table. */
+    private readonly archived?: ArchivedEvents,
   ) {}
 
   async *read(streamId: string, range: VersionRange): AsyncGenerator<ReadEventItem> {
     const position = new ReadPosition(range);
     let retriesLeft = this.gapRetries;
+    let archiveChecked = false;
     while (position.open) {
       const hole = yield* this.pass(streamId, position);
+      const missing = position.missing(hole);
+      if (missing !== undefined && this.archived && !archiveChecked) {
+        archiveChecked = true;
+        if (yield* this.fromArchive(this.archived, streamId, position, missing)) continue;
+      }
       if (hole === undefined) return;
       if (position.progressed) retriesLeft = this.gapRetries;
       if (retriesLeft-- <= 0) {
@@ -92,6 +123,37 @@ export class StreamPages {
       await sleep(10 * (this.gapRetries - retriesLeft));
       position.restartAt(hole);
     }
+  }
+
+  /**
+   * Reads archived versions from `missing` on (forward) or down (backward), when the stream's
+   * archive mark covers it; false when it does not.
+   */
+  private async *fromArchive(
+    archived: ArchivedEvents,
+    streamId: string,
+    position: ReadPosition,
+    missing: number,
+  ): AsyncGenerator<ReadEventItem, boolean> {
+    const upTo = await archived.archivedUpTo(streamId);
+    if (missing > upTo) return false;
+    const forward = position.range.forward;
+    const [from, to] = forward
+      ? [missing, Math.min(position.to, upTo)]
+      : [position.from, Math.min(missing, upTo)];
+    const items = await archived.items(streamId, from, to, upTo);
+    if (!forward) items.reverse();
+    for (const item of items) {
+      if (!position.open) return true;
+      const read = readEventItem(item);
+      if (!position.accepts(read.event.version)) {
+        throw new StreamGapError(streamId, position.expected!, read.event.version);
+      }
+      position.advance(read.event.version);
+      yield read;
+    }
+    position.afterArchive(upTo);
+    return true;
   }
 
   /** One run of Queries over what is left of the range; returns the hole it met, if any. */

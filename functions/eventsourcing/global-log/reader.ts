@@ -1,6 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { eventFromAttributes } from '../event-items.js';
+import { eventFromAttributes, eventFromItem } from '../event-items.js';
+import {
+  ArchivedEvents,
+  archiveFromEnv,
+  findArchived,
+  type ArchiveSource,
+} from '../archive/archived-events.js';
 import { batchGetAll } from '../consumers/batch-get.js';
 import type { RecordedEvent } from '../types.js';
 import type { EventCatalogue } from '../event-catalogue.js';
@@ -67,6 +73,11 @@ export interface GlobalLogReaderOptions {
   readonly personalData?: PersonalData;
   /** Must match the indexer's. */
   readonly positionsPerEpoch?: number;
+  /**
+   * Where archived events are read (see `EventStoreOptions.archive`): the bucket named by
+   * `BUCKET_ARCHIVE` when omitted; `false` for none.
+   */
+  readonly archive?: ArchiveSource | false;
 }
 
 type Item = Record<string, NativeAttributeValue>;
@@ -84,12 +95,18 @@ export class GlobalLogReader {
   readonly epochs: Epochs;
   private readonly store: LogStore;
   private readonly parse: (event: RecordedEvent) => RecordedEvent;
+  private readonly archived: ArchivedEvents | undefined;
 
   constructor(private readonly options: GlobalLogReaderOptions) {
     this.store = new LogStore(options.client, options.tables.globalLog);
     this.epochs = new Epochs(options.positionsPerEpoch);
     const { catalogue } = options;
     this.parse = catalogue ? (event) => catalogue.parse(event) : (event) => event;
+    const archive = options.archive === false ? undefined : (options.archive ?? archiveFromEnv());
+    this.archived =
+      archive && options.tables.events
+        ? new ArchivedEvents(options.client, options.tables.events, archive)
+        : undefined;
   }
 
   head(): Promise<LogHead> {
@@ -272,12 +289,17 @@ export class GlobalLogReader {
       versions.set(item.version as number, item);
       byStream.set(item.streamId as string, versions);
     }
+    const missing = references.filter(
+      ({ streamId, version }) => !byStream.get(streamId)?.has(version),
+    );
+    const archived =
+      missing.length > 0 && this.archived ? await findArchived(this.archived, missing) : new Map();
     const stored = references.map(({ position, streamId, version }) => {
       const item = byStream.get(streamId)?.get(version);
-      if (!item) {
-        throw new DanglingLogReferenceError(position, streamId, version);
-      }
-      return eventFromAttributes(item);
+      if (item) return eventFromAttributes(item);
+      const archivedItem = archived.get(streamId)?.get(version);
+      if (!archivedItem) throw new DanglingLogReferenceError(position, streamId, version);
+      return eventFromItem(archivedItem);
     });
     const events = this.options.personalData
       ? await this.options.personalData.reveal(stored)

@@ -1,3 +1,4 @@
+import { ArchivedEvents, archiveFromEnv, type ArchiveSource } from '../archive/archived-events.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlobalLogReader } from '../global-log/reader.js';
 import { parseStoredCheckpoint } from './checkpoint.js';
@@ -9,6 +10,8 @@ import { SealRecords } from './seal-records.js';
 import { StoredEventItems } from './stored-items.js';
 
 export interface EventProofsOptions {
+  /** Where archived events are read: the bucket `BUCKET_ARCHIVE` names when omitted; `false`: none. */
+  readonly archive?: ArchiveSource | false;
   readonly client: DynamoDBClient;
   readonly tables: { readonly events: string; readonly globalLog: string; readonly seals: string };
   readonly checkpoints: CheckpointStore;
@@ -32,10 +35,16 @@ export class EventProofs {
   private readonly reader: GlobalLogReader;
 
   constructor(private readonly options: EventProofsOptions) {
-    this.items = new StoredEventItems(options.client, options.tables.events);
+    const archive = options.archive === false ? undefined : (options.archive ?? archiveFromEnv());
+    this.items = new StoredEventItems(
+      options.client,
+      options.tables.events,
+      archive && new ArchivedEvents(options.client, options.tables.events, archive),
+    );
     this.records = new SealRecords(options.client, options.tables.seals);
     this.reader = new GlobalLogReader({
       client: options.client,
+      ...(options.archive === undefined ? {} : { archive: options.archive }),
       tables: { globalLog: options.tables.globalLog, events: options.tables.events },
       ...(options.positionsPerEpoch ? { positionsPerEpoch: options.positionsPerEpoch } : {}),
     });

@@ -1,3 +1,4 @@
+import { ArchivedEvents, archiveFromEnv, type ArchiveSource } from '../archive/archived-events.js';
 import type { KeyObject } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mapConcurrently } from '../consumers/concurrency.js';
@@ -16,6 +17,8 @@ import { StoredEventItems } from './stored-items.js';
 import { verifyStream, type StreamVerification } from './stream-verification.js';
 
 export interface HistoryVerifierOptions {
+  /** Where archived events are read: the bucket `BUCKET_ARCHIVE` names when omitted; `false`: none. */
+  readonly archive?: ArchiveSource | false;
   readonly client: DynamoDBClient;
   readonly tables: { readonly events: string; readonly globalLog: string; readonly seals: string };
   readonly checkpoints: CheckpointStore;
@@ -107,11 +110,17 @@ export class HistoryVerifier {
   constructor(private readonly options: HistoryVerifierOptions) {
     this.reader = new GlobalLogReader({
       client: options.client,
+      ...(options.archive === undefined ? {} : { archive: options.archive }),
       tables: { globalLog: options.tables.globalLog, events: options.tables.events },
       ...(options.positionsPerEpoch ? { positionsPerEpoch: options.positionsPerEpoch } : {}),
     });
     this.records = new SealRecords(options.client, options.tables.seals);
-    this.items = new StoredEventItems(options.client, options.tables.events);
+    const archive = options.archive === false ? undefined : (options.archive ?? archiveFromEnv());
+    this.items = new StoredEventItems(
+      options.client,
+      options.tables.events,
+      archive && new ArchivedEvents(options.client, options.tables.events, archive),
+    );
     this.publicKey = checkpointPublicKey(options.publicKey);
     this.clock = options.clock ?? (() => new Date());
   }
