@@ -8,7 +8,7 @@ import {
 import { localEndpointConfig } from '../functions/eventsourcing/aws';
 import { functions as declaredFunctions, streamHosts as declaredHosts } from '../functions/system';
 import { FailureDirectory } from './failure-destination';
-import { loadFunctionHandler } from '../functions/eventsourcing/declaration';
+import { EVENT_INSERT_PATTERN, loadFunctionHandler } from '../functions/eventsourcing/declaration';
 import { StreamCheckpoints } from './stream-checkpoints';
 import { StreamRunner, type StreamHandler } from './stream-runner';
 import { latestStreamArn } from './tables';
@@ -123,6 +123,7 @@ async function createRunners(
           options.deliverEachBatch ?? 1,
         ),
         settings: host,
+        filters: [EVENT_INSERT_PATTERN],
         functionName: key,
         timeoutSeconds: declaration.timeoutSeconds,
         memoryMb: declaration.memoryMb,

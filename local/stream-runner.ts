@@ -10,6 +10,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { logger } from '../functions/eventsourcing';
 import { BatchDelivery, backoffMs } from './batch-delivery';
 import { toLambdaRecord } from './lambda-stream-records';
+import { matchesPattern } from './record-filter';
 import { readableShards } from './shard-order';
 import { sequenceOf } from './stream-invocation';
 import type { StreamRunnerOptions } from './stream-runner-options';
@@ -234,8 +235,12 @@ export class StreamRunner {
       return false;
     }
     const readAt = Date.now();
+    const { filters } = this.options;
     for (const record of page.Records ?? []) {
-      buffer.push({ record: toLambdaRecord(record, this.options.streamArn), readAt });
+      const lambdaRecord = toLambdaRecord(record, this.options.streamArn);
+      if (!filters || filters.some((pattern) => matchesPattern(lambdaRecord, pattern))) {
+        buffer.push({ record: lambdaRecord, readAt });
+      }
       cursor.lastRead = record.dynamodb?.SequenceNumber ?? cursor.lastRead;
     }
     cursor.iterator = page.NextShardIterator;

@@ -78,8 +78,8 @@ async function storedItems() {
   const { Items = [] } = await tables.client.send(
     new QueryCommand({
       TableName: tables.names.events,
-      KeyConditionExpression: 'streamId = :s',
-      ExpressionAttributeValues: { ':s': { S: 'acc-legacy' } },
+      KeyConditionExpression: 'streamId = :s AND version >= :first',
+      ExpressionAttributeValues: { ':s': { S: 'acc-legacy' }, ':first': { N: '1' } },
       ConsistentRead: true,
     }),
   );

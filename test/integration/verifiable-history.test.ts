@@ -124,7 +124,8 @@ describe('verifiable history', () => {
   });
 
   it('finds a stream deleted and rewritten through the event store: only the checkpoints can tell', async () => {
-    for (let version = 1; version <= 7; version++) await deleteRaw('a', version);
+    // Whoever can delete items deletes the stream's head too, or the store refuses the rewrite.
+    for (let version = 0; version <= 7; version++) await deleteRaw('a', version);
     await history.store().append('a', happened(7, 100), { expectedVersion: 'no_stream' });
     const changed = [1, 2, 3, 4, 5, 6, 7].map((version) => `event-changed@a/${version}`);
     expect(await findings()).toEqual(changed.sort());

@@ -2,10 +2,12 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { eventItem } from '../../functions/eventsourcing/event-items';
+import { headItem } from '../../functions/eventsourcing/stream-head-items';
 import type { ConditionalPut, RecordedEvent } from '../../functions/eventsourcing';
 
 /**
@@ -34,16 +36,34 @@ export async function putStoredEvent(
 
 /**
  * Writes an event item whose data is not JSON at all (`{"amount": 5`), as a manual write that
- * broke the item would: no schema can even be asked about it.
+ * broke the item would: no schema can even be asked about it. The stream's head moves to it, as
+ * an append's would, so the store appends after it.
  */
 export async function putUnreadableEvent(
   tables: { client: DynamoDBClient; names: { events: string } },
   event: RecordedEvent,
 ): Promise<void> {
   await tables.client.send(
-    new PutItemCommand({
-      TableName: tables.names.events,
-      Item: { ...eventItem(event), data: { S: '{"amount": 5' } },
+    new TransactWriteItemsCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tables.names.events,
+            Item: { ...eventItem(event), data: { S: '{"amount": 5' } },
+          },
+        },
+        {
+          Put: {
+            TableName: tables.names.events,
+            Item: headItem({
+              streamId: event.streamId,
+              last: event.version,
+              lastType: event.type,
+              lastAt: event.recordedAt,
+            }),
+          },
+        },
+      ],
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { EVENT_INSERT_PATTERN } from '../../functions/eventsourcing/declaration';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,7 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
         settings: { ...fastSettings, ...options.settings },
         checkpoints,
         failures,
+        filters: [EVENT_INSERT_PATTERN],
         pollIntervalMs: 20,
         retryDelayMs: () => 10,
       });

@@ -1,24 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import { FilterCriteria, FilterRule, MetricType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, MetricType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { StreamHostDeclaration } from '../declaration/index.js';
+import { EVENT_INSERT_PATTERN, type StreamHostDeclaration } from '../declaration/index.js';
 import type { FailureRecords } from './failure-records.js';
 import type { SystemFunction } from './functions.js';
 import type { SystemTables } from './tables.js';
 
-/**
- * Only new event items reach consumers: events are never modified or removed, and an item
- * without an event id and type is not an event.
- */
-const eventInsertFilter = FilterCriteria.filter({
-  eventName: ['INSERT'],
-  dynamodb: {
-    NewImage: {
-      eventId: { S: FilterRule.exists() },
-      type: { S: FilterRule.exists() },
-    },
-  },
-});
+/** Only new event items reach consumers (see `EVENT_INSERT_PATTERN`). */
+const eventInsertFilter = FilterCriteria.filter(EVENT_INSERT_PATTERN);
 
 /**
  * The one event source mapping of a stream host, with the declared batching and retry

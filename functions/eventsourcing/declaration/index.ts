@@ -14,6 +14,7 @@ export {
 } from './functions.js';
 export {
   EVENTS_STREAM_MAPPING,
+  EVENT_INSERT_PATTERN,
   MAX_READERS_PER_STREAM,
   broadestBucketGrants,
   broadestGrants,

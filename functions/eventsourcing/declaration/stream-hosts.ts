@@ -94,6 +94,22 @@ export const EVENTS_STREAM_MAPPING = {
   startingPosition: 'TRIM_HORIZON',
 } as const;
 
+/**
+ * The event filter pattern (Lambda's filter criteria syntax) of every mapping on the events
+ * stream: only new event items reach a host. Events are never modified; removals (the archiver's)
+ * and the streams' head items are not events. The CDK app gives it to each event source mapping,
+ * the local stream runner applies it the same way.
+ */
+export const EVENT_INSERT_PATTERN = {
+  eventName: ['INSERT'],
+  dynamodb: {
+    NewImage: {
+      eventId: { S: [{ exists: true }] },
+      type: { S: [{ exists: true }] },
+    },
+  },
+} as const;
+
 /** A projection consumer keeping `readModel`, its only table of its own. */
 export const projectionConsumer = <ReadModel extends string>(
   description: string,
