@@ -12,9 +12,8 @@ import {
 import { appendOnlyTables, findAppendOnlyViolations } from '../../functions/eventsourcing/cdk';
 import type { SystemStack } from '../../lib/system-stack';
 import { ITEM_CHANGING_ACTIONS } from '../../functions/eventsourcing/cdk';
+import { expectedActions, expectedBucketActions } from '../support/expected-grants';
 import {
-  expectedActions,
-  expectedBucketActions,
   synthesize,
   logicalId,
   type Json,
