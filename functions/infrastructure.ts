@@ -90,6 +90,18 @@ export const sharedBuckets = {
     description: 'Signed checkpoints of the global log; write-once.',
     writeOnce: true,
   },
+  archive: {
+    description:
+      'Events of aged streams, moved out of the events table byte for byte (compressed JSON Lines segments); write-once.',
+    writeOnce: true,
+    retentionSetting: 'archiveRetentionDays',
+    // Archived events are rarely read, but read inside the request that needs them.
+    transitions: [
+      { days: 30, storageClass: 'STANDARD_IA' },
+      { days: 90, storageClass: 'GLACIER_IR' },
+    ],
+    archiveOf: 'events',
+  },
 } as const satisfies Record<string, BucketDeclaration>;
 
 export const sharedSigningKeys = {
@@ -149,6 +161,18 @@ export const sharedFunctions = {
     tables: { events: 'read', globalLog: 'read', seals: 'read' },
     buckets: { checkpoints: 'read' },
   }),
+  archiveStreams: {
+    description:
+      'Moves the events of aged streams that a signed checkpoint covers to the archive bucket, then removes them from the events table.',
+    entry: 'eventsourcing:archive/handlers/archive',
+    trigger: 'schedule',
+    scheduleMinutes: 60,
+    scheduleSetting: 'archiveMinutes',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    tables: { events: 'archive', globalLog: 'read', seals: 'read' },
+    buckets: { archive: 'writeOnce' },
+  },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 /** Reactions every system runs besides its contexts' own. */

@@ -36,17 +36,24 @@ describe('the buckets of the local stack', () => {
     const bucket = bucketNameFromEnv('checkpoints');
     const client = createS3Client();
     try {
-      expect(stack.bucketNames).toEqual({ checkpoints: `${tablePrefix}checkpoints` });
+      expect(stack.bucketNames).toEqual({
+        checkpoints: `${tablePrefix}checkpoints`,
+        archive: `${tablePrefix}archive`,
+      });
       expect(bucket).toBe(stack.bucketNames.checkpoints);
+      expect(bucketNameFromEnv('archive')).toBe(stack.bucketNames.archive);
       expect(process.env.S3_ENDPOINT).toBe(stack.s3Endpoint);
       await client.send(
         new PutObjectCommand({ Bucket: bucket, Key: 'seal-1', Body: 'signed', IfNoneMatch: '*' }),
       );
-      expect(
-        await s3ErrorOf(
-          client.send(new PutObjectCommand({ Bucket: bucket, Key: 'seal-1', Body: 'x' })),
-        ),
-      ).toEqual({ name: 'AccessDenied', status: 403 });
+      for (const written of [bucket, stack.bucketNames.archive]) {
+        expect(
+          await s3ErrorOf(
+            client.send(new PutObjectCommand({ Bucket: written, Key: 'seal-1', Body: 'x' })),
+          ),
+          written,
+        ).toEqual({ name: 'AccessDenied', status: 403 });
+      }
     } finally {
       client.destroy();
       await stack.stop();

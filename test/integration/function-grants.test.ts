@@ -343,6 +343,12 @@ describe.sequential('each function with exactly its declared grants', () => {
     expect(unusedAndRefused('sealCheckpoints', proxy)).toEqual({ unused: [], refused: [] });
   });
 
+  it('archiveStreams runs on its schedule with nothing refused', async () => {
+    const { handler, proxy } = await asDeployed<() => Promise<unknown>>('archiveStreams');
+    await handler();
+    expect(proxy.refused).toEqual([]);
+  });
+
   it('eventProofs proves a sealed event for an operator, and refuses anyone else', async () => {
     const { handler, proxy } = await asDeployed<ApiHandler>('eventProofs');
     const streamId = `account-${ids.source!}`;

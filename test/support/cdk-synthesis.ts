@@ -10,8 +10,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll } from 'vitest';
 import {
-  type BucketAccess,
-  type TableAccess,
   type StreamHostDeclaration,
   type SystemDeclaration,
 } from '../../functions/eventsourcing/declaration';
@@ -21,43 +19,6 @@ import { SystemStack } from '../../lib/system-stack';
 
 const cdkJson = JSON.parse(readFileSync(path.resolve('cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
-};
-
-/** The exact DynamoDB actions each access level must grant, written out independently. */
-export const expectedActions: Record<TableAccess, string[]> = {
-  read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-  append: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-  readWrite: [
-    'dynamodb:BatchGetItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:UpdateItem',
-  ],
-  appendAndScan: [
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:Scan',
-  ],
-  readWriteAndScan: [
-    'dynamodb:BatchGetItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:Scan',
-    'dynamodb:UpdateItem',
-  ],
-};
-
-/** The exact S3 actions each bucket access level must grant on the bucket's objects. */
-export const expectedBucketActions: Record<BucketAccess, string[]> = {
-  read: ['s3:GetObject'],
-  writeOnce: ['s3:GetObject', 's3:PutObject'],
-  readWrite: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
 };
 
 export const probeHost: Omit<StreamHostDeclaration, 'consumers'> = {

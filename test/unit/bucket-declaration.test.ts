@@ -5,9 +5,11 @@ import {
   bucketNameEnvVar,
   bucketNameFromEnv,
   declarationProblems,
+  effectiveBuckets,
   hostFunction,
   prefixedBucketNames,
   tableNameEnvVar,
+  type BucketDeclaration,
   type ConsumerDeclaration,
   type FunctionDeclaration,
   type SystemDeclaration,
@@ -46,11 +48,22 @@ const withReaction = (reaction: ConsumerDeclaration): SystemDeclaration => {
 };
 
 describe('the declared buckets', () => {
-  it('hold the checkpoints, write-once, written by the sealer and read for proofs', () => {
+  it('hold the checkpoints and the archive, write-once, each written by one function', () => {
     expect(system.buckets).toEqual({
       checkpoints: {
         description: 'Signed checkpoints of the global log; write-once.',
         writeOnce: true,
+      },
+      archive: {
+        description:
+          'Events of aged streams, moved out of the events table byte for byte (compressed JSON Lines segments); write-once.',
+        writeOnce: true,
+        retentionSetting: 'archiveRetentionDays',
+        transitions: [
+          { days: 30, storageClass: 'STANDARD_IA' },
+          { days: 90, storageClass: 'GLACIER_IR' },
+        ],
+        archiveOf: 'events',
       },
     });
     expect(systemDeclaration.buckets).toBe(system.buckets);
@@ -60,6 +73,7 @@ describe('the declared buckets', () => {
     expect(users).toEqual([
       ['sealCheckpoints', { checkpoints: 'writeOnce' }],
       ['eventProofs', { checkpoints: 'read' }],
+      ['archiveStreams', { archive: 'writeOnce' }],
     ]);
   });
 
@@ -71,8 +85,8 @@ describe('the declared buckets', () => {
   });
 
   it('refuse a grant on an undeclared bucket, to a function or a consumer', () => {
-    expect(declarationProblems(withSealer({ archive: 'read' }))).toEqual([
-      'function sealer uses undeclared bucket archive',
+    expect(declarationProblems(withSealer({ reports: 'read' }))).toEqual([
+      'function sealer uses undeclared bucket reports',
     ]);
     expect(
       declarationProblems(
@@ -80,10 +94,10 @@ describe('the declared buckets', () => {
           description: 'Archives',
           kind: 'reaction',
           tables: {},
-          buckets: { archive: 'writeOnce' },
+          buckets: { reports: 'writeOnce' },
         }),
       ),
-    ).toEqual(['consumer archiver uses undeclared bucket archive']);
+    ).toEqual(['consumer archiver uses undeclared bucket reports']);
   });
 
   it('refuse readWrite on a write-once bucket', () => {
@@ -120,6 +134,125 @@ describe('the declared buckets', () => {
     });
     expect(fn.buckets).toEqual({ checkpoints: 'writeOnce', exports: 'readWrite' });
     expect(hostFunction(host)).not.toHaveProperty('buckets');
+  });
+});
+
+/** The real declaration with the archive bucket changed. */
+const withArchive = (changes: Partial<BucketDeclaration>): SystemDeclaration => ({
+  ...systemDeclaration,
+  buckets: { ...systemDeclaration.buckets, archive: { ...system.buckets.archive, ...changes } },
+});
+
+describe('the archive', () => {
+  const archiver = systemDeclaration.functions.archiveStreams!;
+
+  it('is read by every function and stream host with any access to the events table', () => {
+    const readers = Object.entries(systemDeclaration.functions).filter(
+      ([, fn]) => fn.tables.events,
+    );
+    expect(readers.map(([key]) => key)).toEqual(
+      expect.arrayContaining(['projections', 'reactions', 'eventFeed', 'accountCommands']),
+    );
+    for (const [key, fn] of readers) {
+      const expected = key === 'archiveStreams' ? 'writeOnce' : 'read';
+      expect(effectiveBuckets(fn, systemDeclaration.buckets).archive, key).toBe(expected);
+    }
+    for (const [key, fn] of Object.entries(systemDeclaration.functions)) {
+      if (!fn.tables.events) {
+        expect(effectiveBuckets(fn, systemDeclaration.buckets), key).toEqual(fn.buckets ?? {});
+      }
+    }
+  });
+
+  it('keeps what a function declares beside it', () => {
+    const fn = { tables: { events: 'read' }, buckets: { checkpoints: 'read' } } as const;
+    expect(effectiveBuckets(fn, systemDeclaration.buckets)).toEqual({
+      archive: 'read',
+      checkpoints: 'read',
+    });
+    expect(effectiveBuckets(fn, { checkpoints: system.buckets.checkpoints })).toEqual({
+      checkpoints: 'read',
+    });
+  });
+
+  it('lets one function alone archive, an append-only table whose archive is declared', () => {
+    expect(declarationProblems(systemDeclaration)).toEqual([]);
+    const twice: SystemDeclaration = {
+      ...systemDeclaration,
+      functions: { ...systemDeclaration.functions, secondArchiver: archiver },
+    };
+    expect(declarationProblems(twice)).toEqual([
+      'archive access is for one function alone; archiveStreams, secondArchiver ask for it',
+    ]);
+    const snapshots: SystemDeclaration = {
+      ...systemDeclaration,
+      functions: {
+        ...systemDeclaration.functions,
+        archiveStreams: { ...archiver, tables: { snapshots: 'archive' } },
+      },
+    };
+    expect(declarationProblems(snapshots)).toEqual([
+      'function archiveStreams asks for archive on table snapshots, which is not append-only',
+    ]);
+    expect(
+      declarationProblems({
+        ...systemDeclaration,
+        buckets: { checkpoints: system.buckets.checkpoints },
+        functions: { ...systemDeclaration.functions, archiveStreams: { ...archiver, buckets: {} } },
+      }),
+    ).toEqual([
+      'function archiveStreams archives table events, but no bucket declares archiveOf: events',
+    ]);
+  });
+
+  it("is never a consumer's to archive with", () => {
+    expect(
+      declarationProblems(
+        withReaction({ description: 'Deletes', kind: 'reaction', tables: { events: 'archive' } }),
+      ),
+    ).toEqual([
+      "consumer archiver asks for archive on table events: only a function may, as consumers share their host's role",
+    ]);
+  });
+
+  it('moves objects only to classes that read back at once, later and colder each step', () => {
+    const transitionsOf = (transitions: unknown) =>
+      declarationProblems(withArchive({ transitions } as Partial<BucketDeclaration>));
+    expect(transitionsOf([{ days: 200, storageClass: 'DEEP_ARCHIVE' }])).toEqual([
+      'bucket archive moves objects to DEEP_ARCHIVE, which does not read back at once (STANDARD_IA or GLACIER_IR only)',
+    ]);
+    expect(transitionsOf([{ days: 10, storageClass: 'STANDARD_IA' }])).toEqual([
+      'bucket archive moves objects to STANDARD_IA after 10 days: S3 needs at least 30',
+    ]);
+    expect(transitionsOf([{ days: 1.5, storageClass: 'GLACIER_IR' }])).toEqual([
+      'bucket archive moves objects to GLACIER_IR after 1.5 days: a whole number of days from 1 is needed',
+    ]);
+    expect(
+      transitionsOf([
+        { days: 90, storageClass: 'GLACIER_IR' },
+        { days: 120, storageClass: 'STANDARD_IA' },
+      ]),
+    ).toEqual([
+      'bucket archive moves objects to STANDARD_IA after 120 days: each step must come later and go colder than the one before',
+    ]);
+    expect(transitionsOf([{ days: 1, storageClass: 'GLACIER_IR' }])).toEqual([]);
+  });
+
+  it('names a declared table, and a retention setting only when write-once', () => {
+    expect(declarationProblems(withArchive({ archiveOf: 'history' }))).toEqual([
+      'bucket archive archives undeclared table history',
+      'function archiveStreams archives table events, but no bucket declares archiveOf: events',
+    ]);
+    const unlocked: SystemDeclaration = {
+      ...systemDeclaration,
+      buckets: {
+        ...systemDeclaration.buckets,
+        exports: { description: 'Exports', retentionSetting: 'exportRetentionDays' },
+      },
+    };
+    expect(declarationProblems(unlocked)).toEqual([
+      'bucket exports has a retentionSetting but is not write-once: it locks nothing',
+    ]);
   });
 });
 

@@ -9,6 +9,15 @@ import type {
 /** Metadata key that marks a table resource as append-only in the synthesized template. */
 export const APPEND_ONLY_METADATA = 'eventsourcing:appendOnly';
 
+/**
+ * Metadata key that marks a role as the archiver of an append-only table (its logical id): the
+ * one role whose policies may allow DeleteItem, and nothing else that changes items, on it.
+ */
+export const ARCHIVER_METADATA = 'eventsourcing:archiverOf';
+
+/** What an archiver may do to the table it archives. */
+const ARCHIVER_ACTION = 'dynamodb:deleteitem';
+
 /** Actions that change or remove items, or the table itself (a TTL would expire items). */
 const itemMutatingActions = [
   'dynamodb:UpdateItem',
@@ -24,11 +33,15 @@ const itemMutatingActions = [
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+interface TemplateResource {
+  readonly Type?: string;
+  readonly Properties?: unknown;
+  readonly Metadata?: unknown;
+}
+
 /** The parts of a CloudFormation template the check reads. */
 export interface CloudFormationTemplate {
-  readonly Resources?: Readonly<
-    Record<string, { readonly Properties?: unknown; readonly Metadata?: unknown }>
-  >;
+  readonly Resources?: Readonly<Record<string, TemplateResource>>;
 }
 
 export interface AppendOnlyViolation {
@@ -164,15 +177,57 @@ export function appendOnlyTables(template: CloudFormationTemplate): string[] {
 /**
  * Every identity-policy statement in the template that allows changing or deleting items of an
  * append-only table: a mutating action, or any wildcard action that reaches DynamoDB, on a
- * resource that is or could match the table (its ARN, or a wildcard such as `*`).
+ * resource that is or could match the table (its ARN, or a wildcard such as `*`). The one
+ * exception: DeleteItem, named exactly, in a policy of the table's archiver role alone (marked
+ * `ARCHIVER_METADATA`); a second role marked archiver of the same table is a violation too.
  */
 export function findAppendOnlyViolations(template: CloudFormationTemplate): AppendOnlyViolation[] {
   const resources = Object.entries(template.Resources ?? {});
-  return appendOnlyTables(template).flatMap((table) =>
-    resources.flatMap(([id, resource]) =>
-      allowStatements(resource).flatMap((statement) => violationOf(statement, { id, table }) ?? []),
-    ),
-  );
+  return appendOnlyTables(template).flatMap((table) => {
+    const archivers = archiverRoles(template, table);
+    const archiver = archivers.length === 1 ? archivers[0] : undefined;
+    const extraArchivers = archivers.slice(1).map((id) => ({
+      resource: id,
+      table,
+      actions: ['dynamodb:DeleteItem'],
+      reason: `${archivers.join(', ')} are all marked archivers of append-only table ${table}: one role at most may delete its items`,
+    }));
+    return [
+      ...extraArchivers,
+      ...resources.flatMap(([id, resource]) => {
+        const archives = archiver !== undefined && appliesOnlyTo(resource, id, archiver);
+        return allowStatements(resource).flatMap(
+          (statement) => violationOf(statement, { id, table, archives }) ?? [],
+        );
+      }),
+    ];
+  });
+}
+
+/** Logical ids of the roles marked as archivers of `table`. */
+function archiverRoles(template: CloudFormationTemplate, table: string): string[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(
+      ([, resource]) =>
+        resource.Type === 'AWS::IAM::Role' &&
+        isObject(resource.Metadata) &&
+        resource.Metadata[ARCHIVER_METADATA] === table,
+    )
+    .map(([id]) => id);
+}
+
+/**
+ * Whether the policies of resource `id` apply to `role` alone: they are the role's own, or a
+ * policy attached to that role and to no other role, user or group.
+ */
+function appliesOnlyTo(resource: TemplateResource, id: string, role: string): boolean {
+  if (id === role) return true;
+  const properties = resource.Properties;
+  if (!isObject(properties) || properties.Users !== undefined || properties.Groups !== undefined) {
+    return false;
+  }
+  const roles = asArray(properties.Roles);
+  return roles.length > 0 && roles.every((attached) => isObject(attached) && attached.Ref === role);
 }
 
 /** The Allow statements of a resource's identity policies, in order. */
@@ -185,12 +240,21 @@ function allowStatements(resource: { readonly Properties?: unknown }): JsonObjec
     );
 }
 
-/** The violation of one Allow statement of resource `id` against `table`, if it is one. */
+/**
+ * The violation of one Allow statement of resource `id` against `table`, if it is one; `archives`
+ * when the statement applies to the table's archiver alone, which may delete items.
+ */
 function violationOf(
   statement: JsonObject,
-  { id, table }: { readonly id: string; readonly table: string },
+  {
+    id,
+    table,
+    archives,
+  }: { readonly id: string; readonly table: string; readonly archives: boolean },
 ): AppendOnlyViolation | undefined {
-  const actions = forbiddenActions(statement);
+  const actions = forbiddenActions(statement).filter(
+    (action) => !(archives && action.toLowerCase() === ARCHIVER_ACTION),
+  );
   if (actions.length === 0) return undefined;
   const reachesTable =
     statement.NotResource !== undefined ||
@@ -222,7 +286,7 @@ export class AppendOnlyTablesCheck implements IPolicyValidationPlugin {
       violations: violations.map(({ templatePath, violation }) => ({
         ruleName: 'AppendOnlyTables',
         description: violation.reason,
-        fix: 'Grant append (GetItem, Query, PutItem) and nothing that changes items.',
+        fix: 'Grant append (GetItem, Query, PutItem) and nothing that changes items; only the one function declared with archive access may delete them.',
         severity: 'error',
         violatingResources: [
           {

@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Bucket, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
+import { Bucket, ObjectLockRetention, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { BucketDeclaration } from '../declaration/index.js';
+import type { BucketDeclaration, BucketTransition } from '../declaration/index.js';
 import { secureBucketDefaults } from './secure-buckets.js';
 import { InvalidDeclarationError } from '../declaration/errors.js';
+import { retentionDaysOf } from './settings.js';
 
 export interface DeclaredBucket {
   readonly key: string;
@@ -14,7 +15,10 @@ export interface DeclaredBucket {
 
 export interface SystemBucketsProps {
   readonly buckets: Readonly<Record<string, BucketDeclaration>>;
-  /** Default retention, in compliance mode, of every object in a write-once bucket. */
+  /**
+   * Default retention, in compliance mode, of every object in a write-once bucket without a
+   * `retentionSetting` of its own given in the context.
+   */
   readonly checkpointRetentionDays: number;
 }
 
@@ -57,17 +61,39 @@ function makeWriteOnce(bucket: Bucket): void {
   );
 }
 
+const storageClasses: Readonly<Record<BucketTransition['storageClass'], StorageClass>> = {
+  STANDARD_IA: StorageClass.INFREQUENT_ACCESS,
+  GLACIER_IR: StorageClass.GLACIER_INSTANT_RETRIEVAL,
+};
+
+/** The declared storage-class steps as one lifecycle rule, if there are any. */
+const lifecycleOf = (declaration: BucketDeclaration) =>
+  declaration.transitions?.length
+    ? {
+        lifecycleRules: [
+          {
+            transitions: declaration.transitions.map(({ days, storageClass }) => ({
+              storageClass: storageClasses[storageClass],
+              transitionAfter: Duration.days(days),
+            })),
+          },
+        ],
+      }
+    : {};
+
 /**
  * Every declared bucket: encrypted, private, TLS only, versioned, access-logged to one log
  * bucket, and retained when the stack is deleted (see `BucketDeclaration`). A write-once bucket
  * has Object Lock with a default retention in compliance mode and a policy that keeps every
- * object as first written.
+ * object as first written. Declared transitions move aging objects to cheaper storage classes.
  */
 export class SystemBuckets extends Construct {
   readonly byKey: ReadonlyMap<string, DeclaredBucket>;
+  readonly declarations: Readonly<Record<string, BucketDeclaration>>;
 
   constructor(scope: Construct, id: string, props: SystemBucketsProps) {
     super(scope, id);
+    this.declarations = props.buckets;
     const declared = Object.entries(props.buckets);
     const accessLogs =
       declared.length === 0
@@ -89,10 +115,17 @@ export class SystemBuckets extends Construct {
           ? {
               objectLockEnabled: true,
               objectLockDefaultRetention: ObjectLockRetention.compliance(
-                Duration.days(props.checkpointRetentionDays),
+                Duration.days(
+                  retentionDaysOf(
+                    this.node,
+                    declaration.retentionSetting,
+                    props.checkpointRetentionDays,
+                  ),
+                ),
               ),
             }
           : {}),
+        ...lifecycleOf(declaration),
       });
       if (declaration.writeOnce) makeWriteOnce(bucket);
       byKey.set(key, { key, declaration, bucket });

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GROUPS_CLAIM_VARIABLE, OPERATOR_GROUP_VARIABLE } from '../http/caller.js';
 import type { StreamHostDeclaration } from '../declaration/index.js';
-import { validateDeclaration, type SystemDeclaration } from '../declaration/index.js';
+import { archiversOf, validateDeclaration, type SystemDeclaration } from '../declaration/index.js';
 import { SystemBuckets } from './buckets.js';
 import { FailureRecords } from './failure-records.js';
 import { metricsNamespace, SystemFunction } from './functions.js';
@@ -66,7 +66,12 @@ export class EventSourcingStack extends Stack {
     validateDeclaration(declaration);
     Tags.of(this).add('stage', settings.stage);
 
-    this.tables = new SystemTables(this, 'Tables', declaration.tables);
+    this.tables = new SystemTables(
+      this,
+      'Tables',
+      declaration.tables,
+      new Set(archiversOf(declaration.functions).map((archiver) => archiver.table)),
+    );
     this.buckets = new SystemBuckets(this, 'Buckets', {
       buckets: declaration.buckets,
       checkpointRetentionDays: settings.checkpointRetentionDays,

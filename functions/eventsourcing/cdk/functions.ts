@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import {
   EVENT_BUS_NAME_VARIABLE,
   bucketNameEnvVar,
+  effectiveBuckets,
   signingKeyEnvVar,
   tableNameEnvVar,
 } from '../declaration/index.js';
@@ -62,8 +63,8 @@ export interface SystemFunctionProps {
  * One declared function: a Node.js Lambda on arm64 bundled locally by esbuild (no Docker) as
  * minified ESM with source maps, with its own role and log group. The role can write to that
  * log group, send traces, and touch exactly the declared tables and buckets with exactly the
- * declared access; their names reach the code through `tableNameEnvVar` and `bucketNameEnvVar`
- * variables.
+ * declared access (and read the archives of its tables, `effectiveBuckets`); their names reach
+ * the code through `tableNameEnvVar` and `bucketNameEnvVar` variables.
  */
 export class SystemFunction extends Construct {
   readonly key: string;
@@ -159,13 +160,15 @@ export class SystemFunction extends Construct {
       const table = tables.get(tableKey);
       environment[tableNameEnvVar(tableKey)] = table.table.tableName;
       grantTableAccess(this.role, table, access);
+      if (access === 'archive') tables.letArchiverDelete(tableKey, this.role);
     }
     return environment;
   }
 
   private grantBuckets(declaration: FunctionDeclaration, buckets: SystemBuckets) {
     const environment: Record<string, string> = {};
-    for (const [bucketKey, access] of Object.entries(declaration.buckets ?? {})) {
+    const granted = effectiveBuckets(declaration, buckets.declarations);
+    for (const [bucketKey, access] of Object.entries(granted)) {
       if (!access) continue;
       const bucket = buckets.get(bucketKey);
       environment[bucketNameEnvVar(bucketKey)] = bucket.bucket.bucketName;

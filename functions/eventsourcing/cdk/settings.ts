@@ -21,7 +21,10 @@ export interface DeploymentSettings {
   readonly logRetention: RetentionDays;
   /** Address subscribed to the alarm topic, if any. */
   readonly alarmEmail?: string;
-  /** Days each object of a write-once bucket (the signed checkpoints) is locked, in compliance mode. */
+  /**
+   * Days each object of a write-once bucket (the signed checkpoints) is locked, in compliance
+   * mode; a bucket with its own `retentionSetting` takes this when that setting is not given.
+   */
   readonly checkpointRetentionDays: number;
 }
 
@@ -96,20 +99,24 @@ function logRetention(node: Node): RetentionDays {
   return days;
 }
 
-function checkpointRetentionDays(node: Node): number {
-  const days = positiveInteger(
-    node,
-    'checkpointRetentionDays',
-    defaultSettings.checkpointRetentionDays,
-  );
+/** Days objects stay locked: the context setting `key`, or `fallback`; at most 100 years. */
+function retentionDays(node: Node, key: string, fallback: number): number {
+  const days = positiveInteger(node, key, fallback);
   if (days > MAX_RETENTION_DAYS) {
     throw new InvalidSettingError(
-      'checkpointRetentionDays',
-      `Context checkpointRetentionDays must be at most ${MAX_RETENTION_DAYS} (100 years), got ${days}`,
+      key,
+      `Context ${key} must be at most ${MAX_RETENTION_DAYS} (100 years), got ${days}`,
     );
   }
   return days;
 }
+
+/**
+ * Days each object of a write-once bucket stays locked: the context setting the bucket names
+ * (`retentionSetting`, e.g. `-c archiveRetentionDays=3650`), else `checkpointRetentionDays`.
+ */
+export const retentionDaysOf = (node: Node, setting: string | undefined, fallback: number) =>
+  setting ? retentionDays(node, setting, fallback) : fallback;
 
 /** Reads and checks the deployment settings; a bad value stops synthesis with its name. */
 export function readDeploymentSettings(node: Node): DeploymentSettings {
@@ -134,7 +141,11 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
       burstLimit: positiveInteger(node, 'throttleBurstLimit', defaultSettings.throttleBurstLimit),
     },
     logRetention: logRetention(node),
-    checkpointRetentionDays: checkpointRetentionDays(node),
+    checkpointRetentionDays: retentionDays(
+      node,
+      'checkpointRetentionDays',
+      defaultSettings.checkpointRetentionDays,
+    ),
     ...(alarmEmail ? { alarmEmail } : {}),
   };
 }

@@ -36,6 +36,13 @@ export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
     'dynamodb:DeleteItem',
     'dynamodb:Scan',
   ],
+  archive: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:DeleteItem',
+  ],
 };
 
 /** The table's ARN and its declared indexes' ARNs, which queries may use. */
@@ -54,6 +61,11 @@ export function grantTableAccess(grantee: IGrantable, table: DeclaredTable, acce
   if (access.startsWith('readWrite') && table.declaration.appendOnly) {
     throw new InvalidDeclarationError([
       `Table ${table.key} is append-only: readWrite access cannot be granted`,
+    ]);
+  }
+  if (access === 'archive' && !table.declaration.appendOnly) {
+    throw new InvalidDeclarationError([
+      `Table ${table.key} is not append-only: archive access is for append-only tables`,
     ]);
   }
   grantee.grantPrincipal.addToPrincipalPolicy(

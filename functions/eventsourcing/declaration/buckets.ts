@@ -12,6 +12,34 @@ export interface BucketDeclaration {
    * or `writeOnce` access to it and nothing more.
    */
   readonly writeOnce?: true;
+  /**
+   * For a write-once bucket: the CDK context setting giving the days each object stays locked in
+   * this bucket (`-c <setting>=3650`); without it, or without the setting in the context, the
+   * `checkpointRetentionDays` setting.
+   */
+  readonly retentionSetting?: string;
+  /**
+   * Moves objects to cheaper storage classes as they age, each `days` after its creation, in
+   * order. Only classes that answer a GetObject at once: archived events are read back
+   * transparently, inside the request that needs them, so Glacier Flexible Retrieval and Deep
+   * Archive (which need a restore first, minutes to hours) are not offered.
+   */
+  readonly transitions?: readonly BucketTransition[];
+  /**
+   * The table whose items this bucket holds once they are moved out of it (an archive): every
+   * function and consumer with any access to that table also reads this bucket, without
+   * declaring it.
+   */
+  readonly archiveOf?: string;
+}
+
+/** Storage classes that read back instantly, from the warmest to the coldest. */
+export const INSTANT_STORAGE_CLASSES = ['STANDARD_IA', 'GLACIER_IR'] as const;
+
+/** One step of a bucket's lifecycle: objects move to `storageClass` `days` after creation. */
+export interface BucketTransition {
+  readonly days: number;
+  readonly storageClass: (typeof INSTANT_STORAGE_CLASSES)[number];
 }
 
 /**

@@ -1,4 +1,11 @@
-export type { BucketAccess, BucketDeclaration, BucketGrants } from './buckets.js';
+export {
+  INSTANT_STORAGE_CLASSES,
+  type BucketAccess,
+  type BucketDeclaration,
+  type BucketGrants,
+  type BucketTransition,
+} from './buckets.js';
+export { archiversOf, effectiveBuckets } from './archive.js';
 export { InvalidDeclarationError, InvalidSettingError } from './errors.js';
 export {
   EVENT_BUS_NAME_VARIABLE,

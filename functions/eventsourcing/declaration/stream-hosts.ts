@@ -147,6 +147,8 @@ const TABLE_ACCESS_RANK: Readonly<Record<TableAccess, number>> = {
   readWrite: 2,
   appendAndScan: 3,
   readWriteAndScan: 4,
+  // Never a consumer's (the declaration check refuses it): ranked above all, as it deletes.
+  archive: 5,
 };
 const BUCKET_ACCESS_RANK: Readonly<Record<BucketAccess, number>> = {
   read: 0,

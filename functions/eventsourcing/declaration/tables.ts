@@ -25,6 +25,8 @@ export interface TableDeclaration {
   /**
    * Items are only ever inserted, never updated or deleted: functions may get `read` or `append`
    * access and nothing more, and the CDK app fails synthesis if any role could change an item.
+   * The one exception: a single function with `archive` access may delete items its archive
+   * bucket already holds.
    */
   readonly appendOnly?: true;
   /**
@@ -42,13 +44,19 @@ export interface TableDeclaration {
 /**
  * What a function may do to a table; the CDK app grants exactly this and nothing more.
  * - `read`: GetItem, BatchGetItem, Query
- * - `append`: GetItem, Query and PutItem (conditional puts and transactions of puts). The only
- *   writing access any function gets to the events table: events are never updated or deleted.
+ * - `append`: GetItem, Query and PutItem (conditional puts and transactions of puts). The
+ *   writing access functions get to the events table: events are never updated, and deleted only
+ *   by the archiver once archived (`archive`).
  * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem. Never on events.
  * - `appendAndScan`, `readWriteAndScan`: the same plus Scan, for the rare sweep of a whole table
  *   (an erasure looking for a subject's values).
+ * - `archive`: `read` plus PutItem and DeleteItem, for the one function of a system that moves
+ *   an append-only table's old items to its archive bucket: it puts stream heads and deletes
+ *   the items the archive already holds. The one exception to an append-only table, named in
+ *   its resource policy; the declaration check allows it to a single function.
  */
-export type TableAccess = 'read' | 'append' | 'readWrite' | 'appendAndScan' | 'readWriteAndScan';
+export type TableAccess =
+  'read' | 'append' | 'readWrite' | 'appendAndScan' | 'readWriteAndScan' | 'archive';
 
 /** The tables a function or consumer uses, by logical name, with the access it needs. */
 export type TableGrants<TableKey extends string = string> = Readonly<

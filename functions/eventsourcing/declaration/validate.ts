@@ -1,3 +1,5 @@
+import { archiversOf } from './archive.js';
+import { bucketProblems } from './bucket-checks.js';
 import type { BucketGrants } from './buckets.js';
 import { InvalidDeclarationError } from './errors.js';
 import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts.js';
@@ -45,6 +47,42 @@ const bucketKeysAreNames: DeclarationCheck = ({ buckets }) =>
       (key) =>
         `bucket ${key} needs a key of letters and digits starting lowercase, at most 30 (it names the bucket)`,
     );
+
+/**
+ * `archive` access deletes items of an append-only table: one function of the whole system may
+ * have it, on a table whose archive bucket is declared, and no consumer (a consumer shares its
+ * host's role with every other consumer there).
+ */
+const archiveAccessIsTheOneException: DeclarationCheck = ({
+  tables,
+  buckets,
+  functions,
+  streamHosts,
+}) => {
+  const archivers = archiversOf(functions);
+  const names = [...new Set(archivers.map((archiver) => archiver.function))];
+  const archived = new Set(Object.values(buckets).map((bucket) => bucket.archiveOf));
+  return [
+    ...archivers.flatMap(({ function: name, table }) => {
+      if (!tables[table]) return [];
+      if (!tables[table].appendOnly) {
+        return [`function ${name} asks for archive on table ${table}, which is not append-only`];
+      }
+      return archived.has(table)
+        ? []
+        : [`function ${name} archives table ${table}, but no bucket declares archiveOf: ${table}`];
+    }),
+    ...(names.length > 1
+      ? [`archive access is for one function alone; ${names.join(', ')} ask for it`]
+      : []),
+    ...Object.values(streamHosts).flatMap((host) =>
+      archiversOf(host.consumers).map(
+        ({ function: consumer, table }) =>
+          `consumer ${consumer} asks for archive on table ${table}: only a function may, as consumers share their host's role`,
+      ),
+    ),
+  ];
+};
 
 /** The problems of one user's bucket grants: buckets that are not declared, or that it could break. */
 function bucketGrantProblems(
@@ -198,7 +236,9 @@ const CHECKS: readonly DeclarationCheck[] = [
   appendOnlyTablesExpireNothing,
   functionsUseDeclaredTables,
   bucketKeysAreNames,
+  bucketProblems,
   usersOfBucketsAreGranted,
+  archiveAccessIsTheOneException,
   functionsUseDeclaredSigningKeys,
   personalDataHasItsKeys,
   schedulesAreBounded,
