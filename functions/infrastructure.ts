@@ -164,13 +164,13 @@ export const sharedFunctions = {
   archiveStreams: {
     description:
       'Moves the events of aged streams that a signed checkpoint covers to the archive bucket, then removes them from the events table.',
-    entry: 'eventsourcing:archive/handlers/archive',
+    entry: 'functions/archive.ts',
     trigger: 'schedule',
     scheduleMinutes: 60,
     scheduleSetting: 'archiveMinutes',
     memoryMb: 1024,
     timeoutSeconds: 900,
-    tables: { events: 'archive', globalLog: 'read', seals: 'read' },
+    tables: { events: 'archive', seals: 'read' },
     buckets: { archive: 'writeOnce' },
   },
 } as const satisfies Record<string, FunctionDeclaration>;

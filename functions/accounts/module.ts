@@ -12,6 +12,14 @@ const account = eventsFrom('accounts', 'accountId', accountEvents.idOf);
 /** Accounts: opening, deposits, withdrawals and closing; balances, history and owners. */
 export const accountsModule = contextModule<IntegrationEvent>()({
   events: accountEvents.catalogue,
+  // A closed account is kept in the table a month for disputes; an idle one for two years.
+  retention: [
+    {
+      streamPrefix: accountEvents.streamId(''),
+      inactiveDays: 730,
+      terminal: { events: ['AccountClosed'], afterDays: 30 },
+    },
+  ],
   tables: {
     accountSummaries: readModelTable('Read model: each account with its balance and status.'),
     accountTransactions: readModelTable(

@@ -138,10 +138,8 @@ export class EventWrites {
         ConditionExpression: VERSION_IS_FREE,
       },
     };
-    await this.sendTransaction(
-      [next, headCheck(this.tableName, streamId, version)],
-      writes,
-      () => conflict(streamId),
+    await this.sendTransaction([next, headCheck(this.tableName, streamId, version)], writes, () =>
+      conflict(streamId),
     );
   }
 

@@ -9,6 +9,7 @@
  * - `…/hosts`: stream readers hosting projections and reactions;
  * - `…/global-log`: every event at one position, its indexer, reader and subscriptions;
  * - `…/integrity`: hash chains, signed checkpoints, the verifier and proofs;
+ * - `…/archive`: aged streams moved to S3 and read back transparently, retention rules;
  * - `…/personal`: personal data sealed per data subject, its keys, and erasure;
  * - `…/operator`: rebuilds, redrives and other operator tools;
  * - `…/cdk`: the AWS CDK constructs that deploy a declared system.

@@ -1,4 +1,5 @@
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
  * Besides its events (versions from 1), a stream keeps two items in the events table under sort
@@ -59,16 +60,18 @@ export function headItem(head: StreamHead): Record<string, AttributeValue> {
 
 /** The head an item holds; undefined for any other item. */
 export function readHead(item: Record<string, AttributeValue> | undefined): StreamHead | undefined {
-  if (!item?.streamId?.S || item.version?.N !== String(HEAD_VERSION) || !item.last?.N) {
+  const fields = item ? unmarshall(item) : {};
+  const { streamId, version, last, lastType, at, h, closed } = fields;
+  if (typeof streamId !== 'string' || version !== HEAD_VERSION || typeof last !== 'number') {
     return undefined;
   }
   return {
-    streamId: item.streamId.S,
-    last: Number(item.last.N),
-    lastType: item.lastType?.S ?? '',
-    lastAt: item.at?.S ?? '',
-    ...(item.h?.S === undefined ? {} : { hash: item.h.S }),
-    ...(item.closed?.N === undefined ? {} : { closed: Number(item.closed.N) }),
+    streamId,
+    last,
+    lastType: String(lastType ?? ''),
+    lastAt: String(at ?? ''),
+    ...(typeof h === 'string' ? { hash: h } : {}),
+    ...(typeof closed === 'number' ? { closed } : {}),
   };
 }
 
@@ -108,6 +111,9 @@ export function readArchiveMark(item: Record<string, AttributeValue> | undefined
   return Number(item?.archived?.N ?? 0);
 }
 
-export function archiveMarkItem(streamId: string, archived: number): Record<string, AttributeValue> {
+export function archiveMarkItem(
+  streamId: string,
+  archived: number,
+): Record<string, AttributeValue> {
   return { ...headKey(streamId, ARCHIVE_MARK_VERSION), archived: { N: String(archived) } };
 }

@@ -47,7 +47,11 @@ export class StreamHeads {
   /** The stream's head item; undefined for a stream without one. */
   async head(streamId: string): Promise<StreamHead | undefined> {
     const found = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: headKey(streamId), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: headKey(streamId),
+        ConsistentRead: true,
+      }),
     );
     return readHead(found.Item);
   }
@@ -103,10 +107,7 @@ export class StreamHeads {
    * The error of a lost race, from the stream's head when it can be read: its closing when the
    * stream is closed, a concurrency error otherwise.
    */
-  async conflict(
-    streamId: string,
-    expectedVersion: ExpectedVersion,
-  ): Promise<EventSourcingError> {
+  async conflict(streamId: string, expectedVersion: ExpectedVersion): Promise<EventSourcingError> {
     const head = await this.head(streamId).catch(() => undefined);
     if (head?.closed !== undefined) return new StreamClosedError(streamId, head.closed);
     const actual = head?.last ?? (await this.version(streamId).catch(() => undefined));

@@ -51,9 +51,15 @@ class ReadPosition {
   missing(hole: number | undefined): number | undefined {
     if (hole !== undefined) return this.range.forward ? hole : undefined;
     if (!this.open) return undefined;
-    const bounded = this.to < SORT_KEY_MAX;
-    if (this.range.forward) return !this.progressed && bounded ? this.from : undefined;
-    const next = this.expected ?? (bounded ? this.to : undefined);
+    return this.range.forward ? this.missingForward() : this.missingBackward();
+  }
+
+  private missingForward(): number | undefined {
+    return !this.progressed && this.to < SORT_KEY_MAX ? this.from : undefined;
+  }
+
+  private missingBackward(): number | undefined {
+    const next = this.expected ?? (this.to < SORT_KEY_MAX ? this.to : undefined);
     return next !== undefined && next >= this.from ? next : undefined;
   }
 

@@ -11,6 +11,14 @@ const order = eventsFrom('orders', 'orderId', orderEvents.idOf);
 /** Orders: creating, adding items, confirming, shipping, delivering, cancelling. */
 export const ordersModule = contextModule<IntegrationEvent>()({
   events: orderEvents.catalogue,
+  // A delivered or cancelled order is done with after 90 days (returns); an open one after a year.
+  retention: [
+    {
+      streamPrefix: orderEvents.streamId(''),
+      inactiveDays: 365,
+      terminal: { events: ['OrderDelivered', 'OrderCancelled'], afterDays: 90 },
+    },
+  ],
   tables: {
     orderSummaries: readModelTable(
       'Read model: each order with its items, total, shipping and timeline.',

@@ -10,6 +10,7 @@ export const PACKAGE_ENTRIES = {
   './hosts': 'hosts',
   './global-log': 'global-log/index',
   './integrity': 'integrity/index',
+  './archive': 'archive/index',
   './personal': 'personal/index',
   './operator': 'operator',
   './aws': 'aws',

@@ -87,11 +87,11 @@ describe('the archive in the template', () => {
         {
           Effect: 'Allow',
           Action: [
-            'dynamodb:BatchGetItem',
             'dynamodb:DeleteItem',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
             'dynamodb:Query',
+            'dynamodb:Scan',
           ],
           Resource: getAtt(events),
         },

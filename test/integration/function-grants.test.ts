@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDynamoDbClient, type RecordedEvent } from '../../functions/eventsourcing';
+import {
+  EventStore,
+  createDynamoDbClient,
+  type RecordedEvent,
+} from '../../functions/eventsourcing';
+import { accountEvents } from '../../functions/accounts/events';
 import { createS3Client } from '../../functions/eventsourcing/aws';
 import { eventFromItem, isEventItem } from '../../functions/eventsourcing/event-items';
 import {
@@ -343,10 +348,23 @@ describe.sequential('each function with exactly its declared grants', () => {
     expect(unusedAndRefused('sealCheckpoints', proxy)).toEqual({ unused: [], refused: [] });
   });
 
-  it('archiveStreams runs on its schedule with nothing refused', async () => {
-    const { handler, proxy } = await asDeployed<() => Promise<unknown>>('archiveStreams');
-    await handler();
-    expect(proxy.refused).toEqual([]);
+  it('archiveStreams archives a tombstoned stream on its schedule', async () => {
+    const store = new EventStore({
+      client: createDynamoDbClient({ endpoint }),
+      tableName: names.events,
+      catalogue: accountEvents.catalogue,
+      archive: false,
+    });
+    const streamId = accountEvents.streamId(`mistake-${randomUUID()}`);
+    const opened = { ownerId: 'grants', accountType: 'checking', currency: 'USD' } as const;
+    await store.append(streamId, [{ type: 'AccountOpened', data: opened }], {
+      expectedVersion: 'no_stream',
+    });
+    await store.close(streamId, 'opened by mistake', { expectedVersion: 1 });
+    const { handler, proxy } =
+      await asDeployed<() => Promise<{ streams: number }>>('archiveStreams');
+    expect((await handler()).streams).toBeGreaterThanOrEqual(1);
+    expect(unusedAndRefused('archiveStreams', proxy)).toEqual({ unused: [], refused: [] });
   });
 
   it('eventProofs proves a sealed event for an operator, and refuses anyone else', async () => {

@@ -195,9 +195,11 @@ export function closeContract(context: Context): void {
     // A fresh store, as another Lambda container: it learns of the closing from the table.
     const other = harness.newStore();
     for (const expectedVersion of [3, 'any', 'stream_exists'] as const) {
-      await expect(
-        other.append(streamId, events(1), { expectedVersion }),
-      ).rejects.toMatchObject({ code: 'StreamClosed', streamId, version: 3 });
+      await expect(other.append(streamId, events(1), { expectedVersion })).rejects.toMatchObject({
+        code: 'StreamClosed',
+        streamId,
+        version: 3,
+      });
     }
     await expect(
       other.appendToStreams([{ streamId, events: events(1), expectedVersion: 3 }]),

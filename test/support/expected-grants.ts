@@ -29,11 +29,11 @@ export const expectedActions: Record<TableAccess, string[]> = {
     'dynamodb:UpdateItem',
   ],
   archive: [
-    'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:Query',
+    'dynamodb:Scan',
   ],
 };
 

@@ -58,6 +58,7 @@ const examples: Record<string, () => framework.EventSourcingError> = {
   EventTooLargeError: () => new framework.EventTooLargeError('MoneyDeposited', 500_000, 400_000),
   InvalidEventError: () => new framework.InvalidEventError('no such type', 'type'),
   SubjectErasedError: () => new framework.SubjectErasedError('customer-1'),
+  StreamClosedError: () => new framework.StreamClosedError('account-1', 7),
   StreamGapError: () => new framework.StreamGapError('account-1', 3, 5),
   TooManyEventsError: () => new framework.TooManyEventsError(101, 100),
   UnexpectedResponseError: () => new framework.UnexpectedResponseError('KMS', 'no signature'),

@@ -2,7 +2,6 @@ import {
   DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
-  ScanCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -12,15 +11,10 @@ import { StreamGapError } from '../errors.js';
 import { StoredEventItems } from '../integrity/stored-items.js';
 import { SealRecords } from '../integrity/seal-records.js';
 import { logger } from '../logger.js';
-import {
-  HEAD_VERSION,
-  archiveMarkItem,
-  headItem,
-  readHead,
-  type StreamHead,
-} from '../stream-head-items.js';
+import { archiveMarkItem, headItem, type StreamHead } from '../stream-head-items.js';
 import { StreamHeads } from '../stream-heads.js';
 import { ArchivedEvents } from './archived-events.js';
+import { scanStreamHeads } from './head-scan.js';
 import type { EventArchive } from './event-archive.js';
 import { dueReason, type RetentionRule } from './retention.js';
 import { sameItems, type SegmentRange, type StoredItem } from './segments.js';
@@ -59,6 +53,18 @@ const deleteCondition = (
   item.h?.S !== undefined
     ? { ConditionExpression: 'h = :h', ExpressionAttributeValues: { ':h': item.h } }
     : { ConditionExpression: 'eventId = :id', ExpressionAttributeValues: { ':id': item.eventId! } };
+
+/** The head of a stream whose last event is `last`. */
+function headOf(streamId: string, last: StoredItem): StreamHead {
+  const hash = last.h?.S;
+  return {
+    streamId,
+    last: Number(last.version!.N),
+    lastType: last.type?.S ?? '',
+    lastAt: last.at?.S ?? last.recordedAt?.S ?? '',
+    ...(hash === undefined ? {} : { hash }),
+  };
+}
 
 /**
  * Moves the events of aged streams to the archive bucket and removes them from the events table,
@@ -101,7 +107,7 @@ export class StreamArchiver {
   async run(): Promise<ArchiveRun> {
     const now = this.clock();
     const due: { streamId: string; reason: string }[] = [];
-    for await (const head of this.streamHeads()) {
+    for await (const head of scanStreamHeads(this.options.client, this.options.tables.events)) {
       const reason = dueReason(this.options.rules, head, now);
       if (reason) due.push({ streamId: head.streamId, reason });
     }
@@ -130,26 +136,6 @@ export class StreamArchiver {
     return { streamId, reason, moved: range, removed };
   }
 
-  /** Every stream head in the table (a full scan: the archiver runs rarely, off the hot path). */
-  async *streamHeads(): AsyncGenerator<StreamHead> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.options.client.send(
-        new ScanCommand({
-          TableName: this.options.tables.events,
-          FilterExpression: 'version = :head',
-          ExpressionAttributeValues: { ':head': { N: String(HEAD_VERSION) } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const head = readHead(item);
-        if (head) yield head;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-  }
-
   /** The stream's head, created from its last event when it has none; undefined for no stream. */
   private async ensureHead(streamId: string): Promise<StreamHead | undefined> {
     for (;;) {
@@ -157,13 +143,7 @@ export class StreamArchiver {
       if (head) return head;
       const last = await this.lastEvent(streamId);
       if (!last) return undefined;
-      const created: StreamHead = {
-        streamId,
-        last: Number(last.version!.N),
-        lastType: last.type?.S ?? '',
-        lastAt: last.at?.S ?? last.recordedAt?.S ?? '',
-        ...(last.h?.S === undefined ? {} : { hash: last.h.S }),
-      };
+      const created = headOf(streamId, last);
       try {
         await this.options.client.send(
           new PutItemCommand({
@@ -289,7 +269,7 @@ export class StreamArchiver {
       ]),
     );
     const same = leftovers.filter((item) => {
-      const copy = archived.get(item.version!.N!);
+      const copy = archived.get(item.version!.N);
       return copy !== undefined && sameItems([copy], [item]);
     });
     if (same.length < leftovers.length) {

@@ -50,36 +50,50 @@ export function dueReason(
 const isDays = (value: unknown) =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 36_500;
 
+/** What is wrong with one rule, on its own. */
+function ruleProblems(rule: RetentionRule, knownTypes: ReadonlySet<string>): string[] {
+  const where = `retention of '${String(rule.streamPrefix)}'`;
+  const problems: string[] = [];
+  if (typeof rule.streamPrefix !== 'string' || rule.streamPrefix === '') {
+    problems.push(`${where}: streamPrefix must be a non-empty string`);
+  }
+  if (rule.inactiveDays === undefined && rule.terminal === undefined) {
+    problems.push(`${where}: give inactiveDays, terminal, or both`);
+  }
+  if (rule.inactiveDays !== undefined && !isDays(rule.inactiveDays)) {
+    problems.push(`${where}: inactiveDays must be a whole number of days`);
+  }
+  if (rule.terminal) problems.push(...terminalProblems(where, rule.terminal, knownTypes));
+  return problems;
+}
+
+function terminalProblems(
+  where: string,
+  terminal: NonNullable<RetentionRule['terminal']>,
+  knownTypes: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
+  if (!isDays(terminal.afterDays)) {
+    problems.push(`${where}: terminal.afterDays must be a whole number of days`);
+  }
+  const unknown = terminal.events.filter((type) => !knownTypes.has(type));
+  if (terminal.events.length === 0 || unknown.length > 0) {
+    problems.push(
+      `${where}: terminal events must be event types of the system (unknown: ${unknown.join(', ') || 'none given'})`,
+    );
+  }
+  return problems;
+}
+
 /** What is wrong with retention rules: a rule that could never apply or says nothing. */
 export function retentionProblems(
   rules: readonly RetentionRule[],
   knownTypes: ReadonlySet<string>,
 ): string[] {
-  const problems: string[] = [];
-  const prefixes = new Set<string>();
-  for (const rule of rules) {
-    const where = `retention of '${String(rule.streamPrefix)}'`;
-    if (typeof rule.streamPrefix !== 'string' || rule.streamPrefix === '') {
-      problems.push(`${where}: streamPrefix must be a non-empty string`);
-    } else if (prefixes.has(rule.streamPrefix)) {
-      problems.push(`${where}: declared twice`);
-    }
-    prefixes.add(rule.streamPrefix);
-    if (rule.inactiveDays === undefined && rule.terminal === undefined) {
-      problems.push(`${where}: give inactiveDays, terminal, or both`);
-    }
-    if (rule.inactiveDays !== undefined && !isDays(rule.inactiveDays)) {
-      problems.push(`${where}: inactiveDays must be a whole number of days`);
-    }
-    if (rule.terminal && !isDays(rule.terminal.afterDays)) {
-      problems.push(`${where}: terminal.afterDays must be a whole number of days`);
-    }
-    const unknown = rule.terminal?.events.filter((type) => !knownTypes.has(type)) ?? [];
-    if (rule.terminal?.events.length === 0 || unknown.length > 0) {
-      problems.push(
-        `${where}: terminal events must be event types of the system (unknown: ${unknown.join(', ') || 'none given'})`,
-      );
-    }
-  }
-  return problems;
+  const prefixes = rules.map((rule) => rule.streamPrefix);
+  const twice = prefixes.filter((prefix, index) => prefixes.indexOf(prefix) !== index);
+  return [
+    ...rules.flatMap((rule) => ruleProblems(rule, knownTypes)),
+    ...twice.map((prefix) => `retention of '${prefix}': declared twice`),
+  ];
 }

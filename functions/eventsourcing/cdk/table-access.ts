@@ -38,10 +38,10 @@ export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
   ],
   archive: [
     'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
     'dynamodb:Query',
     'dynamodb:PutItem',
     'dynamodb:DeleteItem',
+    'dynamodb:Scan',
   ],
 };
 

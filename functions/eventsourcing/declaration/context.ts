@@ -1,4 +1,6 @@
+import { retentionProblems, type RetentionRule } from '../archive/retention.js';
 import type { EventCatalogue } from '../event-catalogue.js';
+import { InvalidDeclarationError } from './errors.js';
 import type { Projection } from '../projection.js';
 import type { RecordedEvent } from '../types.js';
 import type { FunctionDeclaration } from './functions.js';
@@ -58,6 +60,11 @@ export interface ContextModule<
    * inside the system.
    */
   readonly integration: Integration;
+  /**
+   * When its streams move to the archive (see `RetentionRule`); streams no rule covers stay in
+   * the events table unless tombstoned.
+   */
+  readonly retention?: readonly RetentionRule<Event['type']>[];
 }
 
 /**
@@ -86,6 +93,7 @@ export interface AnyContextModule {
   readonly projections: readonly Projection<any>[];
   readonly reactions: Readonly<Record<string, ReactionDeclaration>>;
   readonly integration: Readonly<Record<string, (event: any) => unknown>> | 'unpublished';
+  readonly retention?: readonly RetentionRule[];
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -117,6 +125,22 @@ export const tablesOf = <const Contexts extends readonly AnyContextModule[]>(con
 export const functionsOf = <const Contexts extends readonly AnyContextModule[]>(
   contexts: Contexts,
 ) => merged(contexts, 'functions');
+
+/**
+ * Every context's retention rules, checked against its own event types: the archiver's rules.
+ * Throws `InvalidDeclarationError` naming each rule that could never apply.
+ */
+export function retentionOf(contexts: readonly AnyContextModule[]): RetentionRule[] {
+  const rules = contexts.flatMap((context) => context.retention ?? []);
+  const problems = contexts.flatMap((context) =>
+    retentionProblems(context.retention ?? [], new Set(context.events.types)),
+  );
+  const prefixes = rules.map((rule) => rule.streamPrefix);
+  const shared = prefixes.filter((prefix, index) => prefixes.indexOf(prefix) !== index);
+  problems.push(...shared.map((prefix) => `retention of '${prefix}': declared by two contexts`));
+  if (problems.length > 0) throw new InvalidDeclarationError(problems);
+  return rules;
+}
 
 /** Every reaction the contexts declare, with its code, by consumer name. */
 export const reactionsOf = <const Contexts extends readonly AnyContextModule[]>(

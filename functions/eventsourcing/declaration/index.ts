@@ -70,6 +70,7 @@ export {
   projectionConsumers,
   projectionsOf,
   reactionsOf,
+  retentionOf,
   tablesOf,
   type AnyContextModule,
   type ContextModule,

@@ -50,9 +50,9 @@ export interface TableDeclaration {
  * - `readWrite`: `read` plus PutItem, UpdateItem, DeleteItem. Never on events.
  * - `appendAndScan`, `readWriteAndScan`: the same plus Scan, for the rare sweep of a whole table
  *   (an erasure looking for a subject's values).
- * - `archive`: `read` plus PutItem and DeleteItem, for the one function of a system that moves
- *   an append-only table's old items to its archive bucket: it puts stream heads and deletes
- *   the items the archive already holds. The one exception to an append-only table, named in
+ * - `archive`: GetItem, Query, PutItem, DeleteItem and Scan, for the one function of a system
+ *   that moves an append-only table's old items to its archive bucket: it scans for stream
+ *   heads, puts heads and archive marks, and deletes the items the archive already holds. The one exception to an append-only table, named in
  *   its resource policy; the declaration check allows it to a single function.
  */
 export type TableAccess =
