@@ -7,6 +7,7 @@ import {
 } from '../../functions/eventsourcing/global-log';
 import type { RecordedEvent } from '../../functions/eventsourcing';
 import { createGlobalLogFixture } from '../support/global-log';
+import { runOperator, testEsContext } from '../support/operator';
 import { insertRecord } from '../support/projection-fixture';
 
 /** Two streams, their events interleaved in the log: a@1 b@1 a@2 b@2 a@3 b@3. */
@@ -104,5 +105,43 @@ describe('a subscription with parking', () => {
     expect(await subscription.redrive()).toEqual({ delivered: [], parked: [] });
     expect(await subscription.catchUp()).toBe(6);
     expect(calls).toEqual([]);
+  });
+
+  it('is what tail --name parks in, lists with --parked and prints again with --redrive', async () => {
+    const log = await interleavedLog();
+    const { client, names } = log.tables;
+    const subscription = new GlobalLogSubscription({
+      reader: log.reader(),
+      checkpoint: new TableCheckpoint(client, names.subscriptionCheckpoints, 'printer'),
+      parking: new TableParking(client, names.subscriptionCheckpoints, 'printer'),
+      parkAfterAttempts: 1,
+      handle: (events) =>
+        events.some(({ event }) => event.streamId === 'park-b')
+          ? Promise.reject(new Error('printer jammed'))
+          : Promise.resolve(),
+    });
+    expect(await subscription.catchUp()).toBe(6);
+
+    const tail = (...args: string[]) =>
+      runOperator(['tail', '--name', 'printer', ...args], (io) =>
+        testEsContext(log.tables, io, { log: log.reader() }),
+      );
+    expect((await tail('--parked')).lines).toEqual([
+      '2\tpark-b@1\tDeposited\tfailed: Error: printer jammed',
+      '4\tpark-b@2\tDeposited\tqueued: Queued: waits behind position 2 of its stream',
+      '6\tpark-b@3\tDeposited\tqueued: Queued: waits behind position 2 of its stream',
+    ]);
+    const redriven = await tail('--redrive');
+    expect(redriven.code).toBe(0);
+    const printed = redriven.lines.map((printedLine) => {
+      const [position, , at] = printedLine.split('\t');
+      return `${position} ${at}`;
+    });
+    expect(printed).toEqual(['2 park-b@1', '4 park-b@2', '6 park-b@3']);
+    expect((await tail('--parked')).output).toBe('No parked positions for printer.');
+    const unnamed = await runOperator(['tail', '--parked'], (io) =>
+      testEsContext(log.tables, io, { log: log.reader() }),
+    );
+    expect(unnamed.output).toContain('--parked and --redrive need the --name of a subscription');
   });
 });

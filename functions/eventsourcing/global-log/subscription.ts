@@ -165,6 +165,11 @@ export class GlobalLogSubscription {
     }
   }
 
+  /** The positions it parked, in log order. */
+  parked(): Promise<ParkedPosition[]> {
+    return this.requireParking().list();
+  }
+
   /**
    * Delivers every parked position again, in log order, as one batch (one event at a time if
    * that fails): those handled are released, those that fail again stay parked with the new
@@ -172,7 +177,7 @@ export class GlobalLogSubscription {
    */
   async redrive(): Promise<SubscriptionRedriveOutcome> {
     const parking = this.requireParking();
-    const records = await parking.list();
+    const records = await this.parked();
     const events: LoggedEvent[] = [];
     for (const { position } of records) {
       const { events: read } = await this.options.reader.read({ after: position - 1, limit: 1 });
