@@ -22,8 +22,9 @@ function streamsOf(record: FailedBatchRecord): string[] {
   return [...new Set(streams)];
 }
 
-const functionOf = (record: FailedBatchRecord) =>
-  record.requestContext.functionArn.split(':').at(-1) ?? record.requestContext.functionArn;
+/** The function's name in the record's ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
+const functionOf = ({ requestContext: { functionArn } }: FailedBatchRecord) =>
+  /:function:([^:]+)/.exec(functionArn)?.[1] ?? functionArn;
 
 function describe({ key, record }: StoredFailure) {
   return {
