@@ -36,6 +36,7 @@ import { historyTools, type HistoryTools } from './history-target';
 import { TargetError, type FailureRecordsTarget, type Target } from './target';
 import { FailureDirectory, type FailureRecordStore } from '../failure-destination';
 import { S3FailureRecords } from '../s3-failure-records';
+import { streamsRecordedBetween } from './recorded-streams';
 import { createS3Client } from '../../functions/eventsourcing/aws';
 
 /** Where a command's output goes: lines for people, or one JSON document for scripts. */
@@ -69,6 +70,8 @@ export interface EsContext {
   readonly parking: (name: string) => SubscriptionParking;
   /** The stream hosts' on-failure records; `TargetError` when the stack has none. */
   readonly failureRecords: () => FailureRecordStore;
+  /** The streams with an event recorded in the time span (ISO-8601), from the events table. */
+  readonly streamsRecordedBetween: (from: string, to: string) => Promise<string[]>;
 }
 
 /**
@@ -121,6 +124,7 @@ export function systemContext(
     checkpoint: (name) => new TableCheckpoint(client, tables.subscriptionCheckpoints, name),
     parking: (name) => new TableParking(client, tables.subscriptionCheckpoints, name),
     failureRecords: () => failureRecordStore(failureRecords),
+    streamsRecordedBetween: (from, to) => streamsRecordedBetween(client, tables.events, from, to),
     foldOf: domainFoldOf,
     erasure: () =>
       new SubjectErasure({

@@ -165,6 +165,7 @@ describe('npm run es -- failures', () => {
     const records = new S3FailureRecords(s3, bucket);
     const events = await appendOpened('acc-s3');
     // Lambda's key: the mapping's id, the shard, the day, then the time and an id of its own.
+    // This record holds no batch, only where it was: its streams are found by their time.
     const key = `aws/lambda/${randomUUID()}/shardId-1/2026/12/07/2026-12-07T04.55.00-${randomUUID()}`;
     const record = {
       requestContext: {
@@ -181,23 +182,22 @@ describe('npm run es -- failures', () => {
         shardId: 'shardId-1',
         startSequenceNumber: '1',
         endSequenceNumber: '2',
-        approximateArrivalOfFirstRecord: '2026-12-07T04:50:00.000Z',
-        approximateArrivalOfLastRecord: '2026-12-07T04:50:00.000Z',
+        approximateArrivalOfFirstRecord: events[0]!.recordedAt,
+        approximateArrivalOfLastRecord: events[1]!.recordedAt,
         batchSize: 2,
         streamArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/events/stream/1',
       },
-      payload: { Records: events.map((event) => insertRecord(event)) },
     };
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record) }));
 
     expect((await runOn(records, 'failures')).output).toBe(
       `${key}: EventSourcing-test-Projections-Ab12 gave up (RecordAgeExceeded) after 1 attempt(s) ` +
-        'at 2026-12-07T04:55:00.000Z on 2 record(s) of acc-s3',
+        'at 2026-12-07T04:55:00.000Z on 2 record(s) of streams found by their arrival time',
     );
-    expect(await runOn(records, 'failures', '--redrive')).toEqual({
-      code: 0,
-      output: `${key}: re-driven (acc-s3)`,
-    });
+    const redriven = await runOn(records, 'failures', '--redrive');
+    expect(redriven.code).toBe(0);
+    // The stream of the first test was recorded within the same minute: caught up again, harmlessly.
+    expect(redriven.output).toMatch(new RegExp(`^${key}: re-driven \\((acc-lost, )?acc-s3\\)$`));
     const [guard] = await runtime.targets();
     expect((await guard!.appliedVersions(['acc-s3'])).get('acc-s3')).toBe(2);
     expect(await records.pending()).toEqual([]);

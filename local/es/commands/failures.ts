@@ -7,19 +7,37 @@ interface KeyedRecord {
   readonly dynamodb?: { readonly Keys?: { readonly streamId?: { readonly S?: string } } };
 }
 
-/**
- * The streams of a record's batch, by the keys of its stream records. Lambda's S3 record holds
- * the batch as the function received it (a pointer alone, shard and sequence numbers, is what
- * SQS and SNS destinations get, and DynamoDB Streams forgets those records after 24 hours).
- * Only the keys are used: the events themselves are read back from the events table, where
- * they are kept for good, so a redrive works on a record of any age.
- */
-function streamsOf(record: FailedBatchRecord): string[] {
+/** The streams of a record's batch by the keys of its stream records, when it holds them. */
+function streamKeysOf(record: FailedBatchRecord): string[] {
   const payload: unknown = record.payload;
   const batch = (typeof payload === 'string' ? JSON.parse(payload) : payload) as
     { readonly Records?: readonly KeyedRecord[] } | undefined;
   const streams = (batch?.Records ?? []).flatMap((item) => item.dynamodb?.Keys?.streamId?.S ?? []);
   return [...new Set(streams)];
+}
+
+/** Stream records' arrival is to the second in AWS and to the minute locally. */
+const ARRIVAL_SLACK_MS = 60_000;
+
+const shifted = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+/**
+ * The streams a redrive catches up. Only their ids are taken from the record: the events are
+ * read back from the events table, which keeps them for good (DynamoDB Streams forgets its
+ * records after 24 hours). A record that holds its batch names them by the records' keys; one
+ * that holds only the batch's shard and sequence numbers (the pointer SQS and SNS destinations
+ * receive), by the streams with an event recorded while the batch's records arrived, from a
+ * scan of the events table. A stream taken in too is harmless: its consumers' version guards
+ * skip what they had applied.
+ */
+async function streamsOf(context: EsContext, record: FailedBatchRecord): Promise<string[]> {
+  const keys = streamKeysOf(record);
+  if (keys.length > 0) return keys;
+  const batch = record.DDBStreamBatchInfo;
+  return context.streamsRecordedBetween(
+    shifted(batch.approximateArrivalOfFirstRecord, -ARRIVAL_SLACK_MS),
+    shifted(batch.approximateArrivalOfLastRecord, ARRIVAL_SLACK_MS),
+  );
 }
 
 /** The function's name in the record's ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
@@ -34,7 +52,7 @@ function describe({ key, record }: StoredFailure) {
     condition: record.requestContext.condition,
     attempts: record.requestContext.approximateInvokeCount,
     records: record.DDBStreamBatchInfo.batchSize,
-    streams: streamsOf(record),
+    streams: streamKeysOf(record),
     ...(record.lastError ? { error: record.lastError } : {}),
   };
 }
@@ -44,7 +62,7 @@ type Described = ReturnType<typeof describe>;
 const line = (failure: Described) =>
   `${failure.key}: ${failure.function} gave up (${failure.condition}) after ` +
   `${failure.attempts} attempt(s) at ${failure.at} on ${failure.records} record(s) of ` +
-  `${failure.streams.join(', ') || 'no event streams'}` +
+  `${failure.streams.join(', ') || 'streams found by their arrival time'}` +
   (failure.error ? `: ${failure.error}` : '');
 
 /** What a redrive of one record did: done, or why it stays. */
@@ -64,9 +82,10 @@ interface Redriven {
  * delivers nothing twice.
  */
 async function redrive(context: EsContext, failure: StoredFailure): Promise<Redriven> {
-  const streams = streamsOf(failure.record);
+  const streams = await streamsOf(context, failure.record);
   if (streams.length === 0) {
-    return { key: failure.key, redriven: false, streams, failures: ['it names no event stream'] };
+    const failures = ['no event of the events table was recorded while its records arrived'];
+    return { key: failure.key, redriven: false, streams, failures };
   }
   const consumers = await selectParkingConsumers(context, undefined);
   const failures: string[] = [];
