@@ -18,6 +18,6 @@ runCli(() =>
     const client = createDynamoDbClient();
     await checkReachable(client, target);
     const { systemContext } = await import('./context');
-    return systemContext(client, target.tables, io, target.history);
+    return systemContext(client, target.tables, io, target);
   }),
 );

@@ -5,7 +5,9 @@ import {
   GlobalLogReader,
   IndexerParking,
   TableCheckpoint,
+  TableParking,
   type SubscriptionCheckpoint,
+  type SubscriptionParking,
 } from '../../functions/eventsourcing/global-log';
 import { findCorruptEvents } from '../../functions/eventsourcing/operator';
 import type { ConsumerHost, ConsumerRuntime } from '../../functions/eventsourcing/hosts';
@@ -30,8 +32,12 @@ const readModelKeys = (Object.keys(declaredTables) as TableKey[]).filter(
 import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
-import { historyTools, type HistoryTarget, type HistoryTools } from './history-target';
-import { TargetError } from './target';
+import { historyTools, type HistoryTools } from './history-target';
+import { TargetError, type FailureRecordsTarget, type Target } from './target';
+import { FailureDirectory, type FailureRecordStore } from '../failure-destination';
+import { S3FailureRecords } from '../s3-failure-records';
+import { streamsRecordedBetween } from './recorded-streams';
+import { createS3Client } from '../../functions/eventsourcing/aws';
 
 /** Where a command's output goes: lines for people, or one JSON document for scripts. */
 export interface EsIo extends CommandIo {
@@ -60,6 +66,12 @@ export interface EsContext {
   readonly history: () => HistoryTools;
   /** Erases data subjects from every context. */
   readonly erasure: () => SubjectErasure;
+  /** Where a subscription of that name parks what its handler keeps failing on. */
+  readonly parking: (name: string) => SubscriptionParking;
+  /** The stream hosts' on-failure records; `TargetError` when the stack has none. */
+  readonly failureRecords: () => FailureRecordStore;
+  /** The streams with an event recorded in the time span (ISO-8601), from the events table. */
+  readonly streamsRecordedBetween: (from: string, to: string) => Promise<string[]>;
 }
 
 /**
@@ -80,7 +92,7 @@ export function systemContext(
   client: DynamoDBClient,
   tables: Readonly<Record<TableKey, string>>,
   io: EsIo,
-  history?: HistoryTarget,
+  { history, failureRecords }: Pick<Target, 'history' | 'failureRecords'> = {},
 ): EsContext {
   const logTables = { globalLog: tables.globalLog, events: tables.events };
   const personalData = personalDataFromEnv(client);
@@ -110,6 +122,9 @@ export function systemContext(
     consumers: () => (consumers ??= declaredConsumers()),
     corruptEvents: () => findCorruptEvents(client, tables.events, domainEvents),
     checkpoint: (name) => new TableCheckpoint(client, tables.subscriptionCheckpoints, name),
+    parking: (name) => new TableParking(client, tables.subscriptionCheckpoints, name),
+    failureRecords: () => failureRecordStore(failureRecords),
+    streamsRecordedBetween: (from, to) => streamsRecordedBetween(client, tables.events, from, to),
     foldOf: domainFoldOf,
     erasure: () =>
       new SubjectErasure({
@@ -131,4 +146,16 @@ export function systemContext(
       return historyTools(client, tables, history);
     },
   };
+}
+
+/** The store of a target's on-failure records. */
+function failureRecordStore(target: FailureRecordsTarget | undefined): FailureRecordStore {
+  if (!target) {
+    throw new TargetError(
+      'This stack keeps no on-failure records (no FailureRecordsBucketName output): it has no stream hosts, or predates them.',
+    );
+  }
+  return 'directory' in target
+    ? new FailureDirectory(target.directory)
+    : new S3FailureRecords(createS3Client({}), target.bucket);
 }

@@ -2,6 +2,9 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { historyFromOutputs } from './history-target';
 import { TargetError, tablesFromOutputs, type Target } from './target';
 
+/** The output naming the bucket of the stream hosts' on-failure records. */
+export const FAILURE_RECORDS_OUTPUT = 'FailureRecordsBucketName';
+
 /**
  * A deployed stack's tables, from its CloudFormation outputs, with the operator's own AWS
  * credentials and region (AWS_PROFILE, AWS_REGION, SSO, … as the AWS CLI finds them).
@@ -16,10 +19,12 @@ export async function stackTarget(
       (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue]),
     ) as Record<string, string>;
     const history = historyFromOutputs(stackName, outputs);
+    const failureRecords = outputs[FAILURE_RECORDS_OUTPUT];
     return {
       description: `stack ${stackName}`,
       tables: tablesFromOutputs(stackName, outputs),
       ...(history ? { history } : {}),
+      ...(failureRecords ? { failureRecords: { bucket: failureRecords } } : {}),
     };
   } catch (error) {
     if (error instanceof TargetError) throw error;

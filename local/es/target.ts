@@ -22,7 +22,17 @@ export interface Target {
   readonly endpoint?: string;
   /** Where its checkpoints are and which key signs them, when the stack has them. */
   readonly history?: HistoryTarget;
+  /** Where its stream hosts' on-failure records are, when it has stream hosts. */
+  readonly failureRecords?: FailureRecordsTarget;
 }
+
+/** The local stack's directory of on-failure records, or a deployed stack's bucket. */
+export type FailureRecordsTarget = { readonly directory: string } | { readonly bucket: string };
+
+/** Where `npm start` keeps on-failure records: beside DynamoDB Local's data. */
+const localFailureRecords = (env: NodeJS.ProcessEnv): FailureRecordsTarget => ({
+  directory: path.resolve(env.LOCAL_DATA_DIR ?? '.data/dynamodb', '..', 'stream-failures'),
+});
 
 /** A failure an operator can act on: its message says what to do. */
 export class TargetError extends Error {
@@ -60,6 +70,7 @@ export function localTarget(env: NodeJS.ProcessEnv = process.env): Target {
       tables,
       ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
       history: localHistoryTarget(env),
+      failureRecords: localFailureRecords(env),
     };
   }
   return {
@@ -67,6 +78,7 @@ export function localTarget(env: NodeJS.ProcessEnv = process.env): Target {
     tables: prefixedTableNames(declaredTables, 'local-'),
     endpoint: env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.DYNAMODB_PORT ?? '8000'}`,
     history: localHistoryTarget(env),
+    failureRecords: localFailureRecords(env),
   };
 }
 

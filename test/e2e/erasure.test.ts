@@ -26,7 +26,7 @@ let erinOrder: string;
 let erinKeyBackup: Record<string, AttributeValue>;
 
 const es = (...args: string[]) =>
-  runOperator(args, (io) => systemContext(t.client, t.stack.tableNames, io, history));
+  runOperator(args, (io) => systemContext(t.client, t.stack.tableNames, io, { history }));
 
 async function openAccount(person: { ownerId: string; holderName: string; email: string }) {
   const opened = await t.api.post('/accounts', {

@@ -21,7 +21,7 @@ let history: HistoryTarget;
 let publicKeyFile: string;
 
 const es = (...args: string[]) =>
-  runOperator(args, (io) => systemContext(t.client, t.stack.tableNames, io, history));
+  runOperator(args, (io) => systemContext(t.client, t.stack.tableNames, io, { history }));
 
 /** `npm run verify-proof -- <proof> <key>`, with its exit code and output. */
 async function verifyProofOffline(proof: unknown): Promise<{ code: number; output: string }> {

@@ -73,6 +73,7 @@ const examples: Record<string, () => framework.EventSourcingError> = {
   DanglingLogReferenceError: () => new globalLog.DanglingLogReferenceError(7, 'account-1', 2),
   InvalidLogReadError: () => new globalLog.InvalidLogReadError('limit too large', 'limit'),
   SubscriptionStoppedError: () => new globalLog.SubscriptionStoppedError(12),
+  SubscriptionWithoutParkingError: () => new globalLog.SubscriptionWithoutParkingError(),
   ProofError: () => new integrity.ProofError('format', 'hash: missing'),
   CheckpointOutOfOrderError: () => new integrity.CheckpointOutOfOrderError(4, 'out of order'),
   InvalidCheckpointError: () => new integrity.InvalidCheckpointError('no root', 'checkpoint.root'),

@@ -32,8 +32,15 @@ export {
 export {
   GlobalLogSubscription,
   SubscriptionStoppedError,
+  SubscriptionWithoutParkingError,
   TableCheckpoint,
   type GlobalLogSubscriptionOptions,
   type SubscriptionCheckpoint,
+  type SubscriptionRedriveOutcome,
   type SubscriptionStart,
 } from './subscription.js';
+export {
+  TableParking,
+  type ParkedPosition,
+  type SubscriptionParking,
+} from './subscription-parking.js';

@@ -5,6 +5,7 @@ import { clean } from './clean';
 import { consumers } from './consumers';
 import { corrupt } from './corrupt';
 import { erase } from './erase';
+import { failures } from './failures';
 import { log } from './log';
 import { parked } from './parked';
 import { read } from './read';
@@ -23,6 +24,7 @@ export const commands: readonly EsCommand[] = [
   consumers,
   parked,
   redrive,
+  failures,
   rebuild,
   clean,
   corrupt,
