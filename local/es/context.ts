@@ -32,7 +32,8 @@ const readModelKeys = (Object.keys(declaredTables) as TableKey[]).filter(
 import { loadFunctionHandler } from '../../functions/eventsourcing/declaration';
 import type { CommandIo } from '../cli-support';
 import { domainFoldOf, type StreamFold } from './deciders';
-import { historyTools, type HistoryTools } from './history-target';
+import { archiveSourceOf, historyTools, type HistoryTools } from './history-target';
+import { streamState, type StreamState } from '../../functions/eventsourcing/archive';
 import { TargetError, type FailureRecordsTarget, type Target } from './target';
 import { FailureDirectory, type FailureRecordStore } from '../failure-destination';
 import { S3FailureRecords } from '../s3-failure-records';
@@ -56,6 +57,8 @@ export interface EsContext {
   /** The indexer's parked streams (streams with a hole), in the parked-streams table. */
   readonly indexerParking: IndexerParking;
   readonly eventsTable: string;
+  /** Whether a stream is closed, and how much of it is archived. */
+  readonly streamState: (streamId: string) => Promise<StreamState>;
   /** Every consumer of every declared stream host, by name. */
   readonly consumers: () => Promise<ReadonlyMap<string, ConsumerRuntime>>;
   readonly corruptEvents: () => AsyncIterable<CorruptEventError>;
@@ -96,6 +99,7 @@ export function systemContext(
 ): EsContext {
   const logTables = { globalLog: tables.globalLog, events: tables.events };
   const personalData = personalDataFromEnv(client);
+  const archive = archiveSourceOf(history);
   let consumers: Promise<Map<string, ConsumerRuntime>> | undefined;
   return {
     io,
@@ -103,15 +107,18 @@ export function systemContext(
       client,
       tables: logTables,
       catalogue: domainEvents,
+      archive,
       ...(personalData ? { personalData } : {}),
     }),
-    rawLog: new GlobalLogReader({ client, tables: logTables }),
+    rawLog: new GlobalLogReader({ client, tables: logTables, archive }),
     store: new EventStore({
       client,
       tableName: tables.events,
       catalogue: domainEvents,
+      archive,
       ...(personalData ? { personalData } : {}),
     }),
+    streamState: (streamId) => streamState(client, tables.events, streamId),
     indexer: new GlobalLogIndexer({ client, tables: logTables }),
     indexerParking: new IndexerParking({
       client,

@@ -16,6 +16,12 @@ import {
   type CheckpointSigner,
 } from '../../functions/eventsourcing/integrity';
 import { createS3Client } from '../../functions/eventsourcing/aws';
+import {
+  EventArchive,
+  StreamArchiver,
+  type ArchiveSource,
+  type RetentionRule,
+} from '../../functions/eventsourcing/archive';
 import { buckets as declaredBuckets } from '../../functions/system';
 import {
   bucketOutputId,
@@ -35,6 +41,8 @@ export interface HistoryTarget {
   readonly publicKeyPem?: string;
   /** The log's name in every checkpoint. */
   readonly log: string;
+  /** Where aged streams are archived; undefined for a stack without an archive. */
+  readonly archiveBucket?: string;
 }
 
 /** Where the local stack (`npm start`) keeps its signing key, beside its data. */
@@ -47,18 +55,22 @@ export function localHistoryTarget(env: NodeJS.ProcessEnv = process.env): Histor
   const bucket = env[bucketNameEnvVar('checkpoints')];
   const s3Endpoint = env.S3_ENDPOINT ?? `http://127.0.0.1:${env.S3_PORT ?? DEFAULT_S3_PORT}`;
   if (bucket) {
+    const archiveBucket = env[bucketNameEnvVar('archive')];
     return {
       checkpointsBucket: bucket,
       s3Endpoint,
       signingKey: env[signingKeyEnvVar('checkpoints')] ?? '',
       log: env[HISTORY_LOG_VARIABLE] ?? 'local',
+      ...(archiveBucket ? { archiveBucket } : {}),
     };
   }
+  const local = prefixedBucketNames(declaredBuckets, 'local-');
   return {
-    checkpointsBucket: prefixedBucketNames(declaredBuckets, 'local-').checkpoints,
+    checkpointsBucket: local.checkpoints,
     s3Endpoint,
     signingKey: `${LOCAL_SIGNING_KEY_PREFIX}${path.resolve(LOCAL_SIGNING_DIR)}`,
     log: 'local',
+    archiveBucket: local.archive,
   };
 }
 
@@ -71,11 +83,13 @@ export function historyFromOutputs(
   const signingKey = outputs[signingKeyOutputId('checkpoints')];
   if (!bucket || !signingKey) return undefined;
   const publicKeyPem = outputs[publicKeyOutputId('checkpoints')];
+  const archiveBucket = outputs[bucketOutputId('archive')];
   return {
     checkpointsBucket: bucket,
     signingKey,
     log: stackName,
     ...(publicKeyPem ? { publicKeyPem } : {}),
+    ...(archiveBucket ? { archiveBucket } : {}),
   };
 }
 
@@ -108,20 +122,46 @@ async function signerOf(target: HistoryTarget): Promise<CheckpointSigner> {
   return signerFromEnv('checkpoints', { [signingKeyEnvVar('checkpoints')]: target.signingKey });
 }
 
-/** The sealer and the verifier of a target's history. */
+/** The target's archive bucket; undefined for a stack without one. */
+export function archiveOf(target: HistoryTarget): EventArchive | undefined {
+  if (!target.archiveBucket) return undefined;
+  const s3 = createS3Client(target.s3Endpoint ? { endpoint: target.s3Endpoint } : {});
+  return new EventArchive(s3, target.archiveBucket);
+}
+
+/** Where readers of the target's events find archived versions (`false`: nowhere). */
+export function archiveSourceOf(target: HistoryTarget | undefined): ArchiveSource | false {
+  const archive = target && archiveOf(target);
+  return archive ? () => Promise.resolve(archive) : false;
+}
+
+/** The sealer, the verifier and the archiver of a target's history. */
 export function historyTools(client: DynamoDBClient, tables: HistoryTables, target: HistoryTarget) {
   const checkpoints = new S3CheckpointStore(
     createS3Client(target.s3Endpoint ? { endpoint: target.s3Endpoint } : {}),
     target.checkpointsBucket,
   );
+  const archive = archiveSourceOf(target);
   return {
+    archiver(rules: readonly RetentionRule[]) {
+      const bucket = archiveOf(target);
+      if (!bucket) throw new TargetError('This stack has no archive bucket');
+      return new StreamArchiver({ client, tables, archive: bucket, rules });
+    },
     async sealer() {
       const signer = await signerOf(target);
       return new CheckpointSealer({ client, tables, checkpoints, signer, log: target.log });
     },
     async verifier(publicKeyFile?: string) {
       const publicKey = await publicKeyOf(target, publicKeyFile);
-      return new HistoryVerifier({ client, tables, checkpoints, publicKey, log: target.log });
+      return new HistoryVerifier({
+        client,
+        tables,
+        checkpoints,
+        publicKey,
+        log: target.log,
+        archive,
+      });
     },
   };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { historyTools } from '../../local/es/history-target';
+import { runOperator, testEsContext } from '../support/operator';
 import * as z from 'zod';
 import {
   ConcurrencyError,
@@ -394,7 +396,7 @@ describe('the archive bucket', () => {
     await expect(
       fixture.s3.send(
         new DeleteObjectCommand({
-          Bucket: (fixture.archive as unknown as { bucket: string }).bucket,
+          Bucket: fixture.archive.bucket,
           Key: `streams/${streamId}/${String(segment!.from).padStart(16, '0')}-${String(segment!.to).padStart(16, '0')}.jsonl.gz`,
         }),
       ),
@@ -417,3 +419,56 @@ async function verifierWithArchive(fixture: ArchiveFixture) {
     archive: fixture.source,
   });
 }
+
+describe('the operator CLI', () => {
+  const run = (args: string[]) =>
+    runOperator(args, (io) => ({
+      ...testEsContext(fixture.tables, io, {
+        log: new GlobalLogReader({
+          client: fixture.tables.client,
+          tables: {
+            globalLog: fixture.tables.names.globalLog,
+            events: fixture.tables.names.events,
+          },
+          archive: fixture.source,
+        }),
+      }),
+      store: fixture.archivedStore(),
+      history: () =>
+        historyTools(
+          fixture.tables.client,
+          {
+            events: fixture.tables.names.events,
+            globalLog: fixture.tables.names.globalLog,
+            seals: fixture.tables.names.seals,
+          },
+          {
+            checkpointsBucket: fixture.bucket,
+            s3Endpoint: inject('s3Endpoint'),
+            signingKey: '',
+            log: 'test-history',
+            archiveBucket: fixture.archive.bucket,
+          },
+        ),
+    }));
+
+  it('archives a stream on demand, then shows its tier and reads it whole', async () => {
+    const streamId = `cli-${newStreamId()}`;
+    await fixture.append(streamId, happened(3));
+    await fixture.seal();
+    expect((await run(['streams', '--prefix', streamId])).lines[0]).toMatch(/\thot\topen$/);
+    expect(await run(['archive', '--stream', streamId])).toMatchObject({
+      code: 0,
+      lines: [`${streamId}\tversions 1–2 archived\tasked by an operator\t2 items removed`],
+    });
+    expect((await run(['streams', '--prefix', streamId])).lines[0]).toMatch(
+      /\tarchived 1–2\topen$/,
+    );
+    const read = await run(['stream', streamId, '--json']);
+    const { events } = JSON.parse(read.output) as { events: { version: number }[] };
+    expect(events.map((event) => event.version)).toEqual([1, 2, 3]);
+    expect(await run(['archive', '--stream', streamId])).toMatchObject({
+      lines: [`${streamId}\tnothing new to archive\tasked by an operator`],
+    });
+  });
+});

@@ -25,7 +25,7 @@ const errorName = (error: unknown) => (error as { name?: string }).name;
 export class EventArchive {
   constructor(
     private readonly s3: S3Client,
-    private readonly bucket: string,
+    readonly bucket: string,
   ) {}
 
   /**

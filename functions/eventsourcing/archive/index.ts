@@ -8,3 +8,4 @@ export { ArchivedEvents, archiveFromEnv, type ArchiveSource } from './archived-e
 export { EventArchive } from './event-archive.js';
 export { dueReason, ruleFor, type RetentionRule } from './retention.js';
 export { segmentKey, type SegmentRange, type StoredItem } from './segments.js';
+export { streamState, type StreamState } from './stream-state.js';

@@ -1,4 +1,5 @@
 import type { EsCommand } from '../command';
+import { archive } from './archive';
 import { backfill } from './backfill';
 import { checkpoint } from './checkpoint';
 import { clean } from './clean';
@@ -33,5 +34,6 @@ export const commands: readonly EsCommand[] = [
   backfill,
   checkpoint,
   verify,
+  archive,
   erase,
 ];
