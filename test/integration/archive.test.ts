@@ -470,5 +470,13 @@ describe('the operator CLI', () => {
     expect(await run(['archive', '--stream', streamId])).toMatchObject({
       lines: [`${streamId}\tnothing new to archive\tasked by an operator`],
     });
+    expect(await run(['close', streamId, '--reason', 'opened by mistake'])).toMatchObject({
+      code: 0,
+      lines: [`Closed ${streamId} at version 4`],
+    });
+    expect((await run(['streams', '--prefix', streamId])).lines[0]).toMatch(
+      /\tarchived 1–2\tclosed$/,
+    );
+    expect((await run(['close', streamId, '--reason', 'again'])).code).not.toBe(0);
   });
 });

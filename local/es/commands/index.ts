@@ -3,6 +3,7 @@ import { archive } from './archive';
 import { backfill } from './backfill';
 import { checkpoint } from './checkpoint';
 import { clean } from './clean';
+import { close } from './close';
 import { consumers } from './consumers';
 import { corrupt } from './corrupt';
 import { erase } from './erase';
@@ -34,6 +35,7 @@ export const commands: readonly EsCommand[] = [
   backfill,
   checkpoint,
   verify,
+  close,
   archive,
   erase,
 ];
