@@ -3,6 +3,7 @@ import type { ReceivedEvent } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';
 import { seededRandom } from '../support/balance-projection';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { captureLogs, type LogLine } from '../support/log-capture';
 
 let t: TestApi;
 
@@ -236,6 +237,79 @@ describe('money transfers (saga) over the local stack', () => {
     );
     expect(new Set(published.map((detail) => detail.id))).toEqual(ids);
     expect(published.every((detail) => detail.correlationId === correlationId)).toBe(true);
+  });
+
+  it('lets one request be followed: its log lines carry its correlation id from HTTP to the publisher', async () => {
+    const from = await openAccount(300);
+    const to = await openAccount(0);
+    const correlationId = `followed:${Date.now()}`;
+    const logs = captureLogs();
+    let transferId: string;
+    let lines: LogLine[];
+    try {
+      const requested = await t.api.post('/transfers', {
+        body: { fromAccountId: from, toAccountId: to, amount: 120 },
+        headers: { 'x-correlation-id': correlationId },
+      });
+      expect(requested.status, requested.text).toBe(202);
+      transferId = requested.body.transferId as string;
+      // Five events: the request, the debit and its withdrawal, the credit and its deposit.
+      lines = await waitFor(
+        () => {
+          const ours = logs.lines().filter((line) => line.correlationId === correlationId);
+          const published = ours.filter((line) => line.message === 'Integration event published');
+          return new Set(published.map((line) => line.eventId)).size >= 5 ? ours : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, description: 'the publisher to log the transfer' },
+      );
+    } finally {
+      logs.stop();
+    }
+    const transferStream = `transfer-${transferId}`;
+    const events = (await t.events()).filter(
+      (event) => event.metadata.correlationId === correlationId,
+    );
+    expect(events.map((event) => `${event.streamId}:${event.type}`).sort()).toEqual(
+      [
+        `${transferStream}:TransferRequested`,
+        `${transferStream}:TransferDebited`,
+        `${transferStream}:TransferCompleted`,
+        `account-${from}:MoneyWithdrawn`,
+        `account-${to}:MoneyDeposited`,
+      ].sort(),
+    );
+
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: 'Request answered',
+        routeKey: 'POST /transfers',
+        status: 202,
+      }),
+    );
+    const advanced = lines.filter((line) => line.message === 'Transfer advanced');
+    expect(advanced.length).toBeGreaterThan(0);
+    for (const line of advanced) {
+      expect(line).toMatchObject({ consumer: 'transfer-process', streamId: transferStream });
+      const reactedTo = events.find((event) => event.eventId === line.eventId);
+      expect(reactedTo?.metadata.causationId).toBe(line.causationId);
+    }
+    // Every consumer's line about one of the request's events names its stream and its cause.
+    for (const event of events) {
+      const about = lines.filter((line) => line.eventId === event.eventId);
+      expect(about, event.type).toContainEqual(
+        expect.objectContaining({
+          message: 'Integration event published',
+          streamId: event.streamId,
+        }),
+      );
+      expect(about.filter((line) => line.message === 'Consumed event').length).toBeGreaterThan(0);
+      for (const line of about) {
+        expect(line).toMatchObject({
+          streamId: event.streamId,
+          causationId: event.metadata.causationId,
+        });
+      }
+    }
   });
 
   it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
