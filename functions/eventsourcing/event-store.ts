@@ -22,6 +22,7 @@ import { EventWrites, type ConditionalPut } from './event-writes.js';
 import { StreamHeads } from './stream-heads.js';
 import { sealPersonalData, withStoredDataOf, type PersonalData } from './personal/personal-data.js';
 import { StreamPages } from './stream-pages.js';
+import { withTraceId } from './tracing.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 
 export type * from './event-store-options.js';
@@ -107,7 +108,8 @@ export class EventStore<
       ),
     );
     const recordedAt = this.clock().toISOString();
-    const context = { recordedAt, newEventId: this.newEventId, metadata: options.metadata };
+    const metadata = withTraceId(options.metadata);
+    const context = { recordedAt, newEventId: this.newEventId, metadata };
     const prepared = appends.map((a, index) =>
       prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, sealedEvents[index]!, {
         ...context,
@@ -241,7 +243,7 @@ export class EventStore<
     const prepared = prepareEvents(streamId, base + 1, events, {
       recordedAt,
       newEventId: this.newEventId,
-      metadata: options.metadata,
+      metadata: withTraceId(options.metadata),
       previousHash,
     });
     const alongside = options.alongside ?? [];

@@ -5,6 +5,7 @@ import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../errors.js';
 import { withLogKeys } from '../log-context.js';
 import { logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
+import { traced } from '../tracing.js';
 import { callerOf, callerSettingsFromEnv, type Caller, type CallerSettings } from './caller.js';
 import { isCommandRoute, runCommand, type CommandRoute } from './commands.js';
 import { errorResponse, HttpError, mapError } from './errors.js';
@@ -217,7 +218,9 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
       routeKey: event.routeKey,
     };
     const answer = await withLogKeys(keys, async () => {
-      const served = await serve(event, correlationId);
+      const served = await traced('## request', { correlationId, routeKey: event.routeKey }, () =>
+        serve(event, correlationId),
+      );
       logger.info('Request answered', { status: served.status, durationMs: Date.now() - started });
       return served;
     });
