@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import type { ReceivedEvent } from '../../event-bus';
 import {
   UsageError,
   emit,
@@ -9,27 +7,25 @@ import {
   requiredPositional,
   type EsCommand,
 } from '../command';
-import { selectParkingConsumers } from '../consumer-selection';
-import { traceRequest, type RequestTrace, type TraceEntry } from '../views/request-trace';
+import {
+  DEFAULT_TRACE_WINDOW,
+  receivedBy,
+  traceRequest,
+  traceSources,
+  type RequestTrace,
+  type TraceEntry,
+} from '../views/request-trace';
 
 /** Where `npm start` appends what its event bus receives. */
 const LOCAL_BUS_FILE = '.data/integration-events.jsonl';
-const DEFAULT_WINDOW = 100_000;
 
-/** What the bus received: a JSON-lines file, or a local event bus's listing by its address. */
-async function publishedFrom(source: string | undefined): Promise<ReceivedEvent[] | undefined> {
-  if (source === undefined && !existsSync(LOCAL_BUS_FILE)) return undefined;
-  const from = source ?? LOCAL_BUS_FILE;
-  if (/^https?:\/\//.test(from)) {
-    const response = await fetch(new URL('/events', from));
-    if (!response.ok) throw new UsageError(`${from} did not list its events (${response.status})`);
-    return (await response.json()) as ReceivedEvent[];
+function busSource(input: Parameters<EsCommand['run']>[0]): string | undefined {
+  const given = input.values['integration-events'];
+  if (typeof given === 'string') {
+    if (!/^https?:\/\//.test(given) && !existsSync(given)) throw new UsageError(`No file ${given}`);
+    return given;
   }
-  if (!existsSync(from)) throw new UsageError(`No file ${from}`);
-  return (await readFile(from, 'utf8'))
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as ReceivedEvent);
+  return existsSync(LOCAL_BUS_FILE) ? LOCAL_BUS_FILE : undefined;
 }
 
 const ms = (value: number) => `${formatNumber(value)} ms`;
@@ -84,7 +80,7 @@ export const trace: EsCommand = {
   the integration events published from them; and the failures consumers recorded at them.
   Times are from the first event. Exit code 1 when no event carries the id.
   --window N                 how many of the newest global-log positions to search (default
-                             ${formatNumber(DEFAULT_WINDOW)}); the log is read by position, not scanned
+                             ${formatNumber(DEFAULT_TRACE_WINDOW)}); the log is read by position, not scanned
   --integration-events F     what the local event bus received: its file or its address
                              (default ${LOCAL_BUS_FILE} when it exists)`,
   options: { window: { type: 'string' }, 'integration-events': { type: 'string' } },
@@ -93,20 +89,12 @@ export const trace: EsCommand = {
     const window = integerOption(input, 'window', {
       min: 1,
       max: Number.MAX_SAFE_INTEGER,
-      fallback: DEFAULT_WINDOW,
+      fallback: DEFAULT_TRACE_WINDOW,
     })!;
-    const source = input.values['integration-events'];
-    const published = await publishedFrom(typeof source === 'string' ? source : undefined);
+    const bus = busSource(input);
+    const published = bus === undefined ? undefined : await receivedBy(bus);
     const result = await traceRequest(
-      {
-        log: context.rawLog,
-        consumers: await context.consumers(),
-        parked: async () => {
-          const consumers = await selectParkingConsumers(context, undefined);
-          return (await Promise.all(consumers.map((consumer) => consumer.list()))).flat();
-        },
-        ...(published ? { published } : {}),
-      },
+      await traceSources(context, published),
       correlationId,
       window,
     );

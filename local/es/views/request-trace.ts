@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { RecordedEvent } from '../../../functions/eventsourcing';
 import {
   MAX_READ_LIMIT,
@@ -6,6 +7,7 @@ import {
 } from '../../../functions/eventsourcing/global-log';
 import type { ConsumerRuntime, ParkedStream } from '../../../functions/eventsourcing/hosts';
 import type { ReceivedEvent } from '../../event-bus';
+import type { EsContext } from '../context';
 
 /** An event of the request: one it caused directly, or one caused by such an event. */
 export interface TracedEvent {
@@ -69,6 +71,36 @@ export interface TraceSources {
   readonly parked: () => Promise<readonly ParkedStream[]>;
   /** What the event bus received, when it keeps it (locally). */
   readonly published?: readonly ReceivedEvent[];
+}
+
+/** How many of the newest global-log positions a trace searches unless told otherwise. */
+export const DEFAULT_TRACE_WINDOW = 100_000;
+
+/** A trace's sources in an operator context, with what the bus received when known. */
+export async function traceSources(
+  context: EsContext,
+  published: readonly ReceivedEvent[] | undefined,
+): Promise<TraceSources> {
+  return {
+    log: context.rawLog,
+    consumers: await context.consumers(),
+    // Every consumer, the log's indexer included, keeps its records in one table: one Scan.
+    parked: () => context.indexerParking.parking.list(),
+    ...(published ? { published } : {}),
+  };
+}
+
+/** What a local event bus received: its JSON-lines file, or its listing by its address. */
+export async function receivedBy(source: string): Promise<ReceivedEvent[]> {
+  if (/^https?:\/\//.test(source)) {
+    const response = await fetch(new URL('/events', source));
+    if (!response.ok) throw new Error(`${source} did not list its events (${response.status})`);
+    return (await response.json()) as ReceivedEvent[];
+  }
+  return (await readFile(source, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as ReceivedEvent);
 }
 
 /**
