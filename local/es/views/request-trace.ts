@@ -74,7 +74,7 @@ export interface TraceSources {
 }
 
 /** How many of the newest global-log positions a trace searches unless told otherwise. */
-export const DEFAULT_TRACE_WINDOW = 100_000;
+export const DEFAULT_TRACE_WINDOW = 10_000;
 
 /** A trace's sources in an operator context, with what the bus received when known. */
 export async function traceSources(
