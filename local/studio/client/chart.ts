@@ -149,6 +149,8 @@ export async function refreshChart(lagSeconds: number): Promise<void> {
       lagSamples.map((s) => [scales.x(s.at), scales.lag(s.seconds)]),
       LAG_COLOR,
     ),
+    // The newest sample as a dot: a line needs two, and a page just opened has one.
+    svg('circle', { cx: scales.x(now), cy: scales.lag(lagSeconds), r: 3, fill: LAG_COLOR }),
     ...hoverBands(rate, scales),
   );
   // The chart's accessible name: what a screen reader says instead of the lines.
