@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { localEndpointConfig } from './local-endpoint.js';
 import { CommitUnconfirmedError } from './errors.js';
+import { traceClient } from './tracing.js';
 
 /** The name of the middleware that waits for DynamoDB Local's commit of a transaction. */
 export const LOCAL_COMMIT_MIDDLEWARE = 'awaitDynamoDbLocalCommit';
@@ -29,13 +30,13 @@ const COMMIT_QUEUED_AFTER_ANSWER = new Set([
  * A DynamoDB client for Lambda or for the local stack. `DYNAMODB_ENDPOINT` points it at
  * DynamoDB Local; in Lambda it is unset and the SDK uses the function's region and role.
  * Pointed at DynamoDB Local, the client waits for each transaction's commit before answering
- * (see `awaitLocalCommits`).
+ * (see `awaitLocalCommits`). In Lambda its calls are traced.
  */
 export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
   const endpoint = (overrides.endpoint as string | undefined) ?? process.env.DYNAMODB_ENDPOINT;
   const client = new DynamoDBClient({ ...localEndpointConfig(endpoint), ...overrides });
   if (endpoint) awaitLocalCommits(client);
-  return client;
+  return traceClient(client);
 }
 
 /**

@@ -24,6 +24,7 @@ import { EventWrites, type ConditionalPut } from './event-writes.js';
 import { StreamHeads } from './stream-heads.js';
 import { sealPersonalData, withStoredDataOf, type PersonalData } from './personal/personal-data.js';
 import { StreamPages } from './stream-pages.js';
+import { withTraceId } from './tracing.js';
 import type { NewEvent, RecordedEvent } from './types.js';
 
 export type * from './event-store-options.js';
@@ -142,7 +143,8 @@ export class EventStore<
       ),
     );
     const recordedAt = this.clock().toISOString();
-    const context = { recordedAt, newEventId: this.newEventId, metadata: options.metadata };
+    const metadata = withTraceId(options.metadata);
+    const context = { recordedAt, newEventId: this.newEventId, metadata };
     const prepared = appends.map((a, index) =>
       prepareEvents(a.streamId, baseOf(a.expectedVersion) + 1, sealedEvents[index]!, {
         ...context,
@@ -283,7 +285,7 @@ export class EventStore<
     const prepared = prepareEvents(streamId, base + 1, events, {
       recordedAt,
       newEventId: this.newEventId,
-      metadata: options.metadata,
+      metadata: withTraceId(options.metadata),
       previousHash,
     });
     await this.writes.append(

@@ -50,6 +50,23 @@ const isValidSchemaVersion = (version: unknown) =>
 const isValidEventId = (id: unknown) =>
   id === undefined || (typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID_LENGTH);
 
+/** An X-Ray trace id: version 1, the epoch seconds and 96 random bits, in hex. */
+export const isTraceId = (value: unknown): value is string =>
+  typeof value === 'string' && /^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(value);
+
+function validateMetadata(metadata: NewEvent['metadata'], at: string): void {
+  if (metadata !== undefined && !isPlainObject(metadata)) {
+    throw new InvalidEventError(`${at}.metadata must be an object`, `${at}.metadata`);
+  }
+  assertStorable(metadata, `${at}.metadata`);
+  if (metadata?.traceId !== undefined && !isTraceId(metadata.traceId)) {
+    throw new InvalidEventError(
+      `${at}.metadata.traceId must be an X-Ray trace id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)`,
+      `${at}.metadata.traceId`,
+    );
+  }
+}
+
 function validateNewEvent(event: NewEvent, index: number): void {
   const at = `events[${index}]`;
   if (!isPlainObject(event)) throw new InvalidEventError(`${at} must be an object`, at);
@@ -69,10 +86,7 @@ function validateNewEvent(event: NewEvent, index: number): void {
     );
   }
   assertStorable(event.data, `${at}.data`);
-  if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
-    throw new InvalidEventError(`${at}.metadata must be an object`, `${at}.metadata`);
-  }
-  assertStorable(event.metadata, `${at}.metadata`);
+  validateMetadata(event.metadata, at);
   if (!isValidEventId(event.eventId)) {
     throw new InvalidEventError(
       `${at}.eventId must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters`,

@@ -110,3 +110,4 @@ export { InvalidReadModelWriteError } from './projections/pending-writes.js';
 // --- Logging -------------------------------------------------------------------------------------
 
 export { logger } from './logger.js';
+export { eventLogKeys, withLogKeys } from './log-context.js';

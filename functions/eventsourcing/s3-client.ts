@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { localEndpointConfig } from './local-endpoint.js';
+import { traceClient } from './tracing.js';
 
 /**
  * An S3 client for Lambda or for the local stack. `S3_ENDPOINT` points it at the local S3
@@ -9,9 +10,11 @@ import { localEndpointConfig } from './local-endpoint.js';
  */
 export function createS3Client(overrides: S3ClientConfig = {}): S3Client {
   const endpoint = (overrides.endpoint as string | undefined) ?? process.env.S3_ENDPOINT;
-  return new S3Client({
-    ...localEndpointConfig(endpoint),
-    ...(endpoint ? { forcePathStyle: true } : {}),
-    ...overrides,
-  });
+  return traceClient(
+    new S3Client({
+      ...localEndpointConfig(endpoint),
+      ...(endpoint ? { forcePathStyle: true } : {}),
+      ...overrides,
+    }),
+  );
 }

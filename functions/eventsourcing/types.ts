@@ -4,6 +4,11 @@ export interface EventMetadata {
   readonly causationId?: string;
   readonly commandId?: string;
   readonly actor?: string;
+  /**
+   * The X-Ray trace of the invocation that appended the event (when traced): its consumers'
+   * segments name it, linking them to the command.
+   */
+  readonly traceId?: string;
   readonly [key: string]: unknown;
 }
 

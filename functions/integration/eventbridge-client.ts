@@ -1,5 +1,5 @@
 import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
-import { localEndpointConfig } from '../eventsourcing/aws';
+import { localEndpointConfig, traceClient } from '../eventsourcing/aws';
 
 /**
  * An EventBridge client for Lambda or for the local stack. `EVENTBRIDGE_ENDPOINT` points it at
@@ -9,5 +9,5 @@ export function createEventBridgeClient(
   overrides: EventBridgeClientConfig = {},
 ): EventBridgeClient {
   const endpoint = (overrides.endpoint as string | undefined) ?? process.env.EVENTBRIDGE_ENDPOINT;
-  return new EventBridgeClient({ ...localEndpointConfig(endpoint), ...overrides });
+  return traceClient(new EventBridgeClient({ ...localEndpointConfig(endpoint), ...overrides }));
 }

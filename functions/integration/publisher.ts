@@ -1,6 +1,6 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../domain-events';
-import { ReactionFailedAt, type Reaction } from '../eventsourcing';
+import { ReactionFailedAt, eventLogKeys, logger, type Reaction } from '../eventsourcing';
 import type { IntegrationEvent } from './contract';
 import { PUBLISHED_EVENT_TYPES, integrationEventOf } from './mapping';
 import {
@@ -41,6 +41,21 @@ function entryOf(event: DomainEvent, eventBusName: string): PutEventsRequestEntr
   return entry;
 }
 
+/** One debug line per event EventBridge took, with the request it came from. */
+function logPublished(
+  events: readonly DomainEvent[],
+  entries: readonly PutEventsRequestEntry[],
+  refused: ReadonlySet<PutEventsRequestEntry> = new Set(),
+): void {
+  entries.forEach((entry, index) => {
+    if (refused.has(entry)) return;
+    logger.debug('Integration event published', {
+      ...eventLogKeys(events[index]!),
+      detailType: entry.DetailType,
+    });
+  });
+}
+
 /**
  * The integration-event publisher, a reaction to every domain event: maps each to its public
  * integration event and sends a stream's events with PutEvents, retrying the entries EventBridge
@@ -72,9 +87,11 @@ export function integrationEventPublisher(
       }
       try {
         await putEventsReliably(client, entries, retry);
+        logPublished(events, entries);
       } catch (error) {
         if (!(error instanceof PutEventsFailedError)) throw error;
         const refused = new Set(error.failed.map(({ entry }) => entry));
+        logPublished(events, entries, refused);
         const first = entries.findIndex((entry) => refused.has(entry));
         throw new ReactionFailedAt(events[first]!, error);
       }

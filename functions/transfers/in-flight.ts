@@ -18,6 +18,8 @@ export interface InFlightTransfer {
   readonly toAccountId: string;
   readonly amount: number;
   readonly requestedAt: string;
+  /** The request's, so that what the stuck-transfer check logs can be followed back to it. */
+  readonly correlationId?: string;
 }
 
 /** Transfers that were requested and have not completed or failed yet. */
@@ -30,10 +32,12 @@ export const transfersInFlightProjection: Projection<RecordedTransferEvent> = {
   apply(event): Promise<ReadModelWrite[]> {
     const transferId = transferEvents.idOf(event.streamId);
     if (event.type === 'TransferRequested') {
+      const { correlationId } = event.metadata;
       const transfer: InFlightTransfer = {
         transferId,
         ...event.data,
         requestedAt: event.recordedAt,
+        ...(typeof correlationId === 'string' ? { correlationId } : {}),
       };
       return Promise.resolve([{ put: { ...inFlightKey(transferId), ...transfer } }]);
     }

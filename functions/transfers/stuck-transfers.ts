@@ -14,6 +14,7 @@ import {
   transfersInFlightProjection,
   type InFlightTransfer,
 } from './in-flight';
+import { transferEvents } from './events';
 import { TransferProcess } from './service';
 
 /** How long a transfer may stay unfinished before it is reported; `STUCK_TRANSFER_AFTER_SECONDS`. */
@@ -62,19 +63,20 @@ export async function handler(): Promise<{ stuck: InFlightTransfer[]; resumed: s
   const resumed: string[] = [];
   const stuck: InFlightTransfer[] = [];
   for (const transfer of late) {
+    const about = { streamId: transferEvents.streamId(transfer.transferId), ...transfer };
     const status = await transfers.advance(transfer.transferId).then(
       (state) => state.status,
       (error: unknown) => {
-        logger.error('Stuck transfer could not advance', { ...transfer, error: error as Error });
+        logger.error('Stuck transfer could not advance', { ...about, error: error as Error });
         return 'unfinished';
       },
     );
     if (status === 'completed' || status === 'failed') {
       resumed.push(transfer.transferId);
-      logger.warn('Stuck transfer finished on a new run', { ...transfer, status });
+      logger.warn('Stuck transfer finished on a new run', { ...about, status });
     } else {
       stuck.push(transfer);
-      logger.error('Transfer is stuck', { ...transfer, stuckAfterSeconds: seconds });
+      logger.error('Transfer is stuck', { ...about, stuckAfterSeconds: seconds });
     }
   }
   const metrics = dependencies().metrics;

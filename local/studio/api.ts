@@ -7,6 +7,12 @@ import { systemContext, type EsContext } from '../es/context';
 import { selectParkingConsumers } from '../es/consumer-selection';
 import { consumerStatuses } from '../es/views/consumer-status';
 import { streamHistory } from '../es/views/stream-history';
+import {
+  DEFAULT_TRACE_WINDOW,
+  receivedBy,
+  traceRequest,
+  traceSources,
+} from '../es/views/request-trace';
 import { recentStreams } from '../es/views/streams';
 import type { RunningSchedules } from '../schedules';
 import type { ToolAnswer, ToolRequest, ToolRoutes } from '../tool-routes';
@@ -76,6 +82,14 @@ async function streamView(context: StudioContext, streamId: string) {
   };
 }
 
+/** Everything one request caused; what the local event bus received, when there is one. */
+async function traceView(context: StudioContext, correlationId: string) {
+  const bus = process.env.EVENTBRIDGE_ENDPOINT;
+  const published = bus ? await receivedBy(bus) : undefined;
+  const sources = await traceSources(context, published);
+  return traceRequest(sources, correlationId, DEFAULT_TRACE_WINDOW);
+}
+
 async function sealNow(context: StudioContext) {
   if (!context.sealNow) {
     const message = 'This server runs no schedules: seal with npm run es -- checkpoint';
@@ -94,6 +108,12 @@ const handlers: Readonly<Record<string, Handler>> = {
     if (!streamId)
       return json({ error: { code: 'ValidationFailed', message: 'id is required' } }, 400);
     return json(await streamView(context, streamId));
+  },
+  'GET /studio/api/trace': async (context, { query }) => {
+    const correlationId = query.get('id') ?? '';
+    if (!correlationId)
+      return json({ error: { code: 'ValidationFailed', message: 'id is required' } }, 400);
+    return json(await traceView(context, correlationId));
   },
   'GET /studio/api/log': async (context, { query }) => json(await logAfter(context, query)),
   'GET /studio/api/consumers': async (context) => json(await consumersView(context)),

@@ -24,6 +24,13 @@ const STYLE = `
   .seal-unsealed { color: #444; font-weight: 600; }
   details.hash summary { font-family: ui-monospace, monospace; cursor: pointer; }
   details.hash code { word-break: break-all; }
+  header { position: sticky; top: 0; background: #fff; border-bottom: 1px solid #888; z-index: 1; }
+  header h1 { margin: .3rem 0; }
+  nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; margin: 0 0 .4rem; padding: 0; }
+  section { scroll-margin-top: 6rem; }
+  #chart text { font-size: 11px; }
+  .elapsed { display: inline-block; min-width: 5rem; font-variant-numeric: tabular-nums; }
+  .bar { display: inline-block; height: .5rem; background: #0b4f9c; vertical-align: middle; max-width: 8rem; }
 `;
 
 const PAGE = `<!doctype html>
@@ -36,9 +43,18 @@ const PAGE = `<!doctype html>
 </head>
 <body>
   <header><h1>Event sourcing studio</h1>
-    <p class="muted">The local stack's streams, global log and consumers. <a href="/docs">API docs</a></p></header>
+    <nav aria-label="Studio">
+      <ul>
+        <li><a href="#streams">Streams</a></li>
+        <li><a href="#consumers-section">Consumers</a></li>
+        <li><a href="#trace">Trace a request</a></li>
+        <li><a href="#activity">Activity chart</a></li>
+        <li><a href="#log-section">Global log</a></li>
+        <li><a href="/docs">API docs</a></li>
+      </ul>
+    </nav></header>
   <main>
-    <section aria-labelledby="streams-title">
+    <section aria-labelledby="streams-title" id="streams">
       <h2 id="streams-title">Streams</h2>
       <form id="search">
         <label for="query">Stream id or prefix</label>
@@ -59,7 +75,7 @@ const PAGE = `<!doctype html>
         <thead><tr><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Recorded</th><th scope="col">Data</th><th scope="col">Metadata</th><th scope="col">Seal</th><th scope="col">Hash</th></tr></thead>
         <tbody id="events"></tbody></table>
     </section>
-    <section aria-labelledby="consumers-title">
+    <section aria-labelledby="consumers-title" id="consumers-section">
       <h2 id="consumers-title">Consumers</h2>
       <table><thead><tr><th scope="col">Consumer</th><th scope="col">Kind</th><th scope="col">Checkpoint</th><th scope="col">Pending</th><th scope="col">Lag (s)</th><th scope="col">Parked</th><th scope="col">Failing</th></tr></thead>
         <tbody id="consumers"></tbody></table>
@@ -67,12 +83,25 @@ const PAGE = `<!doctype html>
       <ul id="parked"></ul>
       <p id="redrive-result" role="status"></p>
     </section>
-    <section aria-labelledby="chart-title">
-      <h2 id="chart-title">Append rate and lag, last minutes</h2>
-      <svg id="chart" role="img" aria-label="Append rate and lag: waiting for the first figures" viewBox="0 0 600 120" width="100%" height="120"></svg>
-      <p class="muted"><span style="color:#0b4f9c">■</span> events appended per 10 s (from the global log) · <span style="color:#b3261e">■</span> largest consumer lag in seconds (since this page opened)</p>
+    <section aria-labelledby="trace-title" id="trace">
+      <h2 id="trace-title">Trace a request</h2>
+      <form id="trace-search">
+        <label for="correlation">Correlation id</label>
+        <input id="correlation" name="correlation" placeholder="the X-Correlation-Id of a request" autocomplete="off">
+        <button type="submit">Trace</button>
+      </form>
+      <p id="trace-summary" role="status"></p>
+      <table><caption class="muted">Everything the request caused, in time order: its events, those of the reactions and process steps they set off, integration events published, failures</caption>
+        <thead><tr><th scope="col">After the request</th><th scope="col">At</th><th scope="col">What</th><th scope="col">Details</th></tr></thead>
+        <tbody id="trace-entries"></tbody></table>
     </section>
-    <section aria-labelledby="log-title">
+    <section aria-labelledby="chart-title" id="activity">
+      <h2 id="chart-title">Append rate and lag, last 5 minutes</h2>
+      <svg id="chart" role="img" aria-label="Append rate and lag: waiting for the first figures" viewBox="0 0 640 220" width="100%"></svg>
+      <p class="muted"><span style="color:#0b4f9c">■</span> events appended per 10 s (left axis, from the global log) · <span style="color:#b3261e">■</span> largest consumer lag in seconds (right axis, sampled every 2 s since this page opened). Point at the chart for the values of a 10-second span.</p>
+      <p id="chart-readout" aria-live="polite"></p>
+    </section>
+    <section aria-labelledby="log-title" id="log-section">
       <h2 id="log-title">Global log, live</h2>
       <table><thead><tr><th scope="col">Position</th><th scope="col">Stream</th><th scope="col">Type</th><th scope="col">Recorded</th></tr></thead>
         <tbody id="log"></tbody></table>

@@ -45,7 +45,8 @@ describe('the functions’ logger', () => {
       "const { report } = await import('./functions/eventsourcing/consumers/batch-report.ts');" +
       "const { Metrics } = await import('@aws-lambda-powertools/metrics');" +
       'const at = new Date().toISOString();' +
-      "const event = (version) => ({ streamId: 'account-1', version, eventId: 'e' + version, type: 'MoneyDeposited', data: {}, recordedAt: at });" +
+      "const metadata = (version) => ({ correlationId: 'request-1', causationId: 'e' + (version - 1) });" +
+      "const event = (version) => ({ streamId: 'account-1', version, eventId: 'e' + version, type: 'MoneyDeposited', data: {}, metadata: metadata(version), recordedAt: at });" +
       "report('account-summaries', { streams: [{ streamId: 'account-1', applied: [event(2), event(3)] }] }, new Metrics({ namespace: 'test' }));";
     const logs = (level: string) => {
       const run = spawnSync(
@@ -75,8 +76,11 @@ describe('the functions’ logger', () => {
         streamId: 'account-1',
         version: 2,
         type: 'MoneyDeposited',
+        eventId: 'e2',
+        correlationId: 'request-1',
+        causationId: 'e1',
       }),
-      expect.objectContaining({ message: 'Consumed event', version: 3 }),
+      expect.objectContaining({ message: 'Consumed event', version: 3, causationId: 'e2' }),
     ]);
     expect(logs('INFO')).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParkedStreams } from '../../functions/eventsourcing/hosts';
 import { systemContext } from '../../local/es/context';
 import type { ConsumerStatus, ConsumerStatuses } from '../../local/es/views/consumer-status';
+import type { RequestTrace } from '../../local/es/views/request-trace';
 import { waitFor } from '../../local/wait-for';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { poisonAccountSummary } from '../support/poison';
@@ -75,6 +76,28 @@ describe('the operator CLI on the consumers of the local stack', () => {
     );
     expect((await es(['parked', 'account-summaries'])).output).toContain(
       `account-summaries account-${damaged} parked at version 3 (MoneyDeposited`,
+    );
+
+    // The request that brought the poison: its trace shows the event waiting and the park.
+    const poison = (await t.events()).find(
+      (event) => event.streamId === `account-${damaged}` && event.version === 3,
+    )!;
+    const trace = await json<RequestTrace>('trace', String(poison.metadata.correlationId));
+    expect(trace.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'event',
+        eventId: poison.eventId,
+        pendingFor: ['account-summaries'],
+      }),
+    );
+    expect(trace.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'failure',
+        consumer: 'account-summaries',
+        streamId: `account-${damaged}`,
+        version: 3,
+        status: 'parked',
+      }),
     );
 
     expect((await es(['redrive', 'account-summaries'])).code).toBe(2);

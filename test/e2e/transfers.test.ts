@@ -3,6 +3,10 @@ import type { ReceivedEvent } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';
 import { seededRandom } from '../support/balance-projection';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { captureLogs, type LogLine } from '../support/log-capture';
+import { runOperator } from '../support/operator';
+import { systemContext } from '../../local/es/context';
+import type { RequestTrace, TracedEvent } from '../../local/es/views/request-trace';
 
 let t: TestApi;
 
@@ -236,6 +240,133 @@ describe('money transfers (saga) over the local stack', () => {
     );
     expect(new Set(published.map((detail) => detail.id))).toEqual(ids);
     expect(published.every((detail) => detail.correlationId === correlationId)).toBe(true);
+  });
+
+  it('lets one request be followed: its log lines carry its correlation id from HTTP to the publisher, and es trace shows its whole path', async () => {
+    const from = await openAccount(300);
+    const to = await openAccount(0);
+    const correlationId = `followed:${Date.now()}`;
+    const logs = captureLogs();
+    let transferId: string;
+    let lines: LogLine[];
+    try {
+      const requested = await t.api.post('/transfers', {
+        body: { fromAccountId: from, toAccountId: to, amount: 120 },
+        headers: { 'x-correlation-id': correlationId },
+      });
+      expect(requested.status, requested.text).toBe(202);
+      transferId = requested.body.transferId as string;
+      // Five events: the request, the debit and its withdrawal, the credit and its deposit.
+      lines = await waitFor(
+        () => {
+          const ours = logs.lines().filter((line) => line.correlationId === correlationId);
+          const logged = (message: string) =>
+            new Set(ours.filter((line) => line.message === message).map((line) => line.eventId));
+          const done = ['Integration event published', 'Consumed event'].every(
+            (message) => logged(message).size >= 5,
+          );
+          return done ? ours : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, description: 'the consumers to log the transfer' },
+      );
+    } finally {
+      logs.stop();
+    }
+    const transferStream = `transfer-${transferId}`;
+    const events = (await t.events()).filter(
+      (event) => event.metadata.correlationId === correlationId,
+    );
+    expect(events.map((event) => `${event.streamId}:${event.type}`).sort()).toEqual(
+      [
+        `${transferStream}:TransferRequested`,
+        `${transferStream}:TransferDebited`,
+        `${transferStream}:TransferCompleted`,
+        `account-${from}:MoneyWithdrawn`,
+        `account-${to}:MoneyDeposited`,
+      ].sort(),
+    );
+
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: 'Request answered',
+        routeKey: 'POST /transfers',
+        status: 202,
+      }),
+    );
+    const advanced = lines.filter((line) => line.message === 'Transfer advanced');
+    expect(advanced.length).toBeGreaterThan(0);
+    for (const line of advanced) {
+      expect(line).toMatchObject({ consumer: 'transfer-process', streamId: transferStream });
+      const reactedTo = events.find((event) => event.eventId === line.eventId);
+      expect(reactedTo?.metadata.causationId).toBe(line.causationId);
+    }
+    // Every consumer's line about one of the request's events names its stream and its cause.
+    for (const event of events) {
+      const about = lines.filter((line) => line.eventId === event.eventId);
+      expect(about, event.type).toContainEqual(
+        expect.objectContaining({
+          message: 'Integration event published',
+          streamId: event.streamId,
+        }),
+      );
+      expect(about.filter((line) => line.message === 'Consumed event').length).toBeGreaterThan(0);
+      for (const line of about) {
+        expect(line).toMatchObject({
+          streamId: event.streamId,
+          causationId: event.metadata.causationId,
+        });
+      }
+    }
+
+    // The operator's view of the same request: every event in time order, who processed it,
+    // what was published from it.
+    const es = (args: string[]) =>
+      runOperator(args, (io) => systemContext(t.client, t.stack.tableNames, io));
+    const bus = ['--integration-events', t.stack.eventBus.endpoint];
+    const trace = await waitFor(
+      async () => {
+        const run = await es(['trace', correlationId, ...bus, '--json']);
+        const found = JSON.parse(run.output) as RequestTrace;
+        const kinds = found.entries.map((entry) => entry.kind);
+        const settled = found.entries.every((e) => e.kind !== 'event' || e.pendingFor.length === 0);
+        const complete =
+          kinds.filter((kind) => kind === 'event').length === 5 &&
+          kinds.filter((kind) => kind === 'integration-event').length === 5;
+        return complete && settled ? found : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'the trace to hold the whole transfer' },
+    );
+    const elapsed = trace.entries.map((entry) => entry.elapsedMs);
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(elapsed[0]).toBe(0);
+    expect(trace.durationMs).toBe(elapsed.at(-1));
+    const traced = trace.entries.filter((entry): entry is TracedEvent => entry.kind === 'event');
+    const tracedType = (type: string) => traced.find((entry) => entry.type === type)!;
+    expect(new Set(traced.map((entry) => entry.eventId))).toEqual(
+      new Set(events.map((event) => event.eventId)),
+    );
+    expect(tracedType('TransferRequested').causedBy).toBeUndefined();
+    expect(tracedType('TransferRequested').handledBy).toContain('transfer-process');
+    for (const type of ['TransferDebited', 'MoneyWithdrawn']) {
+      expect(tracedType(type).causedBy).toMatchObject({ type: 'TransferRequested' });
+    }
+    for (const type of ['TransferCompleted', 'MoneyDeposited']) {
+      expect(tracedType(type).causedBy).toMatchObject({ type: 'TransferDebited' });
+      expect(tracedType(type).causedBy!.afterMs).toBeGreaterThanOrEqual(0);
+    }
+    for (const entry of traced) expect(entry.handledBy).toContain('integration-publisher');
+    const published = trace.entries.filter((entry) => entry.kind === 'integration-event');
+    expect(published.map((entry) => entry.detailType).sort()).toEqual(
+      events.map((event) => `${event.type}.v1`).sort(),
+    );
+
+    const people = await es(['trace', correlationId, ...bus]);
+    expect(people.code).toBe(0);
+    expect(people.lines[0]).toBe(
+      `Request ${correlationId}: 5 events, ${trace.durationMs.toLocaleString('en-US')} ms from first to last`,
+    );
+    expect(people.lines[1]).toMatch(/^\+ +0 ms {2}\S+ {2}event +transfer-\S+@1 TransferRequested /);
+    expect((await es(['trace', 'no-such-request'])).code).toBe(1);
   });
 
   it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {

@@ -280,7 +280,7 @@ async function consume(
   if (selected.size === 0) return undefined;
   try {
     const outcome = await runtime.consumeBatch(selected, { deadline });
-    report(runtime.name, outcome, metrics);
+    report(runtime.name, outcome, metrics, selected);
     return outcome.retryFrom;
   } catch (error) {
     logger.warn('Consumer could not take the batch; it will be delivered again', {

@@ -17,6 +17,7 @@ import {
   type StreamFailure,
 } from './version-guard.js';
 import { isConditionalCheckFailed } from '../conditional-writes.js';
+import { inEventContext } from './event-context.js';
 
 /**
  * A stream consumer that acts on events rather than keeping a read model: a process manager
@@ -156,7 +157,10 @@ export class ReactionWriter implements GuardedTarget {
     handled: readonly EventToApply[],
   ): Promise<{ readonly failure?: StreamFailure; readonly doneBefore: number }> {
     try {
-      await this.reaction.react(handled.map(({ event }) => event));
+      // The last event is what the reaction acts on now: its request is the one to follow.
+      await inEventContext(this.reaction.name, handled.at(-1)!.event, () =>
+        this.reaction.react(handled.map(({ event }) => event)),
+      );
       return { doneBefore: Infinity };
     } catch (error) {
       if (error instanceof ReactionFailedAt) {

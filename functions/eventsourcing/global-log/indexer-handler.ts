@@ -2,9 +2,14 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../dynamodb-client.js';
+import { eventLogKeys } from '../log-context.js';
 import { logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
-import { compareSequenceNumbers, eventsByStream } from '../consumers/stream-records.js';
+import {
+  compareSequenceNumbers,
+  eventsByStream,
+  type StreamedEvent,
+} from '../consumers/stream-records.js';
 import { CONSUMER_METRICS } from '../consumers/metric-names.js';
 import { GlobalLogIndexer, type IndexOutcome } from './indexer.js';
 import { IndexerParking, type SettledStream } from './indexer-parking.js';
@@ -91,28 +96,47 @@ export function createGlobalLogIndexerHandler(
         byStream.get(streamId)!.map(({ sequenceNumber }) => sequenceNumber),
       )
       .sort(compareSequenceNumbers)[0];
-    report(outcome, settled, metrics);
+    report(outcome, settled, metrics, byStream);
     if (parking) reportParks(settled, getParkMetrics(parking.consumer));
     return { batchItemFailures: retryFrom ? [{ itemIdentifier: retryFrom }] : [] };
   };
   return Object.assign(handler, { indexer: getIndexer, parking: getParking });
 }
 
-function report(outcome: IndexOutcome, settled: readonly SettledStream[], metrics: Metrics): void {
+function firstEventKeys(
+  byStream: ReadonlyMap<string, readonly StreamedEvent[]>,
+  streamId: string,
+): Record<string, unknown> {
+  const first = byStream.get(streamId)?.[0];
+  return first ? eventLogKeys(first.event) : { streamId };
+}
+
+/**
+ * Logs and measures a batch: each stream's line carries the correlation and causation ids of
+ * its first delivered event.
+ */
+function report(
+  outcome: IndexOutcome,
+  settled: readonly SettledStream[],
+  metrics: Metrics,
+  byStream: ReadonlyMap<string, readonly StreamedEvent[]>,
+): void {
   for (const { streamId, state, record, error } of settled) {
+    const keys = firstEventKeys(byStream, streamId);
     if (state === 'retry') {
       logger.warn('Stream not indexed; it will be delivered again', {
-        streamId,
+        ...keys,
         error: error?.message,
         attempts: record?.attempts,
       });
     } else if (state === 'parked') {
       logger.error('Stream parked: the global log gives its events no position until a redrive', {
+        ...keys,
         ...record,
       });
     } else if (state === 'queued') {
       logger.warn('Events queued behind a parked stream', {
-        streamId,
+        ...keys,
         parkedAtVersion: record?.version,
       });
     }

@@ -2,8 +2,10 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { CORRUPT_EVENTS_METRIC, CorruptEventError } from '../errors.js';
+import { withLogKeys } from '../log-context.js';
 import { logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
+import { traced } from '../tracing.js';
 import { callerOf, callerSettingsFromEnv, type Caller, type CallerSettings } from './caller.js';
 import { isCommandRoute, runCommand, type CommandRoute } from './commands.js';
 import { errorResponse, HttpError, mapError } from './errors.js';
@@ -209,13 +211,19 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const correlationId = correlationIdOf(event);
-    logger.resetKeys();
-    logger.appendKeys({
+    const started = Date.now();
+    const keys = {
       correlationId,
       requestId: event.requestContext.requestId,
       routeKey: event.routeKey,
+    };
+    const answer = await withLogKeys(keys, async () => {
+      const served = await traced('## request', { correlationId, routeKey: event.routeKey }, () =>
+        serve(event, correlationId),
+      );
+      logger.info('Request answered', { status: served.status, durationMs: Date.now() - started });
+      return served;
     });
-    const answer = await serve(event, correlationId);
     return {
       statusCode: answer.status,
       headers: { ...answer.headers, [CORRELATION_HEADER]: correlationId },

@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { signingKeyFromEnv } from '../declaration/resource-names.js';
+import { traceClient } from '../tracing.js';
 import { KmsCheckpointSigner } from './kms-signer.js';
 import { LocalCheckpointSigner } from './local-signer.js';
 import type { CheckpointSigner } from './signer.js';
@@ -25,5 +26,5 @@ export async function signerFromEnv(
       fileName: `${key}-key.pem`,
     });
   }
-  return KmsCheckpointSigner.connect({ keyId: value, client: new KMSClient({}) });
+  return KmsCheckpointSigner.connect({ keyId: value, client: traceClient(new KMSClient({})) });
 }

@@ -16,6 +16,7 @@ import { redrive } from './redrive';
 import { stream } from './stream';
 import { streams } from './streams';
 import { tail } from './tail';
+import { trace } from './trace';
 import { verify } from './verify';
 
 /** Every operator command, in the order the help lists them. */
@@ -31,6 +32,7 @@ export const commands: readonly EsCommand[] = [
   clean,
   corrupt,
   log,
+  trace,
   read,
   backfill,
   checkpoint,

@@ -1,4 +1,4 @@
-import { byId, element, getJson, row } from './dom';
+import { byId, element, getJson, row, streamLink } from './dom';
 
 interface Status {
   readonly name: string;
@@ -46,10 +46,11 @@ async function redrive(consumer: string): Promise<void> {
 }
 
 function parkedItem(record: Parked): HTMLLIElement {
-  const item = element(
-    'li',
-    `${record.consumer}: ${record.streamId} ${record.status} at version ${record.version} (${record.eventType ?? 'event'}): ${record.error} `,
-  ) as HTMLLIElement;
+  const item = element('li', `${record.consumer}: `) as HTMLLIElement;
+  item.append(
+    streamLink(record.streamId),
+    ` ${record.status} at version ${record.version} (${record.eventType ?? 'event'}): ${record.error} `,
+  );
   if (record.status === 'parked') {
     const button = element('button', `Redrive ${record.consumer}`, { type: 'button' });
     button.addEventListener('click', () => void redrive(record.consumer));

@@ -26,3 +26,14 @@ export async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
+
+/** A link that opens a stream in the studio (`#stream=ID`). */
+export const streamLink = (streamId: string) =>
+  element('a', streamId, { href: `#stream=${encodeURIComponent(streamId)}` });
+
+/** A link that traces a request in the studio (`#trace=ID`). */
+export const traceLink = (correlationId: string) =>
+  element('a', correlationId, {
+    href: `#trace=${encodeURIComponent(correlationId)}`,
+    'aria-label': `Trace request ${correlationId}`,
+  });

@@ -1,4 +1,4 @@
-import { byId, element, getJson, row } from './dom';
+import { byId, element, getJson, row, traceLink } from './dom';
 import { hashCell, sealCell, type SealStatus } from './seal-view';
 
 interface StudioEvent {
@@ -21,20 +21,20 @@ interface History {
 
 let history: History | undefined;
 
-/** Metadata with correlation and causation as links: to the event caused by, when it is here. */
+/**
+ * Metadata with correlation and causation as links: to the request's trace, and to the event
+ * caused by when it is here.
+ */
 function metadataCell(metadata: Record<string, unknown> = {}): Node {
   const list = element('dl');
   for (const [name, value] of Object.entries(metadata)) {
     list.append(element('dt', name));
     const target = history?.events.find((event) => event.eventId === value);
     const linked = name === 'causationId' && target;
-    list.append(
-      linked
-        ? element('dd').appendChild(
-            element('a', String(value), { href: `#event-${target.version}` }),
-          ).parentNode!
-        : element('dd', String(value)),
-    );
+    const item = element('dd', linked || name === 'correlationId' ? '' : String(value));
+    if (linked) item.append(element('a', String(value), { href: `#event-${target.version}` }));
+    if (name === 'correlationId') item.append(traceLink(String(value)));
+    list.append(item);
   }
   return list;
 }

@@ -1,8 +1,9 @@
 import { refreshChart } from './chart';
 import { refreshConsumers } from './consumers-view';
-import { byId, element, getJson, row } from './dom';
+import { byId, element, getJson, row, streamLink } from './dom';
 import { bindSealNow } from './seal-view';
 import { bindTimeTravel, openStream, reopenStream } from './stream-view';
+import { showTrace } from './trace-view';
 
 interface StreamSummary {
   readonly streamId: string;
@@ -50,7 +51,9 @@ async function followLog(): Promise<void> {
   logPosition = page.next;
   const body = byId('log');
   for (const event of page.events) {
-    body.prepend(row([String(event.position), event.streamId, event.type, event.recordedAt]));
+    body.prepend(
+      row([String(event.position), streamLink(event.streamId), event.type, event.recordedAt]),
+    );
   }
   while (body.children.length > 50) body.lastElementChild?.remove();
 }
@@ -63,11 +66,29 @@ function every(ms: number, task: () => Promise<unknown>): void {
   run();
 }
 
+/**
+ * Links between views are addresses: `#stream=ID` opens a stream, `#trace=ID` traces a request,
+ * so the browser's back button and a copied address work too.
+ */
+function route(): void {
+  const [view, value] = decodeURIComponent(window.location.hash.slice(1)).split(/=(.*)/s);
+  if (!value) return;
+  const open = view === 'stream' ? openStream : view === 'trace' ? showTrace : undefined;
+  if (!open) return;
+  void open(value).then(() => byId(view!).scrollIntoView());
+}
+
+window.addEventListener('hashchange', route);
+byId('trace-search').addEventListener('submit', (event) => {
+  event.preventDefault();
+  window.location.hash = `trace=${encodeURIComponent(byId<HTMLInputElement>('correlation').value.trim())}`;
+});
 byId('search').addEventListener('submit', (event) => {
   event.preventDefault();
   void search(byId<HTMLInputElement>('query').value.trim());
 });
 bindTimeTravel();
 bindSealNow(reopenStream);
+route();
 every(1000, followLog);
 every(2000, async () => refreshChart(await refreshConsumers()));
