@@ -1,12 +1,12 @@
 import { ArchivedEvents, archiveFromEnv } from './archive/archived-events.js';
-import { ConcurrencyError, InvalidEventError } from './errors.js';
-import { tombstoneEvent } from './tombstones.js';
+import { ConcurrencyError } from './errors.js';
 import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
 import type { EventCatalogue } from './event-catalogue.js';
 import { prepareEvents, type CheckedEvent, type ReadEventItem } from './event-items.js';
 import { eventIdFactory } from './event-ids.js';
 import {
   checkAppend,
+  checkClose,
   checkNewEvents,
   checkStreamAppends,
   rangeOf,
@@ -30,6 +30,9 @@ import type { NewEvent, RecordedEvent } from './types.js';
 export type * from './event-store-options.js';
 export type { ConditionalPut } from './event-writes.js';
 export { MAX_EVENTS_PER_APPEND } from './event-validation.js';
+
+/** An append's options, and whether its event is the stream's tombstone. */
+type WriteOptions = AppendOptions & { readonly closes?: boolean };
 
 /** Attempts for appends that follow the stream's head (`any`, `stream_exists`). */
 const HEAD_FOLLOWING_ATTEMPTS = 5;
@@ -72,7 +75,7 @@ export class EventStore<
     options: AppendOptions,
   ): Promise<AppendResult> {
     const checked = checkAppend(this.catalogue, streamId, events, options.expectedVersion);
-    return this.appendChecked(streamId, checked, options, false);
+    return this.appendChecked(streamId, checked, options);
   }
 
   /**
@@ -85,31 +88,26 @@ export class EventStore<
     reason: string,
     options: Pick<AppendOptions, 'expectedVersion' | 'metadata'>,
   ): Promise<AppendResult> {
-    validateStreamId(streamId);
-    validateExpectedVersion(options.expectedVersion);
-    if (options.expectedVersion === 'no_stream') {
-      throw new InvalidEventError('only a stream that exists can be closed', 'expectedVersion');
-    }
-    return this.appendChecked(streamId, [tombstoneEvent(reason)], options, true);
+    const tombstone = checkClose(streamId, reason, options.expectedVersion);
+    return this.appendChecked(streamId, tombstone, { ...options, closes: true });
   }
 
   private async appendChecked(
     streamId: string,
     checked: readonly CheckedEvent[],
-    options: AppendOptions,
-    closes: boolean,
+    options: WriteOptions,
   ): Promise<AppendResult> {
     const { expectedVersion } = options;
     if (isExact(expectedVersion)) {
-      return this.write(streamId, baseOf(expectedVersion), checked, options, closes);
+      return this.write(streamId, baseOf(expectedVersion), checked, options);
     }
     for (let attempt = 1; ; attempt++) {
       const head = await this.headVersion(streamId);
-      if ((expectedVersion === 'stream_exists' || closes) && head === 0) {
+      if ((expectedVersion === 'stream_exists' || options.closes) && head === 0) {
         throw new ConcurrencyError(streamId, expectedVersion, 0);
       }
       try {
-        return await this.write(streamId, head, checked, options, closes);
+        return await this.write(streamId, head, checked, options);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= HEAD_FOLLOWING_ATTEMPTS) throw error;
       }
@@ -271,9 +269,9 @@ export class EventStore<
     streamId: string,
     base: number,
     checked: readonly CheckedEvent[],
-    options: AppendOptions,
-    closes: boolean,
+    options: WriteOptions,
   ): Promise<AppendResult> {
+    const { closes } = options;
     const events = await sealPersonalData(
       this.personalData,
       this.catalogue,

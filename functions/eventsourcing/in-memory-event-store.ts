@@ -3,7 +3,6 @@
 import {
   ConcurrencyError,
   EventTooLargeError,
-  InvalidEventError,
   StreamClosedError,
   StreamGapError,
   UnsupportedOperationError,
@@ -24,13 +23,14 @@ import { refuseUnsealed, sealPersonalData, type PersonalData } from './personal/
 import { itemBytes, MAX_TRANSACTION_BYTES } from './item-size.js';
 import {
   checkAppend,
+  checkClose,
   checkNewEvents,
   checkStreamAppends,
   rangeOf,
   recordedAtOf,
 } from './store-checks.js';
 import { baseOf, isExact, validateExpectedVersion, validateStreamId } from './event-validation.js';
-import { isTombstone, tombstoneEvent } from './tombstones.js';
+import { isTombstone } from './tombstones.js';
 import type { EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 export interface InMemoryEventStoreOptions<Event extends RecordedEvent = RecordedEvent> {
@@ -91,16 +91,11 @@ export class InMemoryEventStore<
     reason: string,
     options: Pick<AppendOptions, 'expectedVersion' | 'metadata'>,
   ): Promise<AppendResult> {
-    validateStreamId(streamId);
-    validateExpectedVersion(options.expectedVersion);
-    if (options.expectedVersion === 'no_stream') {
-      throw new InvalidEventError('only a stream that exists can be closed', 'expectedVersion');
-    }
-    const tombstone = tombstoneEvent(reason);
+    const tombstone = checkClose(streamId, reason, options.expectedVersion);
     if (this.table.head(streamId) === 0) {
       throw new ConcurrencyError(streamId, options.expectedVersion, 0);
     }
-    return this.appendChecked(streamId, [tombstone], options);
+    return this.appendChecked(streamId, tombstone, options);
   }
 
   private async appendChecked(

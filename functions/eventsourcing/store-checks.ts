@@ -10,6 +10,7 @@ import {
   validateNewEvents,
   validateStreamId,
 } from './event-validation.js';
+import { tombstoneEvent } from './tombstones.js';
 import type { ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
 
 /** Refuses an append of no events or of more than one transaction holds. */
@@ -119,4 +120,21 @@ export function checkNewEvents(
     );
   }
   return events.map((event, index) => ({ ...event, ...catalogue.toStore(event, index) }));
+}
+
+/**
+ * Checks a closing before any I/O and returns the tombstone to append: a stream that exists
+ * (not `no_stream`), at a valid expected version, closed for a reason.
+ */
+export function checkClose(
+  streamId: string,
+  reason: string,
+  expectedVersion: ExpectedVersion,
+): CheckedEvent[] {
+  validateStreamId(streamId);
+  validateExpectedVersion(expectedVersion);
+  if (expectedVersion === 'no_stream') {
+    throw new InvalidEventError('only a stream that exists can be closed', 'expectedVersion');
+  }
+  return [tombstoneEvent(reason)];
 }

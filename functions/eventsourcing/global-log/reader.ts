@@ -7,6 +7,7 @@ import {
   findArchived,
   type ArchiveSource,
 } from '../archive/archived-events.js';
+import type { StoredItem } from '../archive/segments.js';
 import { batchGetAll } from '../consumers/batch-get.js';
 import type { RecordedEvent } from '../types.js';
 import type { EventCatalogue } from '../event-catalogue.js';
@@ -293,7 +294,9 @@ export class GlobalLogReader {
       ({ streamId, version }) => !byStream.get(streamId)?.has(version),
     );
     const archived =
-      missing.length > 0 && this.archived ? await findArchived(this.archived, missing) : new Map();
+      missing.length > 0 && this.archived
+        ? await findArchived(this.archived, missing)
+        : new Map<string, ReadonlyMap<number, StoredItem>>();
     const stored = references.map(({ position, streamId, version }) => {
       const item = byStream.get(streamId)?.get(version);
       if (item) return eventFromAttributes(item);
