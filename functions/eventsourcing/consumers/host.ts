@@ -7,8 +7,9 @@ import { logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import type { Projection } from '../projection.js';
 import { ProjectionRuntime } from '../projections/projection-runtime.js';
+import { CoalescedRequests } from '../projections/coalesced-requests.js';
 import type { RecordedEvent } from '../types.js';
-import type { ConsumerRuntime } from './consumer-runtime.js';
+import { consumerDocumentClient, type ConsumerRuntime } from './consumer-runtime.js';
 import { lowestSequence } from './stream-outcomes.js';
 import { CONSUMER_METRICS } from './metric-names.js';
 import { report } from './batch-report.js';
@@ -216,6 +217,8 @@ function createRuntimes(
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   };
   const consumerTables = { events: tables.events, parkedStreams: tables.parkedStreams };
+  // One for every projection: their reads and commits of a batch go out together.
+  const requests = new CoalescedRequests(consumerDocumentClient(client));
   return new Map(
     options.consumers.map((consumer): [string, ConsumerRuntime] => {
       if (isReaction(consumer)) {
@@ -239,7 +242,11 @@ function createRuntimes(
       }
       return [
         projection.name,
-        new ProjectionRuntime(projection, { ...shared, tables: { ...consumerTables, readModel } }),
+        new ProjectionRuntime(projection, {
+          ...shared,
+          requests,
+          tables: { ...consumerTables, readModel },
+        }),
       ];
     }),
   );

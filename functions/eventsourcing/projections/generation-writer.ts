@@ -1,9 +1,4 @@
-import {
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Projection, ReadModelItem, ReadModelWrite } from '../projection.js';
 import type { RecordedEvent } from '../types.js';
 import { batchGetAll } from '../consumers/batch-get.js';
@@ -20,8 +15,16 @@ import { GenerationKeys, appliedVersionKey } from './read-model-keys.js';
 import { normaliseEventWrites } from './pending-writes.js';
 import { CommitGroup, PendingUpdateRead, type StreamRange } from './commit-group.js';
 import { isConditionFailure } from '../conditional-writes.js';
+import type { CoalescedRequests } from './coalesced-requests.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
+
+/** A projection's read-model table and how its items are read and written. */
+export interface ReadModelTable {
+  readonly doc: DynamoDBDocumentClient;
+  readonly requests: CoalescedRequests;
+  readonly tableName: string;
+}
 
 /** The applied version moved under us (another writer): re-read it and carry on from there. */
 class AppliedVersionMoved extends Error {}
@@ -40,18 +43,22 @@ class CommitFailed extends Error {
  * writes of consecutive events and the advance of the stream's applied version commit in ONE
  * conditional transaction (`applied version = first - 1`), so they can never come apart and a
  * redelivered event is never applied twice. Events of types the projection does not handle
- * cost no write: the applied version moves with the next commit of a handled event.
+ * cost no write: the applied version moves with the next commit of a handled event. Reads and
+ * commits go through `requests`, which gathers those of streams running side by side.
  */
 export class GenerationWriter implements GuardedTarget {
   readonly keys: GenerationKeys;
   private readonly handles: ReadonlySet<string>;
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly requests: CoalescedRequests;
+  private readonly tableName: string;
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    table: ReadModelTable,
     private readonly projection: Projection,
     readonly generation: number,
   ) {
+    ({ doc: this.doc, requests: this.requests, tableName: this.tableName } = table);
     this.keys = new GenerationKeys(projection.name, generation);
     this.handles = new Set(projection.handles);
   }
@@ -183,14 +190,8 @@ export class GenerationWriter implements GuardedTarget {
 
   /** Consistent read of one item of this generation, in the projection's own keys. */
   async read(key: { pk: string; sk: string }): Promise<ReadModelItem | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: this.keys.physical(key),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? this.keys.logical(Item) : undefined;
+    const item = await this.requests.get(this.tableName, this.keys.physical(key));
+    return item ? this.keys.logical(item) : undefined;
   }
 
   /**
@@ -216,18 +217,10 @@ export class GenerationWriter implements GuardedTarget {
       },
     };
     try {
-      if (writes.length === 0) {
-        await this.doc.send(new UpdateCommand(advance));
-      } else {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              ...writes.map((write) => this.toTransactItem(write)),
-              { Update: advance },
-            ],
-          }),
-        );
-      }
+      await this.requests.transact([
+        ...writes.map((write) => this.toTransactItem(write)),
+        { Update: advance },
+      ]);
     } catch (error) {
       // The advance of the applied version is the last action.
       if (isConditionFailure(error, -1)) throw new AppliedVersionMoved();

@@ -5,6 +5,7 @@ import {
 } from '../consumers/consumer-runtime.js';
 import type { GuardedTarget } from '../consumers/version-guard.js';
 import type { Projection } from '../projection.js';
+import { CoalescedRequests } from './coalesced-requests.js';
 import { GenerationWriter } from './generation-writer.js';
 import {
   readGenerations,
@@ -20,6 +21,11 @@ export interface ProjectionTables extends ConsumerTables {
 
 export interface ProjectionRuntimeOptions extends ConsumerRuntimeOptions {
   readonly tables: ProjectionTables;
+  /**
+   * Gathers the read-model reads and commits of streams running side by side; a host shares one
+   * between its projections. The projection's own when omitted.
+   */
+  readonly requests?: CoalescedRequests;
 }
 
 /**
@@ -29,12 +35,14 @@ export interface ProjectionRuntimeOptions extends ConsumerRuntimeOptions {
 export class ProjectionRuntime extends ConsumerRuntime {
   readonly kind = 'projection';
   private readonly writers = new Map<number, GenerationWriter>();
+  private readonly requests: CoalescedRequests;
 
   constructor(
     readonly projection: Projection,
     override readonly options: ProjectionRuntimeOptions,
   ) {
     super(projection.name, projection.handles, options);
+    this.requests = options.requests ?? new CoalescedRequests(this.doc);
   }
 
   /** The item in the read-model table that says which generations exist. */
@@ -49,12 +57,12 @@ export class ProjectionRuntime extends ConsumerRuntime {
   writer(generation: number): GenerationWriter {
     let writer = this.writers.get(generation);
     if (!writer) {
-      writer = new GenerationWriter(
-        this.doc,
-        this.options.tables.readModel,
-        this.projection,
-        generation,
-      );
+      const table = {
+        doc: this.doc,
+        requests: this.requests,
+        tableName: this.options.tables.readModel,
+      };
+      writer = new GenerationWriter(table, this.projection, generation);
       this.writers.set(generation, writer);
     }
     return writer;
