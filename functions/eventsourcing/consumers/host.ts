@@ -58,7 +58,10 @@ export interface ConsumerHostOptions {
   readonly tables?: HostTables;
   /** Failed deliveries of one stream before a consumer parks it (default 2). */
   readonly parkAfterAttempts?: number;
-  /** Streams of one batch each consumer processes at the same time (default 8). */
+  /**
+   * Streams of one batch each consumer processes at the same time (default 8 for a reaction,
+   * 100 for a projection).
+   */
   readonly concurrency?: number;
   /** Metrics of one consumer; Powertools Metrics (EMF) with a `consumer` dimension by default. */
   readonly metrics?: (consumer: string) => Metrics;

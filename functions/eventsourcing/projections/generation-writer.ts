@@ -1,7 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Projection, ReadModelItem, ReadModelWrite } from '../projection.js';
 import type { RecordedEvent } from '../types.js';
-import { batchGetAll } from '../consumers/batch-get.js';
 import { isTransientError } from '../consumers/transient-errors.js';
 import {
   contiguousEvents,
@@ -18,13 +16,6 @@ import { isConditionFailure } from '../conditional-writes.js';
 import type { CoalescedRequests } from './coalesced-requests.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
-
-/** A projection's read-model table and how its items are read and written. */
-export interface ReadModelTable {
-  readonly doc: DynamoDBDocumentClient;
-  readonly requests: CoalescedRequests;
-  readonly tableName: string;
-}
 
 /** The applied version moved under us (another writer): re-read it and carry on from there. */
 class AppliedVersionMoved extends Error {}
@@ -49,31 +40,30 @@ class CommitFailed extends Error {
 export class GenerationWriter implements GuardedTarget {
   readonly keys: GenerationKeys;
   private readonly handles: ReadonlySet<string>;
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly requests: CoalescedRequests;
-  private readonly tableName: string;
 
   constructor(
-    table: ReadModelTable,
+    private readonly requests: CoalescedRequests,
+    private readonly tableName: string,
     private readonly projection: Projection,
     readonly generation: number,
   ) {
-    ({ doc: this.doc, requests: this.requests, tableName: this.tableName } = table);
     this.keys = new GenerationKeys(projection.name, generation);
     this.handles = new Set(projection.handles);
   }
 
   /** Applied versions of many streams (0 for streams never applied), read consistently. */
   async appliedVersions(streamIds: readonly string[]): Promise<Map<string, number>> {
-    const versions = new Map<string, number>(streamIds.map((id) => [id, 0]));
-    const keys = streamIds.map((id) =>
-      appliedVersionKey(this.projection.name, this.generation, id),
+    const items = await Promise.all(
+      streamIds.map((id) =>
+        this.requests.get(
+          this.tableName,
+          appliedVersionKey(this.projection.name, this.generation, id),
+        ),
+      ),
     );
-    const streamOf = new Map(keys.map((key, index) => [key.pk, streamIds[index]!]));
-    for (const item of await batchGetAll(this.doc, this.tableName, keys, 'pk, appliedVersion')) {
-      versions.set(streamOf.get(item.pk as string)!, item.appliedVersion as number);
-    }
-    return versions;
+    return new Map(
+      streamIds.map((id, index) => [id, (items[index]?.appliedVersion as number | undefined) ?? 0]),
+    );
   }
 
   async appliedVersion(streamId: string): Promise<number> {

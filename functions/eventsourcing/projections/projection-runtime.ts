@@ -7,7 +7,9 @@ import type { GuardedTarget } from '../consumers/version-guard.js';
 import type { Projection } from '../projection.js';
 import { CoalescedRequests } from './coalesced-requests.js';
 import { GenerationWriter } from './generation-writer.js';
+import { controlKey } from './read-model-keys.js';
 import {
+  generationsOf,
   readGenerations,
   writtenGenerations,
   type GenerationState,
@@ -15,6 +17,12 @@ import {
 } from './generations.js';
 
 /** Physical names of the tables a projection uses. */
+/**
+ * Streams of a batch a projection processes at the same time: all of them, up to 100. Their
+ * reads and commits are gathered, so more streams side by side make fewer, larger requests.
+ */
+const STREAMS_AT_ONCE = 100;
+
 export interface ProjectionTables extends ConsumerTables {
   readonly readModel: string;
 }
@@ -41,7 +49,7 @@ export class ProjectionRuntime extends ConsumerRuntime {
     readonly projection: Projection,
     override readonly options: ProjectionRuntimeOptions,
   ) {
-    super(projection.name, projection.handles, options);
+    super(projection.name, projection.handles, { concurrency: STREAMS_AT_ONCE, ...options });
     this.requests = options.requests ?? new CoalescedRequests(this.doc);
   }
 
@@ -57,12 +65,12 @@ export class ProjectionRuntime extends ConsumerRuntime {
   writer(generation: number): GenerationWriter {
     let writer = this.writers.get(generation);
     if (!writer) {
-      const table = {
-        doc: this.doc,
-        requests: this.requests,
-        tableName: this.options.tables.readModel,
-      };
-      writer = new GenerationWriter(table, this.projection, generation);
+      writer = new GenerationWriter(
+        this.requests,
+        this.options.tables.readModel,
+        this.projection,
+        generation,
+      );
       this.writers.set(generation, writer);
     }
     return writer;
@@ -73,8 +81,8 @@ export class ProjectionRuntime extends ConsumerRuntime {
    * too, so it misses nothing that arrives while the rebuild scans.
    */
   async targets(): Promise<readonly GuardedTarget[]> {
-    return writtenGenerations(await this.generations()).map((generation) =>
-      this.writer(generation),
-    );
+    const { readModel } = this.options.tables;
+    const item = await this.requests.get(readModel, controlKey(this.name, 'generations'));
+    return writtenGenerations(generationsOf(item)).map((generation) => this.writer(generation));
   }
 }
