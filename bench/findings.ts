@@ -64,6 +64,21 @@ export function targets(results: BenchResults): Target[] {
     measured: results.globalLog.keepsUp,
     threshold: 1,
   });
+  const projections = results.projections;
+  list.push(
+    {
+      name: 'Projections host catch-up, every projection vs one',
+      measured: projections.catchUpEveryVersusOne,
+      threshold: 0.8,
+    },
+    {
+      name: 'Projections host live lag p50, every projection',
+      measured: projections.hosted.at(-1)!.live.lagP50Ms,
+      threshold: 400,
+      atMost: true,
+      unit: 'ms',
+    },
+  );
   list.push(...historyTargets(results));
   return list;
 }
