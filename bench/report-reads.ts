@@ -104,7 +104,9 @@ export function projectionsSection(results: BenchResults): string {
     '',
     `Events written per second with no consumer running: ${figure(p.writtenWithoutConsumerPerSecond)}. ` +
       'Catch-up with every projection against one, each run against the run beside it: ' +
-      `${ratio(p.catchUpEveryVersusOne)}.`,
+      `${ratio(p.catchUpEveryVersusOne)}. One-minute load average of the shared machine when ` +
+      `the section started: ${p.loadAverage.atStart.toFixed(1)}, when it ended: ` +
+      `${p.loadAverage.atEnd.toFixed(1)} (on its ${results.machine.cores} cores).`,
   ].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { toDomainEvent } from '../../functions/domain-events';
 import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { createConsumerHost, isReaction } from '../../functions/eventsourcing/hosts';
@@ -46,6 +47,8 @@ export interface ProjectionsResult extends ConsumerSection {
   readonly hosted: readonly HostedProjectionsResult[];
   /** Catch-up rate with every projection ÷ with one, each run against the run beside it. */
   readonly catchUpEveryVersusOne: Spread;
+  /** One-minute load averages when the section started and ended: the machine is shared. */
+  readonly loadAverage: { readonly atStart: number; readonly atEnd: number };
 }
 
 const HOST = 'projections';
@@ -151,6 +154,7 @@ export async function measureProjections(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<ProjectionsResult> {
+  const atStart = os.loadavg()[0]!;
   const oneRun = { ...settings, projections: { ...settings.projections, runs: 1 } };
   const measured = HOSTED.map(() => ({ runs: [] as RunResult[] }));
   let declared: ConsumerSettings | undefined;
@@ -169,6 +173,7 @@ export async function measureProjections(
     streams: settings.projections.streams,
     runs: settings.projections.runs,
     writtenWithoutConsumerPerSecond: spread(all.map((r) => r.writtenWithoutConsumerPerSecond)),
+    loadAverage: { atStart, atEnd: os.loadavg()[0]! },
     catchUpEveryVersusOne: spread(
       measured[0]!.runs.map(
         (one, run) => measured.at(-1)!.runs[run]!.catchUpPerSecond / one.catchUpPerSecond,
