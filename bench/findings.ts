@@ -1,5 +1,6 @@
 import { figure, integer, ratio } from './format';
 import { historyFinding, historyTargets } from './history-findings';
+import { projectionsFinding } from './projection-findings';
 import { readUnits } from './request-counter';
 import type { BenchResults } from './results';
 import type { LoadResult } from './sections/loads';
@@ -154,43 +155,6 @@ function snapshotsFinding(results: BenchResults): string {
       : '(the target is 1.2×: on DynamoDB Local both requests share the machine’s cores with ' +
         'the client, so a second request in flight costs CPU time that on DynamoDB, where a ' +
         'request’s time is mostly the network, it does not).')
-  );
-}
-
-function projectionsFinding(results: BenchResults): string {
-  const p = results.projections;
-  const [one, every] = [p.hosted[0]!, p.hosted.at(-1)!];
-  const itemsRatio = every.itemsWrittenPerEvent.median / one.itemsWrittenPerEvent.median;
-  return (
-    `- **Projections.** A burst of ${integer.format(p.events)} account events written at ` +
-    `${figure(every.live.writtenPerSecond)} per second was processed by the projections host ` +
-    `holding ${every.label} at ${figure(every.live.appliedPerSecond)} per second over the burst, ` +
-    `each event ${figure(every.live.lagP50Ms)} ms after it was recorded at the median and ` +
-    `${figure(every.live.lagP99Ms)} ms at p99 (${one.label}: ${figure(one.live.appliedPerSecond)} ` +
-    `per second, ${figure(one.live.lagP50Ms)} ms and ${figure(one.live.lagP99Ms)} ms); up to a ` +
-    'quarter of a second of the lag is the poll interval, as on Lambda. What the host can apply ' +
-    `is the catch-up rate: ${figure(every.catchUpEventsPerSecond)} events per second with every ` +
-    `projection, ${figure(one.catchUpEventsPerSecond)} with one ` +
-    `(${ratio(p.catchUpEveryVersusOne)}). The host runs its projections, and each projection ` +
-    'the streams of a batch, side by side, and sends their reads as one `BatchGetItem` and ' +
-    'their commits as few `TransactWriteItems` as the limits allow: with every projection ' +
-    `${figure(every.writeRequestsPerEvent, 2)} write and ${figure(every.readRequestsPerEvent, 2)} ` +
-    'read requests per event (1.23 and 1.76 when each stream sent its own). What is left ' +
-    `grows with the items: every projection writes ${figure(every.itemsWrittenPerEvent, 2)} ` +
-    `items per event against ${figure(one.itemsWrittenPerEvent, 2)} for one ` +
-    `(${itemsRatio.toFixed(1)} times as many: \`account-transactions\` keeps an item per ` +
-    'deposit, and each projection moves its own applied versions). DynamoDB Local spends its ' +
-    'time on items, one after another on the two cores it shares with the benchmark (and ' +
-    `here with other processes: load average ${p.loadAverage.atStart.toFixed(1)} to ` +
-    `${p.loadAverage.atEnd.toFixed(1)}), so on it the rate with every projection follows the ` +
-    'items written, whatever the requests; fewer requests cannot bring it to 0.8× of one ' +
-    'projection’s, and the lag of a live batch grows with its items the same way. On DynamoDB ' +
-    'a batch costs the host the same rounds of requests with every projection as with one ' +
-    '(guards and generations, reads, commits, each one round sent in parallel) and items of ' +
-    'different partitions are written side by side: that is what would meet the 0.8× ' +
-    'catch-up and 400 ms lag targets, not this emulator. Events a projection does not handle cost it ' +
-    `${integer.format(every.requestsForUnhandledEvents)} requests in all: its version guard ` +
-    'moves only with events it handles.'
   );
 }
 
