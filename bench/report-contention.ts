@@ -10,7 +10,7 @@ const percent = (share: { median: number; min: number; max: number }) =>
       `${(share.max * 100).toFixed(1)} %)`;
 
 const label = (run: ContentionRun) =>
-  run.takingTurns ? `${run.writers}, taking turns (reference)` : String(run.writers);
+  run.takingTurns ? `${run.writers}, one process (one command handler)` : String(run.writers);
 
 export function contentionSection(results: BenchResults): string {
   const contention = results.contention;
@@ -24,10 +24,20 @@ export function contentionSection(results: BenchResults): string {
     ...(sixteen
       ? [
           [
-            'Commits/s of 16 writers over those of one writer',
+            'Commits/s of 16 writers, separate processes, over those of one writer',
             '≥ 0.50×',
             ratio(sixteen.commitsVersusOneWriter),
             sixteen.commitsVersusOneWriter.median >= 0.5 ? 'met' : '**missed**',
+          ],
+        ]
+      : []),
+    ...(turns
+      ? [
+          [
+            'Commits/s of 16 writers, one process (one command handler), over those of one writer',
+            '≥ 0.50×',
+            ratio(turns.commitsVersusOneWriter),
+            turns.commitsVersusOneWriter.median >= 0.5 ? 'met' : '**missed**',
           ],
         ]
       : []),
@@ -55,9 +65,10 @@ export function contentionSection(results: BenchResults): string {
       `and lasts ${contention.sliceMs} ms (commands still running at its end are awaited and ` +
       `counted); the writer counts take turns slice by slice, ${contention.runs} runs, each figure ` +
       'the median over runs. “Writes per commit” counts the conditional writes sent (won and lost ' +
-      'races) per committed command, “events read” the events its Queries returned. The reference ' +
-      'row runs 16 such writers through one in-process queue, one command on the stream at a ' +
-      `time. The machine’s load average was ${contention.loadAverageAtStart} when the section ` +
+      'races) per committed command, “events read” the events its Queries returned. The “one ' +
+      'process” row runs 16 writers through one `CommandHandler`, as concurrent requests to one ' +
+      'process (the local stack, a container) are: its per-stream queue runs one command on the ' +
+      `stream at a time. The machine’s load average was ${contention.loadAverageAtStart} when the section ` +
       'started (other processes share its cores), hence the wide spread between runs; writer ' +
       'counts are compared within each run.',
     '',
@@ -99,12 +110,13 @@ function whySection(sixteen: ContentionRun, turns: ContentionRun): string {
     `writers a commit took ${figure(sixteen.writesPerCommit, 2)} writes, so most of the ` +
     'emulator’s work went into races lost. Reading only the tail makes each retry cheap (' +
     `${figure(sixteen.eventsReadPerCommit, 1)} events read per commit, first loads included), ` +
-    'but it cannot make losing free. The same 16 writers taking turns lose no race ' +
-    `(${figure(turns.writesPerCommit, 2)} writes per commit) and reach ` +
-    `${ratio(turns.commitsVersusOneWriter)} the commits/s of one writer. What meets the target ` +
-    'is therefore one writer per hot stream at a time, not a cleverer retry: a per-stream queue ' +
-    'inside a process that serves many requests (the local stack, a container), and in AWS ' +
-    'commands for a hot stream sent through one ordered lane (an SQS FIFO message group per ' +
-    'stream) or the aggregate split so that no one stream is hot.'
+    'but it cannot make losing free. The same 16 writers through one command handler lose no ' +
+    `race (${figure(turns.writesPerCommit, 2)} writes per commit) and reach ` +
+    `${ratio(turns.commitsVersusOneWriter)} the commits/s of one writer: the handler runs the ` +
+    'commands it gets for one stream one after another (commands for other streams beside ' +
+    'them), so requests to one process no longer race. Writers in separate processes still ' +
+    'do: in AWS, where each Lambda container serves one request at a time, what meets the ' +
+    'target for them is commands for a hot stream sent through one ordered lane (an SQS FIFO ' +
+    'message group per stream) or the aggregate split so that no one stream is hot.'
   );
 }

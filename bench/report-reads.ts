@@ -78,9 +78,12 @@ export function projectionsSection(results: BenchResults): string {
       'event’s `recordedAt` until the host invocation that processed it returned (the runner ' +
       'checkpoints right after), and the processed rate counts from the first write to the last.',
     '',
-    'Requests count every call the host’s DynamoDB client made over both phases, per event ' +
-      'written. The order and transfer projections handle no account event: what they spent on ' +
-      'this workload is what events a consumer does not handle cost it.',
+    'The two columns take turns, one run each, so a change in the shared machine’s load falls ' +
+      'on both alike. Requests count every call the host’s DynamoDB client made over both ' +
+      'phases, per event written; items written count every item those writes put, updated or ' +
+      'deleted (applied versions included). The order and transfer projections handle no ' +
+      'account event: what they spent on this workload is what events a consumer does not ' +
+      'handle cost it.',
     '',
     table(
       ['Measure', ...columns.map((column) => `${column}, median of ${p.runs} runs (min–max)`)],
@@ -91,6 +94,7 @@ export function projectionsSection(results: BenchResults): string {
         row('Live, lag p50', (h) => `${figure(h.live.lagP50Ms)} ms`),
         row('Live, lag p99', (h) => `${figure(h.live.lagP99Ms)} ms`),
         row('Write requests per event', (h) => figure(h.writeRequestsPerEvent, 2)),
+        row('Items written per event', (h) => figure(h.itemsWrittenPerEvent, 2)),
         row('Read requests per event', (h) => figure(h.readRequestsPerEvent, 2)),
         row('Requests for events no hosted projection handles (all runs)', (h) =>
           integer.format(h.requestsForUnhandledEvents),
@@ -98,7 +102,11 @@ export function projectionsSection(results: BenchResults): string {
       ],
     ),
     '',
-    `Events written per second with no consumer running: ${figure(p.writtenWithoutConsumerPerSecond)}.`,
+    `Events written per second with no consumer running: ${figure(p.writtenWithoutConsumerPerSecond)}. ` +
+      'Catch-up with every projection against one, each run against the run beside it: ' +
+      `${ratio(p.catchUpEveryVersusOne)}. One-minute load average of the shared machine when ` +
+      `the section started: ${p.loadAverage.atStart.toFixed(1)}, when it ended: ` +
+      `${p.loadAverage.atEnd.toFixed(1)} (on its ${results.machine.cores} cores).`,
   ].join('\n');
 }
 

@@ -23,10 +23,11 @@ import { benchSettings } from './settings';
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
  * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`, `contention`,
- * `personal-data`) runs one section and prints its figures as JSON, for trying out a change.
- * `npm run bench -- --only history --write` (or `contention`, `personal-data`) measures that
- * section again with full settings and puts it into bench/results.json and BENCHMARKS.md, every
- * other section's figures as they were.
+ * `personal-data`, `projections`) runs one section and prints its figures as JSON, for trying
+ * out a change.
+ * `npm run bench -- --only history --write` (or `contention`, `personal-data`, `projections`)
+ * measures that section again with full settings and puts it into bench/results.json and
+ * BENCHMARKS.md, every other section's figures as they were.
  * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
  * nothing (after a change to the report's text).
  */
@@ -140,10 +141,16 @@ const SECTIONS: Record<string, (env: BenchEnvironment) => Promise<unknown>> = {
     await warmUp(env, settings);
     return measurePersonalData(env, settings);
   },
+  // Warms up with an untimed run of its own, on a fresh DynamoDB Local like the full run.
+  projections: (env) => measureProjections(env, settings),
 };
 
 /** Sections `--write` can measure again into the results of the last full run. */
 const WRITABLE: Record<string, { key: keyof BenchResults; title: string }> = {
+  projections: {
+    key: 'projections',
+    title: '4. Projections in their stream host, through the local stream runner',
+  },
   history: { key: 'history', title: '9. Verifiable history' },
   contention: { key: 'contention', title: '10. Contention: writers on one stream' },
   'personal-data': { key: 'personalData', title: '11. Personal data: sealing per subject' },

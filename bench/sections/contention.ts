@@ -20,15 +20,18 @@ import { EVENT_METADATA, account, benchEvents, depositEvent } from '../workload'
 /** Writers on one stream, each a command handler of its own (as one Lambda container each). */
 export const CONTENTION_WRITERS = [1, 4, 16, 64] as const;
 
-/** Writers of the reference row that take turns through one in-process queue. */
+/** Writers of the row that share one command handler, whose per-stream queue makes them take turns. */
 export const TURN_TAKING_WRITERS = 16;
 
-/** The measured sides: writer counts, and 16 writers taking turns (`16-turns`). */
+/** The measured sides: writer counts, and 16 writers sharing a handler (`16-turns`). */
 const SIDES = [...CONTENTION_WRITERS.map(String), `${TURN_TAKING_WRITERS}-turns`];
 
 export interface ContentionRun {
   readonly writers: number;
-  /** The writers took turns through one in-process queue: one command on the stream at a time. */
+  /**
+   * The writers shared one command handler, as requests to one process do: its per-stream queue
+   * runs one command on the stream at a time.
+   */
   readonly takingTurns: boolean;
   /** Commands that committed, per second of the slice. */
   readonly commitsPerSecond: Spread;
@@ -113,7 +116,7 @@ async function slice(
 ): Promise<Slice> {
   const streamId = `contention-w${writers}-${randomUUID().slice(0, 8)}`;
   const tableName = env.tables.events;
-  const handlers = Array.from({ length: writers }, () => {
+  const newHandler = () => {
     const store = new EventStore({ client: env.client, tableName, catalogue: benchEvents });
     return new CommandHandler(
       new AggregateRepository(store, account, {
@@ -122,19 +125,13 @@ async function slice(
         stateVersion: STATE_VERSION,
       }),
     );
-  });
+  };
+  const shared = takingTurns ? newHandler() : undefined;
+  const handlers = Array.from({ length: writers }, () => shared ?? newHandler());
   await handlers[0]!.repository.store.append(streamId, [depositEvent(100)], {
     expectedVersion: 'no_stream',
     metadata: EVENT_METADATA,
   });
-  let queue: Promise<unknown> = Promise.resolve();
-  /** Runs `command` once every command queued before it has settled (when taking turns). */
-  const inTurn = <T>(command: () => Promise<T>): Promise<T> => {
-    if (!takingTurns) return command();
-    const turn = queue.then(command, command);
-    queue = turn.catch(() => undefined);
-    return turn;
-  };
   const counts: EventTableCounts = { writes: 0, eventsRead: 0 };
   const stopCounting = countEventTableRequests(env, counts);
   const latencies: number[] = [];
@@ -148,12 +145,10 @@ async function slice(
         while (performance.now() < deadline) {
           const begin = performance.now();
           try {
-            await inTurn(() =>
-              handler.handle(
-                streamId,
-                { type: 'deposit', amount: 100 },
-                { metadata: EVENT_METADATA },
-              ),
+            await handler.handle(
+              streamId,
+              { type: 'deposit', amount: 100 },
+              { metadata: EVENT_METADATA },
             );
             commits += 1;
           } catch (error) {
@@ -196,8 +191,8 @@ function summarise(
 
 /**
  * Contention: 1, 4, 16 and 64 writers on one stream, every writer a command handler of its own
- * with the default retry policy and snapshots, as Lambda containers would be; and, for reference,
- * 16 such writers taking turns through one in-process queue. The sides take turns slice by
+ * with the default retry policy and snapshots, as Lambda containers would be; and 16 writers
+ * sharing one command handler, as requests to one process do. The sides take turns slice by
  * slice; each figure is the median over runs.
  */
 export async function measureContention(

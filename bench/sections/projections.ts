@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { toDomainEvent } from '../../functions/domain-events';
 import { createDynamoDbClient } from '../../functions/eventsourcing';
 import { createConsumerHost, isReaction } from '../../functions/eventsourcing/hosts';
@@ -30,6 +31,8 @@ export interface HostedProjectionsResult {
   };
   /** DynamoDB requests the host sent per event written, over both phases. */
   readonly writeRequestsPerEvent: Spread;
+  /** Items the host's writes put, updated or deleted, per event written. */
+  readonly itemsWrittenPerEvent: Spread;
   readonly readRequestsPerEvent: Spread;
   /**
    * Requests (reads and writes) the host sent to the tables of projections that handle none of
@@ -42,6 +45,10 @@ export interface HostedProjectionsResult {
 export interface ProjectionsResult extends ConsumerSection {
   /** The one projection of the earlier measurements, then every declared projection. */
   readonly hosted: readonly HostedProjectionsResult[];
+  /** Catch-up rate with every projection ÷ with one, each run against the run beside it. */
+  readonly catchUpEveryVersusOne: Spread;
+  /** One-minute load averages when the section started and ended: the machine is shared. */
+  readonly loadAverage: { readonly atStart: number; readonly atEnd: number };
 }
 
 const HOST = 'projections';
@@ -80,23 +87,33 @@ function tablesOf(request: CountedRequest): string[] {
   );
 }
 
+/** Items a write request puts, updates or deletes. */
+function itemsWritten({ input }: CountedRequest): number {
+  if (input.TransactItems) return (input.TransactItems as unknown[]).length;
+  if (input.RequestItems) {
+    return Object.values(input.RequestItems as Record<string, unknown[]>).flat().length;
+  }
+  return 1;
+}
+
 interface RunResult extends ConsumerRun {
   readonly writeRequestsPerEvent: number;
+  readonly itemsWrittenPerEvent: number;
   readonly readRequestsPerEvent: number;
   readonly requestsForUnhandledEvents: number;
 }
 
-/** The runs of one set of projections, the host's requests counted on a client of its own. */
+/** Runs of one set of projections, the host's requests counted on a client of its own. */
 function measureHosted(
   env: BenchEnvironment,
   settings: BenchSettings,
-  index: number,
+  name: string,
   consumers: readonly string[],
 ): Promise<{ settings: ConsumerSettings; runs: RunResult[] }> {
   const events = 2 * settings.projections.events;
   let counted: { requests: CountedRequest[]; stop(): void; client: { destroy(): void } };
   return measureConsumerRuns(env, settings, {
-    name: `p${index}`,
+    name,
     host: HOST,
     handler: (tables) => {
       // The host has a client of its own, so only its requests are counted.
@@ -115,9 +132,11 @@ function measureHosted(
       counted.stop();
       counted.client.destroy();
       const untouched = new Set([...untouchedTables].map((key) => tables[key]));
+      const writes = requests.filter((r) => r.kind === 'write');
       return Promise.resolve({
         ...run,
-        writeRequestsPerEvent: requests.filter((r) => r.kind === 'write').length / events,
+        writeRequestsPerEvent: writes.length / events,
+        itemsWrittenPerEvent: writes.reduce((sum, r) => sum + itemsWritten(r), 0) / events,
         readRequestsPerEvent: requests.filter((r) => r.kind === 'read').length / events,
         requestsForUnhandledEvents: requests.filter((request) =>
           tablesOf(request).some((table) => untouched.has(table)),
@@ -127,22 +146,39 @@ function measureHosted(
   });
 }
 
+/**
+ * The sets of projections take turns, one run each (with its own untimed warm-up run), so a
+ * change in the machine's load between runs falls on both alike.
+ */
 export async function measureProjections(
   env: BenchEnvironment,
   settings: BenchSettings,
 ): Promise<ProjectionsResult> {
-  const measured: { settings: ConsumerSettings; runs: RunResult[] }[] = [];
-  for (const [index, { consumers }] of HOSTED.entries()) {
-    measured.push(await measureHosted(env, settings, index, consumers));
+  const atStart = os.loadavg()[0]!;
+  const oneRun = { ...settings, projections: { ...settings.projections, runs: 1 } };
+  const measured = HOSTED.map(() => ({ runs: [] as RunResult[] }));
+  let declared: ConsumerSettings | undefined;
+  for (let round = 0; round < settings.projections.runs; round++) {
+    for (const [index, { consumers }] of HOSTED.entries()) {
+      const result = await measureHosted(env, oneRun, `p${index}r${round}`, consumers);
+      declared = result.settings;
+      measured[index]!.runs.push(...result.runs);
+    }
   }
   const all = measured.flatMap(({ runs }) => runs);
   return {
     host: HOST,
-    settings: measured[0]!.settings,
+    settings: declared!,
     events: settings.projections.events,
     streams: settings.projections.streams,
     runs: settings.projections.runs,
     writtenWithoutConsumerPerSecond: spread(all.map((r) => r.writtenWithoutConsumerPerSecond)),
+    loadAverage: { atStart, atEnd: os.loadavg()[0]! },
+    catchUpEveryVersusOne: spread(
+      measured[0]!.runs.map(
+        (one, run) => measured.at(-1)!.runs[run]!.catchUpPerSecond / one.catchUpPerSecond,
+      ),
+    ),
     hosted: HOSTED.map(({ label, consumers }, index) => {
       const results = measured[index]!.runs;
       const of = (pick: (run: RunResult) => number) => spread(results.map(pick));
@@ -157,6 +193,7 @@ export async function measureProjections(
           lagP99Ms: of((r) => r.lagP99Ms),
         },
         writeRequestsPerEvent: of((r) => r.writeRequestsPerEvent),
+        itemsWrittenPerEvent: of((r) => r.itemsWrittenPerEvent),
         readRequestsPerEvent: of((r) => r.readRequestsPerEvent),
         requestsForUnhandledEvents: results.reduce(
           (sum, r) => sum + r.requestsForUnhandledEvents,

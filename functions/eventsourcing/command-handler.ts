@@ -3,6 +3,7 @@ import { fold } from './decider.js';
 import { ConcurrencyError, StreamClosedError } from './errors.js';
 import type { ConditionalPut } from './event-writes.js';
 import { retryWithBackoff, type RetryPolicy } from './retry.js';
+import { StreamLanes } from './stream-lanes.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './types.js';
 
 /**
@@ -62,17 +63,31 @@ export interface HandleResult<State> {
  * appended since that version, fold them onto the state already held and decide again, after a
  * decorrelated-jitter backoff, within the retry policy's attempts and time budget. Domain errors
  * thrown by `decide` pass through unchanged.
+ *
+ * Commands this handler receives for one stream run one after another (commands for other
+ * streams beside them): in one process they would only race each other. Writers in other
+ * processes still race, and the retries above settle that.
  */
 export class CommandHandler<Command, State, Event extends NewEvent> {
+  private readonly lanes = new StreamLanes();
+
   constructor(
     readonly repository: AggregateRepository<Command, State, Event>,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
-  async handle(
+  handle(
     streamId: string,
     command: Command,
     options: HandleOptions<State, Event> = {},
+  ): Promise<HandleResult<State>> {
+    return this.lanes.run(streamId, () => this.handleInTurn(streamId, command, options));
+  }
+
+  private async handleInTurn(
+    streamId: string,
+    command: Command,
+    options: HandleOptions<State, Event>,
   ): Promise<HandleResult<State>> {
     const pinned = options.expectedVersion;
     // What the last attempt decided on: a retry reads only the events appended since.

@@ -13,9 +13,14 @@ import {
 } from '../../functions/eventsourcing';
 import { createConsumerHost, type ConsumerHostOptions } from '../../functions/eventsourcing/hosts';
 import { freePort } from '../../local/ports';
-import { balanceProjection, createReadModelTable } from '../support/balance-projection';
+import {
+  balanceProjection,
+  createReadModelTable,
+  expectedBalances,
+} from '../support/balance-projection';
 import {
   createProjectionTestTables,
+  generationItems,
   insertRecord,
   type ProjectionTestTables,
 } from '../support/projection-fixture';
@@ -343,5 +348,129 @@ describe('a consumer host', () => {
     expect(reaction.received.map((event) => event.version)).toEqual([2, 3, 4]);
     const guard = await host.runtimes().get('once-reaction')!.targets();
     expect(await guard[0]!.appliedVersions(['acc-twice'])).toEqual(new Map([['acc-twice', 4]]));
+  });
+});
+
+/** The events of many streams as one batch: round-robin over the streams, each in reverse. */
+function interleaved(histories: readonly (readonly RecordedEvent[])[]): RecordedEvent[] {
+  const reversed = histories.map((events) => [...events].reverse());
+  const longest = Math.max(...reversed.map((events) => events.length));
+  return Array.from({ length: longest }, (_, index) =>
+    reversed.flatMap((events) => (index < events.length ? [events[index]!] : [])),
+  ).flat();
+}
+
+/** A projection that writes one item per event and records the events its code receives. */
+function recordingProjection(name: string, received: string[]): Projection {
+  return {
+    name,
+    readModel: 'testOrders',
+    handles: ['Opened', 'Deposited', 'Withdrawn'],
+    apply(event) {
+      received.push(`${event.streamId}@${event.version}`);
+      return Promise.resolve([
+        { put: { pk: `seen#${event.streamId}`, sk: `${event.version}`, type: event.type } },
+      ]);
+    },
+  };
+}
+
+/** A projection whose read of one stream names a key DynamoDB refuses, and whose write of another is too large. */
+function refusingProjection(name: string, refuse: { read: string; write: string }): Projection {
+  return {
+    name,
+    readModel: 'testOrders',
+    handles: ['Opened', 'Deposited'],
+    async apply(event, context) {
+      if (event.streamId === refuse.read) await context.get({ pk: 'k'.repeat(3000), sk: 'x' });
+      const tooLarge = event.streamId === refuse.write && event.type === 'Deposited';
+      return [
+        {
+          put: {
+            pk: `refusing#${event.streamId}`,
+            sk: `${event.version}`,
+            ...(tooLarge ? { padding: 'x'.repeat(500_000) } : {}),
+          },
+        },
+      ];
+    },
+  };
+}
+
+describe('a consumer host running streams and consumers side by side', () => {
+  it('commits the streams of a batch for every projection together, and a batch delivered again changes nothing', async () => {
+    const { client, requests } = recordingClient();
+    const names = ['together-a', 'together-b'];
+    const host = hostOf(
+      names.map((name) => balanceProjection({ name })),
+      { client, concurrency: 16 },
+    );
+    const histories = await Promise.all(
+      Array.from({ length: 12 }, (_, s) =>
+        append(`acc-together-${s}`, ['Opened', 'Deposited', 'Withdrawn', 'Deposited']),
+      ),
+    );
+    const records = recordsOf(interleaved(histories));
+    const expected = expectedBalances(histories.flat());
+    const readModels = () =>
+      Promise.all(
+        names.map((name) => generationItems(client, tables.projectionTables.readModel, name, 1)),
+      );
+
+    expect((await host({ Records: records })).batchItemFailures).toEqual([]);
+    // 24 stream commits (12 streams, 2 projections), each one transaction before.
+    const transactions = requests.filter(
+      (request) => request.command === 'TransactWriteItemsCommand',
+    );
+    expect(transactions.length).toBeLessThanOrEqual(names.length);
+    expect(await readModels()).toEqual([expected, expected]);
+
+    const before = requests.length;
+    expect((await host({ Records: records })).batchItemFailures).toEqual([]);
+    expect(requests.slice(before).filter((request) => WRITES.has(request.command))).toEqual([]);
+    expect(await readModels()).toEqual([expected, expected]);
+    client.destroy();
+  });
+
+  it('keeps each stream in order, and a refused read or write to its own stream and projection', async () => {
+    const received: string[] = [];
+    const refuse = { read: 'acc-beside-1', write: 'acc-beside-2' };
+    const host = hostOf([
+      refusingProjection('refusing', refuse),
+      recordingProjection('in-order', received),
+    ]);
+    const streamIds = Array.from({ length: 10 }, (_, s) => `acc-beside-${s}`);
+    const histories = await Promise.all(
+      streamIds.map((streamId) => append(streamId, ['Opened', 'Deposited', 'Deposited'])),
+    );
+    const { batchItemFailures } = await host({ Records: recordsOf(interleaved(histories)) });
+    expect(batchItemFailures).toHaveLength(1);
+
+    for (const streamId of streamIds) {
+      expect(received.filter((seen) => seen.startsWith(`${streamId}@`))).toEqual(
+        [1, 2, 3].map((version) => `${streamId}@${version}`),
+      );
+    }
+    const refusing = host.runtimes().get('refusing')!;
+    const [guard] = await refusing.targets();
+    const applied = await guard!.appliedVersions(streamIds);
+    expect(Object.fromEntries(applied)).toEqual(
+      Object.fromEntries(
+        streamIds.map((streamId) => [
+          streamId,
+          streamId === refuse.read ? 0 : streamId === refuse.write ? 1 : 3,
+        ]),
+      ),
+    );
+    expect(await refusing.parking.get('refusing', refuse.read)).toMatchObject({
+      status: 'failing',
+      version: 1,
+      kind: 'poison',
+    });
+    expect(await refusing.parking.get('refusing', refuse.write)).toMatchObject({
+      status: 'failing',
+      version: 2,
+      kind: 'poison',
+    });
   });
 });

@@ -110,6 +110,26 @@ describe('commands on a hot stream', () => {
     expect(loaded.state).toEqual({ value: 20, operations: 20 });
   });
 
+  it('runs the commands one handler gets for a stream one after another, other streams beside them', async () => {
+    const [hot, other] = [newStreamId(), newStreamId()];
+    const { client, sent } = recordingClient();
+    const handler = new CommandHandler(new AggregateRepository(storeOn(client), counter));
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const first = handler.handle(hot, increment, { guard: () => gate });
+    const queued = Array.from({ length: 15 }, () => handler.handle(hot, increment));
+    // The hot stream waits on its first command; a command on another stream does not.
+    expect((await handler.handle(other, increment)).version).toBe(1);
+    open();
+    const results = await Promise.all([first, ...queued]);
+    expect(results.map((result) => result.version)).toEqual(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+    );
+    // One write per command: none lost a race.
+    const writes = sent.filter((r) => /^(PutItem|TransactWriteItems)Command$/.test(r.command));
+    expect(writes).toHaveLength(17);
+  });
+
   it.each([
     ['without snapshots', undefined],
     ['with snapshots', snapshotSettings],

@@ -52,6 +52,10 @@ export class ConsumerTimeoutError extends EventSourcingError {
   }
 }
 
+/** The document client consumers write with: attributes left undefined are not written. */
+export const consumerDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
 /**
  * One consumer of a table stream at run time: its version guards (`targets`), parking and
  * redrive, reading the events table. Shared by projections and reactions; used by the consumer
@@ -79,9 +83,7 @@ export abstract class ConsumerRuntime {
   ) {
     assertConsumerName(name);
     this.handles = new Set(handles);
-    this.doc = DynamoDBDocumentClient.from(options.client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.doc = consumerDocumentClient(options.client);
     this.parking = new ParkedStreams(this.doc, options.tables.parkedStreams);
     this.parkAfterAttempts = options.parkAfterAttempts ?? DEFAULT_PARK_AFTER_ATTEMPTS;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;

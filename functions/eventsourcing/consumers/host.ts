@@ -7,8 +7,9 @@ import { logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import type { Projection } from '../projection.js';
 import { ProjectionRuntime } from '../projections/projection-runtime.js';
+import { CoalescedRequests } from '../projections/coalesced-requests.js';
 import type { RecordedEvent } from '../types.js';
-import type { ConsumerRuntime } from './consumer-runtime.js';
+import { consumerDocumentClient, type ConsumerRuntime } from './consumer-runtime.js';
 import { lowestSequence } from './stream-outcomes.js';
 import { CONSUMER_METRICS } from './metric-names.js';
 import { report } from './batch-report.js';
@@ -57,7 +58,10 @@ export interface ConsumerHostOptions {
   readonly tables?: HostTables;
   /** Failed deliveries of one stream before a consumer parks it (default 2). */
   readonly parkAfterAttempts?: number;
-  /** Streams of one batch each consumer processes at the same time (default 8). */
+  /**
+   * Streams of one batch each consumer processes at the same time (default 8 for a reaction,
+   * 100 for a projection).
+   */
   readonly concurrency?: number;
   /** Metrics of one consumer; Powertools Metrics (EMF) with a `consumer` dimension by default. */
   readonly metrics?: (consumer: string) => Metrics;
@@ -216,6 +220,8 @@ function createRuntimes(
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   };
   const consumerTables = { events: tables.events, parkedStreams: tables.parkedStreams };
+  // One for every projection: their reads and commits of a batch go out together.
+  const requests = new CoalescedRequests(consumerDocumentClient(client));
   return new Map(
     options.consumers.map((consumer): [string, ConsumerRuntime] => {
       if (isReaction(consumer)) {
@@ -239,7 +245,11 @@ function createRuntimes(
       }
       return [
         projection.name,
-        new ProjectionRuntime(projection, { ...shared, tables: { ...consumerTables, readModel } }),
+        new ProjectionRuntime(projection, {
+          ...shared,
+          requests,
+          tables: { ...consumerTables, readModel },
+        }),
       ];
     }),
   );

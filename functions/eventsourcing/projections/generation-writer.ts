@@ -1,12 +1,5 @@
-import {
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import type { Projection, ReadModelItem, ReadModelWrite } from '../projection.js';
 import type { RecordedEvent } from '../types.js';
-import { batchGetAll } from '../consumers/batch-get.js';
 import { isTransientError } from '../consumers/transient-errors.js';
 import {
   contiguousEvents,
@@ -20,6 +13,7 @@ import { GenerationKeys, appliedVersionKey } from './read-model-keys.js';
 import { normaliseEventWrites } from './pending-writes.js';
 import { CommitGroup, PendingUpdateRead, type StreamRange } from './commit-group.js';
 import { isConditionFailure } from '../conditional-writes.js';
+import type { CoalescedRequests } from './coalesced-requests.js';
 
 const MAX_CONFLICT_RESTARTS = 10;
 
@@ -40,14 +34,15 @@ class CommitFailed extends Error {
  * writes of consecutive events and the advance of the stream's applied version commit in ONE
  * conditional transaction (`applied version = first - 1`), so they can never come apart and a
  * redelivered event is never applied twice. Events of types the projection does not handle
- * cost no write: the applied version moves with the next commit of a handled event.
+ * cost no write: the applied version moves with the next commit of a handled event. Reads and
+ * commits go through `requests`, which gathers those of streams running side by side.
  */
 export class GenerationWriter implements GuardedTarget {
   readonly keys: GenerationKeys;
   private readonly handles: ReadonlySet<string>;
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly requests: CoalescedRequests,
     private readonly tableName: string,
     private readonly projection: Projection,
     readonly generation: number,
@@ -58,15 +53,17 @@ export class GenerationWriter implements GuardedTarget {
 
   /** Applied versions of many streams (0 for streams never applied), read consistently. */
   async appliedVersions(streamIds: readonly string[]): Promise<Map<string, number>> {
-    const versions = new Map<string, number>(streamIds.map((id) => [id, 0]));
-    const keys = streamIds.map((id) =>
-      appliedVersionKey(this.projection.name, this.generation, id),
+    const items = await Promise.all(
+      streamIds.map((id) =>
+        this.requests.get(
+          this.tableName,
+          appliedVersionKey(this.projection.name, this.generation, id),
+        ),
+      ),
     );
-    const streamOf = new Map(keys.map((key, index) => [key.pk, streamIds[index]!]));
-    for (const item of await batchGetAll(this.doc, this.tableName, keys, 'pk, appliedVersion')) {
-      versions.set(streamOf.get(item.pk as string)!, item.appliedVersion as number);
-    }
-    return versions;
+    return new Map(
+      streamIds.map((id, index) => [id, (items[index]?.appliedVersion as number | undefined) ?? 0]),
+    );
   }
 
   async appliedVersion(streamId: string): Promise<number> {
@@ -183,14 +180,8 @@ export class GenerationWriter implements GuardedTarget {
 
   /** Consistent read of one item of this generation, in the projection's own keys. */
   async read(key: { pk: string; sk: string }): Promise<ReadModelItem | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: this.keys.physical(key),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? this.keys.logical(Item) : undefined;
+    const item = await this.requests.get(this.tableName, this.keys.physical(key));
+    return item ? this.keys.logical(item) : undefined;
   }
 
   /**
@@ -216,18 +207,10 @@ export class GenerationWriter implements GuardedTarget {
       },
     };
     try {
-      if (writes.length === 0) {
-        await this.doc.send(new UpdateCommand(advance));
-      } else {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              ...writes.map((write) => this.toTransactItem(write)),
-              { Update: advance },
-            ],
-          }),
-        );
-      }
+      await this.requests.transact([
+        ...writes.map((write) => this.toTransactItem(write)),
+        { Update: advance },
+      ]);
     } catch (error) {
       // The advance of the applied version is the last action.
       if (isConditionFailure(error, -1)) throw new AppliedVersionMoved();

@@ -54,13 +54,18 @@ export async function readGenerations(
       ConsistentRead: consistent,
     }),
   );
-  if (!Item) return INITIAL_GENERATIONS;
+  return generationsOf(Item);
+}
+
+/** The state the generations item holds; the initial one when there is no item yet. */
+export function generationsOf(item: Record<string, unknown> | undefined): GenerationState {
+  if (!item) return INITIAL_GENERATIONS;
   return {
-    active: Item.active as number,
-    ...(Item.building === undefined ? {} : { building: Item.building as number }),
-    retired: (Item.retired as number[] | undefined) ?? [],
-    latest: Item.latest as number,
-    revision: Item.revision as number,
+    active: item.active as number,
+    ...(item.building === undefined ? {} : { building: item.building as number }),
+    retired: (item.retired as number[] | undefined) ?? [],
+    latest: item.latest as number,
+    revision: item.revision as number,
   };
 }
 
