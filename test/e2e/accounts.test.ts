@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventStore } from '../../functions/eventsourcing';
 import { startTestApi, type TestApi } from '../support/local-api';
 
 let t: TestApi;
@@ -193,6 +194,38 @@ describe('accounts over HTTP', () => {
     expect(afterClose.status).toBe(422);
     expect(afterClose.body.error?.code).toBe('AccountClosed');
     await t.eventually(`/accounts/${accountId}`, (r) => r.body.status === 'closed');
+  });
+
+  it('answers 410 to the owner of a closed account and refuses its commands; operators still read it', async () => {
+    const owner = `closing-${Date.now()}`;
+    const accountId = await openAccount(owner);
+    const store = new EventStore({
+      client: t.client,
+      tableName: t.stack.tableNames.events,
+      archive: false,
+    });
+    await store.close(`account-${accountId}`, 'opened by mistake', {
+      expectedVersion: 'stream_exists',
+    });
+    const asOwner = { headers: { 'x-local-principal': owner } };
+    for (const path of [`/accounts/${accountId}/state`, `/accounts/${accountId}/events`]) {
+      const gone = await t.api.get(path, asOwner);
+      expect(gone.status, gone.text).toBe(410);
+      expect(gone.body.error).toMatchObject({ code: 'StreamClosed' });
+    }
+    const deposit = await t.api.post(`/accounts/${accountId}/deposits`, {
+      body: { amount: 5 },
+      ...asOwner,
+    });
+    expect(deposit.status, deposit.text).toBe(410);
+    const operator = { headers: { 'x-local-principal': 'olga', 'x-local-groups': 'operators' } };
+    const last = await t.api.get(`/accounts/${accountId}/state`, operator);
+    expect(last.status, last.text).toBe(200);
+    expect(last.body).toMatchObject({ version: 2, closed: 2, state: { status: 'open' } });
+    expect((await store.read(`account-${accountId}`)).map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'StreamClosed',
+    ]);
   });
 
   it('answers 404 for unknown accounts and routes', async () => {
