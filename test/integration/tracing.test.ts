@@ -99,7 +99,7 @@ describe('tracing', () => {
       },
     });
     const calls = received.filter((segment) => segment.name === 'DynamoDB');
-    expect(calls.map((call) => call.aws?.operation)).toContain('PutItem');
+    expect(calls.map((call) => call.aws?.operation)).toContain('TransactWriteItems');
     // The consumer's read is a call within its subsegment.
     const within = calls.filter((call) => call.parent_id === consumer.id);
     expect(within.map((call) => call.aws?.operation)).toContain('Query');
