@@ -121,7 +121,8 @@ export class AggregateRepository<Command, State, Event extends NewEvent> {
     const window = Math.max(1, Math.min(wanted, MAX_TAIL_WINDOW));
     const [snapshot, latest] = await Promise.all([
       this.usableSnapshot(streamId),
-      this.store.readLatest(streamId, window),
+      // The table alone: what the window misses below it, archived or not, is read next.
+      this.store.readLatest(streamId, window, { fromArchive: false }),
     ]);
     const loaded = this.start(streamId, snapshot);
     const oldest = latest[0]?.version ?? 1;

@@ -34,6 +34,12 @@ export interface ReadOptions {
   readonly direction?: 'forward' | 'backward';
   /** Maximum number of events returned; reading stops once it is reached. */
   readonly limit?: number;
+  /**
+   * `false` reads the events table alone: a read ends where the table's versions do, never
+   * reaching versions the archiver moved to S3 (a repository's look at a stream's latest events,
+   * which a snapshot usually makes enough). Archived versions are read by default.
+   */
+  readonly fromArchive?: boolean;
 }
 
 export interface EventStoreOptions<Event extends RecordedEvent = RecordedEvent> {

@@ -231,7 +231,11 @@ export class EventStore<
    */
   async *iterateItems(streamId: string, options: ReadOptions = {}): AsyncGenerator<ReadEventItem> {
     validateStreamId(streamId);
-    for await (const read of this.pages.read(streamId, rangeOf(options))) {
+    for await (const read of this.pages.read(
+      streamId,
+      rangeOf(options),
+      options.fromArchive !== false,
+    )) {
       this.heads.observe(streamId, read.event.version, read.event.hash ?? null);
       yield read;
     }
@@ -241,9 +245,14 @@ export class EventStore<
    * The last `count` events of a stream (fewer when it is shorter), oldest first, as stored:
    * one backward Query when they fit in a page.
    */
-  async readLatest(streamId: string, count: number): Promise<RecordedEvent[]> {
+  async readLatest(
+    streamId: string,
+    count: number,
+    options: Pick<ReadOptions, 'fromArchive'> = {},
+  ): Promise<RecordedEvent[]> {
     const latest: RecordedEvent[] = [];
     for await (const event of this.iterateStored(streamId, {
+      ...options,
       direction: 'backward',
       limit: count,
     })) {

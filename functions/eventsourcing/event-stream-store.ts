@@ -46,7 +46,11 @@ export interface EventStreamStore<Event extends RecordedEvent = RecordedEvent> {
   /** Like `read`, yielding events one by one so callers can stop early. */
   iterate(streamId: string, options?: ReadOptions): AsyncGenerator<Event>;
   /** The last `count` events of a stream (fewer when it is shorter), oldest first, as stored. */
-  readLatest(streamId: string, count: number): Promise<RecordedEvent[]>;
+  readLatest(
+    streamId: string,
+    count: number,
+    options?: Pick<ReadOptions, 'fromArchive'>,
+  ): Promise<RecordedEvent[]>;
   /** A stored event as readers get it: upcast and parsed by the catalogue, or as stored. */
   parse(event: RecordedEvent): Event;
   /** The stream's current version (0 when it does not exist). */

@@ -183,6 +183,7 @@ export class InMemoryEventStore<
     }
   }
 
+  // Nothing is archived in memory: `fromArchive` changes nothing here.
   async readLatest(streamId: string, count: number): Promise<RecordedEvent[]> {
     validateStreamId(streamId);
     const latest = this.table.range(streamId, 1, Number.MAX_SAFE_INTEGER, false).slice(0, count);

@@ -110,16 +110,22 @@ export class StreamPages {
     private readonly archived?: ArchivedEvents,
   ) {}
 
-  async *read(streamId: string, range: VersionRange): AsyncGenerator<ReadEventItem> {
+  async *read(
+    streamId: string,
+    range: VersionRange,
+    fromArchive: boolean,
+  ): AsyncGenerator<ReadEventItem> {
     const position = new ReadPosition(range);
     let retriesLeft = this.gapRetries;
-    let archiveChecked = false;
+    // Archived versions are a prefix of the stream: one look at the archive per read.
+    let archive = fromArchive ? this.archived : undefined;
     while (position.open) {
       const hole = yield* this.pass(streamId, position);
       const missing = position.missing(hole);
-      if (missing !== undefined && this.archived && !archiveChecked) {
-        archiveChecked = true;
-        if (yield* this.fromArchive(this.archived, streamId, position, missing)) continue;
+      if (missing !== undefined && archive) {
+        const looked = archive;
+        archive = undefined;
+        if (yield* this.fromArchive(looked, streamId, position, missing)) continue;
       }
       if (hole === undefined) return;
       if (position.progressed) retriesLeft = this.gapRetries;

@@ -6,9 +6,13 @@ import { historyTools } from '../../local/es/history-target';
 import { runOperator, testEsContext } from '../support/operator';
 import * as z from 'zod';
 import {
+  AggregateRepository,
   ConcurrencyError,
   EventCatalogue,
   EventStore,
+  SnapshotStore,
+  everyNEvents,
+  type Decider,
   StreamClosedError,
   type RecordedEvent,
 } from '../../functions/eventsourcing';
@@ -478,5 +482,45 @@ describe('the operator CLI', () => {
       /\tarchived 1–2\tclosed$/,
     );
     expect((await run(['close', streamId, '--reason', 'again'])).code).not.toBe(0);
+  });
+});
+
+describe('loads of an archived stream', () => {
+  const sum: Decider<never, number, RecordedEvent> = {
+    initialState: 0,
+    decide: () => [],
+    evolve: (state, event) => state + (event.data as { n: number }).n,
+  };
+
+  it('stay off S3 with a snapshot, and read the archive without one', async () => {
+    const streamId = newStreamId();
+    await fixture.append(streamId, happened(12));
+    await fixture.seal();
+    let archiveReads = 0;
+    const counted = () => {
+      archiveReads += 1;
+      return fixture.source();
+    };
+    const { client, names } = fixture.tables;
+    const store = new EventStore({
+      client,
+      tableName: names.events,
+      catalogue: fixture.store().catalogue!,
+      archive: counted,
+    });
+    const snapshots = new SnapshotStore(client, names.snapshots);
+    const repository = new AggregateRepository(store, sum, {
+      store: snapshots,
+      strategy: everyNEvents(11),
+      stateVersion: 1,
+    });
+    await repository.maybeSnapshot(await repository.load(streamId));
+    await fixture.archiver().archiveStream(streamId);
+
+    const withSnapshot = await repository.load(streamId);
+    expect([withSnapshot.state, withSnapshot.version, archiveReads]).toEqual([78, 12, 0]);
+    const withoutSnapshot = await new AggregateRepository(store, sum).load(streamId);
+    expect([withoutSnapshot.state, withoutSnapshot.version]).toEqual([78, 12]);
+    expect(archiveReads).toBeGreaterThan(0);
   });
 });
