@@ -2,11 +2,21 @@ import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bucketNameEnvVar } from '../declaration/resource-names.js';
 import { StreamGapError } from '../errors.js';
 import { ARCHIVE_MARK_VERSION, headKey, readArchiveMark } from '../stream-head-items.js';
-import type { EventArchive } from './event-archive.js';
-import { segmentChain, type StoredItem } from './segments.js';
+import { segmentChain, type SegmentRange, type StoredItem } from './segments.js';
 
-/** Where a reader finds the archive bucket: the S3 client is an optional peer dependency. */
-export type ArchiveSource = () => Promise<EventArchive>;
+/** What readers need of the archive bucket (`EventArchive` is the one over S3). */
+export interface ArchiveReads {
+  /** Every segment of a stream. */
+  segments(streamId: string): Promise<SegmentRange[]>;
+  /** The items of one segment, as archived. */
+  read(range: SegmentRange): Promise<StoredItem[]>;
+}
+
+/**
+ * Where a reader finds the archive, on first use: the S3 client is an optional peer dependency,
+ * loaded only by a reader that meets an archived version.
+ */
+export type ArchiveSource = () => Promise<ArchiveReads>;
 
 /**
  * The archived part of streams, as readers of the events table need it: how far a stream is
@@ -84,7 +94,7 @@ export async function findArchived(
 export function archiveFromEnv(env: NodeJS.ProcessEnv = process.env): ArchiveSource | undefined {
   const bucket = env[bucketNameEnvVar('archive')];
   if (!bucket) return undefined;
-  let archive: Promise<EventArchive> | undefined;
+  let archive: Promise<ArchiveReads> | undefined;
   return () =>
     (archive ??= Promise.all([import('../s3-client.js'), import('./event-archive.js')]).then(
       ([s3, archives]) => new archives.EventArchive(s3.createS3Client(), bucket),

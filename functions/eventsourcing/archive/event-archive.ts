@@ -5,6 +5,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { UnexpectedResponseError } from '../errors.js';
+import type { ArchiveReads } from './archived-events.js';
 import {
   decodeSegment,
   encodeSegment,
@@ -22,7 +23,7 @@ const errorName = (error: unknown) => (error as { name?: string }).name;
  * The archive bucket: segments of events moved out of the events table (see `segments.ts`),
  * each written once with `If-None-Match: *` and never changed; the bucket is write-once.
  */
-export class EventArchive {
+export class EventArchive implements ArchiveReads {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
