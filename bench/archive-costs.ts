@@ -10,7 +10,7 @@ const tableDollars = (table: TableFootprint) =>
   ((table.bytes + table.items * STORAGE_PRICES.dynamoDbItemOverheadBytes) / GB) *
   STORAGE_PRICES.dynamoDbStandard;
 
-/** The archived history's storage a month, in dollars, before and after archiving. */
+/** Storage a month, in dollars, before archiving and after (table, and segments per class). */
 export interface MonthlyStorage {
   readonly before: number;
   readonly hotAfter: number;
@@ -19,27 +19,16 @@ export interface MonthlyStorage {
   readonly glacierInstantRetrieval: number;
 }
 
-/** The measured history's storage at published prices, and the same per million events. */
-export function monthlyStorage(storage: ArchiveResult['storage']): {
-  readonly history: MonthlyStorage;
-  readonly perMillionEvents: MonthlyStorage;
-} {
+/** The measured history's storage at published prices, per million of its events. */
+export function monthlyStoragePerMillionEvents(storage: ArchiveResult['storage']): MonthlyStorage {
   const { segments } = storage;
-  const history: MonthlyStorage = {
-    before: tableDollars(storage.before),
-    hotAfter: tableDollars(storage.after),
-    s3Standard: (segments.bytes / GB) * STORAGE_PRICES.s3Standard,
-    s3StandardIa: (segments.bytesAtMinimum / GB) * STORAGE_PRICES.s3StandardIa,
-    glacierInstantRetrieval:
-      (segments.bytesAtMinimum / GB) * STORAGE_PRICES.glacierInstantRetrieval,
-  };
   const scale = 1e6 / storage.events;
-  const perMillionEvents: MonthlyStorage = {
-    before: history.before * scale,
-    hotAfter: history.hotAfter * scale,
-    s3Standard: history.s3Standard * scale,
-    s3StandardIa: history.s3StandardIa * scale,
-    glacierInstantRetrieval: history.glacierInstantRetrieval * scale,
+  return {
+    before: tableDollars(storage.before) * scale,
+    hotAfter: tableDollars(storage.after) * scale,
+    s3Standard: (segments.bytes / GB) * STORAGE_PRICES.s3Standard * scale,
+    s3StandardIa: (segments.bytesAtMinimum / GB) * STORAGE_PRICES.s3StandardIa * scale,
+    glacierInstantRetrieval:
+      (segments.bytesAtMinimum / GB) * STORAGE_PRICES.glacierInstantRetrieval * scale,
   };
-  return { history, perMillionEvents };
 }

@@ -1,5 +1,5 @@
 /** The archive section's storage part: the events table and the segments, bytes and dollars. */
-import { monthlyStorage, type MonthlyStorage } from './archive-costs';
+import { monthlyStoragePerMillionEvents, type MonthlyStorage } from './archive-costs';
 import { integer, kib, table } from './format';
 import { STORAGE_PRICES } from './prices';
 import type { ArchiveResult } from './sections/archive';
@@ -14,7 +14,7 @@ interface Row {
 }
 
 /** The table before and after, and the segments at each storage class's price. */
-function rows(storage: ArchiveResult['storage'], history: MonthlyStorage): Row[] {
+function rows(storage: ArchiveResult['storage'], costs: MonthlyStorage): Row[] {
   const { before, after, segments } = storage;
   const objects = `${integer.format(segments.objects)} objects`;
   return [
@@ -22,40 +22,42 @@ function rows(storage: ArchiveResult['storage'], history: MonthlyStorage): Row[]
       label: 'Events table before',
       items: integer.format(before.items),
       bytes: before.bytes,
-      dollars: history.before,
+      dollars: costs.before,
     },
     {
       label: 'Events table after',
       items: integer.format(after.items),
       bytes: after.bytes,
-      dollars: history.hotAfter,
+      dollars: costs.hotAfter,
     },
     {
       label: 'Archive segments, S3 Standard',
       items: objects,
       bytes: segments.bytes,
-      dollars: history.s3Standard,
+      dollars: costs.s3Standard,
     },
     {
       label: 'Archive segments, S3 Standard-IA (billed at 128 KB each at least)',
       items: objects,
       bytes: segments.bytesAtMinimum,
-      dollars: history.s3StandardIa,
+      dollars: costs.s3StandardIa,
     },
     {
       label: 'Archive segments, Glacier Instant Retrieval (the same)',
       items: objects,
       bytes: segments.bytesAtMinimum,
-      dollars: history.glacierInstantRetrieval,
+      dollars: costs.glacierInstantRetrieval,
     },
   ];
 }
 
 export function storagePart(a: ArchiveResult): string[] {
   const { storage } = a;
-  const { history, perMillionEvents } = monthlyStorage(storage);
-  const per = (pick: (m: MonthlyStorage) => number) => dollars(pick(perMillionEvents));
-  const afterStandard = history.hotAfter + history.s3Standard;
+  const costs = monthlyStoragePerMillionEvents(storage);
+  const afterStandard = costs.hotAfter + costs.s3Standard;
+  /** The segment size above which a class with a 128 KB minimum costs less than Standard. */
+  const breakEven = (price: number) =>
+    kib((STORAGE_PRICES.minimumBillableObjectBytes * price) / STORAGE_PRICES.s3Standard);
   return [
     '### Storage before and after archiving',
     '',
@@ -71,8 +73,8 @@ export function storagePart(a: ArchiveResult): string[] {
       `least 128 KB. The global log and the seal records are not archived and left out.`,
     '',
     table(
-      ['', 'Items', 'Bytes', 'Bytes per event', 'Dollars a month (this history)'],
-      rows(storage, history).map((row) => [
+      ['', 'Items', 'Bytes', 'Bytes per event', 'Dollars a month per million events'],
+      rows(storage, costs).map((row) => [
         row.label,
         row.items,
         kib(row.bytes),
@@ -82,16 +84,18 @@ export function storagePart(a: ArchiveResult): string[] {
     ),
     '',
     `The table keeps **${(storage.after.bytes / storage.before.bytes).toFixed(3)}×** of its ` +
-      `bytes; the segments hold the archived items in ` +
+      'bytes; the segments hold the archived items in ' +
       `${(storage.segments.bytes / storage.before.bytes).toFixed(3)}× of the bytes the table ` +
-      `held. Per million events of this shape and month: ${per((m) => m.before)} in the table ` +
-      `before, ${per((m) => m.hotAfter + m.s3Standard)} after (${per((m) => m.hotAfter)} table, ` +
-      `${per((m) => m.s3Standard)} S3 Standard), **${(afterStandard / history.before).toFixed(3)}×**. ` +
-      'Short streams make small segments (here ' +
-      `${kib(storage.segments.bytes / storage.segments.objects)} each): billed as 128 KB, they ` +
-      `cost ${per((m) => m.s3StandardIa)} in Standard-IA and ${per((m) => m.glacierInstantRetrieval)} ` +
-      'in Glacier Instant Retrieval, more than in Standard, so a lifecycle transition pays only for ' +
-      'segments above about 128 KB × (S3 Standard-IA price ÷ S3 Standard price); S3 lifecycle ' +
-      'rules by default leave objects under 128 KB in place anyway.',
+      `held. A month of storage per million events of this shape: ${dollars(costs.before)} ` +
+      `before, ${dollars(afterStandard)} after (table and S3 Standard), ` +
+      `**${(afterStandard / costs.before).toFixed(3)}×**. Short streams make small segments ` +
+      `(here ${kib(storage.segments.bytes / storage.segments.objects)} each); billed as 128 KB, ` +
+      'they cost more in Standard-IA and Glacier Instant Retrieval than in Standard. A ' +
+      'transition pays only for segments above about ' +
+      `${breakEven(STORAGE_PRICES.s3StandardIa)} (Standard-IA) or ` +
+      `${breakEven(STORAGE_PRICES.glacierInstantRetrieval)} (Glacier Instant Retrieval), ` +
+      'retrieval fees aside, and S3 lifecycle rules by default leave objects under 128 KB ' +
+      'where they are: long streams, or segments that gather many streams, are what the cheaper ' +
+      'classes are for.',
   ];
 }
