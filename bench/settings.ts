@@ -132,7 +132,7 @@ const full: BenchSettings = {
     inProcessRuns: 5,
   },
   archive: {
-    streams: 2000,
+    streams: 1000,
     eventsPerStream: 25,
     loadRepetitions: 201,
     hotPathRuns: 6,

@@ -21,6 +21,7 @@ import {
   type TableFootprint,
 } from './archive-storage';
 import { countS3, s3Calls, type ServiceCalls } from './history-counters';
+import { loadAverage } from './history';
 import { rig } from './history-sealing';
 import { createHistoryTables, SeededHistory, type HistoryTables } from './history-seeding';
 
@@ -56,7 +57,6 @@ export interface ArchiveResult {
 const HISTORY_PREFIX = 'account-';
 const runPrefix = (run: number) => `run-${run}-`;
 const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const loadAverage = () => Number(os.loadavg()[0]!.toFixed(2));
 
 /** An archiver that archives every stream starting with `prefix`, and no other. */
 const archiverOf =
@@ -168,7 +168,9 @@ export async function measureArchive(
   const { archive: a } = settings;
   const tables = await createHistoryTables(env.client, 'bench-archive-');
   const s3Server = await startLocalS3();
-  const s3 = createS3Client({ endpoint: s3Server.endpoint });
+  // The local S3 server, in this process beside the benchmark, now and then answers an archive
+  // run's request with an internal error when the machine is busy: retried, as in AWS, longer.
+  const s3 = createS3Client({ endpoint: s3Server.endpoint, maxAttempts: 8 });
   try {
     const bucket = 'bench-archive';
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
