@@ -4,7 +4,8 @@ import { integer, kib, table } from './format';
 import { STORAGE_PRICES } from './prices';
 import type { ArchiveResult } from './sections/archive';
 
-export const dollars = (value: number) => `$${value < 0.01 ? value.toFixed(5) : value.toFixed(2)}`;
+export const dollars = (value: number) =>
+  value === 0 ? '$0' : `$${value < 0.1 ? value.toPrecision(2) : value.toFixed(2)}`;
 
 interface Row {
   readonly label: string;

@@ -190,5 +190,6 @@ export function archiveSection(results: BenchResults): string {
     ...loadsPart(archive),
     '',
     ...hotPathPart(archive),
+    '',
   ].join('\n');
 }

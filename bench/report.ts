@@ -134,6 +134,6 @@ export function renderReport(results: BenchResults): string {
     '',
     ...(results.contention ? [contentionSection(results), ''] : []),
     ...(results.personalData ? [personalDataSection(results)] : []),
-    ...(results.archive ? ['', archiveSection(results)] : []),
+    ...(results.archive ? [archiveSection(results)] : []),
   ].join('\n');
 }
