@@ -47,3 +47,21 @@ export const s3Dollars = (calls: { put: number; get: number; list: number }) =>
 /** Dollars for KMS `Sign` requests with the checkpoints' P-256 key. */
 export const kmsSignDollars = (signs: number) =>
   (signs * KMS_PRICES.asymmetricRequestPerTenThousand) / 10_000;
+
+/**
+ * Storage prices in US East (N. Virginia), in dollars per GB-month, as published on
+ * https://aws.amazon.com/dynamodb/pricing/on-demand/ and https://aws.amazon.com/s3/pricing/
+ * (noted 2026-12-07): DynamoDB Standard table class (after the free 25 GB), S3 Standard (first
+ * 50 TB), S3 Standard-IA and S3 Glacier Instant Retrieval. DynamoDB bills each item 100 bytes
+ * more than its size; Standard-IA and Glacier Instant Retrieval bill each object at least 128 KB.
+ */
+export const STORAGE_PRICES = {
+  region: 'us-east-1',
+  noted: '2026-12-07',
+  dynamoDbStandard: 0.25,
+  s3Standard: 0.023,
+  s3StandardIa: 0.0125,
+  glacierInstantRetrieval: 0.004,
+  dynamoDbItemOverheadBytes: 100,
+  minimumBillableObjectBytes: 128 * 1024,
+} as const;

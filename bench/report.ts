@@ -1,6 +1,7 @@
 import type { BenchResults } from './results';
 import { integer, ratio, table } from './format';
 import { findingsSection, targetMet, targets, type Target } from './findings';
+import { archiveSection } from './report-archive';
 import { contentionSection } from './report-contention';
 import { historySection } from './report-history';
 import { personalDataSection } from './report-personal-data';
@@ -133,5 +134,6 @@ export function renderReport(results: BenchResults): string {
     '',
     ...(results.contention ? [contentionSection(results), ''] : []),
     ...(results.personalData ? [personalDataSection(results)] : []),
+    ...(results.archive ? [archiveSection(results)] : []),
   ].join('\n');
 }

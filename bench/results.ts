@@ -1,4 +1,5 @@
 import type { Machine } from './machine';
+import type { ArchiveResult } from './sections/archive';
 import type { BundlesResult } from './sections/bundles';
 import type { ContentionResult } from './sections/contention';
 import type { GlobalLogResult } from './sections/global-log';
@@ -33,6 +34,8 @@ export interface BenchResults {
   readonly contention?: ContentionResult;
   /** Section 11; absent from results measured before the section existed. */
   readonly personalData?: PersonalDataResult;
+  /** Section 12; absent from results measured before the section existed. */
+  readonly archive?: ArchiveResult;
   /**
    * Sections measured again on their own since this run (`npm run bench -- --only history
    * --write`), their figures in place of the run's; absent after a full run.

@@ -6,6 +6,7 @@ import { startBenchEnvironment, type BenchEnvironment } from './environment';
 import { describeMachine } from './machine';
 import { renderReport } from './report';
 import type { BenchResults } from './results';
+import { measureArchive } from './sections/archive';
 import { measureBundles } from './sections/bundles';
 import { measureContention } from './sections/contention';
 import { measureGlobalLog } from './sections/global-log';
@@ -23,11 +24,11 @@ import { benchSettings } from './settings';
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
  * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`, `contention`,
- * `personal-data`, `projections`) runs one section and prints its figures as JSON, for trying
- * out a change.
- * `npm run bench -- --only history --write` (or `contention`, `personal-data`, `projections`)
- * measures that section again with full settings and puts it into bench/results.json and
- * BENCHMARKS.md, every other section's figures as they were.
+ * `personal-data`, `projections`, `archive`) runs one section and prints its figures as JSON,
+ * for trying out a change.
+ * `npm run bench -- --only history --write` (or `contention`, `personal-data`, `projections`,
+ * `archive`) measures that section again with full settings and puts it into bench/results.json
+ * and BENCHMARKS.md, every other section's figures as they were.
  * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
  * nothing (after a change to the report's text).
  */
@@ -92,6 +93,8 @@ async function measure(started: number): Promise<BenchResults> {
   const globalLog = await withDynamoDbLocal((env) => measureGlobalLog(env, settings));
   log('section 9: verifiable history (fresh DynamoDB Local, local S3 server)');
   const history = await withDynamoDbLocal((env) => measureHistory(env, settings, log));
+  log('section 12: the archive (fresh DynamoDB Local, local S3 server)');
+  const archive = await withDynamoDbLocal((env) => measureArchive(env, settings, log));
   log('section 6: bundle sizes (cdk synth) and cold imports');
   const bundles = measureBundles(projectRoot, settings.coldImports);
   return {
@@ -109,6 +112,7 @@ async function measure(started: number): Promise<BenchResults> {
     history,
     contention,
     personalData,
+    archive,
   };
 }
 
@@ -143,6 +147,7 @@ const SECTIONS: Record<string, (env: BenchEnvironment) => Promise<unknown>> = {
   },
   // Warms up with an untimed run of its own, on a fresh DynamoDB Local like the full run.
   projections: (env) => measureProjections(env, settings),
+  archive: (env) => measureArchive(env, settings, log),
 };
 
 /** Sections `--write` can measure again into the results of the last full run. */
@@ -154,6 +159,7 @@ const WRITABLE: Record<string, { key: keyof BenchResults; title: string }> = {
   history: { key: 'history', title: '9. Verifiable history' },
   contention: { key: 'contention', title: '10. Contention: writers on one stream' },
   'personal-data': { key: 'personalData', title: '11. Personal data: sealing per subject' },
+  archive: { key: 'archive', title: '12. History that ages: the archive' },
 };
 
 /**

@@ -5,6 +5,7 @@ import {
   MAX_EVENTS_PER_APPEND,
   SnapshotStore,
   everyNEvents,
+  type EventStoreOptions,
   type SnapshotSettings,
 } from '../functions/eventsourcing';
 import { EVENT_METADATA, account, benchEvents, depositEvent } from './workload';
@@ -18,8 +19,14 @@ export const SNAPSHOT_INTERVAL = 10;
 export function frameworkStores(
   client: DynamoDBClient,
   tables: { readonly events: string; readonly snapshots: string },
+  options: Pick<EventStoreOptions, 'archive'> = {},
 ) {
-  const store = new EventStore({ client, tableName: tables.events, catalogue: benchEvents });
+  const store = new EventStore({
+    client,
+    tableName: tables.events,
+    catalogue: benchEvents,
+    ...options,
+  });
   const snapshotStore = new SnapshotStore(client, tables.snapshots);
   const snapshots: SnapshotSettings = {
     store: snapshotStore,

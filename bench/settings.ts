@@ -36,6 +36,26 @@ export interface BenchSettings {
   readonly contention: { readonly sliceMs: number; readonly runs: number };
   /** Section 11: personal data sealed per data subject. */
   readonly personalData: PersonalDataSettings;
+  /** Section 12: the archive. */
+  readonly archive: ArchiveSettings;
+}
+
+/** How section 12 measures the archive: one history archived whole, then smaller ones. */
+export interface ArchiveSettings {
+  /** The history whose storage, archive run and loads are measured: streams, events each. */
+  readonly streams: number;
+  readonly eventsPerStream: number;
+  /** Timed loads of each kind, interleaved. */
+  readonly loadRepetitions: number;
+  /**
+   * The hot path with and without an archive run going on: runs, each one slice of either (an
+   * archive run of `streamsPerRun` streams of its own), the slice ending with the archive run.
+   */
+  readonly hotPathRuns: number;
+  readonly streamsPerRun: number;
+  /** Appending workers, and as many loading ones, during a slice; a slice's longest duration. */
+  readonly hotPathWorkers: number;
+  readonly hotPathSliceMs: number;
 }
 
 /** How section 11 measures sealing: every subject is new, and each operation runs once on it. */
@@ -111,6 +131,15 @@ const full: BenchSettings = {
     inProcessEvents: 20_000,
     inProcessRuns: 5,
   },
+  archive: {
+    streams: 1000,
+    eventsPerStream: 25,
+    loadRepetitions: 201,
+    hotPathRuns: 6,
+    streamsPerRun: 40,
+    hotPathWorkers: 4,
+    hotPathSliceMs: 5000,
+  },
 };
 
 /** Shorter and fewer of everything; what each section measures stays the same. */
@@ -151,6 +180,15 @@ const quick: BenchSettings = {
     concurrency: 1,
     inProcessEvents: 2000,
     inProcessRuns: 2,
+  },
+  archive: {
+    streams: 100,
+    eventsPerStream: 25,
+    loadRepetitions: 21,
+    hotPathRuns: 2,
+    streamsPerRun: 20,
+    hotPathWorkers: 4,
+    hotPathSliceMs: 2000,
   },
 };
 

@@ -50,7 +50,7 @@ const S3_KINDS: Record<string, keyof ServiceCalls['s3']> = {
 };
 
 /** Records the commands an S3 client sends until `stop()`. */
-function countS3(s3: S3Client) {
+export function countS3(s3: S3Client) {
   const name = `history-s3-counter-${Math.random()}`;
   const commands: string[] = [];
   s3.middlewareStack.add(
@@ -61,6 +61,17 @@ function countS3(s3: S3Client) {
     { step: 'initialize', name },
   );
   return { commands, stop: () => s3.middlewareStack.remove(name) };
+}
+
+/** The S3 commands sent, by kind. */
+export function s3Calls(commands: readonly string[]): ServiceCalls['s3'] {
+  const calls = { put: 0, get: 0, list: 0 };
+  for (const command of commands) {
+    const kind = S3_KINDS[command];
+    if (kind === undefined) throw new Error(`Unexpected S3 command ${command}`);
+    calls[kind]++;
+  }
+  return calls;
 }
 
 /**
@@ -99,17 +110,11 @@ export async function countServiceCalls<T>(
   const signsBefore = clients.signer.signs;
   try {
     const result = await work();
-    const s3Calls = { put: 0, get: 0, list: 0 };
-    for (const command of s3.commands) {
-      const kind = S3_KINDS[command];
-      if (kind === undefined) throw new Error(`Unexpected S3 command ${command}`);
-      s3Calls[kind]++;
-    }
     return {
       result,
       calls: {
         dynamoDb: dynamoDbCalls(dynamoDb.requests),
-        s3: s3Calls,
+        s3: s3Calls(s3.commands),
         signs: clients.signer.signs - signsBefore,
       },
     };

@@ -52,17 +52,18 @@ export interface SealingAndVerification {
 /** The log name checkpoints carry here. */
 const LOG = 'bench';
 
-interface Rig {
+/** A seeded history, a sealer with a local key, and a verifier, on the given tables. */
+export interface Rig {
   readonly history: SeededHistory;
   readonly sealer: CheckpointSealer;
   readonly verifier: HistoryVerifier;
   readonly count: <T>(work: () => Promise<T>) => Promise<{ result: T; calls: ServiceCalls }>;
 }
 
-async function rig(
+export async function rig(
   clients: { readonly dynamoDb: DynamoDBClient; readonly s3: S3Client },
   tables: HistoryTables,
-  settings: HistorySettings,
+  streams: number,
   keyDirectory: string,
 ): Promise<Rig> {
   const { dynamoDb: client, s3 } = clients;
@@ -72,7 +73,7 @@ async function rig(
   const checkpoints = new S3CheckpointStore(s3, bucket);
   const signer = new CountingSigner(await LocalCheckpointSigner.open({ directory: keyDirectory }));
   return {
-    history: new SeededHistory(client, tables, settings.streams),
+    history: new SeededHistory(client, tables, streams),
     sealer: new CheckpointSealer({ client, tables, checkpoints, signer, log: LOG }),
     verifier: new HistoryVerifier({
       client,
@@ -163,7 +164,7 @@ export async function measureSealingAndVerification(
 ): Promise<SealingAndVerification> {
   const keyDirectory = mkdtempSync(path.join(tmpdir(), 'bench-signing-'));
   try {
-    const history = await rig(clients, tables, settings, keyDirectory);
+    const history = await rig(clients, tables, settings.streams, keyDirectory);
     const sealing = await measureSeals(history, settings);
     // The untimed first one, and the measured ones.
     const checkpoints = 1 + settings.seals.reduce((sum, seal) => sum + seal.runs, 0);

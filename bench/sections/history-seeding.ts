@@ -9,11 +9,12 @@ import { createTables } from '../../local/tables';
 import { writeFirstItem } from '../environment';
 import { EVENT_METADATA, benchEvents, depositEvent } from '../workload';
 
-/** The tables verifiable history reads and writes. */
+/** The tables verifiable history reads and writes, and the snapshots beside them. */
 export interface HistoryTables {
   readonly events: string;
   readonly globalLog: string;
   readonly seals: string;
+  readonly snapshots: string;
 }
 
 /**
@@ -21,11 +22,15 @@ export interface HistoryTables {
  * database (see `writeFirstItem`): the verifier scans the whole events table, so no other
  * section's events may sit in it.
  */
-export async function createHistoryTables(client: DynamoDBClient): Promise<HistoryTables> {
-  const names: Record<TableKey, string> = prefixedTableNames(declaredTables, 'bench-history-');
+export async function createHistoryTables(
+  client: DynamoDBClient,
+  prefix = 'bench-history-',
+): Promise<HistoryTables> {
+  const names: Record<TableKey, string> = prefixedTableNames(declaredTables, prefix);
   await createTables(client, names);
   for (const name of Object.values(names)) await writeFirstItem(client, name);
-  return { events: names.events, globalLog: names.globalLog, seals: names.seals };
+  const { events, globalLog, seals, snapshots } = names;
+  return { events, globalLog, seals, snapshots };
 }
 
 /** Appends running at once while seeding. */
@@ -61,6 +66,8 @@ export class SeededHistory {
     private readonly client: DynamoDBClient,
     private readonly tables: HistoryTables,
     readonly streams: number,
+    /** Stream ids are this and the stream's number. */
+    readonly streamPrefix = 'account-',
   ) {
     this.store = new EventStore({ client, tableName: tables.events, catalogue: benchEvents });
     this.indexer = new GlobalLogIndexer({
@@ -77,7 +84,7 @@ export class SeededHistory {
       const length = Math.floor(count / this.streams) + (s < count % this.streams ? 1 : 0);
       if (length === 0) return [];
       const result = await this.store.append(
-        `account-${s}`,
+        `${this.streamPrefix}${s}`,
         Array.from({ length }, (_, i) => depositEvent(this.versions[s]! + i + 1)),
         { expectedVersion: this.versions[s]!, metadata: EVENT_METADATA },
       );

@@ -24,7 +24,8 @@ export interface HistoryResult {
   readonly checkpoints: SealingAndVerification;
 }
 
-const loadAverage = () => Number(os.loadavg()[0]!.toFixed(2));
+/** The machine's one-minute load average. */
+export const loadAverage = () => Number(os.loadavg()[0]!.toFixed(2));
 
 /**
  * Runs on a DynamoDB Local of its own, with the local S3 server (in this process) for the

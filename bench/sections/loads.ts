@@ -79,7 +79,7 @@ const loadStreamId = (length: number) => `load-${length}`;
  * A load with a snapshot as two round trips in a row (the snapshot's GetItem, then a Query of
  * the events after it), the way loads went before the two were read side by side.
  */
-async function sequentialLoad(
+export async function sequentialLoad(
   stores: ReturnType<typeof frameworkStores>,
   streamId: string,
 ): Promise<number> {
