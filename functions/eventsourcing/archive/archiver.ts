@@ -14,7 +14,7 @@ import { logger } from '../logger.js';
 import { archiveMarkItem, headItem, type StreamHead } from '../stream-head-items.js';
 import { StreamHeads } from '../stream-heads.js';
 import { ArchivedEvents } from './archived-events.js';
-import { scanStreamHeads } from './head-scan.js';
+import { scanStreams } from './head-scan.js';
 import type { EventArchive } from './event-archive.js';
 import { dueReason, type RetentionRule } from './retention.js';
 import { sameItems, type SegmentRange, type StoredItem } from './segments.js';
@@ -103,13 +103,17 @@ export class StreamArchiver {
     this.log = options.log ?? logger;
   }
 
-  /** Archives every stream its retention rule makes due now. */
+  /**
+   * Archives every stream its retention rule makes due now, passing by those archived as far as
+   * they go already (all but their last event).
+   */
   async run(): Promise<ArchiveRun> {
     const now = this.clock();
     const due: { streamId: string; reason: string }[] = [];
-    for await (const head of scanStreamHeads(this.options.client, this.options.tables.events)) {
+    const { client, tables } = this.options;
+    for (const { head, archivedUpTo } of await scanStreams(client, tables.events)) {
       const reason = dueReason(this.options.rules, head, now);
-      if (reason) due.push({ streamId: head.streamId, reason });
+      if (reason && archivedUpTo < head.last - 1) due.push({ streamId: head.streamId, reason });
     }
     const streams = await mapConcurrently(due, this.options.concurrency ?? 8, (stream) =>
       this.archiveStream(stream.streamId, stream.reason),
