@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decorrelatedJitter, retryWithBackoff } from '../../functions/eventsourcing/retry';
-
-/** A seeded generator (mulberry32): the same draws on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../support/balance-projection';
 
 const policy = { maxAttempts: 1000, baseDelayMs: 5, maxDelayMs: 250 };
 
