@@ -1,5 +1,4 @@
 import {
-  CommandHandler,
   ConcurrencyError,
   EventCatalogue,
   EventStore,
@@ -23,9 +22,14 @@ export function transferRepository(storage: EventSourcingStorage): TransferRepos
   return repositoryFor(storage, transferDecider, { catalogue: transferEvents.catalogue });
 }
 
-export function transferCommandHandler(storage: EventSourcingStorage) {
-  return new CommandHandler(transferRepository(storage));
-}
+/** Appends to transfer and account streams in one transaction. */
+export const transfersWithAccounts = (storage: EventSourcingStorage): EventStore =>
+  new EventStore({
+    client: storage.client,
+    tableName: storage.eventsTable,
+    catalogue: EventCatalogue.combine(transferEvents.catalogue, accountEvents.catalogue),
+    ...(storage.personalData ? { personalData: storage.personalData } : {}),
+  });
 
 const STEP_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1000 };
 
@@ -46,7 +50,8 @@ export function stepMetadata(transfer: LoadedAggregate<TransferState>): EventMet
 }
 
 /**
- * Drives transfers forward: loads the transfer and both accounts, plans the next step and
+ * The retiring process manager, for transfers requested before transfers were posted at once
+ * (see posting.ts). Drives them forward: loads the transfer and both accounts, plans the next step and
  * appends it atomically, until the transfer is completed or failed. Safe to run any number of
  * times for the same transfer, concurrently too: every step is conditional on the versions it
  * was planned from, and a lost race only means reloading and planning again.
@@ -63,11 +68,7 @@ export class TransferProcess {
   ) {
     this.transfers = transferRepository(storage);
     this.accounts = accountRepository(storage);
-    this.steps = new EventStore({
-      client: storage.client,
-      tableName: storage.eventsTable,
-      catalogue: EventCatalogue.combine(transferEvents.catalogue, accountEvents.catalogue),
-    });
+    this.steps = transfersWithAccounts(storage);
   }
 
   /** Runs the transfer's remaining steps and returns its final state. */
