@@ -11,6 +11,7 @@ import {
 import { DEFAULT_RETRY } from '../eventsourcing/command-handler';
 import type { RunsCommands } from '../eventsourcing/http';
 import { retryWithBackoff, type RetryPolicy } from '../eventsourcing/retry';
+import { StreamLanes } from '../eventsourcing/stream-lanes';
 import { accountDecider, type AccountState } from '../accounts/decider';
 import type { AccountEvent } from '../accounts/events';
 import { accountEvents } from '../accounts/events';
@@ -24,11 +25,17 @@ import { transferRepository, transfersWithAccounts, type TransferRepository } fr
  * posting and appends it in one transaction, together with the writes the route commits with
  * it (its `Idempotency-Key` and answer). A lost race on any of the three streams reloads and
  * decides again, within the retry policy; a pinned version (`If-Match`) is not retried.
+ *
+ * Postings this process receives run one after another per account (postings on other accounts
+ * beside them), as commands do per stream: side by side they would only race for the same
+ * versions. A posting waits for its accounts' lanes in the order of their ids, so two postings
+ * between the same accounts in opposite directions never wait for each other.
  */
 export class TransferPostings implements RunsCommands<TransferCommand, TransferState> {
   private readonly transfers: TransferRepository;
   private readonly accounts: AccountRepository;
   private readonly postings: EventStore;
+  private readonly lanes = new StreamLanes();
 
   constructor(
     storage: EventSourcingStorage,
@@ -44,11 +51,17 @@ export class TransferPostings implements RunsCommands<TransferCommand, TransferS
     command: TransferCommand,
     options: HandleOptions<TransferState, unknown>,
   ): Promise<HandleResult<TransferState>> {
-    return retryWithBackoff(this.retry, () => this.post(streamId, command, options), {
-      retryable: (error) =>
-        error instanceof ConcurrencyError && options.expectedVersion === undefined,
-      ...(options.beforeRetry ? { beforeRetry: options.beforeRetry } : {}),
-    });
+    const post = () =>
+      retryWithBackoff(this.retry, () => this.post(streamId, command, options), {
+        retryable: (error) =>
+          error instanceof ConcurrencyError && options.expectedVersion === undefined,
+        ...(options.beforeRetry ? { beforeRetry: options.beforeRetry } : {}),
+      });
+    const accounts = [...new Set([command.fromAccountId, command.toAccountId])].sort();
+    return accounts.reduceRight<() => Promise<HandleResult<TransferState>>>(
+      (inner, accountId) => () => this.lanes.run(accountEvents.streamId(accountId), inner),
+      post,
+    )();
   }
 
   private async post(

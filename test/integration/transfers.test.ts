@@ -201,4 +201,24 @@ describe('a posted transfer', () => {
     expect((await storedEvents()).length).toBe(before);
     expect(await Promise.all([source, target].map(balanceOf))).toEqual([100, 0]);
   });
+
+  it('never overdraws an account that postings from several processes drain at once', async () => {
+    const [source, target] = await Promise.all([openAccount(30), openAccount(0)]);
+    // One poster per process: only the accounts' version checks stand between them.
+    const posters = Array.from({ length: 6 }, () => new TransferPostings(storage));
+    const outcomes = await Promise.allSettled(
+      posters.map((poster) =>
+        poster.handle(
+          transferEvents.streamId(randomUUID()),
+          { type: 'PostTransfer', fromAccountId: source, toAccountId: target, amount: 10 },
+          {},
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
+    for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
+      expect(outcome.reason).toMatchObject({ code: 'InsufficientFunds' });
+    }
+    expect(await Promise.all([source, target].map(balanceOf))).toEqual([0, 30]);
+  });
 });
