@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventStore } from '../../functions/eventsourcing';
 import { transferEvents } from '../../functions/transfers/events';
 import type { ReceivedEvent } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';
 import { seededRandom } from '../support/balance-projection';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { requestTransfer } from '../support/requested-transfer';
 import { captureLogs, type LogLine } from '../support/log-capture';
 import { runOperator } from '../support/operator';
 import { systemContext } from '../../local/es/context';
@@ -390,21 +389,9 @@ describe('money transfers over the local stack', () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
     const { accountId: broken, fillHole } = await t.accountWithHole();
     const target = await openAccount(0);
-    // Requested as the request command did before postings; the process manager takes it on.
-    const transferId = randomUUID();
-    await new EventStore({
-      client: t.client,
-      tableName: t.stack.tableNames.events,
-      catalogue: transferEvents.catalogue,
-    }).append(
-      transferEvents.streamId(transferId),
-      [
-        {
-          type: 'TransferRequested',
-          data: { fromAccountId: broken, toAccountId: target, amount: 5 },
-        },
-      ],
-      { expectedVersion: 'no_stream', metadata: { correlationId: `stuck:${transferId}` } },
+    const transferId = await requestTransfer(
+      { client: t.client, eventsTable: t.stack.tableNames.events },
+      { fromAccountId: broken, toAccountId: target, amount: 5 },
     );
 
     process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';

@@ -22,6 +22,7 @@ import { transferRepository, transfersWithAccounts } from '../../functions/trans
 import { lambdaContext } from '../support/api-gateway-events';
 import { createTestTables, type TestTables } from '../support/dynamodb';
 import { insertRecord, reactionHost } from '../support/projection-fixture';
+import { requestTransfer } from '../support/requested-transfer';
 
 let tables: TestTables;
 let storage: EventSourcingStorage;
@@ -81,17 +82,6 @@ async function deliver(events: readonly RecordedEvent[]): Promise<void> {
   expect((await reactions({ Records: records }, lambdaContext)).batchItemFailures).toEqual([]);
 }
 
-/** Writes a transfer's `TransferRequested` as the request command did before postings. */
-async function requestTransfer(fromAccountId: string, toAccountId: string, amount: number) {
-  const transferId = randomUUID();
-  await store.append(
-    transferEvents.streamId(transferId),
-    [{ type: 'TransferRequested', data: { fromAccountId, toAccountId, amount } }],
-    { expectedVersion: 'no_stream', metadata },
-  );
-  return transferId;
-}
-
 describe('transfers in flight when postings ship', () => {
   it('the process manager finishes them, one requested and one already debited', async () => {
     const [source, first, second] = await Promise.all([
@@ -99,9 +89,18 @@ describe('transfers in flight when postings ship', () => {
       openAccount(0),
       openAccount(0),
     ]);
-    const requested = await requestTransfer(source, first, 30);
+    const events = { client: tables.client, eventsTable: tables.names.events };
+    const requested = await requestTransfer(
+      events,
+      { fromAccountId: source, toAccountId: first, amount: 30 },
+      metadata,
+    );
     // The second is half way: its first step debited the source, with its record, at once.
-    const debited = await requestTransfer(source, second, 20);
+    const debited = await requestTransfer(
+      events,
+      { fromAccountId: source, toAccountId: second, amount: 20 },
+      metadata,
+    );
     await store.appendToStreams(
       [
         {
