@@ -3,7 +3,6 @@ import {
   fold,
   type AppendResult,
   type EventSourcingStorage,
-  type EventStore,
   type HandleOptions,
   type HandleResult,
   type LoadedAggregate,
@@ -15,10 +14,9 @@ import { StreamLanes } from '../eventsourcing/stream-lanes';
 import { accountDecider, type AccountState } from '../accounts/decider';
 import type { AccountEvent } from '../accounts/events';
 import { accountEvents } from '../accounts/events';
-import { accountRepository, type AccountRepository } from '../accounts/service';
 import { transferDecider, type TransferCommand, type TransferState } from './decider';
 import { planPosting, postingAppends } from './posting';
-import { transferRepository, transfersWithAccounts, type TransferRepository } from './service';
+import { transferStreams, type TransferStreams } from './service';
 
 /**
  * Runs transfer postings for the command route: loads the transfer and both accounts, plans the
@@ -32,18 +30,14 @@ import { transferRepository, transfersWithAccounts, type TransferRepository } fr
  * between the same accounts in opposite directions never wait for each other.
  */
 export class TransferPostings implements RunsCommands<TransferCommand, TransferState> {
-  private readonly transfers: TransferRepository;
-  private readonly accounts: AccountRepository;
-  private readonly postings: EventStore;
+  private readonly streams: TransferStreams;
   private readonly lanes = new StreamLanes();
 
   constructor(
     storage: EventSourcingStorage,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
-    this.transfers = transferRepository(storage);
-    this.accounts = accountRepository(storage);
-    this.postings = transfersWithAccounts(storage);
+    this.streams = transferStreams(storage);
   }
 
   handle(
@@ -69,10 +63,11 @@ export class TransferPostings implements RunsCommands<TransferCommand, TransferS
     command: TransferCommand,
     options: HandleOptions<TransferState, unknown>,
   ): Promise<HandleResult<TransferState>> {
+    const { transfers, accounts, withAccounts } = this.streams;
     const [transfer, source, target] = await Promise.all([
-      this.transfers.load(streamId),
-      this.accounts.load(accountEvents.streamId(command.fromAccountId)),
-      this.accounts.load(accountEvents.streamId(command.toAccountId)),
+      transfers.load(streamId),
+      accounts.load(accountEvents.streamId(command.fromAccountId)),
+      accounts.load(accountEvents.streamId(command.toAccountId)),
     ]);
     const pinned = options.expectedVersion;
     if (pinned !== undefined && transfer.version !== pinned) {
@@ -87,7 +82,7 @@ export class TransferPostings implements RunsCommands<TransferCommand, TransferS
       state,
       events: posting.transfer,
     });
-    const [posted, debited, credited] = await this.postings.appendToStreams(
+    const [posted, debited, credited] = await withAccounts.appendToStreams(
       postingAppends(posting, transfer, { source, target }),
       {
         ...(options.metadata ? { metadata: options.metadata } : {}),
@@ -96,8 +91,8 @@ export class TransferPostings implements RunsCommands<TransferCommand, TransferS
     );
     // Accounts that only transfers write get their snapshots too.
     await Promise.all([
-      this.accounts.maybeSnapshot(after(source, posting.source, debited!)),
-      this.accounts.maybeSnapshot(after(target, posting.target, credited!)),
+      accounts.maybeSnapshot(after(source, posting.source, debited!)),
+      accounts.maybeSnapshot(after(target, posting.target, credited!)),
     ]);
     return { streamId, version: posted!.version, state, events: posted!.events };
   }

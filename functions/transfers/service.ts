@@ -22,14 +22,23 @@ export function transferRepository(storage: EventSourcingStorage): TransferRepos
   return repositoryFor(storage, transferDecider, { catalogue: transferEvents.catalogue });
 }
 
-/** Appends to transfer and account streams in one transaction. */
-export const transfersWithAccounts = (storage: EventSourcingStorage): EventStore =>
-  new EventStore({
+/** What transfers read and write: their own streams, the accounts, and both in one transaction. */
+export interface TransferStreams {
+  readonly transfers: TransferRepository;
+  readonly accounts: AccountRepository;
+  readonly withAccounts: EventStore;
+}
+
+export const transferStreams = (storage: EventSourcingStorage): TransferStreams => ({
+  transfers: transferRepository(storage),
+  accounts: accountRepository(storage),
+  withAccounts: new EventStore({
     client: storage.client,
     tableName: storage.eventsTable,
     catalogue: EventCatalogue.combine(transferEvents.catalogue, accountEvents.catalogue),
     ...(storage.personalData ? { personalData: storage.personalData } : {}),
-  });
+  }),
+});
 
 const STEP_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1000 };
 
@@ -57,18 +66,13 @@ export function stepMetadata(transfer: LoadedAggregate<TransferState>): EventMet
  * was planned from, and a lost race only means reloading and planning again.
  */
 export class TransferProcess {
-  private readonly transfers: TransferRepository;
-  private readonly accounts: AccountRepository;
-  /** Each step appends to a transfer stream and an account stream at once. */
-  private readonly steps: EventStore;
+  private readonly streams: TransferStreams;
 
   constructor(
     storage: EventSourcingStorage,
     private readonly retry: RetryPolicy = STEP_RETRY,
   ) {
-    this.transfers = transferRepository(storage);
-    this.accounts = accountRepository(storage);
-    this.steps = transfersWithAccounts(storage);
+    this.streams = transferStreams(storage);
   }
 
   /** Runs the transfer's remaining steps and returns its final state. */
@@ -83,14 +87,16 @@ export class TransferProcess {
 
   /** Takes the transfer's next step; returns its state once it has none left. */
   private async step(transferId: string): Promise<TransferState | undefined> {
-    const transfer = await this.transfers.load(transferEvents.streamId(transferId));
+    const { transfers, accounts, withAccounts } = this.streams;
+    const transfer = await transfers.load(transferEvents.streamId(transferId));
     const { state } = transfer;
     if (state.status !== 'requested' && state.status !== 'debited') return state;
     const [source, target] = await Promise.all([
-      this.accounts.load(accountEvents.streamId(state.fromAccountId)),
-      this.accounts.load(accountEvents.streamId(state.toAccountId)),
+      accounts.load(accountEvents.streamId(state.fromAccountId)),
+      accounts.load(accountEvents.streamId(state.toAccountId)),
     ]);
-    await this.steps.appendToStreams(planTransferStep(transfer, { source, target }), {
+    // Each step appends to a transfer stream and an account stream at once.
+    await withAccounts.appendToStreams(planTransferStep(transfer, { source, target }), {
       metadata: stepMetadata(transfer),
     });
     return undefined;

@@ -18,7 +18,7 @@ import { accountCommandHandler, accountRepository } from '../../functions/accoun
 import { transferEvents } from '../../functions/transfers/events';
 import { TransferPostings } from '../../functions/transfers/post-transfer';
 import { transferProcess } from '../../functions/transfers/process-reaction';
-import { transferRepository, transfersWithAccounts } from '../../functions/transfers/service';
+import { transferRepository, transferStreams } from '../../functions/transfers/service';
 import { lambdaContext } from '../support/api-gateway-events';
 import { createTestTables, type TestTables } from '../support/dynamodb';
 import { insertRecord, reactionHost } from '../support/projection-fixture';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   tables = await createTestTables();
   const { names } = tables;
   storage = { client: tables.client, eventsTable: names.events, snapshotsTable: names.snapshots };
-  store = transfersWithAccounts(storage);
+  store = transferStreams(storage).withAccounts;
   // The process manager as the reactions host builds it: from its declaration and environment.
   Object.assign(process.env, {
     [tableNameEnvVar('events')]: names.events,
