@@ -69,13 +69,11 @@ export const handler = httpHandler(
           await accountOwner(dependencies().accounts, request.body.fromAccountId),
           'account',
         ),
-      respond: ({ streamId, version, state }) => {
+      respond: ({ streamId, version, state }, { body }) => {
         const transferId = transferEvents.idOf(streamId);
-        if (state.status === 'none') throw new Error(`Transfer ${transferId} was not posted`);
-        const { status, fromAccountId, toAccountId, amount } = state;
         return {
           status: 201,
-          body: { transferId, status, fromAccountId, toAccountId, amount },
+          body: { transferId, status: state.status, ...body },
           headers: { ...etag(version), location: `/transfers/${transferId}` },
         };
       },

@@ -79,7 +79,9 @@ function transferMoves(events: readonly { type: string; data: unknown }[]): Map<
 describe('money transfers over the local stack', () => {
   it('posts a transfer: 201 with the completed transfer, both balances moved at once', async () => {
     const [from, to] = await Promise.all([openAccount(500), openAccount(0)]);
-    const posted = await postTransfer({ fromAccountId: from, toAccountId: to, amount: 200 });
+    const body = { fromAccountId: from, toAccountId: to, amount: 200 };
+    const key = { 'idempotency-key': `post-once-${from}` };
+    const posted = await postTransfer(body, key);
     expect(posted.status, posted.text).toBe(201);
     const transferId = posted.body.transferId as string;
     const transfer = { transferId, fromAccountId: from, toAccountId: to, amount: 200 };
@@ -94,6 +96,18 @@ describe('money transfers over the local stack', () => {
     );
     const followed = await t.api.get(`/transfers/${transferId}`);
     expect(followed.body).toMatchObject({ ...transfer, status: 'completed', version: 1 });
+
+    // The same request again, with its key: the stored answer, and the money moved once.
+    const repeated = await postTransfer(body, key);
+    expect(repeated.status).toBe(201);
+    expect(repeated.body).toEqual(posted.body);
+    expect(repeated.headers.get('idempotent-replayed')).toBe('true');
+    expect(await balancesOf([from, to])).toEqual(
+      new Map([
+        [from, 300],
+        [to, 200],
+      ]),
+    );
   });
 
   it('refuses a transfer the source cannot pay with 422 InsufficientFunds, writing nothing', async () => {
