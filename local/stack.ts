@@ -28,7 +28,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
 import { startSchedules, type RunningSchedules } from './schedules';
-import { startTimers, timerEnvironment } from './timers';
+import { startTimers, timerEnvironment, timerTargetOf } from './timers';
 import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { startLocalS3 } from './s3/server';
 import { createTables } from './tables';
@@ -171,19 +171,28 @@ async function startEventBus(options: LocalStackOptions, started: Started) {
   return { eventBus, file };
 }
 
-/** Where the timers' schedules and dead letters live: beside the data, or temporary. */
-const timerDirectories = (options: LocalStackOptions) => ({
-  schedulesDir:
-    besideData(options, 'timer-schedules') ?? mkdtempSync(join(tmpdir(), 'timer-schedules-')),
-  deadLetterDir:
-    besideData(options, 'timer-dead-letters') ?? mkdtempSync(join(tmpdir(), 'timer-dead-letters-')),
-});
+/**
+ * When a function receives timers: every function's timers sent to a schedules directory beside
+ * the data (temporary when in memory), and the runner firing them.
+ */
+async function startTimersIfDeclared(options: LocalStackOptions, started: Started) {
+  if (!timerTargetOf()) return;
+  const inDataOrTemporary = (name: string) =>
+    besideData(options, name) ?? mkdtempSync(join(tmpdir(), `${name}-`));
+  const schedulesDir = inDataOrTemporary('timer-schedules');
+  Object.assign(process.env, timerEnvironment(schedulesDir));
+  const timers = await startTimers({
+    schedulesDir,
+    deadLetterDir: inDataOrTemporary('timer-dead-letters'),
+    onError: (message, error) => console.error(`${message}:`, error),
+  });
+  if (timers) started.push(() => timers.stop());
+}
 
 /** The scheduled functions, the timers and the stream readers, on one DynamoDB client. */
 async function startRunners(
   options: LocalStackOptions,
   dynamoDb: { endpoint: string; tableNames: Record<TableKey, string> },
-  timerDirs: ReturnType<typeof timerDirectories>,
   started: Started,
 ) {
   const client = createDynamoDbClient({ endpoint: dynamoDb.endpoint });
@@ -192,11 +201,7 @@ async function startRunners(
     onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
   });
   started.push(() => schedules.stop());
-  const timers = await startTimers({
-    ...timerDirs,
-    onError: (message, error) => console.error(`${message}:`, error),
-  });
-  if (timers) started.push(() => timers.stop());
+  await startTimersIfDeclared(options, started);
   const streamConsumers = await startStreamConsumers({
     client,
     endpoint: dynamoDb.endpoint,
@@ -236,8 +241,8 @@ async function startHttp(
  *
  * `stop()` stops in the reverse order of starting: the HTTP server stops accepting requests and
  * lets those in flight finish, the stream readers finish their batch in flight, the timers their
- * deliveries, the schedules their runs, then the event bus, the S3 server and, last, DynamoDB Local, when nothing uses
- * them any more.
+ * deliveries, the schedules their runs, then the event bus, the S3 server and, last, DynamoDB
+ * Local, when nothing uses them any more.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started: Started = [];
@@ -252,9 +257,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.signingKeysDir ??
       besideData(options, 'signing') ??
       mkdtempSync(join(tmpdir(), 'signing-'));
-    const timerDirs = timerDirectories(options);
     Object.assign(process.env, {
-      ...timerEnvironment(timerDirs.schedulesDir),
       ...localSigningKeys(signingKeysDir),
       // Subjects' data keys are wrapped by a local master key beside the signing key.
       [PERSONAL_DATA_KEY_VARIABLE]: `${LOCAL_PERSONAL_DATA_KEY_PREFIX}${signingKeysDir}`,
@@ -266,7 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...tableEnvironment(dynamoDb.tableNames),
       ...bucketEnvironment(s3.bucketNames),
     });
-    const runners = await startRunners(options, dynamoDb, timerDirs, started);
+    const runners = await startRunners(options, dynamoDb, started);
     const http = await startHttp(options, runners, dynamoDb.tableNames, started);
     return {
       dynamoDbEndpoint: dynamoDb.endpoint,
