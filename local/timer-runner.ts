@@ -163,7 +163,10 @@ export function startTimerRunner(options: TimerRunnerOptions): RunningTimers {
 
   const poll = async () => {
     const now = Date.now();
-    for (const name of await api.list(groupName)) {
+    const names = await api.list(groupName);
+    // Forget the failures of schedules removed while they were being retried.
+    for (const name of failures.keys()) if (!names.includes(name)) failures.delete(name);
+    for (const name of names) {
       if (stopped) return;
       if (inFlight.has(name)) continue;
       await consider(name, now).catch((error: unknown) =>
