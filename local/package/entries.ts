@@ -12,6 +12,7 @@ export const PACKAGE_ENTRIES = {
   './integrity': 'integrity/index',
   './archive': 'archive/index',
   './personal': 'personal/index',
+  './timers': 'timers/index',
   './operator': 'operator',
   './aws': 'aws',
   './cdk': 'cdk/index',
