@@ -11,6 +11,7 @@ export const PACKAGE_ENTRIES = {
   './global-log': 'global-log/index',
   './integrity': 'integrity/index',
   './archive': 'archive/index',
+  './process-manager': 'process-manager/index',
   './personal': 'personal/index',
   './timers': 'timers/index',
   './operator': 'operator',

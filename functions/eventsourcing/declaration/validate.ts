@@ -2,6 +2,7 @@ import { archiversOf } from './archive.js';
 import { bucketProblems } from './bucket-checks.js';
 import type { BucketGrants } from './buckets.js';
 import { InvalidDeclarationError } from './errors.js';
+import { isProcessDeclaration, processGrantProblems } from '../process-manager/grants.js';
 import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts.js';
 import type { FunctionDeclaration } from './functions.js';
 import type { SystemDeclaration } from './system.js';
@@ -253,6 +254,14 @@ const readModelsReadAreKept: DeclarationCheck = ({ tables, functions, streamHost
 const streamsHaveFewReaders: DeclarationCheck = ({ streamHosts }) =>
   streamReaderProblems(streamHosts);
 
+/** A process manager may send commands only to the tables its declaration grants it. */
+const processesAppendWhereGranted: DeclarationCheck = ({ streamHosts }) =>
+  Object.values(streamHosts).flatMap((host) =>
+    Object.entries(host.consumers).flatMap(([name, consumer]) =>
+      isProcessDeclaration(consumer) ? processGrantProblems(name, consumer) : [],
+    ),
+  );
+
 const CHECKS: readonly DeclarationCheck[] = [
   appendOnlyTablesExpireNothing,
   functionsUseDeclaredTables,
@@ -269,6 +278,7 @@ const CHECKS: readonly DeclarationCheck[] = [
   streamFunctionsAreHosts,
   consumerNamesAreUnique,
   streamsHaveFewReaders,
+  processesAppendWhereGranted,
   readModelsReadAreKept,
 ];
 
