@@ -1,4 +1,3 @@
-import type { ConsumerDeclaration } from '../declaration/stream-hosts.js';
 import type { TableGrants } from '../declaration/tables.js';
 import { createDynamoDbClient } from '../dynamodb-client.js';
 import { once } from '../http/once.js';
@@ -7,7 +6,7 @@ import * as z from 'zod';
 import { createTimerHandler, timerSchedulerFromEnv } from '../timers/index.js';
 import type { RecordedEvent } from '../types.js';
 import type { ProcessManager } from './definition.js';
-import { isProcessDeclaration, type ProcessDeclaration } from './grants.js';
+import type { ProcessDeclaration } from './grants.js';
 import { processReaction } from './reaction.js';
 import { ProcessManagerRuntime } from './runtime.js';
 
@@ -44,11 +43,6 @@ export function processDeclaration<Event extends RecordedEvent, State>(
       ),
   };
 }
-
-/** The process managers among consumers: what the timer target delivers timers to. */
-export const processesOf = (
-  consumers: Readonly<Record<string, ConsumerDeclaration>>,
-): ProcessDeclaration[] => Object.values(consumers).filter(isProcessDeclaration);
 
 const timerDelivery = z.object({
   process: z.string().min(1),

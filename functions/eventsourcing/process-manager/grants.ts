@@ -1,3 +1,4 @@
+import type { FunctionDeclaration } from '../declaration/functions.js';
 import type { ConsumerDeclaration, ReactionDeclaration } from '../declaration/stream-hosts.js';
 import type { TableAccess } from '../declaration/tables.js';
 import type { ProcessManager } from './definition.js';
@@ -30,4 +31,33 @@ export function processGrantProblems(name: string, declaration: ProcessDeclarati
   return [...tables]
     .filter((table) => !APPENDS.has(declaration.tables[table] as TableAccess))
     .map((table) => `process ${name} sends commands to table ${table} without append access to it`);
+}
+
+/** The process managers among consumers: what the timer target delivers timers to. */
+export const processesOf = (
+  consumers: Readonly<Record<string, ConsumerDeclaration>>,
+): ProcessDeclaration[] => Object.values(consumers).filter(isProcessDeclaration);
+
+/**
+ * The timer target of a system with process managers (`trigger: 'timers'`): `entry` exports
+ * `processTimerHandler(processes)`. It applies timers to the processes' instances, so it has
+ * their grants, and schedules too (a timer's decision may set another).
+ */
+export function timerTargetFunction(
+  processes: readonly ProcessDeclaration[],
+  entry: string,
+): FunctionDeclaration {
+  return {
+    description:
+      "Delivers each process manager's timers to its instance, as EventBridge Scheduler invokes it.",
+    entry,
+    trigger: 'timers',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    tables: Object.assign(
+      {},
+      ...processes.map((declaration) => declaration.tables),
+    ) as FunctionDeclaration['tables'],
+    timers: 'schedule',
+  };
 }

@@ -14,5 +14,10 @@ export {
   type ProcessRuntimeOptions,
   type TimerDelivery,
 } from './runtime.js';
-export { processDeclaration, processTimerHandler, processesOf } from './declaration.js';
-export { isProcessDeclaration, type ProcessDeclaration } from './grants.js';
+export { processDeclaration, processTimerHandler } from './declaration.js';
+export {
+  isProcessDeclaration,
+  processesOf,
+  timerTargetFunction,
+  type ProcessDeclaration,
+} from './grants.js';
