@@ -61,6 +61,7 @@ export interface ProcessRuntimeOptions {
 
 const STEP_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1000 };
 const MAX_STEPS = 200;
+const OVERDUE_DELAY_MS = 5_000;
 
 type Target = { readonly target: AnyCommandTarget; readonly repository: AnyRepository };
 type AnyRepository = AggregateRepository<unknown, unknown, NewEvent>;
@@ -272,8 +273,16 @@ export class ProcessManagerRuntime<Event extends RecordedEvent, State> {
         timerId: pending.timerId,
         at: pending.at,
       };
-      await this.options.timers.put(name, new Date(pending.at), { ...delivery });
+      await this.options.timers.put(name, this.notPast(pending.at), { ...delivery });
     }
+  }
+
+  /**
+   * When to fire a timer due at `at`: then, or shortly from now when that has passed (a timer
+   * scheduled again after a crash fires late rather than never; Scheduler takes no past time).
+   */
+  private notPast(at: string): Date {
+    return new Date(Math.max(Date.parse(at), this.clock().getTime() + OVERDUE_DELAY_MS));
   }
 
   private instanceIdOf(instance: ProcessInstance<State>): string {
