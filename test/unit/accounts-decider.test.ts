@@ -16,11 +16,11 @@ const deposited = (amount: number): AccountEvent => ({ type: 'MoneyDeposited', d
 const withdrawn = (amount: number): AccountEvent => ({ type: 'MoneyWithdrawn', data: { amount } });
 
 const closed: AccountEvent = { type: 'AccountClosed', data: {} };
-const chargeOrder = (amount: number): AccountCommand => ({
+const chargeOrder = (amount: number, customerId = 'alice'): AccountCommand => ({
   type: 'ChargeOrder',
   orderId: 'o1',
   amount,
-  customerId: 'alice',
+  customerId,
 });
 const full = Array.from({ length: MAX_BALANCE / MAX_AMOUNT }, () => deposited(MAX_AMOUNT));
 
@@ -64,7 +64,7 @@ const refusals: [string, AccountEvent[], AccountCommand, string][] = [
   [
     "charging another customer's account",
     [opened, deposited(100)],
-    { ...chargeOrder(1), customerId: 'mallory' },
+    chargeOrder(1, 'mallory'),
     'AccountNotOwned',
   ],
   [
