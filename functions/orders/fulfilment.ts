@@ -25,7 +25,7 @@ const INPUTS = ['OrderConfirmed', 'OrderPaymentSubmitted', 'OrderPaid', 'OrderCa
 export type OrderEventsRecorded = Extract<RecordedOrderEvent, { type: (typeof INPUTS)[number] }>;
 
 export const PAYMENT_TIMEOUT_VARIABLE = 'ORDER_PAYMENT_TIMEOUT_SECONDS';
-export const DEFAULT_PAYMENT_TIMEOUT_SECONDS = 900;
+const DEFAULT_PAYMENT_TIMEOUT_SECONDS = 900;
 /** The timer that cancels an order its customer did not pay for in time. */
 export const PAYMENT_DUE = 'payment-due';
 
@@ -53,7 +53,7 @@ const products = commandTarget(productEvents, productDecider);
 const accounts = commandTarget(accountEvents, accountDecider, { snapshots: accountSnapshots });
 
 /** The payment timeout configured for the process that runs here, read when it is needed. */
-export function paymentTimeoutFromEnv(): number {
+function paymentTimeoutFromEnv(): number {
   const value = process.env[PAYMENT_TIMEOUT_VARIABLE];
   if (value === undefined || value === '') return DEFAULT_PAYMENT_TIMEOUT_SECONDS;
   const seconds = Number(value);
