@@ -1,5 +1,6 @@
 import { EventCatalogue } from './eventsourcing';
 import { erasureEvents } from './eventsourcing/personal';
+import { processEvents } from './eventsourcing/process-manager';
 import type { EventOfContexts } from './eventsourcing/declaration';
 import { contexts } from './system';
 
@@ -11,10 +12,14 @@ import { contexts } from './system';
 export const domainEvents = EventCatalogue.combine(
   ...contexts.map((context) => context.events),
   erasureEvents.catalogue,
+  processEvents.catalogue,
 );
 
-/** Every domain event the system records, at its current schema version (and erasures). */
-export type DomainEvent = EventOfContexts<typeof contexts> | ReturnType<typeof erasureEvents.parse>;
+/** Every domain event the system records, at its current schema version (and erasures, processes' records). */
+export type DomainEvent =
+  | EventOfContexts<typeof contexts>
+  | ReturnType<typeof erasureEvents.parse>
+  | ReturnType<typeof processEvents.parse>;
 
 /**
  * Upcasts a stored event to its current schema version and checks its data against it: what

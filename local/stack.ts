@@ -28,6 +28,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
 import { startSchedules, type RunningSchedules } from './schedules';
+import { startTimers, timerEnvironment, timerTargetOf } from './timers';
 import { startStreamConsumers, type RunningStreamConsumers } from './stream-consumers';
 import { startLocalS3 } from './s3/server';
 import { createTables } from './tables';
@@ -170,7 +171,25 @@ async function startEventBus(options: LocalStackOptions, started: Started) {
   return { eventBus, file };
 }
 
-/** The scheduled functions and the stream readers, on one DynamoDB client. */
+/**
+ * When a function receives timers: every function's timers sent to a schedules directory beside
+ * the data (temporary when in memory), and the runner firing them.
+ */
+async function startTimersIfDeclared(options: LocalStackOptions, started: Started) {
+  if (!timerTargetOf()) return;
+  const inDataOrTemporary = (name: string) =>
+    besideData(options, name) ?? mkdtempSync(join(tmpdir(), `${name}-`));
+  const schedulesDir = inDataOrTemporary('timer-schedules');
+  Object.assign(process.env, timerEnvironment(schedulesDir));
+  const timers = await startTimers({
+    schedulesDir,
+    deadLetterDir: inDataOrTemporary('timer-dead-letters'),
+    onError: (message, error) => console.error(`${message}:`, error),
+  });
+  if (timers) started.push(() => timers.stop());
+}
+
+/** The scheduled functions, the timers and the stream readers, on one DynamoDB client. */
 async function startRunners(
   options: LocalStackOptions,
   dynamoDb: { endpoint: string; tableNames: Record<TableKey, string> },
@@ -182,6 +201,7 @@ async function startRunners(
     onError: (key, error) => console.error(`Scheduled function ${key} failed:`, error),
   });
   started.push(() => schedules.stop());
+  await startTimersIfDeclared(options, started);
   const streamConsumers = await startStreamConsumers({
     client,
     endpoint: dynamoDb.endpoint,
@@ -220,9 +240,9 @@ async function startHttp(
  * code runs unchanged in this process.
  *
  * `stop()` stops in the reverse order of starting: the HTTP server stops accepting requests and
- * lets those in flight finish, the stream readers finish their batch in flight, the schedules
- * their runs, then the event bus, the S3 server and, last, DynamoDB Local, when nothing uses
- * them any more.
+ * lets those in flight finish, the stream readers finish their batch in flight, the timers their
+ * deliveries, the schedules their runs, then the event bus, the S3 server and, last, DynamoDB
+ * Local, when nothing uses them any more.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started: Started = [];

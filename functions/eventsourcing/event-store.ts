@@ -118,11 +118,11 @@ export class EventStore<
    * Appends to several streams in one transaction: every stream gets its events or none does.
    * Each stream needs an exact expected version; at most 100 events in all. Lets a process
    * manager record a step in its own stream together with the effect of that step, so a
-   * re-delivered trigger can never apply the effect twice.
+   * re-delivered trigger can never apply the effect twice. `alongside` writes commit with them.
    */
   async appendToStreams(
     appends: readonly StreamAppend[],
-    options: Pick<AppendOptions, 'metadata'> = {},
+    options: Pick<AppendOptions, 'metadata' | 'alongside'> = {},
   ): Promise<AppendResult[]> {
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
     const sealedEvents = await Promise.all(
@@ -158,7 +158,7 @@ export class EventStore<
         previous: baseOf(a.expectedVersion),
         prepared: prepared[index]!,
       })),
-      [],
+      options.alongside ?? [],
       conflict,
     );
     return Promise.all(

@@ -28,7 +28,7 @@ export interface EventStreamStore<Event extends RecordedEvent = RecordedEvent> {
   /** Appends to several streams atomically, each at an exact expected version. */
   appendToStreams(
     appends: readonly StreamAppend[],
-    options?: Pick<AppendOptions, 'metadata'>,
+    options?: Pick<AppendOptions, 'metadata' | 'alongside'>,
   ): Promise<AppendResult[]>;
   /**
    * Closes a stream for good with its tombstone (`StreamClosed`, see `tombstones.ts`): later

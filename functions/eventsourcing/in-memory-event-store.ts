@@ -123,8 +123,9 @@ export class InMemoryEventStore<
 
   async appendToStreams(
     appends: readonly StreamAppend[],
-    options: Pick<AppendOptions, 'metadata'> = {},
+    options: Pick<AppendOptions, 'metadata' | 'alongside'> = {},
   ): Promise<AppendResult[]> {
+    refuseOtherTables(options.alongside ?? []);
     const checked = checkStreamAppends(appends, (events) => checkNewEvents(this.catalogue, events));
     const sealed = await Promise.all(
       appends.map((a) =>

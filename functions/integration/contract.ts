@@ -57,6 +57,13 @@ const orderDetail = detailOf('orderId');
 const transferDetail = detailOf('transferId');
 
 /** Every integration event's `Detail` schema, by source and `DetailType`. */
+/** Which accounts a transfer moves money between, and how much. */
+const transferMoney = {
+  fromAccountId: z.string().min(1),
+  toAccountId: z.string().min(1),
+  amount: money,
+};
+
 export const integrationEventSchemas = {
   accounts: {
     'AccountOpened.v1': accountDetail({
@@ -92,11 +99,9 @@ export const integrationEventSchemas = {
     'OrderCancelled.v1': orderDetail({ reason: z.string() }),
   },
   transfers: {
-    'TransferRequested.v1': transferDetail({
-      fromAccountId: z.string().min(1),
-      toAccountId: z.string().min(1),
-      amount: money,
-    }),
+    /** The money moved: the source's withdrawal and the target's deposit were written with it. */
+    'TransferPosted.v1': transferDetail(transferMoney),
+    'TransferRequested.v1': transferDetail(transferMoney),
     'TransferDebited.v1': transferDetail({}),
     'TransferCompleted.v1': transferDetail({}),
     'TransferFailed.v1': transferDetail({

@@ -1,6 +1,13 @@
 import * as z from 'zod';
 import { defineEvents, type NewEventOf, type RecordedEventOf } from '../eventsourcing';
 
+/** Which accounts a transfer moves money between, and how much. */
+const transfer = z.object({
+  fromAccountId: z.string(),
+  toAccountId: z.string(),
+  amount: z.int().positive(),
+});
+
 /**
  * The transfer events in `transfer-<id>` streams: the data of each type at its current schema
  * version (every type at version 1: no upcasters yet).
@@ -8,11 +15,13 @@ import { defineEvents, type NewEventOf, type RecordedEventOf } from '../eventsou
 export const transferEvents = defineEvents({
   streamPrefix: 'transfer-',
   schemas: {
-    TransferRequested: z.object({
-      fromAccountId: z.string(),
-      toAccountId: z.string(),
-      amount: z.int().positive(),
-    }),
+    /**
+     * The transfer, posted: written in one transaction with the source's withdrawal and the
+     * target's deposit, so the money is never between the two accounts.
+     */
+    TransferPosted: transfer,
+    /** A transfer for the retiring process manager (see process-manager.ts) to run. */
+    TransferRequested: transfer,
     /** The source account was debited (written atomically with the account's withdrawal). */
     TransferDebited: z.object({}),
     /** The target account was credited (written atomically with the account's deposit). */
@@ -22,5 +31,6 @@ export const transferEvents = defineEvents({
   },
 });
 
+export type TransferMoney = z.infer<typeof transfer>;
 export type TransferEvent = NewEventOf<typeof transferEvents.schemas>;
 export type RecordedTransferEvent = RecordedEventOf<typeof transferEvents.schemas>;

@@ -22,7 +22,10 @@ export interface InFlightTransfer {
   readonly correlationId?: string;
 }
 
-/** Transfers that were requested and have not completed or failed yet. */
+/**
+ * Transfers requested before postings that have not completed or failed yet: once it is empty,
+ * the process manager has nothing left to finish. A posted transfer never enters it.
+ */
 export const transfersInFlightProjection: Projection<RecordedTransferEvent> = {
   name: 'transfers-in-flight',
   description: 'The transfers that have not finished yet.',

@@ -2,24 +2,35 @@ import { contextModule, readModelTable } from '../eventsourcing/declaration';
 import { commandFunction, corruptEventsAlarm, queryFunction } from '../eventsourcing/http';
 import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
-import { transferEvents } from './events';
+import { transferEvents, type TransferMoney } from './events';
 import { transfersInFlightProjection } from './in-flight';
 import { transferProcess } from './process-reaction';
 
 const transfer = eventsFrom('transfers', 'transferId', transferEvents.idOf);
 
-/** Transfers: money moved between accounts by a process manager, refunded on failure. */
+/** The published part of a transfer's data: its accounts and amount, nothing added later. */
+const moneyOf = ({ fromAccountId, toAccountId, amount }: TransferMoney) => ({
+  fromAccountId,
+  toAccountId,
+  amount,
+});
+
+/**
+ * Transfers: money moved between accounts in one posting. The process manager, the stuck-transfer
+ * check and the in-flight read model finish the transfers requested before postings, and retire
+ * once none is in flight (see the README).
+ */
 export const transfersModule = contextModule<IntegrationEvent>()({
   events: transferEvents.catalogue,
   tables: {
     transfersInFlight: readModelTable(
-      'Read model: transfers requested and not yet completed or failed.',
+      'Read model: transfers requested (before postings) and not yet completed or failed.',
     ),
   },
   functions: {
     transferCommands: commandFunction(
       {
-        description: 'Requests money transfers between accounts.',
+        description: 'Posts money transfers between accounts.',
         entry: 'functions/transfers/commands.ts',
         routes: [
           {
@@ -34,9 +45,8 @@ export const transfersModule = contextModule<IntegrationEvent>()({
           },
         ],
       },
-      // Transfers are short streams that loads replay; the source account's first event says
-      // who owns it.
-      { snapshots: false },
+      // Transfers are short streams that loads replay; the accounts they post to load from
+      // their snapshots and take them.
     ),
     transferQueries: queryFunction({
       description: 'The status of a transfer, from its own stream.',
@@ -70,12 +80,8 @@ export const transfersModule = contextModule<IntegrationEvent>()({
   projections: [transfersInFlightProjection],
   reactions: { 'transfer-process': transferProcess },
   integration: {
-    TransferRequested: (event) =>
-      transfer(event, 'TransferRequested.v1', {
-        fromAccountId: event.data.fromAccountId,
-        toAccountId: event.data.toAccountId,
-        amount: event.data.amount,
-      }),
+    TransferPosted: (event) => transfer(event, 'TransferPosted.v1', moneyOf(event.data)),
+    TransferRequested: (event) => transfer(event, 'TransferRequested.v1', moneyOf(event.data)),
     TransferDebited: (event) => transfer(event, 'TransferDebited.v1', {}),
     TransferCompleted: (event) => transfer(event, 'TransferCompleted.v1', {}),
     TransferFailed: (event) =>

@@ -1,15 +1,8 @@
-import { DomainError, type LoadedAggregate, type StreamAppend } from '../eventsourcing';
+import { DomainError, type StreamAppend } from '../eventsourcing';
 import { accountDecider, type AccountCommand, type AccountState } from '../accounts/decider';
 import type { TransferState } from './decider';
 import { transferEvents, type TransferEvent } from './events';
-
-/** An aggregate's state with the stream version it was loaded at. */
-export type Loaded<State> = Pick<LoadedAggregate<State>, 'streamId' | 'version' | 'state'>;
-
-export interface TransferAccounts {
-  readonly source: Loaded<AccountState>;
-  readonly target: Loaded<AccountState>;
-}
+import { appendAt, type Loaded, type TransferAccounts } from './posting';
 
 /** The account's events for a command, or the business rule that refused it. */
 function tryAccount(
@@ -24,19 +17,14 @@ function tryAccount(
   }
 }
 
-const appendAt = (loaded: Loaded<unknown>, events: StreamAppend['events']): StreamAppend => ({
-  streamId: loaded.streamId,
-  events,
-  expectedVersion: loaded.version === 0 ? 'no_stream' : loaded.version,
-});
-
 const failed = (refusal: DomainError, refunded: boolean): TransferEvent => ({
   type: 'TransferFailed',
   data: { reason: refusal.code, message: refusal.message, refunded },
 });
 
 /**
- * Decides the next step of a transfer. Each step is one atomic append of the account's event
+ * Decides the next step of a transfer requested before transfers were posted at once (see
+ * posting.ts); it retires once no such transfer is in flight. Each step is one atomic append of the account's event
  * together with the transfer event recording it, both at the versions they were loaded at: a
  * re-delivered trigger finds the transfer already advanced, or loses the append race, so an
  * account is never debited or credited twice. Returns [] when the transfer is over.

@@ -5,8 +5,9 @@ import { transferEvents, type RecordedTransferEvent } from './events';
 import { TransferProcess } from './service';
 
 /**
- * The transfer process manager's code, a reaction to the events after which a transfer has a
- * step to take: it runs the transfer's remaining steps. Advancing is idempotent, so a repeated
+ * The transfer process manager's code, a reaction to the events after which a transfer requested
+ * before postings has a step to take: it runs the transfer's remaining steps. A posted transfer
+ * (`TransferPosted`) has none, and never reaches it. Advancing is idempotent, so a repeated
  * delivery is harmless. A transfer that cannot advance (an outage, a bug) is recorded and,
  * failing again, parked with its reason; the stuck-transfer check reports it meanwhile and runs
  * it again.
@@ -25,8 +26,7 @@ function transferProcessReaction(process: () => TransferProcess): Reaction<Recor
 
 /** The transfer process manager as the context declares it, with its code. */
 export const transferProcess = {
-  description:
-    'Transfer process manager: debits the source, credits the target, refunds on failure.',
+  description: 'Transfer process manager (retiring): finishes transfers requested before postings.',
   kind: 'reaction',
   tables: { events: 'append', snapshots: 'read' },
   create: () =>

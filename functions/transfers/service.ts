@@ -1,5 +1,4 @@
 import {
-  CommandHandler,
   ConcurrencyError,
   EventCatalogue,
   EventStore,
@@ -23,9 +22,23 @@ export function transferRepository(storage: EventSourcingStorage): TransferRepos
   return repositoryFor(storage, transferDecider, { catalogue: transferEvents.catalogue });
 }
 
-export function transferCommandHandler(storage: EventSourcingStorage) {
-  return new CommandHandler(transferRepository(storage));
+/** What transfers read and write: their own streams, the accounts, and both in one transaction. */
+export interface TransferStreams {
+  readonly transfers: TransferRepository;
+  readonly accounts: AccountRepository;
+  readonly withAccounts: EventStore;
 }
+
+export const transferStreams = (storage: EventSourcingStorage): TransferStreams => ({
+  transfers: transferRepository(storage),
+  accounts: accountRepository(storage),
+  withAccounts: new EventStore({
+    client: storage.client,
+    tableName: storage.eventsTable,
+    catalogue: EventCatalogue.combine(transferEvents.catalogue, accountEvents.catalogue),
+    ...(storage.personalData ? { personalData: storage.personalData } : {}),
+  }),
+});
 
 const STEP_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 1000 };
 
@@ -46,28 +59,20 @@ export function stepMetadata(transfer: LoadedAggregate<TransferState>): EventMet
 }
 
 /**
- * Drives transfers forward: loads the transfer and both accounts, plans the next step and
+ * The retiring process manager, for transfers requested before transfers were posted at once
+ * (see posting.ts). Drives them forward: loads the transfer and both accounts, plans the next step and
  * appends it atomically, until the transfer is completed or failed. Safe to run any number of
  * times for the same transfer, concurrently too: every step is conditional on the versions it
  * was planned from, and a lost race only means reloading and planning again.
  */
 export class TransferProcess {
-  private readonly transfers: TransferRepository;
-  private readonly accounts: AccountRepository;
-  /** Each step appends to a transfer stream and an account stream at once. */
-  private readonly steps: EventStore;
+  private readonly streams: TransferStreams;
 
   constructor(
     storage: EventSourcingStorage,
     private readonly retry: RetryPolicy = STEP_RETRY,
   ) {
-    this.transfers = transferRepository(storage);
-    this.accounts = accountRepository(storage);
-    this.steps = new EventStore({
-      client: storage.client,
-      tableName: storage.eventsTable,
-      catalogue: EventCatalogue.combine(transferEvents.catalogue, accountEvents.catalogue),
-    });
+    this.streams = transferStreams(storage);
   }
 
   /** Runs the transfer's remaining steps and returns its final state. */
@@ -82,14 +87,16 @@ export class TransferProcess {
 
   /** Takes the transfer's next step; returns its state once it has none left. */
   private async step(transferId: string): Promise<TransferState | undefined> {
-    const transfer = await this.transfers.load(transferEvents.streamId(transferId));
+    const { transfers, accounts, withAccounts } = this.streams;
+    const transfer = await transfers.load(transferEvents.streamId(transferId));
     const { state } = transfer;
     if (state.status !== 'requested' && state.status !== 'debited') return state;
     const [source, target] = await Promise.all([
-      this.accounts.load(accountEvents.streamId(state.fromAccountId)),
-      this.accounts.load(accountEvents.streamId(state.toAccountId)),
+      accounts.load(accountEvents.streamId(state.fromAccountId)),
+      accounts.load(accountEvents.streamId(state.toAccountId)),
     ]);
-    await this.steps.appendToStreams(planTransferStep(transfer, { source, target }), {
+    // Each step appends to a transfer stream and an account stream at once.
+    await withAccounts.appendToStreams(planTransferStep(transfer, { source, target }), {
       metadata: stepMetadata(transfer),
     });
     return undefined;

@@ -17,6 +17,7 @@ import { waitFor } from '../../local/wait-for';
 import { readAllReferences } from '../support/global-log';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { runOperator } from '../support/operator';
+import { requestTransfer } from '../support/requested-transfer';
 
 let t: TestApi;
 let parking: ParkedStreams;
@@ -85,7 +86,7 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     const transfer = await t.api.post('/transfers', {
       body: { fromAccountId: source, toAccountId: target, amount: 30 },
     });
-    expect(transfer.status).toBe(202);
+    expect(transfer.status).toBe(201);
 
     const parked = await parkedFor('account-summaries', `account-${damaged}`);
     expect(parked).toMatchObject({
@@ -96,8 +97,8 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     } satisfies Partial<ParkedStream>);
     expect(parked.error).toContain('has no summary');
 
-    // The other projections have the deposit, the process manager finished the transfer, the
-    // publisher published the deposit, and the parked account's other streams flow.
+    // The other projections have the deposit and the transfer, the publisher published the
+    // deposit, and the parked account's other streams flow.
     await t.eventually(
       `/accounts/${damaged}/history`,
       (r) => ((r.body.transactions as unknown[] | undefined) ?? []).length === 2,
@@ -144,10 +145,11 @@ describe('stream consumers of the local stack', { timeout: 240_000 }, () => {
     expect(unindexed).toMatchObject({ kind: 'gap', version: 2, attempts: 2 });
 
     const target = await openAccount('redrive-target', 0);
-    const response = await t.api.post('/transfers', {
-      body: { fromAccountId: broken, toAccountId: target, amount: 5 },
-    });
-    const transferId = response.body.transferId as string;
+    // Requested before postings: the process manager runs it.
+    const transferId = await requestTransfer(
+      { client: t.client, eventsTable: t.stack.tableNames.events },
+      { fromAccountId: broken, toAccountId: target, amount: 5 },
+    );
 
     const parked = await parkedFor('transfer-process', `transfer-${transferId}`);
     expect(parked).toMatchObject({ version: 1, eventType: 'TransferRequested', attempts: 2 });

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transferEvents } from '../../functions/transfers/events';
 import type { ReceivedEvent } from '../../local/event-bus';
 import { waitFor } from '../../local/wait-for';
 import { seededRandom } from '../support/balance-projection';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { requestTransfer } from '../support/requested-transfer';
 import { captureLogs, type LogLine } from '../support/log-capture';
 import { runOperator } from '../support/operator';
 import { systemContext } from '../../local/es/context';
@@ -23,14 +25,6 @@ interface Transfer {
   readonly amount: number;
 }
 
-interface TransferView extends Transfer {
-  readonly status: string;
-  readonly reason?: string;
-  readonly refunded?: boolean;
-}
-
-const FINISHED = ['completed', 'failed'];
-
 const openAccount = (deposit: number) => t.openAccount('transfers-e2e', deposit);
 
 async function balanceOf(accountId: string): Promise<number> {
@@ -39,15 +33,16 @@ async function balanceOf(accountId: string): Promise<number> {
   return (response.body.state as { balance: number }).balance;
 }
 
-async function transferStatuses(ids: readonly string[]): Promise<TransferView[]> {
-  return Promise.all(
-    ids.map(async (id) => {
-      const response = await t.api.get(`/transfers/${id}`);
-      expect(response.status, response.text).toBe(200);
-      return response.body as unknown as TransferView;
-    }),
+async function balancesOf(accountIds: readonly string[]): Promise<Map<string, number>> {
+  return new Map(
+    await Promise.all(accountIds.map(async (id) => [id, await balanceOf(id)] as const)),
   );
 }
+
+const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+
+const postTransfer = (body: Omit<Transfer, 'transferId'>, headers: Record<string, string> = {}) =>
+  t.api.post('/transfers', { body, headers });
 
 /**
  * A random transfer between the test's accounts: mostly from a funded account, sometimes from
@@ -69,33 +64,91 @@ function randomTransfer(
   return { fromAccountId, toAccountId, amount: 1 + Math.floor(random() * 2_500) };
 }
 
-/** How often each step of a transfer (`transferId:eventType:source`) is in the events. */
-function transferSteps(events: readonly { type: string; data: unknown }[]): Map<string, number> {
-  const steps = new Map<string, number>();
+/** How many withdrawals and deposits (`transferId:eventType`) each transfer made. */
+function transferMoves(events: readonly { type: string; data: unknown }[]): Map<string, number> {
+  const moves = new Map<string, number>();
   for (const event of events) {
-    const data = event.data as { transferId?: string; source?: string };
-    if (!data.transferId) continue;
-    const step = `${data.transferId}:${event.type}:${data.source ?? ''}`;
-    steps.set(step, (steps.get(step) ?? 0) + 1);
+    const { transferId } = event.data as { transferId?: string };
+    if (!transferId) continue;
+    const move = `${transferId}:${event.type}`;
+    moves.set(move, (moves.get(move) ?? 0) + 1);
   }
-  return steps;
+  return moves;
 }
 
-/** A transfer's debits, credits and refunds among the steps. */
-const stepsOf = (view: TransferView, steps: ReadonlyMap<string, number>) => [
-  steps.get(`${view.transferId}:MoneyWithdrawn:`) ?? 0,
-  steps.get(`${view.transferId}:MoneyDeposited:`) ?? 0,
-  steps.get(`${view.transferId}:MoneyDeposited:transfer-refund`) ?? 0,
-];
+describe('money transfers over the local stack', () => {
+  it('posts a transfer: 201 with the completed transfer, both balances moved at once', async () => {
+    const [from, to] = await Promise.all([openAccount(500), openAccount(0)]);
+    const body = { fromAccountId: from, toAccountId: to, amount: 200 };
+    const key = { 'idempotency-key': `post-once-${from}` };
+    const posted = await postTransfer(body, key);
+    expect(posted.status, posted.text).toBe(201);
+    const transferId = posted.body.transferId as string;
+    const transfer = { transferId, fromAccountId: from, toAccountId: to, amount: 200 };
+    expect(posted.body).toEqual({ ...transfer, status: 'completed' });
+    expect(posted.headers.get('location')).toBe(`/transfers/${transferId}`);
+    // Read right after the answer: no process runs later, the money already moved.
+    expect(await balancesOf([from, to])).toEqual(
+      new Map([
+        [from, 300],
+        [to, 200],
+      ]),
+    );
+    const followed = await t.api.get(`/transfers/${transferId}`);
+    expect(followed.body).toMatchObject({ ...transfer, status: 'completed', version: 1 });
 
-/** Debits, credits and refunds a transfer that ended so must have made: each once at most. */
-const expectedSteps = (view: TransferView) =>
-  view.status === 'completed' ? [1, 1, 0] : view.refunded ? [1, 0, 1] : [0, 0, 0];
+    // The same request again, with its key: the stored answer, and the money moved once.
+    const repeated = await postTransfer(body, key);
+    expect(repeated.status).toBe(201);
+    expect(repeated.body).toEqual(posted.body);
+    expect(repeated.headers.get('idempotent-replayed')).toBe('true');
+    expect(await balancesOf([from, to])).toEqual(
+      new Map([
+        [from, 300],
+        [to, 200],
+      ]),
+    );
+  });
 
-describe('money transfers (saga) over the local stack', () => {
+  it('refuses a transfer the source cannot pay with 422 InsufficientFunds, writing nothing', async () => {
+    const [from, to] = await Promise.all([openAccount(50), openAccount(0)]);
+    const before = (await t.events()).length;
+    const refused = await postTransfer({ fromAccountId: from, toAccountId: to, amount: 51 });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body).toMatchObject({
+      error: { code: 'InsufficientFunds', message: expect.any(String) as string },
+    });
+    expect((await t.events()).length).toBe(before);
+    expect(await balancesOf([from, to])).toEqual(
+      new Map([
+        [from, 50],
+        [to, 0],
+      ]),
+    );
+  });
+
+  it('never overdraws an account drained by concurrent transfers', async () => {
+    const from = await openAccount(100);
+    const targets = await Promise.all(Array.from({ length: 4 }, () => openAccount(0)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        postTransfer({ fromAccountId: from, toAccountId: targets[i % 4]!, amount: 10 }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 422)).toHaveLength(10);
+    for (const answer of answers.filter((a) => a.status === 422)) {
+      expect(answer.body).toMatchObject({ error: { code: 'InsufficientFunds' } });
+    }
+    const balances = await balancesOf([from, ...targets]);
+    expect(balances.get(from)).toBe(0);
+    expect(sum(balances.values())).toBe(100);
+  });
+
   it(
-    'runs 200 concurrent transfers: money is conserved, each ends, none applies twice',
-    { timeout: 180_000 },
+    'posts 200 concurrent transfers: each one completes or writes nothing, money is conserved',
+    { timeout: 120_000 },
     async () => {
       const random = seededRandom(42);
       const funded = await Promise.all(
@@ -106,91 +159,78 @@ describe('money transfers (saga) over the local stack', () => {
       const empty = await openAccount(0);
       const accounts = [...funded, closed, empty];
       const missing = 'no-such-account';
-      const initial = new Map(
-        await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
-      );
-      const total = [...initial.values()].reduce((a, b) => a + b, 0);
+      const initial = await balancesOf(accounts);
 
       const requests = Array.from({ length: 200 }, () =>
         randomTransfer(random, { funded, closed, empty, missing }),
       );
-      const transfers: Transfer[] = await Promise.all(
-        requests.map(async (body) => {
-          const response = await t.api.post('/transfers', { body });
-          expect(response.status, response.text).toBe(202);
-          const transferId = response.body.transferId as string;
-          expect(response.headers.get('location')).toBe(`/transfers/${transferId}`);
-          return { transferId, ...body };
-        }),
-      );
+      const answers = await Promise.all(requests.map((body) => postTransfer(body)));
 
-      const ids = transfers.map((tr) => tr.transferId);
-      const views = await waitFor(
-        async () => {
-          const statuses = await transferStatuses(ids);
-          return statuses.every((s) => FINISHED.includes(s.status)) ? statuses : undefined;
-        },
-        { timeoutMs: 120_000, intervalMs: 500, description: 'every transfer to finish' },
-      );
-
-      // Every transfer ended for a reason the rules allow.
-      for (const view of views) {
-        if (view.status === 'failed') {
-          expect(['InsufficientFunds', 'AccountClosed', 'AccountNotFound']).toContain(view.reason);
+      const posted: Transfer[] = [];
+      const reasons = new Set<string>();
+      answers.forEach((answer, i) => {
+        if (answer.status === 201) {
+          posted.push({ transferId: answer.body.transferId as string, ...requests[i]! });
+          return;
         }
-      }
-      const completed = views.filter((v) => v.status === 'completed');
-      const refused = views.filter((v) => v.status === 'failed');
-      expect(completed.length).toBeGreaterThan(0);
-      expect(refused.some((v) => v.reason === 'InsufficientFunds')).toBe(true);
-      expect(refused.some((v) => v.refunded)).toBe(true);
+        expect(answer.status, answer.text).toBe(422);
+        reasons.add((answer.body.error as { code: string }).code);
+      });
+      expect(posted.length).toBeGreaterThan(0);
+      expect([...reasons].sort()).toEqual([
+        'AccountClosed',
+        'AccountNotFound',
+        'InsufficientFunds',
+      ]);
 
-      // Each account moved by exactly the transfers that completed, and nothing else.
+      // Each account moved by exactly the transfers posted, and nothing else.
       const expected = new Map(initial);
-      for (const view of completed) {
-        expected.set(view.fromAccountId, expected.get(view.fromAccountId)! - view.amount);
-        expected.set(view.toAccountId, expected.get(view.toAccountId)! + view.amount);
+      for (const transfer of posted) {
+        expected.set(
+          transfer.fromAccountId,
+          expected.get(transfer.fromAccountId)! - transfer.amount,
+        );
+        expected.set(transfer.toAccountId, expected.get(transfer.toAccountId)! + transfer.amount);
       }
-      const balances = new Map(
-        await Promise.all(accounts.map(async (id) => [id, await balanceOf(id)] as const)),
-      );
+      const balances = await balancesOf(accounts);
       expect(balances).toEqual(expected);
-      expect([...balances.values()].reduce((a, b) => a + b, 0)).toBe(total);
+      expect(sum(balances.values())).toBe(sum(initial.values()));
 
-      // No transfer debited, credited or refunded any account twice.
-      const accountEvents = (await t.events()).filter(
-        (e) => typeof e.streamId === 'string' && e.streamId.startsWith('account-'),
-      );
-      const steps = transferSteps(accountEvents);
-      expect([...steps.entries()].filter(([, count]) => count > 1)).toEqual([]);
-      for (const view of views) {
-        expect(stepsOf(view, steps), view.transferId).toEqual(expectedSteps(view));
+      // Each posted transfer withdrew once and deposited once; a refused one has no stream.
+      const ours = new Set(accounts);
+      const events = (await t.events()).filter((e) => {
+        const { fromAccountId } = e.data as { fromAccountId?: string };
+        return ours.has(fromAccountId ?? e.streamId.slice('account-'.length));
+      });
+      const moves = transferMoves(events);
+      expect(moves.size).toBe(posted.length * 2);
+      for (const { transferId } of posted) {
+        expect(moves.get(`${transferId}:MoneyWithdrawn`), transferId).toBe(1);
+        expect(moves.get(`${transferId}:MoneyDeposited`), transferId).toBe(1);
       }
-
-      // Nothing is in flight any more, so the stuck-transfer check finds nothing.
-      process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
-      await waitFor(
-        async () => {
-          const { stuck } = (await t.stack.schedules.run('stuckTransfers')) as { stuck: unknown[] };
-          return stuck.length === 0 ? true : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 200, description: 'no transfer in flight' },
+      const transferStreams = events.filter((e) => e.type === 'TransferPosted');
+      expect(transferStreams.map((e) => e.streamId).sort()).toEqual(
+        posted.map(({ transferId }) => transferEvents.streamId(transferId)).sort(),
       );
+
+      // No posted transfer is ever in flight, so the stuck-transfer check finds nothing.
+      process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
+      const { stuck } = (await t.stack.schedules.run('stuckTransfers')) as { stuck: unknown[] };
+      expect(stuck).toEqual([]);
     },
   );
 
-  it("keeps the request's correlation id through every step, each step caused by the event before it", async () => {
+  it("gives the posting's three events the request's correlation id and cause", async () => {
     const from = await openAccount(500);
     const to = await openAccount(0);
     const correlationId = `transfer-flow:${Date.now()}`;
-    const requested = await t.api.post('/transfers', {
-      body: { fromAccountId: from, toAccountId: to, amount: 200 },
-      headers: { 'x-correlation-id': correlationId },
-    });
-    expect(requested.status, requested.text).toBe(202);
-    expect(requested.headers.get('x-correlation-id')).toBe(correlationId);
-    const transferId = requested.body.transferId as string;
-    await t.eventually(`/transfers/${transferId}`, (r) => r.body.status === 'completed');
+    const posted = await postTransfer(
+      { fromAccountId: from, toAccountId: to, amount: 200 },
+      { 'x-correlation-id': correlationId },
+    );
+    expect(posted.status, posted.text).toBe(201);
+    expect(posted.headers.get('x-correlation-id')).toBe(correlationId);
+    const transferId = posted.body.transferId as string;
 
     type Stored = {
       streamId: string;
@@ -202,27 +242,21 @@ describe('money transfers (saga) over the local stack', () => {
     const stored = (await t.events()) as unknown as Stored[];
     const byType = (streamId: string, type: string) =>
       stored.find((e) => e.streamId === streamId && e.type === type)!;
-    const transferStream = `transfer-${transferId}`;
-    const request = byType(transferStream, 'TransferRequested');
-    const debited = byType(transferStream, 'TransferDebited');
-    const completed = byType(transferStream, 'TransferCompleted');
+    const posting = byType(`transfer-${transferId}`, 'TransferPosted');
     const withdrawal = byType(`account-${from}`, 'MoneyWithdrawn');
     const deposit = byType(`account-${to}`, 'MoneyDeposited');
     expect(withdrawal.data.transferId).toBe(transferId);
     expect(deposit.data.transferId).toBe(transferId);
 
-    const steps = [request, debited, completed, withdrawal, deposit];
+    const steps = [posting, withdrawal, deposit];
+    expect(posting.metadata.commandId).toBeTruthy();
     for (const event of steps) {
       expect(event.metadata, event.type).toMatchObject({
         correlationId,
         actor: 'arn:aws:iam::000000000000:user/local-developer',
+        causationId: posting.metadata.commandId,
       });
     }
-    expect(request.metadata.causationId).toBe(request.metadata.commandId);
-    expect(withdrawal.metadata.causationId).toBe(request.eventId);
-    expect(debited.metadata.causationId).toBe(request.eventId);
-    expect(deposit.metadata.causationId).toBe(debited.eventId);
-    expect(completed.metadata.causationId).toBe(debited.eventId);
 
     // The integration events published for them carry it too.
     const ids = new Set(steps.map((event) => event.eventId));
@@ -250,20 +284,20 @@ describe('money transfers (saga) over the local stack', () => {
     let transferId: string;
     let lines: LogLine[];
     try {
-      const requested = await t.api.post('/transfers', {
-        body: { fromAccountId: from, toAccountId: to, amount: 120 },
-        headers: { 'x-correlation-id': correlationId },
-      });
-      expect(requested.status, requested.text).toBe(202);
-      transferId = requested.body.transferId as string;
-      // Five events: the request, the debit and its withdrawal, the credit and its deposit.
+      const posted = await postTransfer(
+        { fromAccountId: from, toAccountId: to, amount: 120 },
+        { 'x-correlation-id': correlationId },
+      );
+      expect(posted.status, posted.text).toBe(201);
+      transferId = posted.body.transferId as string;
+      // Three events: the posting, its withdrawal and its deposit.
       lines = await waitFor(
         () => {
           const ours = logs.lines().filter((line) => line.correlationId === correlationId);
           const logged = (message: string) =>
             new Set(ours.filter((line) => line.message === message).map((line) => line.eventId));
           const done = ['Integration event published', 'Consumed event'].every(
-            (message) => logged(message).size >= 5,
+            (message) => logged(message).size >= 3,
           );
           return done ? ours : undefined;
         },
@@ -278,9 +312,7 @@ describe('money transfers (saga) over the local stack', () => {
     );
     expect(events.map((event) => `${event.streamId}:${event.type}`).sort()).toEqual(
       [
-        `${transferStream}:TransferRequested`,
-        `${transferStream}:TransferDebited`,
-        `${transferStream}:TransferCompleted`,
+        `${transferStream}:TransferPosted`,
         `account-${from}:MoneyWithdrawn`,
         `account-${to}:MoneyDeposited`,
       ].sort(),
@@ -290,16 +322,11 @@ describe('money transfers (saga) over the local stack', () => {
       expect.objectContaining({
         message: 'Request answered',
         routeKey: 'POST /transfers',
-        status: 202,
+        status: 201,
       }),
     );
-    const advanced = lines.filter((line) => line.message === 'Transfer advanced');
-    expect(advanced.length).toBeGreaterThan(0);
-    for (const line of advanced) {
-      expect(line).toMatchObject({ consumer: 'transfer-process', streamId: transferStream });
-      const reactedTo = events.find((event) => event.eventId === line.eventId);
-      expect(reactedTo?.metadata.causationId).toBe(line.causationId);
-    }
+    // Nothing is left for the process manager to do.
+    expect(lines.filter((line) => line.consumer === 'transfer-process')).toEqual([]);
     // Every consumer's line about one of the request's events names its stream and its cause.
     for (const event of events) {
       const about = lines.filter((line) => line.eventId === event.eventId);
@@ -330,8 +357,8 @@ describe('money transfers (saga) over the local stack', () => {
         const kinds = found.entries.map((entry) => entry.kind);
         const settled = found.entries.every((e) => e.kind !== 'event' || e.pendingFor.length === 0);
         const complete =
-          kinds.filter((kind) => kind === 'event').length === 5 &&
-          kinds.filter((kind) => kind === 'integration-event').length === 5;
+          kinds.filter((kind) => kind === 'event').length === 3 &&
+          kinds.filter((kind) => kind === 'integration-event').length === 3;
         return complete && settled ? found : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 200, description: 'the trace to hold the whole transfer' },
@@ -345,16 +372,13 @@ describe('money transfers (saga) over the local stack', () => {
     expect(new Set(traced.map((entry) => entry.eventId))).toEqual(
       new Set(events.map((event) => event.eventId)),
     );
-    expect(tracedType('TransferRequested').causedBy).toBeUndefined();
-    expect(tracedType('TransferRequested').handledBy).toContain('transfer-process');
-    for (const type of ['TransferDebited', 'MoneyWithdrawn']) {
-      expect(tracedType(type).causedBy).toMatchObject({ type: 'TransferRequested' });
+    // One transaction: the three events were recorded at once, all caused by the request.
+    expect(new Set(traced.map((entry) => entry.elapsedMs))).toEqual(new Set([0]));
+    for (const type of ['TransferPosted', 'MoneyWithdrawn', 'MoneyDeposited']) {
+      expect(tracedType(type).causedBy, type).toBeUndefined();
+      expect(tracedType(type).handledBy).toContain('integration-publisher');
+      expect(tracedType(type).handledBy).not.toContain('transfer-process');
     }
-    for (const type of ['TransferCompleted', 'MoneyDeposited']) {
-      expect(tracedType(type).causedBy).toMatchObject({ type: 'TransferDebited' });
-      expect(tracedType(type).causedBy!.afterMs).toBeGreaterThanOrEqual(0);
-    }
-    for (const entry of traced) expect(entry.handledBy).toContain('integration-publisher');
     const published = trace.entries.filter((entry) => entry.kind === 'integration-event');
     expect(published.map((entry) => entry.detailType).sort()).toEqual(
       events.map((event) => `${event.type}.v1`).sort(),
@@ -363,21 +387,26 @@ describe('money transfers (saga) over the local stack', () => {
     const people = await es(['trace', correlationId, ...bus]);
     expect(people.code).toBe(0);
     expect(people.lines[0]).toBe(
-      `Request ${correlationId}: 5 events, ${trace.durationMs.toLocaleString('en-US')} ms from first to last`,
+      `Request ${correlationId}: 3 events, ${trace.durationMs.toLocaleString('en-US')} ms from first to last`,
     );
-    expect(people.lines[1]).toMatch(/^\+ +0 ms {2}\S+ {2}event +transfer-\S+@1 TransferRequested /);
+    // The posting's events come first, all at once.
+    const postingLines = people.lines.slice(1, 4);
+    for (const type of ['TransferPosted', 'MoneyWithdrawn', 'MoneyDeposited']) {
+      expect(postingLines).toContainEqual(
+        expect.stringMatching(new RegExp(`^\\+ +0 ms {2}\\S+ {2}event +\\S+@\\d+ ${type} `)),
+      );
+    }
     expect((await es(['trace', 'no-such-request'])).code).toBe(1);
   });
 
-  it('reports a transfer that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
+  it('reports a transfer requested before postings that cannot advance as stuck, and finishes it once the cause is fixed', async () => {
     // A source account whose stream has a hole can never be loaded: the transfer cannot move.
     const { accountId: broken, fillHole } = await t.accountWithHole();
     const target = await openAccount(0);
-    const response = await t.api.post('/transfers', {
-      body: { fromAccountId: broken, toAccountId: target, amount: 5 },
-    });
-    expect(response.status).toBe(202);
-    const transferId = response.body.transferId as string;
+    const transferId = await requestTransfer(
+      { client: t.client, eventsTable: t.stack.tableNames.events },
+      { fromAccountId: broken, toAccountId: target, amount: 5 },
+    );
 
     process.env.STUCK_TRANSFER_AFTER_SECONDS = '0';
     type Check = { stuck: { transferId: string }[]; resumed: string[] };

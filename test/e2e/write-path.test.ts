@@ -92,7 +92,7 @@ describe('ownership', () => {
       body: { fromAccountId: accountId, toAccountId: bobs.body.accountId, amount: 100 },
       headers: alice,
     });
-    expect(transfer.status, transfer.text).toBe(202);
+    expect(transfer.status, transfer.text).toBe(201);
     const transferPath = `/transfers/${transfer.body.transferId as string}`;
     expect((await t.api.get(transferPath, { headers: bob })).status).toBe(200);
     expect((await t.api.get(transferPath, { headers: as('mallory') })).status).toBe(403);

@@ -350,6 +350,7 @@ describe('the metrics the code emits', () => {
       DYNAMODB_ENDPOINT: tables.endpoint,
       [tableNameEnvVar('events')]: tables.names.events,
       [tableNameEnvVar('idempotency')]: tables.names.idempotency,
+      [tableNameEnvVar('snapshots')]: tables.names.snapshots,
     };
     Object.assign(process.env, environment);
     try {

@@ -31,6 +31,7 @@ export const sampleData: { readonly [Type in DomainEventType]: DataOf<Type> } = 
   OrderShipped: { carrier: 'DHL', trackingNumber: 'TRK-1' },
   OrderDelivered: {},
   OrderCancelled: { reason: 'changed my mind' },
+  TransferPosted: { fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 300 },
   TransferRequested: { fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 300 },
   TransferDebited: {},
   TransferCompleted: {},

@@ -93,6 +93,12 @@ const expected: Record<
     idField: 'orderId',
     data: { reason: 'changed my mind' },
   },
+  TransferPosted: {
+    source: 'eventsourcing.transfers',
+    detailType: 'TransferPosted.v1',
+    idField: 'transferId',
+    data: { fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 300 },
+  },
   TransferRequested: {
     source: 'eventsourcing.transfers',
     detailType: 'TransferRequested.v1',

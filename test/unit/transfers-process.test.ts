@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { given } from '../../functions/eventsourcing/testing';
 import { givenStreams, streamOf, type LoadedStream } from '../../functions/eventsourcing/testing';
-import { accountDecider, type AccountState } from '../../functions/accounts/decider';
+import { accountDecider, MAX_BALANCE, type AccountState } from '../../functions/accounts/decider';
 import type { AccountEvent } from '../../functions/accounts/events';
 import { transferDecider, type TransferState } from '../../functions/transfers/decider';
 import type { TransferEvent } from '../../functions/transfers/events';
+import { planPosting, postingAppends } from '../../functions/transfers/posting';
 import { planTransferStep } from '../../functions/transfers/process-manager';
 
 const opened: AccountEvent = {
@@ -40,23 +41,89 @@ const refund = {
   ],
 };
 
+const post = (amount: number, toAccountId = 'B') =>
+  ({ type: 'PostTransfer', fromAccountId: 'A', toAccountId, amount }) as const;
+const posted: TransferEvent = {
+  type: 'TransferPosted',
+  data: { fromAccountId: 'A', toAccountId: 'B', amount: 30 },
+};
+
 describe('transfer decider (no database)', () => {
-  it('requests a transfer between two accounts', () => {
-    given(transferDecider)
-      .when({ type: 'RequestTransfer', fromAccountId: 'A', toAccountId: 'B', amount: 30 })
-      .then([requested]);
+  it('posts a transfer between two accounts, completed at once', () => {
+    given(transferDecider).when(post(30)).then([posted]);
+    expect(given(transferDecider, [posted]).state).toEqual({
+      status: 'completed',
+      fromAccountId: 'A',
+      toAccountId: 'B',
+      amount: 30,
+    });
   });
 
-  it('refuses to request the same transfer twice', () => {
-    given(transferDecider, [requested])
-      .when({ type: 'RequestTransfer', fromAccountId: 'A', toAccountId: 'B', amount: 30 })
-      .thenThrows('TransferAlreadyExists');
+  it.each([[[posted]], [[requested]]])('refuses a transfer id already taken', (history) => {
+    given(transferDecider, history).when(post(30)).thenThrows('TransferAlreadyExists');
   });
 
   it('refuses a transfer from an account to itself', () => {
-    given(transferDecider)
-      .when({ type: 'RequestTransfer', fromAccountId: 'A', toAccountId: 'A', amount: 1 })
-      .thenThrows('SameAccount');
+    given(transferDecider).when(post(1, 'A')).thenThrows('SameAccount');
+  });
+
+  it('still reads transfers run by the process manager', () => {
+    expect(given(transferDecider, [requested, debited]).state).toMatchObject({
+      status: 'debited',
+      amount: 30,
+    });
+  });
+});
+
+interface PostingStreams {
+  readonly source: LoadedStream<AccountState>;
+  readonly target: LoadedStream<AccountState>;
+}
+const posting =
+  (amount: number) =>
+  ({ source, target }: PostingStreams) => {
+    const fresh = transfer();
+    return postingAppends(planPosting(post(amount), fresh, { source, target }), fresh, {
+      source,
+      target,
+    });
+  };
+
+describe('transfer posting (no database)', () => {
+  it('posts the transfer, the withdrawal and the deposit, each at its loaded version', () => {
+    givenStreams({ source: funded(100), target: target(opened) })
+      .when(posting(30))
+      .then([
+        { streamId: 'transfer-T1', expectedVersion: 'no_stream', events: [posted] },
+        {
+          streamId: 'account-A',
+          expectedVersion: 2,
+          events: [{ type: 'MoneyWithdrawn', data: { amount: 30, transferId: 'T1' } }],
+        },
+        {
+          streamId: 'account-B',
+          expectedVersion: 1,
+          events: [{ type: 'MoneyDeposited', data: { amount: 30, transferId: 'T1' } }],
+        },
+      ]);
+  });
+
+  it.each([
+    { when: 'the source has too little money', from: funded(29), reason: 'InsufficientFunds' },
+    { when: 'the source does not exist', from: source(), reason: 'AccountNotFound' },
+    { when: 'the source is closed', from: source(opened, closed), reason: 'AccountClosed' },
+    { when: 'the target does not exist', to: target(), reason: 'AccountNotFound' },
+    { when: 'the target is closed', to: target(opened, closed), reason: 'AccountClosed' },
+    {
+      when: 'the target would hold too much',
+      to: target(opened, deposit(MAX_BALANCE)),
+      reason: 'BalanceLimitExceeded',
+    },
+    { when: 'the amount is not a positive integer', amount: 0.5, reason: 'InvalidAmount' },
+  ])('refuses, appending nothing, when $when', ({ from, to, amount, reason }) => {
+    givenStreams({ source: from ?? funded(100), target: to ?? target(opened) })
+      .when(posting(amount ?? 30))
+      .thenThrows(reason);
   });
 });
 

@@ -21,6 +21,7 @@ import { connectStreamHost } from './stream-hosts.js';
 import { PersonalDataKey } from './personal-data-key.js';
 import { outputPublicKey, publicKeyReaderDeclaration, SystemSigningKeys } from './signing-keys.js';
 import { SystemTables } from './tables.js';
+import { connectTimers, type TimerResources } from './timers.js';
 
 export interface EventSourcingStackProps extends StackProps {
   readonly settings: DeploymentSettings;
@@ -55,6 +56,8 @@ export class EventSourcingStack extends Stack {
   readonly httpApi?: SystemHttpApi;
   readonly failureRecords?: FailureRecords;
   readonly integrationEvents?: IntegrationBus;
+  /** What timers need, when a function receives them (`trigger: 'timers'`). */
+  readonly timers?: TimerResources;
   readonly monitoring: SystemMonitoring;
 
   constructor(scope: Construct, id: string, props: EventSourcingStackProps) {
@@ -89,6 +92,7 @@ export class EventSourcingStack extends Stack {
 
     this.functions = this.createFunctions(declaration, settings, projectRoot);
     this.outputPublicKeys(settings, projectRoot);
+    this.timers = connectTimers(this, declaration.functions, this.functions);
 
     const schedulesScope = new Construct(this, 'Schedules');
     for (const [key, fn] of Object.entries(declaration.functions)) {
@@ -181,7 +185,7 @@ export class EventSourcingStack extends Stack {
     settings: DeploymentSettings,
     hosts: readonly ConnectedHost[],
   ): SystemMonitoring {
-    return new SystemMonitoring(this, 'Monitoring', {
+    const monitoring = new SystemMonitoring(this, 'Monitoring', {
       stage: settings.stage,
       metricsNamespace: metricsNamespace(settings.stage),
       functions: [...this.functions.values()],
@@ -217,6 +221,8 @@ export class EventSourcingStack extends Stack {
         (fn.alarmMetrics ?? []).map((problem) => ({ service, ...problem })),
       ),
     });
+    this.timers?.monitor(monitoring);
+    return monitoring;
   }
 
   private addOutputs(): void {
@@ -247,6 +253,13 @@ export class EventSourcingStack extends Stack {
         'IntegrationEventBusArn',
         'ARN of the integration event bus, for rules and cross-account access',
         bus.eventBusArn,
+      );
+    }
+    if (this.timers) {
+      output(
+        'TimerDeadLettersQueueUrl',
+        'SQS queue holding timers whose deliveries kept failing',
+        this.timers.deadLetters.queueUrl,
       );
     }
     output('AlarmTopicArn', 'SNS topic every alarm notifies', this.monitoring.topic.topicArn);

@@ -23,6 +23,7 @@ import type { PersonalDataKey } from './personal-data-key.js';
 import { PERSONAL_DATA_KEY_VARIABLE } from '../declaration/resource-names.js';
 import { grantTableAccess } from './table-access.js';
 import type { SystemTables } from './tables.js';
+import { timerTargetName } from './timers.js';
 import { InvalidDeclarationError } from '../declaration/errors.js';
 
 /** Lambda's credential provider: the environment only (see the module for why). */
@@ -95,6 +96,7 @@ export class SystemFunction extends Construct {
     };
 
     this.function = new NodejsFunction(this, 'Function', {
+      ...(declaration.trigger === 'timers' ? { functionName: timerTargetName(this) } : {}),
       description: declaration.description,
       entry: entryFile(declaration.entry, props.projectRoot),
       handler: declaration.handler ?? 'handler',

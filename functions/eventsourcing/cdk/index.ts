@@ -21,6 +21,7 @@ export {
 } from './append-only-check.js';
 export { recordBundleSizes, BUNDLE_SIZES_FILE, type BundleSize } from './bundle-sizes.js';
 export { IntegrationBus } from './integration-bus.js';
+export { TimerResources } from './timers.js';
 export { SystemFunction, metricsNamespace, type SystemFunctionProps } from './functions.js';
 export { SystemTables, ITEM_CHANGING_ACTIONS, type DeclaredTable } from './tables.js';
 export { SystemBuckets, WRITE_ONCE_DENIED_ACTIONS, type DeclaredBucket } from './buckets.js';

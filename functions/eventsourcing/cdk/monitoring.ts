@@ -39,9 +39,9 @@ const maxLag = Duration.minutes(1);
 /**
  * Alarms on what needs a person: any function error, a stream host or one of its consumers
  * falling behind, a stream host reading nothing while its table is written, a consumer parking
- * a stream, any record written to the failure destination, any 5xx from the API. Every alarm
- * notifies one SNS topic (encrypted with a rotating key CloudWatch may use); one dashboard shows
- * them all.
+ * a stream, any record written to the failure destination, any timer dead-lettered, any 5xx
+ * from the API. Every alarm notifies one SNS topic (encrypted with a rotating key CloudWatch may
+ * use); one dashboard shows them all.
  *
  * Missing data never breaches: an idle system emits no lag, no iterator age and no problem
  * metric, and that is health, not silence. Silence is what `<host>Silent` catches: its metric
@@ -258,9 +258,10 @@ export class SystemMonitoring extends Construct {
   /**
    * An alarm notifying the topic: when the metric is 1 or more in a period (something happened
    * that needs a person), or, given `above`, when the metric (in ms) exceeds that duration; in
-   * `periods` periods running (one by default).
+   * `periods` periods running (one by default). Alarms added after construction (by the
+   * constructs whose resources they watch) appear on the dashboard too.
    */
-  private alarm(
+  alarm(
     id: string,
     description: string,
     metric: IMetric,

@@ -24,10 +24,11 @@ export interface FunctionDeclaration<
   /** Exported handler name; `handler` when omitted. */
   readonly handler?: string;
   /**
-   * What invokes it: API Gateway routes, an event source mapping on a table stream, or a
-   * schedule (`scheduleMinutes`).
+   * What invokes it: API Gateway routes, an event source mapping on a table stream, a schedule
+   * (`scheduleMinutes`), or EventBridge Scheduler firing timers (`timers`: one function of the
+   * system, the target of every timer).
    */
-  readonly trigger: 'http' | 'stream' | 'schedule';
+  readonly trigger: 'http' | 'stream' | 'schedule' | 'timers';
   /** For `trigger: 'schedule'`: minutes between invocations. */
   readonly scheduleMinutes?: number;
   /**
@@ -62,6 +63,12 @@ export interface FunctionDeclaration<
    * and learns the bus's name from `EVENT_BUS_NAME`.
    */
   readonly eventBus?: 'integration';
+  /**
+   * `schedule`: the function creates, replaces and deletes timers (one-time schedules in the
+   * system's schedule group, delivered to the `trigger: 'timers'` function); it learns where
+   * they go from the `TIMER_*` variables.
+   */
+  readonly timers?: 'schedule';
   /**
    * For `trigger: 'http'`: the API Gateway routes it serves, each declared here and nowhere
    * else; its handler's route table must have exactly these keys (synth checks it).

@@ -24,6 +24,8 @@ export interface ConsumerDeclaration<
   /** Buckets the consumer's code uses. */
   readonly buckets?: BucketGrants<BucketKey>;
   readonly eventBus?: 'integration';
+  /** `schedule`: the consumer's code creates and deletes timers (see `FunctionDeclaration`). */
+  readonly timers?: 'schedule';
 }
 
 /**
@@ -180,7 +182,7 @@ export const broadestBucketGrants = (
 
 /**
  * The function running a host: every table and bucket its consumers use, with the broadest
- * access any of them needs, plus what the host needs itself (reading its source for gaps and redrives,
+ * access any of them needs, their event bus and timers, plus what the host needs itself (reading its source for gaps and redrives,
  * parking, and the guards of reactions).
  */
 export function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
@@ -193,6 +195,7 @@ export function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
       : {}),
   };
   const eventBus = consumers.find((consumer) => consumer.eventBus)?.eventBus;
+  const timers = consumers.find((consumer) => consumer.timers)?.timers;
   const buckets = broadestBucketGrants(consumers.map((consumer) => consumer.buckets ?? {}));
   return {
     description: host.description,
@@ -203,5 +206,6 @@ export function hostFunction(host: StreamHostDeclaration): FunctionDeclaration {
     tables: broadestGrants([own, ...consumers.map((consumer) => consumer.tables)]),
     ...(Object.keys(buckets).length > 0 ? { buckets } : {}),
     ...(eventBus ? { eventBus } : {}),
+    ...(timers ? { timers } : {}),
   };
 }

@@ -2,7 +2,9 @@ import { archiversOf } from './archive.js';
 import { bucketProblems } from './bucket-checks.js';
 import type { BucketGrants } from './buckets.js';
 import { InvalidDeclarationError } from './errors.js';
+import { isProcessDeclaration, processGrantProblems } from '../process-manager/grants.js';
 import { streamReaderProblems, type StreamHostDeclaration } from './stream-hosts.js';
+import type { FunctionDeclaration } from './functions.js';
 import type { SystemDeclaration } from './system.js';
 
 /** Lambda's bounds for a stream event source mapping (without -1, which means unbounded). */
@@ -152,6 +154,26 @@ const schedulesAreBounded: DeclarationCheck = ({ functions }) =>
       : [`scheduled function ${name} needs scheduleMinutes from 1 to ${MAX_SCHEDULE_MINUTES}`];
   });
 
+/**
+ * Every timer goes to one target function, which must exist for anything to schedule one (a
+ * host's function schedules when one of its consumers does: see `hostFunction`).
+ */
+const timersHaveOneTarget: DeclarationCheck = ({ functions }) => {
+  const keysWhere = (test: (fn: FunctionDeclaration) => boolean) =>
+    Object.entries(functions)
+      .filter(([, fn]) => test(fn))
+      .map(([key]) => key);
+  const targets = keysWhere((fn) => fn.trigger === 'timers');
+  if (targets.length > 1) {
+    return [`timers have one target function; ${targets.join(', ')} have trigger timers`];
+  }
+  return targets.length === 1
+    ? []
+    : keysWhere((fn) => fn.timers === 'schedule').map(
+        (key) => `function ${key} schedules timers, but no function has trigger timers`,
+      );
+};
+
 const routesAreUniqueAndServed: DeclarationCheck = ({ routes, functions }) => {
   const seen = new Set<string>();
   return routes.flatMap((route) => {
@@ -232,6 +254,14 @@ const readModelsReadAreKept: DeclarationCheck = ({ tables, functions, streamHost
 const streamsHaveFewReaders: DeclarationCheck = ({ streamHosts }) =>
   streamReaderProblems(streamHosts);
 
+/** A process manager may send commands only to the tables its declaration grants it. */
+const processesAppendWhereGranted: DeclarationCheck = ({ streamHosts }) =>
+  Object.values(streamHosts).flatMap((host) =>
+    Object.entries(host.consumers).flatMap(([name, consumer]) =>
+      isProcessDeclaration(consumer) ? processGrantProblems(name, consumer) : [],
+    ),
+  );
+
 const CHECKS: readonly DeclarationCheck[] = [
   appendOnlyTablesExpireNothing,
   functionsUseDeclaredTables,
@@ -242,11 +272,13 @@ const CHECKS: readonly DeclarationCheck[] = [
   functionsUseDeclaredSigningKeys,
   personalDataHasItsKeys,
   schedulesAreBounded,
+  timersHaveOneTarget,
   routesAreUniqueAndServed,
   streamHostsAreSound,
   streamFunctionsAreHosts,
   consumerNamesAreUnique,
   streamsHaveFewReaders,
+  processesAppendWhereGranted,
   readModelsReadAreKept,
 ];
 

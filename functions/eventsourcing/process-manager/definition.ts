@@ -99,6 +99,9 @@ export interface CommandTarget<Command = unknown, State = unknown> {
   readonly send: (id: string, command: Command & { readonly type: string }) => SendCommand;
 }
 
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- each target has its own commands and state */
+export type AnyCommandTarget = CommandTarget<any, any>;
+
 /** Declares an aggregate as a process's command target (its streams in the `events` table). */
 export function commandTarget<
   Schemas extends EventSchemas,
@@ -138,8 +141,13 @@ export interface ProcessManager<Event extends RecordedEvent = RecordedEvent, Sta
   readonly description: string;
   /** The event types it receives. */
   readonly inputs: readonly Event['type'][];
-  /** The types that start an instance; other inputs for an instance not started are ignored. */
-  readonly startsWith: readonly Event['type'][];
+  /**
+   * The types that start an instance: other inputs for an instance not started are skipped.
+   * Without it any input starts one. List it only when the inputs that start come first in their
+   * own stream, or when an input before a start means nothing to the process: an input skipped
+   * is not seen again.
+   */
+  readonly startsWith?: readonly Event['type'][];
   /** The instance an event belongs to (a correlation key such as the order id), if any. */
   readonly instanceOf: (event: EventInput<Event>) => string | undefined;
   readonly initialState: State;
@@ -147,7 +155,7 @@ export interface ProcessManager<Event extends RecordedEvent = RecordedEvent, Sta
   /** What to do after `input`, given the state that includes it. Pure. */
   readonly decide: (input: ProcessInput<Event>, state: State) => readonly ProcessOutput[];
   /** The aggregates its commands go to. */
-  readonly targets: readonly CommandTarget[];
+  readonly targets: readonly AnyCommandTarget[];
 }
 
 /** Declares a process manager: `processManager<OrderEvent | ProductEvent, FulfilmentState>({…})`. */

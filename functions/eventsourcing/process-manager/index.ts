@@ -6,3 +6,13 @@ export * from './definition.js';
 export { processEvents, instanceStreamId, type ProcessStreamEvent } from './process-events.js';
 export type { PendingCommand, PendingTimer, ProcessInstance } from './instance.js';
 export { givenProcess } from './testing.js';
+export { eventInput, processReaction } from './reaction.js';
+export {
+  ProcessLoopError,
+  ProcessManagerRuntime,
+  UnknownTargetError,
+  type ProcessRuntimeOptions,
+  type TimerDelivery,
+} from './runtime.js';
+export { processDeclaration, processTimerHandler, processesOf } from './declaration.js';
+export { isProcessDeclaration, type ProcessDeclaration } from './grants.js';

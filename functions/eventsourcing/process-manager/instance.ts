@@ -159,8 +159,8 @@ function skipped<Event extends RecordedEvent, State>(
   if (isTimerFired(input) && instance.timers.get(input.timer)?.timerId !== input.timerId) {
     return 'stale-timer';
   }
-  const starts = definition.startsWith.includes(input.type);
-  if (instance.version === 0 && !starts) return 'not-started';
+  const starts = definition.startsWith?.includes(input.type);
+  if (instance.version === 0 && starts === false) return 'not-started';
   return undefined;
 }
 
