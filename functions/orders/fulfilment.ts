@@ -8,7 +8,6 @@ import {
   isTimerFired,
   processManager,
   type CommandRefused,
-  type CommandTarget,
   type ProcessInput,
   type ProcessOutput,
   type TimerFired,
@@ -187,8 +186,7 @@ export function orderFulfilmentProcess(options: {
       if (isCommandRefused(input)) return afterRefusal(input, state);
       return afterEvent(input, state, paymentDue);
     },
-    // Each target's `send` takes its own aggregate's commands; the list holds targets of any.
-    targets: [orders, products, accounts] as readonly CommandTarget[],
+    targets: [orders, products, accounts],
   });
 }
 
