@@ -90,6 +90,7 @@ function afterRefusal(refusal: CommandRefused, order: Started): ProcessOutput[] 
       return refund(order);
     default:
       // A cancellation refused: the order was paid or cancelled meanwhile, its event follows.
+      // (Releases and refunds are not refused: a release of nothing and a refund are taken.)
       return [];
   }
 }
