@@ -29,6 +29,15 @@ export type AccountCommand =
     }
   /** Gives a failed transfer's debit back; lands even on an account closed since the debit. */
   | { readonly type: 'RefundTransfer'; readonly amount: number; readonly transferId: string }
+  /** Pays for an order from an account of the order's customer. */
+  | {
+      readonly type: 'ChargeOrder';
+      readonly orderId: string;
+      readonly amount: number;
+      readonly customerId: string;
+    }
+  /** Gives an order's charge back; lands even on an account closed since the charge. */
+  | { readonly type: 'RefundOrder'; readonly orderId: string; readonly amount: number }
   | { readonly type: 'CloseAccount' };
 
 export type AccountState =
@@ -112,12 +121,25 @@ function withdraw(command: CommandOf<'WithdrawMoney'>, state: AccountState): Acc
   ];
 }
 
+/** Only the customer's own accounts pay for their orders. */
+function charge(command: CommandOf<'ChargeOrder'>, state: AccountState): AccountEvent[] {
+  const account = requireOpen(state);
+  if (account.ownerId !== command.customerId) {
+    throw new DomainError('AccountNotOwned', "The account is not the order's customer's");
+  }
+  const { amount, orderId } = command;
+  return withdraw({ type: 'WithdrawMoney', amount, destination: `order-${orderId}` }, state);
+}
+
 /** Unlike a deposit, a refund lands on a closed account too: the money was taken from it. */
-function refund(command: CommandOf<'RefundTransfer'>, state: AccountState): AccountEvent[] {
-  assertAmount(command.amount);
+function refund(
+  amount: number,
+  state: AccountState,
+  why: { readonly source: string; readonly transferId?: string },
+): AccountEvent[] {
+  assertAmount(amount);
   if (state.status === 'none') throw new DomainError('AccountNotFound', 'No such account');
-  const { amount, transferId } = command;
-  return [{ type: 'MoneyDeposited', data: { amount, source: 'transfer-refund', transferId } }];
+  return [{ type: 'MoneyDeposited', data: { amount, ...why } }];
 }
 
 function close(state: AccountState): AccountEvent[] {
@@ -132,7 +154,10 @@ function close(state: AccountState): AccountEvent[] {
   return [{ type: 'AccountClosed', data: {} }];
 }
 
-/** A bank account: open, deposit, withdraw, close. Amounts are integers in minor units. */
+/**
+ * A bank account: open, deposit, withdraw, close; transfers' and orders' charges and refunds.
+ * Amounts are integers in minor units.
+ */
 export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent> = {
   initialState: { status: 'none' },
 
@@ -165,7 +190,14 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
       case 'WithdrawMoney':
         return withdraw(command, state);
       case 'RefundTransfer':
-        return refund(command, state);
+        return refund(command.amount, state, {
+          source: 'transfer-refund',
+          transferId: command.transferId,
+        });
+      case 'ChargeOrder':
+        return charge(command, state);
+      case 'RefundOrder':
+        return refund(command.amount, state, { source: 'order-refund' });
       case 'CloseAccount':
         return close(state);
     }

@@ -14,11 +14,14 @@ export type AccountCommandHandler = CommandHandler<AccountCommand, AccountState,
 /** Bump when `AccountState` or `accountDecider.evolve` changes: older snapshots are ignored. */
 const ACCOUNT_STATE_VERSION = 1;
 
+/** How account streams are snapshotted, wherever they are loaded. */
+export const accountSnapshots = { stateVersion: ACCOUNT_STATE_VERSION };
+
 /** Loads accounts from their latest snapshot plus the tail of their stream. */
 export function accountRepository(storage: EventSourcingStorage): AccountRepository {
   return repositoryFor(storage, accountDecider, {
     catalogue: accountEvents.catalogue,
-    snapshots: { stateVersion: ACCOUNT_STATE_VERSION },
+    snapshots: accountSnapshots,
   });
 }
 

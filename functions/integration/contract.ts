@@ -92,6 +92,8 @@ export const integrationEventSchemas = {
       unitPrice: money,
     }),
     'OrderConfirmed.v1': orderDetail({ total: money }),
+    'OrderPaymentSubmitted.v1': orderDetail({ accountId: z.string().min(1) }),
+    'OrderPaid.v1': orderDetail({ accountId: z.string().min(1), amount: money }),
     'OrderShipped.v1': orderDetail({ carrier: z.string(), trackingNumber: z.string() }),
     'OrderDelivered.v1': orderDetail({}),
     'OrderCancelled.v1': orderDetail({ reason: z.string() }),

@@ -7,7 +7,7 @@ import { IdempotencyKeys } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
 import { commandResponse } from '../eventsourcing/http';
 import { money, resourceId, text } from '../eventsourcing/http';
-import { MAX_UNIT_PRICE } from './decider';
+import { MAX_STOCK, MAX_UNIT_PRICE, stockOf } from './decider';
 import { productEvents } from './events';
 import { productCommandHandler } from './service';
 
@@ -21,7 +21,10 @@ const dependencies = once(() => {
 
 const command = commandRoutes(() => dependencies().products);
 
-/** Product commands: an operator adds a product to the catalogue under the id it chose. */
+/**
+ * Product commands: an operator adds a product to the catalogue under the id it chose, and
+ * adds units to its stock.
+ */
 export const handler = httpHandler(
   {
     'POST /products': command({
@@ -40,6 +43,27 @@ export const handler = httpHandler(
         const productId = productEvents.idOf(streamId);
         return commandResponse(201, { productId, version }, { location: `/products/${productId}` });
       },
+    }),
+
+    'POST /products/{productId}/stock': command({
+      params: z.strictObject({ productId: resourceId }),
+      body: z.strictObject({
+        quantity: z
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(MAX_STOCK, `must be at most ${MAX_STOCK}`),
+      }),
+      target: ({ params, body }) => ({
+        streamId: productEvents.streamId(params.productId),
+        command: { type: 'AddStock', quantity: body.quantity },
+      }),
+      authorize: operatorsOnly('add stock'),
+      respond: ({ streamId, version, state }) =>
+        commandResponse(200, {
+          productId: productEvents.idOf(streamId),
+          version,
+          ...(state.status === 'none' ? {} : { stock: stockOf(state) }),
+        }),
     }),
   },
   { idempotencyKeys: () => dependencies().keys },

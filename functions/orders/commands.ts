@@ -58,7 +58,7 @@ const orderAnswer = ({ streamId, version, state }: CommandOutcome<OrderState>) =
     ...(state.status === 'none' ? {} : { status: state.status, total: state.total }),
   });
 
-/** Order commands: create, add items, confirm, ship, deliver, cancel. */
+/** Order commands: create, add items, confirm, pay, ship, deliver, cancel. */
 export const handler = httpHandler(
   {
     'POST /orders': command({
@@ -99,6 +99,15 @@ export const handler = httpHandler(
     'POST /orders/{orderId}/confirm': command({
       params: orderPath,
       target: ({ params }) => onOrder(params.orderId, { type: 'ConfirmOrder' }),
+      authorize: ownOrder,
+      respond: orderAnswer,
+    }),
+
+    // The account is checked when it is charged: it must be the order's customer's.
+    'POST /orders/{orderId}/pay': command({
+      params: orderPath,
+      body: z.strictObject({ accountId: resourceId }),
+      target: ({ params, body }) => onOrder(params.orderId, { type: 'PayOrder', ...body }),
       authorize: ownOrder,
       respond: orderAnswer,
     }),

@@ -13,7 +13,7 @@ export interface OrderLine {
   readonly unitPrice: number;
 }
 
-export type OrderStatus = 'pending' | 'confirmed' | 'shipped' | 'delivered' | 'cancelled';
+export type OrderStatus = 'pending' | 'confirmed' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
 
 export type OrderCommand =
   | {
@@ -24,6 +24,10 @@ export type OrderCommand =
     }
   | ({ readonly type: 'AddItem' } & OrderLine)
   | { readonly type: 'ConfirmOrder' }
+  /** The customer pays with one of their accounts; the charge itself comes after. */
+  | { readonly type: 'PayOrder'; readonly accountId: string }
+  /** The account was charged the amount: sent by the fulfilment process, not by a client. */
+  | { readonly type: 'MarkOrderPaid'; readonly accountId: string; readonly amount: number }
   | { readonly type: 'ShipOrder'; readonly trackingNumber: string; readonly carrier: string }
   | { readonly type: 'DeliverOrder' }
   | { readonly type: 'CancelOrder'; readonly reason: string };
@@ -35,6 +39,8 @@ export type OrderState =
       readonly customerId: string;
       readonly lines: readonly OrderLine[];
       readonly total: number;
+      /** The account the customer pays with, once they submitted the payment. */
+      readonly paymentAccountId?: string;
     };
 
 type ExistingOrder = Exclude<OrderState, { status: 'none' }>;
@@ -149,11 +155,40 @@ function confirm(state: OrderState): OrderEvent[] {
   if (order.lines.length === 0) {
     throw new DomainError('OrderEmpty', 'Cannot confirm an order without items');
   }
-  return [{ type: 'OrderConfirmed', data: { total: order.total } }];
+  const { total, customerId } = order;
+  const lines = order.lines.map(({ productId, quantity }) => ({ productId, quantity }));
+  return [{ type: 'OrderConfirmed', data: { total, customerId, lines } }];
 }
 
+/** One payment per order: a second one is refused, whatever became of the first. */
+function pay(command: CommandOf<'PayOrder'>, state: OrderState): OrderEvent[] {
+  const order = existing(state);
+  if (order.paymentAccountId !== undefined) {
+    throw new DomainError('PaymentAlreadySubmitted', 'The payment of this order is submitted', {
+      accountId: order.paymentAccountId,
+    });
+  }
+  requireStatus(order, 'confirmed', 'OrderNotConfirmed', 'pay for');
+  return [{ type: 'OrderPaymentSubmitted', data: { accountId: command.accountId } }];
+}
+
+function markPaid(command: CommandOf<'MarkOrderPaid'>, state: OrderState): OrderEvent[] {
+  const order = existing(state);
+  requireStatus(order, 'confirmed', 'OrderNotConfirmed', 'mark paid');
+  if (command.amount !== order.total) {
+    throw new DomainError(
+      'PaymentAmountMismatch',
+      `The order's total is ${order.total}, not ${command.amount}`,
+      { total: order.total, amount: command.amount },
+    );
+  }
+  const { accountId, amount } = command;
+  return [{ type: 'OrderPaid', data: { accountId, amount } }];
+}
+
+/** Only a paid order is ready to ship. */
 function ship(command: CommandOf<'ShipOrder'>, state: OrderState): OrderEvent[] {
-  requireStatus(existing(state), 'confirmed', 'OrderNotConfirmed', 'ship');
+  requireStatus(existing(state), 'paid', 'OrderNotPaid', 'ship');
   const { trackingNumber, carrier } = command;
   return [{ type: 'OrderShipped', data: { trackingNumber, carrier } }];
 }
@@ -163,7 +198,7 @@ function deliver(state: OrderState): OrderEvent[] {
   return [{ type: 'OrderDelivered', data: {} }];
 }
 
-/** Only an order that has not left yet may be cancelled. */
+/** Only an order not yet paid may be cancelled. */
 function cancel(command: CommandOf<'CancelOrder'>, state: OrderState): OrderEvent[] {
   const order = existing(state);
   if (order.status !== 'pending' && order.status !== 'confirmed') {
@@ -174,7 +209,9 @@ function cancel(command: CommandOf<'CancelOrder'>, state: OrderState): OrderEven
   return [{ type: 'OrderCancelled', data: { reason: command.reason } }];
 }
 
-/** An order: create, add items, confirm, ship, deliver, cancel. Prices in minor units. */
+/**
+ * An order: create, add items, confirm, pay, ship, deliver, cancel. Prices in minor units.
+ */
 export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
   initialState: { status: 'none' },
 
@@ -192,6 +229,10 @@ export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
         };
       case 'OrderConfirmed':
         return { ...state, status: 'confirmed' };
+      case 'OrderPaymentSubmitted':
+        return { ...state, paymentAccountId: event.data.accountId };
+      case 'OrderPaid':
+        return { ...state, status: 'paid' };
       case 'OrderShipped':
         return { ...state, status: 'shipped' };
       case 'OrderDelivered':
@@ -209,6 +250,10 @@ export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
         return addItem(command, state);
       case 'ConfirmOrder':
         return confirm(state);
+      case 'PayOrder':
+        return pay(command, state);
+      case 'MarkOrderPaid':
+        return markPaid(command, state);
       case 'ShipOrder':
         return ship(command, state);
       case 'DeliverOrder':

@@ -17,8 +17,8 @@ export type ShippingAddress = z.infer<typeof shippingAddress>;
 /**
  * The order events in `order-<id>` streams: the data of each type at its current schema
  * version. A change to a shape bumps the version: add an upcaster from the old version
- * (`upcasters`), and every reader sees old events in the new shape. None yet: every type is at
- * schema version 1.
+ * (`upcasters`), and every reader sees old events in the new shape. `OrderConfirmed` is at
+ * version 2 (it names the customer and the lines to fulfil); every other type at version 1.
  */
 export const orderEvents = defineEvents({
   streamPrefix: 'order-',
@@ -33,10 +33,22 @@ export const orderEvents = defineEvents({
       quantity: z.int().positive(),
       unitPrice: z.int().positive(),
     }),
-    OrderConfirmed: z.object({ total: z.int().positive() }),
+    OrderConfirmed: z.object({
+      total: z.int().positive(),
+      customerId: z.string(),
+      /** What to fulfil: each product's units. */
+      lines: z.array(z.object({ productId: z.string(), quantity: z.int().positive() })),
+    }),
+    /** The customer asked to pay with one of their accounts: the charge is yet to come. */
+    OrderPaymentSubmitted: z.object({ accountId: z.string() }),
+    OrderPaid: z.object({ accountId: z.string(), amount: z.int().positive() }),
     OrderShipped: z.object({ trackingNumber: z.string(), carrier: z.string() }),
     OrderDelivered: z.object({}),
     OrderCancelled: z.object({ reason: z.string() }),
+  },
+  upcasters: {
+    // Orders confirmed before version 2 name neither: nothing to reserve, no one to charge.
+    OrderConfirmed: { 1: (data) => ({ customerId: '', lines: [], ...data }) },
   },
   // Sealed under the customer's key; an erased customer's orders read with this replacement.
   personal: {

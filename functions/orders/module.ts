@@ -8,7 +8,7 @@ import { orderSummariesProjection } from './projections/summaries';
 
 const order = eventsFrom('orders', 'orderId', orderEvents.idOf);
 
-/** Orders: creating, adding items, confirming, shipping, delivering, cancelling. */
+/** Orders: creating, adding items, confirming, paying, shipping, delivering, cancelling. */
 export const ordersModule = contextModule<IntegrationEvent>()({
   events: orderEvents.catalogue,
   // A delivered or cancelled order is done with after 90 days (returns); an open one after a year.
@@ -28,7 +28,8 @@ export const ordersModule = contextModule<IntegrationEvent>()({
   functions: {
     orderCommands: commandFunction(
       {
-        description: 'Creates orders, adds items, confirms, ships, delivers and cancels them.',
+        description:
+          'Creates orders, adds items, confirms, pays, ships, delivers and cancels them.',
         entry: 'functions/orders/commands.ts',
         routes: [
           {
@@ -50,6 +51,13 @@ export const ordersModule = contextModule<IntegrationEvent>()({
           {
             route: 'POST /orders/{orderId}/confirm',
             example: { params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' } },
+          },
+          {
+            route: 'POST /orders/{orderId}/pay',
+            example: {
+              params: { orderId: '01KAXQ6A1B2C3D4E5F6G7H8J9K' },
+              body: { accountId: '01KAXQ5T2N8P4R6S0V1W3X5Y7Z' },
+            },
           },
           {
             route: 'POST /orders/{orderId}/ship',
@@ -102,6 +110,10 @@ export const ordersModule = contextModule<IntegrationEvent>()({
         unitPrice: event.data.unitPrice,
       }),
     OrderConfirmed: (event) => order(event, 'OrderConfirmed.v1', { total: event.data.total }),
+    OrderPaymentSubmitted: (event) =>
+      order(event, 'OrderPaymentSubmitted.v1', { accountId: event.data.accountId }),
+    OrderPaid: (event) =>
+      order(event, 'OrderPaid.v1', { accountId: event.data.accountId, amount: event.data.amount }),
     OrderShipped: (event) =>
       order(event, 'OrderShipped.v1', {
         carrier: event.data.carrier,

@@ -10,6 +10,7 @@ import { cursorParam, limitParam, resourceId } from '../eventsourcing/http';
 import { customerOrdersProjection } from './projections/customer-orders';
 import { orderSummariesProjection } from './projections/summaries';
 import { CUSTOMER_ORDER_PREFIX, customerPartition, orderSummaryKey } from './read-models';
+import type { OrderStatus } from './decider';
 
 const dependencies = once(() => {
   const client = createDynamoDbClient();
@@ -19,7 +20,14 @@ const dependencies = once(() => {
   };
 });
 
-const ORDER_STATUSES = ['pending', 'confirmed', 'shipped', 'delivered', 'cancelled'] as const;
+const ORDER_STATUSES = [
+  'pending',
+  'confirmed',
+  'paid',
+  'shipped',
+  'delivered',
+  'cancelled',
+] as const satisfies readonly OrderStatus[];
 const DEFAULT_PAGE = 20;
 
 /** Order queries over the read models. */

@@ -63,6 +63,7 @@ export const orderListingKey = (orderId: string): ReadModelKey => ({
 
 const STATUS_AFTER: Partial<Record<RecordedOrderEvent['type'], OrderStatus>> = {
   OrderConfirmed: 'confirmed',
+  OrderPaid: 'paid',
   OrderShipped: 'shipped',
   OrderDelivered: 'delivered',
   OrderCancelled: 'cancelled',

@@ -81,6 +81,12 @@ const cases: Record<string, { rule: Rule; call: (world: World) => Call }> = {
     rule: 'owner',
     call: (w) => ({ path: `/orders/${w.order}/confirm` }),
   },
+  // Admitted callers get 200 or 422: a payment submitted already, or the order cancelled (the
+  // fulfilment process finds no product 'pen').
+  'POST /orders/{orderId}/pay': {
+    rule: 'owner',
+    call: (w) => ({ path: `/orders/${w.order}/pay`, body: { accountId: w.account } }),
+  },
   'POST /orders/{orderId}/ship': {
     rule: 'operators',
     call: (w) => ({
@@ -115,6 +121,10 @@ const cases: Record<string, { rule: Rule; call: (world: World) => Call }> = {
   'POST /products': {
     rule: 'operators',
     call: () => ({ path: '/products', body: { productId: 'lamp', name: 'Lamp', unitPrice: 4999 } }),
+  },
+  'POST /products/{productId}/stock': {
+    rule: 'operators',
+    call: (w) => ({ path: `/products/${w.product}/stock`, body: { quantity: 1 } }),
   },
   'GET /products/{productId}': { rule: 'open', call: (w) => ({ path: `/products/${w.product}` }) },
   'GET /streams/{streamId}/events/{version}/proof': {

@@ -21,6 +21,13 @@ describe('the inventory context over HTTP', () => {
     const entry = await t.eventually(`/products/${productId}`, (r) => r.status === 200);
     expect(entry.body).toMatchObject({ productId, name: 'Desk lamp', unitPrice: 4999, version: 1 });
     expect(entry.headers.get('etag')).toBe('"1"');
+
+    const stocked = await t.api.post(`/products/${productId}/stock`, { body: { quantity: 7 } });
+    expect(stocked.status, stocked.text).toBe(200);
+    const stock = { onHand: 7, reserved: 0, available: 7 };
+    expect(stocked.body).toEqual({ productId, version: 2, stock });
+    const restocked = await t.eventually(`/products/${productId}`, (r) => r.body.version === 2);
+    expect(restocked.body).toMatchObject({ stock, addedAt: entry.body.addedAt });
   });
 
   it('answers 409 to a product id already taken, and writes nothing', async () => {
@@ -43,5 +50,11 @@ describe('the inventory context over HTTP', () => {
     const missing = await t.api.get('/products/sku-none');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: { code: 'ProductNotFound' } });
+    const noStock = await t.api.post('/products/sku-none/stock', { body: { quantity: 0 } });
+    expect(noStock.status).toBe(400);
+    expect(noStock.body.error?.fields?.map((f) => f.field)).toEqual(['quantity']);
+    const stockForNone = await t.api.post('/products/sku-none/stock', { body: { quantity: 1 } });
+    expect(stockForNone.status).toBe(404);
+    expect(stockForNone.body).toMatchObject({ error: { code: 'ProductNotFound' } });
   });
 });

@@ -16,6 +16,12 @@ const deposited = (amount: number): AccountEvent => ({ type: 'MoneyDeposited', d
 const withdrawn = (amount: number): AccountEvent => ({ type: 'MoneyWithdrawn', data: { amount } });
 
 const closed: AccountEvent = { type: 'AccountClosed', data: {} };
+const chargeOrder = (amount: number, customerId = 'alice'): AccountCommand => ({
+  type: 'ChargeOrder',
+  orderId: 'o1',
+  amount,
+  customerId,
+});
 const full = Array.from({ length: MAX_BALANCE / MAX_AMOUNT }, () => deposited(MAX_AMOUNT));
 
 /** Commands the decider refuses: the scenario, the history, the command, the error code. */
@@ -46,6 +52,26 @@ const refusals: [string, AccountEvent[], AccountCommand, string][] = [
     [opened, closed],
     { type: 'DepositMoney', amount: 1 },
     'AccountClosed',
+  ],
+  ['charging a missing account', [], chargeOrder(1), 'AccountNotFound'],
+  ['charging a closed account', [opened, closed], chargeOrder(1), 'AccountClosed'],
+  [
+    'charging more than the balance',
+    [opened, deposited(99)],
+    chargeOrder(100),
+    'InsufficientFunds',
+  ],
+  [
+    "charging another customer's account",
+    [opened, deposited(100)],
+    chargeOrder(1, 'mallory'),
+    'AccountNotOwned',
+  ],
+  [
+    'refunding an order to a missing account',
+    [],
+    { type: 'RefundOrder', orderId: 'o1', amount: 1 },
+    'AccountNotFound',
   ],
 ];
 
@@ -109,6 +135,18 @@ describe('account decider', () => {
     given(accountDecider, [opened, deposited(1), withdrawn(1)])
       .when({ type: 'CloseAccount' })
       .then([closed]);
+  });
+
+  it("charges an order to its customer's account", () => {
+    given(accountDecider, [opened, deposited(500)])
+      .when(chargeOrder(500))
+      .then([{ type: 'MoneyWithdrawn', data: { amount: 500, destination: 'order-o1' } }]);
+  });
+
+  it("refunds an order's charge, even to an account closed since", () => {
+    given(accountDecider, [opened, deposited(500), withdrawn(500), closed])
+      .when({ type: 'RefundOrder', orderId: 'o1', amount: 500 })
+      .then([{ type: 'MoneyDeposited', data: { amount: 500, source: 'order-refund' } }]);
   });
 
   it.each(refusals)('refuses %s', (_, history, command, code) => {

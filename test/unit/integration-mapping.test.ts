@@ -63,6 +63,18 @@ const expected: Record<
     idField: 'orderId',
     data: { total: 2598 },
   },
+  OrderPaymentSubmitted: {
+    source: 'eventsourcing.orders',
+    detailType: 'OrderPaymentSubmitted.v1',
+    idField: 'orderId',
+    data: { accountId: 'acc-a' },
+  },
+  OrderPaid: {
+    source: 'eventsourcing.orders',
+    detailType: 'OrderPaid.v1',
+    idField: 'orderId',
+    data: { accountId: 'acc-a', amount: 2598 },
+  },
   OrderShipped: {
     source: 'eventsourcing.orders',
     detailType: 'OrderShipped.v1',

@@ -6,14 +6,19 @@ import {
   orderDecider,
   type OrderCommand,
 } from '../../functions/orders/decider';
-import type { OrderEvent } from '../../functions/orders/events';
+import { orderEvents, type OrderEvent } from '../../functions/orders/events';
 
 const created: OrderEvent = { type: 'OrderCreated', data: { customerId: 'c1' } };
 const added = (productId: string, quantity: number, unitPrice: number): OrderEvent => ({
   type: 'OrderItemAdded',
   data: { productId, quantity, unitPrice },
 });
-const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { total: 500 } };
+const confirmed: OrderEvent = {
+  type: 'OrderConfirmed',
+  data: { total: 500, customerId: 'c1', lines: [{ productId: 'p1', quantity: 5 }] },
+};
+const submitted: OrderEvent = { type: 'OrderPaymentSubmitted', data: { accountId: 'a1' } };
+const paid: OrderEvent = { type: 'OrderPaid', data: { accountId: 'a1', amount: 500 } };
 const shipped: OrderEvent = {
   type: 'OrderShipped',
   data: { trackingNumber: 'T1', carrier: 'UPS' },
@@ -23,6 +28,8 @@ const cancelled: OrderEvent = { type: 'OrderCancelled', data: { reason: 'changed
 
 const items = (count: number) => Array.from({ length: count }, (_, i) => added(`p${i}`, 1, 1));
 const pending = [created, added('p1', 5, 100)];
+const payable = [...pending, confirmed];
+const markPaid = { type: 'MarkOrderPaid', accountId: 'a1', amount: 500 } as const;
 
 /** Commands the decider refuses: the scenario, the history, the command, the error code. */
 const refusals: [string, OrderEvent[], OrderCommand, string][] = [
@@ -64,10 +71,53 @@ const refusals: [string, OrderEvent[], OrderCommand, string][] = [
   ],
   ['confirming an empty order', [created], { type: 'ConfirmOrder' }, 'OrderEmpty'],
   [
-    'shipping an order not confirmed',
+    'shipping a pending order',
     [created, added('p1', 1, 1)],
     { type: 'ShipOrder', trackingNumber: 'T', carrier: 'C' },
+    'OrderNotPaid',
+  ],
+  [
+    'shipping an order confirmed but not paid',
+    [...payable, submitted],
+    { type: 'ShipOrder', trackingNumber: 'T', carrier: 'C' },
+    'OrderNotPaid',
+  ],
+  [
+    'paying for an order not confirmed',
+    pending,
+    { type: 'PayOrder', accountId: 'a1' },
     'OrderNotConfirmed',
+  ],
+  [
+    'paying for a cancelled order',
+    [...payable, cancelled],
+    { type: 'PayOrder', accountId: 'a1' },
+    'OrderNotConfirmed',
+  ],
+  [
+    'a second payment',
+    [...payable, submitted],
+    { type: 'PayOrder', accountId: 'a2' },
+    'PaymentAlreadySubmitted',
+  ],
+  [
+    'marking a cancelled order paid',
+    [...payable, submitted, cancelled],
+    markPaid,
+    'OrderNotConfirmed',
+  ],
+  ['marking a paid order paid again', [...payable, submitted, paid], markPaid, 'OrderNotConfirmed'],
+  [
+    'marking an order paid with another amount than its total',
+    [...payable, submitted],
+    { ...markPaid, amount: 499 },
+    'PaymentAmountMismatch',
+  ],
+  [
+    'cancelling a paid order',
+    [...payable, submitted, paid],
+    { type: 'CancelOrder', reason: 'too late' },
+    'OrderNotCancellable',
   ],
   [
     'delivering an order not shipped',
@@ -83,7 +133,7 @@ const refusals: [string, OrderEvent[], OrderCommand, string][] = [
   ],
   [
     'cancelling a shipped order',
-    [...pending, confirmed, shipped],
+    [...payable, submitted, paid, shipped],
     { type: 'CancelOrder', reason: 'late' },
     'OrderNotCancellable',
   ],
@@ -128,18 +178,60 @@ describe('order decider', () => {
     });
   });
 
-  it('confirms a pending order with items', () => {
-    given(orderDecider, pending).when({ type: 'ConfirmOrder' }).then([confirmed]);
+  it('confirms a pending order with items, naming its customer and the units to fulfil', () => {
+    given(orderDecider, [...pending, added('p2', 1, 50)])
+      .when({ type: 'ConfirmOrder' })
+      .then([
+        {
+          type: 'OrderConfirmed',
+          data: {
+            total: 550,
+            customerId: 'c1',
+            lines: [
+              { productId: 'p1', quantity: 5 },
+              { productId: 'p2', quantity: 1 },
+            ],
+          },
+        },
+      ]);
   });
 
-  it('ships a confirmed order', () => {
-    given(orderDecider, [...pending, confirmed])
+  it('reads an order confirmed before the lines were recorded as one with none', () => {
+    const stored = {
+      streamId: orderEvents.streamId('legacy'),
+      version: 3,
+      eventId: '01J0000000000000000000000C',
+      type: 'OrderConfirmed',
+      schemaVersion: 1,
+      data: { total: 500 },
+      metadata: {},
+      recordedAt: '2026-01-01T00:00:00.000Z',
+    };
+    expect(orderEvents.parse(stored)).toMatchObject({
+      schemaVersion: 2,
+      data: { total: 500, customerId: '', lines: [] },
+    });
+  });
+
+  it('submits the payment of a confirmed order, and marks it paid once charged', () => {
+    given(orderDecider, payable).when({ type: 'PayOrder', accountId: 'a1' }).then([submitted]);
+    given(orderDecider, [...payable, submitted])
+      .when(markPaid)
+      .then([paid]);
+    expect(given(orderDecider, [...payable, submitted, paid]).state).toMatchObject({
+      status: 'paid',
+      paymentAccountId: 'a1',
+    });
+  });
+
+  it('ships a paid order', () => {
+    given(orderDecider, [...payable, submitted, paid])
       .when({ type: 'ShipOrder', trackingNumber: 'T1', carrier: 'UPS' })
       .then([shipped]);
   });
 
   it('delivers a shipped order', () => {
-    given(orderDecider, [...pending, confirmed, shipped])
+    given(orderDecider, [...payable, submitted, paid, shipped])
       .when({ type: 'DeliverOrder' })
       .then([delivered]);
   });

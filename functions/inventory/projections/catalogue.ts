@@ -1,22 +1,51 @@
 import type { Projection, ReadModelWrite } from '../../eventsourcing';
+import type { Stock } from '../decider';
 import { productEvents, type RecordedProductEvent } from '../events';
 import { catalogueKey, type CatalogueEntry } from '../read-models';
 
-/** The product catalogue, for `GET /products/{productId}`. */
+/** How a stock event changes the stock; other events leave it as it is. */
+function stockAfter(stock: Stock, event: RecordedProductEvent): Stock {
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- ProductAdded starts the entry
+  switch (event.type) {
+    case 'StockAdded':
+      return { ...stock, onHand: stock.onHand + event.data.quantity };
+    case 'StockReserved':
+      return { ...stock, reserved: stock.reserved + event.data.quantity };
+    case 'StockReleased':
+      return { ...stock, reserved: stock.reserved - event.data.quantity };
+    default:
+      return stock;
+  }
+}
+
+/** The product catalogue with each product's stock, for `GET /products/{productId}`. */
 export const productCatalogueProjection: Projection<RecordedProductEvent> = {
   name: 'product-catalogue',
-  description: 'Each product with its name and price.',
+  description: 'Each product with its name, price and stock.',
   readModel: 'productCatalogue',
   handles: productEvents.types,
-  apply(event): Promise<ReadModelWrite[]> {
+  async apply(event, context): Promise<ReadModelWrite[]> {
     const productId = productEvents.idOf(event.streamId);
+    const key = catalogueKey(productId);
+    if (event.type === 'ProductAdded') {
+      const entry: CatalogueEntry = {
+        productId,
+        name: event.data.name,
+        unitPrice: event.data.unitPrice,
+        stock: { onHand: 0, reserved: 0, available: 0 },
+        version: event.version,
+        addedAt: event.recordedAt,
+      };
+      return [{ put: { ...key, ...entry } }];
+    }
+    const current = (await context.get(key)) as CatalogueEntry | undefined;
+    if (!current) throw new Error(`Product ${productId} has no entry before ${event.type}`);
+    const { onHand, reserved } = stockAfter(current.stock, event);
     const entry: CatalogueEntry = {
-      productId,
-      name: event.data.name,
-      unitPrice: event.data.unitPrice,
+      ...current,
+      stock: { onHand, reserved, available: onHand - reserved },
       version: event.version,
-      addedAt: event.recordedAt,
     };
-    return Promise.resolve([{ put: { ...catalogueKey(productId), ...entry } }]);
+    return [{ put: { ...key, ...entry } }];
   },
 };
