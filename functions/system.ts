@@ -31,6 +31,7 @@ import {
   sharedTables,
 } from './infrastructure';
 import { inventoryModule } from './inventory/module';
+import { processesOf, timerTargetFunction } from './eventsourcing/process-manager/grants';
 import { ordersModule } from './orders/module';
 import { transfersModule } from './transfers/module';
 
@@ -63,6 +64,10 @@ export const functions = {
   subjectErasure: erasureFunction(tables, 'functions/erasure.ts'),
   projections: hostFunction(streamHosts.projections),
   reactions: hostFunction(streamHosts.reactions),
+  processTimers: timerTargetFunction(
+    processesOf(streamHosts.reactions.consumers),
+    'functions/process-timers.ts',
+  ),
 } as const satisfies Record<string, FunctionDeclaration<TableKey, BucketKey>>;
 
 export type FunctionKey = keyof typeof functions;

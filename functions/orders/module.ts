@@ -1,8 +1,10 @@
 import { contextModule, readModelTable } from '../eventsourcing/declaration';
+import { processDeclaration } from '../eventsourcing/process-manager';
 import { commandFunction, queryFunction } from '../eventsourcing/http';
 import { eventsFrom } from '../integration/context-events';
 import type { IntegrationEvent } from '../integration/contract';
 import { orderEvents } from './events';
+import { orderFulfilment } from './fulfilment';
 import { customerOrdersProjection } from './projections/customer-orders';
 import { orderSummariesProjection } from './projections/summaries';
 
@@ -100,7 +102,11 @@ export const ordersModule = contextModule<IntegrationEvent>()({
     }),
   },
   projections: [orderSummariesProjection, customerOrdersProjection],
-  reactions: {},
+  reactions: {
+    [orderFulfilment.name]: processDeclaration(orderFulfilment, {
+      tables: { events: 'append', snapshots: 'read' },
+    }),
+  },
   integration: {
     OrderCreated: (event) => order(event, 'OrderCreated.v1', { customerId: event.data.customerId }),
     OrderItemAdded: (event) =>

@@ -15,6 +15,7 @@ import { appendOnlyTables, findAppendOnlyViolations } from '../../functions/even
 import type { SystemStack } from '../../lib/system-stack';
 import { ITEM_CHANGING_ACTIONS } from '../../functions/eventsourcing/cdk';
 import { expectedActions, expectedBucketActions } from '../support/expected-grants';
+import { timerGrants, timerVariables } from '../support/expected-timers';
 import {
   synthesize,
   logicalId,
@@ -24,11 +25,9 @@ import {
   getAtt,
   asArray,
   declarations,
+  pairs,
 } from '../support/cdk-synthesis';
 import { SECURE_BUCKET } from '../support/secure-bucket';
-
-const pairs = (actions: readonly string[], resources: readonly Json[]) =>
-  actions.flatMap((action) => resources.map((resource) => `${action} ${JSON.stringify(resource)}`));
 
 /** Every (action, resource) an Allow statement attached to the role grants. */
 function grantsOf(json: TemplateJson, roleId: string): Set<string> {
@@ -147,6 +146,7 @@ function expectedVariables(
     ...bucketVariables,
     ...signingKeyVariables,
     ...personalDataKey,
+    ...timerVariables(stack, fn),
     // What signs checkpoints names the log: the stack.
     ...(signs ? { HISTORY_LOG: stack.stackName } : {}),
     ...(fn.eventBus ? { EVENT_BUS_NAME: { Ref: logicalId(stack.integrationEvents!.bus) } } : {}),
@@ -393,6 +393,7 @@ describe.each(declarations)('stack built from %s', (_name, declaration) => {
           ...signingKeyGrants,
           ...personalDataGrants,
           ...consumerGrants,
+          ...timerGrants(stack, fn),
           ...(fn.eventBus
             ? pairs(['events:PutEvents'], [getAtt(logicalId(stack.integrationEvents!.bus))])
             : []),

@@ -231,6 +231,10 @@ export const resourcesOfType = (json: TemplateJson, type: string) =>
   Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
 
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** Each action with each resource, as `grantsOf` lists a role's grants. */
+export const pairs = (actions: readonly string[], resources: readonly Json[]) =>
+  actions.flatMap((action) => resources.map((resource) => `${action} ${JSON.stringify(resource)}`));
 export const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 

@@ -1,3 +1,4 @@
+import { processEvents } from '../../functions/eventsourcing/process-manager';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { EventCatalogue } from '../../functions/eventsourcing';
@@ -99,8 +100,11 @@ describe('the system declaration', () => {
     const unpublished = system.contexts
       .filter((context) => (context.integration as unknown) === 'unpublished')
       .flatMap((context) => context.events.types);
-    // The erasure ledger is the framework's, not a context's: it is never published.
-    const contextTypes = domainEvents.types.filter((type) => !erasureEvents.catalogue.has(type));
+    // The erasure ledger and processes' records are the framework's, not a context's: they are
+    // never published.
+    const contextTypes = domainEvents.types.filter(
+      (type) => !erasureEvents.catalogue.has(type) && !processEvents.catalogue.has(type),
+    );
     expect([...PUBLISHED_EVENT_TYPES, ...unpublished].sort()).toEqual([...contextTypes].sort());
     expect(Object.keys(integrationMappings).sort()).toEqual([...PUBLISHED_EVENT_TYPES].sort());
   });

@@ -207,10 +207,16 @@ describe('the timers in a declaration', () => {
     tables: {},
   };
   const scheduler: FunctionDeclaration = { ...target, trigger: 'http', timers: 'schedule' };
-  const withFunctions = (functions: Record<string, FunctionDeclaration>): SystemDeclaration => ({
-    ...systemDeclaration,
-    functions: { ...systemDeclaration.functions, ...functions },
-  });
+  /** The system's functions, without its own timer target and scheduling, and `functions`. */
+  const withFunctions = (functions: Record<string, FunctionDeclaration>): SystemDeclaration => {
+    const untimed = Object.entries(systemDeclaration.functions)
+      .filter(([, fn]) => fn.trigger !== 'timers')
+      .map(([key, { timers: _timers, ...fn }]): [string, FunctionDeclaration] => [key, fn]);
+    return {
+      ...systemDeclaration,
+      functions: { ...Object.fromEntries(untimed), ...functions },
+    };
+  };
 
   it('has one target for every function that schedules', () => {
     expect(declarationProblems(withFunctions({ timerTarget: target, scheduler }))).toEqual([]);
