@@ -4,6 +4,9 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
+import { instanceStreamId } from '../../functions/eventsourcing/process-manager';
+import { TIMER_VARIABLES, directorySchedulerApi } from '../../functions/eventsourcing/timers';
+import { timerEnvironment } from '../../local/timers';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -78,6 +81,8 @@ const otherResources = {
   ),
 };
 /** The master key of subjects' data keys, for the functions declared with personal data. */
+/** Where the functions that set timers keep them, as the local stack does. */
+const schedulesDir = mkdtempSync(path.join(tmpdir(), 'grants-timers-'));
 const personalDataKey = `${LOCAL_PERSONAL_DATA_KEY_PREFIX}${mkdtempSync(path.join(tmpdir(), 'grants-personal-'))}`;
 const admin = createDynamoDbClient({ endpoint, region: 'local' });
 let bus: LocalEventBus;
@@ -123,6 +128,7 @@ async function asDeployed<Handler>(
   }
   delete process.env[EVENT_BUS_NAME_VARIABLE];
   delete process.env[PERSONAL_DATA_KEY_VARIABLE];
+  for (const variable of Object.values(TIMER_VARIABLES)) delete process.env[variable];
   Object.assign(process.env, {
     ...otherResources,
     DYNAMODB_ENDPOINT: proxy.endpoint,
@@ -133,6 +139,7 @@ async function asDeployed<Handler>(
       ? { [EVENT_BUS_NAME_VARIABLE]: 'integration', EVENTBRIDGE_ENDPOINT: bus.endpoint }
       : {}),
     ...(declaration.personalData ? { [PERSONAL_DATA_KEY_VARIABLE]: personalDataKey } : {}),
+    ...(declaration.timers ? timerEnvironment(schedulesDir) : {}),
   });
   vi.resetModules();
   return { handler: await loadFunctionHandler<Handler>(declaration), proxy };
@@ -324,6 +331,24 @@ describe.sequential('each function with exactly its declared grants', () => {
     expect(published.length).toBeLessThan(records.length);
     expect(bus.events.length).toBe(published.length);
     expect(unusedAndRefused('reactions', proxy)).toEqual({ unused: [], refused: [] });
+  });
+
+  it('processTimers delivers the timer the order fulfilment set', async () => {
+    const schedules = directorySchedulerApi(schedulesDir);
+    const [name] = await schedules.list();
+    expect(name).toBeDefined();
+    const { Target } = await schedules.get({ Name: name! });
+    const delivery = JSON.parse(Target.Input!) as Record<string, unknown>;
+    expect(delivery).toMatchObject({ process: 'order-fulfilment', instanceId: ids.order });
+    const { handler, proxy } = await asDeployed<(input: unknown) => Promise<void>>('processTimers');
+    await handler(delivery);
+    const instance = await new EventStore({ client: admin, tableName: names.events }).read(
+      instanceStreamId('order-fulfilment', ids.order!),
+    );
+    expect(instance.map((event) => (event.data as { inputId?: string }).inputId)).toContain(
+      `timer:${String(delivery.timer)}:${String(delivery.timerId)}`,
+    );
+    expect(unusedAndRefused('processTimers', proxy)).toEqual({ unused: [], refused: [] });
   });
 
   it('eventFeed pages through the global log the reactions host indexed, all and by type', async () => {
