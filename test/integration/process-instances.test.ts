@@ -6,7 +6,6 @@ import {
   defineEvents,
   type Decider,
   type NewEvent,
-  type RecordedEvent,
   type RecordedEventOf,
 } from '../../functions/eventsourcing';
 import type { ConsumerHost } from '../../functions/eventsourcing/hosts';
@@ -32,6 +31,7 @@ import { createTestTables, type TestTables } from '../support/dynamodb';
 import { createGlobalLogFixture } from '../support/global-log';
 import { runOperator, testEsContext } from '../support/operator';
 import { insertRecord, reactionHost } from '../support/projection-fixture';
+import { putStoredEvent } from '../support/stored-items';
 import { counterEventSchemas } from '../support/test-events';
 
 const taskEvents = defineEvents({
@@ -49,16 +49,10 @@ interface TaskState {
   readonly refused?: string;
 }
 
-/** When set, the tallies fail as an unreachable service would: not a business refusal. */
-let talliesDown = false;
-const tallyDecider: Decider<CounterCommand, CounterState, RecordedEvent> = {
-  ...(counter as unknown as Decider<CounterCommand, CounterState, RecordedEvent>),
-  decide(command, state) {
-    if (talliesDown) throw new Error('the tally service is down');
-    return counter.decide(command, state) as unknown as RecordedEvent[];
-  },
-};
-const tallies = commandTarget(tallyEvents, tallyDecider);
+const tallies = commandTarget(
+  tallyEvents,
+  counter as unknown as Decider<CounterCommand, CounterState, NewEvent>,
+);
 
 const complete: ProcessOutput = { type: 'CompleteProcess' };
 
@@ -149,12 +143,14 @@ beforeAll(async () => {
   await task('late', opened('full', anHourAgo));
   await task('done', opened('full'), { type: 'TaskClosed', data: {} });
   await task('refused', opened('empty'));
-  talliesDown = true;
-  try {
-    await task('stuck', opened('full'));
-  } finally {
-    talliesDown = false;
-  }
+  // A tally whose stored event fails its schema cannot be loaded: the command cannot go out.
+  await putStoredEvent(tables.client, tables.names.events, {
+    streamId: tallyEvents.streamId('broken'),
+    version: 1,
+    type: 'Incremented',
+    data: { by: 'ten' },
+  });
+  await task('stuck', opened('broken'));
 });
 
 const run = (...args: string[]) => runOperator(args, context);
@@ -169,9 +165,9 @@ describe('process-manager instances for operators', () => {
     expect(output).toContain(`\t{"tally":"full"}`);
     expect(output).toContain(`    timer reminder due ${inAnHour}\n`);
     expect(output).toContain(`    timer reminder due ${anHourAgo} (overdue)`);
-    expect(output).toContain('    pending decrement to tally-full (command 1.0)');
+    expect(output).toContain('    pending decrement to tally-broken (command 1.0)');
     expect(output).toMatch(
-      /^ {2}task task-stuck parked at version 1 \(TaskOpened \S+\) after 1 attempt\(s\).*: the tally service is down$/m,
+      /^ {2}task task-stuck parked at version 1 \(TaskOpened \S+\) after 1 attempt\(s\).*: .*tally-broken.*$/m,
     );
     expect(output).not.toMatch(/^ {2}(done|refused)\t/m);
 
@@ -235,7 +231,7 @@ describe('process-manager instances for operators', () => {
         expect.objectContaining({ streamId: 'task-stuck', status: 'parked' }),
       ]);
       expect(overview!.instances.find((i) => i.instanceId === 'stuck')).toMatchObject({
-        pending: [{ commandId: '1.0', streamId: 'tally-full', type: 'decrement' }],
+        pending: [{ commandId: '1.0', streamId: 'tally-broken', type: 'decrement' }],
         timers: [{ timer: 'reminder', at: inAnHour, overdue: false }],
       });
 

@@ -23,18 +23,22 @@ export interface TimerView {
   readonly overdue: boolean;
 }
 
-/** One instance in a process's list. */
-export interface InstanceSummary {
+/** What every view of an instance says: where it is, and what it still has to do. */
+interface InstanceView {
   readonly instanceId: string;
   readonly streamId: string;
   readonly version: number;
-  /** When its stream was last written. */
-  readonly lastAt: string;
   readonly completed: boolean;
-  /** Its state as one line of JSON, cut short when long. */
-  readonly state: string;
   readonly pending: readonly PendingCommandView[];
   readonly timers: readonly TimerView[];
+}
+
+/** One instance in a process's list. */
+export interface InstanceSummary extends InstanceView {
+  /** When its stream was last written. */
+  readonly lastAt: string;
+  /** Its state as one line of JSON, cut short when long. */
+  readonly state: string;
 }
 
 /** A process manager's instances: how many run and are completed, the newest running ones. */
@@ -74,16 +78,10 @@ export type InstanceStep =
     };
 
 /** One instance in full: its state, every step of its stream, what it still has to do. */
-export interface InstanceDetail {
+export interface InstanceDetail extends InstanceView {
   readonly process: string;
-  readonly instanceId: string;
-  readonly streamId: string;
-  readonly version: number;
-  readonly completed: boolean;
   readonly state: unknown;
   readonly history: readonly InstanceStep[];
-  readonly pending: readonly PendingCommandView[];
-  readonly timers: readonly TimerView[];
 }
 
 const STATE_CHARS = 120;
@@ -139,7 +137,7 @@ export const stepOf = (event: RecordedEvent): InstanceStep => {
 export function todoOf(
   instance: ProcessInstance<unknown>,
   now: number,
-): Pick<InstanceSummary, 'pending' | 'timers'> {
+): Pick<InstanceView, 'pending' | 'timers'> {
   const timerView = (timer: PendingTimer): TimerView => ({
     timer: timer.timer,
     at: timer.at,
