@@ -70,6 +70,7 @@ export class ProcessInstances {
     newest = 5,
   ): Promise<Omit<ProcessOverview, 'parked'>[]> {
     const processes = names.map((name) => this.process(name));
+    if (processes.length === 0) return [];
     const heads = await this.headsByProcess();
     return Promise.all(
       processes.map(async (process) => {
