@@ -135,7 +135,10 @@ export class ProcessInstances {
     const heads = new Map<string, StreamHead[]>();
     for (const { head } of await scanStreams(this.options.client, this.options.eventsTable)) {
       const owner = owners.find(({ streams }) => streams.owns(head.streamId));
-      if (owner) heads.set(owner.process.name, [...(heads.get(owner.process.name) ?? []), head]);
+      if (!owner) continue;
+      const found = heads.get(owner.process.name);
+      if (found) found.push(head);
+      else heads.set(owner.process.name, [head]);
     }
     return heads;
   }
