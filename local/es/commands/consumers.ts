@@ -72,7 +72,7 @@ export const consumers: EsCommand = {
   name: 'consumers',
   summary: 'every stream consumer with its lag, checkpoint, parked and failing streams',
   usage: `consumers [NAME] [--window N] [--newest N]
-consumers --process NAME [--instance ID]
+       npm run es -- consumers --process NAME [--instance ID]
 
   Every projection and reaction (or the one named) with:
   checkpoint   the global log position up to which it has processed every event it handles
