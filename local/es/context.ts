@@ -39,6 +39,9 @@ import { FailureDirectory, type FailureRecordStore } from '../failure-destinatio
 import { S3FailureRecords } from '../s3-failure-records';
 import { streamsRecordedBetween } from './recorded-streams';
 import { createS3Client } from '../../functions/eventsourcing/aws';
+import { processEvents } from '../../functions/eventsourcing/process-manager';
+import { processesOf } from '../../functions/eventsourcing/process-manager/declaration';
+import { ProcessInstances } from './process-instances';
 
 /** Where a command's output goes: lines for people, or one JSON document for scripts. */
 export interface EsIo extends CommandIo {
@@ -75,6 +78,8 @@ export interface EsContext {
   readonly failureRecords: () => FailureRecordStore;
   /** The streams with an event recorded in the time span (ISO-8601), from the events table. */
   readonly streamsRecordedBetween: (from: string, to: string) => Promise<string[]>;
+  /** The instances of the declared process managers. */
+  readonly processes: ProcessInstances;
 }
 
 /**
@@ -133,6 +138,17 @@ export function systemContext(
     failureRecords: () => failureRecordStore(failureRecords),
     streamsRecordedBetween: (from, to) => streamsRecordedBetween(client, tables.events, from, to),
     foldOf: domainFoldOf,
+    processes: new ProcessInstances({
+      client,
+      eventsTable: tables.events,
+      store: new EventStore({
+        client,
+        tableName: tables.events,
+        catalogue: processEvents.catalogue,
+        archive,
+      }),
+      processes: processesOf(streamHosts.reactions.consumers).map(({ process }) => process),
+    }),
     erasure: () =>
       new SubjectErasure({
         client,

@@ -5,6 +5,7 @@ import type { handler as sealHandler } from '../../functions/eventsourcing/http/
 import type { TableKey } from '../../functions/system';
 import { systemContext, type EsContext } from '../es/context';
 import { selectParkingConsumers } from '../es/consumer-selection';
+import { processOverviews, ProcessLookupError } from '../es/process-instances';
 import { consumerStatuses } from '../es/views/consumer-status';
 import { streamHistory } from '../es/views/stream-history';
 import {
@@ -22,7 +23,7 @@ import { sealStatuses } from './seal-status';
 /** The scheduled function that seals the global log (`functions/integrity/seal.ts`). */
 const SEAL_FUNCTION = 'sealCheckpoints';
 
-interface StudioContext extends EsContext {
+export interface StudioContext extends EsContext {
   readonly seals: SealRecords;
   /** Runs the sealer as its schedule does; absent when the server runs no schedules. */
   readonly sealNow?: () => ReturnType<typeof sealHandler>;
@@ -49,7 +50,31 @@ async function consumersView(context: EsContext) {
   const statuses = await consumerStatuses(consumers, context.log);
   // Every consumer, the log's indexer included, keeps its records in one table: one Scan.
   const parked = await context.indexerParking.parking.list();
-  return { ...statuses, parked };
+  return { ...statuses, parked, processes: context.processes.names };
+}
+
+/** How many running instances of each process the studio lists. */
+const NEWEST_INSTANCES = 20;
+
+/** One process's instances (every process's without a name), or one instance in full. */
+async function processesView(context: EsContext, query: URLSearchParams) {
+  const name = query.get('name') ?? undefined;
+  const instanceId = query.get('instance');
+  if (instanceId !== null && !name) {
+    const message = 'name is required with instance';
+    return json({ error: { code: 'ValidationFailed', message } }, 400);
+  }
+  try {
+    if (name && instanceId) return json(await context.processes.instance(name, instanceId));
+    const processes = await processOverviews(context.processes, await context.consumers(), {
+      ...(name === undefined ? {} : { names: [name] }),
+      newest: NEWEST_INSTANCES,
+    });
+    return json({ processes });
+  } catch (error) {
+    if (!(error instanceof ProcessLookupError)) throw error;
+    return json({ error: { code: error.code, message: error.message } }, 404);
+  }
 }
 
 async function redrive(context: EsContext, name: string | null) {
@@ -117,6 +142,7 @@ const handlers: Readonly<Record<string, Handler>> = {
   },
   'GET /studio/api/log': async (context, { query }) => json(await logAfter(context, query)),
   'GET /studio/api/consumers': async (context) => json(await consumersView(context)),
+  'GET /studio/api/processes': (context, { query }) => processesView(context, query),
   'GET /studio/api/append-rate': async (context) => json(await appendRate(context.log)),
   'POST /studio/api/redrive': (context, { query }) => redrive(context, query.get('consumer')),
   'POST /studio/api/seal': (context) => sealNow(context),
@@ -131,7 +157,7 @@ export function studioApi(
   tables: Readonly<Record<TableKey, string>>,
   schedules?: Pick<RunningSchedules, 'run'>,
 ): ToolRoutes {
-  const context: StudioContext = {
+  return studioRoutes({
     ...systemContext(client, tables, {
       json: true,
       print: () => undefined,
@@ -141,7 +167,11 @@ export function studioApi(
     ...(schedules
       ? { sealNow: () => schedules.run(SEAL_FUNCTION) as ReturnType<typeof sealHandler> }
       : {}),
-  };
+  });
+}
+
+/** The studio's JSON API over a context's tables. */
+export function studioRoutes(context: StudioContext): ToolRoutes {
   return async (request) => {
     const handler = handlers[`${request.method} ${request.path}`];
     return handler ? handler(context, request) : undefined;

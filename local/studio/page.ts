@@ -47,6 +47,7 @@ const PAGE = `<!doctype html>
       <ul>
         <li><a href="#streams">Streams</a></li>
         <li><a href="#consumers-section">Consumers</a></li>
+        <li><a href="#processes">Processes</a></li>
         <li><a href="#trace">Trace a request</a></li>
         <li><a href="#activity">Activity chart</a></li>
         <li><a href="#log-section">Global log</a></li>
@@ -79,9 +80,32 @@ const PAGE = `<!doctype html>
       <h2 id="consumers-title">Consumers</h2>
       <table><thead><tr><th scope="col">Consumer</th><th scope="col">Kind</th><th scope="col">Checkpoint</th><th scope="col">Pending</th><th scope="col">Lag (s)</th><th scope="col">Parked</th><th scope="col">Failing</th></tr></thead>
         <tbody id="consumers"></tbody></table>
+      <p id="consumer-processes"></p>
       <h3>Parked and failing streams</h3>
       <ul id="parked"></ul>
       <p id="redrive-result" role="status"></p>
+    </section>
+    <section aria-labelledby="processes-title" id="processes">
+      <h2 id="processes-title">Processes</h2>
+      <table><caption class="muted">Process managers: their instances running and completed, and the streams they parked</caption>
+        <thead><tr><th scope="col">Process</th><th scope="col">Running</th><th scope="col">Completed</th><th scope="col">Parked</th><th scope="col">What it does</th></tr></thead>
+        <tbody id="processes-list"></tbody></table>
+      <div id="process" hidden>
+        <h3 id="process-title">Process</h3>
+        <table><caption class="muted">The newest running instances</caption>
+          <thead><tr><th scope="col">Instance</th><th scope="col">Version</th><th scope="col">Last written</th><th scope="col">State</th><th scope="col">Pending commands</th><th scope="col">Timers</th></tr></thead>
+          <tbody id="instances"></tbody></table>
+        <ul id="process-parked"></ul>
+      </div>
+      <div id="instance" hidden>
+        <h3 id="instance-title">Instance</h3>
+        <p>Its stream: <span id="instance-stream"></span></p>
+        <pre id="instance-state"></pre>
+        <table><caption class="muted">Inputs applied and commands sent, in order</caption>
+          <thead><tr><th scope="col">Version</th><th scope="col">At</th><th scope="col">Step</th><th scope="col">Outputs decided</th></tr></thead>
+          <tbody id="instance-history"></tbody></table>
+        <ul id="instance-todo"></ul>
+      </div>
     </section>
     <section aria-labelledby="trace-title" id="trace">
       <h2 id="trace-title">Trace a request</h2>

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SealRecords } from '../../functions/eventsourcing/integrity';
+import { processesOf } from '../../functions/eventsourcing/process-manager/declaration';
+import { streamHosts } from '../../functions/system';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { poisonAccountSummary } from '../support/poison';
 import { putStoredEvent } from '../support/stored-items';
@@ -251,6 +253,19 @@ describe('the studio in a browser', () => {
       .getByRole('link', { name: 'Consumers' })
       .click();
     expect(page.url()).toMatch(/#consumers-section$/);
+
+    // The process managers the system declares, each a link to its instances.
+    const declared = processesOf(streamHosts.reactions.consumers).map(
+      ({ process }) => process.name,
+    );
+    await page
+      .getByRole('navigation', { name: 'Studio' })
+      .getByRole('link', { name: 'Processes' })
+      .click();
+    expect(page.url()).toMatch(/#processes$/);
+    await expect
+      .poll(() => page.locator('#processes-list tr td:first-child').allTextContents(), WAIT)
+      .toEqual(declared.length > 0 ? declared : ['No process manager is declared.']);
   });
 
   it('serves the API docs page, which lists every route', async () => {

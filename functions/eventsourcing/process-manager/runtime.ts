@@ -16,12 +16,12 @@ import type {
 import {
   decideInput,
   evolveInstance,
-  newInstance,
   refusalOf,
   type InputDecision,
   type PendingCommand,
   type ProcessInstance,
 } from './instance.js';
+import { loadInstance } from './instance-reader.js';
 import { instanceStreamId, processEvents, type ProcessStreamEvent } from './process-events.js';
 
 /** What a timer's schedule delivers to the process: which instance, which scheduling. */
@@ -118,13 +118,8 @@ export class ProcessManagerRuntime<Event extends RecordedEvent, State> {
   }
 
   /** The instance as its stream holds it now. */
-  async load(instanceId: string): Promise<ProcessInstance<State>> {
-    const streamId = instanceStreamId(this.definition.name, instanceId);
-    let instance = newInstance(streamId, this.definition.initialState);
-    for (const event of await this.store.read(streamId)) {
-      instance = evolveInstance(this.definition, instance, event as ProcessStreamEvent);
-    }
-    return instance;
+  load(instanceId: string): Promise<ProcessInstance<State>> {
+    return loadInstance(this.store, this.definition, instanceId);
   }
 
   /**

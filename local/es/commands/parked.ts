@@ -2,7 +2,7 @@ import type { ParkedStream } from '../../../functions/eventsourcing/hosts';
 import { emit, type EsCommand } from '../command';
 import { selectParkingConsumers } from '../consumer-selection';
 
-function formatParked(record: ParkedStream): string {
+export function formatParked(record: ParkedStream): string {
   const waiting =
     record.queuedUpTo !== undefined ? `, events up to ${record.queuedUpTo} waiting` : '';
   return (

@@ -1,4 +1,5 @@
 import { byId, element, getJson, row, streamLink } from './dom';
+import { processLink } from './processes-view';
 
 interface Status {
   readonly name: string;
@@ -22,6 +23,8 @@ interface Parked {
 interface ConsumersView {
   readonly consumers: readonly Status[];
   readonly parked: readonly Parked[];
+  /** The consumers that are process managers. */
+  readonly processes: readonly string[];
 }
 
 interface RedriveAnswer {
@@ -59,8 +62,22 @@ function parkedItem(record: Parked): HTMLLIElement {
   return item;
 }
 
-/** The parked streams on show, as JSON. */
+/** The parked streams and process managers on show, as JSON. */
 let shownParked: string | undefined;
+let shownProcesses: string | undefined;
+
+/** Links to the process managers' instances, below the table that is redrawn every reload. */
+function showProcessLinks(names: readonly string[]): void {
+  const shown = JSON.stringify(names);
+  if (shown === shownProcesses) return;
+  shownProcesses = shown;
+  const links = names.flatMap((name, index) =>
+    index > 0 ? [', ', processLink(name)] : [processLink(name)],
+  );
+  byId('consumer-processes').replaceChildren(
+    ...(names.length > 0 ? ['Process managers among them (their instances): ', ...links] : []),
+  );
+}
 
 /** Reloads the consumers table and parked streams; returns the largest lag. */
 export async function refreshConsumers(): Promise<number> {
@@ -78,6 +95,7 @@ export async function refreshConsumers(): Promise<number> {
       ]),
     ),
   );
+  showProcessLinks(view.processes);
   // Redrawn only when it changed, so a redrive button keeps the keyboard focus between reloads.
   const parked = JSON.stringify(view.parked);
   if (parked !== shownParked) {

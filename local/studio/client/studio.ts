@@ -1,6 +1,7 @@
 import { refreshChart } from './chart';
 import { refreshConsumers } from './consumers-view';
 import { byId, element, getJson, row, streamLink } from './dom';
+import { openProcess, refreshProcesses } from './processes-view';
 import { bindSealNow } from './seal-view';
 import { bindTimeTravel, openStream, reopenStream } from './stream-view';
 import { showTrace } from './trace-view';
@@ -66,14 +67,21 @@ function every(ms: number, task: () => Promise<unknown>): void {
   run();
 }
 
+const views: Readonly<Record<string, (value: string) => Promise<void>>> = {
+  stream: openStream,
+  trace: showTrace,
+  process: openProcess,
+};
+
 /**
  * Links between views are addresses: `#stream=ID` opens a stream, `#trace=ID` traces a request,
- * so the browser's back button and a copied address work too.
+ * `#process=NAME` a process manager's instances (`NAME/ID` one of them), so the browser's back
+ * button and a copied address work too.
  */
 function route(): void {
   const [view, value] = decodeURIComponent(window.location.hash.slice(1)).split(/=(.*)/s);
   if (!value) return;
-  const open = view === 'stream' ? openStream : view === 'trace' ? showTrace : undefined;
+  const open = views[view!];
   if (!open) return;
   void open(value).then(() => byId(view!).scrollIntoView());
 }
@@ -90,5 +98,6 @@ byId('search').addEventListener('submit', (event) => {
 bindTimeTravel();
 bindSealNow(reopenStream);
 route();
+void refreshProcesses();
 every(1000, followLog);
 every(2000, async () => refreshChart(await refreshConsumers()));
