@@ -40,7 +40,7 @@ import { S3FailureRecords } from '../s3-failure-records';
 import { streamsRecordedBetween } from './recorded-streams';
 import { createS3Client } from '../../functions/eventsourcing/aws';
 import { processEvents } from '../../functions/eventsourcing/process-manager';
-import { processesOf } from '../../functions/eventsourcing/process-manager/declaration';
+import { processesOf } from '../../functions/eventsourcing/process-manager/grants';
 import { ProcessInstances } from './process-instances';
 
 /** Where a command's output goes: lines for people, or one JSON document for scripts. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SealRecords } from '../../functions/eventsourcing/integrity';
-import { processesOf } from '../../functions/eventsourcing/process-manager/declaration';
+import { processesOf } from '../../functions/eventsourcing/process-manager/grants';
 import { streamHosts } from '../../functions/system';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { poisonAccountSummary } from '../support/poison';
