@@ -9,6 +9,7 @@ import type { RecordedEvent } from '../../functions/eventsourcing';
 import { prefixedTableNames } from '../../functions/eventsourcing/declaration';
 import { tables as declaredTables } from '../../functions/system';
 import { startStackProcess, type StackProcess } from '../support/stack-process';
+import { waitFor } from '../../local/wait-for';
 
 const ACCOUNTS = 20;
 const DEPOSITS = 180;
@@ -184,4 +185,156 @@ describe('a crash of the whole local stack', () => {
       }
     },
   );
+
+  it(
+    'leaves order fulfilment consistent when the stack dies between its steps, timers included',
+    { timeout: 300_000 },
+    async () => {
+      process.env.ORDER_PAYMENT_TIMEOUT_SECONDS = String(PAYMENT_TIMEOUT_SECONDS);
+      try {
+        await fulfilmentSurvivesACrash(join(directory, 'fulfilment'));
+      } finally {
+        delete process.env.ORDER_PAYMENT_TIMEOUT_SECONDS;
+      }
+    },
+  );
 });
+
+/** Unpaid orders are cancelled this long after their confirmation, by their timers. */
+const PAYMENT_TIMEOUT_SECONDS = 20;
+const PRODUCTS = 4;
+const UNITS = 8;
+const ORDERS = 24;
+
+interface PlacedOrder {
+  readonly index: number;
+  readonly lines: readonly { productId: string; quantity: number }[];
+  orderId?: string;
+  /** Which of its requests got an answer. */
+  confirmed?: boolean;
+  paid?: boolean;
+}
+
+/** Whether the order's customer pays for it. */
+const pays = (order: PlacedOrder) => order.index % 4 !== 3;
+
+async function call(url: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * Orders are placed, confirmed and (most of them) paid while the stack is killed mid-way; on
+ * restart every confirmed order settles, paid or cancelled, and stock and money agree with it:
+ * what paid orders bought stays reserved, everything else is released, each charge is taken
+ * once, and unpaid orders are cancelled by timers set before the crash.
+ */
+async function fulfilmentSurvivesACrash(root: string): Promise<void> {
+  const dataDir = join(root, 'dynamodb');
+  stack = await startStackProcess(dataDir);
+  const first = stack;
+  const productIds = Array.from({ length: PRODUCTS }, (_, i) => `crash-product-${i}`);
+  for (const productId of productIds) {
+    await call(first.url, 'POST', '/products', { productId, name: productId, unitPrice: 10 });
+    await call(first.url, 'POST', `/products/${productId}/stock`, { quantity: UNITS });
+  }
+  const opened = await call(first.url, 'POST', '/accounts', { ownerId: 'crash-shopper' });
+  const accountId = opened.body.accountId as string;
+  await call(first.url, 'POST', `/accounts/${accountId}/deposits`, { amount: 100_000 });
+  const orders: PlacedOrder[] = Array.from({ length: ORDERS }, (_, index) => ({
+    index,
+    lines: [{ productId: productIds[index % PRODUCTS]!, quantity: 1 + (index % 2) }],
+  }));
+
+  // Each order is created, confirmed and, unless its index says otherwise, paid; the stack is
+  // killed once half of them are confirmed, with the rest of the requests in flight.
+  let confirmed = 0;
+  let killed: Promise<void> | undefined;
+  await Promise.all(
+    orders.map(async (order) => {
+      try {
+        const created = await call(first.url, 'POST', '/orders', {
+          customerId: 'crash-shopper',
+          items: order.lines.map((line) => ({ ...line, unitPrice: 10 })),
+        });
+        order.orderId = created.body.orderId as string;
+        await call(first.url, 'POST', `/orders/${order.orderId}/confirm`);
+        order.confirmed = true;
+        if (++confirmed >= ORDERS / 2) killed ??= first.kill();
+        if (pays(order)) {
+          await call(first.url, 'POST', `/orders/${order.orderId}/pay`, { accountId });
+          order.paid = true;
+        }
+      } catch {
+        // The stack died under this request: whatever it did or did not record stands.
+      }
+    }),
+  );
+  await killed;
+  stack = await startStackProcess(dataDir);
+  const restarted = stack;
+  const placed = orders.filter((order) => order.orderId !== undefined);
+  expect(
+    placed.filter((order) => !order.confirmed || (pays(order) && !order.paid)).length,
+  ).toBeGreaterThan(0);
+
+  // Clients send again what got no answer (a 422 says it had landed); then every order settles:
+  // paid, or cancelled by its timer or a refusal.
+  for (const order of placed) {
+    if (!order.confirmed) await call(restarted.url, 'POST', `/orders/${order.orderId}/confirm`);
+    if (pays(order) && !order.paid) {
+      await call(restarted.url, 'POST', `/orders/${order.orderId}/pay`, { accountId });
+    }
+  }
+  const outcomes = await waitFor(
+    async () => {
+      const read = await Promise.all(
+        placed.map(async (order) => {
+          const { body } = await call(restarted.url, 'GET', `/orders/${order.orderId}`);
+          return { order, status: body.status as string, body };
+        }),
+      );
+      const unsettled = read.filter(({ status }) => status !== 'paid' && status !== 'cancelled');
+      return unsettled.length === 0 ? read : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, description: 'every confirmed order to settle' },
+  );
+  const paid = outcomes.filter(({ status }) => status === 'paid').map(({ order }) => order);
+  expect(paid.length).toBeGreaterThan(0);
+  expect(JSON.stringify(outcomes)).toContain('PaymentTimeout');
+
+  const sold = new Map<string, number>();
+  for (const { lines } of paid) {
+    for (const { productId, quantity } of lines) {
+      sold.set(productId, (sold.get(productId) ?? 0) + quantity);
+    }
+  }
+  await waitFor(
+    async () => {
+      const stocks = await Promise.all(
+        productIds.map(async (productId) => {
+          const { body } = await call(restarted.url, 'GET', `/products/${productId}`);
+          return { productId, stock: body.stock as { reserved: number; available: number } };
+        }),
+      );
+      return stocks.every(
+        ({ productId, stock }) =>
+          stock.reserved === (sold.get(productId) ?? 0) &&
+          stock.available === UNITS - stock.reserved,
+      )
+        ? true
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, description: 'stock to match the paid orders' },
+  );
+  const charged = paid.reduce(
+    (sum, order) => sum + order.lines.reduce((total, line) => total + line.quantity * 10, 0),
+    0,
+  );
+  const state = await call(restarted.url, 'GET', `/accounts/${accountId}/state`);
+  expect((state.body.state as { balance: number }).balance).toBe(100_000 - charged);
+}
