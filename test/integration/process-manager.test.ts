@@ -14,6 +14,7 @@ import { ReactionRuntime } from '../../functions/eventsourcing/consumers/reactio
 import { createConsumerHost } from '../../functions/eventsourcing/hosts';
 import {
   commandTarget,
+  eventInput,
   instanceStreamId,
   processEvents,
   processManager,
@@ -216,15 +217,7 @@ async function approve(jobId: string) {
   return events[0] as JobEvent;
 }
 
-const inputOf = (event: JobEvent) =>
-  ({
-    type: event.type,
-    data: event.data,
-    streamId: event.streamId,
-    version: event.version,
-    eventId: event.eventId,
-    at: event.recordedAt,
-  }) as ProcessInput<JobEvent>;
+const inputOf = (event: JobEvent) => eventInput(event) as ProcessInput<JobEvent>;
 
 const typesOf = async (jobId: string) =>
   (await store.read(instanceStreamId('job', jobId))).map((event) => event.type);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { schedulesArn } from '../support/expected-timers';
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -123,22 +124,8 @@ describe('timers in the template', () => {
   });
 
   it('lets each function that sets timers manage the schedules of its group and pass the role to Scheduler alone', () => {
-    const schedules = {
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':scheduler:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          ':schedule/',
-          { Ref: group },
-          '/*',
-        ],
-      ],
-    };
+    const schedules = schedulesArn(group);
+
     const schedulingRoles = ['probeCommand', 'probeTimers'].map((key) => ({
       Ref: logicalId(stack.functions.get(key)!.role),
     }));
