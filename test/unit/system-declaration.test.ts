@@ -1,4 +1,3 @@
-import { processEvents } from '../../functions/eventsourcing/process-manager';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { EventCatalogue } from '../../functions/eventsourcing';
@@ -16,6 +15,14 @@ import * as system from '../../functions/system';
 import { systemDeclaration } from '../../lib/declaration';
 import { checkHandlers } from '../../functions/eventsourcing/declaration';
 import { erasureEvents } from '../../functions/eventsourcing/personal';
+import {
+  commandTarget,
+  processDeclaration,
+  processEvents,
+} from '../../functions/eventsourcing/process-manager';
+import { orderFulfilment } from '../../functions/orders/fulfilment';
+import { productDecider } from '../../functions/inventory/decider';
+import { productEvents } from '../../functions/inventory/events';
 
 const accountQueries = systemDeclaration.functions.accountQueries!;
 
@@ -107,6 +114,40 @@ describe('the system declaration', () => {
     );
     expect([...PUBLISHED_EVENT_TYPES, ...unpublished].sort()).toEqual([...contextTypes].sort());
     expect(Object.keys(integrationMappings).sort()).toEqual([...PUBLISHED_EVENT_TYPES].sort());
+  });
+});
+
+describe('a process manager in the declaration', () => {
+  const withProcess = (declaration: ReturnType<typeof processDeclaration>) => ({
+    ...systemDeclaration,
+    streamHosts: {
+      ...systemDeclaration.streamHosts,
+      reactions: {
+        ...systemDeclaration.streamHosts.reactions!,
+        consumers: { ...systemDeclaration.streamHosts.reactions!.consumers, audit: declaration },
+      },
+    },
+  });
+
+  it('passes when its declaration grants append on every table its commands go to', () => {
+    expect(declarationProblems(systemDeclaration)).toEqual([]);
+  });
+
+  it('refuses a process whose commands target a table it was not granted', () => {
+    const readOnly = processDeclaration(orderFulfilment, { tables: { events: 'read' } });
+    expect(declarationProblems(withProcess(readOnly))).toEqual([
+      'process audit sends commands to table events without append access to it',
+    ]);
+    const elsewhere = processDeclaration(
+      {
+        ...orderFulfilment,
+        targets: [commandTarget(productEvents, productDecider, { table: 'stock' })],
+      },
+      { tables: { events: 'append' } },
+    );
+    expect(declarationProblems(withProcess(elsewhere))).toEqual([
+      'process audit sends commands to table stock without append access to it',
+    ]);
   });
 });
 
