@@ -75,7 +75,8 @@ describe('integration event publisher (a reaction)', () => {
     await publisher.react(events);
     expect([...publishedIds()].sort()).toEqual(events.map((event) => event.eventId).sort());
     const sentTwice = [...attempts].filter(([, count]) => count === 2).map(([id]) => id);
-    expect(sentTwice).toHaveLength(6); // the order events
+    const orderEvents = events.filter((event) => event.type.startsWith('Order'));
+    expect(sentTwice.sort()).toEqual(orderEvents.map((event) => event.eventId).sort());
     expect([...attempts.values()].every((count) => count <= 2)).toBe(true);
   });
 
