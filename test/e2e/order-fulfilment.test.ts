@@ -76,6 +76,30 @@ function settled(orderId: string): Promise<SettledOrder> {
   );
 }
 
+/**
+ * The status of each order once every one is paid or cancelled: those not settled yet are read
+ * again, a few at a time, so that waiting for many puts little load on the stack.
+ */
+async function settledStatuses(orderIds: readonly string[]): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  await waitFor(
+    async () => {
+      const open = orderIds.filter((id) => !statuses.has(id));
+      for (let start = 0; start < open.length; start += 20) {
+        await Promise.all(
+          open.slice(start, start + 20).map(async (orderId) => {
+            const { status } = (await t.api.get(`/orders/${orderId}`)).body as { status?: string };
+            if (status === 'paid' || status === 'cancelled') statuses.set(orderId, status);
+          }),
+        );
+      }
+      return statuses.size === orderIds.length ? true : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 500, description: 'every order to be paid or cancelled' },
+  );
+  return statuses;
+}
+
 async function stockOf(productId: string): Promise<Stock> {
   const response = await t.api.get(`/products/${productId}`);
   return response.body.stock as Stock;
@@ -187,9 +211,8 @@ describe('order fulfilment across orders, inventory and accounts', () => {
           return { ...order, orderId };
         }),
       );
-      const outcomes = await Promise.all(
-        placed.map(async (order) => ({ ...order, status: (await settled(order.orderId)).status })),
-      );
+      const statuses = await settledStatuses(placed.map((order) => order.orderId));
+      const outcomes = placed.map((order) => ({ ...order, status: statuses.get(order.orderId)! }));
       const sold = new Map<string, number>();
       for (const order of outcomes.filter((o) => o.status === 'paid')) {
         expect(order.pays).toBe(rich);
