@@ -68,20 +68,17 @@ export interface CancelTimer {
   readonly timer: string;
 }
 
-/** An integration event for other systems, published once the output is recorded. */
-export interface PublishEvent {
-  readonly type: 'PublishEvent';
-  readonly event: { readonly type: string; readonly data: Readonly<Record<string, unknown>> };
-}
-
 /** The process is over: later inputs are ignored, its pending timers cancelled. */
 export interface CompleteProcess {
   readonly type: 'CompleteProcess';
   readonly reason?: string;
 }
 
-export type ProcessOutput =
-  SendCommand | ScheduleTimer | CancelTimer | PublishEvent | CompleteProcess;
+/**
+ * What a decision asks for. Other systems learn of a process from the events its commands
+ * append: each context publishes its own events through its integration mapping.
+ */
+export type ProcessOutput = SendCommand | ScheduleTimer | CancelTimer | CompleteProcess;
 
 /**
  * An aggregate a process sends commands to: its events (stream prefix and catalogue) and its

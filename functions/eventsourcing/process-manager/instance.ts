@@ -105,8 +105,6 @@ export function evolveInstance<Event extends RecordedEvent, State>(
       case 'CompleteProcess':
         completed = true;
         break;
-      case 'PublishEvent':
-        break;
     }
   });
   const applied = new Set(instance.applied).add(inputId);

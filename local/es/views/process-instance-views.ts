@@ -105,8 +105,6 @@ function describeOutput(output: ProcessOutput): string {
       return `schedule timer ${output.timer} at ${output.at}`;
     case 'CancelTimer':
       return `cancel timer ${output.timer}`;
-    case 'PublishEvent':
-      return `publish ${output.event.type}`;
     case 'CompleteProcess':
       return `complete${output.reason ? `: ${output.reason}` : ''}`;
   }
