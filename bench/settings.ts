@@ -54,6 +54,8 @@ export interface ProcessSettings {
   readonly concurrency: number;
   /** Orders placed and paid before the first run, not measured (JIT of Node and the JVM). */
   readonly warmupOrders: number;
+  /** Orders placed by one client, each fulfilled before the next: latency without a queue. */
+  readonly oneAtATimeOrders: number;
 }
 
 /** How section 12 measures the archive: one history archived whole, then smaller ones. */
@@ -163,6 +165,7 @@ const full: BenchSettings = {
     hotProducts: 2,
     concurrency: 16,
     warmupOrders: 40,
+    oneAtATimeOrders: 40,
   },
 };
 
@@ -221,6 +224,7 @@ const quick: BenchSettings = {
     hotProducts: 2,
     concurrency: 16,
     warmupOrders: 10,
+    oneAtATimeOrders: 5,
   },
 };
 

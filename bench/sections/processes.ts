@@ -28,6 +28,8 @@ export interface ProcessRun extends Pick<ProcessHistory, 'latencyMs' | 'perOrder
   readonly orders: number;
   /** From the first request of the first order to the last `OrderPaid`'s `recordedAt`. */
   readonly seconds: number;
+  /** From the same start until the clients had placed and paid for every order. */
+  readonly placedSeconds: number;
   readonly paidPerSecond: number;
 }
 
@@ -41,6 +43,8 @@ export interface ProcessesResult {
   readonly paymentTimeoutSeconds: number;
   /** Every run of either scenario, in the order they ran. */
   readonly runs: readonly ProcessRun[];
+  /** Orders on the spread products placed one at a time, each fulfilled before the next. */
+  readonly oneAtATime: Pick<ProcessHistory, 'latencyMs'> & { readonly orders: number };
 }
 
 /** Far beyond any run: no order is cancelled by its payment timer while measured. */
@@ -100,24 +104,35 @@ interface Rig {
 /** Orders of the first customers on fresh products, placed, paid and fulfilled; their ids. */
 async function fulfilledOrders(
   rig: Rig,
-  run: { readonly name: string; readonly products: number; readonly orders: number },
-): Promise<{ orderIds: string[]; started: number }> {
+  run: {
+    readonly name: string;
+    readonly products: number;
+    readonly orders: number;
+    /** One client, waiting for each order to be fulfilled before placing the next. */
+    readonly oneAtATime?: boolean;
+  },
+): Promise<{ orderIds: string[]; started: number; placed: number }> {
   const apiUrl = rig.stack.apiUrl!;
+  const fulfilled = (orderIds: readonly string[]) =>
+    allFulfilled(rig.client, rig.stack.tableNames.events, orderIds);
   const products = await stockedProducts(apiUrl, run.name, run.products, 2 * run.orders);
   const orderIds: string[] = [];
   const started = Date.now();
-  await inParallel(run.orders, rig.settings.concurrency, async (index) => {
+  const clients = run.oneAtATime ? 1 : rig.settings.concurrency;
+  await inParallel(run.orders, clients, async (index) => {
     orderIds[index] = await placeAndPay(apiUrl, rig.customers[index]!, linesOf(index, products));
+    if (run.oneAtATime) await fulfilled([orderIds[index]]);
   });
-  await allFulfilled(rig.client, rig.stack.tableNames.events, orderIds);
-  return { orderIds, started };
+  const placed = Date.now();
+  await fulfilled(orderIds);
+  return { orderIds, started, placed };
 }
 
 /** One scenario's run, measured from the events table once every order is fulfilled. */
 async function measureRun(rig: Rig, scenario: ProcessScenario, run: number): Promise<ProcessRun> {
   const { settings } = rig;
   const products = scenario === 'hot' ? settings.hotProducts : settings.products;
-  const { orderIds, started } = await fulfilledOrders(rig, {
+  const { orderIds, started, placed } = await fulfilledOrders(rig, {
     name: `bench-${scenario}-${run}`,
     products,
     orders: settings.orders,
@@ -130,6 +145,7 @@ async function measureRun(rig: Rig, scenario: ProcessScenario, run: number): Pro
     products,
     orders: settings.orders,
     seconds,
+    placedSeconds: (placed - started) / 1000,
     paidPerSecond: settings.orders / seconds,
     latencyMs: history.latencyMs,
     perOrder: history.perOrder,
@@ -170,8 +186,9 @@ export function measureProcesses(
     });
     try {
       progress(`section 13: ${p.orders} customers, funded`);
-      // Every customer pays for one order of each run of either scenario, and of the warm-up.
-      const funds = PRICE_PER_ORDER * (2 * p.runs + 1);
+      // A customer pays for one order of each run of either scenario, of the warm-up and of the
+      // orders placed one at a time.
+      const funds = PRICE_PER_ORDER * (2 * p.runs + 2);
       const customers = await fundedCustomers(stack.apiUrl!, 'bench-customer', p.orders, funds);
       const rig: Rig = { client: env.client, stack, customers, settings: p };
       progress(`section 13: warming up with ${p.warmupOrders} orders, not measured`);
@@ -180,6 +197,18 @@ export function measureProcesses(
         products: p.products,
         orders: p.warmupOrders,
       });
+      progress(`section 13: ${p.oneAtATimeOrders} orders placed one at a time`);
+      const single = await fulfilledOrders(rig, {
+        name: 'bench-one-at-a-time',
+        products: p.products,
+        orders: p.oneAtATimeOrders,
+        oneAtATime: true,
+      });
+      const { latencyMs } = await processHistory(
+        env.client,
+        stack.tableNames.events,
+        single.orderIds,
+      );
       const runs: ProcessRun[] = [];
       for (let run = 0; run < p.runs; run++) {
         const order: ProcessScenario[] = run % 2 === 0 ? ['spread', 'hot'] : ['hot', 'spread'];
@@ -196,6 +225,7 @@ export function measureProcesses(
         settings: p,
         paymentTimeoutSeconds: PAYMENT_TIMEOUT_SECONDS,
         runs,
+        oneAtATime: { orders: p.oneAtATimeOrders, latencyMs },
       };
     } finally {
       await stack.stop();
