@@ -20,6 +20,13 @@ const LATENCIES: Record<keyof ProcessHistory['latencyMs'], string> = {
 const runsOf = (p: ProcessesResult, scenario: ProcessScenario) =>
   p.runs.filter((run) => run.scenario === scenario);
 
+/** One table row per scenario: its name, then `cells` of its runs. */
+const scenarioRows = (p: ProcessesResult, cells: (runs: readonly ProcessRun[]) => string[]) =>
+  (Object.keys(SCENARIOS) as ProcessScenario[]).map((scenario) => [
+    SCENARIOS[scenario],
+    ...cells(runsOf(p, scenario)),
+  ]);
+
 /** `median (min–max)` over a scenario's runs of one figure of each. */
 const over = (runs: readonly ProcessRun[], value: (run: ProcessRun) => number, digits = 0) =>
   figure(spread(runs.map(value)), digits);
@@ -75,17 +82,13 @@ function throughputPart(p: ProcessesResult): string[] {
         'Last order paid after (s)',
         'Orders paid/s',
       ],
-      (Object.keys(SCENARIOS) as ProcessScenario[]).map((scenario) => {
-        const runs = runsOf(p, scenario);
-        return [
-          SCENARIOS[scenario],
-          String(runs[0]!.products),
-          integer.format(runs[0]!.orders),
-          over(runs, (run) => run.placedSeconds, 1),
-          over(runs, (run) => run.seconds, 1),
-          over(runs, (run) => run.paidPerSecond, 1),
-        ];
-      }),
+      scenarioRows(p, (runs) => [
+        String(runs[0]!.products),
+        integer.format(runs[0]!.orders),
+        over(runs, (run) => run.placedSeconds, 1),
+        over(runs, (run) => run.seconds, 1),
+        over(runs, (run) => run.paidPerSecond, 1),
+      ]),
     ),
     '',
     `Hot over spread, orders paid per second: ${ratio(hotOverSpread(p))}. On the hot ` +
@@ -164,17 +167,13 @@ function costPart(p: ProcessesResult): string[] {
         'Write units',
         'Write dollars per million orders',
       ],
-      (Object.keys(SCENARIOS) as ProcessScenario[]).map((scenario) => {
-        const runs = runsOf(p, scenario);
-        return [
-          SCENARIOS[scenario],
-          mean(runs, 'processEvents').toFixed(1),
-          mean(runs, 'targetEvents').toFixed(1),
-          mean(runs, 'items').toFixed(1),
-          mean(runs, 'writeUnits').toFixed(1),
-          `$${integer.format(dollarsPerMillion(0, mean(runs, 'writeUnits')))}`,
-        ];
-      }),
+      scenarioRows(p, (runs) => [
+        mean(runs, 'processEvents').toFixed(1),
+        mean(runs, 'targetEvents').toFixed(1),
+        mean(runs, 'items').toFixed(1),
+        mean(runs, 'writeUnits').toFixed(1),
+        `$${integer.format(dollarsPerMillion(0, mean(runs, 'writeUnits')))}`,
+      ]),
     ),
     '',
     'What these do not include: the reads (each step loads the instance, each command its ' +
