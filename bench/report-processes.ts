@@ -81,6 +81,7 @@ function throughputPart(p: ProcessesResult): string[] {
         'Clients done after (s)',
         'Last order paid after (s)',
         'Orders paid/s',
+        'Conflicts per order',
       ],
       scenarioRows(p, (runs) => [
         String(runs[0]!.products),
@@ -88,15 +89,17 @@ function throughputPart(p: ProcessesResult): string[] {
         over(runs, (run) => run.placedSeconds, 1),
         over(runs, (run) => run.seconds, 1),
         over(runs, (run) => run.paidPerSecond, 1),
+        over(runs, (run) => run.conflictsPerOrder, 2),
       ]),
     ),
     '',
-    `Hot over spread, orders paid per second: ${ratio(hotOverSpread(p))}. On the hot ` +
-      'products every reservation appends to one of two streams, so instances of a batch ' +
-      'race for the same version: the loser’s transaction is cancelled (`ConcurrencyError`) and ' +
-      'the runtime runs the step again from a fresh load, with jittered backoff. Those retries ' +
-      'happen inside the runtime, on a client the benchmark cannot count from outside, so this ' +
-      'ratio is their measure: what contention costs end to end, not how many conflicts there were.',
+    `Hot over spread, orders paid per second: ${ratio(hotOverSpread(p))}. A conflict is a ` +
+      'transaction on an instance’s stream that DynamoDB cancelled because another writer ' +
+      'got there first (counted on every DynamoDB client of the process, as the runtime builds ' +
+      'its own): the runtime gets a `ConcurrencyError` and runs the step again from a fresh ' +
+      'load, with jittered backoff. On the hot products every reservation appends to one of ' +
+      'two streams, so the instances of a batch, worked on side by side, race for their ' +
+      'versions; each lost race costs a load and a transaction more, and the backoff’s wait.',
   ];
 }
 
@@ -178,11 +181,11 @@ function costPart(p: ProcessesResult): string[] {
     '',
     'What these do not include: the reads (each step loads the instance, each command its ' +
       'target; the runtime’s client is its own and not counted here), the transactions lost ' +
-      'to a conflict and retried (nothing of them stays in the table), the HTTP commands that ' +
-      'create, confirm and pay for the order (section 2 prices commands like them), the ' +
-      'projections and the global log that the process’s events feed like any others, and the ' +
-      'payment timer each order schedules and cancels (on AWS an EventBridge Scheduler ' +
-      'schedule created and deleted; it never fires here).',
+      'to a conflict and retried (counted above; nothing of them stays in the table), the ' +
+      'HTTP commands that create, confirm and pay for the order (section 2 prices commands ' +
+      'like them), the projections and the global log that the process’s events feed like any ' +
+      'others, and the payment timer each order schedules and cancels (on AWS an EventBridge ' +
+      'Scheduler schedule created and deleted; it never fires here).',
   ];
 }
 

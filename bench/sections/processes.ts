@@ -8,6 +8,7 @@ import { waitFor } from '../../local/wait-for';
 import type { BenchEnvironment } from '../environment';
 import type { BenchSettings, ProcessSettings } from '../settings';
 import { loadAverage } from './history';
+import { countingCancelledInstanceWrites } from './process-conflicts';
 import { processHistory, type ProcessHistory } from './process-history';
 import {
   fundedCustomers,
@@ -31,6 +32,8 @@ export interface ProcessRun extends Pick<ProcessHistory, 'latencyMs' | 'perOrder
   /** From the same start until the clients had placed and paid for every order. */
   readonly placedSeconds: number;
   readonly paidPerSecond: number;
+  /** Transactions on instances' streams cancelled by a lost race (and retried), per order. */
+  readonly conflictsPerOrder: number;
 }
 
 /** Section 13: order fulfilment, a process manager, over the local stack's process runtime. */
@@ -132,11 +135,10 @@ async function fulfilledOrders(
 async function measureRun(rig: Rig, scenario: ProcessScenario, run: number): Promise<ProcessRun> {
   const { settings } = rig;
   const products = scenario === 'hot' ? settings.hotProducts : settings.products;
-  const { orderIds, started, placed } = await fulfilledOrders(rig, {
-    name: `bench-${scenario}-${run}`,
-    products,
-    orders: settings.orders,
-  });
+  const { result, cancelled } = await countingCancelledInstanceWrites(() =>
+    fulfilledOrders(rig, { name: `bench-${scenario}-${run}`, products, orders: settings.orders }),
+  );
+  const { orderIds, started, placed } = result;
   const history = await processHistory(rig.client, rig.stack.tableNames.events, orderIds);
   const seconds = (history.lastPaidAt - started) / 1000;
   return {
@@ -147,6 +149,7 @@ async function measureRun(rig: Rig, scenario: ProcessScenario, run: number): Pro
     seconds,
     placedSeconds: (placed - started) / 1000,
     paidPerSecond: settings.orders / seconds,
+    conflictsPerOrder: cancelled / settings.orders,
     latencyMs: history.latencyMs,
     perOrder: history.perOrder,
   };
