@@ -141,8 +141,10 @@ function latencyPart(p: ProcessesResult): string[] {
     'Under load the latencies are mostly queueing: the clients place orders faster than one ' +
       'reactions host settles them (they are done well before the last order is paid), so the ' +
       'events stream backs up and an order’s events wait behind those of the orders before it. ' +
-      'One at a time is the process’s own latency: the stream runner’s poll, then one step ' +
-      'after the other, each a load and a transaction.',
+      'They grow with the orders a run places beyond the capacity, so they say how far behind ' +
+      'such a load leaves the process, not what a load below capacity would see. One at a ' +
+      'time is the process’s own latency: the stream runner’s poll, then one step after the ' +
+      'other, each a load and a transaction.',
   ];
 }
 
@@ -180,12 +182,12 @@ function costPart(p: ProcessesResult): string[] {
     ),
     '',
     'What these do not include: the reads (each step loads the instance, each command its ' +
-      'target; the runtime’s client is its own and not counted here), the transactions lost ' +
-      'to a conflict and retried (counted above; nothing of them stays in the table), the ' +
-      'HTTP commands that create, confirm and pay for the order (section 2 prices commands ' +
-      'like them), the projections and the global log that the process’s events feed like any ' +
-      'others, and the payment timer each order schedules and cancels (on AWS an EventBridge ' +
-      'Scheduler schedule created and deleted; it never fires here).',
+      'target; not counted here), the transactions lost to a conflict and retried (counted ' +
+      'above; nothing of them stays in the table), the HTTP commands that create, confirm and ' +
+      'pay for the order (section 2 prices commands like them), the projections and the ' +
+      'global log that the process’s events feed like any others, and the payment timer each ' +
+      'order schedules and cancels (on AWS an EventBridge Scheduler schedule created and ' +
+      'deleted; it never fires here).',
   ];
 }
 
