@@ -159,7 +159,7 @@ const full: BenchSettings = {
     hotPathSliceMs: 5000,
   },
   processes: {
-    runs: 2,
+    runs: 3,
     orders: 500,
     products: 20,
     hotProducts: 2,
