@@ -5,6 +5,7 @@ import { archiveSection } from './report-archive';
 import { contentionSection } from './report-contention';
 import { historySection } from './report-history';
 import { personalDataSection } from './report-personal-data';
+import { processesSection } from './report-processes';
 import { appendSection, keyedCommandsSection, requestsSection } from './report-writes';
 import {
   bundlesSection,
@@ -135,5 +136,6 @@ export function renderReport(results: BenchResults): string {
     ...(results.contention ? [contentionSection(results), ''] : []),
     ...(results.personalData ? [personalDataSection(results)] : []),
     ...(results.archive ? [archiveSection(results)] : []),
+    ...(results.processes ? [processesSection(results)] : []),
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import type { BundlesResult } from './sections/bundles';
 import type { ContentionResult } from './sections/contention';
 import type { GlobalLogResult } from './sections/global-log';
 import type { HistoryResult } from './sections/history';
+import type { ProcessesResult } from './sections/processes';
 import type { PersonalDataResult } from './sections/personal-data';
 import type { LoadResult } from './sections/loads';
 import type { ProjectionsResult } from './sections/projections';
@@ -36,6 +37,8 @@ export interface BenchResults {
   readonly personalData?: PersonalDataResult;
   /** Section 12; absent from results measured before the section existed. */
   readonly archive?: ArchiveResult;
+  /** Section 13; absent from results measured before the section existed. */
+  readonly processes?: ProcessesResult;
   /**
    * Sections measured again on their own since this run (`npm run bench -- --only history
    * --write`), their figures in place of the run's; absent after a full run.

@@ -14,6 +14,7 @@ import { measureHistory } from './sections/history';
 import { measureKeyedCommands } from './sections/keyed-commands';
 import { measureLoads, seedLoads } from './sections/loads';
 import { measurePersonalData } from './sections/personal-data';
+import { measureProcesses } from './sections/processes';
 import { measureProjections } from './sections/projections';
 import { measureRequests } from './sections/requests';
 import { measureThroughput, warmUp } from './sections/throughput';
@@ -24,10 +25,10 @@ import { benchSettings } from './settings';
  * bench/results.json and BENCHMARKS.md, and stops DynamoDB Local again.
  * `npm run bench -- --quick` runs short versions of every section and writes nothing.
  * `npm run bench -- --quick --only loads` (or `throughput`, `requests`, `history`, `contention`,
- * `personal-data`, `projections`, `archive`) runs one section and prints its figures as JSON,
+ * `personal-data`, `projections`, `archive`, `processes`) runs one section and prints its figures as JSON,
  * for trying out a change.
  * `npm run bench -- --only history --write` (or `contention`, `personal-data`, `projections`,
- * `archive`) measures that section again with full settings and puts it into bench/results.json
+ * `archive`, `processes`) measures that section again with full settings and puts it into bench/results.json
  * and BENCHMARKS.md, every other section's figures as they were.
  * `npm run bench -- --render` writes BENCHMARKS.md again from bench/results.json, measuring
  * nothing (after a change to the report's text).
@@ -95,6 +96,8 @@ async function measure(started: number): Promise<BenchResults> {
   const history = await withDynamoDbLocal((env) => measureHistory(env, settings, log));
   log('section 12: the archive (fresh DynamoDB Local, local S3 server)');
   const archive = await withDynamoDbLocal((env) => measureArchive(env, settings, log));
+  log('section 13: process managers through the local stack (fresh DynamoDB Local)');
+  const processes = await withDynamoDbLocal((env) => measureProcesses(env, settings, log));
   log('section 6: bundle sizes (cdk synth) and cold imports');
   const bundles = measureBundles(projectRoot, settings.coldImports);
   return {
@@ -113,6 +116,7 @@ async function measure(started: number): Promise<BenchResults> {
     contention,
     personalData,
     archive,
+    processes,
   };
 }
 
@@ -148,6 +152,8 @@ const SECTIONS: Record<string, (env: BenchEnvironment) => Promise<unknown>> = {
   // Warms up with an untimed run of its own, on a fresh DynamoDB Local like the full run.
   projections: (env) => measureProjections(env, settings),
   archive: (env) => measureArchive(env, settings, log),
+  // Warms up with orders of its own, not measured.
+  processes: (env) => measureProcesses(env, settings, log),
 };
 
 /** Sections `--write` can measure again into the results of the last full run. */
@@ -160,6 +166,7 @@ const WRITABLE: Record<string, { key: keyof BenchResults; title: string }> = {
   contention: { key: 'contention', title: '10. Contention: writers on one stream' },
   'personal-data': { key: 'personalData', title: '11. Personal data: sealing per subject' },
   archive: { key: 'archive', title: '12. History that ages: the archive' },
+  processes: { key: 'processes', title: '13. Process managers: order fulfilment' },
 };
 
 /**

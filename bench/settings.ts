@@ -38,6 +38,24 @@ export interface BenchSettings {
   readonly personalData: PersonalDataSettings;
   /** Section 12: the archive. */
   readonly archive: ArchiveSettings;
+  /** Section 13: process managers (order fulfilment). */
+  readonly processes: ProcessSettings;
+}
+
+/**
+ * How section 13 runs order fulfilment: per run, `orders` orders of two lines over `products`
+ * products, then as many over `hotProducts`, placed and paid by `concurrency` clients.
+ */
+export interface ProcessSettings {
+  readonly runs: number;
+  readonly orders: number;
+  readonly products: number;
+  readonly hotProducts: number;
+  readonly concurrency: number;
+  /** Orders placed and paid before the first run, not measured (JIT of Node and the JVM). */
+  readonly warmupOrders: number;
+  /** Orders placed by one client, each fulfilled before the next: latency without a queue. */
+  readonly oneAtATimeOrders: number;
 }
 
 /** How section 12 measures the archive: one history archived whole, then smaller ones. */
@@ -140,6 +158,15 @@ const full: BenchSettings = {
     hotPathWorkers: 4,
     hotPathSliceMs: 5000,
   },
+  processes: {
+    runs: 3,
+    orders: 500,
+    products: 20,
+    hotProducts: 2,
+    concurrency: 16,
+    warmupOrders: 40,
+    oneAtATimeOrders: 40,
+  },
 };
 
 /** Shorter and fewer of everything; what each section measures stays the same. */
@@ -189,6 +216,15 @@ const quick: BenchSettings = {
     streamsPerRun: 20,
     hotPathWorkers: 4,
     hotPathSliceMs: 2000,
+  },
+  processes: {
+    runs: 1,
+    orders: 50,
+    products: 20,
+    hotProducts: 2,
+    concurrency: 16,
+    warmupOrders: 10,
+    oneAtATimeOrders: 5,
   },
 };
 
