@@ -1,19 +1,16 @@
 import { ulid } from 'ulid';
 import * as z from 'zod';
-import { createDynamoDbClient, DomainError, storageFromEnv } from '../eventsourcing';
+import { createDynamoDbClient, storageFromEnv } from '../eventsourcing';
 import { tableNameFromEnv } from '../eventsourcing/declaration';
 import { MAX_AMOUNT } from '../accounts/decider';
 import { accountOwner, accountStore } from '../accounts/service';
 import { httpHandler } from '../eventsourcing/http';
 import { requireOwner } from '../eventsourcing/http';
 import { commandRoutes } from '../eventsourcing/http';
-import { HttpError } from '../eventsourcing/http';
 import { IdempotencyKeys } from '../eventsourcing/http';
 import { once } from '../eventsourcing/http';
 import { etag } from '../eventsourcing/http';
 import { money, resourceId } from '../eventsourcing/http';
-import type { RunsCommands } from '../eventsourcing/http';
-import type { TransferCommand, TransferState } from './decider';
 import { transferEvents } from './events';
 import { TransferPostings } from './post-transfer';
 
@@ -27,23 +24,7 @@ const dependencies = once(() => {
   };
 });
 
-/**
- * The accounts of a transfer are named in its body, not its path: one that does not exist makes
- * the request unprocessable (422), not the resource missing (404).
- */
-const postings = (): RunsCommands<TransferCommand, TransferState> => ({
-  handle: (streamId, command, options) =>
-    dependencies()
-      .postings.handle(streamId, command, options)
-      .catch((error: unknown) => {
-        if (error instanceof DomainError && error.code === 'AccountNotFound') {
-          throw new HttpError(422, error.code, error.message);
-        }
-        throw error;
-      }),
-});
-
-const command = commandRoutes(postings);
+const command = commandRoutes(() => dependencies().postings);
 
 /**
  * Posts a transfer: the money leaves the source and reaches the target in one transaction, so
@@ -58,6 +39,9 @@ export const handler = httpHandler(
         toAccountId: resourceId,
         amount: money(MAX_AMOUNT),
       }),
+      // The accounts are named in the body, not the path: one that does not exist makes the
+      // request unprocessable, not the resource missing.
+      refusals: { AccountNotFound: 422 },
       target: ({ body }) => ({
         streamId: transferEvents.streamId(ulid()),
         command: { type: 'PostTransfer', ...body },

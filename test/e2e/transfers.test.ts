@@ -1,3 +1,4 @@
+import { REPLAYED_HEADER } from '../../functions/eventsourcing/http/idempotency';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transferEvents } from '../../functions/transfers/events';
 import type { ReceivedEvent } from '../../local/event-bus';
@@ -125,6 +126,21 @@ describe('money transfers over the local stack', () => {
         [to, 0],
       ]),
     );
+  });
+
+  it('answers a transfer to a missing account 422 AccountNotFound, and a retry with its key the same', async () => {
+    const from = await openAccount(100);
+    const body = { fromAccountId: from, toAccountId: 'no-such-account', amount: 10 };
+    const headers = { 'idempotency-key': `missing-target-${Date.now()}` };
+    const refused = await postTransfer(body, headers);
+    expect(refused.status, refused.text).toBe(422);
+    expect((refused.body.error as { code: string }).code).toBe('AccountNotFound');
+    expect(refused.headers.get(REPLAYED_HEADER)).toBeNull();
+    // The refusal is the request's answer: recorded under its key, replayed as it was.
+    const retried = await postTransfer(body, headers);
+    expect(retried.status).toBe(422);
+    expect(retried.body).toEqual(refused.body);
+    expect(retried.headers.get(REPLAYED_HEADER)).toBe('true');
   });
 
   it('never overdraws an account drained by concurrent transfers', async () => {

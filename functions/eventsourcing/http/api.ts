@@ -8,7 +8,7 @@ import { createMetrics } from '../metrics.js';
 import { traced } from '../tracing.js';
 import { callerOf, callerSettingsFromEnv, type Caller, type CallerSettings } from './caller.js';
 import { isCommandRoute, runCommand, type CommandRoute } from './commands.js';
-import { errorResponse, HttpError, mapError } from './errors.js';
+import { errorResponse, HttpError, mapError, type RefusalStatuses } from './errors.js';
 import type { IdempotencyKeys, StoredAnswer } from './idempotency.js';
 import { correlationIdOf, parseIdempotencyKey, parseIfMatch, parseJsonBody } from './request.js';
 import { toAnswer, type HttpResponse } from './responses.js';
@@ -95,6 +95,8 @@ interface Serving {
   readonly correlationId: string;
   /** The request's `If-Match`, once read: a conflict's answer depends on it. */
   ifMatch?: number;
+  /** The command route's own refusal statuses, once it is known. */
+  refusals?: RefusalStatuses;
 }
 
 /** Runs a command route on a request whose path and caller are known. */
@@ -107,6 +109,7 @@ async function serveCommand(
   validate(noInput, event.queryStringParameters ?? {}, 'query');
   const json = parseJsonBody(event);
   serving.ifMatch = parseIfMatch(event);
+  serving.refusals = definition.refusals;
   const body: unknown = validate(definition.body ?? noBody, json, 'body');
   const { caller } = request;
   return runCommand(definition, {
@@ -199,7 +202,7 @@ export function httpHandler(routes: Routes, options: HttpHandlerOptions = {}) {
       if (error instanceof CorruptEventError) {
         reportCorruptEvent(error, (metrics ??= createMetrics('api')));
       }
-      const mapped = mapError(error, { ifMatch: serving.ifMatch });
+      const mapped = mapError(error, { ifMatch: serving.ifMatch, refusals: serving.refusals });
       if (mapped) return toAnswer(mapped);
       logger.error('Unexpected error', { routeKey: event.routeKey, error: error as Error });
       return toAnswer(errorResponse(500, 'InternalError', 'The service failed; please retry'));

@@ -3,7 +3,7 @@ import type { HandleOptions, HandleResult } from '../command-handler.js';
 import { ConcurrencyError, DomainError, WriteConditionFailedError } from '../errors.js';
 import type { EventMetadata } from '../types.js';
 import type { Caller } from './caller.js';
-import { HttpError, mapError } from './errors.js';
+import { HttpError, mapError, type RefusalStatuses } from './errors.js';
 import {
   REPLAYED_HEADER,
   requestFingerprint,
@@ -59,6 +59,12 @@ export interface CommandRoute<Params, Body, Command, State> {
   }): void | Promise<void>;
   /** The answer to the client, from what the command leads to. */
   respond(outcome: CommandOutcome<State>, request: CommandRequest<Params, Body>): HttpResponse;
+  /**
+   * Statuses of business refusals (`DomainError` codes) that the naming rule would answer
+   * otherwise for this route, e.g. `{ AccountNotFound: 422 }` where the account is named in the
+   * body rather than the path. They are refusals all the same: recorded under the request's key.
+   */
+  readonly refusals?: RefusalStatuses;
 }
 
 /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes of any request types */
@@ -137,6 +143,7 @@ export async function runCommand<Params, Body, Command, State>(
     scope: { actor: request.caller.actor, key: call.idempotencyKey },
     fingerprint: requestFingerprint(call.method, call.path, call.json),
     ifMatch: call.ifMatch,
+    ...(route.refusals ? { refusals: route.refusals } : {}),
   };
   return (await earlierAnswer(keyed)) ?? runKeyed(run, keyed);
 }
@@ -156,6 +163,7 @@ interface KeyedCall {
   readonly scope: KeyScope;
   readonly fingerprint: string;
   readonly ifMatch: number | undefined;
+  readonly refusals?: RefusalStatuses;
 }
 
 /** The handler's options: the request's metadata, its `If-Match`, and the route's access rule. */
@@ -216,7 +224,7 @@ async function settleKeyedFailure(
 ): Promise<StoredAnswer> {
   if (error instanceof Replay) return error.answer;
   if (error instanceof DomainError) {
-    const refusal = toAnswer(mapError(error, {})!);
+    const refusal = toAnswer(mapError(error, { refusals: keyed.refusals })!);
     if (await keyed.keys.save(keyed.keys.record(keyed.scope, keyed.fingerprint, refusal))) {
       return refusal;
     }

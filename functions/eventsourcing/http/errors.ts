@@ -56,11 +56,16 @@ export function errorResponse(
 /** Seconds a client should wait before retrying a request that lost to concurrent changes. */
 export const CONFLICT_RETRY_AFTER_SECONDS = 1;
 
+/** A route's statuses for refusal codes the naming rule would answer otherwise. */
+export type RefusalStatuses = Readonly<Record<string, number>>;
+
 /**
  * Domain errors follow a naming convention: `...NotFound` is 404, `...AlreadyExists` is 409,
- * every other business rule is 422.
+ * every other business rule is 422; a route may say otherwise for its own refusals.
  */
-function domainStatus(code: string): number {
+function domainStatus(code: string, refusals: RefusalStatuses = {}): number {
+  const declared = refusals[code];
+  if (declared !== undefined) return declared;
   if (code.endsWith('NotFound')) return 404;
   if (code.endsWith('AlreadyExists')) return 409;
   return 422;
@@ -127,13 +132,16 @@ function storeErrorAnswer(error: unknown): HttpResponse | undefined {
  * The HTTP answer to an error a route raised, or `undefined` for an unexpected error (a fault of
  * the service, not of the client).
  */
-export function mapError(error: unknown, request: { ifMatch?: number }): HttpResponse | undefined {
+export function mapError(
+  error: unknown,
+  request: { readonly ifMatch?: number; readonly refusals?: RefusalStatuses | undefined },
+): HttpResponse | undefined {
   if (error instanceof HttpError) {
     return errorResponse(error.status, error.code, error.message, error.details);
   }
   if (error instanceof DomainError) {
     return errorResponse(
-      domainStatus(error.code),
+      domainStatus(error.code, request.refusals),
       error.code,
       error.message,
       error.details ? { details: error.details } : {},
