@@ -11,7 +11,7 @@ import type { TimerScheduler } from '../../functions/eventsourcing/timers';
 import { productEvents } from '../../functions/inventory/events';
 import { orderEvents } from '../../functions/orders/events';
 import { orderFulfilment } from '../../functions/orders/fulfilment';
-import { createTestTables, type TestTables } from '../support/dynamodb';
+import { createTestTables, reactionOptions, type TestTables } from '../support/dynamodb';
 import { insertRecord } from '../support/projection-fixture';
 
 let tables: TestTables;
@@ -88,14 +88,7 @@ describe('order fulfilment over DynamoDB', () => {
       { expectedVersion: 'no_stream' },
     );
     const [, , confirmed, cancelled] = events;
-    const options = {
-      client: tables.client,
-      tables: {
-        events: tables.names.events,
-        parkedStreams: tables.names.parkedStreams,
-        reactionPositions: tables.names.reactionPositions,
-      },
-    };
+    const options = reactionOptions(tables);
     const runtime = new ProcessManagerRuntime(orderFulfilment, {
       storage: { client: clientWithProductOutage(), eventsTable: tables.names.events },
       timers,

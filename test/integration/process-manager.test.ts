@@ -28,7 +28,7 @@ import {
 } from '../../functions/eventsourcing/process-manager/runtime';
 import type { TimerScheduler } from '../../functions/eventsourcing/timers';
 import { counter, type CounterCommand, type CounterState } from '../support/counter';
-import { createTestTables, type TestTables } from '../support/dynamodb';
+import { createTestTables, reactionOptions, type TestTables } from '../support/dynamodb';
 import { insertRecord } from '../support/projection-fixture';
 import { counterEventSchemas } from '../support/test-events';
 
@@ -372,14 +372,7 @@ describe('a process manager over DynamoDB', () => {
   it('parks a step that keeps failing with its reason, and a redrive completes it', async () => {
     const names = await talliesHolding(3, 3);
     const jobId = `parked-${run}`;
-    const options = {
-      client: tables.client,
-      tables: {
-        events: tables.names.events,
-        parkedStreams: tables.names.parkedStreams,
-        reactionPositions: tables.names.reactionPositions,
-      },
-    };
+    const options = reactionOptions(tables);
     const reaction = processReaction(jobProcess, () => runtimeOn(tables.client));
     const host = createConsumerHost({
       consumers: [reaction],

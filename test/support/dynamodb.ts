@@ -21,3 +21,13 @@ export async function createTestTables(): Promise<TestTables> {
   await createTables(client, names);
   return { client, names, endpoint };
 }
+
+/** What a reaction's runtime or host needs of the test tables: the client and its tables. */
+export const reactionOptions = ({ client, names }: TestTables) => ({
+  client,
+  tables: {
+    events: names.events,
+    parkedStreams: names.parkedStreams,
+    reactionPositions: names.reactionPositions,
+  },
+});

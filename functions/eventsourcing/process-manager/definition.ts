@@ -93,11 +93,11 @@ export interface CommandTarget<Command = unknown, State = unknown> {
   /** The table its streams are in: the process's declaration must grant it `append`. */
   readonly table: string;
   /** The output sending `command` to the aggregate `id`. */
-  readonly send: (id: string, command: Command & { readonly type: string }) => SendCommand;
+  send(id: string, command: Command & { readonly type: string }): SendCommand;
 }
 
-/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- each target has its own commands and state */
-export type AnyCommandTarget = CommandTarget<any, any>;
+/** Any aggregate's target, whatever its commands and state (methods take their own). */
+export type AnyCommandTarget = CommandTarget<unknown, unknown>;
 
 /** Declares an aggregate as a process's command target (its streams in the `events` table). */
 export function commandTarget<
@@ -113,14 +113,14 @@ export function commandTarget<
   } = {},
 ): CommandTarget<Command, State> {
   return {
-    events: events,
+    events,
     decider,
     table: options.table ?? 'events',
     ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     send: (id, command) => ({
       type: 'SendCommand',
       streamId: events.streamId(id),
-      command: command,
+      command,
     }),
   };
 }

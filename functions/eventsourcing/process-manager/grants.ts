@@ -3,7 +3,12 @@ import type { ConsumerDeclaration, ReactionDeclaration } from '../declaration/st
 import type { TableAccess } from '../declaration/tables.js';
 import type { ProcessManager } from './definition.js';
 
-/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- each process has its own inputs and state */
+/**
+ * Any process manager, whatever its inputs and state. `ProcessInput<Event>` maps each of a
+ * process's own event types to its input, which TypeScript cannot relate to the inputs of
+ * `RecordedEvent` in either direction, so a list of different processes holds them as `any`.
+ */
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: inputs of different processes are unrelated mapped types */
 export type AnyProcessManager = ProcessManager<any, any>;
 
 /** A process manager as a context's module declares it: a reaction that also carries its definition. */

@@ -3,18 +3,17 @@ import type { Stock } from '../decider';
 import { productEvents, type RecordedProductEvent } from '../events';
 import { catalogueKey, type CatalogueEntry } from '../read-models';
 
-/** How a stock event changes the stock; other events leave it as it is. */
+/** How an event changes the stock (`ProductAdded`, which starts the entry, leaves it as it is). */
 function stockAfter(stock: Stock, event: RecordedProductEvent): Stock {
-  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- ProductAdded starts the entry
   switch (event.type) {
+    case 'ProductAdded':
+      return stock;
     case 'StockAdded':
       return { ...stock, onHand: stock.onHand + event.data.quantity };
     case 'StockReserved':
       return { ...stock, reserved: stock.reserved + event.data.quantity };
     case 'StockReleased':
       return { ...stock, reserved: stock.reserved - event.data.quantity };
-    default:
-      return stock;
   }
 }
 
